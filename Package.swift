@@ -1,0 +1,90 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+/// Settings every Swift target shares: Swift 6 mode with strict concurrency, and the upcoming features that
+/// hummingbird also turns on, so that `any` is always spelled out and imports stay honest.
+let swiftSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+]
+
+let package = Package(
+    name: "awsemu",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "awsemu", targets: ["EmuHost"]),
+        .library(name: "KMSPlugin", type: .dynamic, targets: ["KMSPlugin"]),
+        .library(name: "STSPlugin", type: .dynamic, targets: ["STSPlugin"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
+        .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
+    ],
+    targets: [
+        /// The one contract between host and plugins: a header-only C module (a module map, no .c file, so
+        /// nothing is compiled into every image).
+        .systemLibrary(name: "PluginABI", path: "Sources/PluginABI"),
+        /// OpenSSL 3 from Debian's libssl-dev, for all classical cryptography.
+        .systemLibrary(
+            name: "COpenSSL",
+            path: "Sources/COpenSSL",
+            pkgConfig: "openssl",
+            providers: [.apt(["libssl-dev"])]
+        ),
+        .target(
+            name: "EmuHostCore",
+            dependencies: [
+                "PluginABI",
+                "EmuPluginKit",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "EmuHost",
+            dependencies: [
+                "EmuHostCore",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "EmuPluginKit",
+            dependencies: ["PluginABI"],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "KMSPlugin",
+            dependencies: [
+                "EmuPluginKit",
+                "COpenSSL",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Yams", package: "Yams"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "STSPlugin",
+            dependencies: ["EmuPluginKit"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "EmuHostTests",
+            dependencies: [
+                "EmuHostCore",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)

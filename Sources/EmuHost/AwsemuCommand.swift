@@ -1,0 +1,136 @@
+import ArgumentParser
+import EmuHostCore
+import Foundation
+import Logging
+
+/// `awsemu`: start the host, inspect plugins, ask a running host, or run the `aws` CLI against it.
+@main
+struct AwsemuCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "awsemu",
+        abstract: "A local AWS emulator: KMS, STS and more, as plugins behind one gateway on 127.0.0.1:4566.",
+        discussion: """
+            Any other first argument runs the installed `aws` CLI against the host, e.g.
+              awsemu kms create-key --description "demo symmetric key"
+            """,
+        version: "0.1.0",
+        subcommands: [Start.self, Plugins.self, Status.self])
+
+    /// ArgumentParser would reject `awsemu kms …`; anything that is not one of our own words goes to `aws`.
+    static func main() {
+        let arguments = Array(CommandLine.arguments.dropFirst())
+        let ownWords: Set<String> = ["start", "plugins", "status", "help", "-h", "--help", "--version"]
+        if let first = arguments.first, !ownWords.contains(first) {
+            AWSPassThrough.run(arguments)
+        }
+        do {
+            var command = try parseAsRoot(arguments)
+            try command.run()
+        } catch {
+            exit(withError: error)
+        }
+    }
+}
+
+/// Bootstraps swift-log once for the executable, at the level LOG_LEVEL names.
+func makeLogger() -> Logger {
+    let level = ProcessInfo.processInfo.environment["LOG_LEVEL"].flatMap { Logger.Level(rawValue: $0.lowercased()) }
+        ?? .info
+    LoggingSystem.bootstrap { label in
+        var handler = StreamLogHandler.standardError(label: label)
+        handler.logLevel = level
+        return handler
+    }
+    return Logger(label: "awsemu")
+}
+
+struct Start: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Start the host with every plugin found.")
+
+    func run() throws {
+        let logger = makeLogger()
+        let configuration: HostConfiguration
+        do {
+            configuration = try HostConfiguration(environment: ProcessInfo.processInfo.environment)
+        } catch {
+            logger.critical("\(error)")
+            throw ExitCode(2)
+        }
+        let server = HostServer(configuration: configuration, logger: logger)
+        let ready: String
+        do {
+            ready = try server.start()
+        } catch {
+            logger.critical("could not start: \(error)")
+            throw ExitCode(1)
+        }
+        FileHandle.standardOutput.write(Data((ready + "\n").utf8))
+        let stopped = DispatchSemaphore(value: 0)
+        var sources: [any DispatchSourceSignal] = []
+        for signalNumber in [SIGINT, SIGTERM] {
+            signal(signalNumber, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: signalNumber, queue: .main)
+            source.setEventHandler { stopped.signal() }
+            source.resume()
+            sources.append(source)
+        }
+        DispatchQueue.global().async {
+            stopped.wait()
+            logger.info("shutting down")
+            server.stop()
+            Foundation.exit(0)
+        }
+        dispatchMain()
+    }
+}
+
+struct Plugins: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "List the plugins that would load, and why others would not.")
+
+    func run() throws {
+        let logger = makeLogger()
+        let configuration = try HostConfiguration(environment: ProcessInfo.processInfo.environment)
+        let runtime = HostRuntime(configuration: configuration, logger: logger)
+        runtime.install()
+        print("search path: " + runtime.pluginLoader().searchLocations().joined(separator: ":"))
+        for report in runtime.inspectPlugins() {
+            let name = report.pluginName ?? "-"
+            let services = report.services.joined(separator: ",")
+            switch report.outcome {
+            case .loaded: print("load     \(name) [\(services)]  \(report.path)")
+            case .notSelected: print("skip     \(name) [\(services)]  \(report.path)  (not in SERVICES)")
+            case .refused(let reason): print("refuse   \(report.path): \(reason)")
+            }
+        }
+    }
+}
+
+struct Status: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Ask a running host how it is.")
+
+    @Option(help: "The host's endpoint (default: AWSEMU_ENDPOINT, else from GATEWAY_LISTEN, else 127.0.0.1:4566).")
+    var endpoint: String?
+
+    func run() throws {
+        let url = (endpoint ?? AWSPassThrough.endpoint()) + "/_emu/health"
+        guard let (status, body) = SimpleHTTPClient.get(url) else {
+            print("no awsemu host answers at \(url)")
+            throw ExitCode(1)
+        }
+        guard status == 200,
+            let json = try? JSONSerialization.jsonObject(with: Data(body)) as? [String: Any]
+        else {
+            print("unexpected answer (HTTP \(status)) from \(url)")
+            throw ExitCode(1)
+        }
+        let uptime = (json["uptimeSeconds"] as? Double).map { String(format: "%.0f s", $0) } ?? "?"
+        print("awsemu \(json["version"] ?? "?") at \(url.dropLast("/_emu/health".count)), up \(uptime)")
+        for plugin in json["plugins"] as? [[String: Any]] ?? [] {
+            let services = (plugin["services"] as? [String] ?? []).joined(separator: ",")
+            print("  \(plugin["name"] ?? "?") \(plugin["version"] ?? "?") [\(services)] \(plugin["status"] ?? "?")")
+        }
+        for refused in json["refused"] as? [[String: Any]] ?? [] {
+            print("  refused \(refused["path"] ?? "?"): \(refused["reason"] ?? "?")")
+        }
+    }
+}

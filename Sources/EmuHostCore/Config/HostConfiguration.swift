@@ -1,0 +1,77 @@
+import Foundation
+
+/// The host's settings, read from the environment under the names LocalStack and moto users already set.
+public struct HostConfiguration: Sendable {
+    /// Where the gateway listens; `GATEWAY_LISTEN=host:port`, port 0 picks a free port.
+    public var listenHost: String = "127.0.0.1"
+    public var listenPort: Int = 4566
+    /// `SERVICES=kms,sts`: load only plugins serving these services; nil loads everything found.
+    public var services: Set<String>?
+    /// `EMU_PLUGIN_PATH`, colon-separated, searched before the executable's folder and `./plugins`.
+    public var pluginPath: [String] = []
+    public var defaultAccountId: String = "000000000000"
+    public var defaultRegion: String = "us-east-1"
+    /// Largest request body accepted in one piece (JSON and Query protocols).
+    public var maxBodyBytes: Int = 16 * 1024 * 1024
+    public var persistence: Bool = false
+    public var dataDirectory: String = "./data"
+    /// Every environment variable, for plugins' `config_get` (KMS_SEED_PATH, …).
+    public var environment: [String: String] = [:]
+
+    public init() {}
+
+    /// Reads the configuration from `environment`.
+    /// - Throws: `HostConfigurationError` for a value that cannot be understood, so a typo is never silently
+    ///   replaced by a default.
+    public init(environment: [String: String]) throws {
+        self.environment = environment
+        if let listen = environment["GATEWAY_LISTEN"], !listen.isEmpty {
+            let first = listen.split(separator: ",").first.map(String.init) ?? listen
+            guard let colon = first.lastIndex(of: ":"), let port = Int(first[first.index(after: colon)...]),
+                (0...65535).contains(port)
+            else { throw HostConfigurationError("GATEWAY_LISTEN must be host:port, got '\(listen)'") }
+            let host = String(first[..<colon])
+            listenHost = host.isEmpty ? "127.0.0.1" : host.trimmingCharacters(in: CharacterSet(charactersIn: "[]"))
+            listenPort = port
+        }
+        if let services = environment["SERVICES"], !services.trimmingCharacters(in: .whitespaces).isEmpty {
+            self.services = Set(services.split(separator: ",").map {
+                $0.trimmingCharacters(in: .whitespaces).lowercased()
+            }.filter { !$0.isEmpty })
+        }
+        if let path = environment["EMU_PLUGIN_PATH"] {
+            pluginPath = path.split(separator: ":").map(String.init).filter { !$0.isEmpty }
+        }
+        if let account = environment["DEFAULT_ACCOUNT_ID"], !account.isEmpty {
+            guard account.count == 12, account.allSatisfy(\.isASCIIDigit) else {
+                throw HostConfigurationError("DEFAULT_ACCOUNT_ID must be 12 digits, got '\(account)'")
+            }
+            defaultAccountId = account
+        }
+        if let region = environment["DEFAULT_REGION"], !region.isEmpty { defaultRegion = region }
+        if let body = environment["MAX_REQUEST_BODY_BYTES"], !body.isEmpty {
+            guard let value = Int(body), value > 0 else {
+                throw HostConfigurationError("MAX_REQUEST_BODY_BYTES must be a positive number, got '\(body)'")
+            }
+            maxBodyBytes = value
+        }
+        if let persistence = environment["PERSISTENCE"] {
+            switch persistence.lowercased() {
+            case "1", "true", "yes", "on": self.persistence = true
+            case "", "0", "false", "no", "off": self.persistence = false
+            default: throw HostConfigurationError("PERSISTENCE must be 1 or 0, got '\(persistence)'")
+            }
+        }
+        if let dir = environment["DATA_DIR"], !dir.isEmpty { dataDirectory = dir }
+    }
+}
+
+/// A configuration value the host cannot use; start-up stops with its message.
+public struct HostConfigurationError: Error, CustomStringConvertible {
+    public var description: String
+    public init(_ description: String) { self.description = description }
+}
+
+extension Character {
+    var isASCIIDigit: Bool { isASCII && isNumber }
+}

@@ -1,0 +1,43 @@
+import Foundation
+
+/// The parts of a SigV4 credential that route a request: who signed it, for which region and service.
+///
+/// Read from `Authorization: AWS4-HMAC-SHA256 Credential=AKID/20260101/us-east-1/kms/aws4_request, …` or a
+/// presigned URL's `X-Amz-Credential`. The signature itself is not checked here (see SIGV4_VERIFY).
+public struct CredentialScope: Sendable, Equatable {
+    public var accessKeyId: String
+    public var date: String
+    public var region: String
+    public var service: String
+
+    /// Parses the `Credential=` value: `AKID/date/region/service/aws4_request`.
+    public init?(credential: String) {
+        let parts = credential.split(separator: "/", omittingEmptySubsequences: false)
+        guard parts.count == 5, !parts[0].isEmpty, parts[4] == "aws4_request" else { return nil }
+        accessKeyId = String(parts[0])
+        date = String(parts[1])
+        region = String(parts[2])
+        service = String(parts[3])
+    }
+
+    /// Finds the scope in an Authorization header or a presigned query.
+    public init?(authorization: String?, query: [String: String]) {
+        if let authorization, let range = authorization.range(of: "Credential=") {
+            let rest = authorization[range.upperBound...]
+            let end = rest.firstIndex(where: { $0 == "," || $0 == " " }) ?? rest.endIndex
+            self.init(credential: String(rest[..<end]))
+        } else if let credential = query["X-Amz-Credential"] {
+            self.init(credential: credential)
+        } else {
+            return nil
+        }
+    }
+
+    /// The access key of a legacy SigV2-style `Authorization: AWS AKID:signature` header.
+    public static func legacyAccessKey(authorization: String?) -> String? {
+        guard let authorization, authorization.hasPrefix("AWS "), let colon = authorization.firstIndex(of: ":") else {
+            return nil
+        }
+        return String(authorization[authorization.index(authorization.startIndex, offsetBy: 4)..<colon])
+    }
+}

@@ -1,0 +1,131 @@
+import EmuPluginKit
+import NIOCore
+import NIOHTTP1
+import NIOPosix
+import PluginABI
+
+/// One connection's HTTP/1.1 handling: collects a request, routes it, runs the handler (off the event loop
+/// unless the operation says it never blocks) and writes the answer, keeping the connection alive.
+final class GatewayHandler: ChannelInboundHandler, RemovableChannelHandler {
+    typealias InboundIn = HTTPServerRequestPart
+    typealias OutboundOut = HTTPServerResponsePart
+
+    private let router: RequestRouter
+    private let threadPool: NIOThreadPool
+    private let maxBodyBytes: Int
+    private var head: HTTPRequestHead?
+    private var body: ByteBuffer?
+    private var tooLarge = false
+
+    init(router: RequestRouter, threadPool: NIOThreadPool, maxBodyBytes: Int) {
+        self.router = router
+        self.threadPool = threadPool
+        self.maxBodyBytes = maxBodyBytes
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        switch unwrapInboundIn(data) {
+        case .head(let head):
+            self.head = head
+            body = nil
+            tooLarge = false
+            if let length = head.headers.first(name: "content-length").flatMap(Int.init), length > maxBodyBytes {
+                tooLarge = true
+            } else if head.headers.first(name: "expect")?.lowercased() == "100-continue" {
+                context.writeAndFlush(wrapOutboundOut(.head(HTTPResponseHead(version: head.version, status: .continue))),
+                                      promise: nil)
+            }
+        case .body(var chunk):
+            guard !tooLarge else { return }
+            if (body?.readableBytes ?? 0) + chunk.readableBytes > maxBodyBytes {
+                tooLarge = true
+                body = nil
+            } else if body == nil {
+                body = chunk
+            } else {
+                body!.writeBuffer(&chunk)
+            }
+        case .end:
+            guard let head else { return }
+            self.head = nil
+            if tooLarge {
+                let response = GatewayResponse.awsError(
+                    "RequestEntityTooLargeException",
+                    "Request body is larger than the \(maxBodyBytes) bytes this host accepts (MAX_REQUEST_BODY_BYTES).",
+                    status: 413, protocolKind: head.headers.contains(name: "x-amz-target") ? EMU_PROTOCOL_JSON : EMU_PROTOCOL_REST,
+                    requestId: "")
+                write(response, for: head, context: context)
+                return
+            }
+            let bytes = body.map { Array($0.readableBytesView) } ?? []
+            body = nil
+            let request = HTTPRequestData(method: head.method.rawValue, uri: head.uri,
+                                          headers: head.headers.map { ($0.name, $0.value) }, body: bytes)
+            switch router.route(request) {
+            case .respond(let response):
+                write(response, for: head, context: context)
+            case .invoke(let mayBlock, let work):
+                if !mayBlock {
+                    write(work(), for: head, context: context)
+                } else {
+                    let loopBound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
+                    threadPool.runIfActive(eventLoop: context.eventLoop, work).whenComplete { result in
+                        let (handler, context) = loopBound.value
+                        switch result {
+                        case .success(let response): handler.write(response, for: head, context: context)
+                        case .failure:
+                            handler.write(.awsError("ServiceUnavailable", "The host is shutting down.", status: 503,
+                                                    protocolKind: EMU_PROTOCOL_JSON, requestId: ""),
+                                          for: head, context: context)
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    private func write(_ response: GatewayResponse, for request: HTTPRequestHead, context: ChannelHandlerContext) {
+        var headers = HTTPHeaders()
+        for (name, value) in response.headers { headers.add(name: name, value: value) }
+        let isHead = request.method == .HEAD
+        if !headers.contains(name: "content-length") {
+            headers.replaceOrAdd(name: "Content-Length", value: String(response.body.count))
+        }
+        let keepAlive = request.isKeepAlive && !response.closeConnection
+        headers.replaceOrAdd(name: "Connection", value: keepAlive ? "keep-alive" : "close")
+        let head = HTTPResponseHead(version: request.version, status: HTTPResponseStatus(statusCode: Int(response.status)),
+                                    headers: headers)
+        context.write(wrapOutboundOut(.head(head)), promise: nil)
+        if !isHead, !response.body.isEmpty {
+            var buffer = context.channel.allocator.buffer(capacity: response.body.count)
+            buffer.writeBytes(response.body)
+            context.write(wrapOutboundOut(.body(.byteBuffer(buffer))), promise: nil)
+        }
+        let promise: EventLoopPromise<Void>? = keepAlive ? nil : context.eventLoop.makePromise()
+        context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: promise)
+        if let promise {
+            let channel = context.channel
+            promise.futureResult.whenComplete { _ in channel.close(promise: nil) }
+        }
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        // A malformed request line or header: answer 400 in AWS's shape, then close.
+        if error is HTTPParserError {
+            let response = GatewayResponse.awsError("BadRequest", "The HTTP request could not be parsed.", status: 400,
+                                                    protocolKind: EMU_PROTOCOL_REST, requestId: "", )
+            var headers = HTTPHeaders()
+            for (name, value) in response.headers { headers.add(name: name, value: value) }
+            headers.add(name: "Content-Length", value: String(response.body.count))
+            headers.add(name: "Connection", value: "close")
+            context.write(wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: .badRequest,
+                                                                 headers: headers))), promise: nil)
+            var buffer = context.channel.allocator.buffer(capacity: response.body.count)
+            buffer.writeBytes(response.body)
+            context.write(wrapOutboundOut(.body(.byteBuffer(buffer))), promise: nil)
+            context.writeAndFlush(wrapOutboundOut(.end(nil))).whenComplete { _ in context.close(promise: nil) }
+        } else {
+            context.close(promise: nil)
+        }
+    }
+}

@@ -1,0 +1,53 @@
+import EmuPluginKit
+import Foundation
+import PluginABI
+
+/// A complete HTTP response, ready for the wire.
+public struct GatewayResponse: Sendable {
+    public var status: UInt32
+    public var headers: [(String, String)]
+    public var body: [UInt8]
+    /// Close the connection after this response (the request could not be read to its end).
+    public var closeConnection: Bool = false
+
+    public init(status: UInt32, headers: [(String, String)] = [], body: [UInt8] = [], closeConnection: Bool = false) {
+        self.status = status
+        self.headers = headers
+        self.body = body
+        self.closeConnection = closeConnection
+    }
+
+    /// A JSON body from a Codable value (host endpoints).
+    public static func json<T: Encodable>(_ value: T, status: UInt32 = 200) -> GatewayResponse {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        let body = (try? encoder.encode(value)).map(Array.init) ?? Array("{}".utf8)
+        return GatewayResponse(status: status, headers: [("Content-Type", "application/json")], body: body)
+    }
+
+    /// An AWS error in the shape of `protocolKind`, with the request id where AWS puts it.
+    public static func awsError(_ code: String, _ message: String, status: UInt32, protocolKind: emu_protocol,
+                                requestId: String, jsonContentType: String = "application/x-amz-json-1.1",
+                                xmlNamespace: String? = nil) -> GatewayResponse
+    {
+        switch protocolKind {
+        case EMU_PROTOCOL_QUERY:
+            let namespace = xmlNamespace.map { " xmlns=\"\($0)\"" } ?? ""
+            let type = status >= 500 ? "Receiver" : "Sender"
+            let xml = "<ErrorResponse\(namespace)><Error><Type>\(type)</Type>\(xmlElement("Code", code))"
+                + "\(xmlElement("Message", message))</Error>\(xmlElement("RequestId", requestId))</ErrorResponse>"
+            return GatewayResponse(status: status, headers: [("Content-Type", "text/xml"),
+                                                             ("x-amzn-RequestId", requestId)], body: Array(xml.utf8))
+        case EMU_PROTOCOL_REST:
+            let xml = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error>\(xmlElement("Code", code))"
+                + "\(xmlElement("Message", message))\(xmlElement("RequestId", requestId))</Error>"
+            return GatewayResponse(status: status, headers: [("Content-Type", "application/xml"),
+                                                             ("x-amz-request-id", requestId)], body: Array(xml.utf8))
+        default:
+            let body: JSONValue = ["__type": .string(code), "message": .string(message)]
+            return GatewayResponse(status: status, headers: [("Content-Type", jsonContentType),
+                                                             ("x-amzn-RequestId", requestId)],
+                                   body: body.serialized())
+        }
+    }
+}

@@ -1,0 +1,72 @@
+import Logging
+import NIOConcurrencyHelpers
+import NIOCore
+import NIOHTTP1
+import NIOPosix
+
+/// The HTTP/1.1 listener: SwiftNIO with keep-alive, one event loop per core, and a thread pool for handlers
+/// that may block.
+public final class GatewayServer: Sendable {
+    public let runtime: HostRuntime
+    private let group: MultiThreadedEventLoopGroup
+    private let threadPool: NIOThreadPool
+    private let channelBox = NIOLockedValueBox<(any Channel)?>(nil)
+
+    public init(runtime: HostRuntime) {
+        self.runtime = runtime
+        group = MultiThreadedEventLoopGroup(numberOfThreads: System.coreCount)
+        threadPool = NIOThreadPool(numberOfThreads: max(4, System.coreCount * 2))
+    }
+
+    /// Binds and starts serving; returns the bound address (the real port when GATEWAY_LISTEN asked for 0).
+    public func start() throws -> SocketAddress {
+        threadPool.start()
+        let router = RequestRouter(runtime: runtime)
+        let pool = threadPool
+        let maxBody = runtime.configuration.maxBodyBytes
+        let bootstrap = ServerBootstrap(group: group)
+            .serverChannelOption(.backlog, value: 256)
+            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .childChannelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.configureHTTPServerPipeline(withErrorHandling: false)
+                    try channel.pipeline.syncOperations.addHandler(
+                        GatewayHandler(router: router, threadPool: pool, maxBodyBytes: maxBody))
+                }
+            }
+            .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
+            .childChannelOption(.maxMessagesPerRead, value: 16)
+        let channel = try bootstrap.bind(host: runtime.configuration.listenHost,
+                                         port: runtime.configuration.listenPort).wait()
+        channelBox.withLockedValue { $0 = channel }
+        guard let address = channel.localAddress else { throw HostConfigurationError("listener has no address") }
+        return address
+    }
+
+    /// Lets plugins act on time about once a second (deletion windows, rotation), off the event loop and
+    /// never two ticks at once.
+    public func startTicking() {
+        let runtime = self.runtime
+        let pool = threadPool
+        let ticking = NIOLockedValueBox(false)
+        group.next().scheduleRepeatedTask(initialDelay: .seconds(1), delay: .seconds(1)) { _ in
+            guard ticking.withLockedValue({ busy in defer { busy = true }; return !busy }) else { return }
+            pool.submit { _ in
+                runtime.tickAll()
+                ticking.withLockedValue { $0 = false }
+            }
+        }
+    }
+
+    /// Stops accepting, lets in-flight handlers finish, then stops the loops.
+    public func stop() {
+        if let channel = channelBox.withLockedValue { $0 } { try? channel.close().wait() }
+        try? threadPool.syncShutdownGracefully()
+        try? group.syncShutdownGracefully()
+    }
+
+    /// Blocks until the listener closes.
+    public func waitUntilClosed() {
+        if let channel = channelBox.withLockedValue { $0 } { try? channel.closeFuture.wait() }
+    }
+}

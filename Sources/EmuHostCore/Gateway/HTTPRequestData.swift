@@ -1,0 +1,69 @@
+import PluginABI
+
+/// A whole HTTP request as the gateway received it.
+public struct HTTPRequestData: Sendable {
+    public var method: String
+    /// The path, still percent-encoded, without the query string.
+    public var path: String
+    /// The query string without '?', still percent-encoded.
+    public var query: String
+    public var headers: [(String, String)]
+    public var body: [UInt8]
+
+    public init(method: String, uri: String, headers: [(String, String)], body: [UInt8]) {
+        self.method = method
+        if let mark = uri.firstIndex(of: "?") {
+            path = String(uri[..<mark])
+            query = String(uri[uri.index(after: mark)...])
+        } else {
+            path = uri
+            query = ""
+        }
+        self.headers = headers
+        self.body = body
+    }
+
+    /// The first value of a header, compared case-insensitively.
+    public func header(_ name: String) -> String? {
+        for (key, value) in headers where key.caseInsensitiveEquals(name) { return value }
+        return nil
+    }
+
+    /// Calls `body` with a borrowed C view of the request.
+    func withCRequest<R>(_ body: (UnsafePointer<emu_http_request>) -> R) -> R {
+        var storage: [UInt8] = []
+        var spans: [(Int, Int)] = []
+        func add(_ text: String) {
+            let start = storage.count
+            storage.append(contentsOf: text.utf8)
+            spans.append((start, storage.count - start))
+        }
+        add(method)
+        add(path)
+        add(query)
+        for (name, value) in headers {
+            add(name)
+            add(value)
+        }
+        return storage.withUnsafeBufferPointer { buffer in
+            let base = UnsafeRawPointer(buffer.baseAddress)?.assumingMemoryBound(to: CChar.self)
+            func str(_ index: Int) -> emu_str { emu_str(ptr: base.map { $0 + spans[index].0 }, len: spans[index].1) }
+            let cHeaders = (0..<headers.count).map { emu_header(name: str(3 + 2 * $0), value: str(4 + 2 * $0)) }
+            return cHeaders.withUnsafeBufferPointer { headerBuffer in
+                self.body.withUnsafeBufferPointer { bodyBuffer in
+                    var request = emu_http_request(
+                        struct_size: UInt32(MemoryLayout<emu_http_request>.size), method: str(0), path: str(1),
+                        query: str(2), headers: headerBuffer.baseAddress, header_count: headerBuffer.count,
+                        body: bodyBuffer.baseAddress, body_len: bodyBuffer.count)
+                    return withUnsafePointer(to: &request) { body($0) }
+                }
+            }
+        }
+    }
+}
+
+extension String {
+    func caseInsensitiveEquals(_ other: String) -> Bool {
+        utf8.count == other.utf8.count && lowercased() == other.lowercased()
+    }
+}

@@ -1,0 +1,96 @@
+import EmuPluginKit
+import Foundation
+
+/// The host's own endpoints: health (awsemu's and LocalStack's shape), state reset (awsemu's and moto's path)
+/// and the test clock.
+struct HostEndpoints {
+    static let version = "0.1.0"
+    let runtime: HostRuntime
+
+    /// Whether `path` belongs to the host rather than to a service.
+    static func handles(_ path: String) -> Bool {
+        path.hasPrefix("/_emu/") || path.hasPrefix("/_localstack/") || path.hasPrefix("/moto-api/")
+    }
+
+    struct PluginHealth: Codable {
+        var name: String
+        var version: String
+        var abiVersion: String
+        var services: [String]
+        var stateFormatVersion: UInt32
+        var status: String
+        var path: String
+    }
+
+    struct RefusedPlugin: Codable {
+        var path: String
+        var reason: String
+    }
+
+    struct Health: Codable {
+        var status: String
+        var version: String
+        var uptimeSeconds: Double
+        var persistence: Bool
+        var plugins: [PluginHealth]
+        var refused: [RefusedPlugin]
+    }
+
+    struct LocalStackHealth: Codable {
+        var services: [String: String]
+        var edition: String
+        var version: String
+    }
+
+    func handle(_ request: HTTPRequestData) -> GatewayResponse {
+        switch (request.method, request.path) {
+        case ("GET", "/_emu/health"), ("HEAD", "/_emu/health"):
+            return .json(health())
+        case ("GET", "/_localstack/health"), ("HEAD", "/_localstack/health"):
+            var services: [String: String] = [:]
+            for service in runtime.registry.allServices { services[service.id] = "running" }
+            return .json(LocalStackHealth(services: services, edition: "community", version: Self.version))
+        case ("POST", "/_emu/state/reset"), ("POST", "/_localstack/state/reset"):
+            runtime.resetAll()
+            return .json(["status": "ok"])
+        case ("POST", "/moto-api/reset"):
+            runtime.resetAll()
+            return .json(["status": "ok"])
+        case ("GET", "/_emu/clock"):
+            return .json(["nowMilliseconds": runtime.clock.nowMilliseconds(), "offsetMilliseconds": runtime.clock.offset])
+        case ("POST", "/_emu/clock"):
+            return advanceClock(request)
+        default:
+            return .json(["__type": "NotFoundException", "message": "No host endpoint \(request.method) \(request.path)"],
+                         status: 404)
+        }
+    }
+
+    func health() -> Health {
+        let plugins = runtime.registry.plugins.map { plugin in
+            PluginHealth(name: plugin.name, version: plugin.version, abiVersion: "\(plugin.abiMajor).\(plugin.abiMinor)",
+                         services: plugin.services.map(\.id), stateFormatVersion: plugin.stateFormatVersion,
+                         status: "running", path: plugin.path)
+        }
+        let refused = runtime.loadReports.compactMap { report -> RefusedPlugin? in
+            if case .refused(let reason) = report.outcome { return RefusedPlugin(path: report.path, reason: reason) }
+            return nil
+        }
+        return Health(status: "running", version: Self.version,
+                      uptimeSeconds: Date().timeIntervalSince(runtime.startedAt),
+                      persistence: runtime.configuration.persistence, plugins: plugins, refused: refused)
+    }
+
+    /// `POST /_emu/clock {"advanceSeconds": N}` moves the host clock forward, then lets plugins act on it.
+    private func advanceClock(_ request: HTTPRequestData) -> GatewayResponse {
+        guard let body = try? JSONValue.parse(request.body), let seconds = body["advanceSeconds"]?.doubleValue,
+            seconds >= 0, seconds.isFinite
+        else {
+            return .json(["__type": "ValidationException",
+                          "message": "Expected a JSON body {\"advanceSeconds\": <non-negative number>}"], status: 400)
+        }
+        runtime.clock.advance(milliseconds: Int64(seconds * 1000))
+        runtime.tickAll()
+        return .json(["nowMilliseconds": runtime.clock.nowMilliseconds(), "offsetMilliseconds": runtime.clock.offset])
+    }
+}

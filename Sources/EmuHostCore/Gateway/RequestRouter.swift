@@ -1,0 +1,175 @@
+import EmuPluginKit
+import Foundation
+import PluginABI
+
+/// What the gateway should do with a request: answer at once, or run a handler (inline or off the event loop).
+public enum RoutedRequest: Sendable {
+    case respond(GatewayResponse)
+    case invoke(mayBlock: Bool, work: @Sendable () -> GatewayResponse)
+}
+
+/// Decides which service and operation a request is for, and in which protocol to answer.
+///
+/// Order, as issue #2 and AWS's own front ends have it: host endpoints; `X-Amz-Target` (JSON protocols); the
+/// SigV4 credential scope's service; a form body's `Action` (an unsigned Query call); S3's host and path
+/// conventions.
+public struct RequestRouter: Sendable {
+    public let runtime: HostRuntime
+
+    public init(runtime: HostRuntime) {
+        self.runtime = runtime
+    }
+
+    public func route(_ request: HTTPRequestData) -> RoutedRequest {
+        if HostEndpoints.handles(request.path) {
+            let endpoints = HostEndpoints(runtime: runtime)
+            return .invoke(mayBlock: true, work: { endpoints.handle(request) })
+        }
+        let requestId = UUID().uuidString.lowercased()
+        let queryParameters = FormDecoding.dictionary(request.query)
+        let authorization = request.header("Authorization")
+        let scope = CredentialScope(authorization: authorization, query: queryParameters)
+        let accessKey = scope?.accessKeyId ?? CredentialScope.legacyAccessKey(authorization: authorization)
+        let identity = runtime.identities.resolve(accessKey)
+        let region = scope?.region ?? runtime.configuration.defaultRegion
+        let registry = runtime.registry
+
+        func context(_ service: LoadedService, _ operation: String) -> CallContext {
+            CallContext(accountId: identity.accountId, region: region, requestId: requestId,
+                        principalArn: identity.principalArn, accessKeyId: accessKey ?? "", service: service.id,
+                        operation: operation, viaService: "", busDepth: 0)
+        }
+
+        if let target = request.header("X-Amz-Target") {
+            let contentType = request.header("Content-Type") ?? "application/x-amz-json-1.1"
+            let replyType = contentType.hasPrefix("application/x-amz-json-1.0")
+                ? "application/x-amz-json-1.0" : "application/x-amz-json-1.1"
+            func fail(_ code: String, _ message: String, _ status: UInt32 = 400) -> RoutedRequest {
+                .respond(.awsError(code, message, status: status, protocolKind: EMU_PROTOCOL_JSON,
+                                   requestId: requestId, jsonContentType: replyType))
+            }
+            guard let dot = target.lastIndex(of: ".") else {
+                return fail("UnknownOperationException", "X-Amz-Target '\(target)' is not <Service>.<Operation>.")
+            }
+            let prefix = String(target[..<dot])
+            let operation = String(target[target.index(after: dot)...])
+            guard let service = registry.service(targetPrefix: prefix) else {
+                return fail("UnknownServiceException",
+                            "No loaded plugin serves X-Amz-Target prefix '\(prefix)'; loaded: "
+                                + registry.allServices.map(\.id).sorted().joined(separator: ", ") + ".")
+            }
+            guard request.method == "POST" else {
+                return fail("UnknownOperationException", "AWS JSON operations are called with POST.")
+            }
+            let mediaType = contentType.split(separator: ";").first.map {
+                $0.trimmingCharacters(in: .whitespaces).lowercased()
+            } ?? ""
+            guard ["application/x-amz-json-1.1", "application/x-amz-json-1.0", "application/json", ""]
+                .contains(mediaType)
+            else {
+                return fail("UnsupportedMediaTypeException",
+                            "Content-Type '\(contentType)' is not application/x-amz-json-1.1.", 415)
+            }
+            guard let op = service.operations[operation] else {
+                return fail("UnknownOperationException", "")
+            }
+            let ctx = context(service, operation)
+            let body = request.body
+            let runtime = self.runtime
+            return .invoke(mayBlock: op.flags & UInt32(EMU_OP_NONBLOCKING) == 0) {
+                let writer = body.withUnsafeBytes { runtime.invoke(service, operation: operation, context: ctx, input: $0) }
+                return Self.render(writer, protocolKind: EMU_PROTOCOL_JSON, requestId: requestId,
+                                   jsonContentType: replyType)
+            }
+        }
+
+        let isForm = (request.header("Content-Type") ?? "").lowercased()
+            .hasPrefix("application/x-www-form-urlencoded")
+        var service = scope.flatMap { registry.service(signingName: $0.service) }
+        var formParameters: [String: String]?
+        if service == nil || service?.protocolKind == EMU_PROTOCOL_QUERY {
+            if isForm || queryParameters["Action"] != nil {
+                var parameters = queryParameters
+                if isForm {
+                    for (key, value) in FormDecoding.pairs(String(decoding: request.body, as: UTF8.self)) {
+                        parameters[key] = value
+                    }
+                }
+                formParameters = parameters
+                if service == nil, let action = parameters["Action"] { service = registry.queryService(action: action) }
+            }
+        }
+        if service == nil, scope == nil || scope?.service == "s3", let s3 = registry.service(signingName: "s3") {
+            service = s3
+        }
+        guard let service else {
+            let named = scope?.service ?? formParameters?["Action"] ?? request.path
+            return .respond(.awsError(
+                "UnknownServiceException",
+                "No loaded plugin serves '\(named)'; loaded: "
+                    + registry.allServices.map(\.id).sorted().joined(separator: ", ") + ".",
+                status: 400, protocolKind: formParameters == nil ? EMU_PROTOCOL_REST : EMU_PROTOCOL_QUERY,
+                requestId: requestId))
+        }
+
+        switch service.protocolKind {
+        case EMU_PROTOCOL_QUERY:
+            let parameters = formParameters ?? [:]
+            let namespace = "https://\(service.signingName).amazonaws.com/doc/\(service.apiVersion)/"
+            guard let action = parameters["Action"], !action.isEmpty else {
+                return .respond(.awsError("MissingAction", "Missing Action", status: 400, protocolKind: EMU_PROTOCOL_QUERY,
+                                          requestId: requestId, xmlNamespace: namespace))
+            }
+            guard let op = service.operations[action] else {
+                return .respond(.awsError("InvalidAction",
+                                          "Could not find operation \(action) for version \(parameters["Version"] ?? service.apiVersion)",
+                                          status: 400, protocolKind: EMU_PROTOCOL_QUERY, requestId: requestId,
+                                          xmlNamespace: namespace))
+            }
+            var json: [String: JSONValue] = [:]
+            for (key, value) in parameters { json[key] = .string(value) }
+            let input = JSONValue.object(json).serialized()
+            let ctx = context(service, action)
+            let runtime = self.runtime
+            return .invoke(mayBlock: op.flags & UInt32(EMU_OP_NONBLOCKING) == 0) {
+                let writer = input.withUnsafeBytes { runtime.invoke(service, operation: action, context: ctx, input: $0) }
+                return Self.render(writer, protocolKind: EMU_PROTOCOL_QUERY, requestId: requestId, xmlNamespace: namespace)
+            }
+        case EMU_PROTOCOL_REST:
+            let ctx = context(service, request.method)
+            let runtime = self.runtime
+            return .invoke(mayBlock: true) {
+                let writer = runtime.invokeHTTP(service, context: ctx, request: request)
+                return Self.render(writer, protocolKind: EMU_PROTOCOL_REST, requestId: requestId)
+            }
+        default:
+            return .respond(.awsError("UnknownOperationException",
+                                      "Service \(service.id) speaks the JSON protocol: send X-Amz-Target.",
+                                      status: 400, protocolKind: EMU_PROTOCOL_JSON, requestId: requestId))
+        }
+    }
+
+    /// Turns what a handler wrote into the HTTP response for its protocol.
+    static func render(_ writer: ResponseWriter, protocolKind: emu_protocol, requestId: String,
+                       jsonContentType: String = "application/x-amz-json-1.1", xmlNamespace: String? = nil)
+        -> GatewayResponse
+    {
+        if let error = writer.error {
+            return .awsError(error.code, error.message, status: error.status, protocolKind: protocolKind,
+                             requestId: requestId, jsonContentType: jsonContentType, xmlNamespace: xmlNamespace)
+        }
+        var headers = writer.headers
+        let hasContentType = headers.contains { $0.0.caseInsensitiveEquals("Content-Type") }
+        switch protocolKind {
+        case EMU_PROTOCOL_JSON:
+            if !hasContentType { headers.append(("Content-Type", jsonContentType)) }
+            headers.append(("x-amzn-RequestId", requestId))
+        case EMU_PROTOCOL_QUERY:
+            if !hasContentType { headers.append(("Content-Type", "text/xml")) }
+            headers.append(("x-amzn-RequestId", requestId))
+        default:
+            headers.append(("x-amz-request-id", requestId))
+        }
+        return GatewayResponse(status: writer.status, headers: headers, body: writer.body)
+    }
+}

@@ -1,0 +1,101 @@
+import PluginABI
+
+/// One service of a loaded plugin, with its operations indexed by name for routing.
+public final class LoadedService: @unchecked Sendable {
+    public let id: String
+    public let protocolKind: emu_protocol
+    public let targetPrefix: String?
+    public let signingName: String
+    public let apiVersion: String
+    /// The C operation table entries, by operation name; they point into the plugin's static descriptor.
+    let operations: [String: emu_operation]
+    let httpHandler: emu_http_handler?
+    let pluginData: UnsafeMutableRawPointer?
+    public unowned(unsafe) let plugin: LoadedPlugin
+
+    init(_ service: emu_service, plugin: LoadedPlugin, pluginData: UnsafeMutableRawPointer?) {
+        id = String(cString: service.id)
+        protocolKind = service.protocol
+        targetPrefix = service.target_prefix.map { String(cString: $0) }
+        signingName = service.signing_name.map { String(cString: $0) } ?? String(cString: service.id)
+        apiVersion = service.api_version.map { String(cString: $0) } ?? ""
+        var ops: [String: emu_operation] = [:]
+        if let table = service.operations {
+            for index in 0..<service.operation_count {
+                let op = table[index]
+                guard let name = op.name, op.handler != nil else { continue }
+                ops[String(cString: name)] = op
+            }
+        }
+        operations = ops
+        httpHandler = service.on_http
+        self.pluginData = pluginData
+        self.plugin = plugin
+    }
+
+    public var operationNames: [String] { operations.keys.sorted() }
+
+    public var protocolName: String {
+        switch protocolKind {
+        case EMU_PROTOCOL_JSON: return "json"
+        case EMU_PROTOCOL_QUERY: return "query"
+        case EMU_PROTOCOL_REST: return "rest"
+        default: return "unknown"
+        }
+    }
+}
+
+/// A plugin the host accepted: its static descriptor and the services it serves here.
+public final class LoadedPlugin: @unchecked Sendable {
+    public let path: String
+    public let name: String
+    public let version: String
+    public let toolchain: String
+    public let abiMajor: UInt32
+    public let abiMinor: UInt32
+    public let stateFormatVersion: UInt32
+    let descriptor: UnsafePointer<emu_plugin_descriptor>
+    /// Services selected by SERVICES (all of them when SERVICES is unset).
+    public private(set) var services: [LoadedService] = []
+
+    init(path: String, descriptor: UnsafePointer<emu_plugin_descriptor>, selected: (String) -> Bool) {
+        let d = descriptor.pointee
+        self.path = path
+        self.descriptor = descriptor
+        name = String(cString: d.name)
+        version = d.version.map { String(cString: $0) } ?? "0.0.0"
+        toolchain = d.toolchain.map { String(cString: $0) } ?? "unknown"
+        abiMajor = d.abi_major
+        abiMinor = d.abi_minor
+        stateFormatVersion = d.state_format_version
+        var list: [LoadedService] = []
+        if let table = d.services {
+            for index in 0..<d.service_count {
+                let service = LoadedService(table[index], plugin: self, pluginData: d.plugin_data)
+                if selected(service.id) { list.append(service) }
+            }
+        }
+        services = list
+    }
+
+    var pluginData: UnsafeMutableRawPointer? { descriptor.pointee.plugin_data }
+
+    func initialize() -> emu_status {
+        guard let onInit = descriptor.pointee.on_init else { return EMU_ERR_INVALID_ARGUMENT }
+        return onInit(pluginData)
+    }
+
+    func shutdown() { descriptor.pointee.on_shutdown?(pluginData) }
+
+    func reset() { descriptor.pointee.on_state_reset?(pluginData) }
+
+    var hasTick: Bool { descriptor.pointee.on_tick != nil }
+
+    func tick(_ context: UnsafePointer<emu_request_context>) { descriptor.pointee.on_tick?(pluginData, context) }
+
+    var canLoadState: Bool { descriptor.pointee.on_state_load != nil }
+
+    func loadState(_ record: UnsafePointer<emu_state_record>) -> emu_status {
+        descriptor.pointee.on_state_load?(pluginData, record) ?? EMU_ERR_INVALID_ARGUMENT
+    }
+}

@@ -1,0 +1,137 @@
+import Logging
+import PluginABI
+
+/// The `emu_host_api` table handed to every plugin: plain C functions that forward to `HostRuntime.current`.
+enum HostAPITable {
+    nonisolated(unsafe) static let pointer: UnsafePointer<emu_host_api> = {
+        let table = UnsafeMutablePointer<emu_host_api>.allocate(capacity: 1)
+        table.initialize(to: emu_host_api(
+            struct_size: UInt32(MemoryLayout<emu_host_api>.size),
+            abi_major: EMU_ABI_MAJOR,
+            abi_minor: EMU_ABI_MINOR,
+            log: { level, plugin, message in
+                guard let runtime = HostRuntime.current else { return }
+                var logger = runtime.logger
+                logger[metadataKey: "plugin"] = "\(plugin.hostString)"
+                logger.log(level: level.swiftLogLevel, "\(message.hostString)")
+            },
+            set_status: { writer, status in
+                guard let writer else { return }
+                Unmanaged<ResponseWriter>.fromOpaque(UnsafeRawPointer(writer)).takeUnretainedValue().status = status
+            },
+            add_header: { writer, name, value in
+                guard let writer else { return }
+                Unmanaged<ResponseWriter>.fromOpaque(UnsafeRawPointer(writer)).takeUnretainedValue().headers
+                    .append((name.hostString, value.hostString))
+            },
+            respond: { writer, body, length in
+                guard let writer, let body, length > 0 else { return }
+                Unmanaged<ResponseWriter>.fromOpaque(UnsafeRawPointer(writer)).takeUnretainedValue().body
+                    .append(contentsOf: UnsafeBufferPointer(start: body, count: length))
+            },
+            respond_error: { writer, code, message, status in
+                guard let writer else { return }
+                Unmanaged<ResponseWriter>.fromOpaque(UnsafeRawPointer(writer)).takeUnretainedValue()
+                    .fail(code.hostString, message.hostString, status: status == 0 ? 400 : status)
+            },
+            bus_call: { ctx, service, operation, input, inputLength, onResult, userData in
+                guard let runtime = HostRuntime.current, let ctx, let onResult else { return EMU_ERR_INVALID_ARGUMENT }
+                let body = UnsafeRawBufferPointer(start: input, count: input == nil ? 0 : inputLength)
+                let (status, writer) = runtime.busCall(caller: ctx, serviceId: service.hostString,
+                                                       operation: operation.hostString, input: body)
+                guard status == EMU_OK, let writer else { return status }
+                let code = writer.error?.code ?? ""
+                let message = writer.error?.message ?? ""
+                let httpStatus = writer.error?.status ?? writer.status
+                withCStrings(code, message) { codeStr, messageStr in
+                    writer.body.withUnsafeBufferPointer { bodyBuffer in
+                        var result = emu_bus_result(
+                            struct_size: UInt32(MemoryLayout<emu_bus_result>.size), http_status: httpStatus,
+                            error_code: codeStr, error_message: messageStr, body: bodyBuffer.baseAddress,
+                            body_len: bodyBuffer.count)
+                        onResult(userData, &result)
+                    }
+                }
+                return EMU_OK
+            },
+            state_put: { ctx, ns, key, value, length in
+                guard let ctx else { return EMU_ERR_INVALID_ARGUMENT }
+                guard HostRuntime.current?.configuration.persistence == true else { return EMU_OK }
+                guard let request = ctx.pointee.host_request else { return EMU_ERR_INVALID_ARGUMENT }
+                let bytes = value.map { Array(UnsafeBufferPointer(start: $0, count: length)) } ?? []
+                Unmanaged<ResponseWriter>.fromOpaque(request).takeUnretainedValue().stateChanges
+                    .append(.put(namespace: ns.hostString, key: key.hostString, value: bytes))
+                return EMU_OK
+            },
+            state_delete: { ctx, ns, key in
+                guard let ctx else { return EMU_ERR_INVALID_ARGUMENT }
+                guard HostRuntime.current?.configuration.persistence == true else { return EMU_OK }
+                guard let request = ctx.pointee.host_request else { return EMU_ERR_INVALID_ARGUMENT }
+                Unmanaged<ResponseWriter>.fromOpaque(request).takeUnretainedValue().stateChanges
+                    .append(.delete(namespace: ns.hostString, key: key.hostString))
+                return EMU_OK
+            },
+            identity_lookup: { accessKey, onFound, userData in
+                guard let runtime = HostRuntime.current, let onFound else { return EMU_ERR_INVALID_ARGUMENT }
+                guard let identity = runtime.identities.lookup(accessKey.hostString) else { return EMU_ERR_NOT_FOUND }
+                withCStrings(identity.accountId, identity.principalArn) { account, principal in
+                    var found = emu_identity(struct_size: UInt32(MemoryLayout<emu_identity>.size),
+                                             account_id: account, principal_arn: principal)
+                    onFound(userData, &found)
+                }
+                return EMU_OK
+            },
+            identity_register: { accessKey, secret, account, principal, expires in
+                guard let runtime = HostRuntime.current, accessKey.len > 0 else { return EMU_ERR_INVALID_ARGUMENT }
+                runtime.identities.register(
+                    accessKeyId: accessKey.hostString,
+                    identity: Identity(accountId: account.hostString, principalArn: principal.hostString,
+                                       secretAccessKey: secret.hostString,
+                                       expiresMilliseconds: expires > 0 ? expires : nil))
+                return EMU_OK
+            },
+            clock_now_ms: {
+                HostRuntime.current?.clock.nowMilliseconds() ?? 0
+            },
+            persistence_enabled: {
+                HostRuntime.current?.configuration.persistence ?? false
+            },
+            config_get: { name, onValue, userData in
+                guard let runtime = HostRuntime.current, let onValue,
+                    let value = runtime.configuration.environment[name.hostString]
+                else { return false }
+                withCStrings(value, "") { valueStr, _ in onValue(userData, valueStr) }
+                return true
+            }))
+        return UnsafePointer(table)
+    }()
+}
+
+/// Calls `body` with two `emu_str`s borrowing the strings' bytes.
+private func withCStrings<R>(_ a: String, _ b: String, _ body: (emu_str, emu_str) -> R) -> R {
+    var a = a
+    var b = b
+    return a.withUTF8 { aBuffer in
+        b.withUTF8 { bBuffer in
+            aBuffer.withMemoryRebound(to: CChar.self) { aChars in
+                bBuffer.withMemoryRebound(to: CChar.self) { bChars in
+                    body(emu_str(ptr: aChars.baseAddress, len: aChars.count),
+                         emu_str(ptr: bChars.baseAddress, len: bChars.count))
+                }
+            }
+        }
+    }
+}
+
+extension emu_log_level {
+    var swiftLogLevel: Logger.Level {
+        switch self {
+        case EMU_LOG_TRACE: return .trace
+        case EMU_LOG_DEBUG: return .debug
+        case EMU_LOG_INFO: return .info
+        case EMU_LOG_NOTICE: return .notice
+        case EMU_LOG_WARNING: return .warning
+        default: return .error
+        }
+    }
+}

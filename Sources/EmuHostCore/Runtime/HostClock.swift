@@ -1,0 +1,22 @@
+import Foundation
+import NIOConcurrencyHelpers
+
+/// The host's clock: the system clock plus an offset that tests move forward (POST /_emu/clock), so that a
+/// 7-day deletion window or a yearly rotation can be seen to end within a test.
+public final class HostClock: Sendable {
+    private let offsetMilliseconds = NIOLockedValueBox<Int64>(0)
+
+    public init() {}
+
+    public func nowMilliseconds() -> Int64 {
+        Int64((Date().timeIntervalSince1970 * 1000).rounded()) + offsetMilliseconds.withLockedValue { $0 }
+    }
+
+    /// Moves the clock forward (never back: deadlines already passed stay passed).
+    public func advance(milliseconds: Int64) {
+        guard milliseconds > 0 else { return }
+        offsetMilliseconds.withLockedValue { $0 += milliseconds }
+    }
+
+    public var offset: Int64 { offsetMilliseconds.withLockedValue { $0 } }
+}

@@ -1,0 +1,152 @@
+import EmuPluginKit
+import Foundation
+import Logging
+import NIOConcurrencyHelpers
+import PluginABI
+
+/// Everything the host's C verbs need: configuration, clock, identities, the loaded services and the store.
+///
+/// The `emu_host_api` table is a table of plain C function pointers, which cannot capture; they reach the
+/// runtime through `HostRuntime.current`, installed once before the first plugin is loaded.
+public final class HostRuntime: Sendable {
+    public let configuration: HostConfiguration
+    public let clock: HostClock
+    public let identities: IdentityRegistry
+    public let logger: Logger
+    public let startedAt: Date
+    private let registryBox = NIOLockedValueBox<ServiceRegistry>(ServiceRegistry(plugins: []))
+    private let reportsBox = NIOLockedValueBox<[PluginLoadReport]>([])
+    /// Nested bus calls beyond this depth are refused: a cycle between plugins would otherwise recurse forever.
+    public static let maxBusDepth: UInt32 = 8
+    /// Ticks come from the timer and from POST /_emu/clock; a plugin sees one at a time.
+    private let tickLock = NIOLock()
+
+    nonisolated(unsafe) public private(set) static var current: HostRuntime?
+
+    public init(configuration: HostConfiguration, logger: Logger) {
+        self.configuration = configuration
+        self.clock = HostClock()
+        self.identities = IdentityRegistry(clock: clock, defaultAccountId: configuration.defaultAccountId)
+        self.logger = logger
+        self.startedAt = Date()
+    }
+
+    /// Makes this runtime the one the C verbs serve. Call once, before loading plugins.
+    public func install() {
+        HostRuntime.current = self
+    }
+
+    public var registry: ServiceRegistry { registryBox.withLockedValue { $0 } }
+    public var loadReports: [PluginLoadReport] { reportsBox.withLockedValue { $0 } }
+
+    /// A loader that hands plugins this host's API table.
+    public func pluginLoader() -> PluginLoader {
+        PluginLoader(configuration: configuration, hostAPI: HostAPITable.pointer, logger: logger,
+                     hostToolchain: swiftToolchainIdentifier)
+    }
+
+    /// What would load, without initialising anything (`awsemu plugins`).
+    public func inspectPlugins() -> [PluginLoadReport] {
+        pluginLoader().loadAll(initialize: false).reports
+    }
+
+    /// Finds, loads and initialises the plugins, and starts serving their services.
+    @discardableResult
+    public func loadPlugins() -> [PluginLoadReport] {
+        let (plugins, reports) = pluginLoader().loadAll()
+        registryBox.withLockedValue { $0 = ServiceRegistry(plugins: plugins) }
+        reportsBox.withLockedValue { $0 = reports }
+        return reports
+    }
+
+    /// Runs one operation handler and returns what it answered.
+    public func invoke(_ service: LoadedService, operation: String, context: CallContext,
+                       input: UnsafeRawBufferPointer) -> ResponseWriter
+    {
+        let writer = ResponseWriter()
+        guard let op = service.operations[operation], let handler = op.handler else {
+            writer.fail("UnknownOperationException", "", status: 400)
+            return writer
+        }
+        let writerPointer = Unmanaged.passUnretained(writer).toOpaque()
+        let status = context.withCContext(request: writerPointer) { ctx in
+            handler(op.user_data, ctx, input.baseAddress?.assumingMemoryBound(to: UInt8.self), input.count,
+                    OpaquePointer(writerPointer))
+        }
+        if status != EMU_OK, writer.error == nil {
+            logger.error("handler failed", metadata: ["service": "\(service.id)", "operation": "\(operation)",
+                                                      "status": "\(status.rawValue)"])
+            writer.fail("InternalFailure", "The \(service.id) plugin failed to handle \(operation).", status: 500)
+        }
+        return writer
+    }
+
+    /// Runs a REST service's raw HTTP handler.
+    public func invokeHTTP(_ service: LoadedService, context: CallContext, request: HTTPRequestData) -> ResponseWriter {
+        let writer = ResponseWriter()
+        guard let handler = service.httpHandler else {
+            writer.fail("NotImplemented", "", status: 501)
+            return writer
+        }
+        let writerPointer = Unmanaged.passUnretained(writer).toOpaque()
+        let status = context.withCContext(request: writerPointer) { ctx in
+            request.withCRequest { cRequest in
+                handler(service.pluginData, ctx, cRequest, OpaquePointer(writerPointer))
+            }
+        }
+        if status != EMU_OK, writer.error == nil {
+            writer.fail("InternalError", "We encountered an internal error. Please try again.", status: 500)
+        }
+        return writer
+    }
+
+    /// A bus call: `caller` asks `serviceId` to run `operation` on behalf of the same principal.
+    func busCall(caller: UnsafePointer<emu_request_context>, serviceId: String, operation: String,
+                 input: UnsafeRawBufferPointer) -> (emu_status, ResponseWriter?)
+    {
+        let callerContext = caller.pointee.callContext
+        guard callerContext.busDepth < HostRuntime.maxBusDepth else { return (EMU_ERR_DEPTH_EXCEEDED, nil) }
+        let registry = self.registry
+        guard let target = registry.service(id: serviceId), target.operations[operation] != nil else {
+            return (EMU_ERR_NOT_FOUND, nil)
+        }
+        var context = callerContext
+        context.service = target.id
+        context.operation = operation
+        context.viaService = registry.service(id: callerContext.service)?.signingName ?? callerContext.service
+        context.busDepth = callerContext.busDepth + 1
+        let writer = invoke(target, operation: operation, context: context, input: input)
+        if writer.succeeded, let outer = caller.pointee.host_request {
+            // The callee's changes belong to the caller's request: kept or dropped with it.
+            Unmanaged<ResponseWriter>.fromOpaque(outer).takeUnretainedValue().stateChanges
+                .append(contentsOf: writer.stateChanges)
+        }
+        return (EMU_OK, writer)
+    }
+
+    /// Empties every plugin (POST /_emu/state/reset, POST /moto-api/reset).
+    public func resetAll() {
+        for plugin in registry.plugins { plugin.reset() }
+        identities.removeAll()
+    }
+
+    /// Lets every plugin do what time brings (deletion windows, rotation).
+    public func tickAll() {
+        tickLock.withLock { tickPlugins() }
+    }
+
+    private func tickPlugins() {
+        for plugin in registry.plugins where plugin.hasTick {
+            let context = CallContext(accountId: configuration.defaultAccountId, region: configuration.defaultRegion,
+                                      requestId: UUID().uuidString.lowercased(), principalArn: "", accessKeyId: "",
+                                      service: plugin.services.first?.id ?? plugin.name, operation: "Tick",
+                                      viaService: "", busDepth: 0)
+            let writer = ResponseWriter()
+            context.withCContext(request: Unmanaged.passUnretained(writer).toOpaque()) { plugin.tick($0) }
+        }
+    }
+
+    public func shutdownAll() {
+        for plugin in registry.plugins { plugin.shutdown() }
+    }
+}

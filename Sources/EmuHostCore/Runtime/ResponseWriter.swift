@@ -1,0 +1,32 @@
+/// The host-owned sink behind `emu_response_writer`: what one handler call answered.
+///
+/// A plugin only ever holds it as an opaque pointer for the duration of the call; the host verbs copy into it.
+/// It also collects the state changes the call made, which are kept only if the call succeeds.
+public final class ResponseWriter: @unchecked Sendable {
+    public struct ErrorReply: Sendable, Equatable {
+        public var code: String
+        public var message: String
+        public var status: UInt32
+    }
+
+    public enum StateChange: Sendable {
+        case put(namespace: String, key: String, value: [UInt8])
+        case delete(namespace: String, key: String)
+    }
+
+    public var status: UInt32 = 200
+    public var headers: [(String, String)] = []
+    public var body: [UInt8] = []
+    public var error: ErrorReply?
+    public var stateChanges: [StateChange] = []
+
+    public init() {}
+
+    public func fail(_ code: String, _ message: String, status: UInt32) {
+        error = ErrorReply(code: code, message: message, status: status)
+        body = []
+        headers = []
+    }
+
+    public var succeeded: Bool { error == nil && status < 300 }
+}

@@ -1,0 +1,33 @@
+/// An error the client must see, in AWS's terms: the `__type` code, the message and the HTTP status.
+///
+/// Every operation throws this one type; the plugin kit turns it into `respond_error`, so the host renders it
+/// in the service's protocol. Anything else thrown becomes an `InternalFailure` (HTTP 500), which is a bug.
+public struct AWSError: Error, Sendable, Equatable {
+    public var code: String
+    public var message: String
+    public var httpStatus: UInt32
+
+    public init(_ code: String, _ message: String = "", status: UInt32 = 400) {
+        self.code = code
+        self.message = message
+        self.httpStatus = status
+    }
+
+    /// AWS's `ValidationException` with its usual "1 validation error detected: ..." or free-form message.
+    public static func validation(_ message: String) -> AWSError {
+        AWSError("ValidationException", message)
+    }
+
+    public static func notFound(_ message: String) -> AWSError {
+        AWSError("NotFoundException", message)
+    }
+
+    /// AWS's serialisation error: the body is not the JSON the operation expects.
+    public static func serialization(_ message: String = "") -> AWSError {
+        AWSError("SerializationException", message)
+    }
+
+    public static func internalFailure(_ message: String = "An internal error occurred.") -> AWSError {
+        AWSError("InternalFailure", message, status: 500)
+    }
+}

@@ -1,0 +1,141 @@
+import PluginABI
+
+/// The host's verbs as a plugin sees them: a thin Swift face over the `emu_host_api` table.
+///
+/// A plugin image holds one table, handed to its entry point before anything else, so a process-wide value is
+/// the honest model; it is written once at entry, before any other thread can read it.
+public struct PluginHost: @unchecked Sendable {
+    public let api: UnsafePointer<emu_host_api>
+    public let pluginName: String
+
+    nonisolated(unsafe) public private(set) static var current: PluginHost?
+
+    /// Records the host table; called once from the plugin's entry point.
+    public static func install(_ api: UnsafePointer<emu_host_api>, pluginName: String) {
+        current = PluginHost(api: api, pluginName: pluginName)
+    }
+
+    public func log(_ level: emu_log_level, _ message: String) {
+        guard let log = api.pointee.log else { return }
+        withEmuString(pluginName) { name in withEmuString(message) { log(level, name, $0) } }
+    }
+
+    /// The host clock in milliseconds since 1970; tests move it forward.
+    public func nowMilliseconds() -> Int64 {
+        api.pointee.clock_now_ms?() ?? 0
+    }
+
+    /// The host clock in seconds since 1970, as AWS's JSON timestamps are written.
+    public func nowSeconds() -> Double {
+        Double(nowMilliseconds()) / 1000
+    }
+
+    public var persistenceEnabled: Bool { api.pointee.persistence_enabled?() ?? false }
+
+    /// A configuration value (environment variable) as the host sees it.
+    public func config(_ name: String) -> String? {
+        guard let get = api.pointee.config_get else { return nil }
+        final class Box { var value: String? }
+        let box = Box()
+        let found = withEmuString(name) { key in
+            get(key, { user, value in
+                Unmanaged<Box>.fromOpaque(user!).takeUnretainedValue().value = value.string
+            }, Unmanaged.passUnretained(box).toOpaque())
+        }
+        return found ? box.value : nil
+    }
+
+    /// What another plugin answered on the bus.
+    public struct BusResult: Sendable {
+        public var httpStatus: UInt32
+        public var errorCode: String
+        public var errorMessage: String
+        public var body: [UInt8]
+        public var isSuccess: Bool { errorCode.isEmpty && httpStatus < 300 }
+    }
+
+    /// Calls `operation` of `service` in-process on behalf of `context`'s caller.
+    /// - Throws: `AWSError` when the service is not loaded or the bus refuses the call; an AWS error the
+    ///   callee answered is returned in the result, not thrown.
+    public func busCall(_ context: RequestContext, service: String, operation: String, input: [UInt8]) throws(AWSError)
+        -> BusResult
+    {
+        guard let raw = context.raw, let call = api.pointee.bus_call else {
+            throw AWSError.internalFailure("The service bus is not available for this call.")
+        }
+        final class Box { var result: BusResult? }
+        let box = Box()
+        let status = withEmuString(service) { svc in
+            withEmuString(operation) { op in
+                input.withUnsafeBufferPointer { body in
+                    call(raw, svc, op, body.baseAddress, body.count, { user, result in
+                        guard let user, let result else { return }
+                        let r = result.pointee
+                        let bytes = r.body.map { Array(UnsafeBufferPointer(start: $0, count: r.body_len)) } ?? []
+                        Unmanaged<Box>.fromOpaque(user).takeUnretainedValue().result = BusResult(
+                            httpStatus: r.http_status, errorCode: r.error_code.string,
+                            errorMessage: r.error_message.string, body: bytes)
+                    }, Unmanaged.passUnretained(box).toOpaque())
+                }
+            }
+        }
+        switch status {
+        case EMU_OK:
+            guard let result = box.result else { throw AWSError.internalFailure() }
+            return result
+        case EMU_ERR_NOT_FOUND:
+            throw AWSError("ServiceUnavailableException", "The \(service) service is not loaded in this host.", status: 503)
+        case EMU_ERR_DEPTH_EXCEEDED:
+            throw AWSError.internalFailure("Service bus call depth exceeded.")
+        default:
+            throw AWSError.internalFailure()
+        }
+    }
+
+    /// Records a changed record for persistence; cheap when persistence is off.
+    public func statePut(_ context: RequestContext, namespace: String, key: String, value: [UInt8]) throws(AWSError) {
+        guard let raw = context.raw, let put = api.pointee.state_put else { return }
+        let status = withEmuString(namespace) { ns in
+            withEmuString(key) { k in value.withUnsafeBufferPointer { put(raw, ns, k, $0.baseAddress, $0.count) } }
+        }
+        if status != EMU_OK { throw AWSError.internalFailure("The change could not be stored.") }
+    }
+
+    public func stateDelete(_ context: RequestContext, namespace: String, key: String) throws(AWSError) {
+        guard let raw = context.raw, let delete = api.pointee.state_delete else { return }
+        let status = withEmuString(namespace) { ns in withEmuString(key) { k in delete(raw, ns, k) } }
+        if status != EMU_OK { throw AWSError.internalFailure("The change could not be stored.") }
+    }
+
+    /// Who owns an access key, if the host knows it.
+    public func identity(accessKeyId: String) -> (accountId: String, principalArn: String)? {
+        guard let lookup = api.pointee.identity_lookup else { return nil }
+        final class Box { var found: (String, String)? }
+        let box = Box()
+        let status = withEmuString(accessKeyId) { key in
+            lookup(key, { user, identity in
+                guard let user, let identity else { return }
+                Unmanaged<Box>.fromOpaque(user).takeUnretainedValue().found =
+                    (identity.pointee.account_id.string, identity.pointee.principal_arn.string)
+            }, Unmanaged.passUnretained(box).toOpaque())
+        }
+        guard status == EMU_OK, let found = box.found else { return nil }
+        return (found.0, found.1)
+    }
+
+    /// Registers temporary credentials so the host maps requests signed with them to `principalArn`.
+    public func registerIdentity(accessKeyId: String, secretAccessKey: String, accountId: String, principalArn: String,
+                                 expiresMilliseconds: Int64) -> Bool
+    {
+        guard let register = api.pointee.identity_register else { return false }
+        return withEmuString(accessKeyId) { key in
+            withEmuString(secretAccessKey) { secret in
+                withEmuString(accountId) { account in
+                    withEmuString(principalArn) { principal in
+                        register(key, secret, account, principal, expiresMilliseconds) == EMU_OK
+                    }
+                }
+            }
+        }
+    }
+}
