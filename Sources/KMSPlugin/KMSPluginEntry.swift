@@ -9,11 +9,25 @@ public func emuPluginEntryV1(_ host: UnsafePointer<emu_host_api>?) -> UnsafePoin
     return KMSPluginEntry.descriptor
 }
 
+/// The KMS plugin's static descriptor: the AWS JSON 1.1 service `TrentService`, its operations and hooks.
 enum KMSPluginEntry {
+    static let version = "0.1.0"
+    static let service = KmsService()
+
     nonisolated(unsafe) static let descriptor: UnsafePointer<emu_plugin_descriptor> = {
-        let service = ServiceDefinition(id: "kms", protocolKind: EMU_PROTOCOL_JSON, targetPrefix: "TrentService",
-                                        signingName: "kms", apiVersion: "2014-11-01", operations: [])
-        return PluginDefinition(name: "kms", version: "0.1.0", stateFormatVersion: 1, services: [service])
-            .makeDescriptor()
+        let service = KMSPluginEntry.service
+        let operations = KmsService.operations.map { operation in
+            OperationDefinition(operation.name, nonBlocking: operation.nonBlocking, mutating: operation.mutating) {
+                context, body in try service.handle(operation, context, body)
+            }
+        }
+        let definition = PluginDefinition(
+            name: "kms", version: version, stateFormatVersion: 1,
+            services: [ServiceDefinition(id: "kms", protocolKind: EMU_PROTOCOL_JSON, targetPrefix: "TrentService",
+                                         signingName: "kms", apiVersion: "2014-11-01", operations: operations)])
+        definition.onInit = { service.start() }
+        definition.onStateReset = { service.state.removeAll() }
+        definition.onTick = { _ in service.tick() }
+        return definition.makeDescriptor()
     }()
 }

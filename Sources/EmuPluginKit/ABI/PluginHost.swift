@@ -20,6 +20,10 @@ public struct PluginHost: @unchecked Sendable {
         withEmuString(pluginName) { name in withEmuString(message) { log(level, name, $0) } }
     }
 
+    public func info(_ message: String) { log(EMU_LOG_INFO, message) }
+    public func warning(_ message: String) { log(EMU_LOG_WARNING, message) }
+    public func error(_ message: String) { log(EMU_LOG_ERROR, message) }
+
     /// The host clock in milliseconds since 1970; tests move it forward.
     public func nowMilliseconds() -> Int64 {
         api.pointee.clock_now_ms?() ?? 0

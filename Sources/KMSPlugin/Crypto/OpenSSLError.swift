@@ -1,0 +1,39 @@
+import COpenSSL
+
+/// A failure inside OpenSSL, with the library's own error queue as the message; it is a bug or a bad input
+/// key, never something to show a client verbatim.
+struct OpenSSLError: Error, CustomStringConvertible {
+    var operation: String
+    var details: String
+
+    init(_ operation: String) {
+        self.operation = operation
+        var messages: [String] = []
+        while true {
+            let code = ERR_get_error()
+            if code == 0 { break }
+            var buffer = [CChar](repeating: 0, count: 256)
+            ERR_error_string_n(code, &buffer, buffer.count)
+            messages.append(String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self))
+        }
+        details = messages.joined(separator: "; ")
+    }
+
+    var description: String { "\(operation) failed\(details.isEmpty ? "" : ": \(details)")" }
+
+    /// Checks an OpenSSL return code, where 1 (or any positive value) means success.
+    static func check(_ result: Int32, _ operation: @autoclosure () -> String) throws {
+        if result <= 0 { throw OpenSSLError(operation()) }
+    }
+}
+
+/// Cryptographically secure random bytes from OpenSSL's DRBG.
+enum SecureRandom {
+    static func bytes(_ count: Int) -> [UInt8] {
+        var out = [UInt8](repeating: 0, count: count)
+        guard count > 0 else { return out }
+        let result = out.withUnsafeMutableBufferPointer { RAND_bytes($0.baseAddress, Int32($0.count)) }
+        precondition(result == 1, "RAND_bytes failed: the system has no entropy source")
+        return out
+    }
+}

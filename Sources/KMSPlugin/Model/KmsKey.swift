@@ -1,0 +1,63 @@
+/// A tag on a KMS key.
+struct KmsTag: Sendable, Equatable {
+    var key: String
+    var value: String
+}
+
+/// Automatic rotation settings, as GetKeyRotationStatus reports them.
+struct RotationSchedule: Sendable {
+    var enabled = false
+    var periodInDays = 365
+    var nextRotationDate: Double?
+}
+
+/// A KMS key: its metadata, policy, tags and every version of its material.
+///
+/// A value type: the store hands out copies, so a request works on a consistent snapshot without holding the
+/// store's lock while it does cryptography (the material itself is shared by reference).
+struct KmsKey: Sendable {
+    var keyId: String
+    var accountId: String
+    var region: String
+    var creationDate: Double
+    var description: String
+    var keySpec: KeySpec
+    var keyUsage: KeyUsage
+    var origin: KeyOrigin
+    /// CUSTOMER, or AWS for the managed keys behind `alias/aws/*`.
+    var keyManager: String
+    var state: KeyState
+    var deletionDate: Double?
+    var pendingDeletionWindowInDays: Int?
+    var multiRegion: Bool
+    var policy: String
+    var tags: [KmsTag]
+    var materials: [KeyMaterialVersion]
+    var rotation = RotationSchedule()
+
+    var arn: String { KmsArn.key(region: region, account: accountId, keyId: keyId) }
+
+    var currentMaterial: KeyMaterialVersion? { materials.last }
+
+    func material(id: String) -> KeyMaterialVersion? { materials.last { $0.id == id } }
+
+    var isAWSManaged: Bool { keyManager == "AWS" }
+}
+
+/// ARN spelling for KMS resources.
+enum KmsArn {
+    static func key(region: String, account: String, keyId: String) -> String {
+        "arn:\(partition(region)):kms:\(region):\(account):key/\(keyId)"
+    }
+
+    static func alias(region: String, account: String, name: String) -> String {
+        "arn:\(partition(region)):kms:\(region):\(account):\(name)"
+    }
+
+    /// AWS's partition for a region: China and GovCloud regions have their own.
+    static func partition(_ region: String) -> String {
+        if region.hasPrefix("cn-") { return "aws-cn" }
+        if region.hasPrefix("us-gov-") { return "aws-us-gov" }
+        return "aws"
+    }
+}

@@ -1,0 +1,49 @@
+import EmuPluginKit
+import Synchronization
+
+/// All KMS state in the process: one `KmsStore` per account and region, behind one lock.
+///
+/// Requests copy what they need out under the lock and do their cryptography outside it, so the lock is held
+/// only for dictionary work; two cores stay busy with AES and RSA, not with waiting.
+final class KmsState: Sendable {
+    private let stores = Mutex<[String: KmsStore]>([:])
+
+    static func storeId(_ account: String, _ region: String) -> String { "\(account)/\(region)" }
+
+    func read<R>(_ account: String, _ region: String, _ body: (KmsStore) throws(AWSError) -> R) throws(AWSError) -> R {
+        let id = Self.storeId(account, region)
+        let store = stores.withLock { $0[id] } ?? KmsStore()
+        return try body(store)
+    }
+
+    func write<R>(_ account: String, _ region: String, _ body: (inout KmsStore) throws(AWSError) -> R) throws(AWSError)
+        -> R
+    {
+        let id = Self.storeId(account, region)
+        let result: Result<R, AWSError> = stores.withLock { all in
+            var store = all[id] ?? KmsStore()
+            all[id] = nil  // keep the store uniquely referenced while it changes
+            defer { all[id] = store }
+            do throws(AWSError) {
+                return .success(try body(&store))
+            } catch {
+                return .failure(error)
+            }
+        }
+        return try result.get()
+    }
+
+    /// Every store, for the clock tick and resets.
+    func allStoreIds() -> [String] { stores.withLock { Array($0.keys) } }
+
+    func writeStore(id: String, _ body: (inout KmsStore) -> Void) {
+        stores.withLock { all in
+            guard var store = all[id] else { return }
+            all[id] = nil
+            body(&store)
+            all[id] = store
+        }
+    }
+
+    func removeAll() { stores.withLock { $0.removeAll() } }
+}

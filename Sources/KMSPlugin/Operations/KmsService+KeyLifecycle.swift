@@ -1,0 +1,170 @@
+import EmuPluginKit
+import Foundation
+
+extension KmsService {
+    func createKey(_ context: RequestContext, _ input: JSONValue) throws -> JSONValue {
+        if input["KeySpec"] != nil, input["CustomerMasterKeySpec"] != nil {
+            throw AWSError.validation("You cannot specify KeySpec and CustomerMasterKeySpec in the same request. CustomerMasterKeySpec is deprecated.")
+        }
+        let specName = string(input, "KeySpec") ?? string(input, "CustomerMasterKeySpec") ?? "SYMMETRIC_DEFAULT"
+        guard let spec = KeySpec(rawValue: specName) else { throw AWSError.validation("Invalid KeySpec \(specName)") }
+        let usage: KeyUsage
+        if let usageName = string(input, "KeyUsage") {
+            usage = KeyUsage(rawValue: usageName)!
+            guard spec.allowedUsages.contains(usage) else {
+                throw AWSError.validation("KeyUsage \(usage.rawValue) is not compatible with KeySpec \(spec.rawValue)")
+            }
+        } else {
+            guard spec == .symmetricDefault else {
+                throw AWSError.validation("You must specify a KeyUsage value for all KMS keys except for symmetric encryption keys.")
+            }
+            usage = .encryptDecrypt
+        }
+        let origin = KeyOrigin(rawValue: string(input, "Origin") ?? "AWS_KMS")!
+        if let storeId = string(input, "CustomKeyStoreId") {
+            throw AWSError("CustomKeyStoreNotFoundException", "Custom key store '\(storeId)' does not exist.")
+        }
+        if origin == .awsCloudHSM || origin == .externalKeyStore {
+            throw AWSError.validation("Origin \(origin.rawValue) requires a CustomKeyStoreId.")
+        }
+        let multiRegion = input["MultiRegion"]?.boolValue ?? false
+        let tags = try validatedTags(input["Tags"]?.arrayValue ?? [])
+        var keyId = multiRegion ? "mrk-" + Hex.encode(SecureRandom.bytes(16)) : UUID().uuidString.lowercased()
+        var userTags = tags
+        if let custom = tags.first(where: { $0.key == CustomKeyTags.idTag }) {
+            keyId = custom.value
+            userTags.removeAll { $0.key == CustomKeyTags.idTag }
+        }
+        let policy = try validatedPolicyText(input["Policy"]?.stringValue)
+            ?? KeyPolicyDefaults.customerManaged(account: context.accountId, region: context.region)
+        let now = self.now
+        var keyState = KeyState.enabled
+        var materials: [KeyMaterialVersion] = []
+        if let supplied = input["__customKeyMaterial"]?.stringValue {
+            guard let bytes = Base64.decode(supplied) else {
+                throw AWSError.validation("The \(CustomKeyTags.materialTag) tag must be base64.")
+            }
+            materials = [KeyMaterialVersion(material: try KeyMaterialFactory.fromSupplied(bytes, spec: spec), createdAt: now)]
+        } else if origin == .external {
+            keyState = .pendingImport
+            if KeyMaterialFactory.unavailableSpecs.contains(spec) { _ = try KeyMaterialFactory.generate(spec) }
+        } else {
+            materials = [KeyMaterialVersion(material: try KeyMaterialFactory.generate(spec), createdAt: now)]
+        }
+        let key = KmsKey(
+            keyId: keyId, accountId: context.accountId, region: context.region, creationDate: now,
+            description: string(input, "Description") ?? "", keySpec: spec, keyUsage: usage, origin: origin,
+            keyManager: "CUSTOMER", state: keyState, multiRegion: multiRegion, policy: policy, tags: userTags,
+            materials: materials)
+        try state.write(context.accountId, context.region) { store throws(AWSError) in
+            guard store.keys[keyId] == nil else {
+                throw AWSError("AlreadyExistsException", "A key with the id \(keyId) already exists in this account and region.")
+            }
+            store.insert(key)
+        }
+        return ["KeyMetadata": keyMetadata(key)]
+    }
+
+    /// Checks a policy document's text. Grammar and principals are checked by the policy engine; here only
+    /// that it is JSON, as AWS requires before anything else.
+    func validatedPolicyText(_ text: String?) throws(AWSError) -> String? {
+        guard let text else { return nil }
+        guard (try? JSONValue.parse(Array(text.utf8)))?.objectValue != nil else {
+            throw AWSError("MalformedPolicyDocumentException", "The new key policy will not allow you to update the key policy in the future.")
+        }
+        return text
+    }
+
+    func describeKey(_ context: RequestContext, _ input: JSONValue) throws -> JSONValue {
+        let key = try resolveKey(string(input, "KeyId")!, context, rule: .any)
+        return ["KeyMetadata": keyMetadata(key)]
+    }
+
+    func listKeys(_ context: RequestContext, _ input: JSONValue) throws -> JSONValue {
+        let page = try Pagination(input, defaultLimit: 1000)
+        let keys = try state.read(context.accountId, context.region) { store in
+            store.keyOrder.compactMap { store.keys[$0] }
+        }
+        var output: [String: JSONValue] = [:]
+        page.page(keys, into: &output, member: "Keys") { key in
+            ["KeyId": .string(key.keyId), "KeyArn": .string(key.arn)]
+        }
+        return .object(output)
+    }
+
+    func enableKey(_ context: RequestContext, _ input: JSONValue) throws -> JSONValue {
+        let key = try resolveKey(string(input, "KeyId")!, context, allowAlias: false, rule: .enableDisable)
+        try updateKey(key) { (key: inout KmsKey) throws(AWSError) in
+            try KeyStateRule.enableDisable.check(key)
+            key.state = .enabled
+        }
+        return [:]
+    }
+
+    func disableKey(_ context: RequestContext, _ input: JSONValue) throws -> JSONValue {
+        let key = try resolveKey(string(input, "KeyId")!, context, allowAlias: false, rule: .enableDisable)
+        try updateKey(key) { (key: inout KmsKey) throws(AWSError) in
+            try KeyStateRule.enableDisable.check(key)
+            key.state = .disabled
+        }
+        return [:]
+    }
+
+    func updateKeyDescription(_ context: RequestContext, _ input: JSONValue) throws -> JSONValue {
+        let key = try resolveKey(string(input, "KeyId")!, context, allowAlias: false, rule: .management)
+        let description = string(input, "Description")!
+        try updateKey(key) { (key: inout KmsKey) throws(AWSError) in
+            try KeyStateRule.management.check(key)
+            key.description = description
+        }
+        return [:]
+    }
+
+    func scheduleKeyDeletion(_ context: RequestContext, _ input: JSONValue) throws -> JSONValue {
+        let key = try resolveKey(string(input, "KeyId")!, context, allowAlias: false, rule: .management)
+        let days = Int(input["PendingWindowInDays"]?.intValue ?? 30)
+        // The model allows 1–365; KMS itself accepts 7–30 and says so in the model's words.
+        if days < 7 || days > 30 {
+            throw AWSError.validation("1 validation error detected: Value '\(days)' at 'pendingWindowInDays' failed to "
+                + "satisfy constraint: Member must have value \(days < 7 ? "greater than or equal to 7" : "less than or equal to 30")")
+        }
+        if key.isAWSManaged {
+            throw AWSError("UnsupportedOperationException", "\(key.arn) is an AWS managed key, which cannot be deleted.")
+        }
+        let deletionDate = now + Double(days) * 86400
+        let updated = try updateKey(key) { (key: inout KmsKey) throws(AWSError) in
+            try KeyStateRule.management.check(key)
+            key.state = .pendingDeletion
+            key.deletionDate = deletionDate
+            key.pendingDeletionWindowInDays = days
+        }
+        return ["KeyId": .string(updated.arn), "DeletionDate": .double(deletionDate),
+                "KeyState": .string(updated.state.rawValue), "PendingWindowInDays": .int(Int64(days))]
+    }
+
+    func cancelKeyDeletion(_ context: RequestContext, _ input: JSONValue) throws -> JSONValue {
+        let key = try resolveKey(string(input, "KeyId")!, context, allowAlias: false, rule: .any)
+        let updated = try updateKey(key) { (key: inout KmsKey) throws(AWSError) in
+            guard key.state == .pendingDeletion else {
+                throw AWSError("KMSInvalidStateException", "\(key.arn) is not pending deletion")
+            }
+            key.state = .disabled
+            key.deletionDate = nil
+            key.pendingDeletionWindowInDays = nil
+        }
+        return ["KeyId": .string(updated.arn)]
+    }
+
+    /// What time brings: keys whose deletion window has ended are deleted, with their aliases.
+    func tick() {
+        let now = self.now
+        for storeId in state.allStoreIds() {
+            state.writeStore(id: storeId) { store in
+                let expired = store.keys.values.filter { key in
+                    key.state == .pendingDeletion && (key.deletionDate ?? .infinity) <= now
+                }
+                for key in expired { store.remove(keyId: key.keyId) }
+            }
+        }
+    }
+}

@@ -1,0 +1,49 @@
+import EmuPluginKit
+
+extension KmsService {
+    /// `KeyMetadata` as DescribeKey, CreateKey and ReplicateKey return it, with every field the current API has.
+    func keyMetadata(_ key: KmsKey) -> JSONValue {
+        var m: [String: JSONValue] = [
+            "AWSAccountId": .string(key.accountId),
+            "KeyId": .string(key.keyId),
+            "Arn": .string(key.arn),
+            "CreationDate": .double(key.creationDate),
+            "Enabled": .bool(key.state == .enabled),
+            "Description": .string(key.description),
+            "KeyUsage": .string(key.keyUsage.rawValue),
+            "KeyState": .string(key.state.rawValue),
+            "Origin": .string(key.origin.rawValue),
+            "KeyManager": .string(key.keyManager),
+            "CustomerMasterKeySpec": .string(key.keySpec.rawValue),
+            "KeySpec": .string(key.keySpec.rawValue),
+            "MultiRegion": .bool(key.multiRegion),
+        ]
+        if let algorithms = key.keySpec.encryptionAlgorithms(for: key.keyUsage) {
+            m["EncryptionAlgorithms"] = .array(algorithms.map(JSONValue.string))
+        }
+        if let algorithms = key.keySpec.signingAlgorithms(for: key.keyUsage) {
+            m["SigningAlgorithms"] = .array(algorithms.map(JSONValue.string))
+        }
+        if let algorithms = key.keySpec.macAlgorithms(for: key.keyUsage) {
+            m["MacAlgorithms"] = .array(algorithms.map(JSONValue.string))
+        }
+        if let algorithms = key.keySpec.keyAgreementAlgorithms(for: key.keyUsage) {
+            m["KeyAgreementAlgorithms"] = .array(algorithms.map(JSONValue.string))
+        }
+        if let deletionDate = key.deletionDate { m["DeletionDate"] = .double(deletionDate) }
+        if let window = key.pendingDeletionWindowInDays { m["PendingDeletionWindowInDays"] = .int(Int64(window)) }
+        if key.origin == .external { m["ExpirationModel"] = .string("KEY_MATERIAL_DOES_NOT_EXPIRE") }
+        // AWS reports the current material only for keys that can rotate: symmetric encryption keys.
+        if key.keySpec == .symmetricDefault, let current = key.currentMaterial, key.state != .pendingImport {
+            m["CurrentKeyMaterialId"] = .string(current.id)
+        }
+        if key.multiRegion {
+            m["MultiRegionConfiguration"] = [
+                "MultiRegionKeyType": "PRIMARY",
+                "PrimaryKey": ["Arn": .string(key.arn), "Region": .string(key.region)],
+                "ReplicaKeys": [],
+            ]
+        }
+        return .object(m)
+    }
+}

@@ -1,0 +1,127 @@
+import EmuPluginKit
+
+extension KmsService {
+    /// Checks that `key` can do symmetric encryption with `algorithm`, in AWS's words when it cannot.
+    func requireSymmetricEncryption(_ key: KmsKey, operation: String, algorithm: String?) throws(AWSError) {
+        guard key.keyUsage == .encryptDecrypt else {
+            throw AWSError("InvalidKeyUsageException",
+                           "\(key.arn) key usage is \(key.keyUsage.rawValue) which is not valid for \(operation).")
+        }
+        guard key.keySpec == .symmetricDefault else {
+            throw AWSError("InvalidKeyUsageException",
+                           "\(key.arn) key spec is \(key.keySpec.rawValue) which is not valid for \(operation).")
+        }
+        if let algorithm, algorithm != "SYMMETRIC_DEFAULT" {
+            throw AWSError("InvalidKeyUsageException",
+                           "Algorithm \(algorithm) is incompatible with key spec \(key.keySpec.rawValue).")
+        }
+    }
+
+    /// Encrypts under the key's current material and returns the blob bytes and the material used.
+    func sealSymmetric(_ plaintext: [UInt8], key: KmsKey, context: [String: String]) throws(AWSError)
+        -> (blob: [UInt8], material: KeyMaterialVersion)
+    {
+        guard let material = key.currentMaterial else {
+            throw AWSError("KMSInvalidStateException", "\(key.arn) is pending import.")
+        }
+        do {
+            return (try CiphertextBlob.seal(plaintext: plaintext, key: key, material: material, context: context).serialized,
+                    material)
+        } catch {
+            host.error("symmetric encryption failed: \(error)")
+            throw AWSError("KMSInternalException", "Encryption failed.", status: 500)
+        }
+    }
+
+    func encrypt(_ context: RequestContext, _ input: JSONValue) throws -> JSONValue {
+        let key = try resolveKey(string(input, "KeyId")!, context, rule: .cryptographic)
+        let plaintext = blob(input, "Plaintext")!
+        let algorithm = string(input, "EncryptionAlgorithm")
+        let encryptionContext = try encryptionContext(input)
+        try requireSymmetricEncryption(key, operation: "Encrypt", algorithm: algorithm)
+        let (ciphertext, _) = try sealSymmetric(plaintext, key: key, context: encryptionContext)
+        return ["CiphertextBlob": .string(Base64.encode(ciphertext)), "KeyId": .string(key.arn),
+                "EncryptionAlgorithm": "SYMMETRIC_DEFAULT"]
+    }
+
+    /// Opens a symmetric blob: finds the key it names (checking a KeyId the caller gave against it), the key
+    /// state and the material version, then authenticates header, context and ciphertext together.
+    func openSymmetric(_ bytes: [UInt8], keyIdHint: String?, context: RequestContext, encryptionContext: [String: String],
+                       algorithm: String?, operation: String) throws(AWSError) -> (plaintext: [UInt8], key: KmsKey, material: KeyMaterialVersion)
+    {
+        guard let parsed = CiphertextBlob(parsing: bytes) else { throw AWSError("InvalidCiphertextException") }
+        let named = try state.read(parsed.accountId, context.region) { $0.keys[parsed.keyId] }
+        if let keyIdHint {
+            let requested = try findKey(keyIdHint, context, allowAlias: true)
+            guard let named, requested.keyId == named.keyId, requested.accountId == named.accountId else {
+                throw AWSError("IncorrectKeyException",
+                               "The key ID in the request does not identify a CMK that can perform this operation.")
+            }
+        }
+        guard let key = named else { throw AWSError("InvalidCiphertextException") }
+        try KeyStateRule.cryptographic.check(key)
+        try requireSymmetricEncryption(key, operation: operation, algorithm: algorithm)
+        guard let material = key.materials.last(where: { $0.idBytes == parsed.materialId }) else {
+            throw AWSError("InvalidCiphertextException")
+        }
+        let opened: [UInt8]?
+        do {
+            opened = try parsed.open(material: material, context: encryptionContext)
+        } catch {
+            throw AWSError("InvalidCiphertextException")
+        }
+        guard let plaintext = opened else { throw AWSError("InvalidCiphertextException") }
+        return (plaintext, key, material)
+    }
+
+    func decrypt(_ context: RequestContext, _ input: JSONValue) throws -> JSONValue {
+        let (plaintext, key, material) = try openSymmetric(
+            blob(input, "CiphertextBlob")!, keyIdHint: string(input, "KeyId"), context: context,
+            encryptionContext: try encryptionContext(input), algorithm: string(input, "EncryptionAlgorithm"),
+            operation: "Decrypt")
+        return ["Plaintext": .string(Base64.encode(plaintext)), "KeyId": .string(key.arn),
+                "EncryptionAlgorithm": "SYMMETRIC_DEFAULT", "KeyMaterialId": .string(material.id)]
+    }
+
+    func reEncrypt(_ context: RequestContext, _ input: JSONValue) throws -> JSONValue {
+        let destination = try resolveKey(string(input, "DestinationKeyId")!, context, rule: .cryptographic)
+        let (plaintext, source, sourceMaterial) = try openSymmetric(
+            blob(input, "CiphertextBlob")!, keyIdHint: string(input, "SourceKeyId"), context: context,
+            encryptionContext: try encryptionContext(input, "SourceEncryptionContext"),
+            algorithm: string(input, "SourceEncryptionAlgorithm"), operation: "ReEncrypt")
+        try requireSymmetricEncryption(destination, operation: "ReEncrypt",
+                                       algorithm: string(input, "DestinationEncryptionAlgorithm"))
+        let (ciphertext, destinationMaterial) = try sealSymmetric(
+            plaintext, key: destination, context: try encryptionContext(input, "DestinationEncryptionContext"))
+        return ["CiphertextBlob": .string(Base64.encode(ciphertext)), "SourceKeyId": .string(source.arn),
+                "KeyId": .string(destination.arn), "SourceEncryptionAlgorithm": "SYMMETRIC_DEFAULT",
+                "DestinationEncryptionAlgorithm": "SYMMETRIC_DEFAULT", "SourceKeyMaterialId": .string(sourceMaterial.id),
+                "DestinationKeyMaterialId": .string(destinationMaterial.id)]
+    }
+
+    func generateDataKey(_ context: RequestContext, _ input: JSONValue, withPlaintext: Bool) throws -> JSONValue {
+        let operation = withPlaintext ? "GenerateDataKey" : "GenerateDataKeyWithoutPlaintext"
+        let length: Int
+        switch (string(input, "KeySpec"), input["NumberOfBytes"]?.intValue) {
+        case (.some(let spec), nil): length = spec == "AES_128" ? 16 : 32
+        case (nil, .some(let count)): length = Int(count)
+        default: throw AWSError.validation("Please specify either number of bytes or key spec.")
+        }
+        let key = try resolveKey(string(input, "KeyId")!, context, rule: .cryptographic)
+        try requireSymmetricEncryption(key, operation: operation, algorithm: nil)
+        let dataKey = SecureRandom.bytes(length)
+        let (ciphertext, material) = try sealSymmetric(dataKey, key: key, context: try encryptionContext(input))
+        var output: [String: JSONValue] = ["CiphertextBlob": .string(Base64.encode(ciphertext)), "KeyId": .string(key.arn),
+                                           "KeyMaterialId": .string(material.id)]
+        if withPlaintext { output["Plaintext"] = .string(Base64.encode(dataKey)) }
+        return .object(output)
+    }
+
+    func generateRandom(_ context: RequestContext, _ input: JSONValue) throws -> JSONValue {
+        guard let count = input["NumberOfBytes"]?.intValue else { throw AWSError.validation("NumberOfBytes is required.") }
+        if let storeId = string(input, "CustomKeyStoreId") {
+            throw AWSError("CustomKeyStoreNotFoundException", "Custom key store '\(storeId)' does not exist.")
+        }
+        return ["Plaintext": .string(Base64.encode(SecureRandom.bytes(Int(count))))]
+    }
+}

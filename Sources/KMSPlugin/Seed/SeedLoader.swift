@@ -1,0 +1,125 @@
+import EmuPluginKit
+import Foundation
+import Yams
+
+/// Reads a seed file in local-kms's YAML format at start-up, so suites that seeded local-kms keep working:
+/// symmetric keys with their backing keys (several simulate past rotations), RSA and ECC keys from PEM, and
+/// aliases. Existing keys are never overwritten.
+struct SeedLoader {
+    let service: KmsService
+
+    struct SeedError: Error, CustomStringConvertible {
+        var description: String
+    }
+
+    /// Seeds the keys; returns how many were added.
+    func load(path: String) throws -> Int {
+        let text = try String(contentsOfFile: path, encoding: .utf8)
+        guard let document = try Yams.load(yaml: text) as? [String: Any] else {
+            throw SeedError(description: "the seed file is not a YAML mapping")
+        }
+        let host = service.host
+        let account = host.config("KMS_ACCOUNT_ID").flatMap { $0.isEmpty ? nil : $0 }
+            ?? host.config("DEFAULT_ACCOUNT_ID").flatMap { $0.isEmpty ? nil : $0 } ?? "000000000000"
+        let region = host.config("KMS_REGION").flatMap { $0.isEmpty ? nil : $0 }
+            ?? host.config("DEFAULT_REGION").flatMap { $0.isEmpty ? nil : $0 } ?? "us-east-1"
+        let now = service.now
+        var keys: [KmsKey] = []
+        if let flat = document["Keys"] as? [[String: Any]] {
+            // local-kms's legacy format: a flat list of symmetric keys.
+            keys += try flat.map { try symmetricKey($0, account: account, region: region, now: now) }
+        } else if let groups = document["Keys"] as? [String: Any] {
+            let symmetric = groups["Symmetric"] as? [String: Any] ?? [:]
+            for entry in symmetric["Aes"] as? [[String: Any]] ?? [] {
+                keys.append(try symmetricKey(entry, account: account, region: region, now: now))
+            }
+            let asymmetric = groups["Asymmetric"] as? [String: Any] ?? [:]
+            for entry in asymmetric["Rsa"] as? [[String: Any]] ?? [] {
+                keys.append(try asymmetricKey(entry, account: account, region: region, now: now, family: "RSA"))
+            }
+            for entry in asymmetric["Ecc"] as? [[String: Any]] ?? [] {
+                keys.append(try asymmetricKey(entry, account: account, region: region, now: now, family: "ECC"))
+            }
+        }
+        var added = 0
+        try service.state.write(account, region) { store in
+            for key in keys where store.keys[key.keyId] == nil {
+                store.insert(key)
+                added += 1
+            }
+            for entry in document["Aliases"] as? [[String: Any]] ?? [] {
+                guard let name = entry["AliasName"] as? String, let target = entry["TargetKeyId"] as? String,
+                    store.aliases[name] == nil, name.hasPrefix("alias/")
+                else { continue }
+                let keyId = target.split(separator: "/").last.map(String.init) ?? target
+                guard store.keys[keyId] != nil else { continue }
+                store.aliases[name] = KmsAlias(name: name, targetKeyId: keyId, creationDate: now, lastUpdatedDate: now)
+            }
+        }
+        return added
+    }
+
+    private func metadata(_ entry: [String: Any]) throws -> [String: Any] {
+        guard let metadata = entry["Metadata"] as? [String: Any], let keyId = metadata["KeyId"] as? String,
+            !keyId.isEmpty
+        else { throw SeedError(description: "a key has no Metadata.KeyId") }
+        return metadata
+    }
+
+    private func symmetricKey(_ entry: [String: Any], account: String, region: String, now: Double) throws -> KmsKey {
+        let meta = try metadata(entry)
+        let keyId = meta["KeyId"] as! String
+        let origin = KeyOrigin(rawValue: meta["Origin"] as? String ?? "AWS_KMS") ?? .awsKMS
+        let backing = (entry["BackingKeys"] as? [Any] ?? []).map { "\($0)" }
+        var materials: [KeyMaterialVersion] = []
+        for (index, hex) in backing.enumerated() {
+            guard let bytes = Hex.decode(hex), bytes.count == 32 else {
+                throw SeedError(description: "key \(keyId): backing key \(index + 1) is not 64 hex digits")
+            }
+            materials.append(KeyMaterialVersion(material: .symmetric(bytes), createdAt: now,
+                                                rotationType: index == 0 ? nil : "AUTOMATIC"))
+        }
+        if materials.isEmpty, origin != .external {
+            throw SeedError(description: "key \(keyId) has no BackingKeys")
+        }
+        var key = KmsKey(
+            keyId: keyId, accountId: account, region: region, creationDate: now,
+            description: meta["Description"] as? String ?? "", keySpec: .symmetricDefault, keyUsage: .encryptDecrypt,
+            origin: origin, keyManager: "CUSTOMER", state: materials.isEmpty ? .pendingImport : .enabled,
+            multiRegion: keyId.hasPrefix("mrk-"),
+            policy: KeyPolicyDefaults.customerManaged(account: account, region: region), tags: [], materials: materials)
+        if let next = entry["NextKeyRotation"] {
+            let date = (next as? Date) ?? ISO8601DateFormatter().date(from: "\(next)")
+            if let date {
+                key.rotation = RotationSchedule(enabled: true, periodInDays: 365, nextRotationDate: date.timeIntervalSince1970)
+            }
+        }
+        return key
+    }
+
+    private func asymmetricKey(_ entry: [String: Any], account: String, region: String, now: Double, family: String) throws
+        -> KmsKey
+    {
+        let meta = try metadata(entry)
+        let keyId = meta["KeyId"] as! String
+        guard let pem = entry["PrivateKeyPem"] as? String else {
+            throw SeedError(description: "key \(keyId) has no PrivateKeyPem")
+        }
+        let evp = try EVPKey.fromPrivateKeyPEM(pem)
+        let candidates: [KeySpec] = family == "RSA"
+            ? [.rsa2048, .rsa3072, .rsa4096] : [.eccNistP256, .eccNistP384, .eccNistP521, .eccSecgP256k1]
+        guard let spec = candidates.first(where: { KeyMaterialFactory.matches(evp, $0) }) else {
+            throw SeedError(description: "key \(keyId): the PEM key is not a supported \(family) key")
+        }
+        let usage = KeyUsage(rawValue: meta["KeyUsage"] as? String ?? "SIGN_VERIFY") ?? .signVerify
+        guard spec.allowedUsages.contains(usage) else {
+            throw SeedError(description: "key \(keyId): KeyUsage \(usage.rawValue) is not valid for \(spec.rawValue)")
+        }
+        return KmsKey(
+            keyId: keyId, accountId: account, region: region, creationDate: now,
+            description: meta["Description"] as? String ?? "", keySpec: spec, keyUsage: usage, origin: .awsKMS,
+            keyManager: "CUSTOMER", state: .enabled, multiRegion: false,
+            policy: KeyPolicyDefaults.customerManaged(account: account, region: region), tags: [],
+            materials: [KeyMaterialVersion(material: .asymmetric(evp), createdAt: now)])
+    }
+}

@@ -1,0 +1,43 @@
+import EmuPluginKit
+
+/// Which key states an operation accepts, from AWS's key-state table, and the error each other state gets.
+enum KeyStateRule {
+    /// Encrypt, Decrypt, GenerateDataKey*, Sign, Verify, GenerateMac, …: only an enabled key (or one whose
+    /// multi-Region primary is being updated).
+    case cryptographic
+    /// EnableKey and DisableKey.
+    case enableDisable
+    /// UpdateKeyDescription, TagResource, UntagResource, CreateAlias, ScheduleKeyDeletion: any state but
+    /// pending deletion.
+    case management
+    /// DescribeKey, GetKeyPolicy, List*: any state.
+    case any
+
+    func check(_ key: KmsKey) throws(AWSError) {
+        let arn = key.arn
+        switch self {
+        case .any:
+            return
+        case .cryptographic:
+            switch key.state {
+            case .enabled, .updating: return
+            case .disabled: throw AWSError("DisabledException", "\(arn) is disabled.")
+            case .pendingDeletion, .pendingReplicaDeletion:
+                throw AWSError("KMSInvalidStateException", "\(arn) is pending deletion.")
+            case .pendingImport: throw AWSError("KMSInvalidStateException", "\(arn) is pending import.")
+            case .unavailable: throw AWSError("KMSInvalidStateException", "\(arn) is unavailable.")
+            case .creating: throw AWSError("KMSInvalidStateException", "\(arn) is creating.")
+            }
+        case .enableDisable, .management:
+            switch key.state {
+            case .pendingDeletion, .pendingReplicaDeletion:
+                throw AWSError("KMSInvalidStateException", "\(arn) is pending deletion.")
+            case .unavailable: throw AWSError("KMSInvalidStateException", "\(arn) is unavailable.")
+            case .creating: throw AWSError("KMSInvalidStateException", "\(arn) is creating.")
+            case .pendingImport where self == .enableDisable:
+                throw AWSError("KMSInvalidStateException", "\(arn) is pending import.")
+            default: return
+            }
+        }
+    }
+}

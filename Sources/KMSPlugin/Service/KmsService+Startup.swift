@@ -1,0 +1,16 @@
+import EmuPluginKit
+
+extension KmsService {
+    /// Runs once when the host loads the plugin: reads the seed file, if one is configured.
+    func start() -> Bool {
+        guard let path = host.config("KMS_SEED_PATH"), !path.isEmpty else { return true }
+        do {
+            let count = try SeedLoader(service: self).load(path: path)
+            host.info("seeded \(count) keys from \(path)")
+            return true
+        } catch {
+            host.error("could not read the seed file \(path): \(error)")
+            return false
+        }
+    }
+}

@@ -1,0 +1,150 @@
+import EmuPluginKit
+
+/// The KMS plugin's operations over its state: every handler takes the caller and the validated JSON input and
+/// returns the JSON output or throws AWS's error.
+final class KmsService: Sendable {
+    let state = KmsState()
+    let validator = ShapeValidator(modelJSON: KMSServiceModel.json)
+
+    var host: PluginHost {
+        guard let host = PluginHost.current else { fatalError("the KMS plugin was used before its entry point ran") }
+        return host
+    }
+
+    var now: Double { host.nowSeconds() }
+
+    typealias Handler = @Sendable (KmsService, RequestContext, JSONValue) throws -> JSONValue
+
+    /// One row of the operation table.
+    struct Operation: Sendable {
+        var name: String
+        var nonBlocking: Bool
+        var mutating: Bool
+        var handler: Handler
+    }
+
+    /// The operations this plugin implements, with whether each may run on the event loop (fast, no key
+    /// generation) and whether it changes state.
+    static let operations: [Operation] = [
+        Operation(name: "CreateKey", nonBlocking: false, mutating: true) { try $0.createKey($1, $2) },
+        Operation(name: "DescribeKey", nonBlocking: true, mutating: true) { try $0.describeKey($1, $2) },
+        Operation(name: "ListKeys", nonBlocking: true, mutating: false) { try $0.listKeys($1, $2) },
+        Operation(name: "EnableKey", nonBlocking: true, mutating: true) { try $0.enableKey($1, $2) },
+        Operation(name: "DisableKey", nonBlocking: true, mutating: true) { try $0.disableKey($1, $2) },
+        Operation(name: "UpdateKeyDescription", nonBlocking: true, mutating: true) { try $0.updateKeyDescription($1, $2) },
+        Operation(name: "ScheduleKeyDeletion", nonBlocking: true, mutating: true) { try $0.scheduleKeyDeletion($1, $2) },
+        Operation(name: "CancelKeyDeletion", nonBlocking: true, mutating: true) { try $0.cancelKeyDeletion($1, $2) },
+        Operation(name: "Encrypt", nonBlocking: true, mutating: true) { try $0.encrypt($1, $2) },
+        Operation(name: "Decrypt", nonBlocking: true, mutating: true) { try $0.decrypt($1, $2) },
+        Operation(name: "ReEncrypt", nonBlocking: true, mutating: true) { try $0.reEncrypt($1, $2) },
+        Operation(name: "GenerateDataKey", nonBlocking: true, mutating: true) { try $0.generateDataKey($1, $2, withPlaintext: true) },
+        Operation(name: "GenerateDataKeyWithoutPlaintext", nonBlocking: true, mutating: true) {
+            try $0.generateDataKey($1, $2, withPlaintext: false)
+        },
+        Operation(name: "GenerateRandom", nonBlocking: true, mutating: false) { try $0.generateRandom($1, $2) },
+        Operation(name: "CreateAlias", nonBlocking: true, mutating: true) { try $0.createAlias($1, $2) },
+        Operation(name: "UpdateAlias", nonBlocking: true, mutating: true) { try $0.updateAlias($1, $2) },
+        Operation(name: "DeleteAlias", nonBlocking: true, mutating: true) { try $0.deleteAlias($1, $2) },
+        Operation(name: "ListAliases", nonBlocking: true, mutating: false) { try $0.listAliases($1, $2) },
+        Operation(name: "TagResource", nonBlocking: true, mutating: true) { try $0.tagResource($1, $2) },
+        Operation(name: "UntagResource", nonBlocking: true, mutating: true) { try $0.untagResource($1, $2) },
+        Operation(name: "ListResourceTags", nonBlocking: true, mutating: false) { try $0.listResourceTags($1, $2) },
+    ]
+
+    /// Parses and validates the body, then runs the operation: the path every KMS request takes.
+    func handle(_ operation: Operation, _ context: RequestContext, _ body: UnsafeRawBufferPointer) throws
+        -> OperationOutput
+    {
+        var input = try JSONValue.parse(body)
+        if operation.name == "CreateKey" { input = CustomKeyTags.withoutMaterialTag(input) }
+        try validator.validate(operation.name, input)
+        return .json(try operation.handler(self, context, input))
+    }
+
+    // MARK: - Key lookup
+
+    /// Finds the key a request names, as AWS resolves it: key id, key ARN (another account's too), alias name or
+    /// alias ARN; `alias/aws/*` creates the AWS managed key on first use.
+    /// - Parameters:
+    ///   - allowAlias: false for management operations that AWS documents as "key ID or key ARN" only.
+    ///   - rule: the key-state rule the operation applies.
+    func resolveKey(_ text: String, _ context: RequestContext, allowAlias: Bool = true, rule: KeyStateRule) throws(AWSError)
+        -> KmsKey
+    {
+        let key = try findKey(text, context, allowAlias: allowAlias)
+        try rule.check(key)
+        return key
+    }
+
+    func findKey(_ text: String, _ context: RequestContext, allowAlias: Bool) throws(AWSError) -> KmsKey {
+        let region = context.region
+        switch KeyReference(text) {
+        case .keyId(let id):
+            if let key = try state.read(context.accountId, region, { $0.keys[id] }) { return key }
+            if KeyReference.isWellFormedKeyId(id) {
+                throw AWSError.notFound("Key '\(KmsArn.key(region: region, account: context.accountId, keyId: id))' does not exist")
+            }
+            throw AWSError.notFound("Invalid keyId '\(id)'")
+        case .keyArn(let arnRegion, let account, let id):
+            guard arnRegion == region else { throw AWSError.notFound("Invalid arn \(arnRegion)") }
+            if let key = try state.read(account, region, { $0.keys[id] }) { return key }
+            throw AWSError.notFound("Key '\(KmsArn.key(region: region, account: account, keyId: id))' does not exist")
+        case .aliasName(let name):
+            guard allowAlias else { throw AWSError.notFound("Invalid keyId '\(text)'") }
+            return try keyForAlias(name, account: context.accountId, region: region)
+        case .aliasArn(let arnRegion, let account, let name):
+            guard allowAlias else { throw AWSError.notFound("Invalid keyId '\(text)'") }
+            guard arnRegion == region else { throw AWSError.notFound("Invalid arn \(arnRegion)") }
+            return try keyForAlias(name, account: account, region: region)
+        case .malformedArn:
+            throw AWSError.notFound("Invalid arn \(text)")
+        }
+    }
+
+    private func keyForAlias(_ name: String, account: String, region: String) throws(AWSError) -> KmsKey {
+        let now = self.now
+        let found: KmsKey? = try state.write(account, region) { store throws(AWSError) in
+            if let alias = store.aliases[name] { return store.keys[alias.targetKeyId] }
+            guard AWSManagedKeys.isPredefined(name) else { return nil }
+            let key = try AWSManagedKeys.create(alias: name, account: account, region: region, now: now)
+            store.insert(key)
+            store.aliases[name] = KmsAlias(name: name, targetKeyId: key.keyId, creationDate: now, lastUpdatedDate: now)
+            return key
+        }
+        guard let found else {
+            throw AWSError.notFound("Alias \(KmsArn.alias(region: region, account: account, name: name)) is not found.")
+        }
+        return found
+    }
+
+    /// Applies `change` to the stored key (which must still exist) and returns the changed copy.
+    @discardableResult
+    func updateKey(_ key: KmsKey, _ change: (inout KmsKey) throws(AWSError) -> Void) throws(AWSError) -> KmsKey {
+        try state.write(key.accountId, key.region) { store throws(AWSError) in
+            guard var current = store.keys[key.keyId] else {
+                throw AWSError.notFound("Key '\(key.arn)' does not exist")
+            }
+            try change(&current)
+            store.keys[key.keyId] = current
+            return current
+        }
+    }
+
+    // MARK: - Input helpers
+
+    func string(_ input: JSONValue, _ member: String) -> String? { input[member]?.stringValue }
+
+    func blob(_ input: JSONValue, _ member: String) -> [UInt8]? {
+        input[member]?.stringValue.flatMap(Base64.decode)
+    }
+
+    func encryptionContext(_ input: JSONValue, _ member: String = "EncryptionContext") throws(AWSError) -> [String: String] {
+        guard let object = input[member]?.objectValue else { return [:] }
+        var context: [String: String] = [:]
+        for (key, value) in object {
+            guard let text = value.stringValue else { throw AWSError.serialization("Encryption context values must be strings.") }
+            context[key] = text
+        }
+        return context
+    }
+}
