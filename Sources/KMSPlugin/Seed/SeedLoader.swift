@@ -15,7 +15,8 @@ struct SeedLoader {
     /// Seeds the keys; returns how many were added.
     func load(path: String) throws -> Int {
         let text = try String(contentsOfFile: path, encoding: .utf8)
-        guard let document = try Yams.load(yaml: text) as? [String: Any] else {
+        // Scalars stay strings: a backing key such as 000…01 must not become the integer 1.
+        guard let node = try Yams.compose(yaml: text), let document = Self.plain(node) as? [String: Any] else {
             throw SeedError(description: "the seed file is not a YAML mapping")
         }
         let host = service.host
@@ -59,6 +60,19 @@ struct SeedLoader {
         return added
     }
 
+    /// A YAML node as dictionaries, arrays and strings, without YAML's implicit typing of scalars.
+    static func plain(_ node: Node) -> Any {
+        switch node {
+        case .scalar(let scalar): return scalar.string
+        case .sequence(let sequence): return sequence.map(plain)
+        case .mapping(let mapping):
+            var out: [String: Any] = [:]
+            for (key, value) in mapping { out[key.string ?? ""] = plain(value) }
+            return out
+        case .alias: return ""
+        }
+    }
+
     private func metadata(_ entry: [String: Any]) throws -> [String: Any] {
         guard let metadata = entry["Metadata"] as? [String: Any], let keyId = metadata["KeyId"] as? String,
             !keyId.isEmpty
@@ -89,7 +103,7 @@ struct SeedLoader {
             multiRegion: keyId.hasPrefix("mrk-"),
             policy: KeyPolicyDefaults.customerManaged(account: account, region: region), tags: [], materials: materials)
         if let next = entry["NextKeyRotation"] {
-            let date = (next as? Date) ?? ISO8601DateFormatter().date(from: "\(next)")
+            let date = ISO8601DateFormatter().date(from: "\(next)")
             if let date {
                 key.rotation = RotationSchedule(enabled: true, periodInDays: 365, nextRotationDate: date.timeIntervalSince1970)
             }

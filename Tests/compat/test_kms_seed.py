@@ -1,0 +1,75 @@
+"""A seed file in local-kms's YAML format (KMS_SEED_PATH), read at start-up by a second host."""
+
+import pytest
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ec, rsa
+
+from awsemu_host import AwsemuHost, make_client
+from kms_helpers import aws_error
+
+SYMMETRIC_ID = "bc436485-5092-42b8-92a3-0aa8b93536dc"
+RSA_ID = "800d5768-3fd7-4edd-a4b8-4c81c3e4c147"
+ECC_ID = "800d5768-3fd7-4edd-a4b8-4c81c3e4c148"
+
+
+@pytest.fixture(scope="module")
+def seeded(tmp_path_factory):
+    rsa_pem = rsa.generate_private_key(public_exponent=65537, key_size=2048).private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.TraditionalOpenSSL, serialization.NoEncryption())
+    ecc_pem = ec.generate_private_key(ec.SECP256R1()).private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+    def pem_block(pem: bytes) -> list[str]:
+        return ["        PrivateKeyPem: |"] + ["          " + line for line in pem.decode().strip().splitlines()]
+
+    lines = [
+        "Keys:",
+        "  Symmetric:",
+        "    Aes:",
+        "      - Metadata:",
+        f"          KeyId: {SYMMETRIC_ID}",
+        "          Description: seeded symmetric key",
+        "        BackingKeys:",
+        "          - 5cdaead27fe7da2de47945d73cd6d79e36494e73802f3cd3869f1d2cb0b5d7a9",
+        "          - 0000000000000000000000000000000000000000000000000000000000000001",
+        "      - Metadata:",
+        f"          KeyId: {SYMMETRIC_ID}",
+        "          Description: a duplicate that must not overwrite the first",
+        "        BackingKeys:",
+        "          - 1111111111111111111111111111111111111111111111111111111111111111",
+        "  Asymmetric:",
+        "    Rsa:",
+        "      - Metadata:",
+        f"          KeyId: {RSA_ID}",
+        "          KeyUsage: SIGN_VERIFY",
+        "          Description: seeded rsa key",
+    ] + pem_block(rsa_pem) + [
+        "    Ecc:",
+        "      - Metadata:",
+        f"          KeyId: {ECC_ID}",
+        "          KeyUsage: SIGN_VERIFY",
+        "          Description: seeded ecc key",
+    ] + pem_block(ecc_pem) + [
+        "Aliases:",
+        "  - AliasName: alias/seeded",
+        f"    TargetKeyId: {SYMMETRIC_ID}",
+    ]
+    seed = "\n".join(lines) + "\n"
+    path = tmp_path_factory.mktemp("seed") / "seed.yaml"
+    path.write_text(seed)
+    with AwsemuHost(env={"KMS_SEED_PATH": str(path), "SERVICES": "kms"}) as host:
+        yield make_client(host.url, "kms")
+
+
+def test_seeded_keys_exist(seeded):
+    meta = seeded.describe_key(KeyId=SYMMETRIC_ID)["KeyMetadata"]
+    assert meta["Description"] == "seeded symmetric key"
+    assert seeded.describe_key(KeyId=RSA_ID)["KeyMetadata"]["KeySpec"] == "RSA_2048"
+    ecc = seeded.describe_key(KeyId=ECC_ID)["KeyMetadata"]
+    assert ecc["KeySpec"] == "ECC_NIST_P256" and ecc["KeyUsage"] == "SIGN_VERIFY"
+    assert seeded.describe_key(KeyId="alias/seeded")["KeyMetadata"]["KeyId"] == SYMMETRIC_ID
+
+
+def test_seeded_symmetric_key_encrypts_and_decrypts(seeded):
+    blob = seeded.encrypt(KeyId="alias/seeded", Plaintext=b"seeded")["CiphertextBlob"]
+    assert seeded.decrypt(CiphertextBlob=blob)["Plaintext"] == b"seeded"
+    assert aws_error(seeded.describe_key, KeyId="alias/not-seeded")[0] == "NotFoundException"
