@@ -30,6 +30,7 @@ extension KmsService {
         if let algorithms = key.keySpec.keyAgreementAlgorithms(for: key.keyUsage) {
             m["KeyAgreementAlgorithms"] = .array(algorithms.map(JSONValue.string))
         }
+        if key.keyUsage == .encapsulateDecapsulate { m["EncapsulationAlgorithms"] = ["ML_KEM"] }
         if let deletionDate = key.deletionDate { m["DeletionDate"] = .double(deletionDate) }
         if let window = key.pendingDeletionWindowInDays { m["PendingDeletionWindowInDays"] = .int(Int64(window)) }
         if key.origin == .external { m["ExpirationModel"] = .string("KEY_MATERIAL_DOES_NOT_EXPIRE") }

@@ -49,6 +49,20 @@ final class KmsService: Sendable {
         Operation(name: "TagResource", nonBlocking: true, mutating: true) { try $0.tagResource($1, $2) },
         Operation(name: "UntagResource", nonBlocking: true, mutating: true) { try $0.untagResource($1, $2) },
         Operation(name: "ListResourceTags", nonBlocking: true, mutating: false) { try $0.listResourceTags($1, $2) },
+        Operation(name: "Sign", nonBlocking: false, mutating: true) { try $0.sign($1, $2) },
+        Operation(name: "Verify", nonBlocking: true, mutating: true) { try $0.verify($1, $2) },
+        Operation(name: "GetPublicKey", nonBlocking: true, mutating: false) { try $0.getPublicKey($1, $2) },
+        Operation(name: "GenerateDataKeyPair", nonBlocking: false, mutating: true) {
+            try $0.generateDataKeyPair($1, $2, withPlaintext: true)
+        },
+        Operation(name: "GenerateDataKeyPairWithoutPlaintext", nonBlocking: false, mutating: true) {
+            try $0.generateDataKeyPair($1, $2, withPlaintext: false)
+        },
+        Operation(name: "GenerateMac", nonBlocking: true, mutating: true) { try $0.generateMac($1, $2) },
+        Operation(name: "VerifyMac", nonBlocking: true, mutating: true) { try $0.verifyMac($1, $2) },
+        Operation(name: "DeriveSharedSecret", nonBlocking: true, mutating: true) { try $0.deriveSharedSecret($1, $2) },
+        Operation(name: "Encapsulate", nonBlocking: true, mutating: true) { try $0.encapsulate($1, $2) },
+        Operation(name: "Decapsulate", nonBlocking: true, mutating: true) { try $0.decapsulate($1, $2) },
     ]
 
     /// Parses and validates the body, then runs the operation: the path every KMS request takes.

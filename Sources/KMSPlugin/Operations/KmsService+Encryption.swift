@@ -35,13 +35,50 @@ extension KmsService {
 
     func encrypt(_ context: RequestContext, _ input: JSONValue) throws -> JSONValue {
         let key = try resolveKey(string(input, "KeyId")!, context, rule: .cryptographic)
-        let plaintext = blob(input, "Plaintext")!
-        let algorithm = string(input, "EncryptionAlgorithm")
-        let encryptionContext = try encryptionContext(input)
-        try requireSymmetricEncryption(key, operation: "Encrypt", algorithm: algorithm)
-        let (ciphertext, _) = try sealSymmetric(plaintext, key: key, context: encryptionContext)
+        let (ciphertext, algorithm, _) = try encryptAny(blob(input, "Plaintext")!, key: key,
+                                                        algorithm: string(input, "EncryptionAlgorithm"),
+                                                        context: try encryptionContext(input), operation: "Encrypt")
+        try dryRunCheck(input)
         return ["CiphertextBlob": .string(Base64.encode(ciphertext)), "KeyId": .string(key.arn),
-                "EncryptionAlgorithm": "SYMMETRIC_DEFAULT"]
+                "EncryptionAlgorithm": .string(algorithm)]
+    }
+
+    /// Encrypts with a symmetric key (our blob) or an asymmetric one (raw RSA-OAEP or SM2 ciphertext).
+    func encryptAny(_ plaintext: [UInt8], key: KmsKey, algorithm: String?, context: [String: String], operation: String)
+        throws(AWSError) -> (ciphertext: [UInt8], algorithm: String, material: KeyMaterialVersion?)
+    {
+        if key.keySpec.isAsymmetric {
+            guard key.keyUsage == .encryptDecrypt else {
+                throw AWSError("InvalidKeyUsageException",
+                               "\(key.arn) key usage is \(key.keyUsage.rawValue) which is not valid for \(operation).")
+            }
+            return (try encryptAsymmetric(key, plaintext: plaintext, algorithm: algorithm), algorithm!, nil)
+        }
+        try requireSymmetricEncryption(key, operation: operation, algorithm: algorithm)
+        let (blob, material) = try sealSymmetric(plaintext, key: key, context: context)
+        return (blob, "SYMMETRIC_DEFAULT", material)
+    }
+
+    /// Decrypts a symmetric blob, or, when the KeyId names an asymmetric key, a raw asymmetric ciphertext.
+    func decryptAny(_ bytes: [UInt8], keyIdHint: String?, context: RequestContext, encryptionContext: [String: String],
+                    algorithm: String?, operation: String) throws(AWSError)
+        -> (plaintext: [UInt8], key: KmsKey, algorithm: String, material: KeyMaterialVersion?)
+    {
+        if let keyIdHint {
+            let key = try findKey(keyIdHint, context, allowAlias: true)
+            if key.keySpec.isAsymmetric {
+                try KeyStateRule.cryptographic.check(key)
+                guard key.keyUsage == .encryptDecrypt else {
+                    throw AWSError("InvalidKeyUsageException",
+                                   "\(key.arn) key usage is \(key.keyUsage.rawValue) which is not valid for \(operation).")
+                }
+                return (try decryptAsymmetric(key, ciphertext: bytes, algorithm: algorithm), key, algorithm!, nil)
+            }
+        }
+        let (plaintext, key, material) = try openSymmetric(bytes, keyIdHint: keyIdHint, context: context,
+                                                           encryptionContext: encryptionContext, algorithm: algorithm,
+                                                           operation: operation)
+        return (plaintext, key, "SYMMETRIC_DEFAULT", material)
     }
 
     /// Opens a symmetric blob: finds the key it names (checking a KeyId the caller gave against it), the key
@@ -75,28 +112,35 @@ extension KmsService {
     }
 
     func decrypt(_ context: RequestContext, _ input: JSONValue) throws -> JSONValue {
-        let (plaintext, key, material) = try openSymmetric(
+        let (plaintext, key, algorithm, material) = try decryptAny(
             blob(input, "CiphertextBlob")!, keyIdHint: string(input, "KeyId"), context: context,
             encryptionContext: try encryptionContext(input), algorithm: string(input, "EncryptionAlgorithm"),
             operation: "Decrypt")
-        return ["Plaintext": .string(Base64.encode(plaintext)), "KeyId": .string(key.arn),
-                "EncryptionAlgorithm": "SYMMETRIC_DEFAULT", "KeyMaterialId": .string(material.id)]
+        try dryRunCheck(input)
+        var output: [String: JSONValue] = ["Plaintext": .string(Base64.encode(plaintext)), "KeyId": .string(key.arn),
+                                           "EncryptionAlgorithm": .string(algorithm)]
+        if let material { output["KeyMaterialId"] = .string(material.id) }
+        return .object(output)
     }
 
     func reEncrypt(_ context: RequestContext, _ input: JSONValue) throws -> JSONValue {
         let destination = try resolveKey(string(input, "DestinationKeyId")!, context, rule: .cryptographic)
-        let (plaintext, source, sourceMaterial) = try openSymmetric(
+        let (plaintext, source, sourceAlgorithm, sourceMaterial) = try decryptAny(
             blob(input, "CiphertextBlob")!, keyIdHint: string(input, "SourceKeyId"), context: context,
             encryptionContext: try encryptionContext(input, "SourceEncryptionContext"),
             algorithm: string(input, "SourceEncryptionAlgorithm"), operation: "ReEncrypt")
-        try requireSymmetricEncryption(destination, operation: "ReEncrypt",
-                                       algorithm: string(input, "DestinationEncryptionAlgorithm"))
-        let (ciphertext, destinationMaterial) = try sealSymmetric(
-            plaintext, key: destination, context: try encryptionContext(input, "DestinationEncryptionContext"))
-        return ["CiphertextBlob": .string(Base64.encode(ciphertext)), "SourceKeyId": .string(source.arn),
-                "KeyId": .string(destination.arn), "SourceEncryptionAlgorithm": "SYMMETRIC_DEFAULT",
-                "DestinationEncryptionAlgorithm": "SYMMETRIC_DEFAULT", "SourceKeyMaterialId": .string(sourceMaterial.id),
-                "DestinationKeyMaterialId": .string(destinationMaterial.id)]
+        let (ciphertext, destinationAlgorithm, destinationMaterial) = try encryptAny(
+            plaintext, key: destination, algorithm: string(input, "DestinationEncryptionAlgorithm"),
+            context: try encryptionContext(input, "DestinationEncryptionContext"), operation: "ReEncrypt")
+        try dryRunCheck(input)
+        var output: [String: JSONValue] = [
+            "CiphertextBlob": .string(Base64.encode(ciphertext)), "SourceKeyId": .string(source.arn),
+            "KeyId": .string(destination.arn), "SourceEncryptionAlgorithm": .string(sourceAlgorithm),
+            "DestinationEncryptionAlgorithm": .string(destinationAlgorithm),
+        ]
+        if let sourceMaterial { output["SourceKeyMaterialId"] = .string(sourceMaterial.id) }
+        if let destinationMaterial { output["DestinationKeyMaterialId"] = .string(destinationMaterial.id) }
+        return .object(output)
     }
 
     func generateDataKey(_ context: RequestContext, _ input: JSONValue, withPlaintext: Bool) throws -> JSONValue {
@@ -114,6 +158,7 @@ extension KmsService {
         var output: [String: JSONValue] = ["CiphertextBlob": .string(Base64.encode(ciphertext)), "KeyId": .string(key.arn),
                                            "KeyMaterialId": .string(material.id)]
         if withPlaintext { output["Plaintext"] = .string(Base64.encode(dataKey)) }
+        try dryRunCheck(input)
         return .object(output)
     }
 
