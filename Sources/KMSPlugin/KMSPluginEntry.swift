@@ -26,7 +26,10 @@ enum KMSPluginEntry {
             services: [ServiceDefinition(id: "kms", protocolKind: EMU_PROTOCOL_JSON, targetPrefix: "TrentService",
                                          signingName: "kms", apiVersion: "2014-11-01", operations: operations)])
         definition.onInit = { service.start() }
-        definition.onStateReset = { service.state.removeAll() }
+        definition.onStateReset = {
+            service.state.removeAll()
+            service.lastUsage.removeAll()
+        }
         definition.onTick = { _ in service.tick() }
         return definition.makeDescriptor()
     }()

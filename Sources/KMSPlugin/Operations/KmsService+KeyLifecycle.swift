@@ -35,8 +35,10 @@ extension KmsService {
             keyId = custom.value
             userTags.removeAll { $0.key == CustomKeyTags.idTag }
         }
-        let policy = try validatedPolicyText(input["Policy"]?.stringValue)
-            ?? KeyPolicyDefaults.customerManaged(account: context.accountId, region: context.region)
+        let policy = try input["Policy"]?.stringValue.map { (text: String) throws(AWSError) -> String in
+            try validatedPolicy(text, context: context,
+                                bypassLockoutCheck: input["BypassPolicyLockoutSafetyCheck"]?.boolValue ?? false)
+        } ?? KeyPolicyDefaults.customerManaged(account: context.accountId, region: context.region)
         let now = self.now
         var keyState = KeyState.enabled
         var materials: [KeyMaterialVersion] = []
@@ -65,12 +67,14 @@ extension KmsService {
         return ["KeyMetadata": keyMetadata(key)]
     }
 
-    /// Checks a policy document's text. Grammar and principals are checked by the policy engine; here only
-    /// that it is JSON, as AWS requires before anything else.
-    func validatedPolicyText(_ text: String?) throws(AWSError) -> String? {
-        guard let text else { return nil }
+    /// Checks a key policy before it is stored: AWS's size quota and JSON; the policy engine checks grammar,
+    /// principals and the lockout safety rule.
+    func validatedPolicy(_ text: String, context: RequestContext, bypassLockoutCheck: Bool) throws(AWSError) -> String {
+        if text.utf8.count > 32768 {
+            throw AWSError("LimitExceededException", "The key policy exceeds the 32 KB size limit.")
+        }
         guard (try? JSONValue.parse(Array(text.utf8)))?.objectValue != nil else {
-            throw AWSError("MalformedPolicyDocumentException", "The new key policy will not allow you to update the key policy in the future.")
+            throw AWSError("MalformedPolicyDocumentException", "The policy is not valid JSON.")
         }
         return text
     }
@@ -155,9 +159,11 @@ extension KmsService {
         return ["KeyId": .string(updated.arn)]
     }
 
-    /// What time brings: keys whose deletion window has ended are deleted, with their aliases.
+    /// What time brings: due rotations happen, and keys whose deletion window has ended are deleted, with their
+    /// aliases.
     func tick() {
         let now = self.now
+        rotateDueKeys(now: now)
         for storeId in state.allStoreIds() {
             state.writeStore(id: storeId) { store in
                 let expired = store.keys.values.filter { key in

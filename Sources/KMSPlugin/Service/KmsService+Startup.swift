@@ -3,6 +3,7 @@ import EmuPluginKit
 extension KmsService {
     /// Runs once when the host loads the plugin: reads the seed file, if one is configured.
     func start() -> Bool {
+        lastUsage.startTracking(at: now)
         guard let path = host.config("KMS_SEED_PATH"), !path.isEmpty else { return true }
         do {
             let count = try SeedLoader(service: self).load(path: path)

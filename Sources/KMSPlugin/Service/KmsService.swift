@@ -5,6 +5,7 @@ import EmuPluginKit
 final class KmsService: Sendable {
     let state = KmsState()
     let validator = ShapeValidator(modelJSON: KMSServiceModel.json)
+    let lastUsage = KeyUsageTracker()
 
     var host: PluginHost {
         guard let host = PluginHost.current else { fatalError("the KMS plugin was used before its entry point ran") }
@@ -49,7 +50,7 @@ final class KmsService: Sendable {
         Operation(name: "TagResource", nonBlocking: true, mutating: true) { try $0.tagResource($1, $2) },
         Operation(name: "UntagResource", nonBlocking: true, mutating: true) { try $0.untagResource($1, $2) },
         Operation(name: "ListResourceTags", nonBlocking: true, mutating: false) { try $0.listResourceTags($1, $2) },
-        Operation(name: "Sign", nonBlocking: false, mutating: true) { try $0.sign($1, $2) },
+        Operation(name: "Sign", nonBlocking: true, mutating: true) { try $0.sign($1, $2) },
         Operation(name: "Verify", nonBlocking: true, mutating: true) { try $0.verify($1, $2) },
         Operation(name: "GetPublicKey", nonBlocking: true, mutating: false) { try $0.getPublicKey($1, $2) },
         Operation(name: "GenerateDataKeyPair", nonBlocking: false, mutating: true) {
@@ -63,6 +64,15 @@ final class KmsService: Sendable {
         Operation(name: "DeriveSharedSecret", nonBlocking: true, mutating: true) { try $0.deriveSharedSecret($1, $2) },
         Operation(name: "Encapsulate", nonBlocking: true, mutating: true) { try $0.encapsulate($1, $2) },
         Operation(name: "Decapsulate", nonBlocking: true, mutating: true) { try $0.decapsulate($1, $2) },
+        Operation(name: "EnableKeyRotation", nonBlocking: true, mutating: true) { try $0.enableKeyRotation($1, $2) },
+        Operation(name: "DisableKeyRotation", nonBlocking: true, mutating: true) { try $0.disableKeyRotation($1, $2) },
+        Operation(name: "GetKeyRotationStatus", nonBlocking: true, mutating: false) { try $0.getKeyRotationStatus($1, $2) },
+        Operation(name: "RotateKeyOnDemand", nonBlocking: true, mutating: true) { try $0.rotateKeyOnDemand($1, $2) },
+        Operation(name: "ListKeyRotations", nonBlocking: true, mutating: false) { try $0.listKeyRotations($1, $2) },
+        Operation(name: "GetKeyLastUsage", nonBlocking: true, mutating: false) { try $0.getKeyLastUsage($1, $2) },
+        Operation(name: "GetKeyPolicy", nonBlocking: true, mutating: false) { try $0.getKeyPolicy($1, $2) },
+        Operation(name: "PutKeyPolicy", nonBlocking: true, mutating: true) { try $0.putKeyPolicy($1, $2) },
+        Operation(name: "ListKeyPolicies", nonBlocking: true, mutating: false) { try $0.listKeyPolicies($1, $2) },
     ]
 
     /// Parses and validates the body, then runs the operation: the path every KMS request takes.
@@ -72,7 +82,9 @@ final class KmsService: Sendable {
         var input = try JSONValue.parse(body)
         if operation.name == "CreateKey" { input = CustomKeyTags.withoutMaterialTag(input) }
         try validator.validate(operation.name, input)
-        return .json(try operation.handler(self, context, input))
+        let output = try operation.handler(self, context, input)
+        lastUsage.record(operation: operation.name, output: output, context: context, now: now)
+        return .json(output)
     }
 
     // MARK: - Key lookup

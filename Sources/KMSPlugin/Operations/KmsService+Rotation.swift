@@ -1,0 +1,133 @@
+import EmuPluginKit
+
+extension KmsService {
+    /// AWS rotates only symmetric encryption keys whose material KMS made.
+    private func requireRotatable(_ key: KmsKey) throws(AWSError) {
+        if key.origin == .external {
+            throw AWSError("UnsupportedOperationException", "\(key.arn) origin is EXTERNAL which is not valid for this operation.")
+        }
+        guard key.keySpec == .symmetricDefault, key.origin == .awsKMS else {
+            throw AWSError("UnsupportedOperationException", "")
+        }
+    }
+
+    func enableKeyRotation(_ context: RequestContext, _ input: JSONValue) throws -> JSONValue {
+        let key = try resolveKey(string(input, "KeyId")!, context, allowAlias: false, rule: .cryptographic)
+        try requireRotatable(key)
+        let period = Int(input["RotationPeriodInDays"]?.intValue ?? 365)
+        let now = self.now
+        try updateKey(key) { (key: inout KmsKey) throws(AWSError) in
+            key.rotation = RotationSchedule(enabled: true, periodInDays: period,
+                                            nextRotationDate: now + Double(period) * 86400)
+        }
+        return [:]
+    }
+
+    func disableKeyRotation(_ context: RequestContext, _ input: JSONValue) throws -> JSONValue {
+        let key = try resolveKey(string(input, "KeyId")!, context, allowAlias: false, rule: .cryptographic)
+        try requireRotatable(key)
+        try updateKey(key) { (key: inout KmsKey) throws(AWSError) in
+            key.rotation.enabled = false
+            key.rotation.nextRotationDate = nil
+        }
+        return [:]
+    }
+
+    func getKeyRotationStatus(_ context: RequestContext, _ input: JSONValue) throws -> JSONValue {
+        let key = try resolveKey(string(input, "KeyId")!, context, allowAlias: false, rule: .management)
+        var output: [String: JSONValue] = ["KeyRotationEnabled": .bool(key.rotation.enabled), "KeyId": .string(key.arn)]
+        if key.keySpec != .symmetricDefault || key.origin != .awsKMS {
+            try requireRotatable(key)
+        }
+        if key.rotation.enabled {
+            output["RotationPeriodInDays"] = .int(Int64(key.rotation.periodInDays))
+            if let next = key.rotation.nextRotationDate { output["NextRotationDate"] = .double(next) }
+        }
+        return .object(output)
+    }
+
+    static let onDemandRotationLimit = 25
+
+    func rotateKeyOnDemand(_ context: RequestContext, _ input: JSONValue) throws -> JSONValue {
+        let key = try resolveKey(string(input, "KeyId")!, context, allowAlias: false, rule: .cryptographic)
+        guard key.keySpec == .symmetricDefault, key.origin == .awsKMS else {
+            throw AWSError("UnsupportedOperationException", "")
+        }
+        let now = self.now
+        let material = try KeyMaterialFactory.generate(.symmetricDefault)
+        let updated = try updateKey(key) { (key: inout KmsKey) throws(AWSError) in
+            if key.materials.filter({ $0.rotationType == "ON_DEMAND" }).count >= Self.onDemandRotationLimit {
+                throw AWSError("LimitExceededException", "The on-demand rotations limit has been reached for the given "
+                    + "keyId. No more on-demand rotations can be performed for this key: \(key.arn)")
+            }
+            if key.rotation.enabled, let next = key.rotation.nextRotationDate, next - now < 20 * 60 {
+                throw AWSError("ConflictException", "An automatic rotation of \(key.arn) is due within 20 minutes.")
+            }
+            key.materials.append(KeyMaterialVersion(material: material, createdAt: now, rotationType: "ON_DEMAND"))
+        }
+        return ["KeyId": .string(updated.arn)]
+    }
+
+    func listKeyRotations(_ context: RequestContext, _ input: JSONValue) throws -> JSONValue {
+        let key = try resolveKey(string(input, "KeyId")!, context, allowAlias: false, rule: .any)
+        guard key.keySpec == .symmetricDefault else { throw AWSError("UnsupportedOperationException", "") }
+        let page = try Pagination(input, defaultLimit: 100)
+        let includeAll = string(input, "IncludeKeyMaterial") == "ALL_KEY_MATERIAL"
+        let currentId = key.currentMaterial?.id
+        let versions = key.materials.filter { includeAll || $0.rotationType != nil }
+        var output: [String: JSONValue] = [:]
+        page.page(versions, into: &output, member: "Rotations") { version in
+            var row: [String: JSONValue] = [
+                "KeyId": .string(key.arn), "KeyMaterialId": .string(version.id),
+                "KeyMaterialState": .string(version.id == currentId ? "CURRENT" : "NON_CURRENT"),
+            ]
+            if let type = version.rotationType {
+                row["RotationType"] = .string(type)
+                row["RotationDate"] = .double(version.createdAt)
+            }
+            if key.origin == .external {
+                row["ImportState"] = "IMPORTED"
+                row["ExpirationModel"] = "KEY_MATERIAL_DOES_NOT_EXPIRE"
+            }
+            return .object(row)
+        }
+        return .object(output)
+    }
+
+    /// Automatic rotation: every key whose rotation date has come gets new material, and the next date moves on
+    /// by its period (several periods at once if the clock jumped).
+    func rotateDueKeys(now: Double) {
+        for storeId in state.allStoreIds() {
+            state.writeStore(id: storeId) { store in
+                for (id, key) in store.keys where key.rotation.enabled && key.state == .enabled {
+                    guard var next = key.rotation.nextRotationDate, next <= now,
+                        let material = try? KeyMaterialFactory.generate(.symmetricDefault)
+                    else { continue }
+                    var rotated = key
+                    rotated.materials.append(KeyMaterialVersion(material: material, createdAt: now, rotationType: "AUTOMATIC"))
+                    let period = Double(key.rotation.periodInDays) * 86400
+                    while next <= now { next += period }
+                    rotated.rotation.nextRotationDate = next
+                    store.keys[id] = rotated
+                }
+            }
+        }
+    }
+
+    func getKeyLastUsage(_ context: RequestContext, _ input: JSONValue) throws -> JSONValue {
+        let key = try resolveKey(string(input, "KeyId")!, context, allowAlias: false, rule: .any)
+        guard key.accountId == context.accountId else {
+            throw AWSError.notFound("Key '\(key.arn)' does not exist")
+        }
+        let trackingStart = lastUsage.trackingStartDate
+        var output: [String: JSONValue] = [
+            "KeyId": .string(key.arn), "KeyCreationDate": .double(key.creationDate),
+            "TrackingStartDate": .double(max(trackingStart, key.creationDate)),
+        ]
+        if let usage = lastUsage.usage(for: key.arn) {
+            output["KeyLastUsage"] = ["Operation": .string(usage.operation), "Timestamp": .double(usage.timestamp),
+                                      "KmsRequestId": .string(usage.requestId)]
+        }
+        return .object(output)
+    }
+}
