@@ -11,6 +11,25 @@ struct RotationSchedule: Sendable {
     var nextRotationDate: Double?
 }
 
+/// Imported key material bookkeeping for an EXTERNAL key.
+struct ImportState: Sendable {
+    /// Import tokens issued by GetParametersForImport that have not been used up, newest last.
+    var parameters: [ImportParameters] = []
+    /// SHA-256 of the material once imported: a re-import must bring the same material, even after
+    /// DeleteImportedKeyMaterial or expiry.
+    var materialDigest: [UInt8]?
+    var expirationModel: String?
+    var validTo: Double?
+}
+
+/// One GetParametersForImport answer: the wrapping key pair and the algorithm the material must be wrapped with.
+struct ImportParameters: Sendable {
+    var token: [UInt8]
+    var wrappingKey: EVPKey
+    var wrappingAlgorithm: String
+    var validTo: Double
+}
+
 /// A KMS key: its metadata, policy, tags and every version of its material.
 ///
 /// A value type: the store hands out copies, so a request works on a consistent snapshot without holding the
@@ -34,6 +53,8 @@ struct KmsKey: Sendable {
     var tags: [KmsTag]
     var materials: [KeyMaterialVersion]
     var rotation = RotationSchedule()
+    /// EXTERNAL keys: outstanding GetParametersForImport answers, and what was imported.
+    var imports = ImportState()
 
     var arn: String { KmsArn.key(region: region, account: accountId, keyId: keyId) }
 

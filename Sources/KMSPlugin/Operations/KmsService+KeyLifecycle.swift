@@ -164,6 +164,7 @@ extension KmsService {
     func tick() {
         let now = self.now
         rotateDueKeys(now: now)
+        expireImportedMaterial(now: now)
         for storeId in state.allStoreIds() {
             state.writeStore(id: storeId) { store in
                 let expired = store.keys.values.filter { key in

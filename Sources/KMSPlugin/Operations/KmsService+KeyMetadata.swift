@@ -33,7 +33,10 @@ extension KmsService {
         if key.keyUsage == .encapsulateDecapsulate { m["EncapsulationAlgorithms"] = ["ML_KEM"] }
         if let deletionDate = key.deletionDate { m["DeletionDate"] = .double(deletionDate) }
         if let window = key.pendingDeletionWindowInDays { m["PendingDeletionWindowInDays"] = .int(Int64(window)) }
-        if key.origin == .external { m["ExpirationModel"] = .string("KEY_MATERIAL_DOES_NOT_EXPIRE") }
+        if key.origin == .external {
+            m["ExpirationModel"] = .string(key.imports.expirationModel ?? "KEY_MATERIAL_DOES_NOT_EXPIRE")
+            if let validTo = key.imports.validTo { m["ValidTo"] = .double(validTo) }
+        }
         // AWS reports the current material only for keys that can rotate: symmetric encryption keys.
         if key.keySpec == .symmetricDefault, let current = key.currentMaterial, key.state != .pendingImport {
             m["CurrentKeyMaterialId"] = .string(current.id)

@@ -73,6 +73,13 @@ final class KmsService: Sendable {
         Operation(name: "GetKeyPolicy", nonBlocking: true, mutating: false) { try $0.getKeyPolicy($1, $2) },
         Operation(name: "PutKeyPolicy", nonBlocking: true, mutating: true) { try $0.putKeyPolicy($1, $2) },
         Operation(name: "ListKeyPolicies", nonBlocking: true, mutating: false) { try $0.listKeyPolicies($1, $2) },
+        Operation(name: "GetParametersForImport", nonBlocking: false, mutating: true) {
+            try $0.getParametersForImport($1, $2)
+        },
+        Operation(name: "ImportKeyMaterial", nonBlocking: true, mutating: true) { try $0.importKeyMaterial($1, $2) },
+        Operation(name: "DeleteImportedKeyMaterial", nonBlocking: true, mutating: true) {
+            try $0.deleteImportedKeyMaterial($1, $2)
+        },
     ]
 
     /// Parses and validates the body, then runs the operation: the path every KMS request takes.

@@ -1,0 +1,140 @@
+import EmuPluginKit
+
+extension KmsService {
+    /// Import is only for keys created with Origin EXTERNAL.
+    private func requireExternal(_ key: KmsKey) throws(AWSError) {
+        guard key.origin == .external else {
+            throw AWSError("UnsupportedOperationException",
+                           "\(key.arn) origin is \(key.origin.rawValue) which is not valid for this operation.")
+        }
+    }
+
+    static let importTokenLifetime: Double = 24 * 3600
+
+    func getParametersForImport(_ context: RequestContext, _ input: JSONValue) throws -> JSONValue {
+        let key = try resolveKey(string(input, "KeyId")!, context, allowAlias: false, rule: .management)
+        try requireExternal(key)
+        let algorithm = string(input, "WrappingAlgorithm")!
+        let specName = string(input, "WrappingKeySpec")!
+        if (specName == "SM2") != (algorithm == "SM2PKE") {
+            throw AWSError.validation("Wrapping algorithm \(algorithm) is not compatible with wrapping key spec \(specName).")
+        }
+        if specName == "SM2", !context.region.hasPrefix("cn-") {
+            throw AWSError("UnsupportedOperationException", "Wrapping key spec SM2 is supported only in China Regions.")
+        }
+        guard case .asymmetric(let wrappingKey) = try KeyMaterialFactory.generate(KeySpec(rawValue: specName)!) else {
+            throw AWSError.internalFailure()
+        }
+        let publicKey: [UInt8]
+        do { publicKey = try wrappingKey.publicKeyDER() } catch { throw AWSError.internalFailure() }
+        let validTo = now + Self.importTokenLifetime
+        // The token is opaque to clients; ours is random and names the parameters it was issued with.
+        let token = Array("kms-import-v1:".utf8) + SecureRandom.bytes(48)
+        try updateKey(key) { (key: inout KmsKey) throws(AWSError) in
+            key.imports.parameters.append(ImportParameters(token: token, wrappingKey: wrappingKey,
+                                                           wrappingAlgorithm: algorithm, validTo: validTo))
+            if key.imports.parameters.count > 10 { key.imports.parameters.removeFirst() }
+        }
+        return ["KeyId": .string(key.arn), "ImportToken": .string(Base64.encode(token)),
+                "PublicKey": .string(Base64.encode(publicKey)), "ParametersValidTo": .double(validTo)]
+    }
+
+    func importKeyMaterial(_ context: RequestContext, _ input: JSONValue) throws -> JSONValue {
+        let key = try resolveKey(string(input, "KeyId")!, context, allowAlias: false, rule: .management)
+        try requireExternal(key)
+        let token = blob(input, "ImportToken")!
+        guard let parameters = key.imports.parameters.last(where: { $0.token == token }) else {
+            throw AWSError("InvalidImportTokenException", "The import token is not valid for \(key.arn).")
+        }
+        guard parameters.validTo > now else {
+            throw AWSError("ExpiredImportTokenException", "The import token has expired.")
+        }
+        let expirationModel = string(input, "ExpirationModel")
+            ?? (input["ValidTo"] == nil ? "KEY_MATERIAL_DOES_NOT_EXPIRE" : "KEY_MATERIAL_EXPIRES")
+        let validTo = input["ValidTo"]?.doubleValue
+        if expirationModel == "KEY_MATERIAL_EXPIRES", validTo == nil {
+            throw AWSError.validation("A validTo date must be set if the ExpirationModel is KEY_MATERIAL_EXPIRES")
+        }
+        if expirationModel == "KEY_MATERIAL_DOES_NOT_EXPIRE", validTo != nil {
+            throw AWSError.validation("A validTo date must not be set if the ExpirationModel is KEY_MATERIAL_DOES_NOT_EXPIRE")
+        }
+        if let validTo, validTo <= now {
+            throw AWSError.validation("The validTo date must be in the future.")
+        }
+        if string(input, "ImportType") == "NEW_KEY_MATERIAL", key.imports.materialDigest != nil {
+            throw AWSError("UnsupportedOperationException",
+                           "Importing new key material for on-demand rotation is not supported by this emulator yet.")
+        }
+        guard let plaintext = KeyUnwrap.unwrap(blob(input, "EncryptedKeyMaterial")!, with: parameters.wrappingKey,
+                                               algorithm: parameters.wrappingAlgorithm)
+        else { throw AWSError("InvalidCiphertextException", "The key material could not be unwrapped with the import parameters.") }
+        let material = try importedMaterial(plaintext, spec: key.keySpec)
+        let digest = SHA256Digest.hash(plaintext)
+        if let previous = key.imports.materialDigest, previous != digest {
+            throw AWSError("IncorrectKeyMaterialException", "The key material you are importing must be the same as "
+                + "the key material previously imported into this KMS key.")
+        }
+        let version = KeyMaterialVersion(id: Hex.encode(digest), material: material, createdAt: now)
+        let updated = try updateKey(key) { (key: inout KmsKey) throws(AWSError) in
+            key.imports.parameters.removeAll { $0.token == token }
+            key.imports.materialDigest = digest
+            key.imports.expirationModel = expirationModel
+            key.imports.validTo = validTo
+            if !key.materials.contains(where: { $0.id == version.id }) { key.materials.append(version) }
+            if key.state == .pendingImport { key.state = .enabled }
+        }
+        return ["KeyId": .string(updated.arn), "KeyMaterialId": .string(version.id)]
+    }
+
+    /// Checks imported bytes against the key spec: 32 bytes for symmetric keys, the HMAC length range, or a
+    /// DER PKCS#8 private key of the right type.
+    private func importedMaterial(_ bytes: [UInt8], spec: KeySpec) throws(AWSError) -> KeyMaterial {
+        if spec.isHMAC {
+            let minimum = spec.hmacKeyLength
+            guard bytes.count >= minimum, bytes.count <= 64 * (spec == .hmac384 || spec == .hmac512 ? 2 : 1) else {
+                throw AWSError("IncorrectKeyMaterialException", "Key material for \(spec.rawValue) must be \(minimum) "
+                    + "to \(spec == .hmac384 || spec == .hmac512 ? 128 : 64) bytes.")
+            }
+            return .symmetric(bytes)
+        }
+        do {
+            return try KeyMaterialFactory.fromSupplied(bytes, spec: spec)
+        } catch {
+            throw AWSError("IncorrectKeyMaterialException", "The key material is not valid for key spec \(spec.rawValue).")
+        }
+    }
+
+    func deleteImportedKeyMaterial(_ context: RequestContext, _ input: JSONValue) throws -> JSONValue {
+        let key = try resolveKey(string(input, "KeyId")!, context, allowAlias: false, rule: .any)
+        try requireExternal(key)
+        let materialId = string(input, "KeyMaterialId")
+        if let materialId, !key.materials.contains(where: { $0.id == materialId }) {
+            throw AWSError.notFound("Key material \(materialId) does not exist in \(key.arn).")
+        }
+        let updated = try updateKey(key) { (key: inout KmsKey) throws(AWSError) in
+            key.materials.removeAll()
+            key.imports.validTo = nil
+            // A key pending deletion stays pending deletion.
+            if key.state != .pendingDeletion { key.state = .pendingImport }
+        }
+        var output: [String: JSONValue] = ["KeyId": .string(updated.arn)]
+        if let materialId { output["KeyMaterialId"] = .string(materialId) }
+        return .object(output)
+    }
+
+    /// Imported material whose ValidTo has passed is deleted, and the key goes back to PendingImport.
+    func expireImportedMaterial(now: Double) {
+        for storeId in state.allStoreIds() {
+            state.writeStore(id: storeId) { store in
+                for (id, key) in store.keys where key.origin == .external {
+                    guard let validTo = key.imports.validTo, validTo <= now else { continue }
+                    var expired = key
+                    expired.materials.removeAll()
+                    expired.imports.validTo = nil
+                    if expired.state != .pendingDeletion { expired.state = .pendingImport }
+                    store.keys[id] = expired
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,121 @@
+"""Imported key material, wrapped by Python `cryptography` as a user does it."""
+
+import hashlib
+import hmac
+import os
+import time
+
+import pytest
+from cryptography.hazmat.primitives import hashes, keywrap, serialization
+from cryptography.hazmat.primitives.asymmetric import ec, padding
+
+from kms_helpers import advance_clock, aws_error
+
+
+@pytest.fixture(scope="module")
+def kms(client):
+    return client("kms")
+
+
+def wrap(public_der: bytes, material: bytes, algorithm: str) -> bytes:
+    public = serialization.load_der_public_key(public_der)
+    if algorithm == "RSAES_PKCS1_V1_5":
+        return public.encrypt(material, padding.PKCS1v15())
+    if algorithm.startswith("RSAES_OAEP"):
+        h = hashes.SHA1() if algorithm.endswith("SHA_1") else hashes.SHA256()
+        return public.encrypt(material, padding.OAEP(mgf=padding.MGF1(h), algorithm=h, label=None))
+    h = hashes.SHA1() if algorithm.endswith("SHA_1") else hashes.SHA256()
+    aes_key = os.urandom(32)
+    wrapped_key = public.encrypt(aes_key, padding.OAEP(mgf=padding.MGF1(h), algorithm=h, label=None))
+    return wrapped_key + keywrap.aes_key_wrap_with_padding(aes_key, material)
+
+
+def import_material(kms, key_id, material, algorithm="RSAES_OAEP_SHA_256", spec="RSA_2048", **extra):
+    params = kms.get_parameters_for_import(KeyId=key_id, WrappingAlgorithm=algorithm, WrappingKeySpec=spec)
+    assert params["ParametersValidTo"].timestamp() > time.time() + 23 * 3600
+    return kms.import_key_material(KeyId=key_id, ImportToken=params["ImportToken"],
+                                   EncryptedKeyMaterial=wrap(params["PublicKey"], material, algorithm), **extra)
+
+
+@pytest.mark.parametrize("algorithm", ["RSAES_PKCS1_V1_5", "RSAES_OAEP_SHA_1", "RSAES_OAEP_SHA_256",
+                                       "RSA_AES_KEY_WRAP_SHA_1", "RSA_AES_KEY_WRAP_SHA_256"])
+def test_import_symmetric_material(kms, algorithm):
+    key = kms.create_key(Origin="EXTERNAL")["KeyMetadata"]
+    material = os.urandom(32)
+    answer = import_material(kms, key["KeyId"], material, algorithm, ExpirationModel="KEY_MATERIAL_DOES_NOT_EXPIRE")
+    assert answer["KeyId"] == key["Arn"]
+    assert answer["KeyMaterialId"] == hashlib.sha256(material).hexdigest()
+    meta = kms.describe_key(KeyId=key["KeyId"])["KeyMetadata"]
+    assert meta["KeyState"] == "Enabled" and meta["ExpirationModel"] == "KEY_MATERIAL_DOES_NOT_EXPIRE"
+    blob = kms.encrypt(KeyId=key["KeyId"], Plaintext=b"imported")["CiphertextBlob"]
+    assert kms.decrypt(CiphertextBlob=blob)["Plaintext"] == b"imported"
+
+
+def test_reimport_delete_and_expiry(endpoint, client):
+    kms = client("kms", aws_access_key_id="888899990000")
+    key = kms.create_key(Origin="EXTERNAL")["KeyMetadata"]
+    material = os.urandom(32)
+    import_material(kms, key["KeyId"], material)
+    blob = kms.encrypt(KeyId=key["KeyId"], Plaintext=b"survives re-import")["CiphertextBlob"]
+    code, _, _ = aws_error(import_material, kms, key["KeyId"], os.urandom(32))
+    assert code == "IncorrectKeyMaterialException"
+    kms.delete_imported_key_material(KeyId=key["KeyId"])
+    assert kms.describe_key(KeyId=key["KeyId"])["KeyMetadata"]["KeyState"] == "PendingImport"
+    assert aws_error(kms.decrypt, CiphertextBlob=blob)[0] == "KMSInvalidStateException"
+    valid_to = int(time.time()) + 3 * 86400
+    import_material(kms, key["KeyId"], material, ExpirationModel="KEY_MATERIAL_EXPIRES", ValidTo=valid_to)
+    meta = kms.describe_key(KeyId=key["KeyId"])["KeyMetadata"]
+    assert meta["ExpirationModel"] == "KEY_MATERIAL_EXPIRES" and int(meta["ValidTo"].timestamp()) == valid_to
+    assert kms.decrypt(CiphertextBlob=blob)["Plaintext"] == b"survives re-import"
+    advance_clock(endpoint, 4 * 86400)
+    assert kms.describe_key(KeyId=key["KeyId"])["KeyMetadata"]["KeyState"] == "PendingImport"
+
+
+def test_import_errors(kms):
+    key = kms.create_key(Origin="EXTERNAL")["KeyMetadata"]
+    params = kms.get_parameters_for_import(KeyId=key["KeyId"], WrappingAlgorithm="RSAES_OAEP_SHA_256",
+                                           WrappingKeySpec="RSA_2048")
+    good = wrap(params["PublicKey"], os.urandom(32), "RSAES_OAEP_SHA_256")
+    assert aws_error(kms.import_key_material, KeyId=key["KeyId"], ImportToken=b"forged",
+                     EncryptedKeyMaterial=good)[0] == "InvalidImportTokenException"
+    assert aws_error(kms.import_key_material, KeyId=key["KeyId"], ImportToken=params["ImportToken"],
+                     EncryptedKeyMaterial=os.urandom(256))[0] == "InvalidCiphertextException"
+    code, message, _ = aws_error(kms.import_key_material, KeyId=key["KeyId"], ImportToken=params["ImportToken"],
+                                 EncryptedKeyMaterial=good, ExpirationModel="KEY_MATERIAL_EXPIRES")
+    assert (code, message) == ("ValidationException",
+                               "A validTo date must be set if the ExpirationModel is KEY_MATERIAL_EXPIRES")
+    short = wrap(params["PublicKey"], os.urandom(16), "RSAES_OAEP_SHA_256")
+    assert aws_error(kms.import_key_material, KeyId=key["KeyId"], ImportToken=params["ImportToken"],
+                     EncryptedKeyMaterial=short)[0] == "IncorrectKeyMaterialException"
+    native = kms.create_key()["KeyMetadata"]
+    code, message, _ = aws_error(kms.get_parameters_for_import, KeyId=native["KeyId"],
+                                 WrappingAlgorithm="RSAES_OAEP_SHA_256", WrappingKeySpec="RSA_2048")
+    assert (code, message) == ("UnsupportedOperationException",
+                               f"{native['Arn']} origin is AWS_KMS which is not valid for this operation.")
+
+
+def test_expired_import_token(endpoint, client):
+    kms = client("kms", aws_access_key_id="999900001111")
+    key = kms.create_key(Origin="EXTERNAL")["KeyMetadata"]
+    params = kms.get_parameters_for_import(KeyId=key["KeyId"], WrappingAlgorithm="RSAES_OAEP_SHA_256",
+                                           WrappingKeySpec="RSA_2048")
+    advance_clock(endpoint, 24 * 3600 + 1)
+    assert aws_error(kms.import_key_material, KeyId=key["KeyId"], ImportToken=params["ImportToken"],
+                     EncryptedKeyMaterial=wrap(params["PublicKey"], os.urandom(32), "RSAES_OAEP_SHA_256"))[0] \
+        == "ExpiredImportTokenException"
+
+
+def test_import_hmac_and_asymmetric_material(kms):
+    hmac_key = kms.create_key(Origin="EXTERNAL", KeySpec="HMAC_256", KeyUsage="GENERATE_VERIFY_MAC")["KeyMetadata"]
+    secret = os.urandom(32)
+    import_material(kms, hmac_key["KeyId"], secret)
+    mac = kms.generate_mac(KeyId=hmac_key["KeyId"], Message=b"m", MacAlgorithm="HMAC_SHA_256")["Mac"]
+    assert mac == hmac.new(secret, b"m", hashlib.sha256).digest()
+
+    ecc_key = kms.create_key(Origin="EXTERNAL", KeySpec="ECC_NIST_P256", KeyUsage="SIGN_VERIFY")["KeyMetadata"]
+    private = ec.generate_private_key(ec.SECP256R1())
+    pkcs8 = private.private_bytes(serialization.Encoding.DER, serialization.PrivateFormat.PKCS8,
+                                  serialization.NoEncryption())
+    import_material(kms, ecc_key["KeyId"], pkcs8, algorithm="RSA_AES_KEY_WRAP_SHA_256", spec="RSA_4096")
+    signature = kms.sign(KeyId=ecc_key["KeyId"], Message=b"imported ecc", SigningAlgorithm="ECDSA_SHA_256")["Signature"]
+    private.public_key().verify(signature, b"imported ecc", ec.ECDSA(hashes.SHA256()))
