@@ -49,6 +49,8 @@ struct KmsKey: Sendable {
     var deletionDate: Double?
     var pendingDeletionWindowInDays: Int?
     var multiRegion: Bool
+    /// For multi-Region keys: the region of the primary key (this key's own region when it is the primary).
+    var primaryRegion: String?
     var policy: String
     var tags: [KmsTag]
     var materials: [KeyMaterialVersion]
@@ -63,6 +65,8 @@ struct KmsKey: Sendable {
     func material(id: String) -> KeyMaterialVersion? { materials.last { $0.id == id } }
 
     var isAWSManaged: Bool { keyManager == "AWS" }
+
+    var isMultiRegionPrimary: Bool { multiRegion && (primaryRegion ?? region) == region }
 }
 
 /// ARN spelling for KMS resources.

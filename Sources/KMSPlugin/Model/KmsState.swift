@@ -45,5 +45,11 @@ final class KmsState: Sendable {
         }
     }
 
+    /// The regions in which `account` has any state (multi-Region keys look for their replicas there).
+    func regions(of account: String) -> [String] {
+        let prefix = account + "/"
+        return stores.withLock { $0.keys.filter { $0.hasPrefix(prefix) }.map { String($0.dropFirst(prefix.count)) } }
+    }
+
     func removeAll() { stores.withLock { $0.removeAll() } }
 }

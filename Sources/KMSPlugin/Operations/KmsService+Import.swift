@@ -83,6 +83,7 @@ extension KmsService {
             if !key.materials.contains(where: { $0.id == version.id }) { key.materials.append(version) }
             if key.state == .pendingImport { key.state = .enabled }
         }
+        syncReplicas(of: updated)
         return ["KeyId": .string(updated.arn), "KeyMaterialId": .string(version.id)]
     }
 

@@ -136,20 +136,24 @@ extension KmsService {
             throw AWSError("UnsupportedOperationException", "\(key.arn) is an AWS managed key, which cannot be deleted.")
         }
         let deletionDate = now + Double(days) * 86400
+        // A primary with replicas waits in PendingReplicaDeletion until they are gone; its window starts then.
+        let waitsForReplicas = key.isMultiRegionPrimary && multiRegionFamily(key).count > 1
         let updated = try updateKey(key) { (key: inout KmsKey) throws(AWSError) in
             try KeyStateRule.management.check(key)
-            key.state = .pendingDeletion
-            key.deletionDate = deletionDate
+            key.state = waitsForReplicas ? .pendingReplicaDeletion : .pendingDeletion
+            key.deletionDate = waitsForReplicas ? nil : deletionDate
             key.pendingDeletionWindowInDays = days
         }
-        return ["KeyId": .string(updated.arn), "DeletionDate": .double(deletionDate),
-                "KeyState": .string(updated.state.rawValue), "PendingWindowInDays": .int(Int64(days))]
+        var output: [String: JSONValue] = ["KeyId": .string(updated.arn), "KeyState": .string(updated.state.rawValue),
+                                           "PendingWindowInDays": .int(Int64(days))]
+        if let date = updated.deletionDate { output["DeletionDate"] = .double(date) }
+        return .object(output)
     }
 
     func cancelKeyDeletion(_ context: RequestContext, _ input: JSONValue) throws -> JSONValue {
         let key = try resolveKey(string(input, "KeyId")!, context, allowAlias: false, rule: .any)
         let updated = try updateKey(key) { (key: inout KmsKey) throws(AWSError) in
-            guard key.state == .pendingDeletion else {
+            guard key.state == .pendingDeletion || key.state == .pendingReplicaDeletion else {
                 throw AWSError("KMSInvalidStateException", "\(key.arn) is not pending deletion")
             }
             key.state = .disabled
@@ -165,12 +169,29 @@ extension KmsService {
         let now = self.now
         rotateDueKeys(now: now)
         expireImportedMaterial(now: now)
+        startWindowsOfPrimariesWithoutReplicas(now: now)
         for storeId in state.allStoreIds() {
             state.writeStore(id: storeId) { store in
                 let expired = store.keys.values.filter { key in
                     key.state == .pendingDeletion && (key.deletionDate ?? .infinity) <= now
                 }
                 for key in expired { store.remove(keyId: key.keyId) }
+            }
+        }
+    }
+
+    /// A primary in PendingReplicaDeletion whose replicas are all deleted starts its own waiting period.
+    private func startWindowsOfPrimariesWithoutReplicas(now: Double) {
+        for storeId in state.allStoreIds() {
+            var candidates: [KmsKey] = []
+            state.writeStore(id: storeId) { store in
+                candidates = store.keys.values.filter { $0.state == .pendingReplicaDeletion }
+            }
+            for key in candidates where multiRegionFamily(key).count == 1 {
+                _ = try? updateKey(key) { (key: inout KmsKey) throws(AWSError) in
+                    key.state = .pendingDeletion
+                    key.deletionDate = now + Double(key.pendingDeletionWindowInDays ?? 30) * 86400
+                }
             }
         }
     }

@@ -41,13 +41,7 @@ extension KmsService {
         if key.keySpec == .symmetricDefault, let current = key.currentMaterial, key.state != .pendingImport {
             m["CurrentKeyMaterialId"] = .string(current.id)
         }
-        if key.multiRegion {
-            m["MultiRegionConfiguration"] = [
-                "MultiRegionKeyType": "PRIMARY",
-                "PrimaryKey": ["Arn": .string(key.arn), "Region": .string(key.region)],
-                "ReplicaKeys": [],
-            ]
-        }
+        if key.multiRegion { m["MultiRegionConfiguration"] = multiRegionConfiguration(key) }
         return .object(m)
     }
 }

@@ -3,6 +3,9 @@ import EmuPluginKit
 extension KmsService {
     /// AWS rotates only symmetric encryption keys whose material KMS made.
     private func requireRotatable(_ key: KmsKey) throws(AWSError) {
+        if key.multiRegion, !key.isMultiRegionPrimary {
+            throw AWSError("UnsupportedOperationException", "\(key.arn) is not a multi-region primary key.")
+        }
         if key.origin == .external {
             throw AWSError("UnsupportedOperationException", "\(key.arn) origin is EXTERNAL which is not valid for this operation.")
         }
@@ -16,20 +19,20 @@ extension KmsService {
         try requireRotatable(key)
         let period = Int(input["RotationPeriodInDays"]?.intValue ?? 365)
         let now = self.now
-        try updateKey(key) { (key: inout KmsKey) throws(AWSError) in
+        syncReplicas(of: try updateKey(key) { (key: inout KmsKey) throws(AWSError) in
             key.rotation = RotationSchedule(enabled: true, periodInDays: period,
                                             nextRotationDate: now + Double(period) * 86400)
-        }
+        })
         return [:]
     }
 
     func disableKeyRotation(_ context: RequestContext, _ input: JSONValue) throws -> JSONValue {
         let key = try resolveKey(string(input, "KeyId")!, context, allowAlias: false, rule: .cryptographic)
         try requireRotatable(key)
-        try updateKey(key) { (key: inout KmsKey) throws(AWSError) in
+        syncReplicas(of: try updateKey(key) { (key: inout KmsKey) throws(AWSError) in
             key.rotation.enabled = false
             key.rotation.nextRotationDate = nil
-        }
+        })
         return [:]
     }
 
@@ -50,9 +53,7 @@ extension KmsService {
 
     func rotateKeyOnDemand(_ context: RequestContext, _ input: JSONValue) throws -> JSONValue {
         let key = try resolveKey(string(input, "KeyId")!, context, allowAlias: false, rule: .cryptographic)
-        guard key.keySpec == .symmetricDefault, key.origin == .awsKMS else {
-            throw AWSError("UnsupportedOperationException", "")
-        }
+        try requireRotatable(key)
         let now = self.now
         let material = try KeyMaterialFactory.generate(.symmetricDefault)
         let updated = try updateKey(key) { (key: inout KmsKey) throws(AWSError) in
@@ -65,6 +66,7 @@ extension KmsService {
             }
             key.materials.append(KeyMaterialVersion(material: material, createdAt: now, rotationType: "ON_DEMAND"))
         }
+        syncReplicas(of: updated)
         return ["KeyId": .string(updated.arn)]
     }
 
@@ -97,9 +99,13 @@ extension KmsService {
     /// Automatic rotation: every key whose rotation date has come gets new material, and the next date moves on
     /// by its period (several periods at once if the clock jumped).
     func rotateDueKeys(now: Double) {
+        var rotatedPrimaries: [KmsKey] = []
+        defer { rotatedPrimaries.forEach(syncReplicas) }
         for storeId in state.allStoreIds() {
             state.writeStore(id: storeId) { store in
-                for (id, key) in store.keys where key.rotation.enabled && key.state == .enabled {
+                for (id, key) in store.keys where key.rotation.enabled && key.state == .enabled
+                    && (!key.multiRegion || key.isMultiRegionPrimary)
+                {
                     guard var next = key.rotation.nextRotationDate, next <= now,
                         let material = try? KeyMaterialFactory.generate(.symmetricDefault)
                     else { continue }
@@ -109,6 +115,7 @@ extension KmsService {
                     while next <= now { next += period }
                     rotated.rotation.nextRotationDate = next
                     store.keys[id] = rotated
+                    if rotated.multiRegion { rotatedPrimaries.append(rotated) }
                 }
             }
         }

@@ -80,6 +80,8 @@ final class KmsService: Sendable {
         Operation(name: "DeleteImportedKeyMaterial", nonBlocking: true, mutating: true) {
             try $0.deleteImportedKeyMaterial($1, $2)
         },
+        Operation(name: "ReplicateKey", nonBlocking: true, mutating: true) { try $0.replicateKey($1, $2) },
+        Operation(name: "UpdatePrimaryRegion", nonBlocking: true, mutating: true) { try $0.updatePrimaryRegion($1, $2) },
     ]
 
     /// Parses and validates the body, then runs the operation: the path every KMS request takes.

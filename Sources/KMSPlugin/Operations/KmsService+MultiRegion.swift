@@ -1,0 +1,96 @@
+import EmuPluginKit
+
+extension KmsService {
+    /// Every key in the account with this multi-Region key id, primary and replicas, by region.
+    func multiRegionFamily(_ key: KmsKey) -> [KmsKey] {
+        guard key.multiRegion else { return [key] }
+        return state.regions(of: key.accountId).sorted().compactMap { region in
+            try? state.read(key.accountId, region) { $0.keys[key.keyId] }
+        }
+    }
+
+    func multiRegionConfiguration(_ key: KmsKey) -> JSONValue {
+        let family = multiRegionFamily(key)
+        let primaryRegion = key.primaryRegion ?? key.region
+        let primaryArn = KmsArn.key(region: primaryRegion, account: key.accountId, keyId: key.keyId)
+        let replicas = family.filter { $0.region != primaryRegion }.map { replica -> JSONValue in
+            ["Arn": .string(replica.arn), "Region": .string(replica.region)]
+        }
+        return ["MultiRegionKeyType": .string(key.region == primaryRegion ? "PRIMARY" : "REPLICA"),
+                "PrimaryKey": ["Arn": .string(primaryArn), "Region": .string(primaryRegion)],
+                "ReplicaKeys": .array(replicas)]
+    }
+
+    /// Copies the properties a multi-Region key shares (material, rotation) from `primary` to its replicas.
+    func syncReplicas(of primary: KmsKey) {
+        guard primary.multiRegion else { return }
+        for region in state.regions(of: primary.accountId) where region != primary.region {
+            try? state.write(primary.accountId, region) { store in
+                guard var replica = store.keys[primary.keyId] else { return }
+                replica.materials = primary.materials
+                replica.rotation = primary.rotation
+                replica.imports.materialDigest = primary.imports.materialDigest
+                if replica.state == .pendingImport, !primary.materials.isEmpty { replica.state = .enabled }
+                store.keys[primary.keyId] = replica
+            }
+        }
+    }
+
+    func replicateKey(_ context: RequestContext, _ input: JSONValue) throws -> JSONValue {
+        let key = try resolveKey(string(input, "KeyId")!, context, allowAlias: false, rule: .management)
+        guard key.multiRegion else {
+            throw AWSError("UnsupportedOperationException", "\(key.arn) is not a multi-region key.")
+        }
+        guard key.isMultiRegionPrimary else {
+            throw AWSError("UnsupportedOperationException", "\(key.arn) is not a multi-region primary key.")
+        }
+        if key.state == .disabled { throw AWSError("DisabledException", "\(key.arn) is disabled.") }
+        let region = string(input, "ReplicaRegion")!
+        guard region != key.region else {
+            throw AWSError.validation("The replica region \(region) is the primary key's own region.")
+        }
+        let tags = try validatedTags(input["Tags"]?.arrayValue ?? [])
+        let policy = try input["Policy"]?.stringValue.map { (text: String) throws(AWSError) -> String in
+            try validatedPolicy(text, context: context,
+                                bypassLockoutCheck: input["BypassPolicyLockoutSafetyCheck"]?.boolValue ?? false)
+        } ?? KeyPolicyDefaults.customerManaged(account: key.accountId, region: region)
+        var replica = key
+        replica.region = region
+        replica.primaryRegion = key.region
+        replica.creationDate = now
+        replica.description = string(input, "Description") ?? ""
+        replica.policy = policy
+        replica.tags = tags
+        replica.state = key.materials.isEmpty ? .pendingImport : .enabled
+        replica.deletionDate = nil
+        replica.pendingDeletionWindowInDays = nil
+        replica.imports.parameters = []
+        let created = replica
+        try state.write(key.accountId, region) { store throws(AWSError) in
+            guard store.keys[key.keyId] == nil else {
+                throw AWSError("AlreadyExistsException", "Replica of \(key.arn) already exists in region \(region).")
+            }
+            store.insert(created)
+        }
+        try updateKey(key) { (primary: inout KmsKey) throws(AWSError) in primary.primaryRegion = primary.region }
+        return ["ReplicaKeyMetadata": keyMetadata(created), "ReplicaPolicy": .string(policy),
+                "ReplicaTags": .array(tags.map { ["TagKey": .string($0.key), "TagValue": .string($0.value)] })]
+    }
+
+    func updatePrimaryRegion(_ context: RequestContext, _ input: JSONValue) throws -> JSONValue {
+        let key = try resolveKey(string(input, "KeyId")!, context, allowAlias: false, rule: .management)
+        guard key.multiRegion else {
+            throw AWSError("UnsupportedOperationException", "\(key.arn) is not a multi-region key.")
+        }
+        if key.state == .disabled { throw AWSError("DisabledException", "\(key.arn) is disabled.") }
+        let newPrimary = string(input, "PrimaryRegion")!
+        let family = multiRegionFamily(key)
+        guard family.contains(where: { $0.region == newPrimary }) else {
+            throw AWSError.notFound("Key '\(KmsArn.key(region: newPrimary, account: key.accountId, keyId: key.keyId))' does not exist")
+        }
+        for member in family {
+            try state.write(member.accountId, member.region) { store in store.keys[member.keyId]?.primaryRegion = newPrimary }
+        }
+        return [:]
+    }
+}
