@@ -82,6 +82,11 @@ final class KmsService: Sendable {
         },
         Operation(name: "ReplicateKey", nonBlocking: true, mutating: true) { try $0.replicateKey($1, $2) },
         Operation(name: "UpdatePrimaryRegion", nonBlocking: true, mutating: true) { try $0.updatePrimaryRegion($1, $2) },
+        Operation(name: "CreateGrant", nonBlocking: true, mutating: true) { try $0.createGrant($1, $2) },
+        Operation(name: "ListGrants", nonBlocking: true, mutating: false) { try $0.listGrants($1, $2) },
+        Operation(name: "ListRetirableGrants", nonBlocking: true, mutating: false) { try $0.listRetirableGrants($1, $2) },
+        Operation(name: "RetireGrant", nonBlocking: true, mutating: true) { try $0.retireGrant($1, $2) },
+        Operation(name: "RevokeGrant", nonBlocking: true, mutating: true) { try $0.revokeGrant($1, $2) },
     ]
 
     /// Parses and validates the body, then runs the operation: the path every KMS request takes.
@@ -90,7 +95,9 @@ final class KmsService: Sendable {
     {
         var input = try JSONValue.parse(body)
         if operation.name == "CreateKey" { input = CustomKeyTags.withoutMaterialTag(input) }
+        if operation.name == "CreateGrant" { try Self.precheckGrantOperations(input) }
         try validator.validate(operation.name, input)
+        if input["GrantTokens"] != nil { try checkGrantTokens(input) }
         let output = try operation.handler(self, context, input)
         lastUsage.record(operation: operation.name, output: output, context: context, now: now)
         return .json(output)

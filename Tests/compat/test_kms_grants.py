@@ -1,0 +1,96 @@
+"""Grants: CreateGrant (idempotent by Name), ListGrants, ListRetirableGrants, RetireGrant, RevokeGrant, tokens."""
+
+import pytest
+
+from kms_helpers import aws_error, unvalidated
+
+GRANTEE = "arn:aws:iam::000000000000:role/app"
+RETIREE = "arn:aws:iam::000000000000:role/janitor"
+
+
+@pytest.fixture(scope="module")
+def kms(client):
+    return client("kms")
+
+
+def test_create_and_list_grants(kms):
+    key = kms.create_key()["KeyMetadata"]
+    grant = kms.create_grant(KeyId=key["KeyId"], GranteePrincipal=GRANTEE, RetiringPrincipal=RETIREE,
+                             Operations=["Encrypt", "Decrypt"], Name="app-grant",
+                             Constraints={"EncryptionContextSubset": {"tenant": "a"}})
+    assert len(grant["GrantId"]) == 64 and grant["GrantToken"]
+    again = kms.create_grant(KeyId=key["KeyId"], GranteePrincipal=GRANTEE, RetiringPrincipal=RETIREE,
+                             Operations=["Encrypt", "Decrypt"], Name="app-grant",
+                             Constraints={"EncryptionContextSubset": {"tenant": "a"}})
+    assert again["GrantId"] == grant["GrantId"] and again["GrantToken"] != grant["GrantToken"]
+    listed = kms.list_grants(KeyId=key["KeyId"])["Grants"]
+    assert len(listed) == 1
+    row = listed[0]
+    assert row["KeyId"] == key["Arn"] and row["GranteePrincipal"] == GRANTEE and row["Name"] == "app-grant"
+    assert row["Operations"] == ["Encrypt", "Decrypt"] and row["RetiringPrincipal"] == RETIREE
+    assert row["IssuingAccount"] == "arn:aws:iam::000000000000:root"
+    assert row["Constraints"] == {"EncryptionContextSubset": {"tenant": "a"}}
+    assert kms.list_grants(KeyId=key["KeyId"], GranteePrincipal="arn:aws:iam::000000000000:role/nobody")["Grants"] == []
+    assert aws_error(kms.list_grants, KeyId=key["KeyId"], GrantId="0" * 64)[0] == "InvalidGrantIdException"
+    retirable = kms.list_retirable_grants(RetiringPrincipal=RETIREE)["Grants"]
+    assert [g["GrantId"] for g in retirable] == [grant["GrantId"]]
+
+
+def test_grant_validation(client):
+    kms = unvalidated(client)
+    key = kms.create_key()["KeyMetadata"]
+    code, _, _ = aws_error(kms.create_grant, KeyId=key["KeyId"], GranteePrincipal=GRANTEE, Operations=["Dance"])
+    assert code == "ValidationError"
+    code, message, _ = aws_error(kms.create_grant, KeyId=key["KeyId"], GranteePrincipal=GRANTEE, Operations=["Decrypt"],
+                                 Constraints={"EncryptionContextSubset": {"a": "b"},
+                                              "EncryptionContextEquals": {"a": "b"}})
+    assert (code, message) == ("ValidationException", "More than one constraint supplied")
+    code, _, _ = aws_error(kms.create_grant, KeyId=key["KeyId"], GranteePrincipal=GRANTEE, Operations=["Sign"],
+                           Constraints={"EncryptionContextSubset": {"a": "b"}})
+    assert code == "ValidationException"
+
+
+def test_grant_tokens_are_checked(kms):
+    key = kms.create_key()["KeyMetadata"]
+    grant = kms.create_grant(KeyId=key["KeyId"], GranteePrincipal=GRANTEE, Operations=["Encrypt"])
+    kms.encrypt(KeyId=key["KeyId"], Plaintext=b"x", GrantTokens=[grant["GrantToken"]])
+    assert aws_error(kms.encrypt, KeyId=key["KeyId"], Plaintext=b"x", GrantTokens=["bogus-token"])[0] \
+        == "InvalidGrantTokenException"
+
+
+def test_retire_and_revoke(kms):
+    key = kms.create_key()["KeyMetadata"]
+    by_token = kms.create_grant(KeyId=key["KeyId"], GranteePrincipal=GRANTEE, Operations=["Decrypt"])
+    by_id = kms.create_grant(KeyId=key["KeyId"], GranteePrincipal=GRANTEE, Operations=["Decrypt"])
+    revoked = kms.create_grant(KeyId=key["KeyId"], GranteePrincipal=GRANTEE, Operations=["Decrypt"])
+    kms.retire_grant(GrantToken=by_token["GrantToken"])
+    kms.retire_grant(KeyId=key["Arn"], GrantId=by_id["GrantId"])
+    kms.revoke_grant(KeyId=key["KeyId"], GrantId=revoked["GrantId"])
+    assert kms.list_grants(KeyId=key["KeyId"])["Grants"] == []
+    assert aws_error(kms.retire_grant, GrantToken=by_token["GrantToken"])[0] == "InvalidGrantTokenException"
+    assert aws_error(kms.revoke_grant, KeyId=key["KeyId"], GrantId=revoked["GrantId"])[0] == "InvalidGrantIdException"
+    assert aws_error(kms.encrypt, KeyId=key["KeyId"], Plaintext=b"x", GrantTokens=[by_token["GrantToken"]])[0] \
+        == "InvalidGrantTokenException"
+
+
+def test_dry_run_creates_nothing(kms):
+    key = kms.create_key()["KeyMetadata"]
+    code, message, _ = aws_error(kms.create_grant, KeyId=key["KeyId"], GranteePrincipal=GRANTEE,
+                                 Operations=["Decrypt"], DryRun=True)
+    assert code == "DryRunOperationException"
+    assert kms.list_grants(KeyId=key["KeyId"])["Grants"] == []
+    grant = kms.create_grant(KeyId=key["KeyId"], GranteePrincipal=GRANTEE, Operations=["Decrypt"])
+    assert aws_error(kms.revoke_grant, KeyId=key["KeyId"], GrantId=grant["GrantId"], DryRun=True)[0] \
+        == "DryRunOperationException"
+    assert aws_error(kms.retire_grant, GrantToken=grant["GrantToken"], DryRun=True)[0] == "DryRunOperationException"
+    assert len(kms.list_grants(KeyId=key["KeyId"])["Grants"]) == 1
+
+
+def test_deleted_key_takes_its_grants(endpoint, client):
+    from kms_helpers import advance_clock
+    kms = client("kms", aws_access_key_id="343434343434")
+    key = kms.create_key()["KeyMetadata"]
+    grant = kms.create_grant(KeyId=key["KeyId"], GranteePrincipal=GRANTEE, Operations=["Decrypt"])
+    kms.schedule_key_deletion(KeyId=key["KeyId"], PendingWindowInDays=7)
+    advance_clock(endpoint, 8 * 86400)
+    assert aws_error(kms.retire_grant, GrantToken=grant["GrantToken"])[0] == "InvalidGrantTokenException"
