@@ -30,7 +30,13 @@ enum KMSPluginEntry {
             service.state.removeAll()
             service.lastUsage.removeAll()
         }
-        definition.onTick = { _ in service.tick() }
+        definition.onTick = { context in
+            RequestScope.with(context) {
+                service.tick()
+                service.flushBackgroundRecords(context)
+            }
+        }
+        definition.onStateLoad = { record in service.load(record) }
         return definition.makeDescriptor()
     }()
 }

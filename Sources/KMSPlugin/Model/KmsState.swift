@@ -23,7 +23,11 @@ final class KmsState: Sendable {
         let result: Result<R, AWSError> = stores.withLock { all in
             var store = all[id] ?? KmsStore()
             all[id] = nil  // keep the store uniquely referenced while it changes
-            defer { all[id] = store }
+            defer {
+                let changes = store.takeChanges()
+                if !changes.isEmpty { KmsPersistence.record(storeId: id, store: store, changes: changes) }
+                all[id] = store
+            }
             do throws(AWSError) {
                 return .success(try body(&store))
             } catch {
@@ -31,6 +35,18 @@ final class KmsState: Sendable {
             }
         }
         return try result.get()
+    }
+
+    /// Applies a stored record at start-up; nothing is stored back.
+    func restore(_ account: String, _ region: String, _ body: (inout KmsStore) -> Void) {
+        let id = Self.storeId(account, region)
+        stores.withLock { all in
+            var store = all[id] ?? KmsStore()
+            all[id] = nil
+            body(&store)
+            _ = store.takeChanges()
+            all[id] = store
+        }
     }
 
     /// Every store, for the clock tick and resets.
@@ -41,6 +57,8 @@ final class KmsState: Sendable {
             guard var store = all[id] else { return }
             all[id] = nil
             body(&store)
+            let changes = store.takeChanges()
+            if !changes.isEmpty { KmsPersistence.record(storeId: id, store: store, changes: changes) }
             all[id] = store
         }
     }

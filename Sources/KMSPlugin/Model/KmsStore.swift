@@ -1,27 +1,84 @@
-/// The keys and aliases of one account in one region, as AWS scopes them.
+/// The keys, aliases and grants of one account in one region, as AWS scopes them.
+///
+/// Every change goes through a method that notes what changed, so persistence can store exactly the records a
+/// request touched (see `KmsPersistence`), with no diffing of the whole store.
 struct KmsStore: Sendable {
-    var keys: [String: KmsKey] = [:]
-    var aliases: [String: KmsAlias] = [:]
+    /// A record that changed since the last time the changes were taken.
+    enum Change: Hashable, Sendable {
+        case key(String)
+        case alias(String)
+        case grant(String)
+    }
+
+    private(set) var keys: [String: KmsKey] = [:]
+    private(set) var aliases: [String: KmsAlias] = [:]
     /// Keys in creation order, for ListKeys's stable pagination.
-    var keyOrder: [String] = []
+    private(set) var keyOrder: [String] = []
     /// Grants by key id, in creation order.
-    var grants: [String: [KmsGrant]] = [:]
+    private(set) var grants: [String: [KmsGrant]] = [:]
     /// Every grant token issued in this store, to the grant it stands for.
-    var grantTokens: [String: String] = [:]
+    private(set) var grantTokens: [String: String] = [:]
+    /// What changed since `takeChanges()`; a removed record is a change whose value is gone.
+    private(set) var changes: Set<Change> = []
+
+    mutating func takeChanges() -> Set<Change> {
+        defer { changes = [] }
+        return changes
+    }
+
+    // MARK: Keys
 
     mutating func insert(_ key: KmsKey) {
         if keys[key.keyId] == nil { keyOrder.append(key.keyId) }
         keys[key.keyId] = key
+        changes.insert(.key(key.keyId))
     }
 
+    /// Replaces a key that exists.
+    mutating func update(_ key: KmsKey) {
+        guard keys[key.keyId] != nil else { return }
+        keys[key.keyId] = key
+        changes.insert(.key(key.keyId))
+    }
+
+    /// Deletes a key with its aliases and grants.
     mutating func remove(keyId: String) {
         keys[keyId] = nil
         keyOrder.removeAll { $0 == keyId }
-        if let removed = grants.removeValue(forKey: keyId) {
-            let ids = Set(removed.map(\.grantId))
-            grantTokens = grantTokens.filter { !ids.contains($0.value) }
-        }
-        aliases = aliases.filter { $0.value.targetKeyId != keyId }
+        changes.insert(.key(keyId))
+        for (name, alias) in aliases where alias.targetKeyId == keyId { removeAlias(name: name) }
+        for grant in grants[keyId] ?? [] { removeGrant(id: grant.grantId) }
+        grants[keyId] = nil
+    }
+
+    // MARK: Aliases
+
+    mutating func setAlias(_ alias: KmsAlias) {
+        aliases[alias.name] = alias
+        changes.insert(.alias(alias.name))
+    }
+
+    @discardableResult
+    mutating func removeAlias(name: String) -> Bool {
+        guard aliases.removeValue(forKey: name) != nil else { return false }
+        changes.insert(.alias(name))
+        return true
+    }
+
+    func aliasNames(for keyId: String) -> [String] {
+        aliases.values.filter { $0.targetKeyId == keyId }.map(\.name).sorted()
+    }
+
+    // MARK: Grants
+
+    mutating func addGrant(_ grant: KmsGrant) {
+        grants[grant.keyId, default: []].append(grant)
+        changes.insert(.grant(grant.grantId))
+    }
+
+    mutating func addGrantToken(_ token: String, grantId: String) {
+        grantTokens[token] = grantId
+        changes.insert(.grant(grantId))
     }
 
     func grant(id: String) -> KmsGrant? {
@@ -29,14 +86,15 @@ struct KmsStore: Sendable {
         return nil
     }
 
+    func tokens(of grantId: String) -> [String] {
+        grantTokens.filter { $0.value == grantId }.map(\.key).sorted()
+    }
+
     mutating func removeGrant(id: String) {
         for (keyId, list) in grants where list.contains(where: { $0.grantId == id }) {
             grants[keyId] = list.filter { $0.grantId != id }
         }
         grantTokens = grantTokens.filter { $0.value != id }
-    }
-
-    func aliasNames(for keyId: String) -> [String] {
-        aliases.values.filter { $0.targetKeyId == keyId }.map(\.name).sorted()
+        changes.insert(.grant(id))
     }
 }

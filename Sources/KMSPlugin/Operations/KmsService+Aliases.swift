@@ -40,7 +40,7 @@ extension KmsService {
             guard store.aliasNames(for: key.keyId).count < 50 else {
                 throw AWSError("LimitExceededException", "Too many aliases for key \(key.arn): the limit is 50.")
             }
-            store.aliases[name] = KmsAlias(name: name, targetKeyId: key.keyId, creationDate: now, lastUpdatedDate: now)
+            store.setAlias(KmsAlias(name: name, targetKeyId: key.keyId, creationDate: now, lastUpdatedDate: now))
         }
         return [:]
     }
@@ -65,7 +65,7 @@ extension KmsService {
             }
             alias.targetKeyId = target.keyId
             alias.lastUpdatedDate = now
-            store.aliases[name] = alias
+            store.setAlias(alias)
         }
         return [:]
     }
@@ -74,7 +74,7 @@ extension KmsService {
         let name = string(input, "AliasName")!
         try validateAliasName(name)
         try state.write(context.accountId, context.region) { store throws(AWSError) in
-            guard store.aliases.removeValue(forKey: name) != nil else {
+            guard store.removeAlias(name: name) else {
                 throw AWSError.notFound("Alias \(KmsArn.alias(region: context.region, account: context.accountId, name: name)) is not found.")
             }
         }

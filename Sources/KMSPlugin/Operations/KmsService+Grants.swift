@@ -73,7 +73,7 @@ extension KmsService {
             operations: operations, contextSubset: subset, contextEquals: equals)
         let isDryRun = input["DryRun"]?.boolValue == true
         let grantId: String = try state.write(key.accountId, key.region) { store throws(AWSError) in
-            var list = store.grants[key.keyId] ?? []
+            let list = store.grants[key.keyId] ?? []
             // A repeated request with the same Name and parameters names the same grant, with a new token.
             if let name = candidate.name,
                 let existing = list.first(where: { $0.name == name && $0.sameParameters == candidate.sameParameters })
@@ -84,10 +84,9 @@ extension KmsService {
                     throw AWSError("LimitExceededException", "The number of grants on \(key.arn) exceeds the limit of 50000.")
                 }
                 if isDryRun { return candidate.grantId }
-                list.append(candidate)
-                store.grants[key.keyId] = list
+                store.addGrant(candidate)
             }
-            if !isDryRun { store.grantTokens[token] = candidate.grantId }
+            if !isDryRun { store.addGrantToken(token, grantId: candidate.grantId) }
             return candidate.grantId
         }
         try dryRunCheck(input)

@@ -133,7 +133,7 @@ extension KmsService {
                     expired.materials.removeAll()
                     expired.imports.validTo = nil
                     if expired.state != .pendingDeletion { expired.state = .pendingImport }
-                    store.keys[id] = expired
+                    store.update(expired)
                 }
             }
         }

@@ -31,7 +31,7 @@ extension KmsService {
                 replica.rotation = primary.rotation
                 replica.imports.materialDigest = primary.imports.materialDigest
                 if replica.state == .pendingImport, !primary.materials.isEmpty { replica.state = .enabled }
-                store.keys[primary.keyId] = replica
+                store.update(replica)
             }
         }
     }
@@ -89,7 +89,11 @@ extension KmsService {
             throw AWSError.notFound("Key '\(KmsArn.key(region: newPrimary, account: key.accountId, keyId: key.keyId))' does not exist")
         }
         for member in family {
-            try state.write(member.accountId, member.region) { store in store.keys[member.keyId]?.primaryRegion = newPrimary }
+            try state.write(member.accountId, member.region) { store in
+                guard var key = store.keys[member.keyId] else { return }
+                key.primaryRegion = newPrimary
+                store.update(key)
+            }
         }
         return [:]
     }

@@ -114,7 +114,7 @@ extension KmsService {
                     let period = Double(key.rotation.periodInDays) * 86400
                     while next <= now { next += period }
                     rotated.rotation.nextRotationDate = next
-                    store.keys[id] = rotated
+                    store.update(rotated)
                     if rotated.multiRegion { rotatedPrimaries.append(rotated) }
                 }
             }

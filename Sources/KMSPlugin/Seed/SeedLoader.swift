@@ -54,7 +54,7 @@ struct SeedLoader {
                 else { continue }
                 let keyId = target.split(separator: "/").last.map(String.init) ?? target
                 guard store.keys[keyId] != nil else { continue }
-                store.aliases[name] = KmsAlias(name: name, targetKeyId: keyId, creationDate: now, lastUpdatedDate: now)
+                store.setAlias(KmsAlias(name: name, targetKeyId: keyId, creationDate: now, lastUpdatedDate: now))
             }
         }
         return added

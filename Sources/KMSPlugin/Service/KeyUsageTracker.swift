@@ -21,6 +21,9 @@ final class KeyUsageTracker: Sendable {
     ]
 
     private let usages = Mutex<[String: Usage]>([:])
+    /// Usages not yet handed to persistence (flushed on the clock tick).
+    private let dirty = Mutex<Set<String>>([])
+    private let trackingStartDirty = Mutex<Bool>(true)
     /// When this emulator started tracking (AWS reports the later of this and the key's creation).
     private let trackingStart = Mutex<Double>(0)
 
@@ -42,9 +45,23 @@ final class KeyUsageTracker: Sendable {
         usages.withLock { all in
             for arn in arns { all[arn] = usage }
         }
+        dirty.withLock { $0.formUnion(arns) }
     }
 
     func usage(for arn: String) -> Usage? { usages.withLock { $0[arn] } }
 
-    func removeAll() { usages.withLock { $0.removeAll() } }
+    func removeAll() {
+        usages.withLock { $0.removeAll() }
+        dirty.withLock { $0.removeAll() }
+    }
+
+    func restore(arn: String, usage: Usage) { usages.withLock { $0[arn] = usage } }
+
+    /// The usages recorded since the last call, for persistence.
+    func takeDirty() -> [(String, Usage)] {
+        let arns = dirty.withLock { set in defer { set.removeAll() }; return set }
+        return usages.withLock { all in arns.compactMap { arn in all[arn].map { (arn, $0) } } }
+    }
+
+    func takeTrackingStartDirty() -> Bool { trackingStartDirty.withLock { flag in defer { flag = false }; return flag } }
 }

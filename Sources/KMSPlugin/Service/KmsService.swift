@@ -98,7 +98,7 @@ final class KmsService: Sendable {
         if operation.name == "CreateGrant" { try Self.precheckGrantOperations(input) }
         try validator.validate(operation.name, input)
         if input["GrantTokens"] != nil { try checkGrantTokens(input) }
-        let output = try operation.handler(self, context, input)
+        let output = try RequestScope.with(context) { try operation.handler(self, context, input) }
         lastUsage.record(operation: operation.name, output: output, context: context, now: now)
         return .json(output)
     }
@@ -150,7 +150,7 @@ final class KmsService: Sendable {
             guard AWSManagedKeys.isPredefined(name) else { return nil }
             let key = try AWSManagedKeys.create(alias: name, account: account, region: region, now: now)
             store.insert(key)
-            store.aliases[name] = KmsAlias(name: name, targetKeyId: key.keyId, creationDate: now, lastUpdatedDate: now)
+            store.setAlias(KmsAlias(name: name, targetKeyId: key.keyId, creationDate: now, lastUpdatedDate: now))
             return key
         }
         guard let found else {
@@ -167,7 +167,7 @@ final class KmsService: Sendable {
                 throw AWSError.notFound("Key '\(key.arn)' does not exist")
             }
             try change(&current)
-            store.keys[key.keyId] = current
+            store.update(current)
             return current
         }
     }

@@ -1,0 +1,125 @@
+import EmuPluginKit
+import Foundation
+
+/// Hands changed KMS records to the host (state_put / state_delete) within the request that changed them, and
+/// reads them back at start-up (on_state_load).
+enum KmsPersistence {
+    /// Stores what changed in one store. Called with the store lock held, so records reach the host in the
+    /// order the changes happened.
+    static func record(storeId: String, store: KmsStore, changes: Set<KmsStore.Change>) {
+        guard let host = PluginHost.current, host.persistenceEnabled, let context = RequestScope.current else { return }
+        let encoder = JSONEncoder()
+        do {
+            for change in changes {
+                switch change {
+                case .key(let id):
+                    if let key = store.keys[id] {
+                        try put(host, context, "key", "\(storeId)/\(id)", try encoder.encode(KmsRecords.encode(key)))
+                    } else {
+                        try host.stateDelete(context, namespace: "key", key: "\(storeId)/\(id)")
+                    }
+                case .alias(let name):
+                    if let alias = store.aliases[name] {
+                        try put(host, context, "alias", "\(storeId)/\(name)", try encoder.encode(KmsRecords.encode(alias)))
+                    } else {
+                        try host.stateDelete(context, namespace: "alias", key: "\(storeId)/\(name)")
+                    }
+                case .grant(let id):
+                    if let grant = store.grant(id: id) {
+                        let record = KmsRecords.encode(grant, tokens: store.tokens(of: id))
+                        try put(host, context, "grant", "\(storeId)/\(id)", try encoder.encode(record))
+                    } else {
+                        try host.stateDelete(context, namespace: "grant", key: "\(storeId)/\(id)")
+                    }
+                }
+            }
+        } catch {
+            host.error("a KMS record could not be stored: \(error)")
+        }
+    }
+
+    private static func put(_ host: PluginHost, _ context: RequestContext, _ namespace: String, _ key: String,
+                            _ data: Data) throws
+    {
+        try host.statePut(context, namespace: namespace, key: key, value: Array(data))
+    }
+
+    /// Splits `<account>/<region>/<id>`; the id may itself contain '/', as alias names do.
+    static func splitKey(_ key: String) -> (account: String, region: String, id: String)? {
+        let parts = key.split(separator: "/", maxSplits: 2, omittingEmptySubsequences: false)
+        guard parts.count == 3 else { return nil }
+        return (String(parts[0]), String(parts[1]), String(parts[2]))
+    }
+}
+
+extension KmsService {
+    /// Restores one stored record. Returns false for a record this version cannot read.
+    func load(_ record: StateRecord) -> Bool {
+        guard record.formatVersion <= KmsRecords.formatVersion else {
+            host.error("record \(record.namespace)/\(record.key) has format \(record.formatVersion), newer than this plugin's \(KmsRecords.formatVersion)")
+            return false
+        }
+        let decoder = JSONDecoder()
+        let data = Data(record.value)
+        do {
+            switch record.namespace {
+            case "meta":
+                if record.key == "trackingStart", let text = String(validating: record.value, as: UTF8.self),
+                    let date = Double(text)
+                {
+                    lastUsage.startTracking(at: date)
+                }
+                return true
+            case "usage":
+                lastUsage.restore(arn: record.key, usage: try decoder.decode(KeyUsageTracker.Usage.self, from: data))
+                return true
+            default:
+                break
+            }
+            guard let (account, region, _) = KmsPersistence.splitKey(record.key) else { return false }
+            switch record.namespace {
+            case "key":
+                let key = try KmsRecords.decode(try decoder.decode(KmsRecords.Key.self, from: data))
+                state.restore(account, region) { $0.insert(key) }
+            case "alias":
+                let alias = try decoder.decode(KmsRecords.Alias.self, from: data)
+                state.restore(account, region) {
+                    $0.setAlias(KmsAlias(name: alias.name, targetKeyId: alias.targetKeyId, creationDate: alias.creationDate,
+                                         lastUpdatedDate: alias.lastUpdatedDate))
+                }
+            case "grant":
+                let grant = try decoder.decode(KmsRecords.Grant.self, from: data)
+                state.restore(account, region) { store in
+                    store.addGrant(KmsGrant(
+                        grantId: grant.grantId, keyId: grant.keyId, name: grant.name, creationDate: grant.creationDate,
+                        granteePrincipal: grant.granteePrincipal, retiringPrincipal: grant.retiringPrincipal,
+                        issuingAccount: grant.issuingAccount, operations: grant.operations,
+                        contextSubset: grant.contextSubset, contextEquals: grant.contextEquals))
+                    for token in grant.tokens { store.addGrantToken(token, grantId: grant.grantId) }
+                }
+            default:
+                host.error("unknown KMS record namespace \(record.namespace)")
+                return false
+            }
+            return true
+        } catch {
+            host.error("KMS record \(record.namespace)/\(record.key) could not be read: \(error)")
+            return false
+        }
+    }
+
+    /// Stores what only time changes (last usage, the tracking start), within a tick's context.
+    func flushBackgroundRecords(_ context: RequestContext) {
+        guard host.persistenceEnabled else { return }
+        let encoder = JSONEncoder()
+        if lastUsage.takeTrackingStartDirty() {
+            try? host.statePut(context, namespace: "meta", key: "trackingStart",
+                               value: Array(String(lastUsage.trackingStartDate).utf8))
+        }
+        for (arn, usage) in lastUsage.takeDirty() {
+            if let data = try? encoder.encode(usage) {
+                try? host.statePut(context, namespace: "usage", key: arn, value: Array(data))
+            }
+        }
+    }
+}

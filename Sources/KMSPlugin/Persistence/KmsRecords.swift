@@ -1,0 +1,160 @@
+import EmuPluginKit
+
+/// The persisted form of KMS state, format version 1. Every record is JSON; key material is base64 of raw
+/// symmetric bytes, PKCS#8 DER (OpenSSL keys) or the seed (post-quantum keys).
+///
+/// Records are keyed `<account>/<region>/<id>` within the namespaces `key`, `alias`, `grant`, and `meta`.
+enum KmsRecords {
+    static let formatVersion: UInt32 = 1
+
+    struct Material: Codable {
+        var id: String
+        var kind: String
+        var bytes: String
+        var createdAt: Double
+        var rotationType: String?
+    }
+
+    struct Import: Codable {
+        var token: String
+        var wrappingKey: String
+        var wrappingAlgorithm: String
+        var validTo: Double
+    }
+
+    struct Key: Codable {
+        var keyId: String
+        var accountId: String
+        var region: String
+        var creationDate: Double
+        var description: String
+        var keySpec: KeySpec
+        var keyUsage: KeyUsage
+        var origin: KeyOrigin
+        var keyManager: String
+        var state: KeyState
+        var deletionDate: Double?
+        var pendingDeletionWindowInDays: Int?
+        var multiRegion: Bool
+        var primaryRegion: String?
+        var policy: String
+        var tags: [[String]]
+        var materials: [Material]
+        var rotationEnabled: Bool
+        var rotationPeriodInDays: Int
+        var nextRotationDate: Double?
+        var importParameters: [Import]
+        var importedMaterialDigest: String?
+        var expirationModel: String?
+        var validTo: Double?
+    }
+
+    struct Alias: Codable {
+        var name: String
+        var targetKeyId: String
+        var creationDate: Double
+        var lastUpdatedDate: Double
+    }
+
+    struct Grant: Codable {
+        var grantId: String
+        var keyId: String
+        var name: String?
+        var creationDate: Double
+        var granteePrincipal: String
+        var retiringPrincipal: String?
+        var issuingAccount: String
+        var operations: [String]
+        var contextSubset: [String: String]?
+        var contextEquals: [String: String]?
+        var tokens: [String]
+    }
+
+    struct RecordError: Error, CustomStringConvertible {
+        var description: String
+    }
+
+    // MARK: Encoding
+
+    static func material(_ version: KeyMaterialVersion) throws -> Material {
+        let kind: String
+        let bytes: [UInt8]
+        switch version.material {
+        case .symmetric(let raw): (kind, bytes) = ("symmetric", raw)
+        case .asymmetric(let evp): (kind, bytes) = ("pkcs8", try evp.privateKeyPKCS8DER())
+        case .postQuantum(let pq): (kind, bytes) = ("pq-seed", pq.seed)
+        }
+        return Material(id: version.id, kind: kind, bytes: Base64.encode(bytes), createdAt: version.createdAt,
+                        rotationType: version.rotationType)
+    }
+
+    static func encode(_ key: KmsKey) throws -> Key {
+        Key(keyId: key.keyId, accountId: key.accountId, region: key.region, creationDate: key.creationDate,
+            description: key.description, keySpec: key.keySpec, keyUsage: key.keyUsage, origin: key.origin,
+            keyManager: key.keyManager, state: key.state, deletionDate: key.deletionDate,
+            pendingDeletionWindowInDays: key.pendingDeletionWindowInDays, multiRegion: key.multiRegion,
+            primaryRegion: key.primaryRegion, policy: key.policy, tags: key.tags.map { [$0.key, $0.value] },
+            materials: try key.materials.map(material), rotationEnabled: key.rotation.enabled,
+            rotationPeriodInDays: key.rotation.periodInDays, nextRotationDate: key.rotation.nextRotationDate,
+            importParameters: try key.imports.parameters.map {
+                Import(token: Base64.encode($0.token), wrappingKey: Base64.encode(try $0.wrappingKey.privateKeyPKCS8DER()),
+                       wrappingAlgorithm: $0.wrappingAlgorithm, validTo: $0.validTo)
+            },
+            importedMaterialDigest: key.imports.materialDigest.map(Hex.encode),
+            expirationModel: key.imports.expirationModel, validTo: key.imports.validTo)
+    }
+
+    static func encode(_ alias: KmsAlias) -> Alias {
+        Alias(name: alias.name, targetKeyId: alias.targetKeyId, creationDate: alias.creationDate,
+              lastUpdatedDate: alias.lastUpdatedDate)
+    }
+
+    static func encode(_ grant: KmsGrant, tokens: [String]) -> Grant {
+        Grant(grantId: grant.grantId, keyId: grant.keyId, name: grant.name, creationDate: grant.creationDate,
+              granteePrincipal: grant.granteePrincipal, retiringPrincipal: grant.retiringPrincipal,
+              issuingAccount: grant.issuingAccount, operations: grant.operations, contextSubset: grant.contextSubset,
+              contextEquals: grant.contextEquals, tokens: tokens)
+    }
+
+    // MARK: Decoding
+
+    static func decode(_ record: Key) throws -> KmsKey {
+        func bytes(_ text: String) throws -> [UInt8] {
+            guard let bytes = Base64.decode(text) else { throw RecordError(description: "bad base64 in key \(record.keyId)") }
+            return bytes
+        }
+        let materials = try record.materials.map { m -> KeyMaterialVersion in
+            let raw = try bytes(m.bytes)
+            let material: KeyMaterial
+            switch m.kind {
+            case "symmetric": material = .symmetric(raw)
+            case "pkcs8": material = .asymmetric(try EVPKey.fromPrivateKeyDER(raw))
+            case "pq-seed":
+                guard let pq = try PostQuantumKey.fromSeed(raw, spec: record.keySpec) else {
+                    throw RecordError(description: "key \(record.keyId): no post-quantum key for \(record.keySpec)")
+                }
+                material = .postQuantum(pq)
+            default: throw RecordError(description: "key \(record.keyId): unknown material kind \(m.kind)")
+            }
+            return KeyMaterialVersion(id: m.id, material: material, createdAt: m.createdAt, rotationType: m.rotationType)
+        }
+        var key = KmsKey(
+            keyId: record.keyId, accountId: record.accountId, region: record.region, creationDate: record.creationDate,
+            description: record.description, keySpec: record.keySpec, keyUsage: record.keyUsage, origin: record.origin,
+            keyManager: record.keyManager, state: record.state, deletionDate: record.deletionDate,
+            pendingDeletionWindowInDays: record.pendingDeletionWindowInDays, multiRegion: record.multiRegion,
+            primaryRegion: record.primaryRegion, policy: record.policy,
+            tags: record.tags.compactMap { $0.count == 2 ? KmsTag(key: $0[0], value: $0[1]) : nil },
+            materials: materials)
+        key.rotation = RotationSchedule(enabled: record.rotationEnabled, periodInDays: record.rotationPeriodInDays,
+                                        nextRotationDate: record.nextRotationDate)
+        key.imports.parameters = try record.importParameters.map {
+            ImportParameters(token: try bytes($0.token), wrappingKey: try EVPKey.fromPrivateKeyDER(try bytes($0.wrappingKey)),
+                             wrappingAlgorithm: $0.wrappingAlgorithm, validTo: $0.validTo)
+        }
+        key.imports.materialDigest = record.importedMaterialDigest.flatMap(Hex.decode)
+        key.imports.expirationModel = record.expirationModel
+        key.imports.validTo = record.validTo
+        return key
+    }
+}

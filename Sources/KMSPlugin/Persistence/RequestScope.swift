@@ -1,0 +1,38 @@
+import EmuPluginKit
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// The request a thread is serving, so that a state change deep inside an operation can be handed to the host
+/// within that request (state_put needs the request's context) without threading the context through every
+/// call. Handlers run synchronously on one thread, which makes a thread-local the honest model.
+enum RequestScope {
+    private final class Box {
+        let context: RequestContext
+        init(_ context: RequestContext) { self.context = context }
+    }
+
+    private static let key: pthread_key_t = {
+        var key = pthread_key_t()
+        pthread_key_create(&key, nil)
+        return key
+    }()
+
+    static func with<R>(_ context: RequestContext, _ body: () throws -> R) rethrows -> R {
+        let box = Unmanaged.passRetained(Box(context))
+        let previous = pthread_getspecific(key)
+        pthread_setspecific(key, box.toOpaque())
+        defer {
+            pthread_setspecific(key, previous)
+            box.release()
+        }
+        return try body()
+    }
+
+    static var current: RequestContext? {
+        guard let pointer = pthread_getspecific(key) else { return nil }
+        return Unmanaged<Box>.fromOpaque(pointer).takeUnretainedValue().context
+    }
+}
