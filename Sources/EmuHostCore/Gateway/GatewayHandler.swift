@@ -1,4 +1,5 @@
 import EmuPluginKit
+import Logging
 import NIOCore
 import NIOHTTP1
 import NIOPosix
@@ -53,7 +54,7 @@ final class GatewayHandler: ChannelInboundHandler, RemovableChannelHandler {
                     "RequestEntityTooLargeException",
                     "Request body is larger than the \(maxBodyBytes) bytes this host accepts (MAX_REQUEST_BODY_BYTES).",
                     status: 413, protocolKind: head.headers.contains(name: "x-amz-target") ? EMU_PROTOCOL_JSON : EMU_PROTOCOL_REST,
-                    requestId: "")
+                    requestId: RequestRouter.newRequestId())
                 write(response, for: head, context: context)
                 return
             }
@@ -75,7 +76,8 @@ final class GatewayHandler: ChannelInboundHandler, RemovableChannelHandler {
                         case .success(let response): handler.write(response, for: head, context: context)
                         case .failure:
                             handler.write(.awsError("ServiceUnavailable", "The host is shutting down.", status: 503,
-                                                    protocolKind: EMU_PROTOCOL_JSON, requestId: ""),
+                                                    protocolKind: EMU_PROTOCOL_JSON,
+                                                    requestId: RequestRouter.newRequestId()),
                                           for: head, context: context)
                         }
                     }
@@ -84,7 +86,34 @@ final class GatewayHandler: ChannelInboundHandler, RemovableChannelHandler {
         }
     }
 
+    /// Writes a response; one that carries state changes waits until they are committed (write-through), and
+    /// becomes an InternalFailure if they cannot be.
     private func write(_ response: GatewayResponse, for request: HTTPRequestHead, context: ChannelHandlerContext) {
+        guard !response.stateChanges.isEmpty, let store = router.runtime.stateStore else {
+            send(response, for: request, context: context)
+            return
+        }
+        var answer = response
+        answer.stateChanges = []
+        let loopBound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
+        let eventLoop = context.eventLoop
+        let committed = answer
+        store.commit(response.stateChanges) { result in
+            eventLoop.execute {
+                let (handler, context) = loopBound.value
+                switch result {
+                case .success: handler.send(committed, for: request, context: context)
+                case .failure(let error):
+                    handler.router.runtime.logger.error("state commit failed: \(error)")
+                    handler.send(.awsError("InternalFailure", "The change could not be stored.", status: 500,
+                                           protocolKind: EMU_PROTOCOL_JSON, requestId: RequestRouter.newRequestId()),
+                                 for: request, context: context)
+                }
+            }
+        }
+    }
+
+    private func send(_ response: GatewayResponse, for request: HTTPRequestHead, context: ChannelHandlerContext) {
         var headers = HTTPHeaders()
         for (name, value) in response.headers { headers.add(name: name, value: value) }
         let isHead = request.method == .HEAD
@@ -113,7 +142,8 @@ final class GatewayHandler: ChannelInboundHandler, RemovableChannelHandler {
         // A malformed request line or header: answer 400 in AWS's shape, then close.
         if error is HTTPParserError {
             let response = GatewayResponse.awsError("BadRequest", "The HTTP request could not be parsed.", status: 400,
-                                                    protocolKind: EMU_PROTOCOL_REST, requestId: "", )
+                                                    protocolKind: EMU_PROTOCOL_REST,
+                                                    requestId: RequestRouter.newRequestId())
             var headers = HTTPHeaders()
             for (name, value) in response.headers { headers.add(name: name, value: value) }
             headers.add(name: "Content-Length", value: String(response.body.count))
@@ -123,7 +153,8 @@ final class GatewayHandler: ChannelInboundHandler, RemovableChannelHandler {
             var buffer = context.channel.allocator.buffer(capacity: response.body.count)
             buffer.writeBytes(response.body)
             context.write(wrapOutboundOut(.body(.byteBuffer(buffer))), promise: nil)
-            context.writeAndFlush(wrapOutboundOut(.end(nil))).whenComplete { _ in context.close(promise: nil) }
+            let channel = context.channel
+            context.writeAndFlush(wrapOutboundOut(.end(nil))).whenComplete { _ in channel.close(promise: nil) }
         } else {
             context.close(promise: nil)
         }

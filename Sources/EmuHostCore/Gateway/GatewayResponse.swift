@@ -9,6 +9,8 @@ public struct GatewayResponse: Sendable {
     public var body: [UInt8]
     /// Close the connection after this response (the request could not be read to its end).
     public var closeConnection: Bool = false
+    /// State changes to make durable before this response may leave (PERSISTENCE=1).
+    public var stateChanges: [StateRecordRow] = []
 
     public init(status: UInt32, headers: [(String, String)] = [], body: [UInt8] = [], closeConnection: Bool = false) {
         self.status = status

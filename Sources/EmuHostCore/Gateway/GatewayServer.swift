@@ -60,13 +60,13 @@ public final class GatewayServer: Sendable {
 
     /// Stops accepting, lets in-flight handlers finish, then stops the loops.
     public func stop() {
-        if let channel = channelBox.withLockedValue { $0 } { try? channel.close().wait() }
+        if let channel = channelBox.withLockedValue({ $0 }) { try? channel.close().wait() }
         try? threadPool.syncShutdownGracefully()
         try? group.syncShutdownGracefully()
     }
 
     /// Blocks until the listener closes.
     public func waitUntilClosed() {
-        if let channel = channelBox.withLockedValue { $0 } { try? channel.closeFuture.wait() }
+        if let channel = channelBox.withLockedValue({ $0 }) { try? channel.closeFuture.wait() }
     }
 }

@@ -25,7 +25,7 @@ public struct RequestRouter: Sendable {
             let endpoints = HostEndpoints(runtime: runtime)
             return .invoke(mayBlock: true, work: { endpoints.handle(request) })
         }
-        let requestId = UUID().uuidString.lowercased()
+        let requestId = Self.newRequestId()
         let queryParameters = FormDecoding.dictionary(request.query)
         let authorization = request.header("Authorization")
         let scope = CredentialScope(authorization: authorization, query: queryParameters)
@@ -149,6 +149,10 @@ public struct RequestRouter: Sendable {
         }
     }
 
+    /// A fresh request id, as the host sends it in x-amzn-RequestId. Every answer carries one, errors the gateway
+    /// itself produces included: SDKs put it into their exceptions, and users quote it in bug reports.
+    static func newRequestId() -> String { UUID().uuidString.lowercased() }
+
     /// Turns what a handler wrote into the HTTP response for its protocol.
     static func render(_ writer: ResponseWriter, protocolKind: emu_protocol, requestId: String,
                        jsonContentType: String = "application/x-amz-json-1.1", xmlNamespace: String? = nil)
@@ -170,6 +174,8 @@ public struct RequestRouter: Sendable {
         default:
             headers.append(("x-amz-request-id", requestId))
         }
-        return GatewayResponse(status: writer.status, headers: headers, body: writer.body)
+        var response = GatewayResponse(status: writer.status, headers: headers, body: writer.body)
+        if writer.succeeded { response.stateChanges = writer.stateChanges }
+        return response
     }
 }

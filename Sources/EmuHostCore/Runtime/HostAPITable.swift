@@ -56,20 +56,14 @@ enum HostAPITable {
             },
             state_put: { ctx, ns, key, value, length in
                 guard let ctx else { return EMU_ERR_INVALID_ARGUMENT }
-                guard HostRuntime.current?.configuration.persistence == true else { return EMU_OK }
-                guard let request = ctx.pointee.host_request else { return EMU_ERR_INVALID_ARGUMENT }
                 let bytes = value.map { Array(UnsafeBufferPointer(start: $0, count: length)) } ?? []
-                Unmanaged<ResponseWriter>.fromOpaque(request).takeUnretainedValue().stateChanges
-                    .append(.put(namespace: ns.hostString, key: key.hostString, value: bytes))
-                return EMU_OK
+                return HostRuntime.current?.recordChange(ctx, namespace: ns.hostString, key: key.hostString,
+                                                         value: bytes) ?? EMU_ERR_INTERNAL
             },
             state_delete: { ctx, ns, key in
                 guard let ctx else { return EMU_ERR_INVALID_ARGUMENT }
-                guard HostRuntime.current?.configuration.persistence == true else { return EMU_OK }
-                guard let request = ctx.pointee.host_request else { return EMU_ERR_INVALID_ARGUMENT }
-                Unmanaged<ResponseWriter>.fromOpaque(request).takeUnretainedValue().stateChanges
-                    .append(.delete(namespace: ns.hostString, key: key.hostString))
-                return EMU_OK
+                return HostRuntime.current?.recordChange(ctx, namespace: ns.hostString, key: key.hostString,
+                                                         value: nil) ?? EMU_ERR_INTERNAL
             },
             identity_lookup: { accessKey, onFound, userData in
                 guard let runtime = HostRuntime.current, let onFound else { return EMU_ERR_INVALID_ARGUMENT }

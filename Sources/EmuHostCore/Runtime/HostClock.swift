@@ -18,5 +18,11 @@ public final class HostClock: Sendable {
         offsetMilliseconds.withLockedValue { $0 += milliseconds }
     }
 
+    /// Back to the system clock. Only a state reset does this: with every plugin emptied no deadline is left
+    /// that could un-pass, and the next test module must not inherit the days an earlier one skipped.
+    public func reset() {
+        offsetMilliseconds.withLockedValue { $0 = 0 }
+    }
+
     public var offset: Int64 { offsetMilliseconds.withLockedValue { $0 } }
 }

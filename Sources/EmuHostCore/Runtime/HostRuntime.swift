@@ -16,6 +16,7 @@ public final class HostRuntime: Sendable {
     public let startedAt: Date
     private let registryBox = NIOLockedValueBox<ServiceRegistry>(ServiceRegistry(plugins: []))
     private let reportsBox = NIOLockedValueBox<[PluginLoadReport]>([])
+    private let storeBox = NIOLockedValueBox<StateStore?>(nil)
     /// Nested bus calls beyond this depth are refused: a cycle between plugins would otherwise recurse forever.
     public static let maxBusDepth: UInt32 = 8
     /// Ticks come from the timer and from POST /_emu/clock; a plugin sees one at a time.
@@ -37,6 +38,55 @@ public final class HostRuntime: Sendable {
     }
 
     public var registry: ServiceRegistry { registryBox.withLockedValue { $0 } }
+    /// The persistent store, when PERSISTENCE=1.
+    public var stateStore: StateStore? { storeBox.withLockedValue { $0 } }
+
+    /// Opens the store (PERSISTENCE=1) before plugins load, so their first changes already have a home.
+    public func openStateStore() throws {
+        guard configuration.persistence else { return }
+        let store = try StateStore(directory: configuration.dataDirectory,
+                                   encryptionSecret: configuration.environment["STATE_ENCRYPTION_KEY"])
+        storeBox.withLockedValue { $0 = store }
+    }
+
+    /// Walks every stored record into its plugin's on_state_load, oldest change first.
+    /// - Throws: `StateStoreError` when a record is newer than its plugin can read, or the plugin refuses it;
+    ///   the host never starts with part of its state silently missing.
+    public func loadStoredState() throws {
+        guard let store = stateStore else { return }
+        for plugin in registry.plugins {
+            let rows = try store.records(plugin: plugin.name)
+            guard !rows.isEmpty else { continue }
+            guard plugin.canLoadState else {
+                throw StateStoreError("plugin \(plugin.name) has \(rows.count) stored records but no on_state_load hook")
+            }
+            for row in rows {
+                guard row.formatVersion <= plugin.stateFormatVersion else {
+                    throw StateStoreError("record \(row.namespace)/\(row.key) of plugin \(plugin.name) has state format "
+                        + "\(row.formatVersion), newer than the plugin's \(plugin.stateFormatVersion): upgrade the plugin")
+                }
+                let status = row.withCRecord { plugin.loadState($0) }
+                guard status == EMU_OK else {
+                    throw StateStoreError("plugin \(plugin.name) could not load record \(row.namespace)/\(row.key) "
+                        + "(format \(row.formatVersion))")
+                }
+            }
+            logger.info("restored \(rows.count) records of plugin \(plugin.name)")
+        }
+    }
+
+    /// A plugin handed over a change (state_put / state_delete) within the request `ctx`.
+    func recordChange(_ ctx: UnsafePointer<emu_request_context>, namespace: String, key: String, value: [UInt8]?)
+        -> emu_status
+    {
+        guard let store = stateStore else { return EMU_OK }
+        guard let request = ctx.pointee.host_request else { return EMU_ERR_INVALID_ARGUMENT }
+        guard let service = registry.service(id: ctx.pointee.service.hostString) else { return EMU_ERR_INVALID_ARGUMENT }
+        let row = StateRecordRow(plugin: service.plugin.name, namespace: namespace, key: key, value: value,
+                                 formatVersion: service.plugin.stateFormatVersion, sequence: store.nextSequence())
+        Unmanaged<ResponseWriter>.fromOpaque(request).takeUnretainedValue().stateChanges.append(row)
+        return EMU_OK
+    }
     public var loadReports: [PluginLoadReport] { reportsBox.withLockedValue { $0 } }
 
     /// A loader that hands plugins this host's API table.
@@ -124,10 +174,12 @@ public final class HostRuntime: Sendable {
         return (EMU_OK, writer)
     }
 
-    /// Empties every plugin (POST /_emu/state/reset, POST /moto-api/reset).
+    /// Empties every plugin (POST /_emu/state/reset, POST /moto-api/reset) and puts the clock back to the system
+    /// time, so that a reset host behaves as a freshly started one.
     public func resetAll() {
         for plugin in registry.plugins { plugin.reset() }
         identities.removeAll()
+        clock.reset()
     }
 
     /// Lets every plugin do what time brings (deletion windows, rotation).
@@ -143,6 +195,11 @@ public final class HostRuntime: Sendable {
                                       viaService: "", busDepth: 0)
             let writer = ResponseWriter()
             context.withCContext(request: Unmanaged.passUnretained(writer).toOpaque()) { plugin.tick($0) }
+            if let store = stateStore, !writer.stateChanges.isEmpty {
+                do { try store.commitAndWait(writer.stateChanges) } catch {
+                    logger.error("changes made by plugin \(plugin.name) on the clock tick could not be stored: \(error)")
+                }
+            }
         }
     }
 

@@ -21,7 +21,9 @@ public final class HostServer: Sendable {
             runtime.logger.warning(
                 "GATEWAY_LISTEN binds \(runtime.configuration.listenHost): anyone who can reach this address can use every key in this emulator")
         }
+        try runtime.openStateStore()
         runtime.loadPlugins()
+        try runtime.loadStoredState()
         let address = try gateway.start()
         gateway.startTicking()
         let host = address.ipAddress.map { $0.contains(":") ? "[\($0)]" : $0 } ?? runtime.configuration.listenHost

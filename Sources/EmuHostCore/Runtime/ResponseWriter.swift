@@ -9,16 +9,12 @@ public final class ResponseWriter: @unchecked Sendable {
         public var status: UInt32
     }
 
-    public enum StateChange: Sendable {
-        case put(namespace: String, key: String, value: [UInt8])
-        case delete(namespace: String, key: String)
-    }
-
     public var status: UInt32 = 200
     public var headers: [(String, String)] = []
     public var body: [UInt8] = []
     public var error: ErrorReply?
-    public var stateChanges: [StateChange] = []
+    /// Records the call handed over with state_put / state_delete, committed only if it succeeds.
+    public var stateChanges: [StateRecordRow] = []
 
     public init() {}
 

@@ -1,0 +1,147 @@
+import Foundation
+import GRDB
+import Synchronization
+
+/// The host's crash-safe store: SQLite in WAL mode with `synchronous = FULL`, so a commit is on disk before the
+/// response that depends on it leaves, and concurrent requests' changes share one transaction and one fsync
+/// (group commit) so throughput holds.
+public final class StateStore: Sendable {
+    public typealias Completion = @Sendable (Result<Void, StateStoreError>) -> Void
+
+    private let database: DatabaseQueue
+    private let cipher: StateCipher?
+    private let committer: GroupCommitter
+    /// The last sequence number handed out; continues from the database's highest after a restart.
+    private let sequence: Atomic<UInt64>
+
+    /// Opens (creating if needed) the store in `directory`, checking its integrity and the encryption key.
+    /// - Throws: `StateStoreError` for an unreadable or corrupt database, or a wrong or missing key.
+    public init(directory: String, encryptionSecret: String?) throws {
+        let fm = FileManager.default
+        do {
+            try fm.createDirectory(atPath: directory, withIntermediateDirectories: true,
+                                   attributes: [.posixPermissions: 0o700])
+            try fm.setAttributes([.posixPermissions: 0o700], ofItemAtPath: directory)
+        } catch {
+            throw StateStoreError("DATA_DIR \(directory) cannot be created: \(error.localizedDescription)")
+        }
+        let path = directory + "/awsemu-state.sqlite"
+        let previousMask = umask(0o077)
+        defer { umask(previousMask) }
+        var configuration = Configuration()
+        configuration.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA synchronous = FULL")
+        }
+        let database: DatabaseQueue
+        do {
+            database = try DatabaseQueue(path: path, configuration: configuration)
+            try database.writeWithoutTransaction { db in
+                _ = try String.fetchOne(db, sql: "PRAGMA journal_mode = WAL")
+                let check = try String.fetchOne(db, sql: "PRAGMA quick_check") ?? ""
+                guard check == "ok" else { throw StateStoreError("integrity check failed: \(check)") }
+                try db.execute(sql: """
+                    CREATE TABLE IF NOT EXISTS records (
+                        plugin TEXT NOT NULL, ns TEXT NOT NULL, key TEXT NOT NULL, value BLOB,
+                        format INTEGER NOT NULL, seq INTEGER NOT NULL, PRIMARY KEY (plugin, ns, key));
+                    CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value BLOB NOT NULL);
+                    """)
+            }
+        } catch let error as StateStoreError {
+            throw StateStoreError("the state database \(path) is corrupt or unreadable (\(error.description)); "
+                + "move it aside to start empty, or restore a backup")
+        } catch {
+            throw StateStoreError("the state database \(path) is corrupt or unreadable (\(error)); "
+                + "move it aside to start empty, or restore a backup")
+        }
+        for suffix in ["", "-wal", "-shm"] where fm.fileExists(atPath: path + suffix) {
+            try? fm.setAttributes([.posixPermissions: 0o600], ofItemAtPath: path + suffix)
+        }
+        let cipher = encryptionSecret.flatMap { $0.isEmpty ? nil : StateCipher(secret: $0) }
+        try Self.checkEncryption(database, cipher: cipher, path: path)
+        let highest = try database.read { db in try Int64.fetchOne(db, sql: "SELECT MAX(seq) FROM records") ?? 0 }
+        self.database = database
+        self.cipher = cipher
+        self.sequence = Atomic(UInt64(max(highest, 0)))
+        self.committer = GroupCommitter(database: database)
+    }
+
+    /// The marker row tells the three cases apart: same key, wrong key, and a key given for plain data (or none
+    /// given for encrypted data).
+    private static func checkEncryption(_ database: DatabaseQueue, cipher: StateCipher?, path: String) throws {
+        let stored = try database.read { db in
+            try Data.fetchOne(db, sql: "SELECT value FROM meta WHERE name = 'encryption-check'")
+        }
+        let hasRecords = try database.read { db in try Bool.fetchOne(db, sql: "SELECT EXISTS(SELECT 1 FROM records)") ?? false }
+        switch (stored, cipher) {
+        case (let marker?, let cipher?):
+            guard (try? cipher.open(Array(marker))) == StateCipher.marker else {
+                throw StateStoreError("STATE_ENCRYPTION_KEY does not match the key \(path) was written with")
+            }
+        case (.some, nil):
+            throw StateStoreError("\(path) is encrypted: set STATE_ENCRYPTION_KEY to the key it was written with")
+        case (nil, let cipher?):
+            if hasRecords {
+                throw StateStoreError("\(path) holds unencrypted records; STATE_ENCRYPTION_KEY cannot be added to it")
+            }
+            let marker = try cipher.seal(StateCipher.marker)
+            try database.write { db in
+                try db.execute(sql: "INSERT INTO meta (name, value) VALUES ('encryption-check', ?)", arguments: [Data(marker)])
+            }
+        case (nil, nil):
+            break
+        }
+    }
+
+    /// The next sequence number, taken when a plugin hands over a change.
+    public func nextSequence() -> UInt64 { sequence.wrappingAdd(1, ordering: .relaxed).newValue }
+
+    /// Commits changes; `completion` runs (on the committer thread) once they are durable.
+    public func commit(_ rows: [StateRecordRow], completion: @escaping Completion) {
+        do {
+            let sealed = try rows.map { row -> StateRecordRow in
+                var copy = row
+                if let value = row.value, let cipher { copy.value = try cipher.seal(value) }
+                return copy
+            }
+            committer.submit(sealed, completion: completion)
+        } catch {
+            completion(.failure(StateStoreError("a record could not be encrypted: \(error)")))
+        }
+    }
+
+    /// Commits and waits (host endpoints, import).
+    public func commitAndWait(_ rows: [StateRecordRow]) throws {
+        let done = DispatchSemaphore(value: 0)
+        let outcome = Mutex<Result<Void, StateStoreError>>(.success(()))
+        commit(rows) { result in
+            outcome.withLock { $0 = result }
+            done.signal()
+        }
+        done.wait()
+        try outcome.withLock { try $0.get() }
+    }
+
+    /// Every live record of `plugin`, in the order the changes happened, decrypted.
+    public func records(plugin: String) throws -> [StateRecordRow] {
+        try database.read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT ns, key, value, format, seq FROM records WHERE plugin = ? AND value IS NOT NULL ORDER BY seq
+                """, arguments: [plugin]).map { row in
+                let stored: Data = row["value"]
+                let value = try cipher.map { try $0.open(Array(stored)) } ?? Array(stored)
+                return StateRecordRow(plugin: plugin, namespace: row["ns"], key: row["key"], value: value,
+                                      formatVersion: UInt32(row["format"] as Int64), sequence: UInt64(row["seq"] as Int64))
+            }
+        }
+    }
+
+    /// Every plugin that has records.
+    public func pluginNames() throws -> [String] {
+        try database.read { db in try String.fetchAll(db, sql: "SELECT DISTINCT plugin FROM records WHERE value IS NOT NULL") }
+    }
+
+    /// Forgets every record of `plugin` (POST /_emu/state/reset, import).
+    public func removeAll(plugin: String) throws {
+        try database.write { db in try db.execute(sql: "DELETE FROM records WHERE plugin = ?", arguments: [plugin]) }
+    }
+}
