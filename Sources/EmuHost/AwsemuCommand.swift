@@ -14,12 +14,12 @@ struct AwsemuCommand: ParsableCommand {
               awsemu kms create-key --description "demo symmetric key"
             """,
         version: "0.1.0",
-        subcommands: [Start.self, Plugins.self, Status.self])
+        subcommands: [Start.self, Plugins.self, Status.self, State.self])
 
     /// ArgumentParser would reject `awsemu kms …`; anything that is not one of our own words goes to `aws`.
     static func main() {
         let arguments = Array(CommandLine.arguments.dropFirst())
-        let ownWords: Set<String> = ["start", "plugins", "status", "help", "-h", "--help", "--version"]
+        let ownWords: Set<String> = ["start", "plugins", "status", "state", "help", "-h", "--help", "--version"]
         if let first = arguments.first, !ownWords.contains(first) {
             AWSPassThrough.run(arguments)
         }
@@ -131,6 +131,55 @@ struct Status: ParsableCommand {
         }
         for refused in json["refused"] as? [[String: Any]] ?? [] {
             print("  refused \(refused["path"] ?? "?"): \(refused["reason"] ?? "?")")
+        }
+    }
+}
+
+struct State: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Export a running host's state to a file, or import one into it.",
+        subcommands: [Export.self, Import.self])
+
+    struct Export: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Write every plugin's records to FILE (needs PERSISTENCE=1).")
+        @Argument(help: "The file to write.") var file: String
+        @Option(help: "The host's endpoint.") var endpoint: String?
+
+        func run() throws {
+            let url = (endpoint ?? AWSPassThrough.endpoint()) + "/_emu/state/export"
+            guard let (status, body) = SimpleHTTPClient.get(url, timeout: 300) else {
+                print("no awsemu host answers at \(url)")
+                throw ExitCode(1)
+            }
+            guard status == 200 else {
+                print("export failed (HTTP \(status)): \(String(decoding: body, as: UTF8.self))")
+                throw ExitCode(1)
+            }
+            FileManager.default.createFile(atPath: file, contents: Data(body), attributes: [.posixPermissions: 0o600])
+            print("exported \(body.count) bytes to \(file)")
+        }
+    }
+
+    struct Import: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Replace the state of the plugins in FILE with its records.")
+        @Argument(help: "A file written by `awsemu state export`.") var file: String
+        @Option(help: "The host's endpoint.") var endpoint: String?
+
+        func run() throws {
+            guard let data = FileManager.default.contents(atPath: file) else {
+                print("cannot read \(file)")
+                throw ExitCode(1)
+            }
+            let url = (endpoint ?? AWSPassThrough.endpoint()) + "/_emu/state/import"
+            guard let (status, body) = SimpleHTTPClient.post(url, body: Array(data)) else {
+                print("no awsemu host answers at \(url)")
+                throw ExitCode(1)
+            }
+            guard status == 200 else {
+                print("import failed (HTTP \(status)): \(String(decoding: body, as: UTF8.self))")
+                throw ExitCode(1)
+            }
+            print("imported \(file)")
         }
     }
 }

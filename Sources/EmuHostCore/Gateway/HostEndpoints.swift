@@ -60,6 +60,10 @@ struct HostEndpoints {
             return .json(["nowMilliseconds": runtime.clock.nowMilliseconds(), "offsetMilliseconds": runtime.clock.offset])
         case ("POST", "/_emu/clock"):
             return advanceClock(request)
+        case ("GET", "/_emu/state/export"):
+            return exportState()
+        case ("POST", "/_emu/state/import"):
+            return importState(request)
         default:
             return .json(["__type": "NotFoundException", "message": "No host endpoint \(request.method) \(request.path)"],
                          status: 404)
@@ -79,6 +83,60 @@ struct HostEndpoints {
         return Health(status: "running", version: Self.version,
                       uptimeSeconds: Date().timeIntervalSince(runtime.startedAt),
                       persistence: runtime.configuration.persistence, plugins: plugins, refused: refused)
+    }
+
+    /// The portable export file: every plugin's live records, decrypted, values in base64.
+    struct StateExport: Codable {
+        struct Record: Codable {
+            var plugin: String
+            var namespace: String
+            var key: String
+            var formatVersion: UInt32
+            var value: String
+        }
+
+        var format = "awsemu-state"
+        var version = 1
+        var records: [Record]
+    }
+
+    private func exportState() -> GatewayResponse {
+        guard let store = runtime.stateStore else {
+            return .json(["__type": "ValidationException",
+                          "message": "State export needs PERSISTENCE=1: without it no records are kept."], status: 400)
+        }
+        do {
+            var records: [StateExport.Record] = []
+            for plugin in try store.pluginNames().sorted() {
+                for row in try store.records(plugin: plugin) {
+                    records.append(StateExport.Record(plugin: plugin, namespace: row.namespace, key: row.key,
+                                                      formatVersion: row.formatVersion,
+                                                      value: Base64.encode(row.value ?? [])))
+                }
+            }
+            return .json(StateExport(records: records))
+        } catch {
+            return .json(["__type": "InternalFailure", "message": "The state could not be read: \(error)"], status: 500)
+        }
+    }
+
+    /// Replaces the state of every plugin named in the file with the file's records.
+    private func importState(_ request: HTTPRequestData) -> GatewayResponse {
+        guard let file = try? JSONDecoder().decode(StateExport.self, from: Data(request.body)),
+            file.format == "awsemu-state"
+        else {
+            return .json(["__type": "ValidationException", "message": "The body is not an awsemu state export file."],
+                         status: 400)
+        }
+        do {
+            try runtime.importRecords(file.records.map { record in
+                StateRecordRow(plugin: record.plugin, namespace: record.namespace, key: record.key,
+                               value: Base64.decode(record.value) ?? [], formatVersion: record.formatVersion, sequence: 0)
+            })
+            return .json(["status": "ok", "records": "\(file.records.count)"])
+        } catch {
+            return .json(["__type": "ValidationException", "message": "\(error)"], status: 400)
+        }
     }
 
     /// `POST /_emu/clock {"advanceSeconds": N}` moves the host clock forward, then lets plugins act on it.

@@ -75,6 +75,36 @@ public final class HostRuntime: Sendable {
         }
     }
 
+    /// Replaces the state of each plugin named in `rows` with those records (state import).
+    /// - Throws: when a plugin is not loaded or refuses a record; plugins not named keep their state.
+    public func importRecords(_ rows: [StateRecordRow]) throws {
+        let byPlugin = Dictionary(grouping: rows, by: \.plugin)
+        for name in byPlugin.keys {
+            guard registry.plugins.contains(where: { $0.name == name }) else {
+                throw StateStoreError("the file has records of plugin \(name), which is not loaded")
+            }
+        }
+        for (name, records) in byPlugin {
+            let plugin = registry.plugins.first { $0.name == name }!
+            plugin.reset()
+            try stateStore?.removeAll(plugin: name)
+            var stored: [StateRecordRow] = []
+            for var row in records {
+                guard row.formatVersion <= plugin.stateFormatVersion else {
+                    throw StateStoreError("record \(row.namespace)/\(row.key) has format \(row.formatVersion), newer than plugin \(name)'s")
+                }
+                guard row.withCRecord({ plugin.loadState($0) }) == EMU_OK else {
+                    throw StateStoreError("plugin \(name) could not load record \(row.namespace)/\(row.key)")
+                }
+                if let store = stateStore {
+                    row.sequence = store.nextSequence()
+                    stored.append(row)
+                }
+            }
+            try stateStore?.commitAndWait(stored)
+        }
+    }
+
     /// A plugin handed over a change (state_put / state_delete) within the request `ctx`.
     func recordChange(_ ctx: UnsafePointer<emu_request_context>, namespace: String, key: String, value: [UInt8]?)
         -> emu_status

@@ -1,0 +1,239 @@
+"""Persistence (PERSISTENCE=1): restarts, a SIGKILL in the middle of load, corrupt databases, encryption at
+rest, export and import."""
+
+import base64
+import json
+import os
+import random
+import signal
+import sqlite3
+import stat
+import threading
+import time
+
+import botocore.exceptions
+import pytest
+
+from awsemu_host import AwsemuHost, make_client, request
+from kms_helpers import aws_error
+
+
+def persistent_host(data_dir, **env):
+    return AwsemuHost(env={"PERSISTENCE": "1", "DATA_DIR": str(data_dir), "SERVICES": "kms,sts", **env})
+
+
+def test_restart_keeps_every_kind_of_kms_state(tmp_path):
+    data = tmp_path / "data"
+    with persistent_host(data) as host:
+        kms = make_client(host.url, "kms")
+        symmetric = kms.create_key(Description="kept", Tags=[{"TagKey": "t", "TagValue": "v"}])["KeyMetadata"]
+        kms.create_alias(AliasName="alias/kept", TargetKeyId=symmetric["KeyId"])
+        blobs = [kms.encrypt(KeyId="alias/kept", Plaintext=b"before rotation",
+                             EncryptionContext={"k": "v"})["CiphertextBlob"]]
+        kms.rotate_key_on_demand(KeyId=symmetric["KeyId"])
+        blobs.append(kms.encrypt(KeyId="alias/kept", Plaintext=b"after rotation")["CiphertextBlob"])
+        kms.enable_key_rotation(KeyId=symmetric["KeyId"], RotationPeriodInDays=180)
+        grant = kms.create_grant(KeyId=symmetric["KeyId"], GranteePrincipal="arn:aws:iam::000000000000:role/r",
+                                 Operations=["Decrypt"], Name="kept-grant")
+        policy = json.dumps({"Version": "2012-10-17", "Statement": [{"Sid": "s", "Effect": "Allow", "Principal": {
+            "AWS": "arn:aws:iam::000000000000:root"}, "Action": "kms:*", "Resource": "*"}]})
+        kms.put_key_policy(KeyId=symmetric["KeyId"], PolicyName="default", Policy=policy)
+        signing = kms.create_key(KeySpec="ECC_NIST_P256", KeyUsage="SIGN_VERIFY")["KeyMetadata"]
+        public_key = kms.get_public_key(KeyId=signing["KeyId"])["PublicKey"]
+        signature = kms.sign(KeyId=signing["KeyId"], Message=b"m", SigningAlgorithm="ECDSA_SHA_256")["Signature"]
+        pq = kms.create_key(KeySpec="ML_DSA_65", KeyUsage="SIGN_VERIFY")["KeyMetadata"]
+        pq_public = kms.get_public_key(KeyId=pq["KeyId"])["PublicKey"]
+        hmac_key = kms.create_key(KeySpec="HMAC_256", KeyUsage="GENERATE_VERIFY_MAC")["KeyMetadata"]
+        mac = kms.generate_mac(KeyId=hmac_key["KeyId"], Message=b"m", MacAlgorithm="HMAC_SHA_256")["Mac"]
+        doomed = kms.create_key()["KeyMetadata"]
+        kms.schedule_key_deletion(KeyId=doomed["KeyId"], PendingWindowInDays=7)
+        disabled = kms.create_key()["KeyMetadata"]
+        kms.disable_key(KeyId=disabled["KeyId"])
+        external = kms.create_key(Origin="EXTERNAL")["KeyMetadata"]
+        params = kms.get_parameters_for_import(KeyId=external["KeyId"], WrappingAlgorithm="RSAES_OAEP_SHA_256",
+                                               WrappingKeySpec="RSA_2048")
+    with persistent_host(data) as host:
+        kms = make_client(host.url, "kms")
+        assert kms.decrypt(CiphertextBlob=blobs[0], EncryptionContext={"k": "v"})["Plaintext"] == b"before rotation"
+        assert kms.decrypt(CiphertextBlob=blobs[1])["Plaintext"] == b"after rotation"
+        meta = kms.describe_key(KeyId="alias/kept")["KeyMetadata"]
+        assert meta["Description"] == "kept"
+        assert kms.list_resource_tags(KeyId=symmetric["KeyId"])["Tags"] == [{"TagKey": "t", "TagValue": "v"}]
+        assert len(kms.list_key_rotations(KeyId=symmetric["KeyId"])["Rotations"]) == 1
+        assert kms.get_key_rotation_status(KeyId=symmetric["KeyId"])["RotationPeriodInDays"] == 180
+        assert [g["GrantId"] for g in kms.list_grants(KeyId=symmetric["KeyId"])["Grants"]] == [grant["GrantId"]]
+        kms.retire_grant(GrantToken=grant["GrantToken"])
+        assert kms.get_key_policy(KeyId=symmetric["KeyId"])["Policy"] == policy
+        assert kms.get_public_key(KeyId=signing["KeyId"])["PublicKey"] == public_key
+        assert kms.verify(KeyId=signing["KeyId"], Message=b"m", Signature=signature,
+                          SigningAlgorithm="ECDSA_SHA_256")["SignatureValid"]
+        assert kms.get_public_key(KeyId=pq["KeyId"])["PublicKey"] == pq_public
+        assert kms.verify_mac(KeyId=hmac_key["KeyId"], Message=b"m", Mac=mac, MacAlgorithm="HMAC_SHA_256")["MacValid"]
+        assert kms.describe_key(KeyId=doomed["KeyId"])["KeyMetadata"]["KeyState"] == "PendingDeletion"
+        assert kms.describe_key(KeyId=disabled["KeyId"])["KeyMetadata"]["KeyState"] == "Disabled"
+        assert kms.get_key_last_usage(KeyId=symmetric["KeyId"])["KeyLastUsage"]["Operation"] == "Decrypt"
+        from test_kms_import import wrap
+        material = os.urandom(32)
+        kms.import_key_material(KeyId=external["KeyId"], ImportToken=params["ImportToken"],
+                                EncryptedKeyMaterial=wrap(params["PublicKey"], material, "RSAES_OAEP_SHA_256"))
+
+
+def test_sigkill_loses_no_acknowledged_change(tmp_path):
+    data = tmp_path / "data"
+    host = persistent_host(data)
+    kms = make_client(host.url, "kms")
+    base_key = kms.create_key()["KeyMetadata"]["KeyId"]
+    acknowledged = {"keys": [], "aliases": [], "grants": [], "tags": [], "rotations": {}, "blobs": []}
+    lock = threading.Lock()
+    stop = threading.Event()
+
+    def worker(index):
+        client = make_client(host.url, "kms")
+        n = 0
+        while not stop.is_set() and n < 600:
+            n += 1
+            try:
+                choice = n % 6
+                if choice == 0:
+                    key_id = client.create_key()["KeyMetadata"]["KeyId"]
+                    with lock:
+                        acknowledged["keys"].append(key_id)
+                elif choice == 1:
+                    name = f"alias/crash-{index}-{n}"
+                    client.create_alias(AliasName=name, TargetKeyId=base_key)
+                    with lock:
+                        acknowledged["aliases"].append(name)
+                elif choice == 2:
+                    grant_id = client.create_grant(KeyId=base_key, GranteePrincipal=f"arn:aws:iam::000000000000:role/r{index}",
+                                                   Operations=["Decrypt"])["GrantId"]
+                    with lock:
+                        acknowledged["grants"].append(grant_id)
+                elif choice == 3:
+                    with lock:
+                        targets = list(acknowledged["keys"][-5:])
+                    if targets:
+                        key_id = random.choice(targets)
+                        client.tag_resource(KeyId=key_id, Tags=[{"TagKey": f"w{index}", "TagValue": str(n)}])
+                        with lock:
+                            acknowledged["tags"].append((key_id, f"w{index}", str(n)))
+                elif choice == 4:
+                    with lock:
+                        targets = list(acknowledged["keys"][-20:])
+                    if targets:
+                        key_id = random.choice(targets)
+                        client.rotate_key_on_demand(KeyId=key_id)
+                        with lock:
+                            acknowledged["rotations"][key_id] = acknowledged["rotations"].get(key_id, 0) + 1
+                else:
+                    plaintext = os.urandom(24)
+                    blob = client.encrypt(KeyId=base_key, Plaintext=plaintext)["CiphertextBlob"]
+                    with lock:
+                        acknowledged["blobs"].append((blob, plaintext))
+            except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError):
+                return  # the host died under this call: its answer never came, so nothing is owed
+
+    threads = [threading.Thread(target=worker, args=(i,)) for i in range(8)]
+    for thread in threads:
+        thread.start()
+    time.sleep(random.uniform(2.0, 4.0))
+    host.process.send_signal(signal.SIGKILL)
+    host.process.wait()
+    stop.set()
+    for thread in threads:
+        thread.join(timeout=30)
+    total = sum(len(v) for k, v in acknowledged.items() if k != "rotations") + sum(acknowledged["rotations"].values())
+    assert total > 200, f"too few calls before the kill to prove anything: {total}"
+
+    with persistent_host(data) as restarted:
+        kms = make_client(restarted.url, "kms")
+        existing = set()
+        page = kms.list_keys(Limit=1000)
+        existing.update(k["KeyId"] for k in page["Keys"])
+        while page["Truncated"]:
+            page = kms.list_keys(Limit=1000, Marker=page["NextMarker"])
+            existing.update(k["KeyId"] for k in page["Keys"])
+        assert set(acknowledged["keys"]) <= existing
+        aliases = set()
+        page = kms.list_aliases(Limit=1000)
+        aliases.update(a["AliasName"] for a in page["Aliases"])
+        while page["Truncated"]:
+            page = kms.list_aliases(Limit=1000, Marker=page["NextMarker"])
+            aliases.update(a["AliasName"] for a in page["Aliases"])
+        assert set(acknowledged["aliases"]) <= aliases
+        grants = set()
+        page = kms.list_grants(KeyId=base_key, Limit=1000)
+        grants.update(g["GrantId"] for g in page["Grants"])
+        while page["Truncated"]:
+            page = kms.list_grants(KeyId=base_key, Limit=1000, Marker=page["NextMarker"])
+            grants.update(g["GrantId"] for g in page["Grants"])
+        assert set(acknowledged["grants"]) <= grants
+        for key_id, tag_key, _ in acknowledged["tags"]:
+            tags = {t["TagKey"] for t in kms.list_resource_tags(KeyId=key_id)["Tags"]}
+            assert tag_key in tags
+        for key_id, count in acknowledged["rotations"].items():
+            assert len(kms.list_key_rotations(KeyId=key_id)["Rotations"]) >= count
+        for blob, plaintext in acknowledged["blobs"]:
+            assert kms.decrypt(CiphertextBlob=blob)["Plaintext"] == plaintext
+
+
+def test_files_are_private(tmp_path):
+    data = tmp_path / "data"
+    with persistent_host(data) as host:
+        make_client(host.url, "kms").create_key()
+    assert stat.S_IMODE(os.stat(data).st_mode) == 0o700
+    for name in os.listdir(data):
+        assert stat.S_IMODE(os.stat(data / name).st_mode) == 0o600, name
+
+
+def test_encryption_at_rest(tmp_path):
+    data = tmp_path / "data"
+    with persistent_host(data, STATE_ENCRYPTION_KEY="correct horse") as host:
+        kms = make_client(host.url, "kms")
+        key = kms.create_key(Description="SECRET-DESCRIPTION-MARKER")["KeyMetadata"]
+        blob = kms.encrypt(KeyId=key["KeyId"], Plaintext=b"x")["CiphertextBlob"]
+    raw = b"".join((data / name).read_bytes() for name in os.listdir(data))
+    assert b"SECRET-DESCRIPTION-MARKER" not in raw
+    with persistent_host(data, STATE_ENCRYPTION_KEY="correct horse") as host:
+        assert make_client(host.url, "kms").decrypt(CiphertextBlob=blob)["Plaintext"] == b"x"
+    with pytest.raises(RuntimeError) as failure:
+        persistent_host(data, STATE_ENCRYPTION_KEY="wrong key")
+    assert "does not match" in str(failure.value)
+    with pytest.raises(RuntimeError) as failure:
+        persistent_host(data)
+    assert "STATE_ENCRYPTION_KEY" in str(failure.value)
+
+
+def test_corrupt_database_is_a_clear_error(tmp_path):
+    data = tmp_path / "data"
+    with persistent_host(data) as host:
+        kms = make_client(host.url, "kms")
+        for _ in range(50):
+            kms.create_key(Description="x" * 500)
+    database = data / "awsemu-state.sqlite"
+    with sqlite3.connect(database) as connection:
+        connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    content = database.read_bytes()
+    database.write_bytes(content[:4096] + b"\xff" * 4096 + content[8192:])
+    with pytest.raises(RuntimeError) as failure:
+        persistent_host(data)
+    assert "corrupt" in str(failure.value)
+
+
+def test_export_and_import_into_a_fresh_host(tmp_path):
+    export_file = tmp_path / "state.json"
+    with persistent_host(tmp_path / "a") as host:
+        kms = make_client(host.url, "kms")
+        key = kms.create_key(Description="travels")["KeyMetadata"]
+        kms.create_alias(AliasName="alias/travels", TargetKeyId=key["KeyId"])
+        blob = kms.encrypt(KeyId=key["KeyId"], Plaintext=b"portable")["CiphertextBlob"]
+        response = request(host.url, "GET", "/_emu/state/export")
+        assert response.status == 200
+        export_file.write_bytes(response.body)
+    document = json.loads(export_file.read_bytes())
+    assert document["format"] == "awsemu-state" and document["records"]
+    with AwsemuHost(env={"SERVICES": "kms"}) as fresh:
+        response = request(fresh.url, "POST", "/_emu/state/import", export_file.read_bytes())
+        assert response.status == 200, response.body
+        kms = make_client(fresh.url, "kms")
+        assert kms.describe_key(KeyId="alias/travels")["KeyMetadata"]["Description"] == "travels"
+        assert kms.decrypt(CiphertextBlob=blob)["Plaintext"] == b"portable"
