@@ -21,6 +21,9 @@ public final class HostServer: Sendable {
             runtime.logger.warning(
                 "GATEWAY_LISTEN binds \(runtime.configuration.listenHost): anyone who can reach this address can use every key in this emulator")
         }
+        if let principals = runtime.configuration.environment["EMU_PRINCIPALS"], !principals.isEmpty {
+            try runtime.identities.loadPrincipals(path: principals)
+        }
         try runtime.openStateStore()
         runtime.loadPlugins()
         try runtime.loadStoredState()

@@ -1,3 +1,4 @@
+import Foundation
 import NIOConcurrencyHelpers
 
 /// Who signed a request: the account that owns what it touches and the principal ARN policies see.
@@ -45,7 +46,42 @@ public final class IdentityRegistry: Sendable {
         return Identity(accountId: account, principalArn: "arn:aws:iam::\(account):root")
     }
 
+    /// Fixed identities (EMU_PRINCIPALS) survive a state reset; temporary STS credentials do not.
+    private let fixed = NIOLockedValueBox<[String: Identity]>([:])
+
     public func removeAll() {
-        entries.withLockedValue { $0.removeAll() }
+        let kept = fixed.withLockedValue { $0 }
+        entries.withLockedValue { $0 = kept }
+    }
+
+    /// Loads a principals file: a JSON object from access key id to `{"arn": …, "secretAccessKey": …}`, so tests
+    /// can act as fixed IAM users and roles. The account is the ARN's.
+    /// - Throws: `HostConfigurationError` naming what is wrong with the file.
+    public func loadPrincipals(path: String) throws {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw HostConfigurationError("EMU_PRINCIPALS file \(path) cannot be read")
+        }
+        struct Entry: Decodable {
+            var arn: String
+            var secretAccessKey: String?
+        }
+        let parsed: [String: Entry]
+        do {
+            parsed = try JSONDecoder().decode([String: Entry].self, from: data)
+        } catch {
+            throw HostConfigurationError("EMU_PRINCIPALS file \(path) is not a JSON object of access key id to "
+                + "{\"arn\": …, \"secretAccessKey\": …}: \(error)")
+        }
+        var loaded: [String: Identity] = [:]
+        for (accessKey, entry) in parsed {
+            let parts = entry.arn.split(separator: ":", omittingEmptySubsequences: false)
+            guard parts.count >= 6, parts[0] == "arn", parts[4].count == 12, parts[4].allSatisfy(\.isASCIIDigit) else {
+                throw HostConfigurationError("EMU_PRINCIPALS: \(entry.arn) (for \(accessKey)) is not an IAM ARN with an account")
+            }
+            loaded[accessKey] = Identity(accountId: String(parts[4]), principalArn: entry.arn,
+                                         secretAccessKey: entry.secretAccessKey, expiresMilliseconds: nil)
+        }
+        fixed.withLockedValue { $0 = loaded }
+        entries.withLockedValue { $0.merge(loaded) { _, new in new } }
     }
 }

@@ -23,6 +23,7 @@ extension KmsService {
         if key.isAWSManaged {
             throw AWSError("NotAuthorizedException", "")
         }
+        try authorize(context.operation, on: key, context)
         return key
     }
 

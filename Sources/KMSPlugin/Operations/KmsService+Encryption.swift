@@ -64,9 +64,11 @@ extension KmsService {
                     algorithm: String?, operation: String) throws(AWSError)
         -> (plaintext: [UInt8], key: KmsKey, algorithm: String, material: KeyMaterialVersion?)
     {
+        let action = operation == "ReEncrypt" ? "ReEncryptFrom" : "Decrypt"
         if let keyIdHint {
             let key = try findKey(keyIdHint, context, allowAlias: true)
             if key.keySpec.isAsymmetric {
+                try authorize(action, on: key, context)
                 try KeyStateRule.cryptographic.check(key)
                 guard key.keyUsage == .encryptDecrypt else {
                     throw AWSError("InvalidKeyUsageException",
@@ -96,6 +98,7 @@ extension KmsService {
             }
         }
         guard let key = named else { throw AWSError("InvalidCiphertextException") }
+        try authorize(operation == "ReEncrypt" ? "ReEncryptFrom" : "Decrypt", on: key, context)
         try KeyStateRule.cryptographic.check(key)
         try requireSymmetricEncryption(key, operation: operation, algorithm: algorithm)
         guard let material = key.materials.last(where: { $0.idBytes == parsed.materialId }) else {
@@ -111,7 +114,23 @@ extension KmsService {
         return (plaintext, key, material)
     }
 
+    /// DryRun with `DryRunModifiers: [IGNORE_CIPHERTEXT]`: only the caller's permission on the named key is
+    /// checked, not the ciphertext, so KeyId is required.
+    private func dryRunIgnoringCiphertext(_ input: JSONValue, keyMember: String, _ context: RequestContext,
+                                          action: String) throws(AWSError)
+    {
+        guard input["DryRun"]?.boolValue == true,
+            input["DryRunModifiers"]?.arrayValue?.contains(where: { $0.stringValue == "IGNORE_CIPHERTEXT" }) == true
+        else { return }
+        guard let keyId = string(input, keyMember) else {
+            throw AWSError.validation("\(keyMember) is required when DryRunModifiers includes IGNORE_CIPHERTEXT.")
+        }
+        _ = try resolveKey(keyId, context, rule: .cryptographic, action: action)
+        try dryRunCheck(input)
+    }
+
     func decrypt(_ context: RequestContext, _ input: JSONValue) throws -> JSONValue {
+        try dryRunIgnoringCiphertext(input, keyMember: "KeyId", context, action: "Decrypt")
         let (plaintext, key, algorithm, material) = try decryptAny(
             blob(input, "CiphertextBlob")!, keyIdHint: string(input, "KeyId"), context: context,
             encryptionContext: try encryptionContext(input), algorithm: string(input, "EncryptionAlgorithm"),
@@ -124,7 +143,9 @@ extension KmsService {
     }
 
     func reEncrypt(_ context: RequestContext, _ input: JSONValue) throws -> JSONValue {
-        let destination = try resolveKey(string(input, "DestinationKeyId")!, context, rule: .cryptographic)
+        let destination = try resolveKey(string(input, "DestinationKeyId")!, context, rule: .cryptographic,
+                                         action: "ReEncryptTo")
+        try dryRunIgnoringCiphertext(input, keyMember: "SourceKeyId", context, action: "ReEncryptFrom")
         let (plaintext, source, sourceAlgorithm, sourceMaterial) = try decryptAny(
             blob(input, "CiphertextBlob")!, keyIdHint: string(input, "SourceKeyId"), context: context,
             encryptionContext: try encryptionContext(input, "SourceEncryptionContext"),

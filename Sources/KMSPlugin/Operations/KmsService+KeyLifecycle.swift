@@ -67,15 +67,12 @@ extension KmsService {
         return ["KeyMetadata": keyMetadata(key)]
     }
 
-    /// Checks a key policy before it is stored: AWS's size quota and JSON; the policy engine checks grammar,
-    /// principals and the lockout safety rule.
+    /// Checks a key policy before it is stored: AWS's size quota, JSON, the policy grammar and principals, and
+    /// the lockout safety check (the caller must keep kms:PutKeyPolicy) unless it is bypassed.
     func validatedPolicy(_ text: String, context: RequestContext, bypassLockoutCheck: Bool) throws(AWSError) -> String {
-        if text.utf8.count > 32768 {
-            throw AWSError("LimitExceededException", "The key policy exceeds the 32 KB size limit.")
-        }
-        guard (try? JSONValue.parse(Array(text.utf8)))?.objectValue != nil else {
-            throw AWSError("MalformedPolicyDocumentException", "The policy is not valid JSON.")
-        }
+        _ = try PolicyDocument.validateNewKeyPolicy(
+            text, callerArn: context.principalArn, callerAccount: context.accountId,
+            conditionKeys: KmsAuthorizer.requestConditions([:], context), bypassLockoutSafetyCheck: bypassLockoutCheck)
         return text
     }
 

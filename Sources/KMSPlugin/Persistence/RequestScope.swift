@@ -11,7 +11,13 @@ import Darwin
 enum RequestScope {
     private final class Box {
         let context: RequestContext
-        init(_ context: RequestContext) { self.context = context }
+        let conditions: [String: [String]]?
+        let encryptionContext: [String: String]?
+        init(_ context: RequestContext, _ conditions: [String: [String]]?, _ encryptionContext: [String: String]?) {
+            self.context = context
+            self.conditions = conditions
+            self.encryptionContext = encryptionContext
+        }
     }
 
     private static let key: pthread_key_t = {
@@ -20,8 +26,11 @@ enum RequestScope {
         return key
     }()
 
-    static func with<R>(_ context: RequestContext, _ body: () throws -> R) rethrows -> R {
-        let box = Unmanaged.passRetained(Box(context))
+    /// Runs `body` as part of the request `context`, with the request's condition keys and encryption context
+    /// for authorization.
+    static func with<R>(_ context: RequestContext, conditions: [String: [String]]? = nil,
+                        encryptionContext: [String: String]? = nil, _ body: () throws -> R) rethrows -> R {
+        let box = Unmanaged.passRetained(Box(context, conditions, encryptionContext))
         let previous = pthread_getspecific(key)
         pthread_setspecific(key, box.toOpaque())
         defer {
@@ -31,8 +40,12 @@ enum RequestScope {
         return try body()
     }
 
-    static var current: RequestContext? {
+    private static var box: Box? {
         guard let pointer = pthread_getspecific(key) else { return nil }
-        return Unmanaged<Box>.fromOpaque(pointer).takeUnretainedValue().context
+        return Unmanaged<Box>.fromOpaque(pointer).takeUnretainedValue()
     }
+
+    static var current: RequestContext? { box?.context }
+    static var conditions: [String: [String]]? { box?.conditions }
+    static var encryptionContext: [String: String]? { box?.encryptionContext }
 }

@@ -6,6 +6,9 @@ final class KmsService: Sendable {
     let state = KmsState()
     let validator = ShapeValidator(modelJSON: KMSServiceModel.json)
     let lastUsage = KeyUsageTracker()
+    let authorizer = KmsAuthorizer(
+        enforcing: PluginHost.current?.config("ENFORCE_POLICIES").map { !["0", "false", "off", "no"].contains($0.lowercased()) }
+            ?? true)
 
     var host: PluginHost {
         guard let host = PluginHost.current else { fatalError("the KMS plugin was used before its entry point ran") }
@@ -98,7 +101,10 @@ final class KmsService: Sendable {
         if operation.name == "CreateGrant" { try Self.precheckGrantOperations(input) }
         try validator.validate(operation.name, input)
         if input["GrantTokens"] != nil { try checkGrantTokens(input) }
-        let output = try RequestScope.with(context) { try operation.handler(self, context, input) }
+        let conditions = KmsAuthorizer.requestConditions(input, context)
+        let output = try RequestScope.with(context, conditions: conditions, encryptionContext: try encryptionContext(input)) {
+            try operation.handler(self, context, input)
+        }
         lastUsage.record(operation: operation.name, output: output, context: context, now: now)
         return .json(output)
     }
@@ -110,12 +116,24 @@ final class KmsService: Sendable {
     /// - Parameters:
     ///   - allowAlias: false for management operations that AWS documents as "key ID or key ARN" only.
     ///   - rule: the key-state rule the operation applies.
-    func resolveKey(_ text: String, _ context: RequestContext, allowAlias: Bool = true, rule: KeyStateRule) throws(AWSError)
-        -> KmsKey
+    func resolveKey(_ text: String, _ context: RequestContext, allowAlias: Bool = true, rule: KeyStateRule,
+                    action: String? = nil) throws(AWSError) -> KmsKey
     {
         let key = try findKey(text, context, allowAlias: allowAlias)
+        try authorize(action ?? context.operation, on: key, context)
         try rule.check(key)
         return key
+    }
+
+    /// Checks the key policy and grants for `action` on `key` by the request's caller.
+    func authorize(_ action: String, on key: KmsKey, _ context: RequestContext) throws(AWSError) {
+        guard authorizer.enforcing else { return }
+        let (aliases, grants) = try state.read(key.accountId, key.region) { store in
+            (store.aliasNames(for: key.keyId), store.grants[key.keyId] ?? [])
+        }
+        try authorizer.authorize(action, on: key, aliases: aliases, grants: grants, context: context,
+                                 requestConditions: RequestScope.conditions ?? KmsAuthorizer.requestConditions([:], context),
+                                 encryptionContext: RequestScope.encryptionContext ?? [:])
     }
 
     func findKey(_ text: String, _ context: RequestContext, allowAlias: Bool) throws(AWSError) -> KmsKey {

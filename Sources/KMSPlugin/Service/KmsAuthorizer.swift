@@ -1,0 +1,120 @@
+import EmuPluginKit
+import Foundation
+
+/// Decides whether a caller may do an action on a key, as KMS does: the key policy (explicit Deny, then
+/// Allow), then grants for the caller; anything else is AccessDeniedException.
+///
+/// On by default; `ENFORCE_POLICIES=0` turns it off. The default key policy lets the key's own account do
+/// everything, so users who never write a policy see no difference.
+struct KmsAuthorizer: Sendable {
+    let policies = PolicyDocumentCache()
+    let enforcing: Bool
+
+    /// The request-level condition keys: everything that comes from the input rather than from the key.
+    static func requestConditions(_ input: JSONValue, _ context: RequestContext) -> [String: [String]] {
+        var keys: [String: [String]] = [:]
+        for member in ["EncryptionContext", "SourceEncryptionContext", "DestinationEncryptionContext"] {
+            guard let pairs = input[member]?.objectValue else { continue }
+            for (name, value) in pairs {
+                if let text = value.stringValue { keys["kms:EncryptionContext:\(name)", default: []].append(text) }
+            }
+            keys["kms:EncryptionContextKeys", default: []].append(contentsOf: pairs.keys)
+        }
+        let single: [(String, String)] = [
+            ("EncryptionAlgorithm", "kms:EncryptionAlgorithm"), ("SigningAlgorithm", "kms:SigningAlgorithm"),
+            ("MacAlgorithm", "kms:MacAlgorithm"), ("MessageType", "kms:MessageType"),
+            ("KeyAgreementAlgorithm", "kms:KeyAgreementAlgorithm"), ("KeyPairSpec", "kms:DataKeyPairSpec"),
+            ("GranteePrincipal", "kms:GranteePrincipal"), ("RetiringPrincipal", "kms:RetiringPrincipal"),
+            ("WrappingAlgorithm", "kms:WrappingAlgorithm"), ("WrappingKeySpec", "kms:WrappingKeySpec"),
+            ("ExpirationModel", "kms:ExpirationModel"), ("ReplicaRegion", "kms:ReplicaRegion"),
+            ("PrimaryRegion", "kms:PrimaryRegion"), ("KeySpec", "kms:KeySpec"), ("KeyUsage", "kms:KeyUsage"),
+            ("Origin", "kms:KeyOrigin"),
+        ]
+        for (member, key) in single {
+            if let value = input[member]?.stringValue { keys[key] = [value] }
+        }
+        if let days = input["RotationPeriodInDays"]?.intValue { keys["kms:RotationPeriodInDays"] = [String(days)] }
+        if let bypass = input["BypassPolicyLockoutSafetyCheck"]?.boolValue {
+            keys["kms:BypassPolicyLockoutSafetyCheck"] = [String(bypass)]
+        }
+        if let operations = input["Operations"]?.arrayValue {
+            keys["kms:GrantOperations"] = operations.compactMap(\.stringValue)
+        }
+        if let tags = input["Tags"]?.arrayValue {
+            for tag in tags {
+                guard let key = tag["TagKey"]?.stringValue else { continue }
+                keys["aws:RequestTag/\(key)"] = [tag["TagValue"]?.stringValue ?? ""]
+                keys["aws:TagKeys", default: []].append(key)
+            }
+        }
+        if let removed = input["TagKeys"]?.arrayValue { keys["aws:TagKeys", default: []] += removed.compactMap(\.stringValue) }
+        if let keyId = input["KeyId"]?.stringValue, keyId.hasPrefix("alias/") { keys["kms:RequestAlias"] = [keyId] }
+        if let keyId = input["KeyId"]?.stringValue, keyId.contains(":alias/") {
+            keys["kms:RequestAlias"] = [String(keyId[keyId.range(of: ":alias/")!.lowerBound...].dropFirst())]
+        }
+        if let mu = input["MultiRegion"]?.boolValue { keys["kms:MultiRegion"] = [String(mu)] }
+        if !context.viaService.isEmpty {
+            keys["kms:ViaService"] = ["\(context.viaService).\(context.region).amazonaws.com"]
+        }
+        keys["kms:CallerAccount"] = [context.accountId]
+        return keys
+    }
+
+    /// The condition keys that describe the key itself.
+    static func keyConditions(_ key: KmsKey, aliases: [String]) -> [String: [String]] {
+        var keys: [String: [String]] = [
+            "kms:KeySpec": [key.keySpec.rawValue], "kms:KeyUsage": [key.keyUsage.rawValue],
+            "kms:KeyOrigin": [key.origin.rawValue], "kms:MultiRegion": [String(key.multiRegion)],
+            "kms:CustomerMasterKeySpec": [key.keySpec.rawValue], "kms:CustomerMasterKeyUsage": [key.keyUsage.rawValue],
+        ]
+        if key.multiRegion {
+            keys["kms:MultiRegionKeyType"] = [key.isMultiRegionPrimary ? "PRIMARY" : "REPLICA"]
+        }
+        if !aliases.isEmpty { keys["kms:ResourceAliases"] = aliases }
+        for tag in key.tags { keys["aws:ResourceTag/\(tag.key)"] = [tag.value] }
+        return keys
+    }
+
+    /// - Throws: AccessDeniedException in AWS's words when neither the key policy nor a grant allows it.
+    func authorize(_ action: String, on key: KmsKey, aliases: [String], grants: [KmsGrant], context: RequestContext,
+                   requestConditions: [String: [String]], encryptionContext: [String: String]) throws(AWSError)
+    {
+        guard enforcing else { return }
+        var conditions = Self.keyConditions(key, aliases: aliases)
+        conditions.merge(requestConditions) { _, request in request }
+        let request = AuthorizationRequest(principalArn: context.principalArn, principalAccount: context.accountId,
+                                           action: "kms:\(action)", resourceArn: key.arn, conditionKeys: conditions)
+        let decision: PolicyEvaluator.Decision
+        do {
+            decision = PolicyEvaluator.evaluate(try policies.document(for: key.policy), request)
+        } catch {
+            decision = .implicitDeny
+        }
+        switch decision {
+        case .allow:
+            return
+        case .explicitDeny:
+            throw AWSError("AccessDeniedException", "User: \(context.principalArn) is not authorized to perform: "
+                + "kms:\(action) on resource: \(key.arn) with an explicit deny in a resource-based policy")
+        case .implicitDeny:
+            let grantOperation = action
+            if grants.contains(where: { grant in
+                Self.granteeMatches(grant.granteePrincipal, context.principalArn)
+                    && grant.operations.contains(grantOperation) && grant.allows(context: encryptionContext)
+            }) {
+                return
+            }
+            throw AWSError("AccessDeniedException", "User: \(context.principalArn) is not authorized to perform: "
+                + "kms:\(action) on resource: \(key.arn) because no resource-based policy allows the kms:\(action) action")
+        }
+    }
+
+    /// A grant names its grantee as a principal ARN; an assumed-role session is covered by a grant to its role.
+    static func granteeMatches(_ grantee: String, _ caller: String) -> Bool {
+        if PrincipalNames.same(grantee, caller) { return true }
+        guard let range = caller.range(of: ":assumed-role/") else { return false }
+        let account = caller[..<range.lowerBound].split(separator: ":").last.map(String.init) ?? ""
+        let role = caller[range.upperBound...].split(separator: "/").first.map(String.init) ?? ""
+        return grantee.hasPrefix("arn:aws:iam::\(account):role/") && grantee.hasSuffix("/\(role)")
+    }
+}

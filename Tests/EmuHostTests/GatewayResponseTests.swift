@@ -1,0 +1,57 @@
+import EmuHostCore
+import Foundation
+import PluginABI
+import Testing
+
+/// AWS errors must have the exact shape SDKs parse for each protocol, or clients raise the wrong exception.
+@Suite struct GatewayResponseTests {
+    private func header(_ name: String, _ response: GatewayResponse) -> String? {
+        response.headers.first { $0.0.lowercased() == name.lowercased() }?.1
+    }
+
+    @Test func jsonError() throws {
+        let response = GatewayResponse.awsError("NotFoundException", "Key 'x' does not exist", status: 400,
+                                                protocolKind: EMU_PROTOCOL_JSON, requestId: "req-1")
+        #expect(response.status == 400)
+        #expect(header("Content-Type", response) == "application/x-amz-json-1.1")
+        #expect(header("x-amzn-RequestId", response) == "req-1")
+        let body = try #require(try JSONSerialization.jsonObject(with: Data(response.body)) as? [String: String])
+        #expect(body == ["__type": "NotFoundException", "message": "Key 'x' does not exist"])
+    }
+
+    @Test func jsonErrorKeepsTheRequestsJSONVersion() {
+        let response = GatewayResponse.awsError("X", "y", status: 400, protocolKind: EMU_PROTOCOL_JSON,
+                                                requestId: "r", jsonContentType: "application/x-amz-json-1.0")
+        #expect(header("Content-Type", response) == "application/x-amz-json-1.0")
+    }
+
+    @Test func queryError() {
+        let response = GatewayResponse.awsError("InvalidAction", "Could not find <Nope> & co", status: 400,
+                                                protocolKind: EMU_PROTOCOL_QUERY, requestId: "req-2",
+                                                xmlNamespace: "https://sts.amazonaws.com/doc/2011-06-15/")
+        let xml = String(decoding: response.body, as: UTF8.self)
+        #expect(header("Content-Type", response) == "text/xml")
+        #expect(header("x-amzn-RequestId", response) == "req-2")
+        #expect(xml == "<ErrorResponse xmlns=\"https://sts.amazonaws.com/doc/2011-06-15/\"><Error><Type>Sender</Type>"
+            + "<Code>InvalidAction</Code><Message>Could not find &lt;Nope&gt; &amp; co</Message></Error>"
+            + "<RequestId>req-2</RequestId></ErrorResponse>")
+    }
+
+    @Test func queryServerErrorIsTheReceiversFault() {
+        let response = GatewayResponse.awsError("InternalFailure", "boom", status: 500,
+                                                protocolKind: EMU_PROTOCOL_QUERY, requestId: "r")
+        let xml = String(decoding: response.body, as: UTF8.self)
+        #expect(xml.hasPrefix("<ErrorResponse><Error><Type>Receiver</Type>"))
+    }
+
+    @Test func restError() {
+        let response = GatewayResponse.awsError("NoSuchBucket", "The specified bucket does not exist", status: 404,
+                                                protocolKind: EMU_PROTOCOL_REST, requestId: "req-3")
+        let xml = String(decoding: response.body, as: UTF8.self)
+        #expect(response.status == 404)
+        #expect(header("Content-Type", response) == "application/xml")
+        #expect(header("x-amz-request-id", response) == "req-3")
+        #expect(xml == "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error><Code>NoSuchBucket</Code>"
+            + "<Message>The specified bucket does not exist</Message><RequestId>req-3</RequestId></Error>")
+    }
+}

@@ -1,0 +1,64 @@
+import EmuHostCore
+import Testing
+
+/// Configuration comes from the environment; a value the host cannot understand must stop it, never be ignored.
+@Suite struct HostConfigurationTests {
+    @Test func defaults() throws {
+        let configuration = try HostConfiguration(environment: [:])
+        #expect(configuration.listenHost == "127.0.0.1")
+        #expect(configuration.listenPort == 4566)
+        #expect(configuration.services == nil)
+        #expect(configuration.pluginPath.isEmpty)
+        #expect(configuration.defaultAccountId == "000000000000")
+        #expect(configuration.defaultRegion == "us-east-1")
+        #expect(configuration.persistence == false)
+    }
+
+    @Test(arguments: [
+        ("127.0.0.1:0", "127.0.0.1", 0),
+        ("0.0.0.0:4567", "0.0.0.0", 4567),
+        (":4566", "127.0.0.1", 4566),
+        ("[::1]:4566", "::1", 4566),
+        ("127.0.0.1:4566,127.0.0.1:4567", "127.0.0.1", 4566),
+    ])
+    func gatewayListen(_ value: String, _ host: String, _ port: Int) throws {
+        let configuration = try HostConfiguration(environment: ["GATEWAY_LISTEN": value])
+        #expect(configuration.listenHost == host)
+        #expect(configuration.listenPort == port)
+    }
+
+    @Test(arguments: ["localhost", "127.0.0.1:http", "127.0.0.1:70000", "127.0.0.1:-1"])
+    func gatewayListenRejectsNonsense(_ value: String) {
+        #expect(throws: HostConfigurationError.self) { try HostConfiguration(environment: ["GATEWAY_LISTEN": value]) }
+    }
+
+    @Test func servicesAreTrimmedAndLowerCased() throws {
+        let configuration = try HostConfiguration(environment: ["SERVICES": " KMS, sts,,"])
+        #expect(configuration.services == ["kms", "sts"])
+        #expect(try HostConfiguration(environment: ["SERVICES": "  "]).services == nil)
+    }
+
+    @Test func pluginPathIsColonSeparated() throws {
+        let configuration = try HostConfiguration(environment: ["EMU_PLUGIN_PATH": "/a::/b/libx.so:"])
+        #expect(configuration.pluginPath == ["/a", "/b/libx.so"])
+    }
+
+    @Test func defaultAccountId() throws {
+        #expect(try HostConfiguration(environment: ["DEFAULT_ACCOUNT_ID": "123456789012"]).defaultAccountId
+            == "123456789012")
+        for bad in ["12345678901", "1234567890123", "12345678901a", "１２３４５６７８９０１２"] {
+            #expect(throws: HostConfigurationError.self, "\(bad)") {
+                try HostConfiguration(environment: ["DEFAULT_ACCOUNT_ID": bad])
+            }
+        }
+    }
+
+    @Test func maxBodyAndPersistence() throws {
+        #expect(try HostConfiguration(environment: ["MAX_REQUEST_BODY_BYTES": "1024"]).maxBodyBytes == 1024)
+        #expect(throws: HostConfigurationError.self) {
+            try HostConfiguration(environment: ["MAX_REQUEST_BODY_BYTES": "0"])
+        }
+        #expect(try HostConfiguration(environment: ["PERSISTENCE": "1"]).persistence)
+        #expect(throws: HostConfigurationError.self) { try HostConfiguration(environment: ["PERSISTENCE": "maybe"]) }
+    }
+}

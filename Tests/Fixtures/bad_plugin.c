@@ -1,0 +1,121 @@
+/*
+ * bad_plugin.c — libraries the awsemu loader must refuse, one per -D macro. EmuHostTests compiles each with
+ *
+ *   cc -shared -fPIC -I Sources/PluginABI/include -D<CASE> -o <dir>/lib<case>.so Tests/Fixtures/bad_plugin.c
+ *
+ *   BAD_NO_ENTRY      exports no entry symbol at all
+ *   BAD_ENTRY_V2      exports only emu_plugin_entry_v2 (built for another ABI major)
+ *   BAD_ABI_MAJOR     emu_plugin_entry_v1 whose descriptor says abi_major 2
+ *   BAD_STRUCT_SIZE   a descriptor whose struct_size is smaller than ABI v1's
+ *   BAD_NO_INIT       no on_init hook (it is required)
+ *   BAD_INIT_FAILS    on_init answers EMU_ERR_INTERNAL (refused only when the host initialises plugins)
+ *   BAD_NO_SERVICES   a descriptor that declares no services
+ *   BAD_DUP_STS       a valid plugin whose service id is "sts", which the STS plugin already serves
+ *
+ * Each case has its own plugin name and service id, so that the cases never collide with each other.
+ */
+#include "emu_plugin.h"
+
+#include <stddef.h>
+
+#if defined(BAD_NO_ENTRY)
+#define FIXTURE "no-entry"
+#elif defined(BAD_ENTRY_V2)
+#define FIXTURE "entry-v2"
+#elif defined(BAD_ABI_MAJOR)
+#define FIXTURE "abi-major"
+#elif defined(BAD_STRUCT_SIZE)
+#define FIXTURE "struct-size"
+#elif defined(BAD_NO_INIT)
+#define FIXTURE "no-init"
+#elif defined(BAD_INIT_FAILS)
+#define FIXTURE "init-fails"
+#elif defined(BAD_NO_SERVICES)
+#define FIXTURE "no-services"
+#elif defined(BAD_DUP_STS)
+#define FIXTURE "dup-sts"
+#else
+#error "define one BAD_* case"
+#endif
+
+#if defined(BAD_DUP_STS)
+#define SERVICE_ID "sts"
+#else
+#define SERVICE_ID "bad-" FIXTURE
+#endif
+
+/* Not every case uses every definition below. */
+#define MAYBE_UNUSED __attribute__((unused))
+
+MAYBE_UNUSED static emu_status answer_empty(void *op_data, const emu_request_context *ctx, const uint8_t *input,
+                                            size_t input_len, emu_response_writer *writer) {
+    (void)op_data, (void)ctx, (void)input, (void)input_len, (void)writer;
+    return EMU_OK;
+}
+
+MAYBE_UNUSED static emu_status init_ok(void *plugin_data) {
+    (void)plugin_data;
+    return EMU_OK;
+}
+
+MAYBE_UNUSED static emu_status init_fails(void *plugin_data) {
+    (void)plugin_data;
+    return EMU_ERR_INTERNAL;
+}
+
+static const emu_operation operations[] = {{"GetCallerIdentity", answer_empty, NULL, EMU_OP_NONBLOCKING}};
+
+MAYBE_UNUSED static const emu_service services[] = {{
+    .struct_size = sizeof(emu_service),
+    .id = SERVICE_ID,
+    .protocol = EMU_PROTOCOL_QUERY,
+    .signing_name = SERVICE_ID,
+    .api_version = "2026-01-01",
+    .operations = operations,
+    .operation_count = 1,
+}};
+
+static const emu_plugin_descriptor descriptor = {
+#if defined(BAD_STRUCT_SIZE)
+    .struct_size = offsetof(emu_plugin_descriptor, on_init),
+#else
+    .struct_size = sizeof(emu_plugin_descriptor),
+#endif
+#if defined(BAD_ABI_MAJOR)
+    .abi_major = 2,
+#else
+    .abi_major = EMU_ABI_MAJOR,
+#endif
+    .abi_minor = EMU_ABI_MINOR,
+    .name = "bad-" FIXTURE,
+    .version = "0.0.1",
+    .toolchain = "c",
+#if defined(BAD_NO_SERVICES)
+    .services = NULL,
+    .service_count = 0,
+#else
+    .services = services,
+    .service_count = 1,
+#endif
+    .state_format_version = 1,
+#if defined(BAD_INIT_FAILS)
+    .on_init = init_fails,
+#elif !defined(BAD_NO_INIT)
+    .on_init = init_ok,
+#endif
+};
+
+#if defined(BAD_NO_ENTRY)
+/* Something exported, so that the library is a valid ELF image with symbols, just not a plugin. */
+__attribute__((visibility("default"))) int not_a_plugin(void) { return (int)descriptor.struct_size; }
+#elif defined(BAD_ENTRY_V2)
+__attribute__((visibility("default"))) const emu_plugin_descriptor *emu_plugin_entry_v2(const emu_host_api *host) {
+    (void)host;
+    return &descriptor;
+}
+#else
+__attribute__((visibility("default"))) const emu_plugin_descriptor *emu_plugin_entry_v1(const emu_host_api *host) {
+    (void)host;
+    return &descriptor;
+}
+#endif

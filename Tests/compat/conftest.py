@@ -1,0 +1,51 @@
+"""Shared fixtures for the compat tests: one awsemu host per session, real AWS clients pointed at it.
+
+For test modules (the KMS tests use the same ones):
+    endpoint      the host's base URL, e.g. "http://127.0.0.1:40123"
+    client        a function client(service, **kw) -> boto3 client for that endpoint (test/test, us-east-1;
+                  keyword arguments override, e.g. client("sts", aws_access_key_id="123456789012"))
+    awsemu        the running AwsemuHost (its ready_line, log, …)
+State is reset (POST /_emu/state/reset) before every test module, so modules never see each other's keys.
+"""
+
+import pytest
+
+from awsemu_host import AwsemuHost, ensure_echo_plugin, make_client, request
+
+
+@pytest.fixture(scope="session")
+def awsemu():
+    ensure_echo_plugin()
+    host = AwsemuHost()
+    yield host
+    status = host.stop()
+    assert status == 0, f"awsemu did not shut down cleanly on SIGTERM (exit status {status})"
+
+
+@pytest.fixture(scope="session")
+def endpoint(awsemu) -> str:
+    return awsemu.url
+
+
+@pytest.fixture(scope="session")
+def client(endpoint):
+    def make(service: str, **kw):
+        return make_client(endpoint, service, **kw)
+
+    return make
+
+
+@pytest.fixture(scope="module", autouse=True)
+def reset_state(request_state_reset):
+    """Every test module starts from an empty emulator."""
+    request_state_reset()
+
+
+@pytest.fixture(scope="session")
+def request_state_reset(endpoint):
+    """A function that empties every plugin (POST /_emu/state/reset); tests may call it themselves."""
+    def reset():
+        response = request(endpoint, "POST", "/_emu/state/reset")
+        assert response.status == 200, response.body
+
+    return reset

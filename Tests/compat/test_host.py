@@ -1,0 +1,171 @@
+"""The host itself: its own endpoints, routing and AWS-shaped errors, HTTP behaviour, service selection."""
+
+import http.client
+import json
+import xml.etree.ElementTree as ET
+
+import pytest
+
+from awsemu_host import AwsemuHost, json_call, make_client, request, signed_headers
+
+
+# ---- host endpoints -------------------------------------------------------------------------------------------
+
+def test_health_shape(endpoint):
+    response = request(endpoint, "GET", "/_emu/health")
+    assert response.status == 200
+    health = response.json()
+    assert isinstance(health["version"], str) and health["version"]
+    assert isinstance(health["uptimeSeconds"], (int, float)) and health["uptimeSeconds"] >= 0
+    assert isinstance(health["refused"], list)
+    plugins = {p["name"]: p for p in health["plugins"]}
+    assert {"kms", "sts", "echo"} <= plugins.keys()
+    for plugin in plugins.values():
+        assert {"name", "version", "abiVersion", "services", "stateFormatVersion", "status"} <= plugin.keys()
+        assert plugin["status"] == "running"
+        assert plugin["abiVersion"].startswith("1.")
+        assert isinstance(plugin["stateFormatVersion"], int)
+    assert plugins["echo"]["services"] == ["echo"]
+    assert plugins["echo"]["version"] == "0.1.0"
+
+
+def test_localstack_health_shape(endpoint):
+    response = request(endpoint, "GET", "/_localstack/health")
+    assert response.status == 200
+    health = response.json()
+    assert {"kms", "sts", "echo"} <= health["services"].keys()
+    assert set(health["services"].values()) == {"running"}
+    assert isinstance(health["version"], str) and isinstance(health["edition"], str)
+
+
+@pytest.mark.parametrize("path", ["/_emu/state/reset", "/moto-api/reset"])
+def test_reset_endpoints(endpoint, path):
+    assert request(endpoint, "POST", path).status == 200
+
+
+def test_reset_puts_the_clock_back(endpoint):
+    """A reset host behaves as a fresh one: a later test module must not inherit an earlier one's skipped days."""
+    advanced = request(endpoint, "POST", "/_emu/clock", b'{"advanceSeconds": 86400}')
+    assert advanced.status == 200 and advanced.json()["offsetMilliseconds"] == 86_400_000
+    assert request(endpoint, "POST", "/_emu/state/reset").status == 200
+    assert request(endpoint, "GET", "/_emu/clock").json()["offsetMilliseconds"] == 0
+
+
+def test_unknown_host_endpoint(endpoint):
+    response = request(endpoint, "GET", "/_emu/nothing-here")
+    assert response.status == 404
+    assert response.json()["__type"] == "NotFoundException"
+
+
+# ---- routing and error shapes ---------------------------------------------------------------------------------
+
+def assert_json_error(response, status, error_type=None):
+    """An AWS JSON protocol error: the status, exactly {"__type", "message"}, and a request id."""
+    assert response.status == status, response.body
+    assert response.headers["content-type"].startswith("application/x-amz-json-1.")
+    assert response.headers.get("x-amzn-requestid")
+    body = response.json()
+    assert set(body) == {"__type", "message"}
+    if error_type:
+        assert body["__type"] == error_type
+    return body
+
+
+def test_unknown_target_prefix(endpoint):
+    body = assert_json_error(json_call(endpoint, "NoSuchService_20260101.Anything"), 400)
+    assert "NoSuchService_20260101" in body["message"]
+
+
+def test_unknown_operation(endpoint):
+    assert_json_error(json_call(endpoint, "EchoService.NoSuchOperation"), 400, "UnknownOperationException")
+
+
+def test_target_prefix_is_case_insensitive(endpoint):
+    response = json_call(endpoint, "echoservice.Echo", b'{"a":1}')
+    assert response.status == 200 and response.body == b'{"a":1}'
+
+
+def test_wrong_content_type_is_an_aws_error(endpoint):
+    response = json_call(endpoint, "EchoService.Echo", b"{}", content_type="text/plain")
+    assert 400 <= response.status < 500
+    assert_json_error(response, response.status)
+
+
+def test_query_unknown_action(endpoint):
+    body = b"Action=NoSuchAction&Version=2011-06-15"
+    headers = signed_headers(endpoint, body, {"Content-Type": "application/x-www-form-urlencoded"}, service="sts")
+    response = request(endpoint, "POST", "/", body, headers)
+    assert response.status == 400
+    assert response.headers["content-type"].startswith("text/xml")
+    root = ET.fromstring(response.body)
+    assert local_name(root) == "ErrorResponse"
+    fields = {local_name(e): e.text for e in root.iter() if len(e) == 0}
+    assert fields["Code"] == "InvalidAction"
+    assert fields["Type"] == "Sender"
+    assert fields["RequestId"] == response.headers["x-amzn-requestid"]
+
+
+def local_name(element) -> str:
+    """An XML element's name without its namespace."""
+    return element.tag.rsplit("}", 1)[-1]
+
+
+def test_keep_alive(awsemu):
+    """Several requests, of several kinds, on one connection: the host never closes it."""
+    conn = http.client.HTTPConnection(awsemu.host, awsemu.port, timeout=10)
+    try:
+        sockets = set()
+        for _ in range(3):
+            assert request(awsemu.url, "GET", "/_emu/health", connection=conn).status == 200
+            sockets.add(conn.sock.getsockname())
+            assert json_call(awsemu.url, "EchoService.Echo", b'{"n":1}', connection=conn).body == b'{"n":1}'
+            sockets.add(conn.sock.getsockname())
+            assert json_call(awsemu.url, "EchoService.Nope", connection=conn).status == 400
+            sockets.add(conn.sock.getsockname())
+        assert len(sockets) == 1
+    finally:
+        conn.close()
+
+
+# ---- request size limit (a second host with a small limit) ----------------------------------------------------
+
+@pytest.fixture(scope="module")
+def small_host():
+    with AwsemuHost({"MAX_REQUEST_BODY_BYTES": "1024"}) as host:
+        yield host
+
+
+@pytest.mark.parametrize("chunked", [False, True], ids=["content-length", "chunked"])
+def test_oversized_body_is_413_and_the_connection_survives(small_host, chunked):
+    conn = http.client.HTTPConnection(small_host.host, small_host.port, timeout=10)
+    try:
+        big = b'{"Message":"' + b"x" * 4096 + b'"}'
+        headers = {"X-Amz-Target": "EchoService.Echo", "Content-Type": "application/x-amz-json-1.1"}
+        if chunked:
+            conn.request("POST", "/", body=iter([big[:2000], big[2000:]]), headers=headers, encode_chunked=True)
+        else:
+            conn.request("POST", "/", body=big, headers=headers)
+        response = conn.getresponse()
+        body = response.read()
+        assert response.status == 413
+        assert response.getheader("x-amzn-RequestId")
+        error = json.loads(body)
+        assert set(error) == {"__type", "message"}
+        assert error["__type"] == "RequestEntityTooLargeException"
+        # The same connection still serves a request within the limit.
+        small = json_call(small_host.url, "EchoService.Echo", b'{"Message":"hello"}', connection=conn)
+        assert small.status == 200 and small.body == b'{"Message":"hello"}'
+    finally:
+        conn.close()
+
+
+# ---- SERVICES selects plugins (a second host) ----------------------------------------------------------------
+
+def test_services_selects_plugins():
+    with AwsemuHost({"SERVICES": "sts"}) as host:
+        assert "sts 0.1.0" in host.ready_line
+        assert "kms" not in host.ready_line and "echo" not in host.ready_line
+        health = request(host.url, "GET", "/_emu/health").json()
+        assert [p["name"] for p in health["plugins"]] == ["sts"]
+        assert make_client(host.url, "sts").get_caller_identity()["Account"] == "000000000000"
+        assert json_call(host.url, "EchoService.Echo").status == 400

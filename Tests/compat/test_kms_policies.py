@@ -1,0 +1,231 @@
+"""Key policies and grants enforced through the real host, with fixed identities from a principals file
+(EMU_PRINCIPALS): the case table in policy_cases.py, and grant and DryRun flows with two identities."""
+
+import json
+import pytest
+
+import policy_cases as cases
+from awsemu_host import AwsemuHost, make_client, request
+from kms_helpers import aws_error
+
+PERMISSIVE = json.dumps(cases.policy(cases.statement(principal="*")))
+
+
+def principals():
+    """Every principal the table uses, each with an access key of its own."""
+    names = {cases.ROOT, cases.ALICE, cases.BOB, cases.ADMIN_ROLE, cases.PATH_ROLE, cases.ADMIN_SESSION,
+             cases.DEPLOYER_SESSION, cases.OTHER_USER, cases.OTHER_ROOT}
+    for group in (cases.EVALUATION_CASES,):
+        for case in group:
+            names.add(case["request"]["principal"])
+    for case in cases.LOCKOUT_CASES:
+        names.add(case["caller"])
+    names = sorted(n for n in names if n.startswith("arn:"))
+    return {name: "AKIAPOLICY%010d" % index for index, name in enumerate(names)}
+
+
+@pytest.fixture(scope="module")
+def policy_host(tmp_path_factory):
+    keys = principals()
+    path = tmp_path_factory.mktemp("principals") / "principals.json"
+    path.write_text(json.dumps({key: {"arn": arn, "secretAccessKey": "secret"} for arn, key in keys.items()}))
+    with AwsemuHost(env={"EMU_PRINCIPALS": str(path), "SERVICES": "kms,sts"}) as host:
+        yield host, keys
+
+
+def as_principal(host, keys, arn):
+    return make_client(host.url, "kms", aws_access_key_id=keys[arn])
+
+
+def key_with_policy(host, keys, key_arn, policy_text):
+    """Creates the key the case names (its exact id, through `_custom_id_`) in the key's account."""
+    account = key_arn.split(":")[4]
+    owner = make_client(host.url, "kms", aws_access_key_id=account)
+    key_id = key_arn.rsplit("/", 1)[1]
+    # Each case starts from an empty emulator; the principals file's identities survive a reset.
+    assert request(host.url, "POST", "/_emu/state/reset").status == 200
+    owner.create_key(Tags=[{"TagKey": "_custom_id_", "TagValue": key_id}], Policy=PERMISSIVE,
+                     BypassPolicyLockoutSafetyCheck=True)
+    blob = owner.encrypt(KeyId=key_arn, Plaintext=b"policy case", EncryptionContext={})["CiphertextBlob"]
+    owner.put_key_policy(KeyId=key_id, PolicyName="default", Policy=policy_text, BypassPolicyLockoutSafetyCheck=True)
+    return blob
+
+
+def drivable(case):
+    """Cases whose condition keys a real Encrypt, Decrypt or DescribeKey request can carry."""
+    request = case["request"]
+    if request["action"] not in ("kms:Encrypt", "kms:Decrypt", "kms:DescribeKey"):
+        return False
+    if not request["principal"].startswith("arn:"):
+        return False
+    context = request.get("context", {})
+    for name, value in context.items():
+        if name.startswith("kms:EncryptionContext:") or name == "kms:EncryptionContextKeys":
+            continue
+        if name == "kms:EncryptionAlgorithm" and value in ("SYMMETRIC_DEFAULT", ["SYMMETRIC_DEFAULT"]):
+            continue
+        return False
+    pairs = {n.split(":", 2)[2] for n in context if n.startswith("kms:EncryptionContext:")}
+    listed = context.get("kms:EncryptionContextKeys")
+    if listed is not None:
+        listed = set(listed if isinstance(listed, list) else [listed])
+        if pairs and listed != pairs:
+            return False
+    return True
+
+
+def encryption_context(case):
+    context = case["request"].get("context", {})
+    pairs = {}
+    for name, value in context.items():
+        if name.startswith("kms:EncryptionContext:"):
+            pairs[name.split(":", 2)[2]] = value[0] if isinstance(value, list) else value
+    for name in context.get("kms:EncryptionContextKeys", []) if isinstance(
+            context.get("kms:EncryptionContextKeys"), list) else [context.get("kms:EncryptionContextKeys")] \
+            if "kms:EncryptionContextKeys" in context else []:
+        pairs.setdefault(name, "v")
+    return pairs
+
+
+DRIVABLE = [case for case in cases.EVALUATION_CASES if drivable(case)]
+
+
+def test_the_table_is_mostly_drivable():
+    assert len(DRIVABLE) >= 60, len(DRIVABLE)
+
+
+@pytest.mark.parametrize("case", DRIVABLE, ids=[c["name"] for c in DRIVABLE])
+def test_evaluation_case_through_the_host(policy_host, case):
+    host, keys = policy_host
+    request = case["request"]
+    key_arn = request["resource"]
+    blob = key_with_policy(host, keys, key_arn, json.dumps(case["policy"]))
+    kms = as_principal(host, keys, request["principal"])
+    context = encryption_context(case)
+    algorithm = {}
+    if "kms:EncryptionAlgorithm" in request.get("context", {}):
+        algorithm = {"EncryptionAlgorithm": "SYMMETRIC_DEFAULT"}
+    if request["action"] == "kms:Encrypt":
+        call = lambda: kms.encrypt(KeyId=key_arn, Plaintext=b"x", EncryptionContext=context, **algorithm)
+    elif request["action"] == "kms:Decrypt":
+        if context:
+            owner = make_client(host.url, "kms", aws_access_key_id=key_arn.split(":")[4])
+            owner.put_key_policy(KeyId=key_arn, PolicyName="default", Policy=PERMISSIVE,
+                                 BypassPolicyLockoutSafetyCheck=True)
+            blob = owner.encrypt(KeyId=key_arn, Plaintext=b"policy case", EncryptionContext=context)["CiphertextBlob"]
+            owner.put_key_policy(KeyId=key_arn, PolicyName="default", Policy=json.dumps(case["policy"]),
+                                 BypassPolicyLockoutSafetyCheck=True)
+        call = lambda: kms.decrypt(CiphertextBlob=blob, KeyId=key_arn, EncryptionContext=context, **algorithm)
+    else:
+        call = lambda: kms.describe_key(KeyId=key_arn)
+    if case["expected"] == "allow":
+        call()
+    else:
+        code, message, _ = aws_error(call)
+        assert code == "AccessDeniedException"
+        action = request["action"]
+        assert message.startswith(f"User: {request['principal']} is not authorized to perform: {action}")
+
+
+@pytest.mark.parametrize("case", cases.VALIDATION_CASES, ids=[c["name"] for c in cases.VALIDATION_CASES])
+def test_validation_case_through_the_host(policy_host, case):
+    host, _ = policy_host
+    kms = make_client(host.url, "kms", aws_access_key_id=cases.ACCOUNT)
+    text = case.get("policy_text") or json.dumps(case["policy"])
+    if case["error"] is None:
+        kms.create_key(Policy=text, BypassPolicyLockoutSafetyCheck=True)
+    else:
+        code, message, _ = aws_error(kms.create_key, Policy=text, BypassPolicyLockoutSafetyCheck=True)
+        assert code == case["error"]
+        if case.get("message"):
+            assert message == case["message"]
+
+
+@pytest.mark.parametrize("case", cases.LOCKOUT_CASES, ids=[c["name"] for c in cases.LOCKOUT_CASES])
+def test_lockout_case_through_the_host(policy_host, case):
+    host, keys = policy_host
+    owner = make_client(host.url, "kms", aws_access_key_id=case["account"])
+    key = owner.create_key(Policy=PERMISSIVE, BypassPolicyLockoutSafetyCheck=True)["KeyMetadata"]
+    caller = as_principal(host, keys, case["caller"]) if case["caller"] in keys else owner
+    text = json.dumps(case["policy"])
+    if case["allowed"]:
+        caller.put_key_policy(KeyId=key["Arn"], PolicyName="default", Policy=text)
+    else:
+        code, message, _ = aws_error(caller.put_key_policy, KeyId=key["Arn"], PolicyName="default", Policy=text)
+        assert (code, message) == ("MalformedPolicyDocumentException",
+                                   "The new key policy will not allow you to update the key policy in the future.")
+    caller.put_key_policy(KeyId=key["Arn"], PolicyName="default", Policy=text, BypassPolicyLockoutSafetyCheck=True)
+
+
+def test_grants_with_two_identities(policy_host):
+    host, keys = policy_host
+    owner = make_client(host.url, "kms", aws_access_key_id=cases.ACCOUNT)
+    only_root = json.dumps(cases.policy(cases.statement(principal={"AWS": cases.ADMIN_ROLE})))
+    key = owner.create_key(Policy=only_root, BypassPolicyLockoutSafetyCheck=True)["KeyMetadata"]
+    admin = as_principal(host, keys, cases.ADMIN_ROLE)
+    alice = as_principal(host, keys, cases.ALICE)
+    bob = as_principal(host, keys, cases.BOB)
+    assert aws_error(alice.encrypt, KeyId=key["Arn"], Plaintext=b"x")[0] == "AccessDeniedException"
+    grant = admin.create_grant(KeyId=key["Arn"], GranteePrincipal=cases.ALICE, Operations=["Encrypt", "Decrypt"],
+                               RetiringPrincipal=cases.BOB,
+                               Constraints={"EncryptionContextSubset": {"Tenant": "blue"}})
+    blob = alice.encrypt(KeyId=key["Arn"], Plaintext=b"granted", EncryptionContext={"tenant": "blue", "extra": "1"},
+                         GrantTokens=[grant["GrantToken"]])["CiphertextBlob"]
+    assert aws_error(alice.encrypt, KeyId=key["Arn"], Plaintext=b"x", EncryptionContext={"tenant": "BLUE"})[0] \
+        == "AccessDeniedException"  # keys compare case-insensitively, values case-sensitively
+    assert alice.decrypt(CiphertextBlob=blob, EncryptionContext={"tenant": "blue", "extra": "1"})["Plaintext"] == b"granted"
+    assert aws_error(bob.encrypt, KeyId=key["Arn"], Plaintext=b"x", EncryptionContext={"tenant": "blue"})[0] \
+        == "AccessDeniedException"
+    assert aws_error(alice.sign, KeyId=key["Arn"], Message=b"x", SigningAlgorithm="ECDSA_SHA_256")[0] \
+        == "AccessDeniedException"
+    bob.retire_grant(GrantToken=grant["GrantToken"])
+    assert aws_error(alice.encrypt, KeyId=key["Arn"], Plaintext=b"x", EncryptionContext={"tenant": "blue"})[0] \
+        == "AccessDeniedException"
+    again = admin.create_grant(KeyId=key["Arn"], GranteePrincipal=cases.ALICE, Operations=["Encrypt"])
+    alice.encrypt(KeyId=key["Arn"], Plaintext=b"x")
+    admin.revoke_grant(KeyId=key["Arn"], GrantId=again["GrantId"])
+    assert aws_error(alice.encrypt, KeyId=key["Arn"], Plaintext=b"x")[0] == "AccessDeniedException"
+    assert aws_error(alice.retire_grant, KeyId=key["Arn"], GrantId=grant["GrantId"])[0] in (
+        "AccessDeniedException", "InvalidGrantIdException")
+
+
+def test_explicit_deny_wins_and_dry_run_checks_permissions_first(policy_host):
+    host, keys = policy_host
+    owner = make_client(host.url, "kms", aws_access_key_id=cases.ACCOUNT)
+    document = cases.policy(cases.statement(principal={"AWS": cases.ROOT}),
+                            cases.statement(effect="Deny", principal={"AWS": cases.BOB}, action="kms:Decrypt"))
+    key = owner.create_key(Policy=json.dumps(document))["KeyMetadata"]
+    bob = as_principal(host, keys, cases.BOB)
+    blob = bob.encrypt(KeyId=key["Arn"], Plaintext=b"x")["CiphertextBlob"]
+    code, message, _ = aws_error(bob.decrypt, CiphertextBlob=blob)
+    assert code == "AccessDeniedException" and message.endswith("with an explicit deny in a resource-based policy")
+    assert aws_error(bob.decrypt, CiphertextBlob=blob, DryRun=True)[0] == "AccessDeniedException"
+    alice = as_principal(host, keys, cases.ALICE)
+    assert aws_error(alice.decrypt, CiphertextBlob=blob, DryRun=True)[0] == "DryRunOperationException"
+    assert aws_error(alice.decrypt, CiphertextBlob=b"garbage", KeyId=key["Arn"], DryRun=True,
+                     DryRunModifiers=["IGNORE_CIPHERTEXT"])[0] == "DryRunOperationException"
+    assert aws_error(bob.decrypt, CiphertextBlob=b"garbage", KeyId=key["Arn"], DryRun=True,
+                     DryRunModifiers=["IGNORE_CIPHERTEXT"])[0] == "AccessDeniedException"
+
+
+def test_cross_account_use_by_arn(policy_host):
+    host, keys = policy_host
+    owner = make_client(host.url, "kms", aws_access_key_id=cases.ACCOUNT)
+    mallory = as_principal(host, keys, cases.OTHER_USER)
+    private = owner.create_key()["KeyMetadata"]
+    assert aws_error(mallory.encrypt, KeyId=private["Arn"], Plaintext=b"x")[0] == "AccessDeniedException"
+    shared_policy = cases.policy(cases.statement(principal={"AWS": cases.ROOT}),
+                                 cases.statement(principal={"AWS": cases.OTHER_ROOT}, action=["kms:Encrypt", "kms:Decrypt"]))
+    shared = owner.create_key(Policy=json.dumps(shared_policy))["KeyMetadata"]
+    blob = mallory.encrypt(KeyId=shared["Arn"], Plaintext=b"across")["CiphertextBlob"]
+    assert mallory.decrypt(CiphertextBlob=blob)["Plaintext"] == b"across"
+    assert aws_error(mallory.describe_key, KeyId=shared["Arn"])[0] == "AccessDeniedException"
+
+
+def test_enforcement_can_be_turned_off(tmp_path):
+    with AwsemuHost(env={"ENFORCE_POLICIES": "0", "SERVICES": "kms"}) as host:
+        kms = make_client(host.url, "kms")
+        deny_all = cases.policy(cases.statement(effect="Deny", principal="*"),
+                                cases.statement(principal={"AWS": "arn:aws:iam::000000000000:root"}))
+        key = kms.create_key(Policy=json.dumps(deny_all), BypassPolicyLockoutSafetyCheck=True)["KeyMetadata"]
+        kms.encrypt(KeyId=key["KeyId"], Plaintext=b"x")
