@@ -6,8 +6,12 @@
 #     same loopback, at each connection count                                               target >= 0.6
 # Host, nginx and wrk share this machine's cores; nginx runs one worker per core, like the host's event loops.
 #
-# Usage: Benchmarks/bench.sh      (BENCH_SECONDS=10, BENCH_CONNECTIONS="16 64", BENCH_STARTS=7)
-# Later issues add operations at the bottom with: bench_json_op NAME TARGET BODY [SIGNING_NAME]
+#   - KMS operations the same way (Encrypt 16 B >= 0.5 x nginx), CreateKey >= 10,000/s, signing next to
+#     `openssl speed` on one core (Sign P-256 >= 0.5 x, Sign RSA-2048 >= 0.8 x)
+#   - with --vs-moto, the same Encrypt load against moto's server in the same run, and the ratio
+#
+# Usage: Benchmarks/bench.sh [--vs-moto]   (BENCH_SECONDS=10, BENCH_CONNECTIONS="16 64", BENCH_STARTS=7)
+# Operations are added at the bottom with: bench_json_op NAME TARGET BODY [SIGNING_NAME]
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
@@ -116,6 +120,34 @@ bench_nginx() {
     section "host, ratio to nginx at the same connection count (target >= $TARGET_RATIO)"
 }
 
+# kms_call TARGET BODY [URL]: one KMS JSON call with curl; prints the response body.
+kms_call() {
+    curl -fsS -X POST "${3:-$HOST_URL}/" -H "Content-Type: application/x-amz-json-1.1" -H "X-Amz-Target: TrentService.$1" \
+        -H "Authorization: AWS4-HMAC-SHA256 Credential=test/20260101/us-east-1/kms/aws4_request, SignedHeaders=host, Signature=0" \
+        -d "$2"
+}
+
+json_field() { python3 -c 'import json, sys; print(json.load(sys.stdin)[sys.argv[1]] if len(sys.argv) < 3 else json.load(sys.stdin)[sys.argv[1]][sys.argv[2]])' "$@"; }
+
+# bench_rate NAME TARGET BODY GOAL UNIT: an absolute rate (no nginx ratio), e.g. CreateKey per second.
+bench_rate() {
+    local name=$1 target=$2 body=$3 goal=$4 connections=64 rps
+    export BENCH_TARGET=$target BENCH_BODY=$body BENCH_SERVICE=kms
+    rps=$(wrk_rps "$HOST_URL/" "$connections" "$SECONDS_PER_RUN" -s Benchmarks/json_op.lua)
+    printf '%-28s c=%-3s %10s req/s   target >= %s/s   %s\n' "$name" "$connections" "$rps" "$goal" \
+        "$(meets "$rps" ">=" "$goal")"
+}
+
+# bench_vs_openssl NAME TARGET BODY OPENSSL_RATE GOAL: a signing operation next to OpenSSL's single-core rate.
+bench_vs_openssl() {
+    local name=$1 target=$2 body=$3 openssl_rate=$4 goal=$5 connections=16 rps ratio
+    export BENCH_TARGET=$target BENCH_BODY=$body BENCH_SERVICE=kms
+    rps=$(wrk_rps "$HOST_URL/" "$connections" "$SECONDS_PER_RUN" -s Benchmarks/json_op.lua)
+    ratio=$(awk -v a="$rps" -v b="$openssl_rate" 'BEGIN { printf "%.2f", a / b }')
+    printf '%-28s c=%-3s %10s req/s   openssl %s/s   ratio %s (target >= %s)   %s\n' "$name" "$connections" "$rps" \
+        "$openssl_rate" "$ratio" "$goal" "$(meets "$ratio" ">=" "$goal")"
+}
+
 # bench_json_op NAME TARGET BODY [SIGNING_NAME]: the host serving one AWS JSON operation at each connection
 # count, with its ratio to nginx.
 bench_json_op() {
@@ -130,6 +162,9 @@ bench_json_op() {
     done
 }
 
+VS_MOTO=0
+[[ ${1:-} == --vs-moto ]] && VS_MOTO=1
+
 build
 echo "machine: $(nproc) cores; wrk -t2; host and nginx on loopback"
 bench_startup
@@ -138,5 +173,55 @@ start_nginx
 bench_nginx
 
 bench_json_op "echo Echo" EchoService.Echo "$ECHO_BODY"
-# Later issues: KMS operations, e.g.
-#   bench_json_op "kms Encrypt" TrentService.Encrypt '{"KeyId":"…","Plaintext":"aGVsbG8="}' kms
+
+section "KMS (target: Encrypt 16 B >= 0.5 x nginx; the others are reported)"
+TARGET_RATIO=0.5
+KEY=$(kms_call CreateKey '{}' | json_field KeyMetadata KeyId)
+PLAIN16=$(head -c 16 /dev/urandom | base64)
+PLAIN4K=$(head -c 4096 /dev/urandom | base64 -w0)
+BLOB=$(kms_call Encrypt "{\"KeyId\":\"$KEY\",\"Plaintext\":\"$PLAIN16\"}" | json_field CiphertextBlob)
+bench_json_op "kms Encrypt 16 B" TrentService.Encrypt "{\"KeyId\":\"$KEY\",\"Plaintext\":\"$PLAIN16\"}" kms
+bench_json_op "kms Encrypt 4 KiB" TrentService.Encrypt "{\"KeyId\":\"$KEY\",\"Plaintext\":\"$PLAIN4K\"}" kms
+bench_json_op "kms Decrypt" TrentService.Decrypt "{\"CiphertextBlob\":\"$BLOB\"}" kms
+bench_json_op "kms GenerateDataKey" TrentService.GenerateDataKey "{\"KeyId\":\"$KEY\",\"KeySpec\":\"AES_256\"}" kms
+bench_json_op "kms DescribeKey" TrentService.DescribeKey "{\"KeyId\":\"$KEY\"}" kms
+bench_rate "kms CreateKey (symmetric)" TrentService.CreateKey '{}' 10000
+
+section "KMS signing next to openssl speed (one core; Sign P-256 >= 0.5 x, Sign RSA-2048 >= 0.8 x)"
+SPEED=$(openssl speed -seconds 3 ecdsap256 rsa2048 2>/dev/null)
+P256_SIGN=$(awk '/256 bits ecdsa/ { print $(NF-1) }' <<<"$SPEED")
+P256_VERIFY=$(awk '/256 bits ecdsa/ { print $NF }' <<<"$SPEED")
+RSA_SIGN=$(awk '/^rsa 2048 bits/ { print $(NF-1) }' <<<"$SPEED")
+EC_KEY=$(kms_call CreateKey '{"KeySpec":"ECC_NIST_P256","KeyUsage":"SIGN_VERIFY"}' | json_field KeyMetadata KeyId)
+RSA_KEY=$(kms_call CreateKey '{"KeySpec":"RSA_2048","KeyUsage":"SIGN_VERIFY"}' | json_field KeyMetadata KeyId)
+HMAC_KEY=$(kms_call CreateKey '{"KeySpec":"HMAC_256","KeyUsage":"GENERATE_VERIFY_MAC"}' | json_field KeyMetadata KeyId)
+SIG=$(kms_call Sign "{\"KeyId\":\"$EC_KEY\",\"Message\":\"$PLAIN16\",\"SigningAlgorithm\":\"ECDSA_SHA_256\"}" | json_field Signature)
+bench_vs_openssl "kms Sign ECDSA P-256" TrentService.Sign \
+    "{\"KeyId\":\"$EC_KEY\",\"Message\":\"$PLAIN16\",\"SigningAlgorithm\":\"ECDSA_SHA_256\"}" "$P256_SIGN" 0.5
+bench_vs_openssl "kms Sign RSA-2048 PSS" TrentService.Sign \
+    "{\"KeyId\":\"$RSA_KEY\",\"Message\":\"$PLAIN16\",\"SigningAlgorithm\":\"RSASSA_PSS_SHA_256\"}" "$RSA_SIGN" 0.8
+bench_vs_openssl "kms Verify ECDSA P-256" TrentService.Verify \
+    "{\"KeyId\":\"$EC_KEY\",\"Message\":\"$PLAIN16\",\"Signature\":\"$SIG\",\"SigningAlgorithm\":\"ECDSA_SHA_256\"}" \
+    "$P256_VERIFY" 0
+TARGET_RATIO=0
+bench_json_op "kms GenerateMac" TrentService.GenerateMac \
+    "{\"KeyId\":\"$HMAC_KEY\",\"Message\":\"$PLAIN16\",\"MacAlgorithm\":\"HMAC_SHA_256\"}" kms
+
+if ((VS_MOTO)); then
+    section "moto's server, same Encrypt load (python3 -m moto.server)"
+    python3 -c 'import moto.server' 2>/dev/null || python3 -m pip install -q 'moto[server]'
+    MOTO_PORT=$(free_port)
+    python3 -m moto.server -H 127.0.0.1 -p "$MOTO_PORT" >"$WORK/moto.log" 2>&1 &
+    MOTO_PID=$!
+    for _ in $(seq 100); do curl -fs -o /dev/null "http://127.0.0.1:$MOTO_PORT/moto-api/" && break; sleep 0.2; done
+    MOTO_KEY=$(kms_call CreateKey '{}' "http://127.0.0.1:$MOTO_PORT" | json_field KeyMetadata KeyId)
+    export BENCH_TARGET=TrentService.Encrypt BENCH_SERVICE=kms
+    export BENCH_BODY="{\"KeyId\":\"$MOTO_KEY\",\"Plaintext\":\"$PLAIN16\"}"
+    MOTO_RPS=$(wrk_rps "http://127.0.0.1:$MOTO_PORT/" 16 "$SECONDS_PER_RUN" -s Benchmarks/json_op.lua)
+    export BENCH_BODY="{\"KeyId\":\"$KEY\",\"Plaintext\":\"$PLAIN16\"}"
+    HOST_RPS=$(wrk_rps "$HOST_URL/" 16 "$SECONDS_PER_RUN" -s Benchmarks/json_op.lua)
+    kill "$MOTO_PID" 2>/dev/null; wait "$MOTO_PID" 2>/dev/null || true
+    printf '%-28s c=16  %10s req/s\n' "moto Encrypt 16 B" "$MOTO_RPS"
+    printf '%-28s c=16  %10s req/s   %s x moto (goal: 100 x)\n' "awsemu Encrypt 16 B" "$HOST_RPS" \
+        "$(awk -v a="$HOST_RPS" -v b="$MOTO_RPS" 'BEGIN { printf "%.0f", a / b }')"
+fi

@@ -113,7 +113,7 @@ struct Status: ParsableCommand {
 
     func run() throws {
         let url = (endpoint ?? AWSPassThrough.endpoint()) + "/_emu/health"
-        guard let (status, body) = SimpleHTTPClient.get(url) else {
+        guard let (status, body) = OutboundHTTPClient.get(url) else {
             print("no awsemu host answers at \(url)")
             throw ExitCode(1)
         }
@@ -147,7 +147,7 @@ struct State: ParsableCommand {
 
         func run() throws {
             let url = (endpoint ?? AWSPassThrough.endpoint()) + "/_emu/state/export"
-            guard let (status, body) = SimpleHTTPClient.get(url, timeout: 300) else {
+            guard let (status, body) = OutboundHTTPClient.get(url, timeout: 300) else {
                 print("no awsemu host answers at \(url)")
                 throw ExitCode(1)
             }
@@ -171,7 +171,7 @@ struct State: ParsableCommand {
                 throw ExitCode(1)
             }
             let url = (endpoint ?? AWSPassThrough.endpoint()) + "/_emu/state/import"
-            guard let (status, body) = SimpleHTTPClient.post(url, body: Array(data)) else {
+            guard let (status, body) = OutboundHTTPClient.post(url, body: Array(data)) else {
                 print("no awsemu host answers at \(url)")
                 throw ExitCode(1)
             }

@@ -22,13 +22,31 @@ public struct CredentialScope: Sendable, Equatable {
 
     /// Finds the scope in an Authorization header or a presigned query.
     public init?(authorization: String?, query: [String: String]) {
-        if let authorization, let range = authorization.range(of: "Credential=") {
-            let rest = authorization[range.upperBound...]
-            let end = rest.firstIndex(where: { $0 == "," || $0 == " " }) ?? rest.endIndex
-            self.init(credential: String(rest[..<end]))
+        if let authorization, let credential = Self.credentialField(authorization) {
+            self.init(credential: credential)
         } else if let credential = query["X-Amz-Credential"] {
             self.init(credential: credential)
         } else {
+            return nil
+        }
+    }
+
+    /// The `Credential=` value of an Authorization header, found by scanning bytes: this runs on every request,
+    /// and Foundation's substring search costs more than the whole echo handler.
+    static func credentialField(_ authorization: String) -> String? {
+        let marker = Array("Credential=".utf8)
+        var copy = authorization
+        return copy.withUTF8 { bytes -> String? in
+            var index = 0
+            while index + marker.count <= bytes.count {
+                if bytes[index] == marker[0], bytes[index..<(index + marker.count)].elementsEqual(marker) {
+                    let start = index + marker.count
+                    var end = start
+                    while end < bytes.count, bytes[end] != UInt8(ascii: ","), bytes[end] != UInt8(ascii: " ") { end += 1 }
+                    return String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<end]), as: UTF8.self)
+                }
+                index += 1
+            }
             return nil
         }
     }

@@ -66,15 +66,15 @@ final class GatewayHandler: ChannelInboundHandler, RemovableChannelHandler {
             case .respond(let response):
                 write(response, for: head, context: context)
             case .invoke(let mayBlock, let work):
-                if !mayBlock {
-                    write(work(), for: head, context: context)
+                if !mayBlock, let response = work(false) {
+                    write(response, for: head, context: context)
                 } else {
                     let loopBound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
-                    threadPool.runIfActive(eventLoop: context.eventLoop, work).whenComplete { result in
+                    threadPool.runIfActive(eventLoop: context.eventLoop, { work(true) }).whenComplete { result in
                         let (handler, context) = loopBound.value
                         switch result {
-                        case .success(let response): handler.write(response, for: head, context: context)
-                        case .failure:
+                        case .success(let response?): handler.write(response, for: head, context: context)
+                        case .success(nil), .failure:
                             handler.write(.awsError("ServiceUnavailable", "The host is shutting down.", status: 503,
                                                     protocolKind: EMU_PROTOCOL_JSON,
                                                     requestId: RequestRouter.newRequestId()),

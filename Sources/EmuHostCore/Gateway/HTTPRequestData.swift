@@ -63,7 +63,14 @@ public struct HTTPRequestData: Sendable {
 }
 
 extension String {
+    /// ASCII case-insensitive equality without allocating, as HTTP header names compare.
     func caseInsensitiveEquals(_ other: String) -> Bool {
-        utf8.count == other.utf8.count && lowercased() == other.lowercased()
+        guard utf8.count == other.utf8.count else { return false }
+        for (a, b) in zip(utf8, other.utf8) where a != b {
+            let lowerA = (65...90).contains(a) ? a | 0x20 : a
+            let lowerB = (65...90).contains(b) ? b | 0x20 : b
+            if lowerA != lowerB { return false }
+        }
+        return true
     }
 }

@@ -5,7 +5,9 @@ import PluginABI
 /// What the gateway should do with a request: answer at once, or run a handler (inline or off the event loop).
 public enum RoutedRequest: Sendable {
     case respond(GatewayResponse)
-    case invoke(mayBlock: Bool, work: @Sendable () -> GatewayResponse)
+    /// Run `work`; the argument says whether it may block. Work run where it may not block answers nil when the
+    /// handler needs to block after all, and the gateway runs it again on the thread pool.
+    case invoke(mayBlock: Bool, work: @Sendable (_ mayBlock: Bool) -> GatewayResponse?)
 }
 
 /// Decides which service and operation a request is for, and in which protocol to answer.
@@ -23,7 +25,7 @@ public struct RequestRouter: Sendable {
     public func route(_ request: HTTPRequestData) -> RoutedRequest {
         if HostEndpoints.handles(request.path) {
             let endpoints = HostEndpoints(runtime: runtime)
-            return .invoke(mayBlock: true, work: { endpoints.handle(request) })
+            return .invoke(mayBlock: true, work: { _ in endpoints.handle(request) })
         }
         let requestId = Self.newRequestId()
         let queryParameters = FormDecoding.dictionary(request.query)
@@ -61,7 +63,7 @@ public struct RequestRouter: Sendable {
             guard request.method == "POST" else {
                 return fail("UnknownOperationException", "AWS JSON operations are called with POST.")
             }
-            let mediaType = contentType.split(separator: ";").first.map {
+            let mediaType = replyType == contentType ? contentType : contentType.split(separator: ";").first.map {
                 $0.trimmingCharacters(in: .whitespaces).lowercased()
             } ?? ""
             guard ["application/x-amz-json-1.1", "application/x-amz-json-1.0", "application/json", ""]
@@ -73,11 +75,14 @@ public struct RequestRouter: Sendable {
             guard let op = service.operations[operation] else {
                 return fail("UnknownOperationException", "")
             }
-            let ctx = context(service, operation)
+            let baseContext = context(service, operation)
             let body = request.body
             let runtime = self.runtime
-            return .invoke(mayBlock: op.flags & UInt32(EMU_OP_NONBLOCKING) == 0) {
+            return .invoke(mayBlock: op.flags & UInt32(EMU_OP_NONBLOCKING) == 0) { mayBlock in
+                var ctx = baseContext
+                ctx.mayBlock = mayBlock
                 let writer = body.withUnsafeBytes { runtime.invoke(service, operation: operation, context: ctx, input: $0) }
+                if writer.wouldBlock { return nil }
                 return Self.render(writer, protocolKind: EMU_PROTOCOL_JSON, requestId: requestId,
                                    jsonContentType: replyType)
             }
@@ -129,16 +134,19 @@ public struct RequestRouter: Sendable {
             var json: [String: JSONValue] = [:]
             for (key, value) in parameters { json[key] = .string(value) }
             let input = JSONValue.object(json).serialized()
-            let ctx = context(service, action)
+            let baseContext = context(service, action)
             let runtime = self.runtime
-            return .invoke(mayBlock: op.flags & UInt32(EMU_OP_NONBLOCKING) == 0) {
+            return .invoke(mayBlock: op.flags & UInt32(EMU_OP_NONBLOCKING) == 0) { mayBlock in
+                var ctx = baseContext
+                ctx.mayBlock = mayBlock
                 let writer = input.withUnsafeBytes { runtime.invoke(service, operation: action, context: ctx, input: $0) }
+                if writer.wouldBlock { return nil }
                 return Self.render(writer, protocolKind: EMU_PROTOCOL_QUERY, requestId: requestId, xmlNamespace: namespace)
             }
         case EMU_PROTOCOL_REST:
             let ctx = context(service, request.method)
             let runtime = self.runtime
-            return .invoke(mayBlock: true) {
+            return .invoke(mayBlock: true) { _ in
                 let writer = runtime.invokeHTTP(service, context: ctx, request: request)
                 return Self.render(writer, protocolKind: EMU_PROTOCOL_REST, requestId: requestId)
             }
@@ -151,7 +159,7 @@ public struct RequestRouter: Sendable {
 
     /// A fresh request id, as the host sends it in x-amzn-RequestId. Every answer carries one, errors the gateway
     /// itself produces included: SDKs put it into their exceptions, and users quote it in bug reports.
-    static func newRequestId() -> String { UUID().uuidString.lowercased() }
+    static func newRequestId() -> String { RequestIdGenerator.shared.next() }
 
     /// Turns what a handler wrote into the HTTP response for its protocol.
     static func render(_ writer: ResponseWriter, protocolKind: emu_protocol, requestId: String,

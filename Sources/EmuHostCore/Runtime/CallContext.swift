@@ -11,6 +11,8 @@ public struct CallContext: Sendable {
     public var operation: String
     public var viaService: String
     public var busDepth: UInt32
+    /// False while the handler runs on the network event loop (it must answer EMU_ERR_WOULD_BLOCK to block).
+    public var mayBlock: Bool = true
 
     /// Calls `body` with a C context whose strings borrow one buffer that lives for the call.
     func withCContext<R>(request: UnsafeMutableRawPointer?, _ body: (UnsafePointer<emu_request_context>) -> R) -> R {
@@ -31,7 +33,7 @@ public struct CallContext: Sendable {
                 struct_size: UInt32(MemoryLayout<emu_request_context>.size),
                 account_id: str(0), region: str(1), request_id: str(2), principal_arn: str(3),
                 access_key_id: str(4), service: str(5), operation: str(6), via_service: str(7),
-                bus_depth: busDepth, host_request: request)
+                bus_depth: busDepth, host_request: request, may_block: mayBlock)
             return withUnsafePointer(to: &ctx) { body($0) }
         }
     }
@@ -43,7 +45,8 @@ extension emu_request_context {
         CallContext(accountId: account_id.hostString, region: region.hostString, requestId: request_id.hostString,
                     principalArn: principal_arn.hostString, accessKeyId: access_key_id.hostString,
                     service: service.hostString, operation: operation.hostString,
-                    viaService: via_service.hostString, busDepth: bus_depth)
+                    viaService: via_service.hostString, busDepth: bus_depth,
+                    mayBlock: struct_size >= UInt32(MemoryLayout<emu_request_context>.size) ? may_block : true)
     }
 }
 

@@ -96,9 +96,64 @@ enum HostAPITable {
                 else { return false }
                 withCStrings(value, "") { valueStr, _ in onValue(userData, valueStr) }
                 return true
+            },
+            http_call: { method, url, headers, headerCount, body, bodyLength, timeoutMs, onResult, userData in
+                guard let onResult else { return EMU_ERR_INVALID_ARGUMENT }
+                var requestHeaders: [(String, String)] = []
+                if let headers {
+                    for index in 0..<headerCount {
+                        requestHeaders.append((headers[index].name.hostString, headers[index].value.hostString))
+                    }
+                }
+                let payload = body.map { Array(UnsafeBufferPointer(start: $0, count: bodyLength)) }
+                let outcome = OutboundHTTPClient.request(url.hostString, method: method.hostString,
+                                                         headers: requestHeaders, body: payload,
+                                                         timeout: Double(max(timeoutMs, 1)) / 1000)
+                switch outcome {
+                case .success(let response):
+                    var storage: [String] = []
+                    for (name, value) in response.headers { storage += [name, value] }
+                    withCStringList(storage) { strings in
+                        let cHeaders = (0..<response.headers.count).map {
+                            emu_header(name: strings[2 * $0], value: strings[2 * $0 + 1])
+                        }
+                        cHeaders.withUnsafeBufferPointer { headerBuffer in
+                            response.body.withUnsafeBufferPointer { bodyBuffer in
+                                var result = emu_http_result(
+                                    struct_size: UInt32(MemoryLayout<emu_http_result>.size),
+                                    status: UInt32(response.status), error_message: emu_str(ptr: nil, len: 0),
+                                    headers: headerBuffer.baseAddress, header_count: headerBuffer.count,
+                                    body: bodyBuffer.baseAddress, body_len: bodyBuffer.count)
+                                onResult(userData, &result)
+                            }
+                        }
+                    }
+                case .failure(let error):
+                    withCStrings(error.description, "") { message, _ in
+                        var result = emu_http_result(
+                            struct_size: UInt32(MemoryLayout<emu_http_result>.size), status: 0,
+                            error_message: message, headers: nil, header_count: 0, body: nil, body_len: 0)
+                        onResult(userData, &result)
+                    }
+                }
+                return EMU_OK
             }))
         return UnsafePointer(table)
     }()
+}
+
+/// Calls `body` with `emu_str`s borrowing every string's bytes from one buffer.
+private func withCStringList<R>(_ strings: [String], _ body: ([emu_str]) -> R) -> R {
+    var storage: [UInt8] = []
+    var spans: [(Int, Int)] = []
+    for string in strings {
+        spans.append((storage.count, string.utf8.count))
+        storage.append(contentsOf: string.utf8)
+    }
+    return storage.withUnsafeBufferPointer { buffer in
+        let base = UnsafeRawPointer(buffer.baseAddress)?.assumingMemoryBound(to: CChar.self)
+        return body(spans.map { span in emu_str(ptr: base.map { $0 + span.0 }, len: span.1) })
+    }
 }
 
 /// Calls `body` with two `emu_str`s borrowing the strings' bytes.

@@ -153,7 +153,9 @@ public final class HostRuntime: Sendable {
             handler(op.user_data, ctx, input.baseAddress?.assumingMemoryBound(to: UInt8.self), input.count,
                     OpaquePointer(writerPointer))
         }
-        if status != EMU_OK, writer.error == nil {
+        if status == EMU_ERR_WOULD_BLOCK {
+            writer.wouldBlock = true
+        } else if status != EMU_OK, writer.error == nil {
             logger.error("handler failed", metadata: ["service": "\(service.id)", "operation": "\(operation)",
                                                       "status": "\(status.rawValue)"])
             writer.fail("InternalFailure", "The \(service.id) plugin failed to handle \(operation).", status: 500)

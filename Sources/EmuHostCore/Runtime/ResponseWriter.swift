@@ -13,6 +13,8 @@ public final class ResponseWriter: @unchecked Sendable {
     public var headers: [(String, String)] = []
     public var body: [UInt8] = []
     public var error: ErrorReply?
+    /// The handler was on the event loop and must run again where it may block (EMU_ERR_WOULD_BLOCK).
+    public var wouldBlock = false
     /// Records the call handed over with state_put / state_delete, committed only if it succeeds.
     public var stateChanges: [StateRecordRow] = []
 

@@ -31,3 +31,9 @@ public struct AWSError: Error, Sendable, Equatable {
         AWSError("InternalFailure", message, status: 500)
     }
 }
+
+/// Thrown by an operation that runs on the host's event loop (`RequestContext.mayBlock` is false) and finds it
+/// must block, before it has changed anything: the host runs it again on a thread that may block.
+public struct WouldBlock: Error, Sendable {
+    public init() {}
+}

@@ -201,6 +201,8 @@ private let operationTrampoline: emu_operation_handler = { opData, ctx, input, i
     let result: Result<OperationOutput, AWSError>
     do {
         result = .success(try op.handler(context, body))
+    } catch is WouldBlock {
+        return EMU_ERR_WOULD_BLOCK
     } catch {
         result = .failure(asAWSError(error, operation: op.name))
     }

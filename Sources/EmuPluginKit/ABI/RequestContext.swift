@@ -15,6 +15,8 @@ public struct RequestContext: @unchecked Sendable {
     /// Empty for a client request; the calling service's signing name on a bus call (`kms:ViaService`).
     public let viaService: String
     public let busDepth: UInt32
+    /// False while the handler runs on the host's event loop: blocking work must throw `WouldBlock` first.
+    public let mayBlock: Bool
     /// Borrowed from the host for the duration of the handler call only.
     public let raw: UnsafePointer<emu_request_context>?
 
@@ -29,6 +31,7 @@ public struct RequestContext: @unchecked Sendable {
         operation = ctx.operation.string
         viaService = ctx.via_service.string
         busDepth = ctx.bus_depth
+        mayBlock = ctx.struct_size >= UInt32(MemoryLayout<emu_request_context>.size) ? ctx.may_block : true
         self.raw = raw
     }
 
@@ -43,6 +46,7 @@ public struct RequestContext: @unchecked Sendable {
         self.operation = operation
         self.viaService = ""
         self.busDepth = 0
+        self.mayBlock = true
         self.raw = nil
     }
 }

@@ -56,7 +56,7 @@ extern "C" {
 /** The ABI major version: part of the entry symbol's name and checked exactly by the host. */
 #define EMU_ABI_MAJOR 1u
 /** The ABI minor version: grows when fields are appended; a host with a higher minor serves older plugins. */
-#define EMU_ABI_MINOR 0u
+#define EMU_ABI_MINOR 1u
 /** The entry symbol's name, for hosts that look it up with dlsym. */
 #define EMU_PLUGIN_ENTRY_SYMBOL "emu_plugin_entry_v1"
 
@@ -73,6 +73,12 @@ typedef enum emu_status {
     EMU_ERR_STORAGE = 4,
     /** Anything else went wrong inside the callee; the host answers the client with HTTP 500. */
     EMU_ERR_INTERNAL = 5,
+    /**
+     * (ABI 1.1) Returned by a handler that was called with ctx->may_block false (on the network event loop) and
+     * finds it must block after all, e.g. KMS with a key in an external key store. The handler must not have
+     * written a response or changed state; the host calls it again on a thread that may block.
+     */
+    EMU_ERR_WOULD_BLOCK = 6,
 } emu_status;
 
 /** Wire protocol a service speaks; the gateway decodes requests and renders errors accordingly. */
@@ -135,6 +141,9 @@ typedef struct emu_request_context {
     uint32_t bus_depth;
     /** Host-private: identifies the request for state_put / state_delete. Do not interpret. */
     void *host_request;
+    /** (ABI 1.1) False when the handler runs on the network event loop: it must not block (see
+     *  EMU_ERR_WOULD_BLOCK). Check struct_size before reading. */
+    bool may_block;
 } emu_request_context;
 
 /** Host-owned sink for one response; a plugin only ever passes it back to emu_host_api verbs. */
@@ -232,6 +241,22 @@ typedef struct emu_bus_result {
 /** Called by bus_call, before it returns, with the callee's answer. */
 typedef void (*emu_bus_result_fn)(void *user_data, const emu_bus_result *result);
 
+/** (ABI 1.1) What an outbound HTTP call got; borrowed for the duration of the result callback only. */
+typedef struct emu_http_result {
+    uint32_t struct_size;
+    /** The HTTP status, or 0 when no response arrived (refused, unreachable, timed out). */
+    uint32_t status;
+    /** Empty on a response; otherwise why none arrived. */
+    emu_str error_message;
+    const emu_header *headers;
+    size_t header_count;
+    const uint8_t *body;
+    size_t body_len;
+} emu_http_result;
+
+/** Called by http_call, before it returns, with the outcome. */
+typedef void (*emu_http_result_fn)(void *user_data, const emu_http_result *result);
+
 /** Who owns an access key, as the host's identity registry knows it. */
 typedef struct emu_identity {
     uint32_t struct_size;
@@ -300,6 +325,15 @@ typedef struct emu_host_api {
     bool (*persistence_enabled)(void);
     /** Reads a host configuration value (an environment variable such as KMS_SEED_PATH) into `on_value`. */
     bool (*config_get)(emu_str name, void (*on_value)(void *user_data, emu_str value), void *user_data);
+
+    /**
+     * (ABI 1.1) Sends one HTTP/1.1 request (http:// only) and waits for the answer, at most `timeout_ms`. Blocks
+     * the calling thread: never call it from a handler whose ctx->may_block is false. `on_result` is called
+     * exactly once before this returns EMU_OK, with status 0 and a message when no response arrived.
+     */
+    emu_status (*http_call)(emu_str method, emu_str url, const emu_header *headers, size_t header_count,
+                            const uint8_t *body, size_t body_len, uint32_t timeout_ms, emu_http_result_fn on_result,
+                            void *user_data);
 } emu_host_api;
 
 /** The static description of a plugin, returned by emu_plugin_entry_v1. */
