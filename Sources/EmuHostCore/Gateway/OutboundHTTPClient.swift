@@ -98,8 +98,10 @@ public enum OutboundHTTPClient {
             defer { deadline.cancel() }
             return .success(try done.futureResult.wait())
         } catch let error as OutboundHTTPError {
+            done.fail(error)  // a promise must be completed, even when the connection never came up
             return .failure(error)
         } catch {
+            done.fail(error)
             return .failure(OutboundHTTPError("\(host):\(port) is not reachable (\(error))"))
         }
     }
