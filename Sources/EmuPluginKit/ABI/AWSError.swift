@@ -27,6 +27,10 @@ public struct AWSError: Error, Sendable, Equatable {
         AWSError("SerializationException", message)
     }
 
+    /// Stands for `WouldBlock` where a function's typed throws admit only AWSError; the plugin kit turns it into
+    /// EMU_ERR_WOULD_BLOCK, so it never reaches a client.
+    public static let wouldBlock = AWSError("EmuWouldBlock", "", status: 0)
+
     public static func internalFailure(_ message: String = "An internal error occurred.") -> AWSError {
         AWSError("InternalFailure", message, status: 500)
     }

@@ -203,6 +203,8 @@ private let operationTrampoline: emu_operation_handler = { opData, ctx, input, i
         result = .success(try op.handler(context, body))
     } catch is WouldBlock {
         return EMU_ERR_WOULD_BLOCK
+    } catch let error as AWSError where error == .wouldBlock {
+        return EMU_ERR_WOULD_BLOCK
     } catch {
         result = .failure(asAWSError(error, operation: op.name))
     }

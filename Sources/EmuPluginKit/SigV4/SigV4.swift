@@ -1,9 +1,9 @@
 /// AWS Signature Version 4: the canonical request, the string to sign and the signature, as AWS documents
 /// them. The hash and HMAC come from the caller (OpenSSL in a plugin, swift-crypto in the host), so the
 /// algorithm is written once for both signing (XKS proxy calls) and verifying (SIGV4_VERIFY).
-public struct SigV4 {
-    public typealias Hash = ([UInt8]) -> [UInt8]
-    public typealias HMAC = (_ key: [UInt8], _ data: [UInt8]) -> [UInt8]
+public struct SigV4: Sendable {
+    public typealias Hash = @Sendable ([UInt8]) -> [UInt8]
+    public typealias HMAC = @Sendable (_ key: [UInt8], _ data: [UInt8]) -> [UInt8]
 
     public var hash: Hash
     public var hmac: HMAC

@@ -55,6 +55,9 @@ struct KmsKey: Sendable {
     var tags: [KmsTag]
     var materials: [KeyMaterialVersion]
     var rotation = RotationSchedule()
+    /// Keys in a custom key store: the store, and for an external key store the proxy's key id.
+    var customKeyStoreId: String?
+    var xksKeyId: String?
     /// EXTERNAL keys: outstanding GetParametersForImport answers, and what was imported.
     var imports = ImportState()
 

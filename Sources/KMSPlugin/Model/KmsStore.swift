@@ -8,6 +8,7 @@ struct KmsStore: Sendable {
         case key(String)
         case alias(String)
         case grant(String)
+        case customKeyStore(String)
     }
 
     private(set) var keys: [String: KmsKey] = [:]
@@ -18,6 +19,7 @@ struct KmsStore: Sendable {
     private(set) var grants: [String: [KmsGrant]] = [:]
     /// Every grant token issued in this store, to the grant it stands for.
     private(set) var grantTokens: [String: String] = [:]
+    private(set) var customKeyStores: [String: KmsCustomKeyStore] = [:]
     /// What changed since `takeChanges()`; a removed record is a change whose value is gone.
     private(set) var changes: Set<Change> = []
 
@@ -67,6 +69,18 @@ struct KmsStore: Sendable {
 
     func aliasNames(for keyId: String) -> [String] {
         aliases.values.filter { $0.targetKeyId == keyId }.map(\.name).sorted()
+    }
+
+    // MARK: Custom key stores
+
+    mutating func setCustomKeyStore(_ store: KmsCustomKeyStore) {
+        customKeyStores[store.id] = store
+        changes.insert(.customKeyStore(store.id))
+    }
+
+    mutating func removeCustomKeyStore(id: String) {
+        customKeyStores[id] = nil
+        changes.insert(.customKeyStore(id))
     }
 
     // MARK: Grants

@@ -24,13 +24,23 @@ extension KmsService {
         guard let material = key.currentMaterial else {
             throw AWSError("KMSInvalidStateException", "\(key.arn) is pending import.")
         }
+        var payload = plaintext
+        if key.xksKeyId != nil {
+            guard let request = RequestScope.current else { throw AWSError("KMSInvalidStateException", "\(key.arn) is unavailable.") }
+            payload = try xksEncrypt(plaintext, key: key, context: request, aad: xksAAD(key, context))
+        }
         do {
-            return (try CiphertextBlob.seal(plaintext: plaintext, key: key, material: material, context: context).serialized,
+            return (try CiphertextBlob.seal(plaintext: payload, key: key, material: material, context: context).serialized,
                     material)
         } catch {
             host.error("symmetric encryption failed: \(error)")
             throw AWSError("KMSInternalException", "Encryption failed.", status: 500)
         }
+    }
+
+    /// What the external key store proxy authenticates with the outer layer: the key and the encryption context.
+    func xksAAD(_ key: KmsKey, _ context: [String: String]) -> [UInt8] {
+        Array(key.arn.utf8) + EncryptionContext.canonicalBytes(context)
     }
 
     func encrypt(_ context: RequestContext, _ input: JSONValue) throws -> JSONValue {
@@ -89,7 +99,7 @@ extension KmsService {
                        algorithm: String?, operation: String) throws(AWSError) -> (plaintext: [UInt8], key: KmsKey, material: KeyMaterialVersion)
     {
         guard let parsed = CiphertextBlob(parsing: bytes) else { throw AWSError("InvalidCiphertextException") }
-        let named = try state.read(parsed.accountId, context.region) { $0.keys[parsed.keyId] }
+        let named = try state.read(parsed.accountId, context.region) { $0.keys[parsed.keyId] }.map(withAvailability)
         if let keyIdHint {
             let requested = try findKey(keyIdHint, context, allowAlias: true)
             guard let named, requested.keyId == named.keyId, requested.accountId == named.accountId else {
@@ -110,7 +120,10 @@ extension KmsService {
         } catch {
             throw AWSError("InvalidCiphertextException")
         }
-        guard let plaintext = opened else { throw AWSError("InvalidCiphertextException") }
+        guard var plaintext = opened else { throw AWSError("InvalidCiphertextException") }
+        if key.xksKeyId != nil {
+            plaintext = try xksDecrypt(plaintext, key: key, context: context, aad: xksAAD(key, encryptionContext))
+        }
         return (plaintext, key, material)
     }
 

@@ -21,13 +21,8 @@ extension KmsService {
             usage = .encryptDecrypt
         }
         let origin = KeyOrigin(rawValue: string(input, "Origin") ?? "AWS_KMS")!
-        if let storeId = string(input, "CustomKeyStoreId") {
-            throw AWSError("CustomKeyStoreNotFoundException", "Custom key store '\(storeId)' does not exist.")
-        }
-        if origin == .awsCloudHSM || origin == .externalKeyStore {
-            throw AWSError.validation("Origin \(origin.rawValue) requires a CustomKeyStoreId.")
-        }
         let multiRegion = input["MultiRegion"]?.boolValue ?? false
+        let customStore = try customKeyStoreKeyFields(input, context, spec: spec, origin: origin, multiRegion: multiRegion)
         let tags = try validatedTags(input["Tags"]?.arrayValue ?? [])
         var keyId = multiRegion ? "mrk-" + Hex.encode(SecureRandom.bytes(16)) : UUID().uuidString.lowercased()
         var userTags = tags
@@ -53,18 +48,21 @@ extension KmsService {
         } else {
             materials = [KeyMaterialVersion(material: try KeyMaterialFactory.generate(spec), createdAt: now)]
         }
-        let key = KmsKey(
+        var key = KmsKey(
             keyId: keyId, accountId: context.accountId, region: context.region, creationDate: now,
             description: string(input, "Description") ?? "", keySpec: spec, keyUsage: usage, origin: origin,
             keyManager: "CUSTOMER", state: keyState, multiRegion: multiRegion, policy: policy, tags: userTags,
             materials: materials)
+        key.customKeyStoreId = customStore?.storeId
+        key.xksKeyId = customStore?.xksKeyId
+        let created = key
         try state.write(context.accountId, context.region) { store throws(AWSError) in
             guard store.keys[keyId] == nil else {
                 throw AWSError("AlreadyExistsException", "A key with the id \(keyId) already exists in this account and region.")
             }
-            store.insert(key)
+            store.insert(created)
         }
-        return ["KeyMetadata": keyMetadata(key)]
+        return ["KeyMetadata": keyMetadata(created)]
     }
 
     /// Checks a key policy before it is stored: AWS's size quota, JSON, the policy grammar and principals, and

@@ -42,6 +42,13 @@ extension KmsService {
             m["CurrentKeyMaterialId"] = .string(current.id)
         }
         if key.multiRegion { m["MultiRegionConfiguration"] = multiRegionConfiguration(key) }
+        if let storeId = key.customKeyStoreId {
+            m["CustomKeyStoreId"] = .string(storeId)
+            if let cluster = (try? state.read(key.accountId, key.region) { $0.customKeyStores[storeId]?.cloudHsmClusterId }) ?? nil {
+                m["CloudHsmClusterId"] = .string(cluster)
+            }
+        }
+        if let xksKeyId = key.xksKeyId { m["XksKeyConfiguration"] = ["Id": .string(xksKeyId)] }
         return .object(m)
     }
 }

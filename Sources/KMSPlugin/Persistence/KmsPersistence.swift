@@ -24,6 +24,12 @@ enum KmsPersistence {
                     } else {
                         try host.stateDelete(context, namespace: "alias", key: "\(storeId)/\(name)")
                     }
+                case .customKeyStore(let id):
+                    if let customStore = store.customKeyStores[id] {
+                        try put(host, context, "cks", "\(storeId)/\(id)", try encoder.encode(customStore))
+                    } else {
+                        try host.stateDelete(context, namespace: "cks", key: "\(storeId)/\(id)")
+                    }
                 case .grant(let id):
                     if let grant = store.grant(id: id) {
                         let record = KmsRecords.encode(grant, tokens: store.tokens(of: id))
@@ -87,6 +93,9 @@ extension KmsService {
                     $0.setAlias(KmsAlias(name: alias.name, targetKeyId: alias.targetKeyId, creationDate: alias.creationDate,
                                          lastUpdatedDate: alias.lastUpdatedDate))
                 }
+            case "cks":
+                let customStore = try decoder.decode(KmsCustomKeyStore.self, from: data)
+                state.restore(account, region) { $0.setCustomKeyStore(customStore) }
             case "grant":
                 let grant = try decoder.decode(KmsRecords.Grant.self, from: data)
                 state.restore(account, region) { store in

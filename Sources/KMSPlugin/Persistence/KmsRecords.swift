@@ -47,6 +47,8 @@ enum KmsRecords {
         var importedMaterialDigest: String?
         var expirationModel: String?
         var validTo: Double?
+        var customKeyStoreId: String?
+        var xksKeyId: String?
     }
 
     struct Alias: Codable {
@@ -101,7 +103,8 @@ enum KmsRecords {
                        wrappingAlgorithm: $0.wrappingAlgorithm, validTo: $0.validTo)
             },
             importedMaterialDigest: key.imports.materialDigest.map(Hex.encode),
-            expirationModel: key.imports.expirationModel, validTo: key.imports.validTo)
+            expirationModel: key.imports.expirationModel, validTo: key.imports.validTo,
+            customKeyStoreId: key.customKeyStoreId, xksKeyId: key.xksKeyId)
     }
 
     static func encode(_ alias: KmsAlias) -> Alias {
@@ -155,6 +158,8 @@ enum KmsRecords {
         key.imports.materialDigest = record.importedMaterialDigest.flatMap(Hex.decode)
         key.imports.expirationModel = record.expirationModel
         key.imports.validTo = record.validTo
+        key.customKeyStoreId = record.customKeyStoreId
+        key.xksKeyId = record.xksKeyId
         return key
     }
 }

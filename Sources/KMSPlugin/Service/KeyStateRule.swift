@@ -32,7 +32,8 @@ enum KeyStateRule {
             switch key.state {
             case .pendingDeletion, .pendingReplicaDeletion:
                 throw AWSError("KMSInvalidStateException", "\(arn) is pending deletion.")
-            case .unavailable: throw AWSError("KMSInvalidStateException", "\(arn) is unavailable.")
+            case .unavailable where self == .enableDisable:
+                throw AWSError("KMSInvalidStateException", "\(arn) is unavailable.")
             case .creating: throw AWSError("KMSInvalidStateException", "\(arn) is creating.")
             case .pendingImport where self == .enableDisable:
                 throw AWSError("KMSInvalidStateException", "\(arn) is pending import.")

@@ -90,6 +90,16 @@ final class KmsService: Sendable {
         Operation(name: "ListRetirableGrants", nonBlocking: true, mutating: false) { try $0.listRetirableGrants($1, $2) },
         Operation(name: "RetireGrant", nonBlocking: true, mutating: true) { try $0.retireGrant($1, $2) },
         Operation(name: "RevokeGrant", nonBlocking: true, mutating: true) { try $0.revokeGrant($1, $2) },
+        Operation(name: "CreateCustomKeyStore", nonBlocking: true, mutating: true) { try $0.createCustomKeyStore($1, $2) },
+        Operation(name: "DescribeCustomKeyStores", nonBlocking: true, mutating: false) {
+            try $0.describeCustomKeyStores($1, $2)
+        },
+        Operation(name: "ConnectCustomKeyStore", nonBlocking: false, mutating: true) { try $0.connectCustomKeyStore($1, $2) },
+        Operation(name: "DisconnectCustomKeyStore", nonBlocking: true, mutating: true) {
+            try $0.disconnectCustomKeyStore($1, $2)
+        },
+        Operation(name: "UpdateCustomKeyStore", nonBlocking: true, mutating: true) { try $0.updateCustomKeyStore($1, $2) },
+        Operation(name: "DeleteCustomKeyStore", nonBlocking: true, mutating: true) { try $0.deleteCustomKeyStore($1, $2) },
     ]
 
     /// Parses and validates the body, then runs the operation: the path every KMS request takes.
@@ -99,7 +109,7 @@ final class KmsService: Sendable {
         var input = try JSONValue.parse(body)
         if operation.name == "CreateKey" { input = CustomKeyTags.withoutMaterialTag(input) }
         if operation.name == "CreateGrant" { try Self.precheckGrantOperations(input) }
-        try validator.validate(operation.name, input)
+        try validator.validate(operation.name, Self.withLoopbackProxyAccepted(input))
         if input["GrantTokens"] != nil { try checkGrantTokens(input) }
         let conditions = KmsAuthorizer.requestConditions(input, context)
         let output = try RequestScope.with(context, conditions: conditions, encryptionContext: try encryptionContext(input)) {
@@ -107,6 +117,23 @@ final class KmsService: Sendable {
         }
         lastUsage.record(operation: operation.name, output: output, context: context, now: now)
         return .json(output)
+    }
+
+    /// AWS requires `https://host` for an external key store proxy; the emulator also accepts a loopback
+    /// `http://127.0.0.1:<port>` or `http://localhost:<port>`, so a local test proxy can stand in for one. Only the
+    /// validation sees the stand-in; the store keeps the real endpoint.
+    static func withLoopbackProxyAccepted(_ input: JSONValue) -> JSONValue {
+        guard case .object(var members) = input, let endpoint = members["XksProxyUriEndpoint"]?.stringValue else {
+            return input
+        }
+        for prefix in ["http://127.0.0.1", "http://localhost"] where endpoint.hasPrefix(prefix) {
+            let rest = endpoint.dropFirst(prefix.count)
+            if rest.isEmpty || (rest.first == ":" && rest.dropFirst().allSatisfy(\.isNumber)) {
+                members["XksProxyUriEndpoint"] = "https://localhost"
+                return .object(members)
+            }
+        }
+        return input
     }
 
     // MARK: - Key lookup
@@ -137,6 +164,20 @@ final class KmsService: Sendable {
     }
 
     func findKey(_ text: String, _ context: RequestContext, allowAlias: Bool) throws(AWSError) -> KmsKey {
+        withAvailability(try locateKey(text, context, allowAlias: allowAlias))
+    }
+
+    /// A key in a custom key store that is not connected is Unavailable until the store connects again.
+    func withAvailability(_ key: KmsKey) -> KmsKey {
+        guard let storeId = key.customKeyStoreId, key.state == .enabled || key.state == .disabled else { return key }
+        let connected = (try? state.read(key.accountId, key.region) { $0.customKeyStores[storeId]?.isConnected ?? false })
+            ?? false
+        var copy = key
+        if !connected { copy.state = .unavailable }
+        return copy
+    }
+
+    private func locateKey(_ text: String, _ context: RequestContext, allowAlias: Bool) throws(AWSError) -> KmsKey {
         let region = context.region
         switch KeyReference(text) {
         case .keyId(let id):

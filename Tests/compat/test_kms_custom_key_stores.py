@@ -1,0 +1,127 @@
+"""Custom key stores: AWS CloudHSM (simulated cluster) and external key stores through a real XKS proxy that
+verifies KMS's SigV4 signatures with botocore."""
+
+import pytest
+
+from awsemu_host import AwsemuHost, make_client
+from kms_helpers import aws_error
+from xks_proxy import ACCESS_KEY_ID, SECRET_ACCESS_KEY, XksProxy
+
+
+@pytest.fixture(scope="module")
+def host():
+    with AwsemuHost(env={"SERVICES": "kms", "KMS_XKS_TIMEOUT_MS": "3000"}) as running:
+        yield running
+
+
+@pytest.fixture
+def proxy():
+    running = XksProxy()
+    yield running
+    running.stop()
+
+
+def xks_store(kms, proxy, name="xks", secret=SECRET_ACCESS_KEY):
+    return kms.create_custom_key_store(
+        CustomKeyStoreName=name, CustomKeyStoreType="EXTERNAL_KEY_STORE", XksProxyUriEndpoint=proxy.endpoint,
+        XksProxyUriPath=proxy.path, XksProxyConnectivity="PUBLIC_ENDPOINT",
+        XksProxyAuthenticationCredential={"AccessKeyId": ACCESS_KEY_ID, "RawSecretAccessKey": secret})["CustomKeyStoreId"]
+
+
+def state_of(kms, store_id):
+    return kms.describe_custom_key_stores(CustomKeyStoreId=store_id)["CustomKeyStores"][0]
+
+
+def test_external_key_store_end_to_end(host, proxy):
+    kms = make_client(host.url, "kms", aws_access_key_id="101010101010")
+    store_id = xks_store(kms, proxy)
+    entry = state_of(kms, store_id)
+    assert store_id.startswith("cks-") and entry["ConnectionState"] == "DISCONNECTED"
+    assert entry["XksProxyConfiguration"] == {"Connectivity": "PUBLIC_ENDPOINT", "AccessKeyId": ACCESS_KEY_ID,
+                                              "UriEndpoint": proxy.endpoint, "UriPath": proxy.path}
+    code, _, _ = aws_error(kms.create_key, CustomKeyStoreId=store_id, Origin="EXTERNAL_KEY_STORE", XksKeyId="key-one")
+    assert code == "CustomKeyStoreInvalidStateException"
+    kms.connect_custom_key_store(CustomKeyStoreId=store_id)
+    assert state_of(kms, store_id)["ConnectionState"] == "CONNECTED"
+    assert proxy.calls[-1][0] == "/health"
+    meta = kms.create_key(CustomKeyStoreId=store_id, Origin="EXTERNAL_KEY_STORE", XksKeyId="key-one")["KeyMetadata"]
+    assert meta["Origin"] == "EXTERNAL_KEY_STORE" and meta["CustomKeyStoreId"] == store_id
+    assert meta["XksKeyConfiguration"] == {"Id": "key-one"}
+    blob = kms.encrypt(KeyId=meta["KeyId"], Plaintext=b"double encrypted", EncryptionContext={"a": "b"})["CiphertextBlob"]
+    route, metadata = proxy.calls[-1]
+    assert route == "/keys/key-one/encrypt"
+    assert metadata["kmsOperation"] == "Encrypt" and metadata["kmsKeyArn"] == meta["Arn"]
+    assert metadata["awsPrincipalArn"] == "arn:aws:iam::101010101010:root"
+    assert kms.decrypt(CiphertextBlob=blob, EncryptionContext={"a": "b"})["Plaintext"] == b"double encrypted"
+    assert proxy.calls[-1][0] == "/keys/key-one/decrypt"
+    assert aws_error(kms.decrypt, CiphertextBlob=blob, EncryptionContext={"a": "c"})[0] == "InvalidCiphertextException"
+    data_key = kms.generate_data_key(KeyId=meta["KeyId"], KeySpec="AES_256")
+    assert kms.decrypt(CiphertextBlob=data_key["CiphertextBlob"])["Plaintext"] == data_key["Plaintext"]
+    # The external key really takes part: with another key at the proxy, the ciphertext no longer opens.
+    proxy.keys["key-one"] = bytes(32)
+    assert aws_error(kms.decrypt, CiphertextBlob=blob, EncryptionContext={"a": "b"})[0] == "InvalidCiphertextException"
+
+    code, _, _ = aws_error(kms.create_key, CustomKeyStoreId=store_id, Origin="EXTERNAL_KEY_STORE", XksKeyId="key-one")
+    assert code == "XksKeyAlreadyInUseException"
+    code, _, _ = aws_error(kms.create_key, CustomKeyStoreId=store_id, Origin="EXTERNAL_KEY_STORE", XksKeyId="nope")
+    assert code == "XksKeyNotFoundException"
+    proxy.disabled.add("key-two")
+    code, _, _ = aws_error(kms.create_key, CustomKeyStoreId=store_id, Origin="EXTERNAL_KEY_STORE", XksKeyId="key-two")
+    assert code == "XksKeyInvalidConfigurationException"
+
+    kms.disconnect_custom_key_store(CustomKeyStoreId=store_id)
+    assert kms.describe_key(KeyId=meta["KeyId"])["KeyMetadata"]["KeyState"] == "Unavailable"
+    code, message, _ = aws_error(kms.encrypt, KeyId=meta["KeyId"], Plaintext=b"x")
+    assert (code, message) == ("KMSInvalidStateException", f"{meta['Arn']} is unavailable.")
+    assert aws_error(kms.delete_custom_key_store, CustomKeyStoreId=store_id)[0] == "CustomKeyStoreHasCMKsException"
+
+
+def test_proxy_down_and_bad_credentials(host, proxy):
+    kms = make_client(host.url, "kms", aws_access_key_id="202020202020")
+    store_id = xks_store(kms, proxy, name="down")
+    kms.connect_custom_key_store(CustomKeyStoreId=store_id)
+    key = kms.create_key(CustomKeyStoreId=store_id, Origin="EXTERNAL_KEY_STORE", XksKeyId="key-one")["KeyMetadata"]
+    proxy.stop()
+    code, message, _ = aws_error(kms.encrypt, KeyId=key["KeyId"], Plaintext=b"x")
+    assert code == "KMSInvalidStateException" and "not reachable" in message
+    kms.disconnect_custom_key_store(CustomKeyStoreId=store_id)
+    kms.connect_custom_key_store(CustomKeyStoreId=store_id)
+    entry = state_of(kms, store_id)
+    assert (entry["ConnectionState"], entry["ConnectionErrorCode"]) == ("FAILED", "XKS_PROXY_NOT_REACHABLE")
+
+    other = XksProxy(prefix="/other")
+    try:
+        bad = xks_store(kms, other, name="bad-credentials", secret="W" * 43)
+        kms.connect_custom_key_store(CustomKeyStoreId=bad)
+        entry = state_of(kms, bad)
+        assert (entry["ConnectionState"], entry["ConnectionErrorCode"]) == ("FAILED", "INVALID_CREDENTIALS")
+    finally:
+        other.stop()
+
+
+def test_cloudhsm_key_store(host):
+    kms = make_client(host.url, "kms", aws_access_key_id="303030303030")
+    store_id = kms.create_custom_key_store(CustomKeyStoreName="hsm", CloudHsmClusterId="cluster-234abcdefgh",
+                                           TrustAnchorCertificate="-----BEGIN CERTIFICATE-----x",
+                                           KeyStorePassword="kmsuser-password")["CustomKeyStoreId"]
+    assert aws_error(kms.create_custom_key_store, CustomKeyStoreName="hsm", CloudHsmClusterId="cluster-234abcdefgi",
+                     TrustAnchorCertificate="x", KeyStorePassword="kmsuser-password")[0] \
+        == "CustomKeyStoreNameInUseException"
+    kms.connect_custom_key_store(CustomKeyStoreId=store_id)
+    entry = state_of(kms, store_id)
+    assert entry["ConnectionState"] == "CONNECTED" and entry["CloudHsmClusterId"] == "cluster-234abcdefgh"
+    assert "KeyStorePassword" not in entry
+    key = kms.create_key(CustomKeyStoreId=store_id, Origin="AWS_CLOUDHSM")["KeyMetadata"]
+    assert key["CloudHsmClusterId"] == "cluster-234abcdefgh"
+    blob = kms.encrypt(KeyId=key["KeyId"], Plaintext=b"in the hsm")["CiphertextBlob"]
+    assert kms.decrypt(CiphertextBlob=blob)["Plaintext"] == b"in the hsm"
+    assert aws_error(kms.update_custom_key_store, CustomKeyStoreId=store_id, KeyStorePassword="another-password")[0] \
+        == "CustomKeyStoreInvalidStateException"
+    kms.update_custom_key_store(CustomKeyStoreId=store_id, NewCustomKeyStoreName="hsm-renamed")
+    assert aws_error(kms.delete_custom_key_store, CustomKeyStoreId=store_id)[0] == "CustomKeyStoreInvalidStateException"
+    kms.disconnect_custom_key_store(CustomKeyStoreId=store_id)
+    assert aws_error(kms.decrypt, CiphertextBlob=blob)[0] == "KMSInvalidStateException"
+    kms.schedule_key_deletion(KeyId=key["KeyId"], PendingWindowInDays=7)
+    assert aws_error(kms.delete_custom_key_store, CustomKeyStoreId=store_id)[0] == "CustomKeyStoreHasCMKsException"
+    assert aws_error(kms.describe_custom_key_stores, CustomKeyStoreId="cks-00000000000000000")[0] \
+        == "CustomKeyStoreNotFoundException"
