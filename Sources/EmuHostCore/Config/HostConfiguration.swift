@@ -15,6 +15,8 @@ public struct HostConfiguration: Sendable {
     public var maxBodyBytes: Int = 16 * 1024 * 1024
     public var persistence: Bool = false
     public var dataDirectory: String = "./data"
+    /// SIGV4_VERIFY=1 checks every request's signature.
+    public var verifySignatures: Bool = false
     /// Every environment variable, for plugins' `config_get` (KMS_SEED_PATH, …).
     public var environment: [String: String] = [:]
 
@@ -63,6 +65,13 @@ public struct HostConfiguration: Sendable {
             }
         }
         if let dir = environment["DATA_DIR"], !dir.isEmpty { dataDirectory = dir }
+        if let verify = environment["SIGV4_VERIFY"] {
+            switch verify.lowercased() {
+            case "1", "true", "yes", "on": verifySignatures = true
+            case "", "0", "false", "no", "off": verifySignatures = false
+            default: throw HostConfigurationError("SIGV4_VERIFY must be 1 or 0, got '\(verify)'")
+            }
+        }
     }
 }
 

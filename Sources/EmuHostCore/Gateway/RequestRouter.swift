@@ -75,6 +75,7 @@ public struct RequestRouter: Sendable {
             guard let op = service.operations[operation] else {
                 return fail("UnknownOperationException", "")
             }
+            if let failure = verifySignature(request, EMU_PROTOCOL_JSON) { return fail(failure.code, failure.message, failure.status) }
             let baseContext = context(service, operation)
             let body = request.body
             let runtime = self.runtime
@@ -131,6 +132,10 @@ public struct RequestRouter: Sendable {
                                           status: 400, protocolKind: EMU_PROTOCOL_QUERY, requestId: requestId,
                                           xmlNamespace: namespace))
             }
+            if let failure = verifySignature(request, EMU_PROTOCOL_QUERY) {
+                return .respond(.awsError(failure.code, failure.message, status: failure.status,
+                                          protocolKind: EMU_PROTOCOL_QUERY, requestId: requestId, xmlNamespace: namespace))
+            }
             var json: [String: JSONValue] = [:]
             for (key, value) in parameters { json[key] = .string(value) }
             let input = JSONValue.object(json).serialized()
@@ -144,6 +149,10 @@ public struct RequestRouter: Sendable {
                 return Self.render(writer, protocolKind: EMU_PROTOCOL_QUERY, requestId: requestId, xmlNamespace: namespace)
             }
         case EMU_PROTOCOL_REST:
+            if let failure = verifySignature(request, EMU_PROTOCOL_REST) {
+                return .respond(.awsError(failure.code, failure.message, status: failure.status,
+                                          protocolKind: EMU_PROTOCOL_REST, requestId: requestId))
+            }
             let ctx = context(service, request.method)
             let runtime = self.runtime
             return .invoke(mayBlock: true) { _ in
@@ -155,6 +164,14 @@ public struct RequestRouter: Sendable {
                                       "Service \(service.id) speaks the JSON protocol: send X-Amz-Target.",
                                       status: 400, protocolKind: EMU_PROTOCOL_JSON, requestId: requestId))
         }
+    }
+
+    /// With SIGV4_VERIFY=1, the error a badly signed request gets; nil when it may proceed.
+    private func verifySignature(_ request: HTTPRequestData, _ protocolKind: emu_protocol)
+        -> (code: String, message: String, status: UInt32)?
+    {
+        guard runtime.configuration.verifySignatures else { return nil }
+        return SignatureVerifier(identities: runtime.identities).check(request, protocolKind: protocolKind)
     }
 
     /// A fresh request id, as the host sends it in x-amzn-RequestId. Every answer carries one, errors the gateway
