@@ -62,6 +62,13 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        /// OpenSSL-backed primitives more than one plugin needs (AES-256-GCM, random bytes); a static library
+        /// linked into each plugin, so no plugin links another plugin's module.
+        .target(
+            name: "EmuCrypto",
+            dependencies: ["COpenSSL"],
+            swiftSettings: swiftSettings
+        ),
         .target(
             name: "EmuPluginKit",
             dependencies: ["PluginABI"],
@@ -71,6 +78,7 @@ let package = Package(
             name: "KMSPlugin",
             dependencies: [
                 "EmuPluginKit",
+                "EmuCrypto",
                 "COpenSSL",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Yams", package: "Yams"),

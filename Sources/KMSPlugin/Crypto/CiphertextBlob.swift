@@ -1,3 +1,5 @@
+import EmuCrypto
+
 /// The symmetric ciphertext blob: self-describing and versioned (see docs/ciphertext-format.md).
 ///
 /// ```

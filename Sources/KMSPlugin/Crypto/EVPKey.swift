@@ -1,3 +1,4 @@
+import EmuCrypto
 import COpenSSL
 
 /// An OpenSSL key pair (RSA, EC, Ed25519, SM2) that owns its EVP_PKEY and frees it in deinit.

@@ -1,3 +1,4 @@
+import EmuCrypto
 import COpenSSL
 
 /// HMAC through OpenSSL, for GenerateMac and VerifyMac.

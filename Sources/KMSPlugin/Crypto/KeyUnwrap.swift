@@ -1,3 +1,4 @@
+import EmuCrypto
 import COpenSSL
 
 /// Unwraps key material that a user wrapped with a GetParametersForImport public key, by the wrapping algorithm

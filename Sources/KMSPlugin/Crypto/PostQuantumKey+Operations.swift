@@ -1,3 +1,4 @@
+import EmuCrypto
 import Crypto
 import Foundation
 

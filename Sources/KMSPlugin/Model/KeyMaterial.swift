@@ -1,3 +1,5 @@
+import EmuCrypto
+
 /// The secret behind one key-material version.
 enum KeyMaterial: Sendable {
     /// AES-256 key bytes (SYMMETRIC_DEFAULT) or HMAC key bytes.

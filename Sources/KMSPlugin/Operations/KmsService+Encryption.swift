@@ -1,3 +1,4 @@
+import EmuCrypto
 import EmuPluginKit
 
 extension KmsService {

@@ -1,3 +1,4 @@
+import EmuCrypto
 import EmuPluginKit
 import Foundation
 

@@ -1,3 +1,4 @@
+import EmuCrypto
 import EmuPluginKit
 
 /// Makes new key material for a spec, or reads material a user supplied.

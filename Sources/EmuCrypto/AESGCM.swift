@@ -1,9 +1,9 @@
 import COpenSSL
 
 /// AES-256-GCM through OpenSSL's EVP interface, with a 12-byte IV and a 16-byte tag.
-enum AESGCM {
-    static let ivLength = 12
-    static let tagLength = 16
+public enum AESGCM {
+    public static let ivLength = 12
+    public static let tagLength = 16
 
     /// Fetched once: implicit fetching on every EVP_EncryptInit_ex is measurable on the Encrypt hot path, and an
     /// EVP_CIPHER is immutable and safe to share between threads.
@@ -15,7 +15,7 @@ enum AESGCM {
     }()
 
     /// Encrypts; returns the ciphertext (same length as the plaintext) and the tag.
-    static func seal(key: [UInt8], iv: [UInt8], plaintext: [UInt8], aad: [UInt8]) throws -> (ciphertext: [UInt8], tag: [UInt8]) {
+    public static func seal(key: [UInt8], iv: [UInt8], plaintext: [UInt8], aad: [UInt8]) throws -> (ciphertext: [UInt8], tag: [UInt8]) {
         precondition(key.count == 32 && iv.count == ivLength)
         guard let ctx = EVP_CIPHER_CTX_new() else { throw OpenSSLError("EVP_CIPHER_CTX_new") }
         defer { EVP_CIPHER_CTX_free(ctx) }
@@ -41,7 +41,7 @@ enum AESGCM {
     }
 
     /// Decrypts and authenticates; nil when the tag does not match (tampered data, wrong key or wrong AAD).
-    static func open(key: [UInt8], iv: [UInt8], ciphertext: [UInt8], tag: [UInt8], aad: [UInt8]) throws -> [UInt8]? {
+    public static func open(key: [UInt8], iv: [UInt8], ciphertext: [UInt8], tag: [UInt8], aad: [UInt8]) throws -> [UInt8]? {
         guard key.count == 32, iv.count == ivLength, tag.count == tagLength else { return nil }
         guard let ctx = EVP_CIPHER_CTX_new() else { throw OpenSSLError("EVP_CIPHER_CTX_new") }
         defer { EVP_CIPHER_CTX_free(ctx) }

@@ -2,11 +2,11 @@ import COpenSSL
 
 /// A failure inside OpenSSL, with the library's own error queue as the message; it is a bug or a bad input
 /// key, never something to show a client verbatim.
-struct OpenSSLError: Error, CustomStringConvertible {
-    var operation: String
-    var details: String
+public struct OpenSSLError: Error, CustomStringConvertible {
+    public var operation: String
+    public var details: String
 
-    init(_ operation: String) {
+    public init(_ operation: String) {
         self.operation = operation
         var messages: [String] = []
         while true {
@@ -19,17 +19,17 @@ struct OpenSSLError: Error, CustomStringConvertible {
         details = messages.joined(separator: "; ")
     }
 
-    var description: String { "\(operation) failed\(details.isEmpty ? "" : ": \(details)")" }
+    public var description: String { "\(operation) failed\(details.isEmpty ? "" : ": \(details)")" }
 
     /// Checks an OpenSSL return code, where 1 (or any positive value) means success.
-    static func check(_ result: Int32, _ operation: @autoclosure () -> String) throws {
+    public static func check(_ result: Int32, _ operation: @autoclosure () -> String) throws {
         if result <= 0 { throw OpenSSLError(operation()) }
     }
 }
 
 /// Cryptographically secure random bytes from OpenSSL's DRBG.
-enum SecureRandom {
-    static func bytes(_ count: Int) -> [UInt8] {
+public enum SecureRandom {
+    public static func bytes(_ count: Int) -> [UInt8] {
         var out = [UInt8](repeating: 0, count: count)
         guard count > 0 else { return out }
         let result = out.withUnsafeMutableBufferPointer { RAND_bytes($0.baseAddress, Int32($0.count)) }
