@@ -119,3 +119,26 @@ def test_import_hmac_and_asymmetric_material(kms):
     import_material(kms, ecc_key["KeyId"], pkcs8, algorithm="RSA_AES_KEY_WRAP_SHA_256", spec="RSA_4096")
     signature = kms.sign(KeyId=ecc_key["KeyId"], Message=b"imported ecc", SigningAlgorithm="ECDSA_SHA_256")["Signature"]
     private.public_key().verify(signature, b"imported ecc", ec.ECDSA(hashes.SHA256()))
+
+
+def test_on_demand_rotation_of_imported_material(kms):
+    key = kms.create_key(Origin="EXTERNAL")["KeyMetadata"]
+    first, second = os.urandom(32), os.urandom(32)
+    import_material(kms, key["KeyId"], first)
+    old_blob = kms.encrypt(KeyId=key["KeyId"], Plaintext=b"first material")["CiphertextBlob"]
+    assert aws_error(kms.rotate_key_on_demand, KeyId=key["KeyId"])[0] == "KMSInvalidStateException"
+    assert aws_error(import_material, kms, key["KeyId"], first, ImportType="NEW_KEY_MATERIAL")[0] \
+        == "IncorrectKeyMaterialException"
+    answer = import_material(kms, key["KeyId"], second, ImportType="NEW_KEY_MATERIAL")
+    assert answer["KeyMaterialId"] == hashlib.sha256(second).hexdigest()
+    rows = kms.list_key_rotations(KeyId=key["KeyId"], IncludeKeyMaterial="ALL_KEY_MATERIAL")["Rotations"]
+    assert [(r["KeyMaterialId"], r["KeyMaterialState"]) for r in rows] == [
+        (hashlib.sha256(first).hexdigest(), "CURRENT"), (hashlib.sha256(second).hexdigest(), "PENDING_ROTATION")]
+    kms.rotate_key_on_demand(KeyId=key["KeyId"])
+    rotations = kms.list_key_rotations(KeyId=key["KeyId"])["Rotations"]
+    assert [(r["KeyMaterialId"], r["RotationType"], r["KeyMaterialState"]) for r in rotations] == [
+        (hashlib.sha256(second).hexdigest(), "ON_DEMAND", "CURRENT")]
+    assert kms.describe_key(KeyId=key["KeyId"])["KeyMetadata"]["CurrentKeyMaterialId"] == hashlib.sha256(second).hexdigest()
+    assert kms.decrypt(CiphertextBlob=old_blob)["Plaintext"] == b"first material"
+    new_blob = kms.encrypt(KeyId=key["KeyId"], Plaintext=b"second material")["CiphertextBlob"]
+    assert kms.decrypt(CiphertextBlob=new_blob)["KeyMaterialId"] == hashlib.sha256(second).hexdigest()

@@ -18,6 +18,10 @@ struct ImportState: Sendable {
     /// SHA-256 of the material once imported: a re-import must bring the same material, even after
     /// DeleteImportedKeyMaterial or expiry.
     var materialDigest: [UInt8]?
+    /// Every KeyMaterialId ever imported (hex SHA-256 of the material): a re-import must bring one of these.
+    var knownMaterialIds: [String] = []
+    /// NEW_KEY_MATERIAL imported for on-demand rotation, waiting for RotateKeyOnDemand.
+    var pendingRotation: KeyMaterialVersion?
     var expirationModel: String?
     var validTo: Double?
 }

@@ -62,27 +62,48 @@ extension KmsService {
         if let validTo, validTo <= now {
             throw AWSError.validation("The validTo date must be in the future.")
         }
-        if string(input, "ImportType") == "NEW_KEY_MATERIAL", key.imports.materialDigest != nil {
-            throw AWSError("UnsupportedOperationException",
-                           "Importing new key material for on-demand rotation is not supported by this emulator yet.")
+        let isNewMaterial = string(input, "ImportType") == "NEW_KEY_MATERIAL"
+        if isNewMaterial {
+            guard key.keySpec == .symmetricDefault else {
+                throw AWSError("UnsupportedOperationException",
+                               "New key material for on-demand rotation can be imported only into symmetric encryption keys.")
+            }
+            guard key.imports.materialDigest != nil else {
+                throw AWSError.validation("ImportType NEW_KEY_MATERIAL needs key material imported before it.")
+            }
         }
         guard let plaintext = KeyUnwrap.unwrap(blob(input, "EncryptedKeyMaterial")!, with: parameters.wrappingKey,
                                                algorithm: parameters.wrappingAlgorithm)
         else { throw AWSError("InvalidCiphertextException", "The key material could not be unwrapped with the import parameters.") }
         let material = try importedMaterial(plaintext, spec: key.keySpec)
         let digest = SHA256Digest.hash(plaintext)
-        if let previous = key.imports.materialDigest, previous != digest {
+        let materialId = Hex.encode(digest)
+        let known = Set(key.imports.knownMaterialIds + [key.imports.materialDigest.map(Hex.encode)].compactMap { $0 })
+        if isNewMaterial {
+            if known.contains(materialId) {
+                throw AWSError("IncorrectKeyMaterialException", "NEW_KEY_MATERIAL must differ from the key material "
+                    + "previously imported into this KMS key.")
+            }
+        } else if !known.isEmpty, !known.contains(materialId) {
             throw AWSError("IncorrectKeyMaterialException", "The key material you are importing must be the same as "
                 + "the key material previously imported into this KMS key.")
         }
-        let version = KeyMaterialVersion(id: Hex.encode(digest), material: material, createdAt: now)
+        if let requested = string(input, "KeyMaterialId"), requested != materialId {
+            throw AWSError("IncorrectKeyMaterialException", "The key material does not match KeyMaterialId \(requested).")
+        }
+        let version = KeyMaterialVersion(id: materialId, material: material, createdAt: now)
         let updated = try updateKey(key) { (key: inout KmsKey) throws(AWSError) in
             key.imports.parameters.removeAll { $0.token == token }
-            key.imports.materialDigest = digest
+            if key.imports.materialDigest == nil { key.imports.materialDigest = digest }
+            if !key.imports.knownMaterialIds.contains(materialId) { key.imports.knownMaterialIds.append(materialId) }
             key.imports.expirationModel = expirationModel
             key.imports.validTo = validTo
-            if !key.materials.contains(where: { $0.id == version.id }) { key.materials.append(version) }
-            if key.state == .pendingImport { key.state = .enabled }
+            if isNewMaterial {
+                key.imports.pendingRotation = version
+            } else if !key.materials.contains(where: { $0.id == version.id }) {
+                key.materials.append(version)
+            }
+            if key.state == .pendingImport, !key.materials.isEmpty { key.state = .enabled }
         }
         syncReplicas(of: updated)
         return ["KeyId": .string(updated.arn), "KeyMaterialId": .string(version.id)]

@@ -30,6 +30,7 @@ extension KmsService {
                 replica.materials = primary.materials
                 replica.rotation = primary.rotation
                 replica.imports.materialDigest = primary.imports.materialDigest
+                replica.imports.knownMaterialIds = primary.imports.knownMaterialIds
                 if replica.state == .pendingImport, !primary.materials.isEmpty { replica.state = .enabled }
                 store.update(replica)
             }

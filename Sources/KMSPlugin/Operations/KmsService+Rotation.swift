@@ -53,6 +53,9 @@ extension KmsService {
 
     func rotateKeyOnDemand(_ context: RequestContext, _ input: JSONValue) throws -> JSONValue {
         let key = try resolveKey(string(input, "KeyId")!, context, allowAlias: false, rule: .cryptographic)
+        if key.origin == .external, key.keySpec == .symmetricDefault, !key.multiRegion || key.isMultiRegionPrimary {
+            return try rotateImportedKey(key)
+        }
         try requireRotatable(key)
         let now = self.now
         let material = try KeyMaterialFactory.generate(.symmetricDefault)
@@ -70,20 +73,42 @@ extension KmsService {
         return ["KeyId": .string(updated.arn)]
     }
 
+    /// On-demand rotation of an imported key: the NEW_KEY_MATERIAL imported before becomes current.
+    private func rotateImportedKey(_ key: KmsKey) throws(AWSError) -> JSONValue {
+        let updated = try updateKey(key) { (key: inout KmsKey) throws(AWSError) in
+            guard var pending = key.imports.pendingRotation else {
+                throw AWSError("KMSInvalidStateException", "\(key.arn) has no new key material pending rotation: "
+                    + "import it first with ImportType NEW_KEY_MATERIAL.")
+            }
+            if key.materials.filter({ $0.rotationType == "ON_DEMAND" }).count >= Self.onDemandRotationLimit {
+                throw AWSError("LimitExceededException", "The on-demand rotations limit has been reached for the given "
+                    + "keyId. No more on-demand rotations can be performed for this key: \(key.arn)")
+            }
+            pending.rotationType = "ON_DEMAND"
+            pending.createdAt = now
+            key.materials.append(pending)
+            key.imports.pendingRotation = nil
+        }
+        syncReplicas(of: updated)
+        return ["KeyId": .string(updated.arn)]
+    }
+
     func listKeyRotations(_ context: RequestContext, _ input: JSONValue) throws -> JSONValue {
         let key = try resolveKey(string(input, "KeyId")!, context, allowAlias: false, rule: .any)
         guard key.keySpec == .symmetricDefault else { throw AWSError("UnsupportedOperationException", "") }
         let page = try Pagination(input, defaultLimit: 100)
         let includeAll = string(input, "IncludeKeyMaterial") == "ALL_KEY_MATERIAL"
         let currentId = key.currentMaterial?.id
-        let versions = key.materials.filter { includeAll || $0.rotationType != nil }
+        var versions = key.materials.filter { includeAll || $0.rotationType != nil }
+        if includeAll, let pending = key.imports.pendingRotation { versions.append(pending) }
+        let pendingId = key.imports.pendingRotation?.id
         var output: [String: JSONValue] = [:]
         page.page(versions, into: &output, member: "Rotations") { version in
+            let state = version.id == pendingId ? "PENDING_ROTATION" : (version.id == currentId ? "CURRENT" : "NON_CURRENT")
             var row: [String: JSONValue] = [
-                "KeyId": .string(key.arn), "KeyMaterialId": .string(version.id),
-                "KeyMaterialState": .string(version.id == currentId ? "CURRENT" : "NON_CURRENT"),
+                "KeyId": .string(key.arn), "KeyMaterialId": .string(version.id), "KeyMaterialState": .string(state),
             ]
-            if let type = version.rotationType {
+            if let type = version.rotationType, version.id != pendingId {
                 row["RotationType"] = .string(type)
                 row["RotationDate"] = .double(version.createdAt)
             }

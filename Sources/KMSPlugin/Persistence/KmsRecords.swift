@@ -49,6 +49,8 @@ enum KmsRecords {
         var validTo: Double?
         var customKeyStoreId: String?
         var xksKeyId: String?
+        var knownMaterialIds: [String]?
+        var pendingRotation: Material?
     }
 
     struct Alias: Codable {
@@ -104,7 +106,8 @@ enum KmsRecords {
             },
             importedMaterialDigest: key.imports.materialDigest.map(Hex.encode),
             expirationModel: key.imports.expirationModel, validTo: key.imports.validTo,
-            customKeyStoreId: key.customKeyStoreId, xksKeyId: key.xksKeyId)
+            customKeyStoreId: key.customKeyStoreId, xksKeyId: key.xksKeyId,
+            knownMaterialIds: key.imports.knownMaterialIds, pendingRotation: try key.imports.pendingRotation.map(material))
     }
 
     static func encode(_ alias: KmsAlias) -> Alias {
@@ -158,6 +161,11 @@ enum KmsRecords {
         key.imports.materialDigest = record.importedMaterialDigest.flatMap(Hex.decode)
         key.imports.expirationModel = record.expirationModel
         key.imports.validTo = record.validTo
+        key.imports.knownMaterialIds = record.knownMaterialIds ?? []
+        if let pending = record.pendingRotation, let raw = Base64.decode(pending.bytes) {
+            key.imports.pendingRotation = KeyMaterialVersion(id: pending.id, material: .symmetric(raw),
+                                                             createdAt: pending.createdAt, rotationType: pending.rotationType)
+        }
         key.customKeyStoreId = record.customKeyStoreId
         key.xksKeyId = record.xksKeyId
         return key
