@@ -15,6 +15,10 @@ public struct HostConfiguration: Sendable {
     public var maxBodyBytes: Int = 16 * 1024 * 1024
     public var persistence: Bool = false
     public var dataDirectory: String = "./data"
+    /// Seconds a connection may send nothing before the host answers (mid-request) or closes it (idle).
+    public var idleTimeoutSeconds: Int = 120
+    /// Open connections the host serves at once; more get an AWS-shaped 503.
+    public var maxConnections: Int = 1024
     /// SIGV4_VERIFY=1 checks every request's signature.
     public var verifySignatures: Bool = false
     /// Every environment variable, for plugins' `config_get` (KMS_SEED_PATH, …).
@@ -65,6 +69,13 @@ public struct HostConfiguration: Sendable {
             }
         }
         if let dir = environment["DATA_DIR"], !dir.isEmpty { dataDirectory = dir }
+        for (name, minimum) in [("IDLE_TIMEOUT_SECONDS", 1), ("MAX_CONNECTIONS", 1)] {
+            guard let text = environment[name], !text.isEmpty else { continue }
+            guard let value = Int(text), value >= minimum else {
+                throw HostConfigurationError("\(name) must be a whole number of at least \(minimum), got '\(text)'")
+            }
+            if name == "IDLE_TIMEOUT_SECONDS" { idleTimeoutSeconds = value } else { maxConnections = value }
+        }
         if let verify = environment["SIGV4_VERIFY"] {
             switch verify.lowercased() {
             case "1", "true", "yes", "on": verifySignatures = true

@@ -17,11 +17,34 @@ final class GatewayHandler: ChannelInboundHandler, RemovableChannelHandler {
     private var head: HTTPRequestHead?
     private var body: ByteBuffer?
     private var tooLarge = false
+    /// The host already serves MAX_CONNECTIONS connections: every request here gets a 503.
+    private let overCapacity: Bool
 
-    init(router: RequestRouter, threadPool: NIOThreadPool, maxBodyBytes: Int) {
+    init(router: RequestRouter, threadPool: NIOThreadPool, maxBodyBytes: Int, overCapacity: Bool = false) {
         self.router = router
         self.threadPool = threadPool
         self.maxBodyBytes = maxBodyBytes
+        self.overCapacity = overCapacity
+    }
+
+    /// A connection that sent nothing for IDLE_TIMEOUT_SECONDS: mid-request (a slow client) it is answered
+    /// 408 in AWS's shape; between requests it is simply closed, as keep-alive servers do.
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        guard let idle = event as? IdleStateHandler.IdleStateEvent, idle == .read else {
+            context.fireUserInboundEventTriggered(event)
+            return
+        }
+        if let head {
+            self.head = nil
+            var response = GatewayResponse.awsError(
+                "RequestTimeout", "Your socket connection to the server was not read from or written to within the timeout period.",
+                status: 408, protocolKind: head.headers.contains(name: "x-amz-target") ? EMU_PROTOCOL_JSON : EMU_PROTOCOL_REST,
+                requestId: RequestRouter.newRequestId())
+            response.closeConnection = true
+            send(response, for: head, context: context)
+        } else {
+            context.close(promise: nil)
+        }
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
@@ -49,6 +72,15 @@ final class GatewayHandler: ChannelInboundHandler, RemovableChannelHandler {
         case .end:
             guard let head else { return }
             self.head = nil
+            if overCapacity {
+                var response = GatewayResponse.awsError(
+                    "ServiceUnavailableException", "The host serves its maximum number of connections (MAX_CONNECTIONS).",
+                    status: 503, protocolKind: head.headers.contains(name: "x-amz-target") ? EMU_PROTOCOL_JSON : EMU_PROTOCOL_REST,
+                    requestId: RequestRouter.newRequestId())
+                response.closeConnection = true
+                write(response, for: head, context: context)
+                return
+            }
             if tooLarge {
                 let response = GatewayResponse.awsError(
                     "RequestEntityTooLargeException",

@@ -24,14 +24,19 @@ public final class GatewayServer: Sendable {
         let router = RequestRouter(runtime: runtime)
         let pool = threadPool
         let maxBody = runtime.configuration.maxBodyBytes
+        let idle = TimeAmount.seconds(Int64(runtime.configuration.idleTimeoutSeconds))
+        let limiter = ConnectionLimiter(limit: runtime.configuration.maxConnections)
         let bootstrap = ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 256)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
+                    let admitted = limiter.admit()
+                    channel.closeFuture.whenComplete { _ in if admitted { limiter.release() } }
+                    try channel.pipeline.syncOperations.addHandler(IdleStateHandler(readTimeout: idle))
                     try channel.pipeline.syncOperations.configureHTTPServerPipeline(withErrorHandling: false)
                     try channel.pipeline.syncOperations.addHandler(
-                        GatewayHandler(router: router, threadPool: pool, maxBodyBytes: maxBody))
+                        GatewayHandler(router: router, threadPool: pool, maxBodyBytes: maxBody, overCapacity: !admitted))
                 }
             }
             .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
@@ -69,4 +74,23 @@ public final class GatewayServer: Sendable {
     public func waitUntilClosed() {
         if let channel = channelBox.withLockedValue({ $0 }) { try? channel.closeFuture.wait() }
     }
+}
+
+/// Counts open connections against MAX_CONNECTIONS.
+final class ConnectionLimiter: Sendable {
+    private let open = NIOLockedValueBox(0)
+    private let limit: Int
+
+    init(limit: Int) { self.limit = limit }
+
+    /// Takes a place; false when the host is full (the connection is then answered 503 and closed).
+    func admit() -> Bool {
+        open.withLockedValue { count in
+            guard count < limit else { return false }
+            count += 1
+            return true
+        }
+    }
+
+    func release() { open.withLockedValue { $0 -= 1 } }
 }
