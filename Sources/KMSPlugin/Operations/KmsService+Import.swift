@@ -149,7 +149,7 @@ extension KmsService {
     func expireImportedMaterial(now: Double) {
         for storeId in state.allStoreIds() {
             state.writeStore(id: storeId) { store in
-                for (id, key) in store.keys where key.origin == .external {
+                for (_, key) in store.keys where key.origin == .external {
                     guard let validTo = key.imports.validTo, validTo <= now else { continue }
                     var expired = key
                     expired.materials.removeAll()

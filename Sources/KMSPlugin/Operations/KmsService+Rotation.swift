@@ -128,7 +128,7 @@ extension KmsService {
         defer { rotatedPrimaries.forEach(syncReplicas) }
         for storeId in state.allStoreIds() {
             state.writeStore(id: storeId) { store in
-                for (id, key) in store.keys where key.rotation.enabled && key.state == .enabled
+                for (_, key) in store.keys where key.rotation.enabled && key.state == .enabled
                     && (!key.multiRegion || key.isMultiRegionPrimary)
                 {
                     guard var next = key.rotation.nextRotationDate, next <= now,
