@@ -15,6 +15,7 @@ let package = Package(
         .executable(name: "awsemu", targets: ["EmuHost"]),
         .library(name: "KMSPlugin", type: .dynamic, targets: ["KMSPlugin"]),
         .library(name: "STSPlugin", type: .dynamic, targets: ["STSPlugin"]),
+        .library(name: "SecretsManagerPlugin", type: .dynamic, targets: ["SecretsManagerPlugin"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
@@ -88,6 +89,13 @@ let package = Package(
         .target(
             name: "STSPlugin",
             dependencies: ["EmuPluginKit"],
+            swiftSettings: swiftSettings
+        ),
+        /// Secrets Manager: every secret value is encrypted at rest under a data key from KMS, reached over the
+        /// service bus (never by linking the KMS plugin).
+        .target(
+            name: "SecretsManagerPlugin",
+            dependencies: ["EmuPluginKit", "EmuCrypto"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
