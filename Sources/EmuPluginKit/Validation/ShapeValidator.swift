@@ -82,8 +82,11 @@ public final class ShapeValidator: Sendable {
                 failures.append("Value null at '\(Self.memberPath(required, under: path))' failed to satisfy "
                     + "constraint: Member must not be null")
             }
-            for (name, memberShapeName) in (shape.members ?? [:]).sorted(by: { $0.key < $1.key }) {
-                guard let memberValue = members[name], let memberShape = model.shapes[memberShapeName] else { continue }
+            // Walk the request's members (usually few) rather than the shape's, in name order for stable messages.
+            for (name, memberValue) in members.count > 1 ? members.sorted(by: { $0.key < $1.key }) : Array(members) {
+                guard let memberShapeName = shape.members?[name], let memberShape = model.shapes[memberShapeName] else {
+                    continue
+                }
                 try check(memberValue, shape: memberShape, path: Self.memberPath(name, under: path), failures: &failures)
             }
         case "list":

@@ -11,12 +11,10 @@ import Darwin
 enum RequestScope {
     private final class Box {
         let context: RequestContext
-        let conditions: [String: [String]]?
-        let encryptionContext: [String: String]?
-        init(_ context: RequestContext, _ conditions: [String: [String]]?, _ encryptionContext: [String: String]?) {
+        let input: JSONValue?
+        init(_ context: RequestContext, _ input: JSONValue?) {
             self.context = context
-            self.conditions = conditions
-            self.encryptionContext = encryptionContext
+            self.input = input
         }
     }
 
@@ -26,11 +24,10 @@ enum RequestScope {
         return key
     }()
 
-    /// Runs `body` as part of the request `context`, with the request's condition keys and encryption context
-    /// for authorization.
-    static func with<R>(_ context: RequestContext, conditions: [String: [String]]? = nil,
-                        encryptionContext: [String: String]? = nil, _ body: () throws -> R) rethrows -> R {
-        let box = Unmanaged.passRetained(Box(context, conditions, encryptionContext))
+    /// Runs `body` as part of the request `context`; `input` is kept for authorization, which derives the
+    /// request's condition keys from it only when a policy needs them.
+    static func with<R>(_ context: RequestContext, input: JSONValue? = nil, _ body: () throws -> R) rethrows -> R {
+        let box = Unmanaged.passRetained(Box(context, input))
         let previous = pthread_getspecific(key)
         pthread_setspecific(key, box.toOpaque())
         defer {
@@ -46,6 +43,5 @@ enum RequestScope {
     }
 
     static var current: RequestContext? { box?.context }
-    static var conditions: [String: [String]]? { box?.conditions }
-    static var encryptionContext: [String: String]? { box?.encryptionContext }
+    static var input: JSONValue? { box?.input }
 }

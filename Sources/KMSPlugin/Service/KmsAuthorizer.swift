@@ -1,5 +1,6 @@
 import EmuPluginKit
 import Foundation
+import Synchronization
 
 /// Decides whether a caller may do an action on a key, as KMS does: the key policy (explicit Deny, then
 /// Allow), then grants for the caller; anything else is AccessDeniedException.
@@ -9,6 +10,26 @@ import Foundation
 struct KmsAuthorizer: Sendable {
     let policies = PolicyDocumentCache()
     let enforcing: Bool
+    let decisions = DecisionCache()
+
+    /// True when the key's policy has no conditions and allows this caller this action: then nothing about the
+    /// request can change the answer, which is remembered. False means "evaluate in full", never "deny".
+    func quickAllow(_ action: String, on key: KmsKey, context: RequestContext) -> Bool {
+        let cacheKey = DecisionCache.Key(policy: key.policy, principal: context.principalArn, account: context.accountId,
+                                         action: action, resource: key.arn)
+        if let known = decisions.lookup(cacheKey) { return known }
+        guard let document = try? policies.document(for: key.policy),
+            document.statements.allSatisfy({ $0.conditions.isEmpty })
+        else {
+            decisions.store(cacheKey, false)
+            return false
+        }
+        let request = AuthorizationRequest(principalArn: context.principalArn, principalAccount: context.accountId,
+                                           action: "kms:\(action)", resourceArn: key.arn, conditionKeys: [:])
+        let allowed = PolicyEvaluator.evaluate(document, request) == .allow
+        decisions.store(cacheKey, allowed)
+        return allowed
+    }
 
     /// The request-level condition keys: everything that comes from the input rather than from the key.
     static func requestConditions(_ input: JSONValue, _ context: RequestContext) -> [String: [String]] {
@@ -116,5 +137,28 @@ struct KmsAuthorizer: Sendable {
         let account = caller[..<range.lowerBound].split(separator: ":").last.map(String.init) ?? ""
         let role = caller[range.upperBound...].split(separator: "/").first.map(String.init) ?? ""
         return grantee.hasPrefix("arn:aws:iam::\(account):role/") && grantee.hasSuffix("/\(role)")
+    }
+}
+
+/// Remembered answers of condition-free key policies. Keyed by the policy text itself, so a new policy never
+/// meets an old answer; bounded, and emptied when full.
+final class DecisionCache: Sendable {
+    struct Key: Hashable, Sendable {
+        var policy: String
+        var principal: String
+        var account: String
+        var action: String
+        var resource: String
+    }
+
+    private let entries = Mutex<[Key: Bool]>([:])
+
+    func lookup(_ key: Key) -> Bool? { entries.withLock { $0[key] } }
+
+    func store(_ key: Key, _ allowed: Bool) {
+        entries.withLock { cache in
+            if cache.count >= 4096 { cache.removeAll(keepingCapacity: true) }
+            cache[key] = allowed
+        }
     }
 }

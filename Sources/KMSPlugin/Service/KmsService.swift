@@ -111,10 +111,7 @@ final class KmsService: Sendable {
         if operation.name == "CreateGrant" { try Self.precheckGrantOperations(input) }
         try validator.validate(operation.name, Self.withLoopbackProxyAccepted(input))
         if input["GrantTokens"] != nil { try checkGrantTokens(input) }
-        let conditions = KmsAuthorizer.requestConditions(input, context)
-        let output = try RequestScope.with(context, conditions: conditions, encryptionContext: try encryptionContext(input)) {
-            try operation.handler(self, context, input)
-        }
+        let output = try RequestScope.with(context, input: input) { try operation.handler(self, context, input) }
         lastUsage.record(operation: operation.name, output: output, context: context, now: now)
         return .json(output)
     }
@@ -155,12 +152,15 @@ final class KmsService: Sendable {
     /// Checks the key policy and grants for `action` on `key` by the request's caller.
     func authorize(_ action: String, on key: KmsKey, _ context: RequestContext) throws(AWSError) {
         guard authorizer.enforcing else { return }
+        // Most keys keep a policy without conditions; its answer depends only on who asks for what, and is cached.
+        if authorizer.quickAllow(action, on: key, context: context) { return }
         let (aliases, grants) = try state.read(key.accountId, key.region) { store in
             (store.aliasNames(for: key.keyId), store.grants[key.keyId] ?? [])
         }
+        let input = RequestScope.input ?? [:]
         try authorizer.authorize(action, on: key, aliases: aliases, grants: grants, context: context,
-                                 requestConditions: RequestScope.conditions ?? KmsAuthorizer.requestConditions([:], context),
-                                 encryptionContext: RequestScope.encryptionContext ?? [:])
+                                 requestConditions: KmsAuthorizer.requestConditions(input, context),
+                                 encryptionContext: (try? encryptionContext(input)) ?? [:])
     }
 
     func findKey(_ text: String, _ context: RequestContext, allowAlias: Bool) throws(AWSError) -> KmsKey {
