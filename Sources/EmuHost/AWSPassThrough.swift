@@ -23,6 +23,8 @@ enum AWSPassThrough {
                 return None
             if model.serialization.get("streaming"):
                 return None
+            if value.startswith(("file://", "fileb://")):
+                return None  # awscli's own paramfile handler reads the file (fileb:// is raw bytes in v1 and v2)
             if driver.session.get_scoped_config().get("cli_binary_format") == "raw-in-base64-out":
                 return None
             try:

@@ -1,0 +1,119 @@
+import EmuPluginKit
+
+/// One secret: its metadata and its versions, with the staging-label rules AWS applies when versions are added
+/// and labels move.
+///
+/// A value type, so an operation works on a copy and the store swaps it in whole; persistence stores exactly
+/// this shape (see `SecretRecord`), which holds no plaintext.
+struct Secret: Sendable, Codable, Equatable {
+    var name: String
+    var arn: String
+    var accountId: String
+    var region: String
+    var description: String?
+    /// The KmsKeyId the caller gave (key id, key ARN, alias name or alias ARN); nil means the AWS managed key
+    /// `alias/aws/secretsmanager`, and DescribeSecret then omits the member, as AWS does.
+    var kmsKeyId: String?
+    var tags: [SecretTag] = []
+    var resourcePolicy: String?
+    var createdDate: Double
+    var lastChangedDate: Double
+    var lastAccessedDate: Double?
+    /// When DeleteSecret was called; nil for a secret that is not scheduled for deletion.
+    var deletedDate: Double?
+    /// When the recovery window ends and the secret is really deleted (on the host clock's tick).
+    var deletionDate: Double?
+    /// In creation order.
+    var versions: [SecretVersion] = []
+
+    /// AWS keeps at most this many versions; beyond it, the oldest deprecated ones go.
+    static let maxVersions = 100
+
+    var isScheduledForDeletion: Bool { deletedDate != nil }
+
+    /// The key Secrets Manager asks KMS for: the secret's own, or the AWS managed key.
+    var effectiveKmsKeyId: String { kmsKeyId ?? "alias/aws/secretsmanager" }
+
+    func version(id: String) -> SecretVersion? { versions.first { $0.versionId == id } }
+
+    func version(stage: String) -> SecretVersion? { versions.first { $0.stages.contains(stage) } }
+
+    /// Version ids to labels, without deprecated versions (DescribeSecret's `VersionIdsToStages`).
+    var versionIdsToStages: JSONValue {
+        var map: [String: JSONValue] = [:]
+        for version in versions where !version.isDeprecated {
+            map[version.versionId] = .array(version.stages.map { .string($0) })
+        }
+        return .object(map)
+    }
+
+    // MARK: Staging labels
+
+    /// Adds a new version carrying `stages`, moving each label off the version that had it. A new AWSCURRENT
+    /// pushes the old current version to AWSPREVIOUS (taking that label from whichever version had it); the
+    /// first version of a secret is always AWSCURRENT.
+    mutating func addVersion(_ version: SecretVersion) {
+        var version = version
+        if versions.allSatisfy(\.isDeprecated), !version.stages.contains(SecretVersion.current) {
+            version.stages.append(SecretVersion.current)
+        }
+        let oldCurrent = self.version(stage: SecretVersion.current)?.versionId
+        for stage in version.stages { detach(stage) }
+        versions.append(version)
+        if version.stages.contains(SecretVersion.current), let oldCurrent, oldCurrent != version.versionId {
+            detach(SecretVersion.previous)
+            attach(SecretVersion.previous, to: oldCurrent)
+        }
+        pruneDeprecated()
+    }
+
+    /// Removes `stage` from every version.
+    mutating func detach(_ stage: String) {
+        for index in versions.indices { versions[index].stages.removeAll { $0 == stage } }
+    }
+
+    /// Adds `stage` to the version `versionId` (which must exist), once.
+    mutating func attach(_ stage: String, to versionId: String) {
+        guard let index = versions.firstIndex(where: { $0.versionId == versionId }),
+            !versions[index].stages.contains(stage)
+        else { return }
+        versions[index].stages.append(stage)
+    }
+
+    /// AWS keeps 100 versions; when there are more, it removes the oldest deprecated ones.
+    private mutating func pruneDeprecated() {
+        while versions.count > Self.maxVersions, let index = versions.firstIndex(where: \.isDeprecated) {
+            versions.remove(at: index)
+        }
+    }
+
+    /// Records a read on `versionId` and on the secret, to the day as AWS keeps it.
+    /// - Returns: whether anything changed (only the first read of a day changes the record).
+    mutating func recordAccess(versionId: String, day: Double) -> Bool {
+        var changed = false
+        if lastAccessedDate != day {
+            lastAccessedDate = day
+            changed = true
+        }
+        if let index = versions.firstIndex(where: { $0.versionId == versionId }),
+            versions[index].lastAccessedDate != day
+        {
+            versions[index].lastAccessedDate = day
+            changed = true
+        }
+        return changed
+    }
+
+    // MARK: Tags
+
+    /// Adds or replaces tags by key, keeping first-added order.
+    mutating func merge(tags new: [SecretTag]) {
+        for tag in new {
+            if let index = tags.firstIndex(where: { $0.key == tag.key }) {
+                tags[index].value = tag.value
+            } else {
+                tags.append(tag)
+            }
+        }
+    }
+}

@@ -1,0 +1,73 @@
+import EmuPluginKit
+import Foundation
+
+/// Tags and resource policies: metadata only, no KMS involved.
+extension SecretsService {
+    func tagResource(_ context: RequestContext, _ input: JSONValue) throws(AWSError) -> JSONValue {
+        let secret = try resolve(string(input, "SecretId")!, context)
+        let tags = try parseTags(input["Tags"])
+        try modify(secret, context) { stored throws(AWSError) in
+            try requireNotDeleted(stored)
+            stored.merge(tags: tags)
+        }
+        return [:]
+    }
+
+    func untagResource(_ context: RequestContext, _ input: JSONValue) throws(AWSError) -> JSONValue {
+        let secret = try resolve(string(input, "SecretId")!, context)
+        let keys = Set(input["TagKeys"]?.arrayValue?.compactMap(\.stringValue) ?? [])
+        try modify(secret, context) { stored throws(AWSError) in
+            try requireNotDeleted(stored)
+            stored.tags.removeAll { keys.contains($0.key) }
+        }
+        return [:]
+    }
+
+    func putResourcePolicy(_ context: RequestContext, _ input: JSONValue) throws(AWSError) -> JSONValue {
+        let secret = try resolve(string(input, "SecretId")!, context)
+        let policy = string(input, "ResourcePolicy")!
+        guard let document = try? JSONValue.parse(Array(policy.utf8)), document.objectValue != nil,
+            document["Statement"] != nil
+        else {
+            throw AWSError("MalformedPolicyDocumentException", "This resource policy contains a syntax error.")
+        }
+        if input["BlockPublicPolicy"]?.boolValue == true, Self.grantsPublicAccess(document) {
+            throw AWSError("PublicPolicyException", "This resource policy grants public access to the secret, which "
+                + "BlockPublicPolicy does not allow.")
+        }
+        try modify(secret, context) { stored throws(AWSError) in
+            try requireNotDeleted(stored)
+            stored.resourcePolicy = policy
+        }
+        return ["ARN": .string(secret.arn), "Name": .string(secret.name)]
+    }
+
+    func getResourcePolicy(_ context: RequestContext, _ input: JSONValue) throws(AWSError) -> JSONValue {
+        let secret = try resolve(string(input, "SecretId")!, context)
+        var output: [String: JSONValue] = ["ARN": .string(secret.arn), "Name": .string(secret.name)]
+        if let policy = secret.resourcePolicy { output["ResourcePolicy"] = .string(policy) }
+        return .object(output)
+    }
+
+    func deleteResourcePolicy(_ context: RequestContext, _ input: JSONValue) throws(AWSError) -> JSONValue {
+        let secret = try resolve(string(input, "SecretId")!, context)
+        try modify(secret, context) { stored throws(AWSError) in
+            try requireNotDeleted(stored)
+            stored.resourcePolicy = nil
+        }
+        return ["ARN": .string(secret.arn), "Name": .string(secret.name)]
+    }
+
+    /// An Allow statement whose principal is everyone (`"*"` or `{"AWS": "*"}`) without a condition: what AWS's
+    /// BlockPublicPolicy refuses.
+    static func grantsPublicAccess(_ document: JSONValue) -> Bool {
+        let statements = document["Statement"]?.arrayValue ?? (document["Statement"].map { [$0] } ?? [])
+        return statements.contains { statement in
+            guard statement["Effect"]?.stringValue == "Allow", statement["Condition"] == nil else { return false }
+            let principal = statement["Principal"]
+            if principal?.stringValue == "*" { return true }
+            let aws = principal?["AWS"]
+            return aws?.stringValue == "*" || aws?.arrayValue?.contains { $0.stringValue == "*" } == true
+        }
+    }
+}

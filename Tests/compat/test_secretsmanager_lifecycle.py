@@ -1,0 +1,355 @@
+"""Secrets Manager through boto3: listing and searching, BatchGetSecretValue, tags, resource policies, random
+passwords, and deletion with recovery windows on the host clock."""
+
+import json
+import string
+import uuid
+
+import pytest
+
+from kms_helpers import advance_clock, aws_error, unvalidated
+
+DAY = 86400
+MARKED_DELETED = ("InvalidRequestException",
+                  "You can't perform this operation on the secret because it was marked for deletion.")
+
+
+@pytest.fixture(scope="module")
+def sm(client):
+    return client("secretsmanager")
+
+
+def letters(count=10):
+    """Random letters g-v: no digits and no hex-looking runs, so the word-splitting `all` filter cannot match
+    one test's secret with another test's search term."""
+    return "".join(chr(ord("g") + int(c, 16)) for c in uuid.uuid4().hex[:count])
+
+
+def name(prefix="s"):
+    return f"{prefix}-{letters()}"
+
+
+def names(listing):
+    return [s["Name"] for s in listing["SecretList"]]
+
+
+# --- ListSecrets -------------------------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def catalogue(sm):
+    """Six secrets with names, descriptions and tags to search; returns their names by role."""
+    run = letters(8)
+    made = {
+        "prod_db": (f"prod-{run}/database", "Primary database credentials", [("env", "prod"), ("team", "data")]),
+        "prod_api": (f"prod-{run}/api-key", "Payments API key", [("env", "prod"), ("team", "payments")]),
+        "dev_db": (f"dev-{run}/database", "Development database", [("env", "dev")]),
+        "other": (f"other-{run}", None, []),
+        "camel": (f"camel-{run}", "credsDatabase#892", [("Owner", "AliceSmith")]),
+        "upper": (f"Prod-{run}/x", "Upper case name", []),
+    }
+    for secret_name, description, tags in made.values():
+        args = {"Name": secret_name, "SecretString": "x", "Tags": [{"Key": k, "Value": v} for k, v in tags]}
+        if description:
+            args["Description"] = description
+        sm.create_secret(**args)
+    return {role: values[0] for role, values in made.items()} | {"run": run}
+
+
+def search(sm, *filters, **kw):
+    found = []
+    kwargs = {"Filters": [{"Key": k, "Values": v} for k, v in filters], **kw}
+    paginator = sm.get_paginator("list_secrets")
+    for page in paginator.paginate(**kwargs):
+        found += [s["Name"] for s in page["SecretList"]]
+    return found
+
+
+def test_list_secrets_entry_shape(sm, catalogue):
+    entry = next(s for s in sm.list_secrets(MaxResults=100)["SecretList"] if s["Name"] == catalogue["prod_db"])
+    assert entry["Description"] == "Primary database credentials"
+    assert entry["Tags"] == [{"Key": "env", "Value": "prod"}, {"Key": "team", "Value": "data"}]
+    assert list(entry["SecretVersionsToStages"].values()) == [["AWSCURRENT"]]
+    assert "VersionIdsToStages" not in entry and "DeletedDate" not in entry
+
+
+def test_filters(sm, catalogue):
+    c, run = catalogue, catalogue["run"]
+    # name: prefix match, case-sensitive
+    assert sorted(search(sm, ("name", [f"prod-{run}/"]))) == sorted([c["prod_db"], c["prod_api"]])
+    assert search(sm, ("name", [f"Prod-{run}"])) == [c["upper"]]
+    assert search(sm, ("name", [f"database"])) == []
+    # several values of one filter: OR; several filters: AND
+    assert sorted(search(sm, ("name", [f"prod-{run}/d", f"dev-{run}"]))) == sorted([c["prod_db"], c["dev_db"]])
+    assert search(sm, ("name", [f"prod-{run}"]), ("tag-value", ["payments"])) == [c["prod_api"]]
+    # tag-key and tag-value: prefix, case-sensitive
+    assert search(sm, ("tag-key", ["Own"])) == [c["camel"]]
+    assert search(sm, ("tag-key", ["own"])) == []
+    assert sorted(search(sm, ("tag-value", ["pro"]), ("name", [f"prod-{run}"]))) == sorted([c["prod_db"], c["prod_api"]])
+    # description: words, not case-sensitive
+    assert sorted(search(sm, ("description", ["DATABASE"]), ("name", [f"prod-{run}", f"dev-{run}"]))) == \
+        sorted([c["prod_db"], c["dev_db"]])
+    assert search(sm, ("description", ["database primary"])) == [c["prod_db"]]
+    # negation
+    assert sorted(search(sm, ("name", [f"prod-{run}/"]), ("tag-value", ["!payments"]))) == [c["prod_db"]]
+    # all: any word, anywhere, not case-sensitive; camelCase and digits split into words
+    assert search(sm, ("all", ["alice"])) == [c["camel"]]
+    assert search(sm, ("all", ["892"])) == [c["camel"]]
+    assert sorted(search(sm, ("all", [f"payments"]))) == [c["prod_api"]]
+    # services and replication do not apply here
+    assert search(sm, ("owning-service", ["rds"])) == []
+    assert search(sm, ("primary-region", ["us-east-1"])) == []
+
+
+def test_filter_errors(sm, client):
+    code, message, _ = aws_error(sm.list_secrets, Filters=[{"Key": "description"}])
+    assert (code, message) == ("InvalidParameterException", "Invalid filter values for key: description")
+    raw = unvalidated(client, "secretsmanager")
+    code, message, _ = aws_error(raw.list_secrets, Filters=[{"Values": ["x"]}])
+    assert (code, message) == ("InvalidParameterException", "Invalid filter key")
+    code, message, _ = aws_error(raw.list_secrets, Filters=[{"Key": "colour", "Values": ["x"]}])
+    assert code == "ValidationException"
+    assert message.startswith("1 validation error detected: Value 'colour' at 'filters.1.member.key' failed to "
+                              "satisfy constraint: Member must satisfy enum value set: [")
+    code, message, _ = aws_error(raw.list_secrets, MaxResults=101)
+    assert message == ("1 validation error detected: Value '101' at 'maxResults' failed to satisfy constraint: "
+                       "Member must have value less than or equal to 100")
+    code, message, _ = aws_error(sm.list_secrets, NextToken="garbage")
+    assert code == "InvalidNextTokenException"
+
+
+def test_pagination_and_sort_order(sm, catalogue):
+    run = catalogue["run"]
+    ours = [catalogue[r] for r in ("prod_db", "prod_api", "dev_db", "other", "camel", "upper")]
+    filters = [{"Key": "all", "Values": [run]}]
+    pages, token = [], None
+    while True:
+        kwargs = {"MaxResults": 2, "Filters": filters, "SortOrder": "asc"}
+        if token:
+            kwargs["NextToken"] = token
+        page = sm.list_secrets(**kwargs)
+        pages.append(names(page))
+        token = page.get("NextToken")
+        if not token:
+            break
+    assert [len(p) for p in pages] == [2, 2, 2]
+    assert sum(pages, []) == ours  # created-date ascending
+    descending = search(sm, ("all", [run]), SortOrder="desc")
+    assert descending == list(reversed(ours))
+    by_name = search(sm, ("all", [run]), SortBy="name", SortOrder="asc")
+    assert by_name == sorted(ours)
+
+
+def test_planned_deletion_is_hidden_unless_asked(sm):
+    secret_name = name("doomed")
+    sm.create_secret(Name=secret_name, SecretString="x")
+    sm.delete_secret(SecretId=secret_name, RecoveryWindowInDays=7)
+    assert search(sm, ("name", [secret_name])) == []
+    listed = sm.list_secrets(Filters=[{"Key": "name", "Values": [secret_name]}], IncludePlannedDeletion=True)
+    assert names(listed) == [secret_name] and "DeletedDate" in listed["SecretList"][0]
+
+
+# --- BatchGetSecretValue -----------------------------------------------------------------------------------
+
+def test_batch_get_by_ids(sm):
+    a, b, deleted = name("batch"), name("batch"), name("batch")
+    sm.create_secret(Name=a, SecretString="A")
+    arn_b = sm.create_secret(Name=b, SecretBinary=b"B")["ARN"]
+    sm.create_secret(Name=deleted, SecretString="gone")
+    sm.delete_secret(SecretId=deleted)
+    result = sm.batch_get_secret_value(SecretIdList=[a, arn_b, "missing-" + a, deleted])
+    values = {v["Name"]: v for v in result["SecretValues"]}
+    assert values[a]["SecretString"] == "A" and values[b]["SecretBinary"] == b"B"
+    assert values[a]["VersionStages"] == ["AWSCURRENT"]
+    errors = {e["SecretId"]: (e["ErrorCode"], e["Message"]) for e in result["Errors"]}
+    assert errors["missing-" + a] == ("ResourceNotFoundException", "Secrets Manager can't find the specified secret.")
+    assert errors[deleted] == MARKED_DELETED
+
+
+def test_batch_get_by_filters_with_pages(sm):
+    prefix = name("bf")
+    for index in range(5):
+        sm.create_secret(Name=f"{prefix}/{index}", SecretString=str(index))
+    got, token = [], None
+    while True:
+        kwargs = {"Filters": [{"Key": "name", "Values": [prefix]}], "MaxResults": 2}
+        if token:
+            kwargs["NextToken"] = token
+        page = sm.batch_get_secret_value(**kwargs)
+        got += [(v["Name"], v["SecretString"]) for v in page["SecretValues"]]
+        token = page.get("NextToken")
+        if not token:
+            break
+    assert got == [(f"{prefix}/{i}", str(i)) for i in range(5)]
+
+
+def test_batch_get_errors(sm):
+    code, message, _ = aws_error(sm.batch_get_secret_value, SecretIdList=["a"],
+                                 Filters=[{"Key": "name", "Values": ["a"]}])
+    assert (code, message) == ("InvalidParameterException",
+                               "Either 'SecretIdList' or 'Filters' must be provided, but not both.")
+    code, message, _ = aws_error(sm.batch_get_secret_value, SecretIdList=["a"], MaxResults=5)
+    assert (code, message) == ("InvalidParameterException",
+                               "'Filters' not specified. 'Filters' must also be specified when 'MaxResults' is provided.")
+
+
+# --- Tags and resource policies ----------------------------------------------------------------------------
+
+def test_tag_and_untag(sm):
+    secret_name = name()
+    sm.create_secret(Name=secret_name, SecretString="x", Tags=[{"Key": "a", "Value": "1"}])
+    assert sm.tag_resource(SecretId=secret_name, Tags=[{"Key": "b", "Value": "2"}, {"Key": "a", "Value": "3"}])[
+        "ResponseMetadata"]["HTTPStatusCode"] == 200
+    assert sm.describe_secret(SecretId=secret_name)["Tags"] == [{"Key": "a", "Value": "3"}, {"Key": "b", "Value": "2"}]
+    sm.untag_resource(SecretId=secret_name, TagKeys=["a", "absent"])
+    assert sm.describe_secret(SecretId=secret_name)["Tags"] == [{"Key": "b", "Value": "2"}]
+    sm.untag_resource(SecretId=secret_name, TagKeys=["b"])
+    assert "Tags" not in sm.describe_secret(SecretId=secret_name)
+    code, message, _ = aws_error(sm.tag_resource, SecretId="missing-" + secret_name, Tags=[])
+    assert code == "ResourceNotFoundException"
+
+
+def test_resource_policy(sm):
+    secret_name = name()
+    arn = sm.create_secret(Name=secret_name, SecretString="x")["ARN"]
+    empty = sm.get_resource_policy(SecretId=secret_name)
+    assert empty["ARN"] == arn and "ResourcePolicy" not in empty
+    policy = json.dumps({"Version": "2012-10-17", "Statement": [{
+        "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:root"},
+        "Action": "secretsmanager:GetSecretValue", "Resource": "*"}]})
+    assert sm.put_resource_policy(SecretId=secret_name, ResourcePolicy=policy)["Name"] == secret_name
+    assert sm.get_resource_policy(SecretId=arn)["ResourcePolicy"] == policy
+    assert sm.delete_resource_policy(SecretId=secret_name)["ARN"] == arn
+    assert "ResourcePolicy" not in sm.get_resource_policy(SecretId=secret_name)
+    code, _, _ = aws_error(sm.put_resource_policy, SecretId=secret_name, ResourcePolicy="{not json")
+    assert code == "MalformedPolicyDocumentException"
+    public = json.dumps({"Version": "2012-10-17", "Statement": [{
+        "Effect": "Allow", "Principal": "*", "Action": "secretsmanager:*", "Resource": "*"}]})
+    code, _, _ = aws_error(sm.put_resource_policy, SecretId=secret_name, ResourcePolicy=public, BlockPublicPolicy=True)
+    assert code == "PublicPolicyException"
+    sm.put_resource_policy(SecretId=secret_name, ResourcePolicy=public)
+
+
+# --- GetRandomPassword -------------------------------------------------------------------------------------
+
+def test_random_password_defaults(sm):
+    password = sm.get_random_password()["RandomPassword"]
+    assert len(password) == 32
+    assert any(c.islower() for c in password) and any(c.isupper() for c in password)
+    assert any(c.isdigit() for c in password) and any(c in string.punctuation for c in password)
+    assert " " not in password
+    assert len({sm.get_random_password()["RandomPassword"] for _ in range(5)}) == 5
+
+
+def test_random_password_options(sm):
+    for _ in range(20):
+        password = sm.get_random_password(PasswordLength=4, ExcludeCharacters="aeiouAEIOU0!")["RandomPassword"]
+        assert len(password) == 4 and not set(password) & set("aeiouAEIOU0!")
+        assert any(c.islower() for c in password) and any(c.isupper() for c in password)
+        assert any(c.isdigit() for c in password) and any(c in string.punctuation for c in password)
+    digits = sm.get_random_password(PasswordLength=64, ExcludeLowercase=True, ExcludeUppercase=True,
+                                    ExcludePunctuation=True)["RandomPassword"]
+    assert len(digits) == 64 and digits.isdigit()
+    spaced = sm.get_random_password(PasswordLength=1000, ExcludeNumbers=True, ExcludePunctuation=True,
+                                     IncludeSpace=True)["RandomPassword"]
+    assert set(spaced) <= set(string.ascii_letters + " ") and " " in spaced
+    free = sm.get_random_password(PasswordLength=1, RequireEachIncludedType=False)["RandomPassword"]
+    assert len(free) == 1
+    assert len(sm.get_random_password(PasswordLength=4096)["RandomPassword"]) == 4096
+
+
+def test_random_password_errors(sm, client):
+    code, message, _ = aws_error(sm.get_random_password, PasswordLength=3)
+    assert (code, message) == ("InvalidParameterException", "Password length is too short based on the required types.")
+    code, _, _ = aws_error(sm.get_random_password, ExcludeLowercase=True, ExcludeUppercase=True, ExcludeNumbers=True,
+                           ExcludePunctuation=True)
+    assert code == "InvalidParameterException"
+    raw = unvalidated(client, "secretsmanager")
+    code, message, _ = aws_error(raw.get_random_password, PasswordLength=4097)
+    assert (code, message) == ("ValidationException", "1 validation error detected: Value '4097' at 'passwordLength' "
+                               "failed to satisfy constraint: Member must have value less than or equal to 4096")
+
+
+# --- DeleteSecret / RestoreSecret and the recovery window --------------------------------------------------
+
+def test_delete_with_recovery_window_and_restore(sm):
+    secret_name = name()
+    arn = sm.create_secret(Name=secret_name, SecretString="keep me")["ARN"]
+    deleted = sm.delete_secret(SecretId=secret_name, RecoveryWindowInDays=7)
+    assert deleted["ARN"] == arn and deleted["Name"] == secret_name
+    described = sm.describe_secret(SecretId=secret_name)
+    window = (deleted["DeletionDate"] - described["DeletedDate"]).total_seconds()
+    assert abs(window - 7 * DAY) < 5
+    for call, args in ((sm.get_secret_value, {}), (sm.put_secret_value, {"SecretString": "y"}),
+                       (sm.update_secret, {"Description": "d"}), (sm.list_secret_version_ids, {}),
+                       (sm.tag_resource, {"Tags": [{"Key": "k", "Value": "v"}]})):
+        code, message, _ = aws_error(call, SecretId=secret_name, **args)
+        assert (code, message) == MARKED_DELETED, call
+    code, message, _ = aws_error(sm.delete_secret, SecretId=secret_name)
+    assert (code, message) == ("InvalidRequestException",
+                               "You tried to perform the operation on a secret that's currently marked deleted.")
+    code, message, _ = aws_error(sm.create_secret, Name=secret_name, SecretString="new")
+    assert (code, message) == ("InvalidRequestException", "You can't create this secret because a secret with "
+                               "this name is already scheduled for deletion.")
+    assert sm.restore_secret(SecretId=secret_name) | {"ResponseMetadata": None} == \
+        {"ARN": arn, "Name": secret_name, "ResponseMetadata": None}
+    assert "DeletedDate" not in sm.describe_secret(SecretId=secret_name)
+    assert sm.get_secret_value(SecretId=secret_name)["SecretString"] == "keep me"
+
+
+def test_recovery_window_ends_on_the_host_clock(sm, endpoint):
+    short, default = name("short"), name("default")
+    sm.create_secret(Name=short, SecretString="7 days")
+    old_arn = sm.create_secret(Name=default, SecretString="30 days")["ARN"]
+    sm.delete_secret(SecretId=short, RecoveryWindowInDays=7)
+    deleted = sm.delete_secret(SecretId=default)
+    described = sm.describe_secret(SecretId=default)
+    assert abs((deleted["DeletionDate"] - described["DeletedDate"]).total_seconds() - 30 * DAY) < 5
+    advance_clock(endpoint, 7 * DAY - 60)
+    assert sm.describe_secret(SecretId=short)["Name"] == short
+    advance_clock(endpoint, 120)
+    code, message, _ = aws_error(sm.describe_secret, SecretId=short)
+    assert (code, message) == ("ResourceNotFoundException", "Secrets Manager can't find the specified secret.")
+    assert sm.describe_secret(SecretId=default)["Name"] == default
+    advance_clock(endpoint, 23 * DAY)
+    code, _, _ = aws_error(sm.describe_secret, SecretId=default)
+    assert code == "ResourceNotFoundException"
+    # The name is free again; the new secret has a new ARN suffix.
+    new_arn = sm.create_secret(Name=default, SecretString="again")["ARN"]
+    assert new_arn != old_arn
+    code, _, _ = aws_error(sm.get_secret_value, SecretId=old_arn)
+    assert code == "ResourceNotFoundException"
+
+
+def test_force_delete(sm):
+    secret_name = name()
+    arn = sm.create_secret(Name=secret_name, SecretString="x")["ARN"]
+    deleted = sm.delete_secret(SecretId=arn, ForceDeleteWithoutRecovery=True)
+    assert deleted["ARN"] == arn and deleted["Name"] == secret_name
+    code, _, _ = aws_error(sm.describe_secret, SecretId=secret_name)
+    assert code == "ResourceNotFoundException"
+    code, _, _ = aws_error(sm.restore_secret, SecretId=secret_name)
+    assert code == "ResourceNotFoundException"
+    sm.create_secret(Name=secret_name, SecretString="reused at once")
+    # A secret already in its recovery window can still be deleted for good.
+    sm.delete_secret(SecretId=secret_name, RecoveryWindowInDays=10)
+    sm.delete_secret(SecretId=secret_name, ForceDeleteWithoutRecovery=True)
+    code, _, _ = aws_error(sm.describe_secret, SecretId=secret_name)
+    assert code == "ResourceNotFoundException"
+    # A forced deletion is idempotent: deleting what is already gone succeeds.
+    assert sm.delete_secret(SecretId=secret_name, ForceDeleteWithoutRecovery=True)["Name"] == secret_name
+
+
+def test_delete_parameter_errors(sm, client):
+    secret_name = name()
+    sm.create_secret(Name=secret_name, SecretString="x")
+    code, message, _ = aws_error(sm.delete_secret, SecretId=secret_name, RecoveryWindowInDays=7,
+                                 ForceDeleteWithoutRecovery=True)
+    assert (code, message) == ("InvalidParameterException",
+                               "You can't use ForceDeleteWithoutRecovery in conjunction with RecoveryWindowInDays.")
+    for days in (6, 31):
+        code, message, _ = aws_error(sm.delete_secret, SecretId=secret_name, RecoveryWindowInDays=days)
+        assert (code, message) == ("InvalidParameterException",
+                                   "The RecoveryWindowInDays value must be between 7 and 30 days (inclusive).")
+    code, message, _ = aws_error(sm.delete_secret, SecretId="missing-" + secret_name)
+    assert (code, message) == ("ResourceNotFoundException", "Secrets Manager can't find the specified secret.")
+    assert "DeletedDate" not in sm.describe_secret(SecretId=secret_name)
