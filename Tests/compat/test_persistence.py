@@ -237,3 +237,16 @@ def test_export_and_import_into_a_fresh_host(tmp_path):
         kms = make_client(fresh.url, "kms")
         assert kms.describe_key(KeyId="alias/travels")["KeyMetadata"]["Description"] == "travels"
         assert kms.decrypt(CiphertextBlob=blob)["Plaintext"] == b"portable"
+
+
+def test_aws_managed_key_made_by_a_failed_request_is_kept(tmp_path):
+    data = tmp_path / "data"
+    with persistent_host(data) as host:
+        kms = make_client(host.url, "kms")
+        # A direct Encrypt with an AWS managed key creates the key, then is denied by its policy (no ViaService).
+        assert aws_error(kms.encrypt, KeyId="alias/aws/ebs", Plaintext=b"x")[0] == "AccessDeniedException"
+        managed = kms.describe_key(KeyId="alias/aws/ebs")["KeyMetadata"]
+        assert managed["KeyManager"] == "AWS"
+    with persistent_host(data) as host:
+        kms = make_client(host.url, "kms")
+        assert kms.describe_key(KeyId="alias/aws/ebs")["KeyMetadata"]["KeyId"] == managed["KeyId"]

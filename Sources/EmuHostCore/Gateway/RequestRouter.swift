@@ -184,8 +184,11 @@ public struct RequestRouter: Sendable {
         -> GatewayResponse
     {
         if let error = writer.error {
-            return .awsError(error.code, error.message, status: error.status, protocolKind: protocolKind,
-                             requestId: requestId, jsonContentType: jsonContentType, xmlNamespace: xmlNamespace)
+            var response = GatewayResponse.awsError(error.code, error.message, status: error.status,
+                                                    protocolKind: protocolKind, requestId: requestId,
+                                                    jsonContentType: jsonContentType, xmlNamespace: xmlNamespace)
+            response.stateChanges = writer.changesToCommit
+            return response
         }
         var headers = writer.headers
         let hasContentType = headers.contains { $0.0.caseInsensitiveEquals("Content-Type") }
@@ -200,7 +203,7 @@ public struct RequestRouter: Sendable {
             headers.append(("x-amz-request-id", requestId))
         }
         var response = GatewayResponse(status: writer.status, headers: headers, body: writer.body)
-        if writer.succeeded { response.stateChanges = writer.stateChanges }
+        response.stateChanges = writer.changesToCommit
         return response
     }
 }

@@ -198,10 +198,10 @@ public final class HostRuntime: Sendable {
         context.viaService = registry.service(id: callerContext.service)?.signingName ?? callerContext.service
         context.busDepth = callerContext.busDepth + 1
         let writer = invoke(target, operation: operation, context: context, input: input)
-        if writer.succeeded, let outer = caller.pointee.host_request {
-            // The callee's changes belong to the caller's request: kept or dropped with it.
-            Unmanaged<ResponseWriter>.fromOpaque(outer).takeUnretainedValue().stateChanges
-                .append(contentsOf: writer.stateChanges)
+        if let outer = caller.pointee.host_request {
+            // The callee's changes belong with the caller's request, but they stand once the callee succeeded.
+            Unmanaged<ResponseWriter>.fromOpaque(outer).takeUnretainedValue().busStateChanges
+                .append(contentsOf: writer.changesToCommit)
         }
         return (EMU_OK, writer)
     }
@@ -227,8 +227,8 @@ public final class HostRuntime: Sendable {
                                       viaService: "", busDepth: 0)
             let writer = ResponseWriter()
             context.withCContext(request: Unmanaged.passUnretained(writer).toOpaque()) { plugin.tick($0) }
-            if let store = stateStore, !writer.stateChanges.isEmpty {
-                do { try store.commitAndWait(writer.stateChanges) } catch {
+            if let store = stateStore, !writer.changesToCommit.isEmpty {
+                do { try store.commitAndWait(writer.changesToCommit) } catch {
                     logger.error("changes made by plugin \(plugin.name) on the clock tick could not be stored: \(error)")
                 }
             }

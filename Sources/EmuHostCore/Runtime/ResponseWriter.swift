@@ -17,6 +17,12 @@ public final class ResponseWriter: @unchecked Sendable {
     public var wouldBlock = false
     /// Records the call handed over with state_put / state_delete, committed only if it succeeds.
     public var stateChanges: [StateRecordRow] = []
+    /// Records of bus calls this call made that succeeded: the callee's changes stand (its memory changed) even
+    /// if this call fails afterwards, so they are committed either way.
+    public var busStateChanges: [StateRecordRow] = []
+
+    /// What to commit for this call: everything if it succeeded, else only its successful bus calls' changes.
+    public var changesToCommit: [StateRecordRow] { succeeded ? stateChanges + busStateChanges : busStateChanges }
 
     public init() {}
 

@@ -1,5 +1,6 @@
 import EmuPluginKit
 import Foundation
+import Synchronization
 
 /// Hands changed KMS records to the host (state_put / state_delete) within the request that changed them, and
 /// reads them back at start-up (on_state_load).
@@ -117,9 +118,28 @@ extension KmsService {
         }
     }
 
+    /// Hands over again the AWS managed keys (and their aliases) created by requests that failed. Called after
+    /// the handler, within the request: if this request succeeds, its commit carries them.
+    func saveUnsavedKeys() {
+        let pending = unsavedKeys.withLock { set in defer { set.removeAll() }; return set }
+        guard host.persistenceEnabled, RequestScope.current != nil else { return }
+        for entry in pending {
+            let parts = entry.split(separator: "/", maxSplits: 2).map(String.init)
+            guard parts.count == 3 else { continue }
+            state.writeStore(id: "\(parts[0])/\(parts[1])") { store in
+                guard let key = store.keys[parts[2]] else { return }
+                store.update(key)
+                for name in store.aliasNames(for: key.keyId) {
+                    if let alias = store.aliases[name] { store.setAlias(alias) }
+                }
+            }
+        }
+    }
+
     /// Stores what only time changes (last usage, the tracking start), within a tick's context.
     func flushBackgroundRecords(_ context: RequestContext) {
         guard host.persistenceEnabled else { return }
+        saveUnsavedKeys()
         let encoder = JSONEncoder()
         if lastUsage.takeTrackingStartDirty() {
             try? host.statePut(context, namespace: "meta", key: "trackingStart",

@@ -1,4 +1,5 @@
 import EmuPluginKit
+import Synchronization
 
 /// The KMS plugin's operations over its state: every handler takes the caller and the validated JSON input and
 /// returns the JSON output or throws AWS's error.
@@ -6,6 +7,9 @@ final class KmsService: Sendable {
     let state = KmsState()
     let validator = ShapeValidator(modelJSON: KMSServiceModel.json)
     let lastUsage = KeyUsageTracker()
+    /// AWS managed keys created during a request that then failed: the host drops a failed request's records,
+    /// but the key exists in memory, so the next successful request (or the clock tick) stores it.
+    let unsavedKeys = Mutex<Set<String>>([])
     let authorizer = KmsAuthorizer(
         enforcing: PluginHost.current?.config("ENFORCE_POLICIES").map { !["0", "false", "off", "no"].contains($0.lowercased()) }
             ?? true)
@@ -111,7 +115,11 @@ final class KmsService: Sendable {
         if operation.name == "CreateGrant" { try Self.precheckGrantOperations(input) }
         try validator.validate(operation.name, Self.withLoopbackProxyAccepted(input))
         if input["GrantTokens"] != nil { try checkGrantTokens(input) }
-        let output = try RequestScope.with(context, input: input) { try operation.handler(self, context, input) }
+        let output = try RequestScope.with(context, input: input) { () throws -> JSONValue in
+            let result = try operation.handler(self, context, input)
+            if unsavedKeys.withLock({ !$0.isEmpty }) { saveUnsavedKeys() }
+            return result
+        }
         lastUsage.record(operation: operation.name, output: output, context: context, now: now)
         return .json(output)
     }
@@ -209,6 +217,7 @@ final class KmsService: Sendable {
             guard AWSManagedKeys.isPredefined(name) else { return nil }
             let key = try AWSManagedKeys.create(alias: name, account: account, region: region, now: now)
             store.insert(key)
+            unsavedKeys.withLock { _ = $0.insert("\(KmsState.storeId(account, region))/\(key.keyId)") }
             store.setAlias(KmsAlias(name: name, targetKeyId: key.keyId, creationDate: now, lastUpdatedDate: now))
             return key
         }
