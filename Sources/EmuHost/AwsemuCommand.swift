@@ -155,7 +155,11 @@ struct State: ParsableCommand {
                 print("export failed (HTTP \(status)): \(String(decoding: body, as: UTF8.self))")
                 throw ExitCode(1)
             }
-            FileManager.default.createFile(atPath: file, contents: Data(body), attributes: [.posixPermissions: 0o600])
+            guard FileManager.default.createFile(atPath: file, contents: Data(body), attributes: [.posixPermissions: 0o600])
+            else {
+                print("cannot write \(file)")
+                throw ExitCode(1)
+            }
             print("exported \(body.count) bytes to \(file)")
         }
     }

@@ -14,7 +14,9 @@ public final class HostRuntime: Sendable {
     public let identities: IdentityRegistry
     public let logger: Logger
     public let startedAt: Date
-    private let registryBox = NIOLockedValueBox<ServiceRegistry>(ServiceRegistry(plugins: []))
+    /// Written once by loadPlugins, before the gateway starts (thread start orders it before every read), and
+    /// read on every request: a lock here is contended by every event loop for nothing.
+    nonisolated(unsafe) private var loadedRegistry = ServiceRegistry(plugins: [])
     private let reportsBox = NIOLockedValueBox<[PluginLoadReport]>([])
     private let storeBox = NIOLockedValueBox<StateStore?>(nil)
     /// Nested bus calls beyond this depth are refused: a cycle between plugins would otherwise recurse forever.
@@ -37,7 +39,7 @@ public final class HostRuntime: Sendable {
         HostRuntime.current = self
     }
 
-    public var registry: ServiceRegistry { registryBox.withLockedValue { $0 } }
+    public var registry: ServiceRegistry { loadedRegistry }
     /// The persistent store, when PERSISTENCE=1.
     public var stateStore: StateStore? { storeBox.withLockedValue { $0 } }
 
@@ -134,7 +136,7 @@ public final class HostRuntime: Sendable {
     @discardableResult
     public func loadPlugins() -> [PluginLoadReport] {
         let (plugins, reports) = pluginLoader().loadAll()
-        registryBox.withLockedValue { $0 = ServiceRegistry(plugins: plugins) }
+        loadedRegistry = ServiceRegistry(plugins: plugins)
         reportsBox.withLockedValue { $0 = reports }
         return reports
     }
