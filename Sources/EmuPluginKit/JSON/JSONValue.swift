@@ -74,3 +74,24 @@ extension JSONValue: ExpressibleByStringLiteral, ExpressibleByIntegerLiteral, Ex
         self = .object(members)
     }
 }
+
+extension JSONValue {
+    /// A member the operation cannot do without, even where the service model leaves it optional (newer models
+    /// relax some, e.g. Decrypt's CiphertextBlob for DryRun): absent, it is AWS's "must not be null" error.
+    public func requiredString(_ member: String) throws(AWSError) -> String {
+        guard let value = self[member]?.stringValue else { throw Self.missing(member) }
+        return value
+    }
+
+    /// A required blob member, decoded from base64.
+    public func requiredBlob(_ member: String) throws(AWSError) -> [UInt8] {
+        guard let text = self[member]?.stringValue else { throw Self.missing(member) }
+        guard let bytes = Base64.decode(text) else { throw AWSError.serialization("Value at '\(member)' is not valid base64.") }
+        return bytes
+    }
+
+    private static func missing(_ member: String) -> AWSError {
+        AWSError.validation("1 validation error detected: Value null at '\(ShapeValidator.memberPath(member, under: ""))' "
+            + "failed to satisfy constraint: Member must not be null")
+    }
+}

@@ -28,9 +28,9 @@ extension KmsService {
     }
 
     func createAlias(_ context: RequestContext, _ input: JSONValue) throws -> JSONValue {
-        let name = string(input, "AliasName")!
+        let name = try input.requiredString("AliasName")
         try validateAliasName(name)
-        let key = try aliasTarget(string(input, "TargetKeyId")!, context)
+        let key = try aliasTarget(try input.requiredString("TargetKeyId"), context)
         try KeyStateRule.management.check(key)
         let now = self.now
         try state.write(context.accountId, context.region) { store throws(AWSError) in
@@ -47,9 +47,9 @@ extension KmsService {
     }
 
     func updateAlias(_ context: RequestContext, _ input: JSONValue) throws -> JSONValue {
-        let name = string(input, "AliasName")!
+        let name = try input.requiredString("AliasName")
         try validateAliasName(name)
-        let target = try aliasTarget(string(input, "TargetKeyId")!, context)
+        let target = try aliasTarget(try input.requiredString("TargetKeyId"), context)
         // The source key may be pending deletion; the new target may not.
         try KeyStateRule.management.check(target)
         let now = self.now
@@ -72,7 +72,7 @@ extension KmsService {
     }
 
     func deleteAlias(_ context: RequestContext, _ input: JSONValue) throws -> JSONValue {
-        let name = string(input, "AliasName")!
+        let name = try input.requiredString("AliasName")
         try validateAliasName(name)
         try state.write(context.accountId, context.region) { store throws(AWSError) in
             guard store.removeAlias(name: name) else {

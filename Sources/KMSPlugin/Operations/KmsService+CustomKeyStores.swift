@@ -21,7 +21,7 @@ extension KmsService {
     func createCustomKeyStore(_ context: RequestContext, _ input: JSONValue) throws -> JSONValue {
         let type = string(input, "CustomKeyStoreType") ?? "AWS_CLOUDHSM"
         var store = KmsCustomKeyStore(id: "cks-" + String(Hex.encode(SecureRandom.bytes(9)).prefix(17)),
-                                      name: string(input, "CustomKeyStoreName")!, type: type, creationDate: now)
+                                      name: try input.requiredString("CustomKeyStoreName"), type: type, creationDate: now)
         if type == "EXTERNAL_KEY_STORE" {
             guard let endpoint = string(input, "XksProxyUriEndpoint"), let path = string(input, "XksProxyUriPath"),
                 let credential = input["XksProxyAuthenticationCredential"],
@@ -121,7 +121,7 @@ extension KmsService {
     }
 
     func connectCustomKeyStore(_ context: RequestContext, _ input: JSONValue) throws -> JSONValue {
-        var store = try customKeyStore(string(input, "CustomKeyStoreId")!, context)
+        var store = try customKeyStore(try input.requiredString("CustomKeyStoreId"), context)
         guard store.connectionState == "DISCONNECTED" || store.connectionState == "FAILED"
             || store.connectionState == "CONNECTED"
         else {
@@ -151,7 +151,7 @@ extension KmsService {
     }
 
     func disconnectCustomKeyStore(_ context: RequestContext, _ input: JSONValue) throws -> JSONValue {
-        var store = try customKeyStore(string(input, "CustomKeyStoreId")!, context)
+        var store = try customKeyStore(try input.requiredString("CustomKeyStoreId"), context)
         guard store.connectionState != "CONNECTING", store.connectionState != "DISCONNECTING" else {
             throw AWSError("CustomKeyStoreInvalidStateException", "Custom key store \(store.id) is \(store.connectionState).")
         }
@@ -162,7 +162,7 @@ extension KmsService {
     }
 
     func updateCustomKeyStore(_ context: RequestContext, _ input: JSONValue) throws -> JSONValue {
-        var store = try customKeyStore(string(input, "CustomKeyStoreId")!, context)
+        var store = try customKeyStore(try input.requiredString("CustomKeyStoreId"), context)
         // While connected, only the name, the proxy path and the proxy credential may change.
         let whileConnected: Set<String> = ["CustomKeyStoreId", "NewCustomKeyStoreName", "XksProxyUriPath",
                                            "XksProxyAuthenticationCredential"]
@@ -194,7 +194,7 @@ extension KmsService {
     }
 
     func deleteCustomKeyStore(_ context: RequestContext, _ input: JSONValue) throws -> JSONValue {
-        let store = try customKeyStore(string(input, "CustomKeyStoreId")!, context)
+        let store = try customKeyStore(try input.requiredString("CustomKeyStoreId"), context)
         guard store.connectionState == "DISCONNECTED" else {
             throw AWSError("CustomKeyStoreInvalidStateException", "Custom key store \(store.id) must be disconnected before it is deleted.")
         }

@@ -5,8 +5,8 @@ extension KmsService {
     /// encrypted under a symmetric KMS key with the encryption context.
     func generateDataKeyPair(_ context: RequestContext, _ input: JSONValue, withPlaintext: Bool) throws -> JSONValue {
         let operation = withPlaintext ? "GenerateDataKeyPair" : "GenerateDataKeyPairWithoutPlaintext"
-        let specName = string(input, "KeyPairSpec")!
-        let key = try resolveKey(string(input, "KeyId")!, context, rule: .cryptographic)
+        let specName = try input.requiredString("KeyPairSpec")
+        let key = try resolveKey(try input.requiredString("KeyId"), context, rule: .cryptographic)
         try requireSymmetricEncryption(key, operation: operation, algorithm: nil)
         guard let spec = KeySpec(rawValue: specName) else { throw AWSError.validation("Invalid KeyPairSpec \(specName)") }
         if spec == .sm2, !context.region.hasPrefix("cn-") {

@@ -45,8 +45,8 @@ extension KmsService {
     }
 
     func encrypt(_ context: RequestContext, _ input: JSONValue) throws -> JSONValue {
-        let key = try resolveKey(string(input, "KeyId")!, context, rule: .cryptographic)
-        let (ciphertext, algorithm, _) = try encryptAny(blob(input, "Plaintext")!, key: key,
+        let key = try resolveKey(try input.requiredString("KeyId"), context, rule: .cryptographic)
+        let (ciphertext, algorithm, _) = try encryptAny(try input.requiredBlob("Plaintext"), key: key,
                                                         algorithm: string(input, "EncryptionAlgorithm"),
                                                         context: try encryptionContext(input), operation: "Encrypt")
         try dryRunCheck(input)
@@ -146,7 +146,7 @@ extension KmsService {
     func decrypt(_ context: RequestContext, _ input: JSONValue) throws -> JSONValue {
         try dryRunIgnoringCiphertext(input, keyMember: "KeyId", context, action: "Decrypt")
         let (plaintext, key, algorithm, material) = try decryptAny(
-            blob(input, "CiphertextBlob")!, keyIdHint: string(input, "KeyId"), context: context,
+            try input.requiredBlob("CiphertextBlob"), keyIdHint: string(input, "KeyId"), context: context,
             encryptionContext: try encryptionContext(input), algorithm: string(input, "EncryptionAlgorithm"),
             operation: "Decrypt")
         try dryRunCheck(input)
@@ -157,11 +157,11 @@ extension KmsService {
     }
 
     func reEncrypt(_ context: RequestContext, _ input: JSONValue) throws -> JSONValue {
-        let destination = try resolveKey(string(input, "DestinationKeyId")!, context, rule: .cryptographic,
+        let destination = try resolveKey(try input.requiredString("DestinationKeyId"), context, rule: .cryptographic,
                                          action: "ReEncryptTo")
         try dryRunIgnoringCiphertext(input, keyMember: "SourceKeyId", context, action: "ReEncryptFrom")
         let (plaintext, source, sourceAlgorithm, sourceMaterial) = try decryptAny(
-            blob(input, "CiphertextBlob")!, keyIdHint: string(input, "SourceKeyId"), context: context,
+            try input.requiredBlob("CiphertextBlob"), keyIdHint: string(input, "SourceKeyId"), context: context,
             encryptionContext: try encryptionContext(input, "SourceEncryptionContext"),
             algorithm: string(input, "SourceEncryptionAlgorithm"), operation: "ReEncrypt")
         let (ciphertext, destinationAlgorithm, destinationMaterial) = try encryptAny(
@@ -186,7 +186,7 @@ extension KmsService {
         case (nil, .some(let count)): length = Int(count)
         default: throw AWSError.validation("Please specify either number of bytes or key spec.")
         }
-        let key = try resolveKey(string(input, "KeyId")!, context, rule: .cryptographic)
+        let key = try resolveKey(try input.requiredString("KeyId"), context, rule: .cryptographic)
         try requireSymmetricEncryption(key, operation: operation, algorithm: nil)
         let dataKey = SecureRandom.bytes(length)
         let (ciphertext, material) = try sealSymmetric(dataKey, key: key, context: try encryptionContext(input))

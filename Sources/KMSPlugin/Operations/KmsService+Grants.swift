@@ -53,7 +53,7 @@ extension KmsService {
     }
 
     func createGrant(_ context: RequestContext, _ input: JSONValue) throws -> JSONValue {
-        let key = try resolveKey(string(input, "KeyId")!, context, allowAlias: false, rule: .cryptographic)
+        let key = try resolveKey(try input.requiredString("KeyId"), context, allowAlias: false, rule: .cryptographic)
         guard let grantee = string(input, "GranteePrincipal") ?? string(input, "GranteeServicePrincipal") else {
             throw AWSError.validation("1 validation error detected: Value null at 'granteePrincipal' failed to satisfy "
                 + "constraint: Member must not be null")
@@ -111,7 +111,7 @@ extension KmsService {
     }
 
     func listGrants(_ context: RequestContext, _ input: JSONValue) throws -> JSONValue {
-        let key = try resolveKey(string(input, "KeyId")!, context, allowAlias: false, rule: .any)
+        let key = try resolveKey(try input.requiredString("KeyId"), context, allowAlias: false, rule: .any)
         let page = try Pagination(input, defaultLimit: 50)
         var grants = try state.read(key.accountId, key.region) { $0.grants[key.keyId] ?? [] }
         if let grantId = string(input, "GrantId") {
@@ -174,8 +174,8 @@ extension KmsService {
     }
 
     func revokeGrant(_ context: RequestContext, _ input: JSONValue) throws -> JSONValue {
-        let key = try resolveKey(string(input, "KeyId")!, context, allowAlias: false, rule: .any)
-        let grantId = string(input, "GrantId")!
+        let key = try resolveKey(try input.requiredString("KeyId"), context, allowAlias: false, rule: .any)
+        let grantId = try input.requiredString("GrantId")
         guard try state.read(key.accountId, key.region, { $0.grants[key.keyId]?.contains { $0.grantId == grantId } ?? false })
         else { throw AWSError("InvalidGrantIdException", "Grant ID \(grantId) is not valid for \(key.arn).") }
         try dryRunCheck(input)

@@ -13,17 +13,19 @@ extension KmsService {
     static let importTokenLifetime: Double = 24 * 3600
 
     func getParametersForImport(_ context: RequestContext, _ input: JSONValue) throws -> JSONValue {
-        let key = try resolveKey(string(input, "KeyId")!, context, allowAlias: false, rule: .management)
+        let key = try resolveKey(try input.requiredString("KeyId"), context, allowAlias: false, rule: .management)
         try requireExternal(key)
-        let algorithm = string(input, "WrappingAlgorithm")!
-        let specName = string(input, "WrappingKeySpec")!
+        let algorithm = try input.requiredString("WrappingAlgorithm")
+        let specName = try input.requiredString("WrappingKeySpec")
         if (specName == "SM2") != (algorithm == "SM2PKE") {
             throw AWSError.validation("Wrapping algorithm \(algorithm) is not compatible with wrapping key spec \(specName).")
         }
         if specName == "SM2", !context.region.hasPrefix("cn-") {
             throw AWSError("UnsupportedOperationException", "Wrapping key spec SM2 is supported only in China Regions.")
         }
-        guard case .asymmetric(let wrappingKey) = try KeyMaterialFactory.generate(KeySpec(rawValue: specName)!) else {
+        guard let wrappingSpec = KeySpec(rawValue: specName),
+            case .asymmetric(let wrappingKey) = try KeyMaterialFactory.generate(wrappingSpec)
+        else {
             throw AWSError.internalFailure()
         }
         let publicKey: [UInt8]
@@ -41,9 +43,9 @@ extension KmsService {
     }
 
     func importKeyMaterial(_ context: RequestContext, _ input: JSONValue) throws -> JSONValue {
-        let key = try resolveKey(string(input, "KeyId")!, context, allowAlias: false, rule: .management)
+        let key = try resolveKey(try input.requiredString("KeyId"), context, allowAlias: false, rule: .management)
         try requireExternal(key)
-        let token = blob(input, "ImportToken")!
+        let token = try input.requiredBlob("ImportToken")
         guard let parameters = key.imports.parameters.last(where: { $0.token == token }) else {
             throw AWSError("InvalidImportTokenException", "The import token is not valid for \(key.arn).")
         }
@@ -72,7 +74,7 @@ extension KmsService {
                 throw AWSError.validation("ImportType NEW_KEY_MATERIAL needs key material imported before it.")
             }
         }
-        guard let plaintext = KeyUnwrap.unwrap(blob(input, "EncryptedKeyMaterial")!, with: parameters.wrappingKey,
+        guard let plaintext = KeyUnwrap.unwrap(try input.requiredBlob("EncryptedKeyMaterial"), with: parameters.wrappingKey,
                                                algorithm: parameters.wrappingAlgorithm)
         else { throw AWSError("InvalidCiphertextException", "The key material could not be unwrapped with the import parameters.") }
         let material = try importedMaterial(plaintext, spec: key.keySpec)
@@ -128,7 +130,7 @@ extension KmsService {
     }
 
     func deleteImportedKeyMaterial(_ context: RequestContext, _ input: JSONValue) throws -> JSONValue {
-        let key = try resolveKey(string(input, "KeyId")!, context, allowAlias: false, rule: .any)
+        let key = try resolveKey(try input.requiredString("KeyId"), context, allowAlias: false, rule: .any)
         try requireExternal(key)
         let materialId = string(input, "KeyMaterialId")
         if let materialId, !key.materials.contains(where: { $0.id == materialId }) {

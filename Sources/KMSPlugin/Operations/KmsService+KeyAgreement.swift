@@ -2,7 +2,7 @@ import EmuPluginKit
 
 extension KmsService {
     func deriveSharedSecret(_ context: RequestContext, _ input: JSONValue) throws -> JSONValue {
-        let key = try resolveKey(string(input, "KeyId")!, context, rule: .cryptographic)
+        let key = try resolveKey(try input.requiredString("KeyId"), context, rule: .cryptographic)
         guard key.keyUsage == .keyAgreement else {
             throw AWSError("InvalidKeyUsageException",
                            "\(key.arn) key usage is \(key.keyUsage.rawValue) which is not valid for DeriveSharedSecret.")
@@ -11,7 +11,7 @@ extension KmsService {
             throw AWSError("KMSInvalidStateException", "\(key.arn) is pending import.")
         }
         // A peer key that does not parse, or is on another curve, is a ValidationException with no message.
-        guard let peer = try? EVPKey.fromPublicKeyDER(blob(input, "PublicKey")!),
+        guard let peer = try? EVPKey.fromPublicKeyDER(try input.requiredBlob("PublicKey")),
             let secret = try? evp.deriveSharedSecret(peer: peer)
         else { throw AWSError.validation("") }
         try dryRunCheck(input)
@@ -22,7 +22,7 @@ extension KmsService {
     private func kemKey(_ context: RequestContext, _ input: JSONValue, operation: String) throws(AWSError)
         -> (KmsKey, PostQuantumKey)
     {
-        let key = try resolveKey(string(input, "KeyId")!, context, rule: .cryptographic)
+        let key = try resolveKey(try input.requiredString("KeyId"), context, rule: .cryptographic)
         guard key.keyUsage == .encapsulateDecapsulate, case .postQuantum(let pq)? = key.currentMaterial?.material else {
             throw AWSError("InvalidKeyUsageException",
                            "\(key.arn) key usage is \(key.keyUsage.rawValue) which is not valid for \(operation).")
@@ -43,7 +43,7 @@ extension KmsService {
 
     func decapsulate(_ context: RequestContext, _ input: JSONValue) throws -> JSONValue {
         let (key, pq) = try kemKey(context, input, operation: "Decapsulate")
-        guard let secret = pq.decapsulate(blob(input, "SharedSecretCiphertextBlob")!) else {
+        guard let secret = pq.decapsulate(try input.requiredBlob("SharedSecretCiphertextBlob")) else {
             throw AWSError("InvalidCiphertextException")
         }
         try dryRunCheck(input)

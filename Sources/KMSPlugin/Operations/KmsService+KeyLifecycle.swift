@@ -11,7 +11,10 @@ extension KmsService {
         guard let spec = KeySpec(rawValue: specName) else { throw AWSError.validation("Invalid KeySpec \(specName)") }
         let usage: KeyUsage
         if let usageName = string(input, "KeyUsage") {
-            usage = KeyUsage(rawValue: usageName)!
+            guard let parsed = KeyUsage(rawValue: usageName) else {
+                throw AWSError.validation("KeyUsage \(usageName) is not supported.")
+            }
+            usage = parsed
             guard spec.allowedUsages.contains(usage) else {
                 throw AWSError.validation("KeyUsage \(usage.rawValue) is not compatible with KeySpec \(spec.rawValue)")
             }
@@ -21,7 +24,9 @@ extension KmsService {
             }
             usage = .encryptDecrypt
         }
-        let origin = KeyOrigin(rawValue: string(input, "Origin") ?? "AWS_KMS")!
+        guard let origin = KeyOrigin(rawValue: string(input, "Origin") ?? "AWS_KMS") else {
+            throw AWSError.validation("Origin \(string(input, "Origin") ?? "") is not supported.")
+        }
         let multiRegion = input["MultiRegion"]?.boolValue ?? false
         let customStore = try customKeyStoreKeyFields(input, context, spec: spec, origin: origin, multiRegion: multiRegion)
         let tags = try validatedTags(input["Tags"]?.arrayValue ?? [])
@@ -76,7 +81,7 @@ extension KmsService {
     }
 
     func describeKey(_ context: RequestContext, _ input: JSONValue) throws -> JSONValue {
-        let key = try resolveKey(string(input, "KeyId")!, context, rule: .any)
+        let key = try resolveKey(try input.requiredString("KeyId"), context, rule: .any)
         return ["KeyMetadata": keyMetadata(key)]
     }
 
@@ -93,7 +98,7 @@ extension KmsService {
     }
 
     func enableKey(_ context: RequestContext, _ input: JSONValue) throws -> JSONValue {
-        let key = try resolveKey(string(input, "KeyId")!, context, allowAlias: false, rule: .enableDisable)
+        let key = try resolveKey(try input.requiredString("KeyId"), context, allowAlias: false, rule: .enableDisable)
         try updateKey(key) { (key: inout KmsKey) throws(AWSError) in
             try KeyStateRule.enableDisable.check(key)
             key.state = .enabled
@@ -102,7 +107,7 @@ extension KmsService {
     }
 
     func disableKey(_ context: RequestContext, _ input: JSONValue) throws -> JSONValue {
-        let key = try resolveKey(string(input, "KeyId")!, context, allowAlias: false, rule: .enableDisable)
+        let key = try resolveKey(try input.requiredString("KeyId"), context, allowAlias: false, rule: .enableDisable)
         try updateKey(key) { (key: inout KmsKey) throws(AWSError) in
             try KeyStateRule.enableDisable.check(key)
             key.state = .disabled
@@ -111,8 +116,8 @@ extension KmsService {
     }
 
     func updateKeyDescription(_ context: RequestContext, _ input: JSONValue) throws -> JSONValue {
-        let key = try resolveKey(string(input, "KeyId")!, context, allowAlias: false, rule: .management)
-        let description = string(input, "Description")!
+        let key = try resolveKey(try input.requiredString("KeyId"), context, allowAlias: false, rule: .management)
+        let description = try input.requiredString("Description")
         try updateKey(key) { (key: inout KmsKey) throws(AWSError) in
             try KeyStateRule.management.check(key)
             key.description = description
@@ -121,7 +126,7 @@ extension KmsService {
     }
 
     func scheduleKeyDeletion(_ context: RequestContext, _ input: JSONValue) throws -> JSONValue {
-        let key = try resolveKey(string(input, "KeyId")!, context, allowAlias: false, rule: .management)
+        let key = try resolveKey(try input.requiredString("KeyId"), context, allowAlias: false, rule: .management)
         let days = Int(input["PendingWindowInDays"]?.intValue ?? 30)
         // The model allows 1–365; KMS itself accepts 7–30 and says so in the model's words.
         if days < 7 || days > 30 {
@@ -147,7 +152,7 @@ extension KmsService {
     }
 
     func cancelKeyDeletion(_ context: RequestContext, _ input: JSONValue) throws -> JSONValue {
-        let key = try resolveKey(string(input, "KeyId")!, context, allowAlias: false, rule: .any)
+        let key = try resolveKey(try input.requiredString("KeyId"), context, allowAlias: false, rule: .any)
         let updated = try updateKey(key) { (key: inout KmsKey) throws(AWSError) in
             guard key.state == .pendingDeletion || key.state == .pendingReplicaDeletion else {
                 throw AWSError("KMSInvalidStateException", "\(key.arn) is not pending deletion")

@@ -9,23 +9,23 @@ extension KmsService {
     }
 
     func getKeyPolicy(_ context: RequestContext, _ input: JSONValue) throws -> JSONValue {
-        let key = try resolveKey(string(input, "KeyId")!, context, allowAlias: false, rule: .any)
+        let key = try resolveKey(try input.requiredString("KeyId"), context, allowAlias: false, rule: .any)
         try requireDefaultPolicyName(input, key)
         return ["Policy": .string(key.policy), "PolicyName": "default"]
     }
 
     func putKeyPolicy(_ context: RequestContext, _ input: JSONValue) throws -> JSONValue {
-        let key = try resolveKey(string(input, "KeyId")!, context, allowAlias: false, rule: .any)
+        let key = try resolveKey(try input.requiredString("KeyId"), context, allowAlias: false, rule: .any)
         try requireDefaultPolicyName(input, key)
         guard !key.isAWSManaged else { throw AWSError("AccessDeniedException", "You cannot change the policy of an AWS managed key.") }
-        let policy = try validatedPolicy(string(input, "Policy")!, context: context,
+        let policy = try validatedPolicy(try input.requiredString("Policy"), context: context,
                                          bypassLockoutCheck: input["BypassPolicyLockoutSafetyCheck"]?.boolValue ?? false)
         try updateKey(key) { (key: inout KmsKey) throws(AWSError) in key.policy = policy }
         return [:]
     }
 
     func listKeyPolicies(_ context: RequestContext, _ input: JSONValue) throws -> JSONValue {
-        _ = try resolveKey(string(input, "KeyId")!, context, allowAlias: false, rule: .any)
+        _ = try resolveKey(try input.requiredString("KeyId"), context, allowAlias: false, rule: .any)
         return ["PolicyNames": ["default"], "Truncated": false]
     }
 }

@@ -38,7 +38,7 @@ extension KmsService {
     }
 
     func replicateKey(_ context: RequestContext, _ input: JSONValue) throws -> JSONValue {
-        let key = try resolveKey(string(input, "KeyId")!, context, allowAlias: false, rule: .management)
+        let key = try resolveKey(try input.requiredString("KeyId"), context, allowAlias: false, rule: .management)
         guard key.multiRegion else {
             throw AWSError("UnsupportedOperationException", "\(key.arn) is not a multi-region key.")
         }
@@ -46,7 +46,7 @@ extension KmsService {
             throw AWSError("UnsupportedOperationException", "\(key.arn) is not a multi-region primary key.")
         }
         if key.state == .disabled { throw AWSError("DisabledException", "\(key.arn) is disabled.") }
-        let region = string(input, "ReplicaRegion")!
+        let region = try input.requiredString("ReplicaRegion")
         guard region != key.region else {
             throw AWSError.validation("The replica region \(region) is the primary key's own region.")
         }
@@ -79,12 +79,12 @@ extension KmsService {
     }
 
     func updatePrimaryRegion(_ context: RequestContext, _ input: JSONValue) throws -> JSONValue {
-        let key = try resolveKey(string(input, "KeyId")!, context, allowAlias: false, rule: .management)
+        let key = try resolveKey(try input.requiredString("KeyId"), context, allowAlias: false, rule: .management)
         guard key.multiRegion else {
             throw AWSError("UnsupportedOperationException", "\(key.arn) is not a multi-region key.")
         }
         if key.state == .disabled { throw AWSError("DisabledException", "\(key.arn) is disabled.") }
-        let newPrimary = string(input, "PrimaryRegion")!
+        let newPrimary = try input.requiredString("PrimaryRegion")
         let family = multiRegionFamily(key)
         guard family.contains(where: { $0.region == newPrimary }) else {
             throw AWSError.notFound("Key '\(KmsArn.key(region: newPrimary, account: key.accountId, keyId: key.keyId))' does not exist")

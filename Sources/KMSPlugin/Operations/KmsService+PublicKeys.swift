@@ -19,7 +19,7 @@ extension KmsService {
     }
 
     func getPublicKey(_ context: RequestContext, _ input: JSONValue) throws -> JSONValue {
-        let key = try resolveKey(string(input, "KeyId")!, context, rule: .cryptographic)
+        let key = try resolveKey(try input.requiredString("KeyId"), context, rule: .cryptographic)
         guard key.keySpec.isAsymmetric else {
             throw AWSError("UnsupportedOperationException",
                            "\(key.arn) key spec is \(key.keySpec.rawValue), which has no public key.")

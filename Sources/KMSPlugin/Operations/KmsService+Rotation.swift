@@ -15,7 +15,7 @@ extension KmsService {
     }
 
     func enableKeyRotation(_ context: RequestContext, _ input: JSONValue) throws -> JSONValue {
-        let key = try resolveKey(string(input, "KeyId")!, context, allowAlias: false, rule: .cryptographic)
+        let key = try resolveKey(try input.requiredString("KeyId"), context, allowAlias: false, rule: .cryptographic)
         try requireRotatable(key)
         let period = Int(input["RotationPeriodInDays"]?.intValue ?? 365)
         let now = self.now
@@ -27,7 +27,7 @@ extension KmsService {
     }
 
     func disableKeyRotation(_ context: RequestContext, _ input: JSONValue) throws -> JSONValue {
-        let key = try resolveKey(string(input, "KeyId")!, context, allowAlias: false, rule: .cryptographic)
+        let key = try resolveKey(try input.requiredString("KeyId"), context, allowAlias: false, rule: .cryptographic)
         try requireRotatable(key)
         syncReplicas(of: try updateKey(key) { (key: inout KmsKey) throws(AWSError) in
             key.rotation.enabled = false
@@ -37,7 +37,7 @@ extension KmsService {
     }
 
     func getKeyRotationStatus(_ context: RequestContext, _ input: JSONValue) throws -> JSONValue {
-        let key = try resolveKey(string(input, "KeyId")!, context, allowAlias: false, rule: .management)
+        let key = try resolveKey(try input.requiredString("KeyId"), context, allowAlias: false, rule: .management)
         var output: [String: JSONValue] = ["KeyRotationEnabled": .bool(key.rotation.enabled), "KeyId": .string(key.arn)]
         if key.keySpec != .symmetricDefault || key.origin != .awsKMS {
             try requireRotatable(key)
@@ -52,7 +52,7 @@ extension KmsService {
     static let onDemandRotationLimit = 25
 
     func rotateKeyOnDemand(_ context: RequestContext, _ input: JSONValue) throws -> JSONValue {
-        let key = try resolveKey(string(input, "KeyId")!, context, allowAlias: false, rule: .cryptographic)
+        let key = try resolveKey(try input.requiredString("KeyId"), context, allowAlias: false, rule: .cryptographic)
         if key.origin == .external, key.keySpec == .symmetricDefault, !key.multiRegion || key.isMultiRegionPrimary {
             return try rotateImportedKey(key)
         }
@@ -94,7 +94,7 @@ extension KmsService {
     }
 
     func listKeyRotations(_ context: RequestContext, _ input: JSONValue) throws -> JSONValue {
-        let key = try resolveKey(string(input, "KeyId")!, context, allowAlias: false, rule: .any)
+        let key = try resolveKey(try input.requiredString("KeyId"), context, allowAlias: false, rule: .any)
         guard key.keySpec == .symmetricDefault else { throw AWSError("UnsupportedOperationException", "") }
         let page = try Pagination(input, defaultLimit: 100)
         let includeAll = string(input, "IncludeKeyMaterial") == "ALL_KEY_MATERIAL"
@@ -147,7 +147,7 @@ extension KmsService {
     }
 
     func getKeyLastUsage(_ context: RequestContext, _ input: JSONValue) throws -> JSONValue {
-        let key = try resolveKey(string(input, "KeyId")!, context, allowAlias: false, rule: .any)
+        let key = try resolveKey(try input.requiredString("KeyId"), context, allowAlias: false, rule: .any)
         guard key.accountId == context.accountId else {
             throw AWSError.notFound("Key '\(key.arn)' does not exist")
         }

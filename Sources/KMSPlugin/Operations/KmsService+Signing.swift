@@ -6,12 +6,12 @@ extension KmsService {
     private func signingInput(_ context: RequestContext, _ input: JSONValue, operation: String) throws(AWSError)
         -> (key: KmsKey, algorithm: SigningAlgorithm, message: [UInt8], isDigest: Bool)
     {
-        let key = try resolveKey(string(input, "KeyId")!, context, rule: .cryptographic)
+        let key = try resolveKey(try input.requiredString("KeyId"), context, rule: .cryptographic)
         guard key.keyUsage == .signVerify else {
             throw AWSError("InvalidKeyUsageException",
                            "\(key.arn) key usage is \(key.keyUsage.rawValue) which is not valid for \(operation).")
         }
-        let algorithmName = string(input, "SigningAlgorithm")!
+        let algorithmName = try input.requiredString("SigningAlgorithm")
         guard let algorithm = SigningAlgorithm(rawValue: algorithmName),
             key.keySpec.signingAlgorithms(for: key.keyUsage)?.contains(algorithmName) == true
         else {
@@ -19,7 +19,7 @@ extension KmsService {
                            "Algorithm \(algorithmName) is incompatible with key spec \(key.keySpec.rawValue).")
         }
         let messageType = string(input, "MessageType") ?? "RAW"
-        let message = blob(input, "Message")!
+        let message = try input.requiredBlob("Message")
         switch messageType {
         case "DIGEST":
             if key.keySpec.isMLDSA || algorithm == .ed25519Sha512 {
@@ -78,7 +78,7 @@ extension KmsService {
         guard let material = key.currentMaterial?.material else {
             throw AWSError("KMSInvalidStateException", "\(key.arn) is pending import.")
         }
-        let signature = blob(input, "Signature")!
+        let signature = try input.requiredBlob("Signature")
         let valid: Bool
         switch material {
         case .asymmetric(let evp):

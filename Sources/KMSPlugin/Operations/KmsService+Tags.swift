@@ -21,7 +21,7 @@ extension KmsService {
     }
 
     func tagResource(_ context: RequestContext, _ input: JSONValue) throws -> JSONValue {
-        let key = try resolveKey(string(input, "KeyId")!, context, allowAlias: false, rule: .management)
+        let key = try resolveKey(try input.requiredString("KeyId"), context, allowAlias: false, rule: .management)
         let tags = try validatedTags(input["Tags"]?.arrayValue ?? [])
         try updateKey(key) { (key: inout KmsKey) throws(AWSError) in
             try KeyStateRule.management.check(key)
@@ -40,7 +40,7 @@ extension KmsService {
     }
 
     func untagResource(_ context: RequestContext, _ input: JSONValue) throws -> JSONValue {
-        let key = try resolveKey(string(input, "KeyId")!, context, allowAlias: false, rule: .management)
+        let key = try resolveKey(try input.requiredString("KeyId"), context, allowAlias: false, rule: .management)
         let removed = Set((input["TagKeys"]?.arrayValue ?? []).compactMap(\.stringValue))
         try updateKey(key) { (key: inout KmsKey) throws(AWSError) in
             try KeyStateRule.management.check(key)
@@ -50,7 +50,7 @@ extension KmsService {
     }
 
     func listResourceTags(_ context: RequestContext, _ input: JSONValue) throws -> JSONValue {
-        let key = try resolveKey(string(input, "KeyId")!, context, allowAlias: false, rule: .any)
+        let key = try resolveKey(try input.requiredString("KeyId"), context, allowAlias: false, rule: .any)
         let page = try Pagination(input, defaultLimit: 50)
         var output: [String: JSONValue] = [:]
         page.page(key.tags, into: &output, member: "Tags") { tag in

@@ -2,7 +2,7 @@ import EmuPluginKit
 
 extension SecretsService {
     func createSecret(_ context: RequestContext, _ input: JSONValue) throws(AWSError) -> JSONValue {
-        let name = string(input, "Name")!
+        let name = try input.requiredString("Name")
         guard SecretNames.isValidNewName(name) else { throw AWSError.validation(SecretNames.invalidNameMessage) }
         let value = try secretValue(input)
         let token = value == nil ? nil : try clientRequestToken(input)

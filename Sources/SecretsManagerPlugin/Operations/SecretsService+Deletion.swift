@@ -4,7 +4,7 @@ extension SecretsService {
     static let defaultRecoveryWindowDays: Int64 = 30
 
     func deleteSecret(_ context: RequestContext, _ input: JSONValue) throws(AWSError) -> JSONValue {
-        let secretId = string(input, "SecretId")!
+        let secretId = try input.requiredString("SecretId")
         let window = input["RecoveryWindowInDays"]?.intValue
         let force = input["ForceDeleteWithoutRecovery"]?.boolValue ?? false
         if let window, !(7...30).contains(window) {
@@ -47,7 +47,7 @@ extension SecretsService {
     }
 
     func restoreSecret(_ context: RequestContext, _ input: JSONValue) throws(AWSError) -> JSONValue {
-        let secret = try resolve(string(input, "SecretId")!, context)
+        let secret = try resolve(try input.requiredString("SecretId"), context)
         try modify(secret, context) { stored in
             stored.deletedDate = nil
             stored.deletionDate = nil

@@ -21,7 +21,7 @@ extension SecretsService {
     }
 
     func describeSecret(_ context: RequestContext, _ input: JSONValue) throws(AWSError) -> JSONValue {
-        let secret = try resolve(string(input, "SecretId")!, context)
+        let secret = try resolve(try input.requiredString("SecretId"), context)
         return .object(metadata(secret, versionsMember: "VersionIdsToStages"))
     }
 
@@ -60,7 +60,7 @@ extension SecretsService {
     }
 
     func listSecretVersionIds(_ context: RequestContext, _ input: JSONValue) throws(AWSError) -> JSONValue {
-        let secret = try resolve(string(input, "SecretId")!, context)
+        let secret = try resolve(try input.requiredString("SecretId"), context)
         try requireNotDeleted(secret)
         let includeDeprecated = input["IncludeDeprecated"]?.boolValue ?? false
         let versions = secret.versions.enumerated()

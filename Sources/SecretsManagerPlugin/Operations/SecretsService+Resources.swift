@@ -4,7 +4,7 @@ import Foundation
 /// Tags and resource policies: metadata only, no KMS involved.
 extension SecretsService {
     func tagResource(_ context: RequestContext, _ input: JSONValue) throws(AWSError) -> JSONValue {
-        let secret = try resolve(string(input, "SecretId")!, context)
+        let secret = try resolve(try input.requiredString("SecretId"), context)
         let tags = try parseTags(input["Tags"])
         try modify(secret, context) { stored throws(AWSError) in
             try requireNotDeleted(stored)
@@ -14,7 +14,7 @@ extension SecretsService {
     }
 
     func untagResource(_ context: RequestContext, _ input: JSONValue) throws(AWSError) -> JSONValue {
-        let secret = try resolve(string(input, "SecretId")!, context)
+        let secret = try resolve(try input.requiredString("SecretId"), context)
         let keys = Set(input["TagKeys"]?.arrayValue?.compactMap(\.stringValue) ?? [])
         try modify(secret, context) { stored throws(AWSError) in
             try requireNotDeleted(stored)
@@ -24,8 +24,8 @@ extension SecretsService {
     }
 
     func putResourcePolicy(_ context: RequestContext, _ input: JSONValue) throws(AWSError) -> JSONValue {
-        let secret = try resolve(string(input, "SecretId")!, context)
-        let policy = string(input, "ResourcePolicy")!
+        let secret = try resolve(try input.requiredString("SecretId"), context)
+        let policy = try input.requiredString("ResourcePolicy")
         guard let document = try? JSONValue.parse(Array(policy.utf8)), document.objectValue != nil,
             document["Statement"] != nil
         else {
@@ -43,14 +43,14 @@ extension SecretsService {
     }
 
     func getResourcePolicy(_ context: RequestContext, _ input: JSONValue) throws(AWSError) -> JSONValue {
-        let secret = try resolve(string(input, "SecretId")!, context)
+        let secret = try resolve(try input.requiredString("SecretId"), context)
         var output: [String: JSONValue] = ["ARN": .string(secret.arn), "Name": .string(secret.name)]
         if let policy = secret.resourcePolicy { output["ResourcePolicy"] = .string(policy) }
         return .object(output)
     }
 
     func deleteResourcePolicy(_ context: RequestContext, _ input: JSONValue) throws(AWSError) -> JSONValue {
-        let secret = try resolve(string(input, "SecretId")!, context)
+        let secret = try resolve(try input.requiredString("SecretId"), context)
         try modify(secret, context) { stored throws(AWSError) in
             try requireNotDeleted(stored)
             stored.resourcePolicy = nil

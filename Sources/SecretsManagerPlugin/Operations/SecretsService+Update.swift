@@ -3,7 +3,7 @@ import EmuPluginKit
 extension SecretsService {
     func updateSecret(_ context: RequestContext, _ input: JSONValue) throws(AWSError) -> JSONValue {
         let value = try secretValue(input)
-        let secret = try resolve(string(input, "SecretId")!, context, forValue: value != nil)
+        let secret = try resolve(try input.requiredString("SecretId"), context, forValue: value != nil)
         try requireNotDeleted(secret)
         let description = string(input, "Description")
         let newKeyId = string(input, "KmsKeyId").flatMap { $0.isEmpty ? nil : $0 }
@@ -67,9 +67,9 @@ extension SecretsService {
     }
 
     func updateSecretVersionStage(_ context: RequestContext, _ input: JSONValue) throws(AWSError) -> JSONValue {
-        let secret = try resolve(string(input, "SecretId")!, context)
+        let secret = try resolve(try input.requiredString("SecretId"), context)
         try requireNotDeleted(secret)
-        let stage = string(input, "VersionStage")!
+        let stage = try input.requiredString("VersionStage")
         let moveTo = string(input, "MoveToVersionId")
         let removeFrom = string(input, "RemoveFromVersionId")
         let now = self.now

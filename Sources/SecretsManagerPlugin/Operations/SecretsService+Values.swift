@@ -2,7 +2,7 @@ import EmuPluginKit
 
 extension SecretsService {
     func getSecretValue(_ context: RequestContext, _ input: JSONValue) throws(AWSError) -> JSONValue {
-        let secret = try resolve(string(input, "SecretId")!, context, forValue: true)
+        let secret = try resolve(try input.requiredString("SecretId"), context, forValue: true)
         try requireNotDeleted(secret)
         let version = try selectVersion(secret, versionId: string(input, "VersionId"),
                                         stage: string(input, "VersionStage"))
@@ -79,7 +79,7 @@ extension SecretsService {
     }
 
     func putSecretValue(_ context: RequestContext, _ input: JSONValue) throws(AWSError) -> JSONValue {
-        let secret = try resolve(string(input, "SecretId")!, context, forValue: true)
+        let secret = try resolve(try input.requiredString("SecretId"), context, forValue: true)
         try requireNotDeleted(secret)
         guard let value = try secretValue(input) else {
             throw AWSError("InvalidRequestException", "You must provide either SecretString or SecretBinary.")
