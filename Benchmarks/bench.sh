@@ -10,7 +10,11 @@
 #     `openssl speed` on one core (Sign P-256 >= 0.5 x, Sign RSA-2048 >= 0.8 x)
 #   - with --vs-moto, the same Encrypt load against moto's server in the same run, and the ratio
 #
-# Usage: Benchmarks/bench.sh [--vs-moto]   (BENCH_SECONDS=10, BENCH_CONNECTIONS="16 64", BENCH_STARTS=7)
+#   - with --persistence, Benchmarks/persistence.py (CreateKey >= 2,000/s with PERSISTENCE=1, start-up with
+#     100,000 stored keys <= 3 s, and their RSS); with --soak[=SECONDS], Benchmarks/soak.py (<= 10 minutes of
+#     mixed load, RSS every 10 s, growth after warm-up < 10 %)
+#
+# Usage: Benchmarks/bench.sh [--vs-moto] [--persistence] [--soak[=SECONDS]]   (BENCH_SECONDS=10, BENCH_CONNECTIONS="16 64", BENCH_STARTS=7)
 # Operations are added at the bottom with: bench_json_op NAME TARGET BODY [SIGNING_NAME]
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -163,7 +167,17 @@ bench_json_op() {
 }
 
 VS_MOTO=0
-[[ ${1:-} == --vs-moto ]] && VS_MOTO=1
+PERSISTENCE_BENCH=0
+SOAK_SECONDS=0
+for argument in "$@"; do
+    case $argument in
+        --vs-moto) VS_MOTO=1 ;;
+        --persistence) PERSISTENCE_BENCH=1 ;;
+        --soak) SOAK_SECONDS=600 ;;
+        --soak=*) SOAK_SECONDS=${argument#--soak=} ;;
+        *) echo "unknown option $argument" >&2; exit 2 ;;
+    esac
+done
 
 build
 echo "machine: $(nproc) cores; wrk -t2; host and nginx on loopback"
@@ -224,4 +238,14 @@ if ((VS_MOTO)); then
     printf '%-28s c=16  %10s req/s\n' "moto Encrypt 16 B" "$MOTO_RPS"
     printf '%-28s c=16  %10s req/s   %s x moto (goal: 100 x)\n' "awsemu Encrypt 16 B" "$HOST_RPS" \
         "$(awk -v a="$HOST_RPS" -v b="$MOTO_RPS" 'BEGIN { printf "%.0f", a / b }')"
+fi
+
+if ((PERSISTENCE_BENCH)); then
+    section "persistence (PERSISTENCE=1)"
+    python3 Benchmarks/persistence.py "$HOST_BIN"
+fi
+
+if ((SOAK_SECONDS > 0)); then
+    section "soak (${SOAK_SECONDS} s, RSS every 10 s)"
+    python3 Benchmarks/soak.py "$HOST_BIN" --seconds "$SOAK_SECONDS" --warmup $((SOAK_SECONDS / 10 > 30 ? SOAK_SECONDS / 10 : 30))
 fi
