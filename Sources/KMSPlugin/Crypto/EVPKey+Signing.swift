@@ -1,5 +1,6 @@
 import EmuCrypto
 import COpenSSL
+import Synchronization
 
 extension EVPKey {
     /// Signs `message` (RAW: the message is hashed here; DIGEST: it already is the hash).
@@ -36,8 +37,50 @@ extension EVPKey {
     }
 
     /// A one-shot EVP_DigestSign/Verify context with the algorithm's hash and padding.
+    ///
+    /// Setting one up (fetching the digest and signature implementations, the padding parameters) costs more
+    /// than an ECDSA signature itself in OpenSSL 3, so RSA and ECDSA contexts are set up once per key and
+    /// algorithm and copied for each request.
     private func withDigestSignContext<R>(_ algorithm: SigningAlgorithm, verify: Bool,
                                           _ body: (OpaquePointer) throws -> R) throws -> R
+    {
+        if algorithm.isRSA || algorithm.rawValue.hasPrefix("ECDSA") {
+            let prototype = try digestPrototype(algorithm, verify: verify)
+            guard let mdctx = EVP_MD_CTX_new() else { throw OpenSSLError("EVP_MD_CTX_new") }
+            defer { EVP_MD_CTX_free(mdctx) }
+            try OpenSSLError.check(EVP_MD_CTX_copy_ex(mdctx, prototype), "EVP_MD_CTX_copy_ex")
+            return try body(mdctx)
+        }
+        return try withFreshDigestSignContext(algorithm, verify: verify, body)
+    }
+
+    /// The set-up context for `algorithm`, made on first use and kept for the key's lifetime.
+    private func digestPrototype(_ algorithm: SigningAlgorithm, verify: Bool) throws -> OpaquePointer {
+        let name = (verify ? "verify:" : "sign:") + algorithm.rawValue
+        return try prototypes.withLock { cache throws -> OpaquePointer in
+            if let existing = cache[name] { return existing }
+            guard let mdctx = EVP_MD_CTX_new() else { throw OpenSSLError("EVP_MD_CTX_new") }
+            var pctx: OpaquePointer?
+            let digest = algorithm.digestName
+            let status = verify ? EVP_DigestVerifyInit_ex(mdctx, &pctx, digest, nil, nil, pointer, nil)
+                : EVP_DigestSignInit_ex(mdctx, &pctx, digest, nil, nil, pointer, nil)
+            guard status == 1 else {
+                EVP_MD_CTX_free(mdctx)
+                throw OpenSSLError(verify ? "EVP_DigestVerifyInit_ex" : "EVP_DigestSignInit_ex")
+            }
+            if algorithm.isPSS, let pctx {
+                do { try configurePSS(pctx, algorithm) } catch {
+                    EVP_MD_CTX_free(mdctx)
+                    throw error
+                }
+            }
+            cache[name] = mdctx
+            return mdctx
+        }
+    }
+
+    private func withFreshDigestSignContext<R>(_ algorithm: SigningAlgorithm, verify: Bool,
+                                               _ body: (OpaquePointer) throws -> R) throws -> R
     {
         guard let mdctx = EVP_MD_CTX_new() else { throw OpenSSLError("EVP_MD_CTX_new") }
         defer { EVP_MD_CTX_free(mdctx) }

@@ -1,5 +1,6 @@
 import EmuCrypto
 import COpenSSL
+import Synchronization
 
 /// An OpenSSL key pair (RSA, EC, Ed25519, SM2) that owns its EVP_PKEY and frees it in deinit.
 ///
@@ -7,12 +8,15 @@ import COpenSSL
 /// from several threads for signing and decryption, so no request ever re-parses a key.
 final class EVPKey: @unchecked Sendable {
     let pointer: OpaquePointer
+    /// Set-up signing and verifying contexts by algorithm, copied per request (see `withDigestSignContext`).
+    let prototypes = Mutex<[String: OpaquePointer]>([:])
 
     init(takingOwnershipOf pointer: OpaquePointer) {
         self.pointer = pointer
     }
 
     deinit {
+        prototypes.withLock { cache in cache.values.forEach { EVP_MD_CTX_free($0) } }
         EVP_PKEY_free(pointer)
     }
 
