@@ -44,6 +44,7 @@ public final class StateStore: Sendable {
                         plugin TEXT NOT NULL, ns TEXT NOT NULL, key TEXT NOT NULL, value BLOB,
                         format INTEGER NOT NULL, seq INTEGER NOT NULL, PRIMARY KEY (plugin, ns, key));
                     CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value BLOB NOT NULL);
+                    CREATE INDEX IF NOT EXISTS records_by_plugin_seq ON records (plugin, seq);
                     """)
             }
         } catch let error as StateStoreError {
@@ -132,6 +133,27 @@ public final class StateStore: Sendable {
                 return StateRecordRow(plugin: plugin, namespace: row["ns"], key: row["key"], value: value,
                                       formatVersion: UInt32(row["format"] as Int64), sequence: UInt64(row["seq"] as Int64))
             }
+        }
+    }
+
+    /// Walks every live record of `plugin` in change order without holding them all in memory (a store of
+    /// 100,000 keys would otherwise cost its whole size again at start-up); returns how many it visited.
+    @discardableResult
+    public func forEachRecord(plugin: String, _ body: (StateRecordRow) throws -> Void) throws -> Int {
+        try database.read { db in
+            let rows = try Row.fetchCursor(db, sql: """
+                SELECT ns, key, value, format, seq FROM records WHERE plugin = ? AND value IS NOT NULL ORDER BY seq
+                """, arguments: [plugin])
+            var count = 0
+            while let row = try rows.next() {
+                let stored: Data = row["value"]
+                let value = try cipher.map { try $0.open(Array(stored)) } ?? Array(stored)
+                try body(StateRecordRow(plugin: plugin, namespace: row["ns"], key: row["key"], value: value,
+                                        formatVersion: UInt32(row["format"] as Int64),
+                                        sequence: UInt64(row["seq"] as Int64)))
+                count += 1
+            }
+            return count
         }
     }
 

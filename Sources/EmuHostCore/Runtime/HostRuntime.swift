@@ -57,12 +57,10 @@ public final class HostRuntime: Sendable {
     public func loadStoredState() throws {
         guard let store = stateStore else { return }
         for plugin in registry.plugins {
-            let rows = try store.records(plugin: plugin.name)
-            guard !rows.isEmpty else { continue }
-            guard plugin.canLoadState else {
-                throw StateStoreError("plugin \(plugin.name) has \(rows.count) stored records but no on_state_load hook")
-            }
-            for row in rows {
+            let count = try store.forEachRecord(plugin: plugin.name) { row in
+                guard plugin.canLoadState else {
+                    throw StateStoreError("plugin \(plugin.name) has stored records but no on_state_load hook")
+                }
                 guard row.formatVersion <= plugin.stateFormatVersion else {
                     throw StateStoreError("record \(row.namespace)/\(row.key) of plugin \(plugin.name) has state format "
                         + "\(row.formatVersion), newer than the plugin's \(plugin.stateFormatVersion): upgrade the plugin")
@@ -73,7 +71,7 @@ public final class HostRuntime: Sendable {
                         + "(format \(row.formatVersion))")
                 }
             }
-            logger.info("restored \(rows.count) records of plugin \(plugin.name)")
+            if count > 0 { logger.info("restored \(count) records of plugin \(plugin.name)") }
         }
     }
 
