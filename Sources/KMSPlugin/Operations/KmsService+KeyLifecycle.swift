@@ -39,7 +39,7 @@ extension KmsService {
         let policy = try input["Policy"]?.stringValue.map { (text: String) throws(AWSError) -> String in
             try validatedPolicy(text, context: context,
                                 bypassLockoutCheck: input["BypassPolicyLockoutSafetyCheck"]?.boolValue ?? false)
-        } ?? KeyPolicyDefaults.customerManaged(account: context.accountId, region: context.region)
+        } ?? PolicyInterner.intern(KeyPolicyDefaults.customerManaged(account: context.accountId, region: context.region))
         let now = self.now
         var keyState = KeyState.enabled
         var materials: [KeyMaterialVersion] = []

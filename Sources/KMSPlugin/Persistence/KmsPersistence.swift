@@ -86,7 +86,7 @@ extension KmsService {
             guard let (account, region, _) = KmsPersistence.splitKey(record.key) else { return false }
             switch record.namespace {
             case "key":
-                let key = try KmsRecords.decode(try decoder.decode(KmsRecords.Key.self, from: data))
+                let key = try KmsRecords.decode(try KmsRecords.key(from: try JSONValue.parse(record.value)))
                 state.restore(account, region) { $0.insert(key) }
             case "alias":
                 let alias = try decoder.decode(KmsRecords.Alias.self, from: data)

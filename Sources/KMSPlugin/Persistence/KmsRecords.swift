@@ -74,6 +74,50 @@ enum KmsRecords {
         var tokens: [String]
     }
 
+    /// Reads a key record from parsed JSON by hand: start-up reads one per key (100,000 in a large store), and
+    /// this is about twice as fast as JSONDecoder's generic path.
+    static func key(from json: JSONValue) throws -> Key {
+        func text(_ name: String) throws -> String {
+            guard let value = json[name]?.stringValue else { throw RecordError(description: "key record without \(name)") }
+            return value
+        }
+        func number(_ name: String) -> Double? { json[name]?.doubleValue }
+        guard let spec = KeySpec(rawValue: try text("keySpec")), let usage = KeyUsage(rawValue: try text("keyUsage")),
+            let origin = KeyOrigin(rawValue: try text("origin")), let state = KeyState(rawValue: try text("state"))
+        else { throw RecordError(description: "key record with an unknown spec, usage, origin or state") }
+        func material(_ value: JSONValue) throws -> Material {
+            guard let id = value["id"]?.stringValue, let kind = value["kind"]?.stringValue,
+                let bytes = value["bytes"]?.stringValue, let created = value["createdAt"]?.doubleValue
+            else { throw RecordError(description: "key record with an incomplete material") }
+            return Material(id: id, kind: kind, bytes: bytes, createdAt: created,
+                            rotationType: value["rotationType"]?.stringValue)
+        }
+        return Key(
+            keyId: try text("keyId"), accountId: try text("accountId"), region: try text("region"),
+            creationDate: number("creationDate") ?? 0, description: json["description"]?.stringValue ?? "",
+            keySpec: spec, keyUsage: usage, origin: origin, keyManager: try text("keyManager"), state: state,
+            deletionDate: number("deletionDate"),
+            pendingDeletionWindowInDays: json["pendingDeletionWindowInDays"]?.intValue.map { Int($0) },
+            multiRegion: json["multiRegion"]?.boolValue ?? false, primaryRegion: json["primaryRegion"]?.stringValue,
+            policy: try text("policy"),
+            tags: (json["tags"]?.arrayValue ?? []).map { ($0.arrayValue ?? []).compactMap(\.stringValue) },
+            materials: try (json["materials"]?.arrayValue ?? []).map(material),
+            rotationEnabled: json["rotationEnabled"]?.boolValue ?? false,
+            rotationPeriodInDays: json["rotationPeriodInDays"]?.intValue.map { Int($0) } ?? 365,
+            nextRotationDate: number("nextRotationDate"),
+            importParameters: try (json["importParameters"]?.arrayValue ?? []).map { value in
+                guard let token = value["token"]?.stringValue, let wrapping = value["wrappingKey"]?.stringValue,
+                    let algorithm = value["wrappingAlgorithm"]?.stringValue, let validTo = value["validTo"]?.doubleValue
+                else { throw RecordError(description: "key record with incomplete import parameters") }
+                return Import(token: token, wrappingKey: wrapping, wrappingAlgorithm: algorithm, validTo: validTo)
+            },
+            importedMaterialDigest: json["importedMaterialDigest"]?.stringValue,
+            expirationModel: json["expirationModel"]?.stringValue, validTo: number("validTo"),
+            customKeyStoreId: json["customKeyStoreId"]?.stringValue, xksKeyId: json["xksKeyId"]?.stringValue,
+            knownMaterialIds: json["knownMaterialIds"]?.arrayValue?.compactMap(\.stringValue),
+            pendingRotation: try json["pendingRotation"].flatMap { $0.isNull ? nil : try material($0) })
+    }
+
     struct RecordError: Error, CustomStringConvertible {
         var description: String
     }
@@ -149,7 +193,7 @@ enum KmsRecords {
             description: record.description, keySpec: record.keySpec, keyUsage: record.keyUsage, origin: record.origin,
             keyManager: record.keyManager, state: record.state, deletionDate: record.deletionDate,
             pendingDeletionWindowInDays: record.pendingDeletionWindowInDays, multiRegion: record.multiRegion,
-            primaryRegion: record.primaryRegion, policy: record.policy,
+            primaryRegion: record.primaryRegion, policy: PolicyInterner.intern(record.policy),
             tags: record.tags.compactMap { $0.count == 2 ? KmsTag(key: $0[0], value: $0[1]) : nil },
             materials: materials)
         key.rotation = RotationSchedule(enabled: record.rotationEnabled, periodInDays: record.rotationPeriodInDays,
