@@ -52,10 +52,18 @@ extension JSONValue: Codable {
     /// Converts JSONSerialization's output. Booleans come back as NSNumbers whose type code is "c" (char), which
     /// is how they are told apart from the numbers 0 and 1.
     init(foundation object: Any) {
-        switch object {
-        case let text as String:
+        // Swift containers are tested before NSNumber: casting a Swift dictionary or string to a class first
+        // bridges the whole value to Foundation, which made this conversion cost more than the parse itself.
+        if let text = object as? String {
             self = .string(text)
-        case let number as NSNumber:
+        } else if let dictionary = object as? [String: Any] {
+            var members: [String: JSONValue] = [:]
+            members.reserveCapacity(dictionary.count)
+            for (key, value) in dictionary { members[key] = JSONValue(foundation: value) }
+            self = .object(members)
+        } else if let array = object as? [Any] {
+            self = .array(array.map { JSONValue(foundation: $0) })
+        } else if let number = object as? NSNumber {
             switch number.objCType.pointee {
             case CChar(UInt8(ascii: "c")), CChar(UInt8(ascii: "B")): self = .bool(number.boolValue)
             case CChar(UInt8(ascii: "d")), CChar(UInt8(ascii: "f")):
@@ -63,17 +71,11 @@ extension JSONValue: Codable {
                 self = value.rounded() == value && abs(value) < 9.0e18 ? .int(Int64(value)) : .double(value)
             default: self = .int(number.int64Value)
             }
-        case let array as [Any]:
-            self = .array(array.map { JSONValue(foundation: $0) })
-        case let dictionary as [String: Any]:
-            var members: [String: JSONValue] = [:]
-            members.reserveCapacity(dictionary.count)
-            for (key, value) in dictionary { members[key] = JSONValue(foundation: value) }
-            self = .object(members)
-        default:
+        } else {
             self = .null
         }
     }
+
 
     public static func parse(_ bytes: [UInt8]) throws(AWSError) -> JSONValue {
         let result = bytes.withUnsafeBytes { buffer in Result { () throws(AWSError) in try parse(buffer) } }
