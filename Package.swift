@@ -16,6 +16,7 @@ let package = Package(
         .library(name: "KMSPlugin", type: .dynamic, targets: ["KMSPlugin"]),
         .library(name: "STSPlugin", type: .dynamic, targets: ["STSPlugin"]),
         .library(name: "SecretsManagerPlugin", type: .dynamic, targets: ["SecretsManagerPlugin"]),
+        .library(name: "S3Plugin", type: .dynamic, targets: ["S3Plugin"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
@@ -98,6 +99,13 @@ let package = Package(
             dependencies: ["EmuPluginKit", "EmuCrypto"],
             swiftSettings: swiftSettings
         ),
+        /// S3 (REST-XML): every object body is encrypted at rest, under a KMS data key reached over the service bus
+        /// (SSE-KMS) or under a host-managed key (SSE-S3); COpenSSL for MD5 ETags.
+        .target(
+            name: "S3Plugin",
+            dependencies: ["EmuPluginKit", "EmuCrypto", "COpenSSL"],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "EmuHostTests",
             dependencies: [
@@ -105,6 +113,11 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "S3PluginTests",
+            dependencies: ["S3Plugin", "EmuPluginKit", "EmuCrypto"],
             swiftSettings: swiftSettings
         ),
     ],

@@ -1,0 +1,22 @@
+/// A bucket: its global name, owner and region, and its default encryption when one was set.
+///
+/// S3's bucket namespace is shared by every account and region, so buckets are keyed by name alone.
+struct Bucket: Codable, Sendable, Equatable {
+    var name: String
+    var accountId: String
+    var region: String
+    /// Milliseconds since 1970 on the host clock.
+    var creationDate: Int64
+    /// PutBucketEncryption's rule; nil means S3's base level, SSE-S3, which every bucket has had since 2023.
+    var encryption: BucketEncryption?
+
+    var arn: String { "arn:aws:s3:::\(name)" }
+}
+
+/// A bucket's default encryption rule (`ApplyServerSideEncryptionByDefault` and `BucketKeyEnabled`).
+struct BucketEncryption: Codable, Sendable, Equatable {
+    /// `AES256`, `aws:kms` or `aws:kms:dsse`.
+    var algorithm: String
+    var kmsMasterKeyId: String?
+    var bucketKeyEnabled: Bool
+}

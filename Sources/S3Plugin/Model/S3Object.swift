@@ -1,0 +1,42 @@
+/// One stored object: what HEAD answers, and where its encrypted body lies.
+struct S3Object: Codable, Sendable, Equatable {
+    var bucket: String
+    var key: String
+    /// Plaintext size in bytes.
+    var size: Int64
+    /// The MD5 ETag without quotes: the body's MD5, or for a multipart object `<md5 of the parts' md5s>-<n>`.
+    var etag: String
+    /// Milliseconds since 1970 on the host clock.
+    var lastModified: Int64
+    var headers: ObjectHeaders
+    var storageClass: String
+    /// The body, in order: one blob for a simple upload, one per part for a multipart upload (the parts are kept
+    /// as they were sealed, so completing an upload copies nothing).
+    var blobs: [BlobRef]
+    /// The number of parts of a multipart object, nil for a simple one.
+    var partsCount: Int?
+    var encryption: ObjectEncryption
+
+    var arn: String { "arn:aws:s3:::\(bucket)/\(key)" }
+    var quotedETag: String { "\"\(etag)\"" }
+}
+
+/// One sealed body in the blob store, and its plaintext size.
+struct BlobRef: Codable, Sendable, Equatable {
+    var id: String
+    var size: Int64
+}
+
+/// The representation headers and user metadata an object was stored with, answered back on GET and HEAD.
+struct ObjectHeaders: Codable, Sendable, Equatable {
+    var contentType: String?
+    var cacheControl: String?
+    var contentDisposition: String?
+    var contentEncoding: String?
+    var contentLanguage: String?
+    var expires: String?
+    var websiteRedirectLocation: String?
+    /// `x-amz-meta-*` without the prefix, names lower-cased as S3 stores them.
+    var metadata: [String: String]
+    var tagCount: Int?
+}

@@ -1,0 +1,63 @@
+import EmuPluginKit
+import Synchronization
+
+/// Every bucket, object, multipart upload and part in the process, behind one lock.
+///
+/// The lock guards dictionary work only. Cryptography, KMS calls and blob I/O happen outside it: a write seals its
+/// body into a new blob first, then commits the metadata with `update`, which re-checks what it relied on (the
+/// bucket still exists, the upload is still open). Changes are handed to the host's persistence inside `update`,
+/// under the lock, so stored records follow the order of the changes in memory.
+final class S3Store: Sendable {
+    struct State: Sendable {
+        var buckets: [String: Bucket] = [:]
+        /// bucket name → key → object.
+        var objects: [String: [String: S3Object]] = [:]
+        var uploads: [String: MultipartUpload] = [:]
+        /// upload id → part number → part.
+        var parts: [String: [Int: UploadedPart]] = [:]
+    }
+
+    private let state = Mutex(State())
+
+    func read<R>(_ body: (State) -> R) -> R {
+        state.withLock { body($0) }
+    }
+
+    /// Runs `body` on the state; throwing leaves the changes `body` made so far in place, so bodies check
+    /// everything before they change anything.
+    func update<R>(_ body: (inout State) throws(AWSError) -> R) throws(AWSError) -> R {
+        let result: Result<R, AWSError> = state.withLock { current in
+            do throws(AWSError) {
+                return .success(try body(&current))
+            } catch {
+                return .failure(error)
+            }
+        }
+        return try result.get()
+    }
+
+    func removeAll() {
+        state.withLock { $0 = State() }
+    }
+
+    /// Every blob id a record names (the start-up sweep keeps exactly these).
+    func referencedBlobIds() -> Set<String> {
+        state.withLock { current in
+            var ids = Set<String>()
+            for objects in current.objects.values {
+                for object in objects.values { ids.formUnion(object.blobs.map(\.id)) }
+            }
+            for parts in current.parts.values {
+                for part in parts.values { ids.insert(part.blob.id) }
+            }
+            return ids
+        }
+    }
+}
+
+extension S3Store {
+    /// Puts stored records back at start-up; nothing is recorded.
+    func restore(_ body: (inout State) -> Void) {
+        state.withLock { body(&$0) }
+    }
+}

@@ -1,0 +1,120 @@
+import EmuPluginKit
+import Foundation
+
+extension S3Service {
+    /// CopyObject (`x-amz-copy-source`): decrypts the source chunk by chunk and seals it again under a new data
+    /// key chosen by the copy request's SSE headers or the destination bucket's default, as S3 does (a copy never
+    /// inherits its source's encryption). Memory stays at one chunk, whatever the object's size.
+    func copyObject(_ request: S3Request, bucket name: String, key: String, _ context: RequestContext)
+        throws(AWSError) -> OperationOutput
+    {
+        try requireKeyLength(key)
+        let bucket = try requireBucket(name, context)
+        let source = try copySource(request.header("x-amz-copy-source") ?? "")
+        let sourceBucket = try requireBucket(source.bucket, context)
+        guard let original = store.read({ $0.objects[source.bucket]?[source.key] }) else { throw S3Errors.noSuchKey() }
+        if let version = source.versionId, version != "null" {
+            throw AWSError("NoSuchVersion", "The specified version does not exist.", status: 404)
+        }
+        try checkCopySourceConditions(request, original)
+        if StorageClass.archived.contains(original.storageClass) {
+            throw AWSError("InvalidObjectState", "The operation is not valid for the object's storage class",
+                           status: 403)
+        }
+        let directive = request.header("x-amz-metadata-directive")?.uppercased() ?? "COPY"
+        guard directive == "COPY" || directive == "REPLACE" else {
+            throw S3Errors.invalidArgument("Unknown metadata directive.")
+        }
+        var headers = directive == "REPLACE" ? try ObjectHeaders(request) : original.headers
+        if request.header("x-amz-tagging-directive")?.uppercased() == "REPLACE" {
+            headers.tagCount = try ObjectHeaders(request).tagCount
+        }
+        let storageClass = try StorageClass.of(request)
+        if source.bucket == name, source.key == key, directive == "COPY",
+            request.header("x-amz-storage-class") == nil, request.header("x-amz-server-side-encryption") == nil,
+            request.header("x-amz-website-redirect-location") == nil
+        {
+            throw S3Errors.invalidRequest("This copy request is illegal because it is trying to copy an object to "
+                + "itself without changing the object's metadata, storage class, website redirect location or "
+                + "encryption attributes.")
+        }
+        let spec = try EncryptionRequest.resolve(request, bucket: bucket)
+
+        var sourceKey = try keys.dataKey(of: original.encryption, arn: original.arn, region: sourceBucket.region,
+                                         context)
+        defer { for index in sourceKey.indices { sourceKey[index] = 0 } }
+        let arn = "arn:aws:s3:::\(name)/\(key)"
+        let (encryption, generatedKey) = try keys.newKey(spec, arn: arn, region: bucket.region, context)
+        var dataKey = generatedKey
+        defer { for index in dataKey.indices { dataKey[index] = 0 } }
+        let sealer = try BodySealer(size: original.size, key: dataKey, store: blobs)
+        let sealed: (blob: BlobRef, md5: [UInt8])
+        do {
+            if original.size > 0 {
+                try BodyOpener(store: blobs, key: sourceKey).forEachPiece(of: original.blobs,
+                                                                         range: 0...(original.size - 1))
+                { piece throws(AWSError) in try sealer.append(piece) }
+            }
+            sealed = try sealer.finish()
+        } catch {
+            sealer.abandon()
+            throw error
+        }
+        let object = S3Object(bucket: name, key: key, size: original.size, etag: Hex.encode(sealed.md5),
+                              lastModified: now, headers: headers, storageClass: storageClass, blobs: [sealed.blob],
+                              partsCount: nil, encryption: encryption)
+        do {
+            blobs.retire(try commitObject(object, context))
+        } catch {
+            blobs.discard(sealed.blob.id)
+            throw error
+        }
+        var xml = XMLWriter(root: "CopyObjectResult")
+        xml.element("LastModified", HTTPDate.iso8601(object.lastModified))
+        xml.element("ETag", object.quotedETag)
+        return xml.output(headers: encryption.responseHeaders(includeContext: true))
+    }
+
+    /// Parses `x-amz-copy-source`: `[/]bucket/key[?versionId=…]`, URL-encoded.
+    private func copySource(_ header: String) throws(AWSError) -> (bucket: String, key: String, versionId: String?) {
+        var text = Substring(header)
+        var versionId: String?
+        if let mark = text.range(of: "?versionId=") {
+            versionId = PercentEncoding.decode(String(text[mark.upperBound...]))
+            text = text[..<mark.lowerBound]
+        }
+        let decoded = PercentEncoding.decode(String(text))
+        var path = Substring(decoded)
+        if path.hasPrefix("/") { path = path.dropFirst() }
+        if path.hasPrefix("arn:") { throw S3Errors.notImplemented("copying from an access point ARN") }
+        guard let slash = path.firstIndex(of: "/"), !path[..<slash].isEmpty,
+            !path[path.index(after: slash)...].isEmpty
+        else {
+            throw S3Errors.invalidArgument("Copy Source must mention the source bucket and key: sourcebucket/sourcekey")
+        }
+        return (String(path[..<slash]), String(path[path.index(after: slash)...]), versionId)
+    }
+
+    /// The `x-amz-copy-source-if-*` conditions; every failure is 412, as S3 answers them.
+    private func checkCopySourceConditions(_ request: S3Request, _ source: S3Object) throws(AWSError) {
+        let modified = source.lastModified / 1000
+        if let ifMatch = request.header("x-amz-copy-source-if-match"), !ETagMatch.matches(ifMatch, source.etag) {
+            throw S3Errors.preconditionFailed()
+        }
+        if let ifNoneMatch = request.header("x-amz-copy-source-if-none-match"),
+            ETagMatch.matches(ifNoneMatch, source.etag)
+        {
+            throw S3Errors.preconditionFailed()
+        }
+        if let since = request.header("x-amz-copy-source-if-unmodified-since").flatMap(HTTPDate.parseRFC1123),
+            modified > since / 1000
+        {
+            throw S3Errors.preconditionFailed()
+        }
+        if let since = request.header("x-amz-copy-source-if-modified-since").flatMap(HTTPDate.parseRFC1123),
+            modified <= since / 1000
+        {
+            throw S3Errors.preconditionFailed()
+        }
+    }
+}

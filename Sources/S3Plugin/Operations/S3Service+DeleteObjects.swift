@@ -1,0 +1,54 @@
+import EmuPluginKit
+
+extension S3Service {
+    /// DeleteObjects: the `<Delete>` batch of up to 1000 keys; every key is reported deleted (S3 does so for keys
+    /// that did not exist too), and `<Quiet>true</Quiet>` reports only errors.
+    func deleteObjects(_ request: S3Request, bucket name: String, _ context: RequestContext) throws(AWSError)
+        -> OperationOutput
+    {
+        _ = try requireBucket(name, context)
+        try ContentMD5.check(request)
+        let document = try XMLTag.parse(request.body)
+        guard document.name == "Delete" else { throw S3Errors.malformedXML() }
+        let quiet = document.value("Quiet")?.lowercased() == "true"
+        let entries = document.children("Object")
+        guard !entries.isEmpty, entries.count <= 1000 else { throw S3Errors.malformedXML() }
+        var keys: [(key: String, versionId: String?)] = []
+        for entry in entries {
+            // Keys keep their whitespace: only the element's own text counts.
+            guard let key = entry.child("Key")?.text else { throw S3Errors.malformedXML() }
+            keys.append((key, entry.value("VersionId")))
+        }
+        var deletable: [String] = []
+        var errors: [(key: String, versionId: String?, code: String, message: String)] = []
+        for entry in keys {
+            if entry.key.isEmpty {
+                errors.append((entry.key, entry.versionId, "InvalidArgument", "Invalid key"))
+            } else if entry.key.utf8.count > Self.maximumKeyBytes {
+                errors.append((entry.key, entry.versionId, "KeyTooLongError", "Your key is too long"))
+            } else {
+                deletable.append(entry.key)
+            }
+        }
+        let retired = try removeObjects(bucket: name, keys: deletable, context)
+        blobs.retire(retired)
+        var xml = XMLWriter(root: "DeleteResult")
+        if !quiet {
+            for entry in keys where !entry.key.isEmpty && entry.key.utf8.count <= Self.maximumKeyBytes {
+                xml.group("Deleted") { xml in
+                    xml.element("Key", entry.key)
+                    xml.element("VersionId", entry.versionId)
+                }
+            }
+        }
+        for error in errors {
+            xml.group("Error") { xml in
+                xml.element("Key", error.key)
+                xml.element("VersionId", error.versionId)
+                xml.element("Code", error.code)
+                xml.element("Message", error.message)
+            }
+        }
+        return xml.output()
+    }
+}

@@ -1,0 +1,93 @@
+import EmuPluginKit
+
+extension S3Service {
+    /// GetObject and HeadObject: conditions, `Range` or `partNumber`, then (GET only) the data key from KMS or
+    /// the host keyring and the decrypted bytes. HEAD never needs the key, as in S3.
+    func getObject(_ request: S3Request, bucket name: String, key: String, headOnly: Bool,
+                   _ context: RequestContext) throws(AWSError) -> OperationOutput
+    {
+        let bucket = try requireBucket(name, context)
+        guard let object = store.read({ $0.objects[name]?[key] }) else { throw S3Errors.noSuchKey() }
+        var headers: [(String, String)] = [
+            ("Last-Modified", HTTPDate.rfc1123(object.lastModified)), ("ETag", object.quotedETag),
+        ]
+        switch try ReadConditions(request).evaluate(object) {
+        case .proceed: break
+        case .notModified: return OperationOutput(body: [], status: 304, headers: headers)
+        }
+        if !headOnly, StorageClass.archived.contains(object.storageClass) {
+            throw AWSError("InvalidObjectState", "The operation is not valid for the object's storage class",
+                           status: 403)
+        }
+        var range: ClosedRange<Int64>? = object.size > 0 ? 0...(object.size - 1) : nil
+        var status: UInt32 = 200
+        if let partText = request.query["partNumber"] {
+            guard let part = Int(partText), (1...10000).contains(part) else {
+                throw S3Errors.invalidArgument("Part number must be an integer between 1 and 10000, inclusive")
+            }
+            range = try partRange(object, part: part)
+            status = 206
+            headers.append(("x-amz-mp-parts-count", String(object.partsCount ?? 1)))
+        } else if let header = request.header("Range") {
+            switch ByteRange.parse(header, size: object.size) {
+            case .whole: break
+            case .bytes(let bytes):
+                range = bytes
+                status = 206
+            case .unsatisfiable: throw S3Errors.invalidRange()
+            }
+        }
+        if status == 206, let range {
+            headers.append(("Content-Range", "bytes \(range.lowerBound)-\(range.upperBound)/\(object.size)"))
+        }
+        headers.append(("Accept-Ranges", "bytes"))
+        headers += object.headers.responseHeaders(overrides: request.query)
+        headers += object.encryption.responseHeaders()
+        if object.storageClass != "STANDARD" { headers.append(("x-amz-storage-class", object.storageClass)) }
+        let length = range.map { $0.upperBound - $0.lowerBound + 1 } ?? 0
+        if headOnly {
+            headers.append(("Content-Length", String(length)))
+            return OperationOutput(body: [], status: status, headers: headers)
+        }
+        guard let range else { return OperationOutput(body: [], status: status, headers: headers) }
+        var dataKey = try keys.dataKey(of: object.encryption, arn: object.arn, region: bucket.region, context)
+        defer { for index in dataKey.indices { dataKey[index] = 0 } }
+        let body = try BodyOpener(store: blobs, key: dataKey).read(object.blobs, range: range)
+        return OperationOutput(body: body, status: status, headers: headers)
+    }
+
+    /// The bytes of part `part` of an object: a multipart object's part boundaries, or the whole of a simple
+    /// object as its only part.
+    private func partRange(_ object: S3Object, part: Int) throws(AWSError) -> ClosedRange<Int64>? {
+        let sizes = object.partsCount == nil ? [object.size] : object.blobs.map(\.size)
+        guard part <= sizes.count else {
+            throw AWSError("InvalidPartNumber", "The requested partnumber is not satisfiable", status: 416)
+        }
+        let start = sizes.prefix(part - 1).reduce(0, +)
+        let size = sizes[part - 1]
+        return size > 0 ? start...(start + size - 1) : nil
+    }
+
+    /// DeleteObject: succeeds whether or not the key exists (S3 answers 204 either way).
+    func deleteObject(bucket name: String, key: String, _ context: RequestContext) throws(AWSError) -> OperationOutput {
+        _ = try requireBucket(name, context)
+        let retired = try removeObjects(bucket: name, keys: [key], context)
+        blobs.retire(retired)
+        return OperationOutput(body: [], status: 204)
+    }
+
+    /// Removes objects within the request's persistence. - Returns: their blob ids, to retire.
+    func removeObjects(bucket name: String, keys: [String], _ context: RequestContext) throws(AWSError) -> [String] {
+        try store.update { state throws(AWSError) -> [String] in
+            guard state.buckets[name] != nil else { throw S3Errors.noSuchBucket() }
+            var retired: [String] = []
+            for key in keys {
+                guard let existing = state.objects[name]?[key] else { continue }
+                try S3Persistence.object(context, bucket: name, key: key, nil)
+                state.objects[name]?[key] = nil
+                retired += existing.blobs.map(\.id)
+            }
+            return retired
+        }
+    }
+}

@@ -1,0 +1,80 @@
+import EmuPluginKit
+
+extension S3Service {
+    /// ListObjectsV2 (`list-type=2`) and the original ListObjects: keys in UTF-8 byte order, `prefix`,
+    /// `delimiter` rolled up into CommonPrefixes (each counting once toward `max-keys`), pages by
+    /// continuation token (V2) or marker (V1), and `encoding-type=url`.
+    func listObjects(_ request: S3Request, bucket name: String, v2: Bool, _ context: RequestContext)
+        throws(AWSError) -> OperationOutput
+    {
+        _ = try requireBucket(name, context)
+        let query = request.query
+        let prefix = query["prefix"] ?? ""
+        let delimiter = query["delimiter"].flatMap { $0.isEmpty ? nil : $0 }
+        let encodeKeys: Bool
+        switch query["encoding-type"] {
+        case nil: encodeKeys = false
+        case "url"?: encodeKeys = true
+        default: throw S3Errors.invalidArgument("Invalid Encoding Method specified in Request")
+        }
+        var maxKeys = 1000
+        if let text = query["max-keys"] {
+            guard let value = Int(text), value >= 0 else {
+                throw S3Errors.invalidArgument("Provided max-keys not an integer or within integer range")
+            }
+            maxKeys = min(value, 1000)
+        }
+        let marker: ListingMarker?
+        if v2 {
+            if let token = query["continuation-token"] {
+                guard let decoded = ListingMarker(token: token) else {
+                    throw S3Errors.invalidArgument("The continuation token provided is incorrect")
+                }
+                marker = decoded
+            } else {
+                marker = query["start-after"].map { ListingMarker(value: $0, isCommonPrefix: false) }
+            }
+        } else {
+            marker = query["marker"].map { value in
+                ListingMarker(value: value, isCommonPrefix: delimiter.map { value.hasSuffix($0) } ?? false)
+            }
+        }
+        let objects = store.read { state in state.objects[name].map { Array($0.values) } ?? [] }
+        let page = ListingPage(objects.sorted { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) },
+                               prefix: prefix, delimiter: delimiter, after: marker, maxKeys: maxKeys)
+
+        func encoded(_ text: String) -> String { encodeKeys ? PercentEncoding.encodeForListing(text) : text }
+        let fetchOwner = !v2 || query["fetch-owner"] == "true"
+        let owner = Self.canonicalUserId(context.accountId)
+        var xml = XMLWriter(root: "ListBucketResult")
+        xml.element("Name", name)
+        xml.element("Prefix", encoded(prefix))
+        if v2 {
+            xml.element("StartAfter", query["start-after"].map(encoded))
+            xml.element("ContinuationToken", query["continuation-token"])
+            if page.isTruncated, let last = page.last { xml.element("NextContinuationToken", last.token) }
+            xml.element("KeyCount", page.contents.count + page.commonPrefixes.count)
+        } else {
+            xml.element("Marker", encoded(query["marker"] ?? ""))
+            if page.isTruncated, delimiter != nil, let last = page.last { xml.element("NextMarker", encoded(last.value)) }
+        }
+        xml.element("MaxKeys", maxKeys)
+        xml.element("Delimiter", delimiter.map(encoded))
+        xml.element("EncodingType", encodeKeys ? "url" : nil)
+        xml.element("IsTruncated", page.isTruncated)
+        for object in page.contents {
+            xml.group("Contents") { xml in
+                xml.element("Key", encoded(object.key))
+                xml.element("LastModified", HTTPDate.iso8601(object.lastModified))
+                xml.element("ETag", object.quotedETag)
+                xml.element("Size", object.size)
+                xml.element("StorageClass", object.storageClass)
+                if fetchOwner { xml.group("Owner") { xml in xml.element("ID", owner) } }
+            }
+        }
+        for commonPrefix in page.commonPrefixes {
+            xml.group("CommonPrefixes") { xml in xml.element("Prefix", encoded(commonPrefix)) }
+        }
+        return xml.output()
+    }
+}

@@ -1,0 +1,110 @@
+import EmuPluginKit
+
+extension S3Service {
+    /// ListParts: the parts uploaded so far, by number, in pages (`max-parts`, `part-number-marker`).
+    func listParts(_ request: S3Request, bucket name: String, key: String, _ context: RequestContext)
+        throws(AWSError) -> OperationOutput
+    {
+        _ = try requireBucket(name, context)
+        let upload = try requireUpload(request, bucket: name, key: key)
+        var maxParts = 1000
+        if let text = request.query["max-parts"] {
+            guard let value = Int(text), value >= 0 else {
+                throw S3Errors.invalidArgument("Provided max-parts not an integer or within integer range")
+            }
+            maxParts = min(value, 1000)
+        }
+        var marker = 0
+        if let text = request.query["part-number-marker"] {
+            guard let value = Int(text), value >= 0 else {
+                throw S3Errors.invalidArgument("Provided part-number-marker not an integer or within integer range")
+            }
+            marker = value
+        }
+        let parts = store.read { $0.parts[upload.uploadId].map { Array($0.values) } ?? [] }
+            .filter { $0.partNumber > marker }.sorted { $0.partNumber < $1.partNumber }
+        let page = parts.prefix(maxParts)
+        let truncated = parts.count > page.count
+        let owner = Self.canonicalUserId(upload.accountId)
+        var xml = XMLWriter(root: "ListPartsResult")
+        xml.element("Bucket", name)
+        xml.element("Key", key)
+        xml.element("UploadId", upload.uploadId)
+        xml.element("PartNumberMarker", marker)
+        if let last = page.last { xml.element("NextPartNumberMarker", last.partNumber) }
+        xml.element("MaxParts", maxParts)
+        xml.element("IsTruncated", truncated)
+        for part in page {
+            xml.group("Part") { xml in
+                xml.element("PartNumber", part.partNumber)
+                xml.element("LastModified", HTTPDate.iso8601(part.lastModified))
+                xml.element("ETag", "\"\(part.etag)\"")
+                xml.element("Size", part.size)
+            }
+        }
+        xml.group("Initiator") { xml in
+            xml.element("ID", upload.initiatorArn.isEmpty ? owner : upload.initiatorArn)
+        }
+        xml.group("Owner") { xml in xml.element("ID", owner) }
+        xml.element("StorageClass", upload.storageClass)
+        return xml.output()
+    }
+
+    /// ListMultipartUploads: the bucket's unfinished uploads by key, then by start time, with `prefix`,
+    /// `key-marker` / `upload-id-marker` and `max-uploads`. A `delimiter` is refused as not implemented.
+    func listMultipartUploads(_ request: S3Request, bucket name: String, _ context: RequestContext)
+        throws(AWSError) -> OperationOutput
+    {
+        _ = try requireBucket(name, context)
+        if let delimiter = request.query["delimiter"], !delimiter.isEmpty {
+            throw S3Errors.notImplemented("ListMultipartUploads with a delimiter")
+        }
+        let prefix = request.query["prefix"] ?? ""
+        var maxUploads = 1000
+        if let text = request.query["max-uploads"] {
+            guard let value = Int(text), value >= 0 else {
+                throw S3Errors.invalidArgument("Provided max-uploads not an integer or within integer range")
+            }
+            maxUploads = min(value, 1000)
+        }
+        let keyMarker = request.query["key-marker"] ?? ""
+        let idMarker = request.query["upload-id-marker"]
+        let uploads = store.read { state in state.uploads.values.filter { $0.bucket == name } }
+            .filter { $0.key.utf8.starts(with: prefix.utf8) }
+            .sorted { ($0.key, $0.initiated, $0.uploadId) < ($1.key, $1.initiated, $1.uploadId) }
+        var remaining = uploads[...]
+        if !keyMarker.isEmpty {
+            if let idMarker, let index = uploads.firstIndex(where: { $0.key == keyMarker && $0.uploadId == idMarker }) {
+                remaining = uploads[(index + 1)...]
+            } else {
+                remaining = uploads.drop { !keyMarker.utf8.lexicographicallyPrecedes($0.key.utf8) }
+            }
+        }
+        let page = remaining.prefix(maxUploads)
+        var xml = XMLWriter(root: "ListMultipartUploadsResult")
+        xml.element("Bucket", name)
+        xml.element("KeyMarker", keyMarker)
+        xml.element("UploadIdMarker", idMarker ?? "")
+        if remaining.count > page.count, let last = page.last {
+            xml.element("NextKeyMarker", last.key)
+            xml.element("NextUploadIdMarker", last.uploadId)
+        }
+        xml.element("Prefix", prefix)
+        xml.element("MaxUploads", maxUploads)
+        xml.element("IsTruncated", remaining.count > page.count)
+        for upload in page {
+            let owner = Self.canonicalUserId(upload.accountId)
+            xml.group("Upload") { xml in
+                xml.element("Key", upload.key)
+                xml.element("UploadId", upload.uploadId)
+                xml.group("Initiator") { xml in
+                    xml.element("ID", upload.initiatorArn.isEmpty ? owner : upload.initiatorArn)
+                }
+                xml.group("Owner") { xml in xml.element("ID", owner) }
+                xml.element("StorageClass", upload.storageClass)
+                xml.element("Initiated", HTTPDate.iso8601(upload.initiated))
+            }
+        }
+        return xml.output()
+    }
+}

@@ -1,0 +1,175 @@
+import EmuCrypto
+import EmuPluginKit
+import Foundation
+
+extension S3Service {
+    /// CreateMultipartUpload: fixes the object's headers and encryption, and makes its data key now (one
+    /// GenerateDataKey per upload, as S3 does); every part is sealed under it.
+    func createMultipartUpload(_ request: S3Request, bucket name: String, key: String, _ context: RequestContext)
+        throws(AWSError) -> OperationOutput
+    {
+        try requireKeyLength(key)
+        let bucket = try requireBucket(name, context)
+        let headers = try ObjectHeaders(request)
+        let storageClass = try StorageClass.of(request)
+        let spec = try EncryptionRequest.resolve(request, bucket: bucket)
+        let arn = "arn:aws:s3:::\(name)/\(key)"
+        // The data key itself is not needed yet: each UploadPart unwraps it again.
+        let (encryption, _) = try keys.newKey(spec, arn: arn, region: bucket.region, context)
+        let upload = MultipartUpload(uploadId: Self.newUploadId(), bucket: name, key: key, initiated: now,
+                                     initiatorArn: context.principalArn, accountId: context.accountId,
+                                     headers: headers, storageClass: storageClass, encryption: encryption)
+        try store.update { state throws(AWSError) in
+            guard state.buckets[name] != nil else { throw S3Errors.noSuchBucket() }
+            try S3Persistence.upload(context, upload.uploadId, upload)
+            state.uploads[upload.uploadId] = upload
+        }
+        var xml = XMLWriter(root: "InitiateMultipartUploadResult")
+        xml.element("Bucket", name)
+        xml.element("Key", key)
+        xml.element("UploadId", upload.uploadId)
+        return xml.output(headers: encryption.responseHeaders(includeContext: true))
+    }
+
+    /// UploadPart: parts 1 to 10000; uploading a number again replaces that part.
+    func uploadPart(_ request: S3Request, bucket name: String, key: String, _ context: RequestContext)
+        throws(AWSError) -> OperationOutput
+    {
+        let bucket = try requireBucket(name, context)
+        guard let partText = request.query["partNumber"], let partNumber = Int(partText),
+            (1...10000).contains(partNumber)
+        else { throw S3Errors.invalidArgument("Part number must be an integer between 1 and 10000, inclusive") }
+        let upload = try requireUpload(request, bucket: name, key: key)
+        var dataKey = try uploadKey(upload, region: bucket.region, context)
+        defer { for index in dataKey.indices { dataKey[index] = 0 } }
+        let sealed = try BodySealer.seal(request.body, key: dataKey, store: blobs)
+        let part = UploadedPart(uploadId: upload.uploadId, partNumber: partNumber, etag: Hex.encode(sealed.md5),
+                                lastModified: now, blob: sealed.blob)
+        do {
+            try ContentMD5.check(request, bodyMD5: sealed.md5)
+            let replaced = try store.update { state throws(AWSError) -> String? in
+                guard state.uploads[upload.uploadId] != nil else { throw S3Errors.noSuchUpload() }
+                try S3Persistence.part(context, uploadId: upload.uploadId, number: partNumber, part)
+                let previous = state.parts[upload.uploadId]?[partNumber]
+                state.parts[upload.uploadId, default: [:]][partNumber] = part
+                return previous?.blob.id
+            }
+            blobs.retire(replaced.map { [$0] } ?? [])
+        } catch {
+            blobs.discard(sealed.blob.id)
+            throw error
+        }
+        return OperationOutput(body: [], headers: [("ETag", "\"\(part.etag)\"")] + upload.encryption.responseHeaders())
+    }
+
+    /// CompleteMultipartUpload: the listed parts, in ascending order, each with its ETag, all but the last at
+    /// least 5 MiB, become the object; its ETag is the MD5 of the parts' MD5s, then `-<number of parts>`.
+    /// The parts' blobs become the object's body as they are; parts not listed are retired.
+    func completeMultipartUpload(_ request: S3Request, bucket name: String, key: String, _ context: RequestContext)
+        throws(AWSError) -> OperationOutput
+    {
+        _ = try requireBucket(name, context)
+        let upload = try requireUpload(request, bucket: name, key: key)
+        let document = try XMLTag.parse(request.body)
+        guard document.name == "CompleteMultipartUpload" else { throw S3Errors.malformedXML() }
+        var requested: [(number: Int, etag: String)] = []
+        for entry in document.children("Part") {
+            guard let number = entry.value("PartNumber").flatMap({ Int($0) }), let etag = entry.value("ETag") else {
+                throw S3Errors.malformedXML()
+            }
+            requested.append((number, etag))
+        }
+        guard !requested.isEmpty else {
+            throw S3Errors.invalidRequest("You must specify at least one part")
+        }
+        for (previous, next) in zip(requested, requested.dropFirst()) where next.number <= previous.number {
+            throw S3Errors.invalidPartOrder()
+        }
+        let conditions = WriteConditions(request)
+        let now = self.now
+        let (object, retired) = try store.update { state throws(AWSError) -> (S3Object, [String]) in
+            guard state.buckets[name] != nil else { throw S3Errors.noSuchBucket() }
+            guard state.uploads[upload.uploadId] != nil else { throw S3Errors.noSuchUpload() }
+            let uploaded = state.parts[upload.uploadId] ?? [:]
+            var chosen: [UploadedPart] = []
+            for entry in requested {
+                guard let part = uploaded[entry.number], ETagMatch.matches(entry.etag, part.etag) else {
+                    throw S3Errors.invalidPart()
+                }
+                chosen.append(part)
+            }
+            for part in chosen.dropLast() where part.size < Self.minimumPartSize { throw S3Errors.entityTooSmall() }
+            let existing = state.objects[name]?[key]
+            try conditions.verify(existing)
+            var digests: [UInt8] = []
+            for part in chosen { digests += Hex.decode(part.etag) ?? [] }
+            let object = S3Object(bucket: name, key: key, size: chosen.reduce(0) { $0 + $1.size },
+                                  etag: "\(Hex.encode(MD5.digest(digests)))-\(chosen.count)", lastModified: now,
+                                  headers: upload.headers, storageClass: upload.storageClass,
+                                  blobs: chosen.map(\.blob), partsCount: chosen.count, encryption: upload.encryption)
+            let kept = Set(chosen.map(\.partNumber))
+            var retired = existing?.blobs.map(\.id) ?? []
+            for part in uploaded.values {
+                try S3Persistence.part(context, uploadId: upload.uploadId, number: part.partNumber, nil)
+                if !kept.contains(part.partNumber) { retired.append(part.blob.id) }
+            }
+            try S3Persistence.upload(context, upload.uploadId, nil)
+            try S3Persistence.object(context, bucket: name, key: key, object)
+            state.parts[upload.uploadId] = nil
+            state.uploads[upload.uploadId] = nil
+            state.objects[name, default: [:]][key] = object
+            return (object, retired)
+        }
+        blobs.retire(retired)
+        var xml = XMLWriter(root: "CompleteMultipartUploadResult")
+        let host = request.host.isEmpty ? "s3.amazonaws.com" : request.host
+        xml.element("Location", "http://\(host)/\(name)/\(PercentEncoding.encodeForListing(key))")
+        xml.element("Bucket", name)
+        xml.element("Key", key)
+        xml.element("ETag", object.quotedETag)
+        return xml.output(headers: object.encryption.responseHeaders())
+    }
+
+    /// AbortMultipartUpload: the upload and its parts are gone; NoSuchUpload if it was not there.
+    func abortMultipartUpload(_ request: S3Request, bucket name: String, key: String, _ context: RequestContext)
+        throws(AWSError) -> OperationOutput
+    {
+        _ = try requireBucket(name, context)
+        let upload = try requireUpload(request, bucket: name, key: key)
+        let retired = try store.update { state throws(AWSError) -> [String] in
+            guard state.uploads[upload.uploadId] != nil else { throw S3Errors.noSuchUpload() }
+            let parts = state.parts[upload.uploadId] ?? [:]
+            for number in parts.keys { try S3Persistence.part(context, uploadId: upload.uploadId, number: number, nil) }
+            try S3Persistence.upload(context, upload.uploadId, nil)
+            state.parts[upload.uploadId] = nil
+            state.uploads[upload.uploadId] = nil
+            return parts.values.map(\.blob.id)
+        }
+        blobs.retire(retired)
+        return OperationOutput(body: [], status: 204)
+    }
+
+    /// The upload a request's `uploadId` names, which must be for this bucket and key.
+    func requireUpload(_ request: S3Request, bucket: String, key: String) throws(AWSError) -> MultipartUpload {
+        guard let id = request.query["uploadId"], let upload = store.read({ $0.uploads[id] }),
+            upload.bucket == bucket, upload.key == key
+        else { throw S3Errors.noSuchUpload() }
+        return upload
+    }
+
+    /// The upload's data key: from KMS (one Decrypt per part, as S3 calls it) or the host keyring. An upload
+    /// under an unvalidated KMS key seals its parts under a throw-away key: they can never be read.
+    private func uploadKey(_ upload: MultipartUpload, region: String, _ context: RequestContext) throws(AWSError)
+        -> [UInt8]
+    {
+        if upload.encryption.wrappedKey == nil, upload.encryption.usesKMS { return SecureRandom.bytes(32) }
+        return try keys.dataKey(of: upload.encryption, arn: "arn:aws:s3:::\(upload.bucket)/\(upload.key)",
+                                region: region, context)
+    }
+
+    /// An upload id as S3 makes them: long, URL-safe and unguessable.
+    static func newUploadId() -> String {
+        Base64.encode(SecureRandom.bytes(48)).replacingOccurrences(of: "+", with: "-")
+            .replacingOccurrences(of: "/", with: "_")
+    }
+}

@@ -1,0 +1,49 @@
+/// One page of a listing, computed from the sorted objects.
+struct ListingPage {
+    var contents: [S3Object] = []
+    var commonPrefixes: [String] = []
+    var isTruncated = false
+    /// The last key or common prefix on the page: where the next page starts.
+    var last: ListingMarker?
+
+    init(_ sorted: [S3Object], prefix: String, delimiter: String?, after marker: ListingMarker?, maxKeys: Int) {
+        let prefixBytes = Array(prefix.utf8)
+        let delimiterBytes = delimiter.map { Array($0.utf8) }
+        var count = 0
+        for object in sorted {
+            let key = Array(object.key.utf8)
+            guard key.starts(with: prefixBytes) else { continue }
+            if let marker, marker.covers(object.key) { continue }
+            if let last, last.isCommonPrefix, object.key.utf8.starts(with: last.value.utf8) { continue }
+            var rolledUp: String?
+            if let delimiterBytes, let end = Self.firstRange(of: delimiterBytes, in: key, from: prefixBytes.count) {
+                rolledUp = String(decoding: key[..<end], as: UTF8.self)
+            }
+            if count == maxKeys {
+                isTruncated = true
+                break
+            }
+            count += 1
+            if let rolledUp {
+                commonPrefixes.append(rolledUp)
+                last = ListingMarker(value: rolledUp, isCommonPrefix: true)
+            } else {
+                contents.append(object)
+                last = ListingMarker(value: object.key, isCommonPrefix: false)
+            }
+        }
+    }
+
+    /// The end index (exclusive) of the first occurrence of `needle` in `bytes` at or after `start`.
+    private static func firstRange(of needle: [UInt8], in bytes: [UInt8], from start: Int) -> Int? {
+        guard !needle.isEmpty, bytes.count >= needle.count else { return nil }
+        var index = start
+        while index + needle.count <= bytes.count {
+            if bytes[index] == needle[0], Array(bytes[index..<index + needle.count]) == needle {
+                return index + needle.count
+            }
+            index += 1
+        }
+        return nil
+    }
+}

@@ -1,0 +1,52 @@
+import EmuPluginKit
+import Foundation
+
+extension ObjectHeaders {
+    /// The largest user metadata S3 accepts: 2 KB of names and values.
+    static let maximumMetadataBytes = 2048
+
+    /// Reads an upload's representation headers and `x-amz-meta-*` metadata.
+    /// - Throws: MetadataTooLarge over 2 KB of user metadata.
+    init(_ request: S3Request) throws(AWSError) {
+        var encoding = request.header("Content-Encoding")
+        if let value = encoding, value.lowercased().contains("aws-chunked") {
+            // The framing was removed from the body; it is not part of the object's representation.
+            let rest = value.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+                .filter { $0.lowercased() != "aws-chunked" && !$0.isEmpty }
+            encoding = rest.isEmpty ? nil : rest.joined(separator: ",")
+        }
+        let metadata = request.userMetadata
+        let metadataBytes = metadata.reduce(0) { $0 + $1.key.utf8.count + $1.value.utf8.count }
+        guard metadataBytes <= Self.maximumMetadataBytes else {
+            throw AWSError("MetadataTooLarge", "Your metadata headers exceed the maximum allowed metadata size.",
+                           status: 400)
+        }
+        let tagCount = request.header("x-amz-tagging").map { tagging in
+            tagging.split(separator: "&").filter { !$0.isEmpty }.count
+        }
+        self.init(contentType: request.header("Content-Type") ?? "binary/octet-stream",
+                  cacheControl: request.header("Cache-Control"),
+                  contentDisposition: request.header("Content-Disposition"), contentEncoding: encoding,
+                  contentLanguage: request.header("Content-Language"), expires: request.header("Expires"),
+                  websiteRedirectLocation: request.header("x-amz-website-redirect-location"), metadata: metadata,
+                  tagCount: tagCount == 0 ? nil : tagCount)
+    }
+
+    /// The headers GET and HEAD answer with, `response-*` query overrides applied.
+    func responseHeaders(overrides query: [String: String] = [:]) -> [(String, String)] {
+        var headers: [(String, String)] = []
+        func add(_ name: String, _ value: String?, override: String) {
+            if let value = query[override] ?? value { headers.append((name, value)) }
+        }
+        add("Content-Type", contentType, override: "response-content-type")
+        add("Cache-Control", cacheControl, override: "response-cache-control")
+        add("Content-Disposition", contentDisposition, override: "response-content-disposition")
+        add("Content-Encoding", contentEncoding, override: "response-content-encoding")
+        add("Content-Language", contentLanguage, override: "response-content-language")
+        add("Expires", expires, override: "response-expires")
+        if let websiteRedirectLocation { headers.append(("x-amz-website-redirect-location", websiteRedirectLocation)) }
+        for (name, value) in metadata.sorted(by: { $0.key < $1.key }) { headers.append(("x-amz-meta-\(name)", value)) }
+        if let tagCount { headers.append(("x-amz-tagging-count", String(tagCount))) }
+        return headers
+    }
+}

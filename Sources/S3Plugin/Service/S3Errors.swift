@@ -1,0 +1,100 @@
+import EmuPluginKit
+
+/// S3's errors with its own codes, messages and HTTP statuses; the host renders them as
+/// `<Error><Code/><Message/><RequestId/></Error>` (and, for HEAD, as the status alone, as S3 does).
+enum S3Errors {
+    static func noSuchBucket() -> AWSError {
+        AWSError("NoSuchBucket", "The specified bucket does not exist", status: 404)
+    }
+
+    static func noSuchKey() -> AWSError {
+        AWSError("NoSuchKey", "The specified key does not exist.", status: 404)
+    }
+
+    static func noSuchUpload() -> AWSError {
+        AWSError("NoSuchUpload", "The specified upload does not exist. The upload ID may be invalid, or the upload "
+            + "may have been aborted or completed.", status: 404)
+    }
+
+    static func bucketNotEmpty() -> AWSError {
+        AWSError("BucketNotEmpty", "The bucket you tried to delete is not empty", status: 409)
+    }
+
+    static func bucketAlreadyExists() -> AWSError {
+        AWSError("BucketAlreadyExists", "The requested bucket name is not available. The bucket namespace is shared "
+            + "by all users of the system. Please select a different name and try again.", status: 409)
+    }
+
+    static func bucketAlreadyOwnedByYou() -> AWSError {
+        AWSError("BucketAlreadyOwnedByYou",
+                 "Your previous request to create the named bucket succeeded and you already own it.", status: 409)
+    }
+
+    static func invalidBucketName() -> AWSError {
+        AWSError("InvalidBucketName", "The specified bucket is not valid.", status: 400)
+    }
+
+    static func accessDenied(_ message: String = "Access Denied") -> AWSError {
+        AWSError("AccessDenied", message, status: 403)
+    }
+
+    static func malformedXML() -> AWSError {
+        AWSError("MalformedXML", "The XML you provided was not well-formed or did not validate against our "
+            + "published schema", status: 400)
+    }
+
+    static func invalidArgument(_ message: String) -> AWSError {
+        AWSError("InvalidArgument", message, status: 400)
+    }
+
+    static func invalidRequest(_ message: String) -> AWSError {
+        AWSError("InvalidRequest", message, status: 400)
+    }
+
+    static func invalidRange() -> AWSError {
+        AWSError("InvalidRange", "The requested range is not satisfiable", status: 416)
+    }
+
+    static func invalidPart() -> AWSError {
+        AWSError("InvalidPart", "One or more of the specified parts could not be found.  The part may not have been "
+            + "uploaded, or the specified entity tag may not match the part's entity tag.", status: 400)
+    }
+
+    static func invalidPartOrder() -> AWSError {
+        AWSError("InvalidPartOrder", "The list of parts was not in ascending order. Parts must be ordered by part "
+            + "number.", status: 400)
+    }
+
+    static func entityTooSmall() -> AWSError {
+        AWSError("EntityTooSmall", "Your proposed upload is smaller than the minimum allowed object size.", status: 400)
+    }
+
+    static func keyTooLong() -> AWSError {
+        AWSError("KeyTooLongError", "Your key is too long", status: 400)
+    }
+
+    static func preconditionFailed() -> AWSError {
+        AWSError("PreconditionFailed", "At least one of the pre-conditions you specified did not hold", status: 412)
+    }
+
+    static func invalidDigest() -> AWSError {
+        AWSError("InvalidDigest", "The Content-MD5 you specified was invalid.", status: 400)
+    }
+
+    static func badDigest() -> AWSError {
+        AWSError("BadDigest", "The Content-MD5 you specified did not match what we received.", status: 400)
+    }
+
+    static func methodNotAllowed() -> AWSError {
+        AWSError("MethodNotAllowed", "The specified method is not allowed against this resource.", status: 405)
+    }
+
+    static func notImplemented(_ what: String) -> AWSError {
+        AWSError("NotImplemented", "A header or query you provided implies functionality that is not implemented "
+            + "by this emulator: \(what).", status: 501)
+    }
+
+    static func internalError() -> AWSError {
+        AWSError("InternalError", "We encountered an internal error. Please try again.", status: 500)
+    }
+}

@@ -1,0 +1,95 @@
+import EmuPluginKit
+import Foundation
+
+/// One request as S3 reads it: the bucket and key from the path or from the Host name, the decoded query, the
+/// headers and the body (with `aws-chunked` framing removed).
+struct S3Request: Sendable {
+    let method: String
+    /// nil for the service itself (ListBuckets).
+    let bucket: String?
+    /// nil for a bucket-level request.
+    let key: String?
+    let query: [String: String]
+    let headers: [(String, String)]
+    let body: [UInt8]
+    /// The Host header as the client sent it, for the Location S3 answers.
+    let host: String
+
+    /// - Throws: InvalidArgument for an `aws-chunked` body whose framing is broken.
+    init(_ view: HTTPRequestView) throws(AWSError) {
+        method = view.method.uppercased()
+        headers = view.headers
+        query = PercentEncoding.queryParameters(view.query)
+        host = view.header("Host") ?? ""
+        var path = Substring(view.path)
+        if path.hasPrefix("http://") || path.hasPrefix("https://"), let scheme = path.range(of: "://") {
+            // An absolute-form request target: drop "http://host".
+            path = path[scheme.upperBound...].drop { $0 != "/" }
+        }
+        if path.hasPrefix("/") { path = path.dropFirst() }
+        if let bucket = Self.virtualHostBucket(host) {
+            self.bucket = bucket
+            key = path.isEmpty ? nil : PercentEncoding.decode(String(path))
+        } else if path.isEmpty {
+            bucket = nil
+            key = nil
+        } else if let slash = path.firstIndex(of: "/") {
+            bucket = PercentEncoding.decode(String(path[..<slash]))
+            let rest = path[path.index(after: slash)...]
+            key = rest.isEmpty ? nil : PercentEncoding.decode(String(rest))
+        } else {
+            bucket = PercentEncoding.decode(String(path))
+            key = nil
+        }
+        body = try AWSChunked.decodeIfFramed(view.body, headers: view)
+    }
+
+    /// The first header with this name, compared case-insensitively.
+    func header(_ name: String) -> String? {
+        for (key, value) in headers where key.count == name.count && key.lowercased() == name.lowercased() {
+            return value
+        }
+        return nil
+    }
+
+    /// Whether the query names the sub-resource or parameter `name` (`?uploads`, `?encryption`, `?uploadId=…`).
+    func has(_ name: String) -> Bool { query[name] != nil }
+
+    /// The `x-amz-meta-*` headers without their prefix, names lower-cased as S3 stores them.
+    var userMetadata: [String: String] {
+        var metadata: [String: String] = [:]
+        for (name, value) in headers {
+            let lowered = name.lowercased()
+            guard lowered.hasPrefix("x-amz-meta-") else { continue }
+            let key = String(lowered.dropFirst("x-amz-meta-".count))
+            if let existing = metadata[key] { metadata[key] = existing + "," + value } else { metadata[key] = value }
+        }
+        return metadata
+    }
+
+    /// The bucket named in a virtual-hosted-style Host (`bucket.s3.amazonaws.com`, `bucket.s3.<region>.amazonaws.com`,
+    /// `bucket.localhost`, `bucket.s3.localhost.localstack.cloud`); nil for path-style hosts (an IP address,
+    /// `localhost`, `s3.amazonaws.com`).
+    static func virtualHostBucket(_ hostHeader: String) -> String? {
+        var host = hostHeader.lowercased()
+        if host.hasPrefix("[") { return nil }
+        if let colon = host.lastIndex(of: ":") { host = String(host[..<colon]) }
+        if host.allSatisfy({ $0 == "." || $0.isASCII && $0.isNumber }) { return nil }
+        var prefix: Substring?
+        for suffix in [".s3.localhost.localstack.cloud", ".localhost.localstack.cloud", ".s3.amazonaws.com",
+                       ".localhost"] where host.hasSuffix(suffix) {
+            prefix = host.dropLast(suffix.count)
+            break
+        }
+        if prefix == nil, host.hasSuffix(".amazonaws.com") {
+            let head = host.dropLast(".amazonaws.com".count)
+            let dotted = head.range(of: ".s3.", options: .backwards)
+            let dashed = head.range(of: ".s3-", options: .backwards)
+            if let marker = [dotted, dashed].compactMap({ $0 }).max(by: { $0.lowerBound < $1.lowerBound }) {
+                prefix = head[..<marker.lowerBound]
+            }
+        }
+        guard let prefix, !prefix.isEmpty, prefix != "s3" else { return nil }
+        return String(prefix)
+    }
+}

@@ -1,0 +1,158 @@
+import EmuPluginKit
+import Synchronization
+
+/// The S3 plugin's operations over its state: routes each raw HTTP request to an operation by method, bucket,
+/// key and sub-resource, as S3's REST API does.
+final class S3Service: Sendable {
+    let store = S3Store()
+    let blobs: BlobStore
+    let keys = DataKeys()
+    /// The start-up sweep of orphaned blob files runs once, on the first tick (after every record was loaded).
+    private let swept = Atomic<Bool>(false)
+
+    /// The smallest part S3 accepts in a completed multipart upload, except the last.
+    static let minimumPartSize: Int64 = 5 * 1024 * 1024
+    static let maximumKeyBytes = 1024
+
+    /// Sub-resources of S3's API that this plugin does not implement: named in the NotImplemented answer rather
+    /// than silently served as the wrong operation.
+    static let unsupportedSubresources = [
+        "accelerate", "acl", "analytics", "attributes", "cors", "intelligent-tiering", "inventory", "legal-hold",
+        "lifecycle", "logging", "metadataConfiguration", "metadataTable", "metrics", "notification", "object-lock",
+        "ownershipControls", "policy", "policyStatus", "publicAccessBlock", "renameObject", "replication",
+        "requestPayment", "restore", "retention", "select", "session", "tagging", "torrent", "versions", "website",
+    ]
+
+    init() {
+        if let host = PluginHost.current, host.persistenceEnabled {
+            let dataDirectory = host.config("DATA_DIR").flatMap { $0.isEmpty ? nil : $0 } ?? "./data"
+            blobs = BlobStore(directory: dataDirectory + "/s3/blobs")
+        } else {
+            blobs = BlobStore(directory: nil)
+        }
+    }
+
+    var host: PluginHost {
+        guard let host = PluginHost.current else { fatalError("the S3 plugin was used before its entry point ran") }
+        return host
+    }
+
+    /// The host clock, which tests move forward.
+    var now: Int64 { host.nowMilliseconds() }
+
+    /// Every request's way in.
+    func handle(_ context: RequestContext, _ view: HTTPRequestView) throws(AWSError) -> OperationOutput {
+        let request = try S3Request(view)
+        guard let bucket = request.bucket else {
+            guard request.method == "GET" else { throw S3Errors.methodNotAllowed() }
+            return try listBuckets(request, context)
+        }
+        guard let key = request.key else { return try routeBucket(request, bucket: bucket, context) }
+        return try routeObject(request, bucket: bucket, key: key, context)
+    }
+
+    private func routeBucket(_ request: S3Request, bucket: String, _ context: RequestContext) throws(AWSError)
+        -> OperationOutput
+    {
+        if let unsupported = Self.unsupportedSubresources.first(where: request.has) {
+            throw S3Errors.notImplemented("the bucket sub-resource ?\(unsupported)")
+        }
+        switch request.method {
+        case "GET":
+            if request.has("encryption") { return try getBucketEncryption(bucket, context) }
+            if request.has("location") { return try getBucketLocation(bucket, context) }
+            if request.has("versioning") { return try getBucketVersioning(bucket, context) }
+            if request.has("uploads") { return try listMultipartUploads(request, bucket: bucket, context) }
+            if request.query["list-type"] == "2" { return try listObjects(request, bucket: bucket, v2: true, context) }
+            return try listObjects(request, bucket: bucket, v2: false, context)
+        case "PUT":
+            if request.has("encryption") { return try putBucketEncryption(request, bucket: bucket, context) }
+            if request.has("versioning") { throw S3Errors.notImplemented("bucket versioning") }
+            return try createBucket(request, bucket: bucket, context)
+        case "HEAD":
+            return try headBucket(bucket, context)
+        case "DELETE":
+            if request.has("encryption") { return try deleteBucketEncryption(bucket, context) }
+            return try deleteBucket(bucket, context)
+        case "POST":
+            if request.has("delete") { return try deleteObjects(request, bucket: bucket, context) }
+            throw S3Errors.methodNotAllowed()
+        default:
+            throw S3Errors.methodNotAllowed()
+        }
+    }
+
+    private func routeObject(_ request: S3Request, bucket: String, key: String, _ context: RequestContext)
+        throws(AWSError) -> OperationOutput
+    {
+        if let unsupported = Self.unsupportedSubresources.first(where: request.has) {
+            throw S3Errors.notImplemented("the object sub-resource ?\(unsupported)")
+        }
+        switch request.method {
+        case "GET":
+            if request.has("uploadId") { return try listParts(request, bucket: bucket, key: key, context) }
+            return try getObject(request, bucket: bucket, key: key, headOnly: false, context)
+        case "HEAD":
+            return try getObject(request, bucket: bucket, key: key, headOnly: true, context)
+        case "PUT":
+            if request.has("uploadId") || request.has("partNumber") {
+                if request.header("x-amz-copy-source") != nil {
+                    throw S3Errors.notImplemented("UploadPartCopy (x-amz-copy-source on a part)")
+                }
+                return try uploadPart(request, bucket: bucket, key: key, context)
+            }
+            if request.header("x-amz-copy-source") != nil {
+                return try copyObject(request, bucket: bucket, key: key, context)
+            }
+            return try putObject(request, bucket: bucket, key: key, context)
+        case "DELETE":
+            if request.has("uploadId") { return try abortMultipartUpload(request, bucket: bucket, key: key, context) }
+            return try deleteObject(bucket: bucket, key: key, context)
+        case "POST":
+            if request.has("uploads") { return try createMultipartUpload(request, bucket: bucket, key: key, context) }
+            if request.has("uploadId") {
+                return try completeMultipartUpload(request, bucket: bucket, key: key, context)
+            }
+            throw S3Errors.methodNotAllowed()
+        default:
+            throw S3Errors.methodNotAllowed()
+        }
+    }
+
+    // MARK: - Shared checks
+
+    /// The bucket a request names, which must exist and belong to the caller's account (this emulator has no
+    /// bucket policies or ACLs, so another account's bucket is refused as S3 refuses it without one).
+    func requireBucket(_ name: String, _ context: RequestContext) throws(AWSError) -> Bucket {
+        guard let bucket = store.read({ $0.buckets[name] }) else { throw S3Errors.noSuchBucket() }
+        guard bucket.accountId == context.accountId else { throw S3Errors.accessDenied() }
+        return bucket
+    }
+
+    func requireKeyLength(_ key: String) throws(AWSError) {
+        if key.utf8.count > Self.maximumKeyBytes { throw S3Errors.keyTooLong() }
+    }
+
+    /// The S3 canonical user id of an account: 64 hex digits, stable per account.
+    static func canonicalUserId(_ account: String) -> String {
+        Hex.encode(MD5.digest(Array("awsemu-owner-\(account)".utf8)) + MD5.digest(Array("awsemu-id-\(account)".utf8)))
+    }
+
+    // MARK: - Hooks
+
+    /// The clock tick: removes retired blobs, and once after start-up sweeps blob files no record names.
+    func tick() {
+        blobs.collectRetired()
+        if !swept.exchange(true, ordering: .relaxed) {
+            let removed = blobs.sweep(keeping: store.referencedBlobIds())
+            if removed > 0 { host.info("removed \(removed) orphaned body files left by an earlier run") }
+        }
+    }
+
+    /// Empties the plugin (POST /_emu/state/reset). The SSE-S3 host key is kept: stored records written under it
+    /// stay in the state database, which the host's reset does not empty.
+    func reset() {
+        store.removeAll()
+        blobs.removeAllInMemory()
+    }
+}

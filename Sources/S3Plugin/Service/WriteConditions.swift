@@ -1,0 +1,26 @@
+import EmuPluginKit
+import Foundation
+
+/// S3's conditional writes: `If-None-Match: *` (only if absent) and `If-Match: <etag>` (only if unchanged).
+struct WriteConditions {
+    var ifNoneMatch: String?
+    var ifMatch: String?
+
+    init(_ request: S3Request) {
+        ifNoneMatch = request.header("If-None-Match")
+        ifMatch = request.header("If-Match")
+    }
+
+    func verify(_ existing: S3Object?) throws(AWSError) {
+        if let ifNoneMatch {
+            guard ifNoneMatch.trimmingCharacters(in: .whitespaces) == "*" else {
+                throw S3Errors.notImplemented("If-None-Match with a value other than * on a write")
+            }
+            if existing != nil { throw S3Errors.preconditionFailed() }
+        }
+        if let ifMatch {
+            guard let existing else { throw S3Errors.noSuchKey() }
+            if !ETagMatch.matches(ifMatch, existing.etag) { throw S3Errors.preconditionFailed() }
+        }
+    }
+}

@@ -1,0 +1,78 @@
+import EmuPluginKit
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Appends sealed chunks to one new blob; `finish` makes it durable and visible.
+final class BlobWriter {
+    let id: String
+    private let store: BlobStore
+    private let descriptor: Int32?
+    private let temporaryPath: String?
+    private var buffer: [UInt8] = []
+    private var finished = false
+
+    init(id: String, store: BlobStore, descriptor: Int32?, temporaryPath: String?) {
+        self.id = id
+        self.store = store
+        self.descriptor = descriptor
+        self.temporaryPath = temporaryPath
+    }
+
+    deinit {
+        if !finished { abandon() }
+    }
+
+    func append(_ bytes: [UInt8]) throws(AWSError) {
+        guard let descriptor else {
+            buffer.append(contentsOf: bytes)
+            return
+        }
+        var written = 0
+        let ok = bytes.withUnsafeBytes { raw -> Bool in
+            while written < raw.count {
+                let count = write(descriptor, raw.baseAddress! + written, raw.count - written)
+                if count < 0, errno == EINTR { continue }
+                guard count > 0 else { return false }
+                written += count
+            }
+            return true
+        }
+        guard ok else { throw BlobStore.ioFailure("write body \(id)") }
+    }
+
+    /// Flushes the file to disk and gives it its final name (or keeps the bytes, in memory).
+    func finish() throws(AWSError) {
+        finished = true
+        guard let descriptor, let temporaryPath else {
+            store.keepInMemory(id, buffer)
+            buffer = []
+            return
+        }
+        let synced = fsync(descriptor) == 0
+        close(descriptor)
+        guard synced else {
+            unlink(temporaryPath)
+            throw BlobStore.ioFailure("sync body \(id)")
+        }
+        do {
+            try store.publish(temporaryPath, id: id)
+        } catch {
+            unlink(temporaryPath)
+            throw error
+        }
+    }
+
+    /// Drops a blob that will not be used (the request failed before it was finished).
+    func abandon() {
+        finished = true
+        buffer = []
+        if let descriptor, let temporaryPath {
+            close(descriptor)
+            unlink(temporaryPath)
+        }
+    }
+}

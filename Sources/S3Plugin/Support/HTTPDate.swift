@@ -1,0 +1,78 @@
+/// S3's two timestamp forms, from and to milliseconds since 1970 on the host clock.
+///
+/// Written by hand rather than with `DateFormatter`: formatters are costly to create and not safe to share
+/// between the threads that serve requests, and S3 needs exactly two fixed, locale-free shapes.
+enum HTTPDate {
+    private static let weekdays = ["Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"]
+    private static let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+
+    /// `2009-10-12T17:50:30.000Z`, as S3 writes timestamps inside XML bodies.
+    static func iso8601(_ milliseconds: Int64) -> String {
+        let parts = civil(milliseconds)
+        return "\(pad(parts.year, 4))-\(pad(parts.month, 2))-\(pad(parts.day, 2))T\(pad(parts.hour, 2)):"
+            + "\(pad(parts.minute, 2)):\(pad(parts.second, 2)).\(pad(parts.millisecond, 3))Z"
+    }
+
+    /// `Mon, 12 Oct 2009 17:50:30 GMT` (RFC 7231), as S3 writes `Last-Modified` and other header timestamps.
+    static func rfc1123(_ milliseconds: Int64) -> String {
+        let parts = civil(milliseconds)
+        let days = Int(floorDivide(milliseconds, 86_400_000))
+        let weekday = weekdays[((days % 7) + 7) % 7]
+        return "\(weekday), \(pad(parts.day, 2)) \(months[parts.month - 1]) \(pad(parts.year, 4)) "
+            + "\(pad(parts.hour, 2)):\(pad(parts.minute, 2)):\(pad(parts.second, 2)) GMT"
+    }
+
+    /// Parses an RFC 7231 date (`If-Modified-Since` and friends); nil for anything else, which S3 ignores.
+    static func parseRFC1123(_ text: String) -> Int64? {
+        // "Wed, 12 Oct 2009 17:50:00 GMT"
+        let fields = text.split(separator: " ").map(String.init)
+        guard fields.count == 6, fields[5] == "GMT", let day = Int(fields[1]),
+            let monthIndex = months.firstIndex(of: fields[2]), let year = Int(fields[3])
+        else { return nil }
+        let clock = fields[4].split(separator: ":").compactMap { Int($0) }
+        guard clock.count == 3 else { return nil }
+        let days = daysFromCivil(year: year, month: monthIndex + 1, day: day)
+        return (Int64(days) * 86400 + Int64(clock[0] * 3600 + clock[1] * 60 + clock[2])) * 1000
+    }
+
+    private static func pad(_ value: Int, _ width: Int) -> String {
+        let text = String(value)
+        return text.count >= width ? text : String(repeating: "0", count: width - text.count) + text
+    }
+
+    private static func floorDivide(_ a: Int64, _ b: Int64) -> Int64 {
+        a >= 0 ? a / b : (a - b + 1) / b
+    }
+
+    private static func civil(_ milliseconds: Int64)
+        -> (year: Int, month: Int, day: Int, hour: Int, minute: Int, second: Int, millisecond: Int)
+    {
+        let days = floorDivide(milliseconds, 86_400_000)
+        let inDay = Int(milliseconds - days * 86_400_000)
+        let date = civilFromDays(Int(days))
+        return (date.year, date.month, date.day, inDay / 3_600_000, inDay / 60_000 % 60, inDay / 1000 % 60,
+                inDay % 1000)
+    }
+
+    /// Howard Hinnant's days-from-civil algorithm (proleptic Gregorian calendar).
+    private static func daysFromCivil(year: Int, month: Int, day: Int) -> Int {
+        let y = month <= 2 ? year - 1 : year
+        let era = (y >= 0 ? y : y - 399) / 400
+        let yearOfEra = y - era * 400
+        let dayOfYear = (153 * (month + (month > 2 ? -3 : 9)) + 2) / 5 + day - 1
+        let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
+        return era * 146_097 + dayOfEra - 719_468
+    }
+
+    private static func civilFromDays(_ days: Int) -> (year: Int, month: Int, day: Int) {
+        let z = days + 719_468
+        let era = (z >= 0 ? z : z - 146_096) / 146_097
+        let dayOfEra = z - era * 146_097
+        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36524 - dayOfEra / 146_096) / 365
+        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
+        let mp = (5 * dayOfYear + 2) / 153
+        let day = dayOfYear - (153 * mp + 2) / 5 + 1
+        let month = mp < 10 ? mp + 3 : mp - 9
+        return (yearOfEra + era * 400 + (month <= 2 ? 1 : 0), month, day)
+    }
+}

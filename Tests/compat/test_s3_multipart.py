@@ -1,0 +1,135 @@
+"""S3 multipart uploads through boto3: the multipart ETag, part rules (EntityTooSmall, InvalidPart,
+InvalidPartOrder), ListParts, ListMultipartUploads, aborting, and reading a completed object by part."""
+
+import hashlib
+import os
+import uuid
+
+import pytest
+
+from kms_helpers import aws_error
+
+MIB = 1024 * 1024
+
+
+@pytest.fixture(scope="module")
+def s3(client):
+    return client("s3")
+
+
+@pytest.fixture
+def bucket(s3):
+    name = f"mpu-{uuid.uuid4().hex[:12]}"
+    s3.create_bucket(Bucket=name)
+    return name
+
+
+def multipart_etag(parts):
+    return '"' + hashlib.md5(b"".join(hashlib.md5(p).digest() for p in parts)).hexdigest() + f'-{len(parts)}"'
+
+
+def test_multipart_upload_round_trip(s3, bucket):
+    parts = [os.urandom(5 * MIB), os.urandom(5 * MIB + 123), b"tail of the object"]
+    created = s3.create_multipart_upload(Bucket=bucket, Key="big/object.bin", ContentType="application/x-test",
+                                         Metadata={"origin": "multipart"})
+    upload_id = created["UploadId"]
+    assert created["Bucket"] == bucket and created["Key"] == "big/object.bin"
+    assert created["ServerSideEncryption"] == "AES256"
+    etags = []
+    for number, data in enumerate(parts, start=1):
+        answer = s3.upload_part(Bucket=bucket, Key="big/object.bin", UploadId=upload_id, PartNumber=number, Body=data)
+        assert answer["ETag"] == '"' + hashlib.md5(data).hexdigest() + '"'
+        etags.append(answer["ETag"])
+    listed = s3.list_parts(Bucket=bucket, Key="big/object.bin", UploadId=upload_id)
+    assert [(p["PartNumber"], p["ETag"], p["Size"]) for p in listed["Parts"]] == \
+        [(i + 1, etags[i], len(parts[i])) for i in range(3)]
+    assert listed["IsTruncated"] is False and listed["StorageClass"] == "STANDARD"
+    page = s3.list_parts(Bucket=bucket, Key="big/object.bin", UploadId=upload_id, MaxParts=2)
+    assert page["IsTruncated"] is True and page["NextPartNumberMarker"] == 2
+    rest = s3.list_parts(Bucket=bucket, Key="big/object.bin", UploadId=upload_id, PartNumberMarker=2)
+    assert [p["PartNumber"] for p in rest["Parts"]] == [3]
+    uploads = s3.list_multipart_uploads(Bucket=bucket)["Uploads"]
+    assert [(u["Key"], u["UploadId"]) for u in uploads] == [("big/object.bin", upload_id)]
+
+    completed = s3.complete_multipart_upload(
+        Bucket=bucket, Key="big/object.bin", UploadId=upload_id,
+        MultipartUpload={"Parts": [{"PartNumber": i + 1, "ETag": etags[i]} for i in range(3)]})
+    assert completed["ETag"] == multipart_etag(parts)
+    assert completed["Bucket"] == bucket and completed["Key"] == "big/object.bin"
+    whole = b"".join(parts)
+    got = s3.get_object(Bucket=bucket, Key="big/object.bin")
+    assert got["Body"].read() == whole
+    assert got["ETag"] == multipart_etag(parts) and got["ContentType"] == "application/x-test"
+    assert got["Metadata"] == {"origin": "multipart"}
+    # A range across the boundary of parts 1 and 2.
+    boundary = len(parts[0])
+    ranged = s3.get_object(Bucket=bucket, Key="big/object.bin", Range=f"bytes={boundary - 10}-{boundary + 9}")
+    assert ranged["Body"].read() == whole[boundary - 10:boundary + 10]
+    second = s3.get_object(Bucket=bucket, Key="big/object.bin", PartNumber=2)
+    assert second["PartsCount"] == 3 and second["Body"].read() == parts[1]
+    assert second["ContentRange"] == f"bytes {boundary}-{boundary + len(parts[1]) - 1}/{len(whole)}"
+    assert s3.head_object(Bucket=bucket, Key="big/object.bin", PartNumber=3)["ContentLength"] == len(parts[2])
+    # The upload is gone once completed.
+    assert "Uploads" not in s3.list_multipart_uploads(Bucket=bucket)
+    code, message, status = aws_error(s3.list_parts, Bucket=bucket, Key="big/object.bin", UploadId=upload_id)
+    assert (code, status) == ("NoSuchUpload", 404) and message.startswith("The specified upload does not exist.")
+
+
+def test_part_rules(s3, bucket):
+    upload_id = s3.create_multipart_upload(Bucket=bucket, Key="k")["UploadId"]
+    small = s3.upload_part(Bucket=bucket, Key="k", UploadId=upload_id, PartNumber=1, Body=b"too small")["ETag"]
+    last = s3.upload_part(Bucket=bucket, Key="k", UploadId=upload_id, PartNumber=2, Body=b"last")["ETag"]
+    code, message, status = aws_error(s3.complete_multipart_upload, Bucket=bucket, Key="k", UploadId=upload_id,
+                                      MultipartUpload={"Parts": [{"PartNumber": 1, "ETag": small},
+                                                                 {"PartNumber": 2, "ETag": last}]})
+    assert (code, status) == ("EntityTooSmall", 400)
+    assert message == "Your proposed upload is smaller than the minimum allowed object size."
+    code, _, _ = aws_error(s3.complete_multipart_upload, Bucket=bucket, Key="k", UploadId=upload_id,
+                           MultipartUpload={"Parts": [{"PartNumber": 1, "ETag": '"00000000000000000000000000000000"'}]})
+    assert code == "InvalidPart"
+    code, _, _ = aws_error(s3.complete_multipart_upload, Bucket=bucket, Key="k", UploadId=upload_id,
+                           MultipartUpload={"Parts": [{"PartNumber": 7, "ETag": small}]})
+    assert code == "InvalidPart"
+    code, message, _ = aws_error(s3.complete_multipart_upload, Bucket=bucket, Key="k", UploadId=upload_id,
+                                 MultipartUpload={"Parts": [{"PartNumber": 2, "ETag": last},
+                                                            {"PartNumber": 1, "ETag": small}]})
+    assert code == "InvalidPartOrder" and "ascending order" in message
+    code, message, _ = aws_error(s3.upload_part, Bucket=bucket, Key="k", UploadId=upload_id, PartNumber=10001,
+                                 Body=b"x")
+    assert code == "InvalidArgument" and "between 1 and 10000" in message
+    # A single part may be small: it is the last one.
+    single = s3.complete_multipart_upload(Bucket=bucket, Key="k", UploadId=upload_id,
+                                          MultipartUpload={"Parts": [{"PartNumber": 1, "ETag": small}]})
+    assert single["ETag"] == multipart_etag([b"too small"])
+    assert s3.get_object(Bucket=bucket, Key="k")["Body"].read() == b"too small"
+
+
+def test_reuploading_a_part_replaces_it(s3, bucket):
+    upload_id = s3.create_multipart_upload(Bucket=bucket, Key="r")["UploadId"]
+    s3.upload_part(Bucket=bucket, Key="r", UploadId=upload_id, PartNumber=1, Body=b"first try")
+    etag = s3.upload_part(Bucket=bucket, Key="r", UploadId=upload_id, PartNumber=1, Body=b"second try")["ETag"]
+    assert len(s3.list_parts(Bucket=bucket, Key="r", UploadId=upload_id)["Parts"]) == 1
+    s3.complete_multipart_upload(Bucket=bucket, Key="r", UploadId=upload_id,
+                                 MultipartUpload={"Parts": [{"PartNumber": 1, "ETag": etag}]})
+    assert s3.get_object(Bucket=bucket, Key="r")["Body"].read() == b"second try"
+
+
+def test_abort_and_no_such_upload(s3, bucket):
+    upload_id = s3.create_multipart_upload(Bucket=bucket, Key="a")["UploadId"]
+    s3.upload_part(Bucket=bucket, Key="a", UploadId=upload_id, PartNumber=1, Body=b"part")
+    aborted = s3.abort_multipart_upload(Bucket=bucket, Key="a", UploadId=upload_id)
+    assert aborted["ResponseMetadata"]["HTTPStatusCode"] == 204
+    code, _, status = aws_error(s3.abort_multipart_upload, Bucket=bucket, Key="a", UploadId=upload_id)
+    assert (code, status) == ("NoSuchUpload", 404)
+    code, _, _ = aws_error(s3.upload_part, Bucket=bucket, Key="a", UploadId=upload_id, PartNumber=1, Body=b"x")
+    assert code == "NoSuchUpload"
+    code, _, _ = aws_error(s3.complete_multipart_upload, Bucket=bucket, Key="a", UploadId="made-up",
+                           MultipartUpload={"Parts": [{"PartNumber": 1, "ETag": '"x"'}]})
+    assert code == "NoSuchUpload"
+    other = s3.create_multipart_upload(Bucket=bucket, Key="b")["UploadId"]
+    code, _, _ = aws_error(s3.list_parts, Bucket=bucket, Key="not-b", UploadId=other)
+    assert code == "NoSuchUpload"
+    code, _, _ = aws_error(s3.create_multipart_upload, Bucket=f"missing-{uuid.uuid4().hex[:8]}", Key="k")
+    assert code == "NoSuchBucket"
+    # A bucket whose only leftovers are unfinished uploads can be deleted; the uploads go with it.
+    s3.delete_bucket(Bucket=bucket)
