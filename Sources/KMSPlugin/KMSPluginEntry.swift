@@ -22,7 +22,7 @@ enum KMSPluginEntry {
             }
         }
         let definition = PluginDefinition(
-            name: "kms", version: version, stateFormatVersion: 1,
+            name: "kms", version: version, stateFormatVersion: KmsRecords.formatVersion,
             services: [ServiceDefinition(id: "kms", protocolKind: EMU_PROTOCOL_JSON, targetPrefix: "TrentService",
                                          signingName: "kms", apiVersion: "2014-11-01", operations: operations)])
         definition.onInit = { service.start() }

@@ -250,3 +250,36 @@ def test_aws_managed_key_made_by_a_failed_request_is_kept(tmp_path):
     with persistent_host(data) as host:
         kms = make_client(host.url, "kms")
         assert kms.describe_key(KeyId="alias/aws/ebs")["KeyMetadata"]["KeyId"] == managed["KeyId"]
+
+
+def test_older_record_formats_load_and_newer_ones_are_refused(tmp_path):
+    """Format 1 stored key records as JSON; the plugin now writes format 2 and must still read format 1."""
+    material = bytes(range(32))
+    key_id = "0f0f0f0f-1111-2222-3333-444444444444"
+    record = {"keyId": key_id, "accountId": "000000000000", "region": "us-east-1", "creationDate": 1700000000.0,
+              "description": "written by format 1", "keySpec": "SYMMETRIC_DEFAULT", "keyUsage": "ENCRYPT_DECRYPT",
+              "origin": "AWS_KMS", "keyManager": "CUSTOMER", "state": "Enabled", "multiRegion": False,
+              "policy": json.dumps({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {
+                  "AWS": "arn:aws:iam::000000000000:root"}, "Action": "kms:*", "Resource": "*"}]}),
+              "tags": [["t", "v"]], "rotationEnabled": False, "rotationPeriodInDays": 365, "importParameters": [],
+              "materials": [{"id": "ab" * 32, "kind": "symmetric", "bytes": base64.b64encode(material).decode(),
+                             "createdAt": 1700000000.0}]}
+    export = {"format": "awsemu-state", "version": 1, "records": [
+        {"plugin": "kms", "namespace": "key", "key": f"000000000000/us-east-1/{key_id}", "formatVersion": 1,
+         "value": base64.b64encode(json.dumps(record).encode()).decode()}]}
+    with persistent_host(tmp_path / "data") as host:
+        response = request(host.url, "POST", "/_emu/state/import", json.dumps(export).encode())
+        assert response.status == 200, response.body
+        kms = make_client(host.url, "kms")
+        assert kms.describe_key(KeyId=key_id)["KeyMetadata"]["Description"] == "written by format 1"
+        blob = kms.encrypt(KeyId=key_id, Plaintext=b"old format key")["CiphertextBlob"]
+        kms.tag_resource(KeyId=key_id, Tags=[{"TagKey": "rewritten", "TagValue": "as format 2"}])
+    with persistent_host(tmp_path / "data") as host:
+        kms = make_client(host.url, "kms")
+        assert kms.decrypt(CiphertextBlob=blob)["Plaintext"] == b"old format key"
+        newer = dict(export)
+        newer["records"] = [dict(export["records"][0], formatVersion=99)]
+        response = request(host.url, "POST", "/_emu/state/import", json.dumps(newer).encode())
+        assert response.status == 400 and b"newer" in response.body
+        # A refused import changes nothing.
+        assert kms.decrypt(CiphertextBlob=blob)["Plaintext"] == b"old format key"

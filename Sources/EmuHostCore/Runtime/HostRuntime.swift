@@ -79,9 +79,14 @@ public final class HostRuntime: Sendable {
     /// - Throws: when a plugin is not loaded or refuses a record; plugins not named keep their state.
     public func importRecords(_ rows: [StateRecordRow]) throws {
         let byPlugin = Dictionary(grouping: rows, by: \.plugin)
-        for name in byPlugin.keys {
-            guard registry.plugins.contains(where: { $0.name == name }) else {
+        // Everything that can be checked is checked before any plugin's state is replaced.
+        for (name, records) in byPlugin {
+            guard let plugin = registry.plugins.first(where: { $0.name == name }) else {
                 throw StateStoreError("the file has records of plugin \(name), which is not loaded")
+            }
+            if let newer = records.first(where: { $0.formatVersion > plugin.stateFormatVersion }) {
+                throw StateStoreError("record \(newer.namespace)/\(newer.key) has format \(newer.formatVersion), newer "
+                    + "than plugin \(name)'s \(plugin.stateFormatVersion)")
             }
         }
         for (name, records) in byPlugin {

@@ -15,7 +15,8 @@ enum KmsPersistence {
                 switch change {
                 case .key(let id):
                     if let key = store.keys[id] {
-                        try put(host, context, "key", "\(storeId)/\(id)", try encoder.encode(KmsRecords.encode(key)))
+                        try host.statePut(context, namespace: "key", key: "\(storeId)/\(id)",
+                                          value: KmsRecords.binaryKey(try KmsRecords.encode(key)))
                     } else {
                         try host.stateDelete(context, namespace: "key", key: "\(storeId)/\(id)")
                     }
@@ -86,7 +87,9 @@ extension KmsService {
             guard let (account, region, _) = KmsPersistence.splitKey(record.key) else { return false }
             switch record.namespace {
             case "key":
-                let key = try KmsRecords.decode(try KmsRecords.key(from: try JSONValue.parse(record.value)))
+                let fields = record.value.starts(with: KmsRecords.binaryKeyMagic)
+                    ? try KmsRecords.key(fromBinary: record.value) : try KmsRecords.key(from: try JSONValue.parse(record.value))
+                let key = try KmsRecords.decode(fields)
                 state.restore(account, region) { $0.insert(key) }
             case "alias":
                 let alias = try decoder.decode(KmsRecords.Alias.self, from: data)

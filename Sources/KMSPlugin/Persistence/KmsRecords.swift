@@ -5,7 +5,106 @@ import EmuPluginKit
 ///
 /// Records are keyed `<account>/<region>/<id>` within the namespaces `key`, `alias`, `grant`, and `meta`.
 enum KmsRecords {
-    static let formatVersion: UInt32 = 1
+    /// 1: every record JSON. 2: key records in the binary form (`binaryKey`), the others still JSON; format-1
+    /// key records are still read.
+    static let formatVersion: UInt32 = 2
+    static let binaryKeyMagic: [UInt8] = Array("KMSKEY2\u{0}".utf8)
+
+    /// A key record in the binary form: the fields of `Key` in declaration order.
+    static func binaryKey(_ key: Key) -> [UInt8] {
+        var out = BinaryRecordWriter()
+        for text in [key.keyId, key.accountId, key.region] { out.string(text) }
+        out.double(key.creationDate)
+        out.string(key.description)
+        for text in [key.keySpec.rawValue, key.keyUsage.rawValue, key.origin.rawValue, key.keyManager, key.state.rawValue] {
+            out.string(text)
+        }
+        out.double(key.deletionDate)
+        out.double(key.pendingDeletionWindowInDays.map(Double.init))
+        out.string(key.multiRegion ? "1" : "0")
+        out.string(key.primaryRegion)
+        out.string(key.policy)
+        out.strings(key.tags.flatMap { $0.count == 2 ? $0 : [] })
+        out.length(UInt32(key.materials.count))
+        for material in key.materials { writeMaterial(material, into: &out) }
+        out.string(key.rotationEnabled ? "1" : "0")
+        out.double(Double(key.rotationPeriodInDays))
+        out.double(key.nextRotationDate)
+        out.length(UInt32(key.importParameters.count))
+        for parameters in key.importParameters {
+            out.string(parameters.token)
+            out.string(parameters.wrappingKey)
+            out.string(parameters.wrappingAlgorithm)
+            out.double(parameters.validTo)
+        }
+        out.string(key.importedMaterialDigest)
+        out.string(key.expirationModel)
+        out.double(key.validTo)
+        out.string(key.customKeyStoreId)
+        out.string(key.xksKeyId)
+        out.strings(key.knownMaterialIds ?? [])
+        out.string(key.pendingRotation == nil ? "0" : "1")
+        if let pending = key.pendingRotation { writeMaterial(pending, into: &out) }
+        return binaryKeyMagic + out.bytes
+    }
+
+    private static func writeMaterial(_ material: Material, into out: inout BinaryRecordWriter) {
+        out.string(material.id)
+        out.string(material.kind)
+        out.string(material.bytes)
+        out.double(material.createdAt)
+        out.string(material.rotationType)
+    }
+
+    static func key(fromBinary bytes: [UInt8]) throws -> Key {
+        guard bytes.starts(with: binaryKeyMagic) else { throw RecordError(description: "not a binary key record") }
+        var reader = BinaryRecordReader(Array(bytes.dropFirst(binaryKeyMagic.count)))
+        func material() throws -> Material {
+            Material(id: try reader.required(), kind: try reader.required(), bytes: try reader.required(),
+                     createdAt: try reader.double() ?? 0, rotationType: try reader.string())
+        }
+        do {
+            let keyId = try reader.required(), accountId = try reader.required(), region = try reader.required()
+            let creationDate = try reader.double() ?? 0
+            let description = try reader.required()
+            guard let spec = KeySpec(rawValue: try reader.required()), let usage = KeyUsage(rawValue: try reader.required()),
+                let origin = KeyOrigin(rawValue: try reader.required())
+            else { throw RecordError(description: "key record with an unknown spec, usage or origin") }
+            let keyManager = try reader.required()
+            guard let state = KeyState(rawValue: try reader.required()) else {
+                throw RecordError(description: "key record with an unknown state")
+            }
+            let deletionDate = try reader.double()
+            let window = try reader.double().map { Int($0) }
+            let multiRegion = try reader.required() == "1"
+            let primaryRegion = try reader.string()
+            let policy = try reader.required()
+            let flatTags = try reader.strings()
+            let tags = stride(from: 0, to: flatTags.count - 1, by: 2).map { [flatTags[$0], flatTags[$0 + 1]] }
+            let materials = try (0..<(try reader.length())).map { _ in try material() }
+            let rotationEnabled = try reader.required() == "1"
+            let period = Int(try reader.double() ?? 365)
+            let nextRotation = try reader.double()
+            let imports = try (0..<(try reader.length())).map { _ in
+                Import(token: try reader.required(), wrappingKey: try reader.required(),
+                       wrappingAlgorithm: try reader.required(), validTo: try reader.double() ?? 0)
+            }
+            let digest = try reader.string(), expirationModel = try reader.string(), validTo = try reader.double()
+            let storeId = try reader.string(), xksKeyId = try reader.string()
+            let known = try reader.strings()
+            let pending = try reader.required() == "1" ? try material() : nil
+            return Key(keyId: keyId, accountId: accountId, region: region, creationDate: creationDate,
+                       description: description, keySpec: spec, keyUsage: usage, origin: origin, keyManager: keyManager,
+                       state: state, deletionDate: deletionDate, pendingDeletionWindowInDays: window,
+                       multiRegion: multiRegion, primaryRegion: primaryRegion, policy: policy, tags: tags,
+                       materials: materials, rotationEnabled: rotationEnabled, rotationPeriodInDays: period,
+                       nextRotationDate: nextRotation, importParameters: imports, importedMaterialDigest: digest,
+                       expirationModel: expirationModel, validTo: validTo, customKeyStoreId: storeId, xksKeyId: xksKeyId,
+                       knownMaterialIds: known, pendingRotation: pending)
+        } catch is BinaryRecordReader.Malformed {
+            throw RecordError(description: "truncated binary key record")
+        }
+    }
 
     struct Material: Codable {
         var id: String
