@@ -74,6 +74,15 @@ struct KmsAuthorizer: Sendable {
             keys["kms:RequestAlias"] = [String(keyId[keyId.range(of: ":alias/")!.lowerBound...].dropFirst())]
         }
         if let mu = input["MultiRegion"]?.boolValue { keys["kms:MultiRegion"] = [String(mu)] }
+        if let days = input["PendingWindowInDays"]?.intValue { keys["kms:ScheduleKeyDeletionPendingWindowInDays"] = [String(days)] }
+        if let validTo = input["ValidTo"]?.doubleValue { keys["kms:ValidTo"] = [String(Int64(validTo))] }
+        if context.operation == "CreateGrant" {
+            // A grant an AWS service creates for itself arrives over the service bus.
+            keys["kms:GrantIsForAWSResource"] = [String(!context.viaService.isEmpty)]
+        }
+        if context.operation == "ReEncrypt", let destination = input["DestinationKeyId"]?.stringValue {
+            keys["kms:ReEncryptOnSameKey"] = [String(input["SourceKeyId"]?.stringValue == destination)]
+        }
         if !context.viaService.isEmpty {
             keys["kms:ViaService"] = ["\(context.viaService).\(context.region).amazonaws.com"]
         }
