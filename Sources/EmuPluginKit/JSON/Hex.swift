@@ -1,8 +1,8 @@
-/// Lower-case hexadecimal, as S3 writes MD5 ETags.
-enum Hex {
+/// Lower-case hexadecimal: KMS key-material ids, S3 ETags, seed files.
+public enum Hex {
     private static let digits = Array("0123456789abcdef".utf8)
 
-    static func encode(_ bytes: [UInt8]) -> String {
+    public static func encode(_ bytes: [UInt8]) -> String {
         var out: [UInt8] = []
         out.reserveCapacity(bytes.count * 2)
         for byte in bytes {
@@ -13,7 +13,7 @@ enum Hex {
     }
 
     /// Decodes an even-length hexadecimal string; nil for anything else.
-    static func decode(_ text: String) -> [UInt8]? {
+    public static func decode(_ text: String) -> [UInt8]? {
         let chars = Array(text.utf8)
         guard chars.count % 2 == 0 else { return nil }
         var out: [UInt8] = []
