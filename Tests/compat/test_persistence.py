@@ -283,3 +283,24 @@ def test_older_record_formats_load_and_newer_ones_are_refused(tmp_path):
         assert response.status == 400 and b"newer" in response.body
         # A refused import changes nothing.
         assert kms.decrypt(CiphertextBlob=blob)["Plaintext"] == b"old format key"
+
+
+def test_state_export_and_import_through_the_cli(tmp_path):
+    import subprocess
+    from awsemu_host import HOST_BINARY
+    export_file = tmp_path / "exported.json"
+    with persistent_host(tmp_path / "a") as host:
+        kms = make_client(host.url, "kms")
+        key = kms.create_key(Description="via the cli")["KeyMetadata"]
+        blob = kms.encrypt(KeyId=key["KeyId"], Plaintext=b"cli")["CiphertextBlob"]
+        result = subprocess.run([str(HOST_BINARY), "state", "export", str(export_file), "--endpoint", host.url],
+                                capture_output=True, text=True, timeout=60)
+        assert result.returncode == 0, result.stdout + result.stderr
+    assert stat.S_IMODE(os.stat(export_file).st_mode) == 0o600
+    with AwsemuHost(env={"SERVICES": "kms"}) as fresh:
+        result = subprocess.run([str(HOST_BINARY), "state", "import", str(export_file), "--endpoint", fresh.url],
+                                capture_output=True, text=True, timeout=60)
+        assert result.returncode == 0, result.stdout + result.stderr
+        kms = make_client(fresh.url, "kms")
+        assert kms.describe_key(KeyId=key["KeyId"])["KeyMetadata"]["Description"] == "via the cli"
+        assert kms.decrypt(CiphertextBlob=blob)["Plaintext"] == b"cli"
