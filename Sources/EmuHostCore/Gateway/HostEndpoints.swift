@@ -142,7 +142,7 @@ struct HostEndpoints {
     /// `POST /_emu/clock {"advanceSeconds": N}` moves the host clock forward, then lets plugins act on it.
     private func advanceClock(_ request: HTTPRequestData) -> GatewayResponse {
         guard let body = try? JSONValue.parse(request.body), let seconds = body["advanceSeconds"]?.doubleValue,
-            seconds >= 0, seconds.isFinite
+            seconds >= 0, seconds.isFinite, seconds <= 1e11
         else {
             return .json(["__type": "ValidationException",
                           "message": "Expected a JSON body {\"advanceSeconds\": <non-negative number>}"], status: 400)

@@ -20,7 +20,8 @@ struct SignatureVerifier: Sendable {
     /// An error in the shape each protocol's AWS front end uses, or nil when the signature is good.
     func check(_ request: HTTPRequestData, protocolKind: emu_protocol, now: Date = Date()) -> (code: String, message: String, status: UInt32)? {
         guard let authorization = request.header("Authorization"), authorization.hasPrefix("AWS4-HMAC-SHA256 ") else {
-            if request.query.contains("X-Amz-Signature=") { return nil }
+            // Presigned (query-string) signatures are not verified, so with verification on they are refused
+            // rather than trusted.
             switch protocolKind {
             case EMU_PROTOCOL_REST: return ("AccessDenied", "Access Denied", 403)
             case EMU_PROTOCOL_QUERY: return ("MissingAuthenticationToken", "Request is missing Authentication Token", 403)

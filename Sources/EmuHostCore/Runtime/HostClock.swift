@@ -15,7 +15,11 @@ public final class HostClock: Sendable {
     /// Moves the clock forward (never back: deadlines already passed stay passed).
     public func advance(milliseconds: Int64) {
         guard milliseconds > 0 else { return }
-        offsetMilliseconds.withLockedValue { $0 += milliseconds }
+        // Saturating: a clock moved absurdly far stays there rather than trapping on overflow.
+        offsetMilliseconds.withLockedValue { offset in
+            let (sum, overflow) = offset.addingReportingOverflow(milliseconds)
+            offset = overflow ? Int64.max / 4 : min(sum, Int64.max / 4)
+        }
     }
 
     /// Back to the system clock. Only a state reset does this: with every plugin emptied no deadline is left

@@ -214,7 +214,12 @@ public final class HostRuntime: Sendable {
     /// Empties every plugin (POST /_emu/state/reset, POST /moto-api/reset) and puts the clock back to the system
     /// time, so that a reset host behaves as a freshly started one.
     public func resetAll() {
-        for plugin in registry.plugins { plugin.reset() }
+        for plugin in registry.plugins {
+            plugin.reset()
+            do { try stateStore?.removeAll(plugin: plugin.name) } catch {
+                logger.error("the stored records of plugin \(plugin.name) could not be removed: \(error)")
+            }
+        }
         identities.removeAll()
         clock.reset()
     }

@@ -116,8 +116,14 @@ extension KmsService {
         return .object(output)
     }
 
+    /// Writes a changed store back, unless it was deleted meanwhile (a slow XKS connect must not resurrect it).
     private func saveStore(_ store: KmsCustomKeyStore, _ context: RequestContext) throws(AWSError) {
-        try state.write(context.accountId, context.region) { $0.setCustomKeyStore(store) }
+        try state.write(context.accountId, context.region) { all throws(AWSError) in
+            guard all.customKeyStores[store.id] != nil else {
+                throw AWSError("CustomKeyStoreNotFoundException", "Custom key store \(store.id) does not exist.")
+            }
+            all.setCustomKeyStore(store)
+        }
     }
 
     func connectCustomKeyStore(_ context: RequestContext, _ input: JSONValue) throws -> JSONValue {

@@ -33,6 +33,11 @@ extension KmsService {
         var keyId = multiRegion ? "mrk-" + Hex.encode(SecureRandom.bytes(16)) : UUID().uuidString.lowercased()
         var userTags = tags
         if let custom = tags.first(where: { $0.key == CustomKeyTags.idTag }) {
+            // The id is written into every ciphertext blob (one length byte, printable ASCII).
+            guard (1...255).contains(custom.value.utf8.count), custom.value.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F })
+            else {
+                throw AWSError.validation("The \(CustomKeyTags.idTag) tag must be 1 to 255 printable ASCII characters without spaces.")
+            }
             keyId = custom.value
             userTags.removeAll { $0.key == CustomKeyTags.idTag }
         }

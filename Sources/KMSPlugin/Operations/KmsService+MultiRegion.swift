@@ -22,12 +22,16 @@ extension KmsService {
     }
 
     /// Copies the properties a multi-Region key shares (material, rotation) from `primary` to its replicas.
-    func syncReplicas(of primary: KmsKey) {
-        guard primary.multiRegion else { return }
+    func syncReplicas(of snapshot: KmsKey) {
+        guard snapshot.multiRegion else { return }
+        // Re-read the primary: a snapshot taken before a concurrent rotation must not roll replicas back.
+        let primary = (try? state.read(snapshot.accountId, snapshot.region) { $0.keys[snapshot.keyId] }) ?? nil ?? snapshot
         for region in state.regions(of: primary.accountId) where region != primary.region {
             try? state.write(primary.accountId, region) { store in
                 guard var replica = store.keys[primary.keyId] else { return }
-                replica.materials = primary.materials
+                // Materials only ever accumulate: keep any the replica has that this snapshot of the primary lacks.
+                let known = Set(primary.materials.map(\.id))
+                replica.materials = primary.materials + replica.materials.filter { !known.contains($0.id) }
                 replica.rotation = primary.rotation
                 replica.imports.materialDigest = primary.imports.materialDigest
                 replica.imports.knownMaterialIds = primary.imports.knownMaterialIds

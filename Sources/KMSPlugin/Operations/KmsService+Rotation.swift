@@ -15,8 +15,9 @@ extension KmsService {
     }
 
     func enableKeyRotation(_ context: RequestContext, _ input: JSONValue) throws -> JSONValue {
-        let key = try resolveKey(try input.requiredString("KeyId"), context, allowAlias: false, rule: .cryptographic)
+        let key = try resolveKey(try input.requiredString("KeyId"), context, allowAlias: false, rule: .any)
         try requireRotatable(key)
+        try KeyStateRule.cryptographic.check(key)
         let period = Int(input["RotationPeriodInDays"]?.intValue ?? 365)
         let now = self.now
         syncReplicas(of: try updateKey(key) { (key: inout KmsKey) throws(AWSError) in
@@ -27,8 +28,9 @@ extension KmsService {
     }
 
     func disableKeyRotation(_ context: RequestContext, _ input: JSONValue) throws -> JSONValue {
-        let key = try resolveKey(try input.requiredString("KeyId"), context, allowAlias: false, rule: .cryptographic)
+        let key = try resolveKey(try input.requiredString("KeyId"), context, allowAlias: false, rule: .any)
         try requireRotatable(key)
+        try KeyStateRule.cryptographic.check(key)
         syncReplicas(of: try updateKey(key) { (key: inout KmsKey) throws(AWSError) in
             key.rotation.enabled = false
             key.rotation.nextRotationDate = nil

@@ -75,7 +75,7 @@ enum KmsRecords {
                 throw RecordError(description: "key record with an unknown state")
             }
             let deletionDate = try reader.double()
-            let window = try reader.double().map { Int($0) }
+            let window = try reader.double().flatMap { $0.isFinite && abs($0) < 1e9 ? Int($0) : nil }
             let multiRegion = try reader.required() == "1"
             let primaryRegion = try reader.string()
             let policy = try reader.required()
@@ -83,7 +83,8 @@ enum KmsRecords {
             let tags = stride(from: 0, to: flatTags.count - 1, by: 2).map { [flatTags[$0], flatTags[$0 + 1]] }
             let materials = try (0..<(try reader.length())).map { _ in try material() }
             let rotationEnabled = try reader.required() == "1"
-            let period = Int(try reader.double() ?? 365)
+            let periodValue = try reader.double() ?? 365
+            let period = periodValue.isFinite && abs(periodValue) < 1e9 ? Int(periodValue) : 365
             let nextRotation = try reader.double()
             let imports = try (0..<(try reader.length())).map { _ in
                 Import(token: try reader.required(), wrappingKey: try reader.required(),

@@ -75,7 +75,9 @@ struct KmsAuthorizer: Sendable {
         }
         if let mu = input["MultiRegion"]?.boolValue { keys["kms:MultiRegion"] = [String(mu)] }
         if let days = input["PendingWindowInDays"]?.intValue { keys["kms:ScheduleKeyDeletionPendingWindowInDays"] = [String(days)] }
-        if let validTo = input["ValidTo"]?.doubleValue { keys["kms:ValidTo"] = [String(Int64(validTo))] }
+        if let validTo = input["ValidTo"]?.doubleValue, validTo.isFinite, abs(validTo) < 9e15 {
+            keys["kms:ValidTo"] = [String(Int64(validTo))]
+        }
         if context.operation == "CreateGrant" {
             // A grant an AWS service creates for itself arrives over the service bus.
             keys["kms:GrantIsForAWSResource"] = [String(!context.viaService.isEmpty)]

@@ -28,7 +28,7 @@ enum AWSChunked {
             guard let size = Int(sizeText, radix: 16), size >= 0 else { return nil }
             index = lineEnd + 2
             if size == 0 { return out }
-            guard index + size <= body.count else { return nil }
+            guard size <= body.count - index else { return nil }
             out.append(contentsOf: body[index..<index + size])
             index += size
             guard index + 2 <= body.count, body[index] == 0x0D, body[index + 1] == 0x0A else { return nil }

@@ -13,7 +13,7 @@ enum BucketNaming {
             isLowerOrDigit(bytes.first!), isLowerOrDigit(bytes.last!), !name.contains("..")
         else { return false }
         let octets = name.split(separator: ".", omittingEmptySubsequences: false)
-        if octets.count == 4, octets.allSatisfy({ !$0.isEmpty && $0.allSatisfy(\.isNumber) && Int($0)! <= 255 }) {
+        if octets.count == 4, octets.allSatisfy({ !$0.isEmpty && $0.allSatisfy(\.isNumber) && (Int($0) ?? Int.max) <= 255 }) {
             return false
         }
         for prefix in ["xn--", "sthree-", "amzn-s3-demo-"] where name.hasPrefix(prefix) { return false }

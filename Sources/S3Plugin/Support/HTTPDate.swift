@@ -30,7 +30,10 @@ enum HTTPDate {
             let monthIndex = months.firstIndex(of: fields[2]), let year = Int(fields[3])
         else { return nil }
         let clock = fields[4].split(separator: ":").compactMap { Int($0) }
-        guard clock.count == 3 else { return nil }
+        // Out-of-range fields are not a date (and would overflow the arithmetic below).
+        guard clock.count == 3, (0...9999).contains(year), (1...31).contains(day), (0..<24).contains(clock[0]),
+            (0..<60).contains(clock[1]), (0...60).contains(clock[2])
+        else { return nil }
         let days = daysFromCivil(year: year, month: monthIndex + 1, day: day)
         return (Int64(days) * 86400 + Int64(clock[0] * 3600 + clock[1] * 60 + clock[2])) * 1000
     }
