@@ -1,3 +1,4 @@
+import EmuPluginKit
 import Foundation
 import GRDB
 import Synchronization
@@ -11,7 +12,7 @@ final class GroupCommitter: Sendable {
     }
 
     private let database: DatabaseQueue
-    private let queue = Mutex<[Batch]>([])
+    private let queue = LockedBox<[Batch]>([])
     private let wakeup = DispatchSemaphore(value: 0)
 
     init(database: DatabaseQueue) {

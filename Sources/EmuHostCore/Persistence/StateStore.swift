@@ -1,3 +1,4 @@
+import EmuPluginKit
 import Foundation
 import GRDB
 import Synchronization
@@ -113,7 +114,7 @@ public final class StateStore: Sendable {
     /// Commits and waits (host endpoints, import).
     public func commitAndWait(_ rows: [StateRecordRow]) throws {
         let done = DispatchSemaphore(value: 0)
-        let outcome = Mutex<Result<Void, StateStoreError>>(.success(()))
+        let outcome = LockedBox<Result<Void, StateStoreError>>(.success(()))
         commit(rows) { result in
             outcome.withLock { $0 = result }
             done.signal()

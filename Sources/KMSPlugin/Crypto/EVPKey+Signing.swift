@@ -1,3 +1,4 @@
+import EmuPluginKit
 import EmuCrypto
 import COpenSSL
 import Synchronization

@@ -1,3 +1,4 @@
+import EmuPluginKit
 import EmuCrypto
 import COpenSSL
 import Synchronization
@@ -9,7 +10,7 @@ import Synchronization
 final class EVPKey: @unchecked Sendable {
     let pointer: OpaquePointer
     /// Set-up signing and verifying contexts by algorithm, copied per request (see `withDigestSignContext`).
-    let prototypes = Mutex<[String: OpaquePointer]>([:])
+    let prototypes = LockedBox<[String: OpaquePointer]>([:])
 
     init(takingOwnershipOf pointer: OpaquePointer) {
         self.pointer = pointer

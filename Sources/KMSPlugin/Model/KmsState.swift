@@ -6,7 +6,7 @@ import Synchronization
 /// Requests copy what they need out under the lock and do their cryptography outside it, so the lock is held
 /// only for dictionary work; two cores stay busy with AES and RSA, not with waiting.
 final class KmsState: Sendable {
-    private let stores = Mutex<[String: KmsStore]>([:])
+    private let stores = LockedBox<[String: KmsStore]>([:])
 
     static func storeId(_ account: String, _ region: String) -> String { "\(account)/\(region)" }
 

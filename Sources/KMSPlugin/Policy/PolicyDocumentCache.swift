@@ -8,7 +8,7 @@ import Synchronization
 /// that text and needs no invalidation: a new policy is a new key. It is bounded and simply emptied when
 /// full, which is cheap and enough for the few distinct policies a test run uses.
 final class PolicyDocumentCache: Sendable {
-    private let documents = Mutex<[String: PolicyDocument]>([:])
+    private let documents = LockedBox<[String: PolicyDocument]>([:])
     private let capacity: Int
 
     init(capacity: Int = 1024) {

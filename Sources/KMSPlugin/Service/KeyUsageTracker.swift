@@ -20,12 +20,12 @@ final class KeyUsageTracker: Sendable {
         "Verify", "VerifyMac", "Encapsulate", "Decapsulate",
     ]
 
-    private let usages = Mutex<[String: Usage]>([:])
+    private let usages = LockedBox<[String: Usage]>([:])
     /// Usages not yet handed to persistence (flushed on the clock tick).
-    private let dirty = Mutex<Set<String>>([])
-    private let trackingStartDirty = Mutex<Bool>(true)
+    private let dirty = LockedBox<Set<String>>([])
+    private let trackingStartDirty = LockedBox<Bool>(true)
     /// When this emulator started tracking (AWS reports the later of this and the key's creation).
-    private let trackingStart = Mutex<Double>(0)
+    private let trackingStart = LockedBox<Double>(0)
 
     var trackingStartDate: Double { trackingStart.withLock { $0 } }
 

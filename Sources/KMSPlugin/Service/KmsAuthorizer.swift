@@ -162,7 +162,7 @@ final class DecisionCache: Sendable {
         var resource: String
     }
 
-    private let entries = Mutex<[Key: Bool]>([:])
+    private let entries = LockedBox<[Key: Bool]>([:])
 
     func lookup(_ key: Key) -> Bool? { entries.withLock { $0[key] } }
 

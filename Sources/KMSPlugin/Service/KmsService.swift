@@ -9,7 +9,7 @@ final class KmsService: Sendable {
     let lastUsage = KeyUsageTracker()
     /// AWS managed keys created during a request that then failed: the host drops a failed request's records,
     /// but the key exists in memory, so the next successful request (or the clock tick) stores it.
-    let unsavedKeys = Mutex<Set<String>>([])
+    let unsavedKeys = LockedBox<Set<String>>([])
     let authorizer = KmsAuthorizer(
         enforcing: PluginHost.current?.config("ENFORCE_POLICIES").map { !["0", "false", "off", "no"].contains($0.lowercased()) }
             ?? true)

@@ -16,7 +16,7 @@ final class HostKeyring: Sendable {
     static let namespace = "host-key"
     static let recordKey = "sse-s3"
 
-    private let master = Mutex<[UInt8]?>(nil)
+    private let master = LockedBox<[UInt8]?>(nil)
 
     /// The master key, made on first use; its record is handed to the host within `context`'s request.
     func masterKey(recordingIn context: RequestContext) throws(AWSError) -> [UInt8] {

@@ -17,7 +17,7 @@ final class S3Store: Sendable {
         var parts: [String: [Int: UploadedPart]] = [:]
     }
 
-    private let state = Mutex(State())
+    private let state = LockedBox(State())
 
     func read<R>(_ body: (State) -> R) -> R {
         state.withLock { body($0) }

@@ -18,8 +18,8 @@ import Darwin
 final class BlobStore: Sendable {
     /// The folder of blob files, or nil for in-memory blobs.
     let directory: String?
-    private let memory = Mutex<[String: [UInt8]]>([:])
-    private let retired = Mutex<[(id: String, at: ContinuousClock.Instant)]>([])
+    private let memory = LockedBox<[String: [UInt8]]>([:])
+    private let retired = LockedBox<[(id: String, at: ContinuousClock.Instant)]>([])
     /// Files written before this instant (wall clock, seconds) belong to an earlier run of the host.
     private let startedAtSeconds: Int
 

@@ -8,7 +8,7 @@ import Synchronization
 /// that `update` commits is handed to the host's persistence within the same request, under the lock, so the
 /// stored records follow the order of the changes in memory.
 final class SecretStore: Sendable {
-    private let secrets = Mutex<[String: Secret]>([:])
+    private let secrets = LockedBox<[String: Secret]>([:])
 
     static func key(account: String, region: String, name: String) -> String { "\(account)/\(region)/\(name)" }
 
