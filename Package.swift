@@ -106,6 +106,16 @@ let package = Package(
             dependencies: ["EmuPluginKit", "EmuCrypto", "COpenSSL"],
             swiftSettings: swiftSettings
         ),
+        /// libFuzzer target for request decoding and plugin inputs (see Sources/FuzzRequests); built normally, a
+        /// replayer of the seed corpus in Fuzz/corpus.
+        .executableTarget(
+            name: "FuzzRequests",
+            dependencies: [
+                "EmuHostCore",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "EmuHostTests",
             dependencies: [

@@ -28,6 +28,9 @@ struct XMLTag: Sendable {
     /// Parses a whole document.
     /// - Throws: MalformedXML for anything that is not well-formed XML.
     static func parse(_ bytes: [UInt8]) throws(AWSError) -> XMLTag {
+        // S3 bodies are UTF-8; and Foundation's XMLParser traps (takes the whole process down) on an element or
+        // attribute name that is not valid UTF-8 — found by the libFuzzer target.
+        guard String(validating: bytes, as: UTF8.self) != nil else { throw S3Errors.malformedXML() }
         let builder = TreeBuilder()
         let parser = XMLParser(data: Data(bytes))
         parser.shouldResolveExternalEntities = false
