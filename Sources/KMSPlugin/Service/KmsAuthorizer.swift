@@ -141,14 +141,16 @@ struct KmsAuthorizer: Sendable {
         }
     }
 
-    /// A grant names its grantee as a principal ARN; an assumed-role session is covered by a grant to its role.
+    /// A grant names its grantee as a principal ARN; an assumed-role session is covered by a grant to its role
+    /// (the policy engine's `PrincipalArn` does the parsing, as it does for key policies).
     static func granteeMatches(_ grantee: String, _ caller: String) -> Bool {
         if PrincipalNames.same(grantee, caller) { return true }
-        guard let range = caller.range(of: ":assumed-role/") else { return false }
-        let account = caller[..<range.lowerBound].split(separator: ":").last.map(String.init) ?? ""
-        let role = caller[range.upperBound...].split(separator: "/").first.map(String.init) ?? ""
-        return grantee.hasPrefix("arn:aws:iam::\(account):role/") && grantee.hasSuffix("/\(role)")
+        guard let session = PrincipalArn(caller), case .assumedRole(let role, _) = session.kind,
+            let granted = PrincipalArn(grantee), case .role(let path) = granted.kind
+        else { return false }
+        return granted.account == session.account && path.split(separator: "/").last.map(String.init) == role
     }
+
 }
 
 /// Remembered answers of condition-free key policies. Keyed by the policy text itself, so a new policy never
