@@ -10,6 +10,7 @@
 #     `openssl speed` on one core (Sign P-256 >= 0.5 x, Sign RSA-2048 >= 0.8 x)
 #   - with --vs-moto, the same Encrypt load against moto's server in the same run, and the ratio
 #
+#   - S3 streaming, Benchmarks/s3_stream.py: a 1 GiB object in and out with SSE-KMS, RSS growth <= 64 MB
 #   - with --persistence, Benchmarks/persistence.py (CreateKey >= 2,000/s with PERSISTENCE=1, start-up with
 #     100,000 stored keys <= 3 s, and their RSS); with --soak[=SECONDS], Benchmarks/soak.py (<= 10 minutes of
 #     mixed load, RSS every 10 s, growth after warm-up < 10 %)
@@ -239,6 +240,9 @@ if ((VS_MOTO)); then
     printf '%-28s c=16  %10s req/s   %s x moto (goal: 100 x)\n' "awsemu Encrypt 16 B" "$HOST_RPS" \
         "$(awk -v a="$HOST_RPS" -v b="$MOTO_RPS" 'BEGIN { printf "%.0f", a / b }')"
 fi
+
+section "S3 streaming (one 1 GiB PutObject and GetObject, RSS every 50 ms)"
+python3 Benchmarks/s3_stream.py "$HOST_BIN" --megabytes "${BENCH_S3_MEGABYTES:-1024}"
 
 if ((PERSISTENCE_BENCH)); then
     section "persistence (PERSISTENCE=1)"

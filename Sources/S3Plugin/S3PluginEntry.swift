@@ -20,12 +20,13 @@ enum S3PluginEntry {
         let definition = PluginDefinition(
             name: "s3", version: version, stateFormatVersion: S3Persistence.formatVersion,
             services: [ServiceDefinition(id: "s3", protocolKind: EMU_PROTOCOL_REST, signingName: "s3",
-                                         apiVersion: "2006-03-01", operations: []) { context, request in
+                                         apiVersion: "2006-03-01", operations: [], streamsBodies: true) { context, request in
                 try service.handle(context, request)
             }])
         definition.onStateLoad = { record in S3Persistence.load(record, into: service.store, keyring: service.keys.keyring) }
         definition.onStateReset = { service.reset() }
         definition.onTick = { _ in service.tick() }
+        definition.onShutdown = { service.blobs.shutdown() }
         return definition.makeDescriptor()
     }()
 }

@@ -35,7 +35,7 @@ ECHO_LIBRARY = PLUGINS_DIR / "libecho.so"
 
 # Variables that steer the host; a developer's shell must not change what the tests see.
 HOST_VARIABLES = ("EMU_PLUGIN_PATH", "SERVICES", "GATEWAY_LISTEN", "DEFAULT_ACCOUNT_ID", "DEFAULT_REGION",
-                  "MAX_REQUEST_BODY_BYTES", "PERSISTENCE", "DATA_DIR", "LOG_LEVEL")
+                  "MAX_REQUEST_BODY_BYTES", "MAX_STREAMED_BODY_BYTES", "PERSISTENCE", "DATA_DIR", "LOG_LEVEL")
 
 
 def ensure_echo_plugin() -> None:

@@ -13,6 +13,10 @@ public struct HostConfiguration: Sendable {
     public var defaultRegion: String = "us-east-1"
     /// Largest request body accepted in one piece (JSON and Query protocols).
     public var maxBodyBytes: Int = 16 * 1024 * 1024
+    /// Largest request body a streaming REST service (S3) accepts: past `maxBodyBytes` it is spooled to an unlinked
+    /// temporary file, never held in memory. S3 takes 5 GiB in one PutObject; the rest is room for aws-chunked
+    /// framing. `MAX_STREAMED_BODY_BYTES`.
+    public var maxStreamedBodyBytes: Int64 = 5 * 1024 * 1024 * 1024 + 64 * 1024 * 1024
     public var persistence: Bool = false
     public var dataDirectory: String = "./data"
     /// Seconds a connection may send nothing before the host answers (mid-request) or closes it (idle).
@@ -60,6 +64,12 @@ public struct HostConfiguration: Sendable {
                 throw HostConfigurationError("MAX_REQUEST_BODY_BYTES must be a positive number, got '\(body)'")
             }
             maxBodyBytes = value
+        }
+        if let body = environment["MAX_STREAMED_BODY_BYTES"], !body.isEmpty {
+            guard let value = Int64(body), value > 0 else {
+                throw HostConfigurationError("MAX_STREAMED_BODY_BYTES must be a positive number, got '\(body)'")
+            }
+            maxStreamedBodyBytes = value
         }
         if let persistence = environment["PERSISTENCE"] {
             switch persistence.lowercased() {

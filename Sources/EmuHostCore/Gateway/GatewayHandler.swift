@@ -7,23 +7,64 @@ import PluginABI
 
 /// One connection's HTTP/1.1 handling: collects a request, routes it, runs the handler (off the event loop
 /// unless the operation says it never blocks) and writes the answer, keeping the connection alive.
-final class GatewayHandler: ChannelInboundHandler, RemovableChannelHandler {
+///
+/// Bodies for a streaming REST service (S3) that outgrow MAX_REQUEST_BODY_BYTES are spooled to an unlinked file
+/// from the thread pool, and the connection stops reading while a spool write is behind (backpressure through
+/// `read`); a streamed response is pulled from the plugin one piece at a time, the next piece only after the last
+/// one was written. Either way a 1 GB object costs a few MiB of memory.
+final class GatewayHandler: ChannelDuplexHandler, RemovableChannelHandler {
     typealias InboundIn = HTTPServerRequestPart
+    typealias OutboundIn = HTTPServerResponsePart
     typealias OutboundOut = HTTPServerResponsePart
+
+    /// Spooled bodies go to disk in pieces of this size; one piece may wait while another is written.
+    static let spoolPieceBytes = 4 * 1024 * 1024
+    /// Streamed responses are pulled from the plugin in pieces of this size.
+    static let streamPieceBytes = 1024 * 1024
 
     private let router: RequestRouter
     private let threadPool: NIOThreadPool
     private let maxBodyBytes: Int
+    private let maxStreamedBodyBytes: Int64
     private var head: HTTPRequestHead?
     private var body: ByteBuffer?
     private var tooLarge = false
+    /// The request was already answered (an oversized body announced with Expect: 100-continue): ignore the rest.
+    private var answeredEarly = false
+    /// This request goes to a service that reads large bodies itself, so its limit is MAX_STREAMED_BODY_BYTES.
+    private var streams = false
+    private var received: Int64 = 0
+    private var spool: Spool?
+    /// A `read` held back while the spool is behind; issued when it catches up.
+    private var heldRead = false
     /// The host already serves MAX_CONNECTIONS connections: every request here gets a 503.
     private let overCapacity: Bool
 
-    init(router: RequestRouter, threadPool: NIOThreadPool, maxBodyBytes: Int, overCapacity: Bool = false) {
+    /// A body on its way to disk: the file, the bytes not yet written, and whether a write is running.
+    private final class Spool {
+        /// nil when no temporary file could be made: the request is answered with an error at its end.
+        let file: SpooledBody?
+        var pending: ByteBuffer
+        var writing = false
+        var ended = false
+        var failed: Bool
+        init(file: SpooledBody?, pending: ByteBuffer) {
+            self.file = file
+            self.pending = pending
+            failed = file == nil
+        }
+    }
+    /// A request was handed to a handler and its answer is not fully written: an idle read side is no reason to
+    /// close (a long download reads nothing from the client).
+    private var responding = false
+
+    init(router: RequestRouter, threadPool: NIOThreadPool, maxBodyBytes: Int, maxStreamedBodyBytes: Int64,
+         overCapacity: Bool = false)
+    {
         self.router = router
         self.threadPool = threadPool
         self.maxBodyBytes = maxBodyBytes
+        self.maxStreamedBodyBytes = maxStreamedBodyBytes
         self.overCapacity = overCapacity
     }
 
@@ -34,16 +75,26 @@ final class GatewayHandler: ChannelInboundHandler, RemovableChannelHandler {
             context.fireUserInboundEventTriggered(event)
             return
         }
+        if responding || spool?.ended == true || answeredEarly { return }
         if let head {
             self.head = nil
+            spool = nil
             var response = GatewayResponse.awsError(
                 "RequestTimeout", "Your socket connection to the server was not read from or written to within the timeout period.",
-                status: 408, protocolKind: head.headers.contains(name: "x-amz-target") ? EMU_PROTOCOL_JSON : EMU_PROTOCOL_REST,
-                requestId: RequestRouter.newRequestId())
+                status: 408, protocolKind: protocolKind(head), requestId: RequestRouter.newRequestId())
             response.closeConnection = true
             send(response, for: head, context: context)
         } else {
             context.close(promise: nil)
+        }
+    }
+
+    /// Backpressure: while a spool write is behind by a whole piece, the socket is not read.
+    func read(context: ChannelHandlerContext) {
+        if let spool, spool.writing, spool.pending.readableBytes >= Self.spoolPieceBytes {
+            heldRead = true
+        } else {
+            context.read()
         }
     }
 
@@ -52,66 +103,177 @@ final class GatewayHandler: ChannelInboundHandler, RemovableChannelHandler {
         case .head(let head):
             self.head = head
             body = nil
+            spool = nil
             tooLarge = false
-            if let length = head.headers.first(name: "content-length").flatMap(Int.init), length > maxBodyBytes {
+            answeredEarly = false
+            received = 0
+            streams = router.streamsBodies(uri: head.uri) { head.headers.first(name: $0) }
+            let limit = streams ? maxStreamedBodyBytes : Int64(maxBodyBytes)
+            let length = head.headers.first(name: "content-length").flatMap(Int64.init)
+            let expectsContinue = head.headers.first(name: "expect")?.lowercased() == "100-continue"
+            if let length, length > limit {
                 tooLarge = true
-            } else if head.headers.first(name: "expect")?.lowercased() == "100-continue" {
-                context.writeAndFlush(wrapOutboundOut(.head(HTTPResponseHead(version: head.version, status: .continue))),
-                                      promise: nil)
+                if expectsContinue {
+                    // The client waits for a go-ahead before sending the body: answer now instead of waiting for
+                    // a body that will never come, and close, since the body may follow anyway.
+                    answeredEarly = true
+                    var response = tooLargeResponse(head, limit: limit)
+                    response.closeConnection = true
+                    send(response, for: head, context: context)
+                }
+            } else {
+                if expectsContinue {
+                    context.writeAndFlush(wrapOutboundOut(.head(HTTPResponseHead(version: head.version,
+                                                                                 status: .continue))), promise: nil)
+                }
+                if streams, let length, length > maxBodyBytes { startSpool(with: nil, context: context) }
             }
         case .body(var chunk):
             guard !tooLarge else { return }
-            if (body?.readableBytes ?? 0) + chunk.readableBytes > maxBodyBytes {
+            received += Int64(chunk.readableBytes)
+            if received > (streams ? maxStreamedBodyBytes : Int64(maxBodyBytes)) {
                 tooLarge = true
                 body = nil
+                spool = nil
+            } else if let spool {
+                spool.pending.writeBuffer(&chunk)
+                flushSpool(context: context)
             } else if body == nil {
                 body = chunk
             } else {
                 body!.writeBuffer(&chunk)
             }
+            if spool == nil, streams, let collected = body, collected.readableBytes > maxBodyBytes {
+                body = nil
+                startSpool(with: collected, context: context)
+            }
         case .end:
             guard let head else { return }
+            if answeredEarly {
+                self.head = nil
+                return
+            }
+            if let spool {
+                spool.ended = true
+                flushSpool(context: context)
+                return
+            }
             self.head = nil
+            responding = true
             if overCapacity {
-                var response = GatewayResponse.awsError(
-                    "ServiceUnavailableException", "The host serves its maximum number of connections (MAX_CONNECTIONS).",
-                    status: 503, protocolKind: head.headers.contains(name: "x-amz-target") ? EMU_PROTOCOL_JSON : EMU_PROTOCOL_REST,
-                    requestId: RequestRouter.newRequestId())
-                response.closeConnection = true
-                write(response, for: head, context: context)
+                write(overCapacityResponse(head), for: head, context: context)
                 return
             }
             if tooLarge {
-                let response = GatewayResponse.awsError(
-                    "RequestEntityTooLargeException",
-                    "Request body is larger than the \(maxBodyBytes) bytes this host accepts (MAX_REQUEST_BODY_BYTES).",
-                    status: 413, protocolKind: head.headers.contains(name: "x-amz-target") ? EMU_PROTOCOL_JSON : EMU_PROTOCOL_REST,
-                    requestId: RequestRouter.newRequestId())
-                write(response, for: head, context: context)
+                write(tooLargeResponse(head, limit: streams ? maxStreamedBodyBytes : Int64(maxBodyBytes)),
+                      for: head, context: context)
                 return
             }
             let bytes = body.map { Array($0.readableBytesView) } ?? []
             body = nil
-            let request = HTTPRequestData(method: head.method.rawValue, uri: head.uri,
-                                          headers: head.headers.map { ($0.name, $0.value) }, body: bytes)
-            switch router.route(request) {
-            case .respond(let response):
+            dispatch(HTTPRequestData(method: head.method.rawValue, uri: head.uri,
+                                     headers: head.headers.map { ($0.name, $0.value) }, body: bytes),
+                     head: head, context: context)
+        }
+    }
+
+    private func overCapacityResponse(_ head: HTTPRequestHead) -> GatewayResponse {
+        var response = GatewayResponse.awsError(
+            "ServiceUnavailableException", "The host serves its maximum number of connections (MAX_CONNECTIONS).",
+            status: 503, protocolKind: protocolKind(head), requestId: RequestRouter.newRequestId())
+        response.closeConnection = true
+        return response
+    }
+
+    private func protocolKind(_ head: HTTPRequestHead) -> emu_protocol {
+        head.headers.contains(name: "x-amz-target") ? EMU_PROTOCOL_JSON : EMU_PROTOCOL_REST
+    }
+
+    /// AWS's answer to a body over the limit: S3's EntityTooLarge for REST, the JSON front end's 413 otherwise.
+    private func tooLargeResponse(_ head: HTTPRequestHead, limit: Int64) -> GatewayResponse {
+        let kind = protocolKind(head)
+        if kind == EMU_PROTOCOL_REST {
+            return .awsError("EntityTooLarge",
+                             "Your proposed upload exceeds the maximum allowed size (\(limit) bytes on this host).",
+                             status: 400, protocolKind: kind, requestId: RequestRouter.newRequestId())
+        }
+        return .awsError("RequestEntityTooLargeException",
+                         "Request body is larger than the \(limit) bytes this host accepts (MAX_REQUEST_BODY_BYTES).",
+                         status: 413, protocolKind: kind, requestId: RequestRouter.newRequestId())
+    }
+
+    // MARK: - Spooling a large request body
+
+    private func startSpool(with collected: ByteBuffer?, context: ChannelHandlerContext) {
+        let file = SpooledBody()
+        if file == nil { router.runtime.logger.error("cannot create a temporary file for a large request body (TMPDIR)") }
+        spool = Spool(file: file, pending: collected ?? context.channel.allocator.buffer(capacity: 0))
+        flushSpool(context: context)
+    }
+
+    /// Starts the next write when a piece is ready (or the body ended), and hands the request on once the last
+    /// byte is on disk.
+    private func flushSpool(context: ChannelHandlerContext) {
+        guard let spool, !spool.writing else { return }
+        let ready = spool.pending.readableBytes >= Self.spoolPieceBytes || (spool.ended && spool.pending.readableBytes > 0)
+        if ready, !spool.failed, let file = spool.file {
+            let piece = spool.pending
+            spool.pending = context.channel.allocator.buffer(capacity: 0)
+            spool.writing = true
+            let loopBound = NIOLoopBound((self, context, spool), eventLoop: context.eventLoop)
+            threadPool.runIfActive(eventLoop: context.eventLoop) { file.append(piece) }.whenComplete { result in
+                let (handler, context, spool) = loopBound.value
+                spool.writing = false
+                if case .success(true) = result {} else { spool.failed = true }
+                guard handler.spool === spool else { return }
+                if handler.heldRead {
+                    handler.heldRead = false
+                    context.read()
+                }
+                handler.flushSpool(context: context)
+            }
+            return
+        }
+        if spool.failed { spool.pending.clear() }
+        guard spool.ended, let head else { return }
+        self.spool = nil
+        self.head = nil
+        if spool.failed || overCapacity {
+            responding = true
+            if overCapacity { return write(overCapacityResponse(head), for: head, context: context) }
+            router.runtime.logger.error("a large request body could not be written to its temporary file")
+            write(.awsError("InternalError", "The request body could not be stored; try again.", status: 500,
+                            protocolKind: protocolKind(head), requestId: RequestRouter.newRequestId()),
+                  for: head, context: context)
+            return
+        }
+        var request = HTTPRequestData(method: head.method.rawValue, uri: head.uri,
+                                      headers: head.headers.map { ($0.name, $0.value) }, body: [])
+        request.spooledBody = spool.file
+        responding = true
+        dispatch(request, head: head, context: context)
+    }
+
+    // MARK: - Running the handler
+
+    private func dispatch(_ request: HTTPRequestData, head: HTTPRequestHead, context: ChannelHandlerContext) {
+        switch router.route(request) {
+        case .respond(let response):
+            write(response, for: head, context: context)
+        case .invoke(let mayBlock, let work):
+            if !mayBlock, let response = work(false) {
                 write(response, for: head, context: context)
-            case .invoke(let mayBlock, let work):
-                if !mayBlock, let response = work(false) {
-                    write(response, for: head, context: context)
-                } else {
-                    let loopBound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
-                    threadPool.runIfActive(eventLoop: context.eventLoop, { work(true) }).whenComplete { result in
-                        let (handler, context) = loopBound.value
-                        switch result {
-                        case .success(let response?): handler.write(response, for: head, context: context)
-                        case .success(nil), .failure:
-                            handler.write(.awsError("ServiceUnavailable", "The host is shutting down.", status: 503,
-                                                    protocolKind: EMU_PROTOCOL_JSON,
-                                                    requestId: RequestRouter.newRequestId()),
-                                          for: head, context: context)
-                        }
+            } else {
+                let loopBound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
+                threadPool.runIfActive(eventLoop: context.eventLoop, { work(true) }).whenComplete { result in
+                    let (handler, context) = loopBound.value
+                    switch result {
+                    case .success(let response?): handler.write(response, for: head, context: context)
+                    case .success(nil), .failure:
+                        handler.write(.awsError("ServiceUnavailable", "The host is shutting down.", status: 503,
+                                                protocolKind: EMU_PROTOCOL_JSON,
+                                                requestId: RequestRouter.newRequestId()),
+                                      for: head, context: context)
                     }
                 }
             }
@@ -149,7 +311,9 @@ final class GatewayHandler: ChannelInboundHandler, RemovableChannelHandler {
         var headers = HTTPHeaders()
         for (name, value) in response.headers { headers.add(name: name, value: value) }
         let isHead = request.method == .HEAD
-        if !headers.contains(name: "content-length") {
+        if let stream = response.bodyStream {
+            headers.replaceOrAdd(name: "Content-Length", value: String(stream.length))
+        } else if !headers.contains(name: "content-length") {
             headers.replaceOrAdd(name: "Content-Length", value: String(response.body.count))
         }
         let keepAlive = request.isKeepAlive && !response.closeConnection
@@ -157,16 +321,66 @@ final class GatewayHandler: ChannelInboundHandler, RemovableChannelHandler {
         let head = HTTPResponseHead(version: request.version, status: HTTPResponseStatus(statusCode: Int(response.status)),
                                     headers: headers)
         context.write(wrapOutboundOut(.head(head)), promise: nil)
+        if let stream = response.bodyStream {
+            if isHead || stream.length == 0 {
+                stream.close()
+            } else {
+                context.flush()
+                pump(stream, keepAlive: keepAlive, context: context)
+                return
+            }
+        }
         if !isHead, !response.body.isEmpty {
             var buffer = context.channel.allocator.buffer(capacity: response.body.count)
             buffer.writeBytes(response.body)
             context.write(wrapOutboundOut(.body(.byteBuffer(buffer))), promise: nil)
         }
+        responding = false
         let promise: EventLoopPromise<Void>? = keepAlive ? nil : context.eventLoop.makePromise()
         context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: promise)
         if let promise {
             let channel = context.channel
             promise.futureResult.whenComplete { _ in channel.close(promise: nil) }
+        }
+    }
+
+    /// Pulls the next piece of a streamed body on the thread pool and writes it; the piece after it is pulled only
+    /// once this one has been written, so a slow client holds back the plugin rather than filling memory. A
+    /// failed source or a client that went away ends the connection (the length was announced) and closes the
+    /// source.
+    private func pump(_ stream: ResponseBodyStream, keepAlive: Bool, context: ChannelHandlerContext) {
+        let loopBound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
+        let allocator = context.channel.allocator
+        threadPool.runIfActive(eventLoop: context.eventLoop) { () throws -> ByteBuffer in
+            try stream.next(maximum: Self.streamPieceBytes, allocator: allocator)
+        }.whenComplete { result in
+            let (handler, context) = loopBound.value
+            switch result {
+            case .success(let piece) where piece.readableBytes > 0:
+                context.writeAndFlush(handler.wrapOutboundOut(.body(.byteBuffer(piece)))).whenComplete { written in
+                    let (handler, context) = loopBound.value
+                    switch written {
+                    case .success: handler.pump(stream, keepAlive: keepAlive, context: context)
+                    case .failure:
+                        stream.close()
+                        context.close(promise: nil)
+                    }
+                }
+            case .success:
+                stream.close()
+                guard stream.isComplete else { return context.close(promise: nil) }
+                handler.responding = false
+                let promise: EventLoopPromise<Void>? = keepAlive ? nil : context.eventLoop.makePromise()
+                context.writeAndFlush(handler.wrapOutboundOut(.end(nil)), promise: promise)
+                if let promise {
+                    let channel = context.channel
+                    promise.futureResult.whenComplete { _ in channel.close(promise: nil) }
+                }
+            case .failure:
+                handler.router.runtime.logger.error("a streamed response body failed after its headers were sent")
+                stream.close()
+                context.close(promise: nil)
+            }
         }
     }
 

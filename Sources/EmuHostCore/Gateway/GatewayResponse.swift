@@ -7,6 +7,8 @@ public struct GatewayResponse: Sendable {
     public var status: UInt32
     public var headers: [(String, String)]
     public var body: [UInt8]
+    /// A body pulled from the plugin as the client reads it (S3 GetObject of a large object); `body` is then empty.
+    public var bodyStream: ResponseBodyStream?
     /// Close the connection after this response (the request could not be read to its end).
     public var closeConnection: Bool = false
     /// State changes to make durable before this response may leave (PERSISTENCE=1).

@@ -24,6 +24,7 @@ public final class GatewayServer: Sendable {
         let router = RequestRouter(runtime: runtime)
         let pool = threadPool
         let maxBody = runtime.configuration.maxBodyBytes
+        let maxStreamed = runtime.configuration.maxStreamedBodyBytes
         let idle = TimeAmount.seconds(Int64(runtime.configuration.idleTimeoutSeconds))
         let limiter = ConnectionLimiter(limit: runtime.configuration.maxConnections)
         let bootstrap = ServerBootstrap(group: group)
@@ -36,7 +37,8 @@ public final class GatewayServer: Sendable {
                     try channel.pipeline.syncOperations.addHandler(IdleStateHandler(readTimeout: idle))
                     try channel.pipeline.syncOperations.configureHTTPServerPipeline(withErrorHandling: false)
                     try channel.pipeline.syncOperations.addHandler(
-                        GatewayHandler(router: router, threadPool: pool, maxBodyBytes: maxBody, overCapacity: !admitted))
+                        GatewayHandler(router: router, threadPool: pool, maxBodyBytes: maxBody,
+                                       maxStreamedBodyBytes: maxStreamed, overCapacity: !admitted))
                 }
             }
             .childChannelOption(.socketOption(.tcp_nodelay), value: 1)

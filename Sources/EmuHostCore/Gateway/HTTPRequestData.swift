@@ -9,6 +9,8 @@ public struct HTTPRequestData: Sendable {
     public var query: String
     public var headers: [(String, String)]
     public var body: [UInt8]
+    /// The body when it was too large for memory (a streaming REST service only); `body` is then empty.
+    public var spooledBody: SpooledBody?
 
     public init(method: String, uri: String, headers: [(String, String)], body: [UInt8]) {
         self.method = method
@@ -54,8 +56,14 @@ public struct HTTPRequestData: Sendable {
                     var request = emu_http_request(
                         struct_size: UInt32(MemoryLayout<emu_http_request>.size), method: str(0), path: str(1),
                         query: str(2), headers: headerBuffer.baseAddress, header_count: headerBuffer.count,
-                        body: bodyBuffer.baseAddress, body_len: bodyBuffer.count)
-                    return withUnsafePointer(to: &request) { body($0) }
+                        body: bodyBuffer.baseAddress, body_len: bodyBuffer.count, body_streamed: false, host_body: nil)
+                    if let spooled = spooledBody {
+                        request.body = nil
+                        request.body_len = Int(spooled.length)
+                        request.body_streamed = true
+                        request.host_body = Unmanaged.passUnretained(spooled).toOpaque()
+                    }
+                    return withExtendedLifetime(spooledBody) { withUnsafePointer(to: &request) { body($0) } }
                 }
             }
         }

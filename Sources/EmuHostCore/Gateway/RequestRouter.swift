@@ -166,6 +166,21 @@ public struct RequestRouter: Sendable {
         }
     }
 
+    /// Whether a request, judged by its head alone, goes to a REST service that reads large bodies with
+    /// `read_body`, so the gateway may spool its body instead of refusing it past MAX_REQUEST_BODY_BYTES. The same
+    /// order as `route`: JSON targets and forms never stream; then the credential scope's service; then S3.
+    func streamsBodies(uri: String, header: (String) -> String?) -> Bool {
+        if header("X-Amz-Target") != nil { return false }
+        if (header("Content-Type") ?? "").lowercased().hasPrefix("application/x-www-form-urlencoded") { return false }
+        let path = uri.split(separator: "?", maxSplits: 1).first.map(String.init) ?? uri
+        if HostEndpoints.handles(path) { return false }
+        let query = uri.firstIndex(of: "?").map { String(uri[uri.index(after: $0)...]) } ?? ""
+        let scope = CredentialScope(authorization: header("Authorization"), query: FormDecoding.dictionary(query))
+        var service = scope.flatMap { runtime.registry.service(signingName: $0.service) }
+        if service == nil, scope == nil || scope?.service == "s3" { service = runtime.registry.service(signingName: "s3") }
+        return service?.streamsBodies ?? false
+    }
+
     /// With SIGV4_VERIFY=1, the error a badly signed request gets; nil when it may proceed.
     private func verifySignature(_ request: HTTPRequestData, _ protocolKind: emu_protocol)
         -> (code: String, message: String, status: UInt32)?
@@ -203,6 +218,7 @@ public struct RequestRouter: Sendable {
             headers.append(("x-amz-request-id", requestId))
         }
         var response = GatewayResponse(status: writer.status, headers: headers, body: writer.body)
+        response.bodyStream = writer.stream
         response.stateChanges = writer.changesToCommit
         return response
     }

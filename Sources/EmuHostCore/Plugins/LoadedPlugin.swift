@@ -10,6 +10,8 @@ public final class LoadedService: @unchecked Sendable {
     /// The C operation table entries, by operation name; they point into the plugin's static descriptor.
     let operations: [String: emu_operation]
     let httpHandler: emu_http_handler?
+    /// The REST handler reads large bodies with read_body (EMU_SERVICE_STREAMS_BODIES): the gateway spools them.
+    public let streamsBodies: Bool
     let pluginData: UnsafeMutableRawPointer?
     public unowned(unsafe) let plugin: LoadedPlugin
 
@@ -29,6 +31,8 @@ public final class LoadedService: @unchecked Sendable {
         }
         operations = ops
         httpHandler = service.on_http
+        streamsBodies = service.protocol == EMU_PROTOCOL_REST
+            && service.flags & UInt32(EMU_SERVICE_STREAMS_BODIES) != 0
         self.pluginData = pluginData
         self.plugin = plugin
     }
@@ -70,8 +74,9 @@ public final class LoadedPlugin: @unchecked Sendable {
         stateFormatVersion = d.state_format_version
         var list: [LoadedService] = []
         if let table = d.services {
+            let services = ServiceTable(table, count: d.service_count)
             for index in 0..<d.service_count {
-                let service = LoadedService(table[index], plugin: self, pluginData: d.plugin_data)
+                let service = LoadedService(services[index], plugin: self, pluginData: d.plugin_data)
                 if selected(service.id) { list.append(service) }
             }
         }

@@ -133,11 +133,13 @@ public struct PluginLoader {
                 + "Linux, rebuild the plugin with the host's toolchain", name: name)
         }
         var allServices: [String] = []
+        let services = ServiceTable(serviceTable, count: d.service_count)
+        guard services.isReadable else {
+            return refuse("service struct_size \(services.stride) is smaller than ABI v1's \(ServiceTable.minimumSize)",
+                          name: name)
+        }
         for index in 0..<d.service_count {
-            let service = serviceTable[index]
-            guard service.struct_size >= UInt32(MemoryLayout<emu_service>.size) else {
-                return refuse("service \(index) struct_size \(service.struct_size) is too small", name: name)
-            }
+            let service = services[index]
             guard let id = service.id, id.pointee != 0 else { return refuse("service \(index) has no id", name: name) }
             let serviceId = String(cString: id)
             switch service.protocol {

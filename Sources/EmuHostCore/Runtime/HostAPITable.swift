@@ -40,6 +40,13 @@ enum HostAPITable {
                 let (status, writer) = runtime.busCall(caller: ctx, serviceId: service.hostString,
                                                        operation: operation.hostString, input: body)
                 guard status == EMU_OK, let writer else { return status }
+                if let stream = writer.stream {
+                    // A bus answer is one buffer by contract: a callee that streamed is drained here.
+                    writer.stream = nil
+                    do { writer.body = try stream.drain() } catch {
+                        writer.fail("InternalFailure", "The callee's streamed answer failed.", status: 500)
+                    }
+                }
                 let code = writer.error?.code ?? ""
                 let message = writer.error?.message ?? ""
                 let httpStatus = writer.error?.status ?? writer.status
@@ -137,6 +144,25 @@ enum HostAPITable {
                     }
                 }
                 return EMU_OK
+            },
+            read_body: { request, buffer, capacity, outLength in
+                guard let request, let outLength, request.pointee.body_streamed,
+                    let spooled = request.pointee.host_body
+                else { return EMU_ERR_INVALID_ARGUMENT }
+                let body = Unmanaged<SpooledBody>.fromOpaque(spooled).takeUnretainedValue()
+                guard let count = body.read(into: UnsafeMutableRawBufferPointer(start: buffer, count: buffer == nil ? 0 : capacity))
+                else { return EMU_ERR_STORAGE }
+                outLength.pointee = count
+                return EMU_OK
+            },
+            respond_stream: { writer, length, source in
+                guard let writer, let source else { return }
+                let stream = ResponseBodyStream(length: length, source: source.pointee)
+                let response = Unmanaged<ResponseWriter>.fromOpaque(UnsafeRawPointer(writer)).takeUnretainedValue()
+                guard response.error == nil else { return stream.close() }
+                response.stream?.close()
+                response.stream = stream
+                response.body = []
             }))
         return UnsafePointer(table)
     }()

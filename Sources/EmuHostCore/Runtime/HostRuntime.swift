@@ -175,6 +175,10 @@ public final class HostRuntime: Sendable {
             writer.fail("NotImplemented", "", status: 501)
             return writer
         }
+        if request.spooledBody != nil, !service.streamsBodies {
+            writer.fail("EntityTooLarge", "Your proposed upload exceeds the maximum allowed size.", status: 400)
+            return writer
+        }
         let writerPointer = Unmanaged.passUnretained(writer).toOpaque()
         let status = context.withCContext(request: writerPointer) { ctx in
             request.withCRequest { cRequest in

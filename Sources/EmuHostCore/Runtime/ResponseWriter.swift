@@ -12,6 +12,8 @@ public final class ResponseWriter: @unchecked Sendable {
     public var status: UInt32 = 200
     public var headers: [(String, String)] = []
     public var body: [UInt8] = []
+    /// A body the plugin streams (respond_stream) instead of `body`.
+    public var stream: ResponseBodyStream?
     public var error: ErrorReply?
     /// The handler was on the event loop and must run again where it may block (EMU_ERR_WOULD_BLOCK).
     public var wouldBlock = false
@@ -30,6 +32,8 @@ public final class ResponseWriter: @unchecked Sendable {
         error = ErrorReply(code: code, message: message, status: status)
         body = []
         headers = []
+        stream?.close()
+        stream = nil
     }
 
     public var succeeded: Bool { error == nil && status < 300 }

@@ -5,11 +5,22 @@ public struct OperationOutput: Sendable {
     public var body: [UInt8]
     public var status: UInt32
     public var headers: [(String, String)]
+    /// A body produced piece by piece instead of `body` (REST services, ABI 1.2): the host pulls it as the client
+    /// reads, so a large object never sits in memory.
+    public var bodySource: (any ResponseBodySource)?
 
     public init(body: [UInt8], status: UInt32 = 200, headers: [(String, String)] = []) {
         self.body = body
         self.status = status
         self.headers = headers
+    }
+
+    /// A streamed answer of `source.length` bytes.
+    public init(streaming source: any ResponseBodySource, status: UInt32 = 200, headers: [(String, String)] = []) {
+        self.body = []
+        self.status = status
+        self.headers = headers
+        self.bodySource = source
     }
 
     /// A JSON protocol answer.
@@ -43,7 +54,22 @@ public struct HTTPRequestView: Sendable {
     public var path: String
     public var query: String
     public var headers: [(String, String)]
+    /// The body, when the host held it in memory; empty when it is streamed (`bodyStream`).
     public var body: [UInt8]
+    /// The body the host spooled because it was too large for memory (services with `streamsBodies` only),
+    /// readable during the handler call only.
+    public var bodyStream: RequestBodyStream?
+
+    public init(method: String, path: String, query: String, headers: [(String, String)], body: [UInt8],
+                bodyStream: RequestBodyStream? = nil)
+    {
+        self.method = method
+        self.path = path
+        self.query = query
+        self.headers = headers
+        self.body = body
+        self.bodyStream = bodyStream
+    }
 
     /// The first header with this name, compared case-insensitively as HTTP does.
     public func header(_ name: String) -> String? {
@@ -63,10 +89,14 @@ public struct ServiceDefinition: Sendable {
     public var apiVersion: String
     public var operations: [OperationDefinition]
     public var httpHandler: HTTPHandler?
+    /// The HTTP handler reads bodies past the host's in-memory limit from `HTTPRequestView.bodyStream`.
+    public var streamsBodies: Bool
 
     public init(id: String, protocolKind: emu_protocol, targetPrefix: String? = nil, signingName: String,
-                apiVersion: String, operations: [OperationDefinition], httpHandler: HTTPHandler? = nil)
+                apiVersion: String, operations: [OperationDefinition], streamsBodies: Bool = false,
+                httpHandler: HTTPHandler? = nil)
     {
+        self.streamsBodies = streamsBodies
         self.id = id
         self.protocolKind = protocolKind
         self.targetPrefix = targetPrefix
@@ -128,7 +158,8 @@ public final class PluginDefinition: @unchecked Sendable {
                 api_version: permanentCString(service.apiVersion),
                 operations: UnsafePointer(ops),
                 operation_count: service.operations.count,
-                on_http: service.httpHandler == nil ? nil : httpTrampoline))
+                on_http: service.httpHandler == nil ? nil : httpTrampoline,
+                flags: service.streamsBodies ? UInt32(EMU_SERVICE_STREAMS_BODIES) : 0))
         }
         let descriptor = UnsafeMutablePointer<emu_plugin_descriptor>.allocate(capacity: 1)
         descriptor.initialize(to: emu_plugin_descriptor(
@@ -185,6 +216,10 @@ private func write(_ result: Result<OperationOutput, AWSError>, to writer: Opaqu
         for (name, value) in output.headers {
             withEmuString(name) { n in withEmuString(value) { v in api.add_header?(writer, n, v) } }
         }
+        if let source = output.bodySource {
+            ResponseBodySourceBridge.respond(source, writer: writer, api: api)
+            return
+        }
         output.body.withUnsafeBufferPointer { api.respond?(writer, $0.baseAddress, $0.count) }
     case .failure(let error):
         withEmuString(error.code) { code in
@@ -224,9 +259,12 @@ private let httpTrampoline: emu_http_handler = { pluginData, ctx, request, write
     if let list = r.headers {
         for index in 0..<r.header_count { headers.append((list[index].name.string, list[index].value.string)) }
     }
-    let body = r.body.map { Array(UnsafeBufferPointer(start: $0, count: r.body_len)) } ?? []
+    let streamed = r.struct_size >= UInt32(MemoryLayout<emu_http_request>.size) && r.body_streamed
+    let body = streamed ? [] : r.body.map { Array(UnsafeBufferPointer(start: $0, count: r.body_len)) } ?? []
+    let stream = streamed ? RequestBodyStream(request: request, length: Int64(r.body_len)) : nil
+    defer { stream?.invalidate() }
     let view = HTTPRequestView(method: r.method.string, path: r.path.string, query: r.query.string,
-                               headers: headers, body: body)
+                               headers: headers, body: body, bodyStream: stream)
     let result: Result<OperationOutput, AWSError>
     do {
         result = .success(try handler(context, view))

@@ -35,6 +35,13 @@
  *   respond_error and still returns EMU_OK. Nothing may unwind across the boundary: no C++ exception, no Swift
  *   error, no trap.
  *
+ * STREAMING (ABI 1.2)
+ *   A REST service that sets EMU_SERVICE_STREAMS_BODIES never sees a large body in memory: the host spools a
+ *   request body larger than MAX_REQUEST_BODY_BYTES to an unlinked temporary file (up to MAX_STREAMED_BODY_BYTES)
+ *   and the handler reads it piece by piece with read_body; a handler may answer with respond_stream, handing
+ *   the host a pull source that it drains into the connection as the client takes it, with backpressure. Memory
+ *   stays flat however large the object.
+ *
  * THREADING
  *   Operation handlers and the raw HTTP handler are called concurrently from several host threads; a plugin
  *   guards its own state. A handler may block (key generation, disk): the host never calls a handler on its
@@ -56,7 +63,7 @@ extern "C" {
 /** The ABI major version: part of the entry symbol's name and checked exactly by the host. */
 #define EMU_ABI_MAJOR 1u
 /** The ABI minor version: grows when fields are appended; a host with a higher minor serves older plugins. */
-#define EMU_ABI_MINOR 1u
+#define EMU_ABI_MINOR 2u
 /** The entry symbol's name, for hosts that look it up with dlsym. */
 #define EMU_PLUGIN_ENTRY_SYMBOL "emu_plugin_entry_v1"
 
@@ -186,13 +193,43 @@ typedef struct emu_http_request {
     emu_str query;
     const emu_header *headers;
     size_t header_count;
+    /** The body, or NULL when it is streamed (body_streamed); body_len is its length either way. */
     const uint8_t *body;
     size_t body_len;
+    /** (ABI 1.2) True when the body is too large to hold in memory: `body` is NULL and the handler reads the
+     *  body_len bytes with emu_host_api.read_body. Only for services with EMU_SERVICE_STREAMS_BODIES. Check
+     *  struct_size before reading. */
+    bool body_streamed;
+    /** (ABI 1.2) Host-private: the streamed body behind read_body. Do not interpret. */
+    void *host_body;
 } emu_http_request;
+
+/**
+ * (ABI 1.2) A response body the plugin produces piece by piece, handed to respond_stream. The host takes it
+ * over: it calls `read` from threads that may block, one call at a time, after the handler has returned, until
+ * the announced length is delivered; then, or when the client goes away or the response is replaced by an
+ * error, it calls `close` exactly once, after which it never touches `source_data` again.
+ */
+typedef struct emu_body_source {
+    uint32_t struct_size;
+    /** Fills `buffer` with up to `capacity` next bytes and sets `*out_len`; 0 only at the end. A non-EMU_OK
+     *  status ends the response early (the host closes the connection, as a server must once the length is
+     *  announced). */
+    emu_status (*read)(void *source_data, uint8_t *buffer, size_t capacity, size_t *out_len);
+    /** Releases the source. */
+    void (*close)(void *source_data);
+    void *source_data;
+} emu_body_source;
 
 /** The raw HTTP hook of a REST service. Answer with set_status / add_header / respond or respond_error. */
 typedef emu_status (*emu_http_handler)(void *plugin_data, const emu_request_context *ctx,
                                        const emu_http_request *request, emu_response_writer *writer);
+
+/** Flags on a service (emu_service.flags, ABI 1.2). */
+enum {
+    /** The REST handler reads request bodies past MAX_REQUEST_BODY_BYTES with read_body (see STREAMING). */
+    EMU_SERVICE_STREAMS_BODIES = 1u << 0,
+};
 
 /** One service a plugin serves. A plugin may serve several (rare). */
 typedef struct emu_service {
@@ -210,6 +247,8 @@ typedef struct emu_service {
     size_t operation_count;
     /** REST services: the raw HTTP handler. NULL for JSON/Query services. */
     emu_http_handler on_http;
+    /** (ABI 1.2) EMU_SERVICE_* flags. Check struct_size before reading. */
+    uint32_t flags;
 } emu_service;
 
 /** A stored record handed to on_state_load; borrowed for the call. */
@@ -334,6 +373,19 @@ typedef struct emu_host_api {
     emu_status (*http_call)(emu_str method, emu_str url, const emu_header *headers, size_t header_count,
                             const uint8_t *body, size_t body_len, uint32_t timeout_ms, emu_http_result_fn on_result,
                             void *user_data);
+
+    /**
+     * (ABI 1.2) Reads the next piece of a streamed request body (request->body_streamed) into `buffer`, at most
+     * `capacity` bytes; `*out_len` is 0 at the end. Only during the handler call that received `request`.
+     * EMU_ERR_STORAGE: the spooled body could not be read.
+     */
+    emu_status (*read_body)(const emu_http_request *request, uint8_t *buffer, size_t capacity, size_t *out_len);
+    /**
+     * (ABI 1.2) Answers with a body of exactly `length` bytes that the host pulls from `source` (copied; see
+     * emu_body_source) instead of one written with respond. Headers and status as usual; Content-Length is set
+     * by the host. A later respond_error replaces it, and the host closes the source.
+     */
+    void (*respond_stream)(emu_response_writer *writer, uint64_t length, const emu_body_source *source);
 } emu_host_api;
 
 /** The static description of a plugin, returned by emu_plugin_entry_v1. */

@@ -42,7 +42,7 @@ extension S3Service {
         let upload = try requireUpload(request, bucket: name, key: key)
         var dataKey = try uploadKey(upload, region: bucket.region, context)
         defer { for index in dataKey.indices { dataKey[index] = 0 } }
-        let sealed = try BodySealer.seal(request.body, key: dataKey, store: blobs)
+        let sealed = try request.upload.seal(key: dataKey, store: blobs)
         let part = UploadedPart(uploadId: upload.uploadId, partNumber: partNumber, etag: Hex.encode(sealed.md5),
                                 lastModified: now, blob: sealed.blob)
         do {

@@ -21,8 +21,8 @@ extension S3Service {
         let (encryption, generatedKey) = try keys.newKey(spec, arn: arn, region: bucket.region, context)
         var dataKey = generatedKey
         defer { for index in dataKey.indices { dataKey[index] = 0 } }
-        let sealed = try BodySealer.seal(request.body, key: dataKey, store: blobs)
-        let object = S3Object(bucket: name, key: key, size: Int64(request.body.count), etag: Hex.encode(sealed.md5),
+        let sealed = try request.upload.seal(key: dataKey, store: blobs)
+        let object = S3Object(bucket: name, key: key, size: request.upload.size, etag: Hex.encode(sealed.md5),
                               lastModified: now, headers: headers, storageClass: storageClass, blobs: [sealed.blob],
                               partsCount: nil, encryption: encryption)
         do {

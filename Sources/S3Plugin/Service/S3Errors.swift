@@ -89,6 +89,23 @@ enum S3Errors {
         AWSError("MethodNotAllowed", "The specified method is not allowed against this resource.", status: 405)
     }
 
+    static func entityTooLarge() -> AWSError {
+        AWSError("EntityTooLarge", "Your proposed upload exceeds the maximum allowed object size.", status: 400)
+    }
+
+    static func incompleteBody() -> AWSError {
+        AWSError("IncompleteBody", "You did not provide the number of bytes specified by the Content-Length HTTP header",
+                 status: 400)
+    }
+
+    static func maxMessageLengthExceeded() -> AWSError {
+        AWSError("MaxMessageLengthExceeded", "Your request was too big.", status: 400)
+    }
+
+    static func missingContentLength() -> AWSError {
+        AWSError("MissingContentLength", "You must provide the Content-Length HTTP header.", status: 411)
+    }
+
     static func notImplemented(_ what: String) -> AWSError {
         AWSError("NotImplemented", "A header or query you provided implies functionality that is not implemented "
             + "by this emulator: \(what).", status: 501)

@@ -11,7 +11,11 @@ struct S3Request: Sendable {
     let key: String?
     let query: [String: String]
     let headers: [(String, String)]
+    /// The body of any request but an object upload, in memory and unframed (XML documents).
     let body: [UInt8]
+    /// The body of an object upload (a PUT to a key without x-amz-copy-source: PutObject, UploadPart), which
+    /// may stream.
+    let upload: UploadBody
     /// The Host header as the client sent it, for the Location S3 answers.
     let host: String
 
@@ -41,7 +45,15 @@ struct S3Request: Sendable {
             bucket = PercentEncoding.decode(String(path))
             key = nil
         }
-        body = try AWSChunked.decodeIfFramed(view.body, headers: view)
+        if method == "PUT", key != nil, view.header("x-amz-copy-source") == nil {
+            upload = try UploadBody(view)
+            if case .memory(let bytes) = upload { body = bytes } else { body = [] }
+        } else {
+            // Only uploads stream; anything else that outgrew the host's in-memory limit is no S3 document.
+            guard view.bodyStream == nil else { throw S3Errors.maxMessageLengthExceeded() }
+            body = try AWSChunked.decodeIfFramed(view.body, headers: view)
+            upload = .memory(body)
+        }
     }
 
     /// The first header with this name, compared case-insensitively.

@@ -153,6 +153,6 @@ final class S3Service: Sendable {
     /// stay in the state database, which the host's reset does not empty.
     func reset() {
         store.removeAll()
-        blobs.removeAllInMemory()
+        blobs.reset()
     }
 }

@@ -9,16 +9,19 @@ import Glibc
 import Darwin
 #endif
 
-/// Where encrypted bodies live: files under `DATA_DIR/s3/blobs/` with persistence on, memory otherwise.
+/// Where encrypted bodies live: files under `DATA_DIR/s3/blobs/` with persistence on; otherwise files in a private
+/// temporary folder, so that a 1 GB object costs disk, not memory, either way.
 ///
 /// The store only ever sees sealed bytes (see `BlobCipher`); it neither knows nor could use a key. A blob is
 /// written once under a fresh random id and never changed, so readers need no lock: replacing or deleting an
 /// object makes new blobs and *retires* the old ones, which are removed a few seconds later by the tick, after
 /// any GET that had already looked the object up has finished reading them.
 final class BlobStore: Sendable {
-    /// The folder of blob files, or nil for in-memory blobs.
-    let directory: String?
-    private let memory = LockedBox<[String: [UInt8]]>([:])
+    /// The folder of blob files.
+    let directory: String
+    /// Files are synced before their record commits (persistence on); a temporary store skips that and is
+    /// emptied on reset and removed at shutdown.
+    let isDurable: Bool
     private let retired = LockedBox<[(id: String, at: ContinuousClock.Instant)]>([])
     /// Files written before this instant (wall clock, seconds) belong to an earlier run of the host.
     private let startedAtSeconds: Int
@@ -30,20 +33,45 @@ final class BlobStore: Sendable {
     /// serving S3 leaves no trace in DATA_DIR.
     private let madeDirectory = Atomic<Bool>(false)
 
+    /// - Parameter directory: the durable folder; nil for a temporary one (`TMPDIR/awsemu-s3-<pid>-<random>`).
     init(directory: String?) {
-        self.directory = directory
+        if let directory {
+            self.directory = directory
+            isDurable = true
+        } else {
+            Self.removeAbandonedTemporaryFolders()
+            self.directory = "\(Self.temporaryRoot)/\(Self.temporaryPrefix)\(getpid())-\(Hex.encode(SecureRandom.bytes(6)))"
+            isDurable = false
+        }
         self.startedAtSeconds = Int(time(nil))
+    }
+
+    private static var temporaryRoot: String {
+        ProcessInfo.processInfo.environment["TMPDIR"].flatMap { $0.isEmpty ? nil : $0 } ?? "/tmp"
+    }
+
+    private static let temporaryPrefix = "awsemu-s3-"
+
+    /// Removes temporary folders of earlier hosts that were killed before they could clean up (their process is
+    /// gone); a running host's folder is left alone.
+    private static func removeAbandonedTemporaryFolders() {
+        let root = temporaryRoot
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: root) else { return }
+        for name in names where name.hasPrefix(temporaryPrefix) {
+            let pidText = name.dropFirst(temporaryPrefix.count).prefix { $0 != "-" }
+            guard let pid = Int32(pidText), pid != getpid(), kill(pid, 0) != 0, errno == ESRCH else { continue }
+            try? FileManager.default.removeItem(atPath: "\(root)/\(name)")
+        }
     }
 
     /// A fresh, unguessable blob id (also the file name).
     static func newId() -> String { Hex.encode(SecureRandom.bytes(16)) }
 
-    private func path(_ id: String) -> String { "\(directory ?? "")/\(id).blob" }
+    private func path(_ id: String) -> String { "\(directory)/\(id).blob" }
 
     /// Starts writing a new blob.
     /// - Throws: InternalError when the file cannot be created.
     func makeWriter(id: String) throws(AWSError) -> BlobWriter {
-        guard let directory else { return BlobWriter(id: id, store: self, descriptor: nil, temporaryPath: nil) }
         if !madeDirectory.load(ordering: .relaxed) {
             Self.makeDirectory(directory)
             madeDirectory.store(true, ordering: .relaxed)
@@ -54,16 +82,11 @@ final class BlobStore: Sendable {
         return BlobWriter(id: id, store: self, descriptor: descriptor, temporaryPath: temporary)
     }
 
-    /// Called by a finished in-memory writer.
-    func keepInMemory(_ id: String, _ bytes: [UInt8]) {
-        memory.withLock { $0[id] = bytes }
-    }
-
     /// Makes a finished file visible under its final name, durably (file and folder synced), before the metadata
     /// that names it is committed.
     func publish(_ temporaryPath: String, id: String) throws(AWSError) {
         guard rename(temporaryPath, path(id)) == 0 else { throw Self.ioFailure("rename \(temporaryPath)") }
-        if let directory {
+        if isDurable {
             let folder = open(directory, O_RDONLY | O_CLOEXEC)
             if folder >= 0 {
                 _ = fsync(folder)
@@ -75,15 +98,21 @@ final class BlobStore: Sendable {
     /// Reads `length` stored bytes from `offset`.
     /// - Throws: InternalError when the blob is missing or short (removed behind the plugin's back).
     func read(_ id: String, offset: Int64, length: Int) throws(AWSError) -> [UInt8] {
-        guard directory != nil else {
-            guard let bytes = memory.withLock({ $0[id] }), offset >= 0, Int(offset) + length <= bytes.count else {
-                throw Self.missing(id)
-            }
-            return Array(bytes[Int(offset)..<Int(offset) + length])
-        }
+        let descriptor = try openForReading(id)
+        defer { close(descriptor) }
+        return try Self.read(descriptor, id: id, offset: offset, length: length)
+    }
+
+    /// Opens a blob for a reader that must outlive its retirement (a long streamed GET): an open descriptor keeps
+    /// the bytes even after the file is removed. The caller closes it.
+    func openForReading(_ id: String) throws(AWSError) -> Int32 {
         let descriptor = open(path(id), O_RDONLY | O_CLOEXEC)
         guard descriptor >= 0 else { throw Self.missing(id) }
-        defer { close(descriptor) }
+        return descriptor
+    }
+
+    /// Reads `length` stored bytes from `offset` of an open blob.
+    static func read(_ descriptor: Int32, id: String, offset: Int64, length: Int) throws(AWSError) -> [UInt8] {
         var out = [UInt8](repeating: 0, count: length)
         var done = 0
         let ok = out.withUnsafeMutableBytes { buffer -> Bool in
@@ -95,7 +124,7 @@ final class BlobStore: Sendable {
             }
             return true
         }
-        guard ok else { throw Self.missing(id) }
+        guard ok else { throw missing(id) }
         return out
     }
 
@@ -108,11 +137,7 @@ final class BlobStore: Sendable {
 
     /// Removes a blob at once: one that no committed record names (a failed request's upload).
     func discard(_ id: String) {
-        if directory != nil {
-            unlink(path(id))
-        } else {
-            memory.withLock { _ = $0.removeValue(forKey: id) }
-        }
+        unlink(path(id))
     }
 
     /// Removes the retired blobs whose grace period has ended (called from the tick).
@@ -129,7 +154,7 @@ final class BlobStore: Sendable {
     /// Removes files that no record names and that an earlier run left behind (a crash between writing a body and
     /// committing its record). Files of this run are never touched: a request may be about to commit them.
     func sweep(keeping referenced: Set<String>) -> Int {
-        guard let directory, let folder = opendir(directory) else { return 0 }
+        guard isDurable, let folder = opendir(directory) else { return 0 }
         defer { closedir(folder) }
         var removed = 0
         while let entry = readdir(folder) {
@@ -148,11 +173,23 @@ final class BlobStore: Sendable {
         return removed
     }
 
-    /// Forgets every in-memory blob (state reset). Files stay: the host's reset empties memory, not the store,
-    /// and the records that name them come back at the next start.
-    func removeAllInMemory() {
-        memory.withLock { $0.removeAll() }
+    /// State reset: a temporary store is emptied. A durable store's files stay: the host's reset empties memory,
+    /// not the store, and the records that name them come back at the next start.
+    func reset() {
         retired.withLock { $0.removeAll() }
+        if !isDurable { removeTemporaryFiles() }
+    }
+
+    /// At shutdown a temporary store's folder goes with the process.
+    func shutdown() {
+        guard !isDurable else { return }
+        removeTemporaryFiles()
+        rmdir(directory)
+    }
+
+    private func removeTemporaryFiles() {
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: directory) else { return }
+        for name in names where name.hasSuffix(".blob") || name.hasSuffix(".tmp") { unlink("\(directory)/\(name)") }
     }
 
     private static func makeDirectory(_ directory: String) {

@@ -10,12 +10,11 @@ import Darwin
 final class BlobWriter {
     let id: String
     private let store: BlobStore
-    private let descriptor: Int32?
-    private let temporaryPath: String?
-    private var buffer: [UInt8] = []
+    private let descriptor: Int32
+    private let temporaryPath: String
     private var finished = false
 
-    init(id: String, store: BlobStore, descriptor: Int32?, temporaryPath: String?) {
+    init(id: String, store: BlobStore, descriptor: Int32, temporaryPath: String) {
         self.id = id
         self.store = store
         self.descriptor = descriptor
@@ -27,10 +26,6 @@ final class BlobWriter {
     }
 
     func append(_ bytes: [UInt8]) throws(AWSError) {
-        guard let descriptor else {
-            buffer.append(contentsOf: bytes)
-            return
-        }
         var written = 0
         let ok = bytes.withUnsafeBytes { raw -> Bool in
             while written < raw.count {
@@ -44,15 +39,10 @@ final class BlobWriter {
         guard ok else { throw BlobStore.ioFailure("write body \(id)") }
     }
 
-    /// Flushes the file to disk and gives it its final name (or keeps the bytes, in memory).
+    /// Flushes the file to disk (a durable store) and gives it its final name.
     func finish() throws(AWSError) {
         finished = true
-        guard let descriptor, let temporaryPath else {
-            store.keepInMemory(id, buffer)
-            buffer = []
-            return
-        }
-        let synced = fsync(descriptor) == 0
+        let synced = !store.isDurable || fsync(descriptor) == 0
         close(descriptor)
         guard synced else {
             unlink(temporaryPath)
@@ -68,11 +58,9 @@ final class BlobWriter {
 
     /// Drops a blob that will not be used (the request failed before it was finished).
     func abandon() {
+        guard !finished else { return }  // a failed finish has already closed and removed the file
         finished = true
-        buffer = []
-        if let descriptor, let temporaryPath {
-            close(descriptor)
-            unlink(temporaryPath)
-        }
+        close(descriptor)
+        unlink(temporaryPath)
     }
 }
