@@ -118,6 +118,14 @@ def test_bad_aws_chunked_uploads_get_s3_errors(host, s3, case, headers, mangle, 
         s3.get_object(Bucket="stream", Key="bad-chunked")
 
 
+def test_a_form_typed_upload_streams_like_any_other(host, s3):
+    # curl --data-binary labels every body application/x-www-form-urlencoded; a PUT is still an S3 upload.
+    data = os.urandom(3 * MIB)
+    status, _, answer = raw(host, "PUT", "/stream/form", data, {"Content-Type": "application/x-www-form-urlencoded"})
+    assert status == 200, answer
+    assert s3.get_object(Bucket="stream", Key="form")["Body"].read() == data
+
+
 def test_body_over_the_streamed_limit_is_entity_too_large(host, s3):
     status, _, answer = raw(host, "PUT", "/stream/huge", b"x" * (48 * MIB + 1))
     assert status == 400 and b"<Code>EntityTooLarge</Code>" in answer
@@ -173,6 +181,66 @@ def test_clients_that_vanish_mid_stream_leak_nothing(host, s3):
     with pytest.raises(s3.exceptions.NoSuchKey):
         s3.get_object(Bucket="stream", Key="cut")
     assert s3.get_object(Bucket="stream", Key="vanish")["Body"].read() == data
+
+
+def read_response_head(sock):
+    head = b""
+    while b"\r\n\r\n" not in head:
+        head += sock.recv(1)
+    return head
+
+
+def test_a_streamed_get_holds_one_blob_open_and_outlives_the_objects_replacement(host, s3):
+    upload = s3.create_multipart_upload(Bucket="stream", Key="three")["UploadId"]
+    parts = [os.urandom(5 * MIB), os.urandom(5 * MIB), os.urandom(2 * MIB)]
+    etags = [s3.upload_part(Bucket="stream", Key="three", UploadId=upload, PartNumber=n + 1, Body=part)["ETag"]
+             for n, part in enumerate(parts)]
+    s3.complete_multipart_upload(Bucket="stream", Key="three", UploadId=upload, MultipartUpload={
+        "Parts": [{"PartNumber": n + 1, "ETag": etag} for n, etag in enumerate(etags)]})
+    whole = b"".join(parts)
+    baseline = open_descriptors(host)
+    with socket.create_connection((host.host, host.port), timeout=10) as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 65536)
+        sock.sendall(b"GET /stream/three HTTP/1.1\r\nHost: localhost\r\n\r\n")
+        assert read_response_head(sock).startswith(b"HTTP/1.1 200")
+        received = b""
+        while len(received) < 6 * MIB:
+            received += sock.recv(65536)
+        # The connection and the one blob being read; not one descriptor per part.
+        assert open_descriptors(host) <= baseline + 2
+        # Replaced and deleted under the reader: its blobs are retired, and kept while it reads.
+        s3.put_object(Bucket="stream", Key="three", Body=b"new")
+        s3.delete_object(Bucket="stream", Key="three")
+        time.sleep(6.5)  # past the retirement grace period, with the tick running
+        while len(received) < len(whole):
+            piece = sock.recv(1 << 20)
+            assert piece, "the stream ended early"
+            received += piece
+    assert received == whole
+    wait_for_descriptors(host, baseline)
+
+
+def test_a_client_that_stops_reading_a_download_is_timed_out(tmp_path):
+    env = {**LIMITS, "SERVICES": "kms,s3", "IDLE_TIMEOUT_SECONDS": "1", "TMPDIR": str(tmp_path)}
+    with AwsemuHost(env=env) as running:
+        client = make_client(running.url, "s3")
+        client.create_bucket(Bucket="stall")
+        client.put_object(Bucket="stall", Key="k", Body=os.urandom(40 * MIB))
+        baseline = open_descriptors(running)
+        with socket.create_connection((running.host, running.port), timeout=10) as sock:
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 65536)
+            sock.sendall(b"GET /stall/k HTTP/1.1\r\nHost: localhost\r\n\r\n")
+            time.sleep(4)  # read nothing: the host's writes stall, and the write-idle timeout closes the connection
+            wait_for_descriptors(running, baseline)
+            received = 0
+            while True:
+                piece = sock.recv(1 << 20)
+                if not piece:
+                    break
+                received += len(piece)
+            assert received < 40 * MIB
+        # The host goes on serving.
+        assert client.head_object(Bucket="stall", Key="k")["ContentLength"] == 40 * MIB
 
 
 def test_multipart_parts_over_the_limit_stream(s3):

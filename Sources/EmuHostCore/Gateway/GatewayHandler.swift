@@ -57,6 +57,8 @@ final class GatewayHandler: ChannelDuplexHandler, RemovableChannelHandler {
     /// A request was handed to a handler and its answer is not fully written: an idle read side is no reason to
     /// close (a long download reads nothing from the client).
     private var responding = false
+    /// A streamed body is being written: a client that stops taking it is timed out by the write-idle event.
+    private var streaming = false
 
     init(router: RequestRouter, threadPool: NIOThreadPool, maxBodyBytes: Int, maxStreamedBodyBytes: Int64,
          overCapacity: Bool = false)
@@ -69,13 +71,20 @@ final class GatewayHandler: ChannelDuplexHandler, RemovableChannelHandler {
     }
 
     /// A connection that sent nothing for IDLE_TIMEOUT_SECONDS: mid-request (a slow client) it is answered
-    /// 408 in AWS's shape; between requests it is simply closed, as keep-alive servers do.
+    /// 408 in AWS's shape; between requests it is simply closed, as keep-alive servers do. A streamed download
+    /// whose client has taken nothing for as long is closed too (its source is then closed by the failed write).
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
-        guard let idle = event as? IdleStateHandler.IdleStateEvent, idle == .read else {
+        guard let idle = event as? IdleStateHandler.IdleStateEvent else {
             context.fireUserInboundEventTriggered(event)
             return
         }
-        if responding || spool?.ended == true || answeredEarly { return }
+        if idle == .write {
+            if streaming { context.close(promise: nil) }
+            return
+        }
+        guard idle == .read else { return }
+        // Not the client's silence: a handler is running, the spool is behind, or the answer is on its way.
+        if responding || answeredEarly || heldRead || spool?.writing == true || spool?.ended == true { return }
         if let head {
             self.head = nil
             spool = nil
@@ -107,11 +116,15 @@ final class GatewayHandler: ChannelDuplexHandler, RemovableChannelHandler {
             tooLarge = false
             answeredEarly = false
             received = 0
-            streams = router.streamsBodies(uri: head.uri) { head.headers.first(name: $0) }
+            streams = router.streamsBodies(method: head.method.rawValue, uri: head.uri) { head.headers.first(name: $0) }
             let limit = streams ? maxStreamedBodyBytes : Int64(maxBodyBytes)
             let length = head.headers.first(name: "content-length").flatMap(Int64.init)
             let expectsContinue = head.headers.first(name: "expect")?.lowercased() == "100-continue"
-            if let length, length > limit {
+            if overCapacity {
+                // Shed the connection before its body is read or spooled.
+                answeredEarly = true
+                send(overCapacityResponse(head), for: head, context: context)
+            } else if let length, length > limit {
                 tooLarge = true
                 if expectsContinue {
                     // The client waits for a go-ahead before sending the body: answer now instead of waiting for
@@ -160,10 +173,6 @@ final class GatewayHandler: ChannelDuplexHandler, RemovableChannelHandler {
             }
             self.head = nil
             responding = true
-            if overCapacity {
-                write(overCapacityResponse(head), for: head, context: context)
-                return
-            }
             if tooLarge {
                 write(tooLargeResponse(head, limit: streams ? maxStreamedBodyBytes : Int64(maxBodyBytes)),
                       for: head, context: context)
@@ -189,10 +198,11 @@ final class GatewayHandler: ChannelDuplexHandler, RemovableChannelHandler {
         head.headers.contains(name: "x-amz-target") ? EMU_PROTOCOL_JSON : EMU_PROTOCOL_REST
     }
 
-    /// AWS's answer to a body over the limit: S3's EntityTooLarge for REST, the JSON front end's 413 otherwise.
+    /// AWS's answer to a body over the limit: S3's EntityTooLarge for a streaming service (S3), the front end's
+    /// 413 otherwise.
     private func tooLargeResponse(_ head: HTTPRequestHead, limit: Int64) -> GatewayResponse {
         let kind = protocolKind(head)
-        if kind == EMU_PROTOCOL_REST {
+        if streams {
             return .awsError("EntityTooLarge",
                              "Your proposed upload exceeds the maximum allowed size (\(limit) bytes on this host).",
                              status: 400, protocolKind: kind, requestId: RequestRouter.newRequestId())
@@ -238,9 +248,8 @@ final class GatewayHandler: ChannelDuplexHandler, RemovableChannelHandler {
         guard spool.ended, let head else { return }
         self.spool = nil
         self.head = nil
-        if spool.failed || overCapacity {
+        if spool.failed {
             responding = true
-            if overCapacity { return write(overCapacityResponse(head), for: head, context: context) }
             router.runtime.logger.error("a large request body could not be written to its temporary file")
             write(.awsError("InternalError", "The request body could not be stored; try again.", status: 500,
                             protocolKind: protocolKind(head), requestId: RequestRouter.newRequestId()),
@@ -326,6 +335,7 @@ final class GatewayHandler: ChannelDuplexHandler, RemovableChannelHandler {
                 stream.close()
             } else {
                 context.flush()
+                streaming = true
                 pump(stream, keepAlive: keepAlive, context: context)
                 return
             }
@@ -368,6 +378,7 @@ final class GatewayHandler: ChannelDuplexHandler, RemovableChannelHandler {
                 }
             case .success:
                 stream.close()
+                handler.streaming = false
                 guard stream.isComplete else { return context.close(promise: nil) }
                 handler.responding = false
                 let promise: EventLoopPromise<Void>? = keepAlive ? nil : context.eventLoop.makePromise()

@@ -34,7 +34,7 @@ public final class GatewayServer: Sendable {
                 channel.eventLoop.makeCompletedFuture {
                     let admitted = limiter.admit()
                     channel.closeFuture.whenComplete { _ in if admitted { limiter.release() } }
-                    try channel.pipeline.syncOperations.addHandler(IdleStateHandler(readTimeout: idle))
+                    try channel.pipeline.syncOperations.addHandler(IdleStateHandler(readTimeout: idle, writeTimeout: idle))
                     try channel.pipeline.syncOperations.configureHTTPServerPipeline(withErrorHandling: false)
                     try channel.pipeline.syncOperations.addHandler(
                         GatewayHandler(router: router, threadPool: pool, maxBodyBytes: maxBody,

@@ -168,17 +168,24 @@ public struct RequestRouter: Sendable {
 
     /// Whether a request, judged by its head alone, goes to a REST service that reads large bodies with
     /// `read_body`, so the gateway may spool its body instead of refusing it past MAX_REQUEST_BODY_BYTES. The same
-    /// order as `route`: JSON targets and forms never stream; then the credential scope's service; then S3.
-    func streamsBodies(uri: String, header: (String) -> String?) -> Bool {
+    /// order as `route`: host endpoints and JSON targets never stream; then the credential scope's service; a form
+    /// or an `Action` when that names no service; then S3.
+    func streamsBodies(method: String, uri: String, header: (String) -> String?) -> Bool {
         if header("X-Amz-Target") != nil { return false }
-        if (header("Content-Type") ?? "").lowercased().hasPrefix("application/x-www-form-urlencoded") { return false }
         let path = uri.split(separator: "?", maxSplits: 1).first.map(String.init) ?? uri
         if HostEndpoints.handles(path) { return false }
         let query = uri.firstIndex(of: "?").map { String(uri[uri.index(after: $0)...]) } ?? ""
-        let scope = CredentialScope(authorization: header("Authorization"), query: FormDecoding.dictionary(query))
-        var service = scope.flatMap { runtime.registry.service(signingName: $0.service) }
-        if service == nil, scope == nil || scope?.service == "s3" { service = runtime.registry.service(signingName: "s3") }
-        return service?.streamsBodies ?? false
+        let parameters = FormDecoding.dictionary(query)
+        let scope = CredentialScope(authorization: header("Authorization"), query: parameters)
+        if let service = scope.flatMap({ runtime.registry.service(signingName: $0.service) }) {
+            return service.streamsBodies
+        }
+        // A Query call names its Action in the query or in a form body, and is a GET or a POST; a form-typed PUT is
+        // an upload from a client that labels every body so (curl), which `route` sends on to S3 as well.
+        let isForm = (header("Content-Type") ?? "").lowercased().hasPrefix("application/x-www-form-urlencoded")
+        if parameters["Action"] != nil || isForm && method != "PUT" { return false }
+        guard scope == nil || scope?.service == "s3" else { return false }
+        return runtime.registry.service(signingName: "s3")?.streamsBodies ?? false
     }
 
     /// With SIGV4_VERIFY=1, the error a badly signed request gets; nil when it may proceed.

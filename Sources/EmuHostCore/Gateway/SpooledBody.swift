@@ -23,11 +23,14 @@ public final class SpooledBody: @unchecked Sendable {
     /// Creates the file in `TMPDIR` (or /tmp). - Returns: nil when no file can be made.
     public init?() {
         let folder = ProcessInfo.processInfo.environment["TMPDIR"].flatMap { $0.isEmpty ? nil : $0 } ?? "/tmp"
-        var template = Array("\(folder)/awsemu-body-XXXXXX".utf8CString)
-        let descriptor = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
+        // mkstemp, but with O_CLOEXEC in the same call (no window in which a fork could inherit the descriptor).
+        var descriptor: Int32 = -1
+        for _ in 0..<8 where descriptor < 0 {
+            let path = "\(folder)/awsemu-body-\(UInt64.random(in: 0...UInt64.max))"
+            descriptor = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+            if descriptor >= 0 { unlink(path) } else if errno != EEXIST { break }
+        }
         guard descriptor >= 0 else { return nil }
-        template.withUnsafeBufferPointer { _ = unlink($0.baseAddress!) }
-        _ = fcntl(descriptor, F_SETFD, FD_CLOEXEC)
         self.descriptor = descriptor
     }
 

@@ -254,12 +254,12 @@ private let httpTrampoline: emu_http_handler = { pluginData, ctx, request, write
     guard let service = plugin.services.first(where: { $0.id == context.service }) ?? plugin.services.first,
         let handler = service.httpHandler
     else { return EMU_ERR_NOT_FOUND }
-    let r = request.pointee
+    let r = PluginHost.grown(request)
     var headers: [(String, String)] = []
     if let list = r.headers {
         for index in 0..<r.header_count { headers.append((list[index].name.string, list[index].value.string)) }
     }
-    let streamed = r.struct_size >= UInt32(MemoryLayout<emu_http_request>.size) && r.body_streamed
+    let streamed = r.body_streamed
     let body = streamed ? [] : r.body.map { Array(UnsafeBufferPointer(start: $0, count: r.body_len)) } ?? []
     let stream = streamed ? RequestBodyStream(request: request, length: Int64(r.body_len)) : nil
     defer { stream?.invalidate() }

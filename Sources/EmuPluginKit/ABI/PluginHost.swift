@@ -11,8 +11,30 @@ public struct PluginHost: @unchecked Sendable {
     nonisolated(unsafe) public private(set) static var current: PluginHost?
 
     /// Records the host table; called once from the plugin's entry point.
+    ///
+    /// An older host's table is shorter than this plugin's `emu_host_api`: it is copied, at the host's
+    /// `struct_size`, into a zeroed table of this plugin's size, so verbs the host lacks read as NULL instead of
+    /// whatever follows its table in memory.
     public static func install(_ api: UnsafePointer<emu_host_api>, pluginName: String) {
-        current = PluginHost(api: api, pluginName: pluginName)
+        current = PluginHost(api: UnsafePointer(copyGrown(api)), pluginName: pluginName)
+    }
+
+    /// A zeroed `T` (a struct of the ABI that starts with `uint32_t struct_size`) with the first `struct_size`
+    /// bytes of `source`: the fields the writer did not know read as 0.
+    public static func grown<T>(_ source: UnsafePointer<T>, as type: T.Type = T.self) -> T {
+        let size = Int(UnsafeRawPointer(source).load(as: UInt32.self))
+        let copy = UnsafeMutableRawPointer.allocate(byteCount: MemoryLayout<T>.size, alignment: MemoryLayout<T>.alignment)
+        defer { copy.deallocate() }
+        copy.initializeMemory(as: UInt8.self, repeating: 0, count: MemoryLayout<T>.size)
+        copy.copyMemory(from: source, byteCount: min(size, MemoryLayout<T>.size))
+        return copy.load(as: T.self)
+    }
+
+    /// `grown` into memory that lives for the process (the host table is read for as long as the plugin runs).
+    private static func copyGrown(_ api: UnsafePointer<emu_host_api>) -> UnsafeMutablePointer<emu_host_api> {
+        let table = UnsafeMutablePointer<emu_host_api>.allocate(capacity: 1)
+        table.initialize(to: grown(api))
+        return table
     }
 
     public func log(_ level: emu_log_level, _ message: String) {

@@ -20,8 +20,7 @@ public final class RequestBodyStream: @unchecked Sendable {
     /// The next bytes, at most `maximum`; empty at the end.
     /// - Throws: InternalFailure when the host cannot read the spooled body, or after the handler call.
     public func read(maximum: Int) throws(AWSError) -> [UInt8] {
-        guard let request, let api = PluginHost.current?.api.pointee,
-            api.struct_size >= UInt32(MemoryLayout<emu_host_api>.size), let readBody = api.read_body
+        guard let request, let api = PluginHost.current?.api.pointee, let readBody = api.read_body
         else { throw AWSError.internalFailure("The request body is no longer readable.") }
         var buffer = [UInt8](repeating: 0, count: maximum)
         var count = 0

@@ -21,7 +21,7 @@ enum ResponseBodySourceBridge {
     }
 
     static func respond(_ source: any ResponseBodySource, writer: OpaquePointer?, api: emu_host_api) {
-        guard api.struct_size >= UInt32(MemoryLayout<emu_host_api>.size), let respondStream = api.respond_stream else {
+        guard let respondStream = api.respond_stream else {
             // A host before ABI 1.2: the body goes over in one piece.
             var body = [UInt8](repeating: 0, count: Int(source.length))
             var filled = 0

@@ -54,7 +54,7 @@ extension S3Service {
         defer { for index in dataKey.indices { dataKey[index] = 0 } }
         if length > Int64(BlobCipher.chunkSize) {
             // More than a chunk: the host pulls it piece by piece as the client reads, so memory stays flat.
-            let source = try ObjectBodySource(store: blobs, key: dataKey, blobs: object.blobs, range: range)
+            let source = ObjectBodySource(store: blobs, key: dataKey, blobs: object.blobs, range: range)
             return OperationOutput(streaming: source, status: status, headers: headers)
         }
         let body = try BodyOpener(store: blobs, key: dataKey).read(object.blobs, range: range)

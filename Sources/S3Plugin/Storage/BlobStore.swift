@@ -23,6 +23,10 @@ final class BlobStore: Sendable {
     /// emptied on reset and removed at shutdown.
     let isDurable: Bool
     private let retired = LockedBox<[(id: String, at: ContinuousClock.Instant)]>([])
+    /// Blobs a streamed GET is reading, with how many streams read each: retired blobs stay while pinned.
+    private let pinned = LockedBox<[String: Int]>([:])
+    /// The locked file that marks a temporary folder as in use (held open, locked, for the process's life).
+    private let folderLock = LockedBox<Int32>(-1)
     /// Files written before this instant (wall clock, seconds) belong to an earlier run of the host.
     private let startedAtSeconds: Int
 
@@ -52,16 +56,32 @@ final class BlobStore: Sendable {
 
     private static let temporaryPrefix = "awsemu-s3-"
 
-    /// Removes temporary folders of earlier hosts that were killed before they could clean up (their process is
-    /// gone); a running host's folder is left alone.
+    /// Removes temporary folders of earlier hosts that were killed before they could clean up. A folder is in
+    /// use while its host holds an exclusive `flock` on its `lock` file (released by the kernel when the process
+    /// dies, whatever PID namespace it ran in); a folder whose lock can be taken is abandoned.
     private static func removeAbandonedTemporaryFolders() {
         let root = temporaryRoot
         guard let names = try? FileManager.default.contentsOfDirectory(atPath: root) else { return }
         for name in names where name.hasPrefix(temporaryPrefix) {
-            let pidText = name.dropFirst(temporaryPrefix.count).prefix { $0 != "-" }
-            guard let pid = Int32(pidText), pid != getpid(), kill(pid, 0) != 0, errno == ESRCH else { continue }
+            let lockPath = "\(root)/\(name)/lock"
+            let descriptor = open(lockPath, O_RDONLY | O_CLOEXEC)
+            guard descriptor >= 0 else { continue }  // no lock file: being created, or not ours
+            defer { close(descriptor) }
+            guard flock(descriptor, LOCK_EX | LOCK_NB) == 0 else { continue }
             try? FileManager.default.removeItem(atPath: "\(root)/\(name)")
         }
+    }
+
+    /// Marks a new temporary folder as in use (see `removeAbandonedTemporaryFolders`).
+    /// - Returns: the locked descriptor, kept open for the life of the process; -1 if the lock failed.
+    private func lockTemporaryFolder() -> Int32 {
+        let descriptor = open("\(directory)/lock", O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
+        guard descriptor >= 0 else { return -1 }
+        guard flock(descriptor, LOCK_EX | LOCK_NB) == 0 else {
+            close(descriptor)
+            return -1
+        }
+        return descriptor
     }
 
     /// A fresh, unguessable blob id (also the file name).
@@ -73,8 +93,12 @@ final class BlobStore: Sendable {
     /// - Throws: InternalError when the file cannot be created.
     func makeWriter(id: String) throws(AWSError) -> BlobWriter {
         if !madeDirectory.load(ordering: .relaxed) {
-            Self.makeDirectory(directory)
-            madeDirectory.store(true, ordering: .relaxed)
+            folderLock.withLock { lock in
+                guard !madeDirectory.load(ordering: .relaxed) else { return }
+                Self.makeDirectory(directory)
+                if !isDurable { lock = lockTemporaryFolder() }
+                madeDirectory.store(true, ordering: .relaxed)
+            }
         }
         let temporary = "\(directory)/\(id).tmp"
         let descriptor = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
@@ -140,12 +164,31 @@ final class BlobStore: Sendable {
         unlink(path(id))
     }
 
-    /// Removes the retired blobs whose grace period has ended (called from the tick).
+    /// Keeps blobs from being removed while a streamed GET reads them, however long it takes.
+    func pin(_ ids: [String]) {
+        pinned.withLock { counts in for id in ids { counts[id, default: 0] += 1 } }
+    }
+
+    func unpin(_ ids: [String]) {
+        pinned.withLock { counts in
+            for id in ids {
+                let left = (counts[id] ?? 1) - 1
+                counts[id] = left > 0 ? left : nil
+            }
+        }
+    }
+
+    /// Removes the retired blobs whose grace period has ended and that no stream still reads (called from the
+    /// tick).
     func collectRetired() {
         let now = ContinuousClock.now
+        let reading = pinned.withLock { Set($0.keys) }
         let due = retired.withLock { list -> [String] in
-            let due = list.filter { now - $0.at >= Self.retirementGrace }.map(\.id)
-            list.removeAll { now - $0.at >= Self.retirementGrace }
+            let isDue = { (entry: (id: String, at: ContinuousClock.Instant)) in
+                now - entry.at >= Self.retirementGrace && !reading.contains(entry.id)
+            }
+            let due = list.filter(isDue).map(\.id)
+            list.removeAll(where: isDue)
             return due
         }
         for id in due { discard(id) }
@@ -183,13 +226,13 @@ final class BlobStore: Sendable {
     /// At shutdown a temporary store's folder goes with the process.
     func shutdown() {
         guard !isDurable else { return }
-        removeTemporaryFiles()
-        rmdir(directory)
+        try? FileManager.default.removeItem(atPath: directory)
     }
 
     private func removeTemporaryFiles() {
         guard let names = try? FileManager.default.contentsOfDirectory(atPath: directory) else { return }
-        for name in names where name.hasSuffix(".blob") || name.hasSuffix(".tmp") { unlink("\(directory)/\(name)") }
+        // Only finished blobs: a `.tmp` file belongs to an upload still being written, which would fail to publish.
+        for name in names where name.hasSuffix(".blob") { unlink("\(directory)/\(name)") }
     }
 
     private static func makeDirectory(_ directory: String) {

@@ -1,5 +1,4 @@
 import EmuPluginKit
-import Synchronization
 
 #if canImport(Glibc)
 import Glibc
@@ -10,37 +9,37 @@ import Darwin
 /// A GET's plaintext handed to the host piece by piece (`respond_stream`), decrypting one 1 MiB chunk at a time
 /// as the client reads: a 1 GB download holds one chunk, not the object.
 ///
-/// The blobs are opened when the GET is answered, so an object replaced or deleted while a slow client is
-/// still reading keeps its bytes until the last piece (an open descriptor outlives the file's removal). The
-/// descriptors are closed and the data key dropped in `close`, which the host calls exactly once.
+/// The object's blobs are pinned in the store while the stream lives, so an object replaced or deleted while a
+/// slow client is still reading keeps its bytes until the last piece; each blob is opened only while its pieces
+/// are read, so a GET of a 10,000-part object holds one descriptor, not 10,000. `close`, which the host calls
+/// exactly once, unpins them and drops the data key; `deinit` does the same if a stream was never handed over.
 final class ObjectBodySource: ResponseBodySource, @unchecked Sendable {
     let length: UInt64
+    private let store: BlobStore
+    private let pinnedIds: [String]
     private let state: LockedBox<State>
 
     private struct State {
         var opener: BodyOpener
         var blobs: [BlobRef]
-        var descriptors: [Int32]
         var pieces: [BodyOpener.Piece]
         var next = 0
         var pending: ArraySlice<UInt8> = []
+        /// The blob being read and its descriptor.
+        var open: (blob: Int, descriptor: Int32)?
         var closed = false
     }
 
-    /// Opens every blob of `range`. - Throws: InternalError when a blob is missing.
-    init(store: BlobStore, key: [UInt8], blobs: [BlobRef], range: ClosedRange<Int64>) throws(AWSError) {
+    init(store: BlobStore, key: [UInt8], blobs: [BlobRef], range: ClosedRange<Int64>) {
         length = UInt64(range.upperBound - range.lowerBound + 1)
+        self.store = store
         let pieces = BodyOpener.plan(blobs, range: range)
-        var descriptors = [Int32](repeating: -1, count: blobs.count)
-        do {
-            for index in Set(pieces.map(\.blob)) { descriptors[index] = try store.openForReading(blobs[index].id) }
-        } catch {
-            for descriptor in descriptors where descriptor >= 0 { closeDescriptor(descriptor) }
-            throw error
-        }
-        state = LockedBox(State(opener: BodyOpener(store: store, key: key), blobs: blobs, descriptors: descriptors,
-                                pieces: pieces))
+        pinnedIds = Array(Set(pieces.map { blobs[$0.blob].id }))
+        store.pin(pinnedIds)
+        state = LockedBox(State(opener: BodyOpener(store: store, key: key), blobs: blobs, pieces: pieces))
     }
+
+    deinit { close() }
 
     func read(into buffer: UnsafeMutableRawBufferPointer) -> Int? {
         state.withLock { state -> Int? in
@@ -50,7 +49,8 @@ final class ObjectBodySource: ResponseBodySource, @unchecked Sendable {
                 let piece = state.pieces[state.next]
                 state.next += 1
                 do {
-                    let stored = try BlobStore.read(state.descriptors[piece.blob], id: state.blobs[piece.blob].id,
+                    let descriptor = try Self.descriptor(for: piece.blob, in: &state, store: store)
+                    let stored = try BlobStore.read(descriptor, id: state.blobs[piece.blob].id,
                                                     offset: piece.storedOffset, length: piece.storedLength)
                     state.pending = try state.opener.open(piece, of: state.blobs, stored: stored)
                 } catch {
@@ -65,15 +65,27 @@ final class ObjectBodySource: ResponseBodySource, @unchecked Sendable {
         }
     }
 
+    /// The open descriptor of `blob`, closing the previous blob's first.
+    private static func descriptor(for blob: Int, in state: inout State, store: BlobStore) throws(AWSError) -> Int32 {
+        if let open = state.open, open.blob == blob { return open.descriptor }
+        if let open = state.open { closeDescriptor(open.descriptor) }
+        state.open = nil
+        let descriptor = try store.openForReading(state.blobs[blob].id)
+        state.open = (blob, descriptor)
+        return descriptor
+    }
+
     func close() {
-        state.withLock { state in
-            guard !state.closed else { return }
+        let wasOpen = state.withLock { state -> Bool in
+            guard !state.closed else { return false }
             state.closed = true
-            for descriptor in state.descriptors where descriptor >= 0 { closeDescriptor(descriptor) }
-            state.descriptors = []
+            if let open = state.open { closeDescriptor(open.descriptor) }
+            state.open = nil
             state.pending = []
             state.opener = BodyOpener(store: state.opener.store, key: [])
+            return true
         }
+        if wasOpen { store.unpin(pinnedIds) }
     }
 }
 
