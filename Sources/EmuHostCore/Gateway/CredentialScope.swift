@@ -10,14 +10,22 @@ public struct CredentialScope: Sendable, Equatable {
     public var region: String
     public var service: String
 
-    /// Parses the `Credential=` value: `AKID/date/region/service/aws4_request`.
+    /// Parses the `Credential=` value: `AKID/date/region/service/aws4_request`. Split on UTF-8 bytes: this runs
+    /// on every request, and `String.split` walks grapheme clusters.
     public init?(credential: String) {
-        let parts = credential.split(separator: "/", omittingEmptySubsequences: false)
-        guard parts.count == 5, !parts[0].isEmpty, parts[4] == "aws4_request" else { return nil }
-        accessKeyId = String(parts[0])
-        date = String(parts[1])
-        region = String(parts[2])
-        service = String(parts[3])
+        var parts: [Substring.UTF8View] = []
+        let utf8 = credential.utf8
+        var start = utf8.startIndex
+        for index in utf8.indices where utf8[index] == UInt8(ascii: "/") {
+            parts.append(utf8[start..<index])
+            start = utf8.index(after: index)
+        }
+        parts.append(utf8[start...])
+        guard parts.count == 5, !parts[0].isEmpty, parts[4].elementsEqual("aws4_request".utf8) else { return nil }
+        accessKeyId = String(Substring(parts[0]))
+        date = String(Substring(parts[1]))
+        region = String(Substring(parts[2]))
+        service = String(Substring(parts[3]))
     }
 
     /// Finds the scope in an Authorization header or a presigned query.

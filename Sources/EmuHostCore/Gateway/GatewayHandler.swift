@@ -57,12 +57,13 @@ final class GatewayHandler: ChannelDuplexHandler, RemovableChannelHandler {
     /// A request was handed to a handler and its answer is not fully written: an idle read side is no reason to
     /// close (a long download reads nothing from the client).
     private var responding = false
-    /// A streamed body is being written: a client that stops taking it is timed out by the write-idle event.
-    private var streaming = false
+    /// How long one piece of a streamed body may wait for the client to take it (IDLE_TIMEOUT_SECONDS).
+    private let stallTimeout: TimeAmount
 
     init(router: RequestRouter, threadPool: NIOThreadPool, maxBodyBytes: Int, maxStreamedBodyBytes: Int64,
-         overCapacity: Bool = false)
+         stallTimeout: TimeAmount = .seconds(120), overCapacity: Bool = false)
     {
+        self.stallTimeout = stallTimeout
         self.router = router
         self.threadPool = threadPool
         self.maxBodyBytes = maxBodyBytes
@@ -71,18 +72,12 @@ final class GatewayHandler: ChannelDuplexHandler, RemovableChannelHandler {
     }
 
     /// A connection that sent nothing for IDLE_TIMEOUT_SECONDS: mid-request (a slow client) it is answered
-    /// 408 in AWS's shape; between requests it is simply closed, as keep-alive servers do. A streamed download
-    /// whose client has taken nothing for as long is closed too (its source is then closed by the failed write).
+    /// 408 in AWS's shape; between requests it is simply closed, as keep-alive servers do.
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
-        guard let idle = event as? IdleStateHandler.IdleStateEvent else {
+        guard let idle = event as? IdleStateHandler.IdleStateEvent, idle == .read else {
             context.fireUserInboundEventTriggered(event)
             return
         }
-        if idle == .write {
-            if streaming { context.close(promise: nil) }
-            return
-        }
-        guard idle == .read else { return }
         // Not the client's silence: a handler is running, the spool is behind, or the answer is on its way.
         if responding || answeredEarly || heldRead || spool?.writing == true || spool?.ended == true { return }
         if let head {
@@ -335,7 +330,6 @@ final class GatewayHandler: ChannelDuplexHandler, RemovableChannelHandler {
                 stream.close()
             } else {
                 context.flush()
-                streaming = true
                 pump(stream, keepAlive: keepAlive, context: context)
                 return
             }
@@ -367,7 +361,11 @@ final class GatewayHandler: ChannelDuplexHandler, RemovableChannelHandler {
             let (handler, context) = loopBound.value
             switch result {
             case .success(let piece) where piece.readableBytes > 0:
+                // A client that takes nothing for IDLE_TIMEOUT_SECONDS is dropped; the failed write closes the source.
+                let channel = context.channel
+                let stall = context.eventLoop.scheduleTask(in: handler.stallTimeout) { channel.close(promise: nil) }
                 context.writeAndFlush(handler.wrapOutboundOut(.body(.byteBuffer(piece)))).whenComplete { written in
+                    stall.cancel()
                     let (handler, context) = loopBound.value
                     switch written {
                     case .success: handler.pump(stream, keepAlive: keepAlive, context: context)
@@ -378,7 +376,6 @@ final class GatewayHandler: ChannelDuplexHandler, RemovableChannelHandler {
                 }
             case .success:
                 stream.close()
-                handler.streaming = false
                 guard stream.isComplete else { return context.close(promise: nil) }
                 handler.responding = false
                 let promise: EventLoopPromise<Void>? = keepAlive ? nil : context.eventLoop.makePromise()

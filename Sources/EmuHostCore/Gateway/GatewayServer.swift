@@ -34,11 +34,16 @@ public final class GatewayServer: Sendable {
                 channel.eventLoop.makeCompletedFuture {
                     let admitted = limiter.admit()
                     channel.closeFuture.whenComplete { _ in if admitted { limiter.release() } }
-                    try channel.pipeline.syncOperations.addHandler(IdleStateHandler(readTimeout: idle, writeTimeout: idle))
-                    try channel.pipeline.syncOperations.configureHTTPServerPipeline(withErrorHandling: false)
+                    try channel.pipeline.syncOperations.addHandler(IdleStateHandler(readTimeout: idle))
+                    try channel.pipeline.syncOperations.configureHTTPServerPipeline(
+                        withErrorHandling: false,
+                        // Header values a plugin hands over are checked once, in add_header (ResponseHeaderCheck);
+                        // the rest the host writes itself. NIO's per-response scan of every header is then waste.
+                        withOutboundHeaderValidation: false)
                     try channel.pipeline.syncOperations.addHandler(
                         GatewayHandler(router: router, threadPool: pool, maxBodyBytes: maxBody,
-                                       maxStreamedBodyBytes: maxStreamed, overCapacity: !admitted))
+                                       maxStreamedBodyBytes: maxStreamed, stallTimeout: idle,
+                                       overCapacity: !admitted))
                 }
             }
             .childChannelOption(.socketOption(.tcp_nodelay), value: 1)

@@ -21,6 +21,11 @@ enum HostAPITable {
             },
             add_header: { writer, name, value in
                 guard let writer else { return }
+                guard ResponseHeaderCheck.isSafe(name: name, value: value) else {
+                    HostRuntime.current?.logger.warning(
+                        "a plugin's response header was dropped: its name is not an HTTP token or its value holds CR, LF or NUL")
+                    return
+                }
                 Unmanaged<ResponseWriter>.fromOpaque(UnsafeRawPointer(writer)).takeUnretainedValue().headers
                     .append((name.hostString, value.hostString))
             },

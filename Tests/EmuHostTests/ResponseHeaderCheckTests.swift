@@ -1,0 +1,38 @@
+import PluginABI
+import Testing
+
+@testable import EmuHostCore
+
+/// Plugin response headers are the only ones the host does not write itself, so they are the ones checked
+/// (NIO's outbound validator is off in the pipeline).
+@Suite struct ResponseHeaderCheckTests {
+    private func isSafe(_ name: String, _ value: String) -> Bool {
+        var name = name
+        var value = value
+        return name.withUTF8 { n in
+            value.withUTF8 { v in
+                n.withMemoryRebound(to: CChar.self) { nc in
+                    v.withMemoryRebound(to: CChar.self) { vc in
+                        ResponseHeaderCheck.isSafe(name: emu_str(ptr: nc.baseAddress, len: nc.count),
+                                                   value: emu_str(ptr: vc.baseAddress, len: vc.count))
+                    }
+                }
+            }
+        }
+    }
+
+    @Test func ordinaryHeadersPass() {
+        #expect(isSafe("ETag", "\"9b2cf535f27731c974343645a3985328\""))
+        #expect(isSafe("x-amz-meta-name", "caf\u{e9} au lait"))
+        #expect(isSafe("Content-Length", ""))
+    }
+
+    @Test func splittingAndBadNamesAreRefused() {
+        #expect(!isSafe("x-amz-meta-a", "ok\r\nSet-Cookie: x=1"))
+        #expect(!isSafe("x-amz-meta-a", "nul\u{0}"))
+        #expect(!isSafe("x-amz-meta-a", "lf\nonly"))
+        #expect(!isSafe("bad name", "v"))
+        #expect(!isSafe("bad:name", "v"))
+        #expect(!isSafe("", "v"))
+    }
+}
