@@ -285,6 +285,32 @@ def test_older_record_formats_load_and_newer_ones_are_refused(tmp_path):
         assert kms.decrypt(CiphertextBlob=blob)["Plaintext"] == b"old format key"
 
 
+def test_an_import_a_plugin_refuses_midway_changes_nothing(tmp_path):
+    """The file is valid JSON and every format is known, but the plugin cannot read one record: the plugins keep
+    what they had, in memory and in the store, instead of being left with half the file."""
+    data = tmp_path / "data"
+    with persistent_host(data) as host:
+        kms = make_client(host.url, "kms")
+        key = kms.create_key(Description="before the import")["KeyMetadata"]["KeyId"]
+        blob = kms.encrypt(KeyId=key, Plaintext=b"kept")["CiphertextBlob"]
+        exported = json.loads(request(host.url, "GET", "/_emu/state/export").body)
+        good = [dict(record, key=record["key"].replace(key, "0f0f0f0f-5555-6666-7777-888888888888"))
+                for record in exported["records"] if record["plugin"] == "kms"]
+        broken = {"plugin": "kms", "namespace": "key", "key": "000000000000/us-east-1/broken", "formatVersion": 2,
+                  "value": base64.b64encode(b"not a key record").decode()}
+        document = {"format": "awsemu-state", "version": 1, "records": good + [broken]}
+        response = request(host.url, "POST", "/_emu/state/import", json.dumps(document).encode())
+        assert response.status == 400 and b"could not load record" in response.body
+        assert kms.describe_key(KeyId=key)["KeyMetadata"]["Description"] == "before the import"
+        assert kms.decrypt(CiphertextBlob=blob)["Plaintext"] == b"kept"
+        listed = {k["KeyId"] for k in kms.list_keys()["Keys"]}
+        assert key in listed and "0f0f0f0f-5555-6666-7777-888888888888" not in listed
+    with persistent_host(data) as host:
+        kms = make_client(host.url, "kms")
+        assert kms.decrypt(CiphertextBlob=blob)["Plaintext"] == b"kept"
+        assert "0f0f0f0f-5555-6666-7777-888888888888" not in {k["KeyId"] for k in kms.list_keys()["Keys"]}
+
+
 def test_state_export_and_import_through_the_cli(tmp_path):
     import subprocess
     from awsemu_host import HOST_BINARY

@@ -163,7 +163,28 @@ public final class StateStore: Sendable {
         try database.read { db in try String.fetchAll(db, sql: "SELECT DISTINCT plugin FROM records WHERE value IS NOT NULL") }
     }
 
-    /// Forgets every record of `plugin` (POST /_emu/state/reset, import).
+    /// Replaces every record of `plugins` with `rows` in one transaction (import): a crash leaves either the old
+    /// state or the new one. GRDB serialises it with the group committer's transactions.
+    public func replaceAll(plugins: [String], with rows: [StateRecordRow]) throws {
+        let sealed = try rows.map { row -> StateRecordRow in
+            var copy = row
+            if let value = row.value, let cipher { copy.value = try cipher.seal(value) }
+            return copy
+        }
+        try database.write { db in
+            for plugin in plugins { try db.execute(sql: "DELETE FROM records WHERE plugin = ?", arguments: [plugin]) }
+            for row in sealed {
+                try db.execute(sql: """
+                    INSERT INTO records (plugin, ns, key, value, format, seq) VALUES (?, ?, ?, ?, ?, ?)
+                    ON CONFLICT (plugin, ns, key) DO UPDATE SET value = excluded.value, format = excluded.format,
+                        seq = excluded.seq
+                    """, arguments: [row.plugin, row.namespace, row.key, row.value.map { Data($0) },
+                                     Int64(row.formatVersion), Int64(row.sequence)])
+            }
+        }
+    }
+
+    /// Forgets every record of `plugin` (POST /_emu/state/reset).
     public func removeAll(plugin: String) throws {
         try database.write { db in try db.execute(sql: "DELETE FROM records WHERE plugin = ?", arguments: [plugin]) }
     }

@@ -89,25 +89,36 @@ public final class HostRuntime: Sendable {
                     + "than plugin \(name)'s \(plugin.stateFormatVersion)")
             }
         }
-        for (name, records) in byPlugin {
-            let plugin = registry.plugins.first { $0.name == name }!
-            plugin.reset()
-            try stateStore?.removeAll(plugin: name)
-            var stored: [StateRecordRow] = []
-            for var row in records {
-                guard row.formatVersion <= plugin.stateFormatVersion else {
-                    throw StateStoreError("record \(row.namespace)/\(row.key) has format \(row.formatVersion), newer than plugin \(name)'s")
-                }
-                guard row.withCRecord({ plugin.loadState($0) }) == EMU_OK else {
-                    throw StateStoreError("plugin \(name) could not load record \(row.namespace)/\(row.key)")
-                }
-                if let store = stateStore {
-                    row.sequence = store.nextSequence()
-                    stored.append(row)
+        // All or nothing: every plugin loads the file's records first; if one refuses a record, every plugin
+        // touched so far gets its stored records back, and the store is not changed. Only then is the store
+        // replaced, in one transaction.
+        var touched: [(plugin: LoadedPlugin, previous: [StateRecordRow])] = []
+        var stored: [StateRecordRow] = []
+        do {
+            for (name, records) in byPlugin {
+                let plugin = registry.plugins.first { $0.name == name }!
+                touched.append((plugin, try stateStore?.records(plugin: name) ?? []))
+                plugin.reset()
+                for var row in records {
+                    guard row.withCRecord({ plugin.loadState($0) }) == EMU_OK else {
+                        throw StateStoreError("plugin \(name) could not load record \(row.namespace)/\(row.key); "
+                            + (stateStore == nil ? "without PERSISTENCE=1 there is no stored state to go back to, so "
+                                + "the plugins it touched are now empty" : "nothing was changed"))
+                    }
+                    if let store = stateStore {
+                        row.sequence = store.nextSequence()
+                        stored.append(row)
+                    }
                 }
             }
-            try stateStore?.commitAndWait(stored)
+        } catch {
+            for (plugin, previous) in touched {
+                plugin.reset()
+                for row in previous { _ = row.withCRecord { plugin.loadState($0) } }
+            }
+            throw error
         }
+        try stateStore?.replaceAll(plugins: byPlugin.keys.sorted(), with: stored)
     }
 
     /// A plugin handed over a change (state_put / state_delete) within the request `ctx`.
