@@ -74,9 +74,16 @@ struct Start: ParsableCommand {
             source.resume()
             sources.append(source)
         }
+        let deadline = configuration.shutdownTimeoutSeconds
         DispatchQueue.global().async {
             stopped.wait()
             logger.info("shutting down")
+            // A handler that never returns must not keep the host alive: nothing it did was acknowledged, and every
+            // acknowledged change is already committed, so after the deadline the host leaves without it.
+            DispatchQueue.global().asyncAfter(deadline: .now() + .seconds(deadline)) {
+                logger.error("shutdown did not finish within \(deadline) s (SHUTDOWN_TIMEOUT_SECONDS): a handler is stuck; exiting without it")
+                Foundation.exit(1)
+            }
             server.stop()
             Foundation.exit(0)
         }

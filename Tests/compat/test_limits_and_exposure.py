@@ -2,6 +2,7 @@
 
 import base64
 import json
+import signal
 import socket
 import time
 
@@ -77,3 +78,35 @@ def test_no_key_material_plaintext_or_secret_in_logs():
     for marker in (material, base64.b64encode(material), plaintext, base64.b64encode(plaintext), data_key,
                    base64.b64encode(data_key)):
         assert marker not in log_bytes
+
+
+def test_shutdown_does_not_wait_forever_for_a_stuck_handler():
+    import threading
+    from awsemu_host import json_call
+
+    host = AwsemuHost(env={"SERVICES": "echo", "SHUTDOWN_TIMEOUT_SECONDS": "2"})
+    try:
+        # A handler that will block for ten minutes, on the host's thread pool.
+        stuck = threading.Thread(target=lambda: _ignore_errors(
+            lambda: json_call(host.url, "EchoService.Stall", b"600")), daemon=True)
+        stuck.start()
+        time.sleep(0.5)
+        assert json_call(host.url, "EchoService.Echo", b'{"still":"serving"}').status == 200
+        started = time.monotonic()
+        host.process.send_signal(signal.SIGTERM)
+        status = host.process.wait(20)
+        elapsed = time.monotonic() - started
+        assert 1.5 <= elapsed < 10, f"shutdown took {elapsed:.1f} s"
+        assert status == 1, "a shutdown cut short by its deadline exits 1"
+        assert "a handler is stuck" in host.log
+    finally:
+        if host.process.poll() is None:
+            host.process.kill()
+        host.stop()
+
+
+def _ignore_errors(call):
+    try:
+        call()
+    except Exception:
+        pass

@@ -14,6 +14,8 @@
  *                optional, a JSON document given as a string, default "{}"); calls host->bus_call and answers
  *                {"http_status":N,"error_code":"…","error_message":"…","body":"<callee body as a string>",
  *                 "caller":{<WhoAmI of this call>}}.
+ *   Stall        blocks its thread for the whole number of seconds in the body (at most 600), then answers {}: a
+ *                stuck handler, for the tests of a shutdown that must not wait for one forever.
  *
  * The plugin keeps no state: the only global is the host table, set once in the entry before any handler runs.
  * Nothing is allocated except CallService's decoded strings, freed before the handler returns.
@@ -23,6 +25,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static const emu_host_api *host;
 
@@ -281,6 +284,17 @@ static emu_status op_call_service(void *op_data, const emu_request_context *ctx,
     return EMU_OK;
 }
 
+static emu_status op_stall(void *op_data, const emu_request_context *ctx, const uint8_t *input, size_t input_len,
+                           emu_response_writer *w) {
+    (void)op_data, (void)ctx;
+    char text[16] = {0};
+    memcpy(text, input, input_len < sizeof text - 1 ? input_len : sizeof text - 1);
+    long seconds = strtol(text, NULL, 10);
+    sleep((unsigned)(seconds < 0 ? 0 : seconds > 600 ? 600 : seconds));
+    write_text(w, "{}");
+    return EMU_OK;
+}
+
 /* ---- descriptor and entry ------------------------------------------------------------------------------- */
 
 static emu_status on_init(void *plugin_data) {
@@ -294,6 +308,8 @@ static const emu_operation operations[] = {
     {"WhoAmI", op_who_am_i, NULL, EMU_OP_NONBLOCKING},
     /* may block: the callee may */
     {"CallService", op_call_service, NULL, 0},
+    /* blocks on purpose */
+    {"Stall", op_stall, NULL, 0},
 };
 
 static const emu_service services[] = {{

@@ -23,6 +23,8 @@ public struct HostConfiguration: Sendable {
     public var idleTimeoutSeconds: Int = 120
     /// Open connections the host serves at once; more get an AWS-shaped 503.
     public var maxConnections: Int = 1024
+    /// How long SIGTERM/SIGINT waits for running handlers before the host exits anyway.
+    public var shutdownTimeoutSeconds: Int = 10
     /// SIGV4_VERIFY=1 checks every request's signature.
     public var verifySignatures: Bool = false
     /// Every environment variable, for plugins' `config_get` (KMS_SEED_PATH, …).
@@ -79,12 +81,17 @@ public struct HostConfiguration: Sendable {
             }
         }
         if let dir = environment["DATA_DIR"], !dir.isEmpty { dataDirectory = dir }
-        for (name, minimum) in [("IDLE_TIMEOUT_SECONDS", 1), ("MAX_CONNECTIONS", 1)] {
+        for (name, minimum) in [("IDLE_TIMEOUT_SECONDS", 1), ("MAX_CONNECTIONS", 1), ("SHUTDOWN_TIMEOUT_SECONDS", 1)] {
             guard let text = environment[name], !text.isEmpty else { continue }
-            guard let value = Int(text), value >= minimum else {
-                throw HostConfigurationError("\(name) must be a whole number of at least \(minimum), got '\(text)'")
+            let maximum = name == "MAX_CONNECTIONS" ? 1_000_000 : 86_400
+            guard let value = Int(text), value >= minimum, value <= maximum else {
+                throw HostConfigurationError("\(name) must be a whole number from \(minimum) to \(maximum), got '\(text)'")
             }
-            if name == "IDLE_TIMEOUT_SECONDS" { idleTimeoutSeconds = value } else { maxConnections = value }
+            switch name {
+            case "IDLE_TIMEOUT_SECONDS": idleTimeoutSeconds = value
+            case "MAX_CONNECTIONS": maxConnections = value
+            default: shutdownTimeoutSeconds = value
+            }
         }
         if let verify = environment["SIGV4_VERIFY"] {
             switch verify.lowercased() {
