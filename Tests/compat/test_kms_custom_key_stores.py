@@ -125,3 +125,18 @@ def test_cloudhsm_key_store(host):
     assert aws_error(kms.delete_custom_key_store, CustomKeyStoreId=store_id)[0] == "CustomKeyStoreHasCMKsException"
     assert aws_error(kms.describe_custom_key_stores, CustomKeyStoreId="cks-00000000000000000")[0] \
         == "CustomKeyStoreNotFoundException"
+
+
+def test_ten_custom_key_stores_per_account_and_region(host):
+    kms = make_client(host.url, "kms", aws_access_key_id="404040404040")
+    for index in range(10):
+        kms.create_custom_key_store(CustomKeyStoreName=f"quota-{index}", CloudHsmClusterId="cluster-" + "abcdefghijk"[index] + "bcdefghijk",
+                                    TrustAnchorCertificate="-----BEGIN CERTIFICATE-----x",
+                                    KeyStorePassword="kmsuser-password")
+    code, *_ = aws_error(kms.create_custom_key_store, CustomKeyStoreName="quota-10", CloudHsmClusterId="cluster-zbcdefghijk",
+                        TrustAnchorCertificate="-----BEGIN CERTIFICATE-----x", KeyStorePassword="kmsuser-password")
+    assert code == "LimitExceededException"
+    # The quota is per Region: another Region of the same account still has room.
+    other = make_client(host.url, "kms", aws_access_key_id="404040404040", region_name="eu-west-1")
+    other.create_custom_key_store(CustomKeyStoreName="quota-10", CloudHsmClusterId="cluster-zbcdefghijk",
+                                  TrustAnchorCertificate="-----BEGIN CERTIFICATE-----x", KeyStorePassword="kmsuser-password")
