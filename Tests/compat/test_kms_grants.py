@@ -94,3 +94,52 @@ def test_deleted_key_takes_its_grants(endpoint, client):
     kms.schedule_key_deletion(KeyId=key["KeyId"], PendingWindowInDays=7)
     advance_clock(endpoint, 8 * 86400)
     assert aws_error(kms.retire_grant, GrantToken=grant["GrantToken"])[0] == "InvalidGrantTokenException"
+
+
+def test_fifty_thousand_grants_per_key(endpoint, kms):
+    """AWS's quota is 50,000 grants per KMS key; the next CreateGrant is LimitExceededException. The grants are sent
+    pipelined over two raw connections (unsigned: SIGV4_VERIFY is off), so the test takes seconds, not minutes."""
+    import concurrent.futures
+    import json
+    import socket
+    import urllib.parse
+
+    key = kms.create_key()["KeyMetadata"]["KeyId"]
+    parsed = urllib.parse.urlsplit(endpoint)
+
+    def create(indices, batch=500):
+        ok = 0
+        with socket.create_connection((parsed.hostname, parsed.port), timeout=60) as sock:
+            reader = sock.makefile("rb")
+            indices = list(indices)
+            for start in range(0, len(indices), batch):
+                chunk = indices[start:start + batch]
+                payload = b""
+                for index in chunk:
+                    body = json.dumps({"KeyId": key, "GranteePrincipal": f"arn:aws:iam::000000000000:role/r{index}",
+                                       "Operations": ["Decrypt"]}).encode()
+                    payload += (b"POST / HTTP/1.1\r\nHost: localhost\r\nX-Amz-Target: TrentService.CreateGrant\r\n"
+                                b"Content-Type: application/x-amz-json-1.1\r\nAuthorization: AWS4-HMAC-SHA256 "
+                                b"Credential=test/20260101/us-east-1/kms/aws4_request, SignedHeaders=host, Signature=0"
+                                b"\r\nContent-Length: " + str(len(body)).encode() + b"\r\n\r\n" + body)
+                sock.sendall(payload)
+                for _ in chunk:
+                    status = reader.readline()
+                    length = 0
+                    while (line := reader.readline()) not in (b"\r\n", b""):
+                        if line.lower().startswith(b"content-length:"):
+                            length = int(line.split(b":")[1])
+                    reader.read(length)
+                    ok += status.startswith(b"HTTP/1.1 200")
+        return ok
+
+    with concurrent.futures.ThreadPoolExecutor(2) as pool:
+        created = sum(pool.map(create, [range(0, 50_000, 2), range(1, 50_000, 2)]))
+    assert created == 50_000
+    assert aws_error(kms.create_grant, KeyId=key, GranteePrincipal="arn:aws:iam::000000000000:role/one-more",
+                     Operations=["Decrypt"])[0] == "LimitExceededException"
+    # Revoking one makes room again, and the revoked grant is gone.
+    first = kms.list_grants(KeyId=key, Limit=1)["Grants"][0]
+    kms.revoke_grant(KeyId=key, GrantId=first["GrantId"])
+    kms.create_grant(KeyId=key, GranteePrincipal="arn:aws:iam::000000000000:role/one-more", Operations=["Decrypt"])
+    assert aws_error(kms.list_grants, KeyId=key, GrantId=first["GrantId"])[0] == "InvalidGrantIdException"

@@ -19,6 +19,10 @@ struct KmsStore: Sendable {
     private(set) var grants: [String: [KmsGrant]] = [:]
     /// Every grant token issued in this store, to the grant it stands for.
     private(set) var grantTokens: [String: String] = [:]
+    /// The key of every grant, and the tokens of every grant: indexes that keep grant lookups and persistence
+    /// independent of how many grants there are (a key may hold 50,000).
+    private var grantKeys: [String: String] = [:]
+    private var tokensByGrant: [String: [String]] = [:]
     private(set) var customKeyStores: [String: KmsCustomKeyStore] = [:]
     /// What changed since `takeChanges()`; a removed record is a change whose value is gone.
     private(set) var changes: Set<Change> = []
@@ -49,8 +53,11 @@ struct KmsStore: Sendable {
         keyOrder.removeAll { $0 == keyId }
         changes.insert(.key(keyId))
         for (name, alias) in aliases where alias.targetKeyId == keyId { removeAlias(name: name) }
-        for grant in grants[keyId] ?? [] { removeGrant(id: grant.grantId) }
-        grants[keyId] = nil
+        for grant in grants.removeValue(forKey: keyId) ?? [] {
+            grantKeys[grant.grantId] = nil
+            for token in tokensByGrant.removeValue(forKey: grant.grantId) ?? [] { grantTokens[token] = nil }
+            changes.insert(.grant(grant.grantId))
+        }
     }
 
     // MARK: Aliases
@@ -87,28 +94,28 @@ struct KmsStore: Sendable {
 
     mutating func addGrant(_ grant: KmsGrant) {
         grants[grant.keyId, default: []].append(grant)
+        grantKeys[grant.grantId] = grant.keyId
         changes.insert(.grant(grant.grantId))
     }
 
     mutating func addGrantToken(_ token: String, grantId: String) {
-        grantTokens[token] = grantId
+        if grantTokens.updateValue(grantId, forKey: token) == nil { tokensByGrant[grantId, default: []].append(token) }
         changes.insert(.grant(grantId))
     }
 
+    /// The grant with this id; the newest are found first, as a grant is mostly looked up right after it was made.
     func grant(id: String) -> KmsGrant? {
-        for list in grants.values { if let grant = list.first(where: { $0.grantId == id }) { return grant } }
-        return nil
+        guard let keyId = grantKeys[id] else { return nil }
+        return grants[keyId]?.last(where: { $0.grantId == id })
     }
 
     func tokens(of grantId: String) -> [String] {
-        grantTokens.filter { $0.value == grantId }.map(\.key).sorted()
+        (tokensByGrant[grantId] ?? []).sorted()
     }
 
     mutating func removeGrant(id: String) {
-        for (keyId, list) in grants where list.contains(where: { $0.grantId == id }) {
-            grants[keyId] = list.filter { $0.grantId != id }
-        }
-        grantTokens = grantTokens.filter { $0.value != id }
+        if let keyId = grantKeys.removeValue(forKey: id) { grants[keyId]?.removeAll { $0.grantId == id } }
+        for token in tokensByGrant.removeValue(forKey: id) ?? [] { grantTokens[token] = nil }
         changes.insert(.grant(id))
     }
 }

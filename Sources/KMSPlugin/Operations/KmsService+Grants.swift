@@ -74,14 +74,15 @@ extension KmsService {
             operations: operations, contextSubset: subset, contextEquals: equals)
         let isDryRun = input["DryRun"]?.boolValue == true
         let grantId: String = try state.write(key.accountId, key.region) { store throws(AWSError) in
-            let list = store.grants[key.keyId] ?? []
-            // A repeated request with the same Name and parameters names the same grant, with a new token.
-            if let name = candidate.name,
-                let existing = list.first(where: { $0.name == name && $0.sameParameters == candidate.sameParameters })
-            {
+            // A repeated request with the same Name and parameters names the same grant, with a new token. (No copy
+            // of the key's grant list is held across the append below: that would copy all 50,000 of them.)
+            let existing = candidate.name.flatMap { name in
+                store.grants[key.keyId]?.first { $0.name == name && $0.sameParameters == candidate.sameParameters }
+            }
+            if let existing {
                 candidate = existing
             } else {
-                guard list.count < Self.grantsPerKeyLimit else {
+                guard (store.grants[key.keyId]?.count ?? 0) < Self.grantsPerKeyLimit else {
                     throw AWSError("LimitExceededException", "The number of grants on \(key.arn) exceeds the limit of 50000.")
                 }
                 if isDryRun { return candidate.grantId }
