@@ -156,7 +156,20 @@ extension KmsService {
         return .object(output)
     }
 
+    /// ReEncrypt runs with `kms:ReEncryptOnSameKey` known: the source key is the one the ciphertext names (or, for
+    /// an asymmetric ciphertext, SourceKeyId), compared with the destination by key id, however either is named.
     func reEncrypt(_ context: RequestContext, _ input: JSONValue) throws -> JSONValue {
+        let destinationId = try input.requiredString("DestinationKeyId")
+        let sourceKeyId = CiphertextBlob(parsing: (try? input.requiredBlob("CiphertextBlob")) ?? [])?.keyId
+            ?? string(input, "SourceKeyId").flatMap { try? findKey($0, context, allowAlias: true).keyId }
+        let destinationKeyId = try? findKey(destinationId, context, allowAlias: true).keyId
+        let sameKey = sourceKeyId != nil && sourceKeyId == destinationKeyId
+        return try RequestScope.with(context, input: RequestScope.input ?? input, reEncryptOnSameKey: sameKey) {
+            try reEncryptAuthorized(context, input)
+        }
+    }
+
+    private func reEncryptAuthorized(_ context: RequestContext, _ input: JSONValue) throws -> JSONValue {
         let destination = try resolveKey(try input.requiredString("DestinationKeyId"), context, rule: .cryptographic,
                                          action: "ReEncryptTo")
         try dryRunIgnoringCiphertext(input, keyMember: "SourceKeyId", context, action: "ReEncryptFrom")

@@ -12,9 +12,11 @@ enum RequestScope {
     private final class Box {
         let context: RequestContext
         let input: JSONValue?
-        init(_ context: RequestContext, _ input: JSONValue?) {
+        let reEncryptOnSameKey: Bool?
+        init(_ context: RequestContext, _ input: JSONValue?, _ reEncryptOnSameKey: Bool?) {
             self.context = context
             self.input = input
+            self.reEncryptOnSameKey = reEncryptOnSameKey
         }
     }
 
@@ -26,8 +28,12 @@ enum RequestScope {
 
     /// Runs `body` as part of the request `context`; `input` is kept for authorization, which derives the
     /// request's condition keys from it only when a policy needs them.
-    static func with<R>(_ context: RequestContext, input: JSONValue? = nil, _ body: () throws -> R) rethrows -> R {
-        let box = Unmanaged.passRetained(Box(context, input))
+    /// - Parameter reEncryptOnSameKey: for ReEncrypt, whether the ciphertext's key is the destination key, which
+    ///   only the handler can tell (the request may not name the source key at all); kept apart from `input` so a
+    ///   client cannot set it.
+    static func with<R>(_ context: RequestContext, input: JSONValue? = nil, reEncryptOnSameKey: Bool? = nil,
+                        _ body: () throws -> R) rethrows -> R {
+        let box = Unmanaged.passRetained(Box(context, input, reEncryptOnSameKey))
         let previous = pthread_getspecific(key)
         pthread_setspecific(key, box.toOpaque())
         defer {
@@ -44,4 +50,5 @@ enum RequestScope {
 
     static var current: RequestContext? { box?.context }
     static var input: JSONValue? { box?.input }
+    static var reEncryptOnSameKey: Bool? { box?.reEncryptOnSameKey }
 }

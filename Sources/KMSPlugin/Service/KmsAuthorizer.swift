@@ -82,8 +82,8 @@ struct KmsAuthorizer: Sendable {
             // A grant an AWS service creates for itself arrives over the service bus.
             keys["kms:GrantIsForAWSResource"] = [String(!context.viaService.isEmpty)]
         }
-        if context.operation == "ReEncrypt", let destination = input["DestinationKeyId"]?.stringValue {
-            keys["kms:ReEncryptOnSameKey"] = [String(input["SourceKeyId"]?.stringValue == destination)]
+        if context.operation == "ReEncrypt", let sameKey = RequestScope.reEncryptOnSameKey {
+            keys["kms:ReEncryptOnSameKey"] = [String(sameKey)]
         }
         if !context.viaService.isEmpty {
             keys["kms:ViaService"] = ["\(context.viaService).\(context.region).amazonaws.com"]
