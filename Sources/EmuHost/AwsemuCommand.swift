@@ -80,11 +80,13 @@ struct Start: ParsableCommand {
             logger.info("shutting down")
             // A handler that never returns must not keep the host alive: nothing it did was acknowledged, and every
             // acknowledged change is already committed, so after the deadline the host leaves without it.
-            DispatchQueue.global().asyncAfter(deadline: .now() + .seconds(deadline)) {
+            let cutShort = DispatchWorkItem {
                 logger.error("shutdown did not finish within \(deadline) s (SHUTDOWN_TIMEOUT_SECONDS): a handler is stuck; exiting without it")
-                Foundation.exit(1)
+                _exit(1)  // not exit(): the normal path may be running atexit handlers on another thread
             }
+            DispatchQueue.global().asyncAfter(deadline: .now() + .seconds(deadline), execute: cutShort)
             server.stop()
+            cutShort.cancel()
             Foundation.exit(0)
         }
         dispatchMain()

@@ -311,6 +311,47 @@ def test_an_import_a_plugin_refuses_midway_changes_nothing(tmp_path):
         assert "0f0f0f0f-5555-6666-7777-888888888888" not in {k["KeyId"] for k in kms.list_keys()["Keys"]}
 
 
+def test_imports_during_a_write_load_leave_memory_and_store_agreeing(tmp_path):
+    """Requests in flight finish before an import replaces the state, requests that arrive during it get a 503
+    (SDKs retry it), and after a restart the store holds exactly what the host showed before it."""
+    data = tmp_path / "data"
+    with persistent_host(data, SERVICES="kms") as host:
+        kms = make_client(host.url, "kms")
+        for _ in range(300):  # a file large enough that replacing the state takes a while
+            kms.create_key(Description="in the file")
+        document = request(host.url, "GET", "/_emu/state/export").body
+        stop = threading.Event()
+        acknowledged, refused = [], []
+
+        def write_load():
+            client = make_client(host.url, "kms")
+            while not stop.is_set():
+                try:
+                    acknowledged.append((time.monotonic(), client.create_key(Description="load")["KeyMetadata"]["KeyId"]))
+                except botocore.exceptions.ClientError as error:
+                    assert error.response["ResponseMetadata"]["HTTPStatusCode"] == 503, error
+                    refused.append(error)
+
+        writers = [threading.Thread(target=write_load) for _ in range(3)]
+        for writer in writers:
+            writer.start()
+        for _ in range(5):
+            time.sleep(0.2)
+            assert request(host.url, "POST", "/_emu/state/import", document).status == 200
+        last_import = time.monotonic()
+        time.sleep(0.3)
+        stop.set()
+        for writer in writers:
+            writer.join()
+        shown = {key["KeyId"] for page in kms.get_paginator("list_keys").paginate() for key in page["Keys"]}
+        after_last_import = {key for at, key in acknowledged if at > last_import}
+        assert after_last_import and after_last_import <= shown
+    with persistent_host(data, SERVICES="kms") as host:
+        kms = make_client(host.url, "kms")
+        stored = {key["KeyId"] for page in kms.get_paginator("list_keys").paginate() for key in page["Keys"]}
+        assert stored == shown
+
+
 def test_state_export_and_import_through_the_cli(tmp_path):
     import subprocess
     from awsemu_host import HOST_BINARY

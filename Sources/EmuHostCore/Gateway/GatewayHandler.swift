@@ -116,8 +116,9 @@ final class GatewayHandler: ChannelDuplexHandler, RemovableChannelHandler {
             let length = head.headers.first(name: "content-length").flatMap(Int64.init)
             let expectsContinue = head.headers.first(name: "expect")?.lowercased() == "100-continue"
             if overCapacity {
-                // Shed the connection before its body is read or spooled.
+                // Shed the connection before its body is read or spooled: the rest of it is discarded.
                 answeredEarly = true
+                tooLarge = true
                 send(overCapacityResponse(head), for: head, context: context)
             } else if let length, length > limit {
                 tooLarge = true
@@ -260,13 +261,25 @@ final class GatewayHandler: ChannelDuplexHandler, RemovableChannelHandler {
 
     // MARK: - Running the handler
 
+    /// Routes and runs a request. Plugin requests pass the runtime's `RequestGate` from here until their commit is
+    /// submitted in `write`, so a state import never interleaves with them; host endpoints (the import itself)
+    /// do not.
     private func dispatch(_ request: HTTPRequestData, head: HTTPRequestHead, context: ChannelHandlerContext) {
+        let gate = HostEndpoints.handles(request.path) ? nil : router.runtime.requestGate
+        if let gate, !gate.enter() {
+            write(.awsError("ServiceUnavailableException", "The host is importing state; try again.", status: 503,
+                            protocolKind: protocolKind(head), requestId: RequestRouter.newRequestId()),
+                  for: head, context: context)
+            return
+        }
         switch router.route(request) {
         case .respond(let response):
             write(response, for: head, context: context)
+            gate?.leave()
         case .invoke(let mayBlock, let work):
             if !mayBlock, let response = work(false) {
                 write(response, for: head, context: context)
+                gate?.leave()
             } else {
                 let loopBound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
                 threadPool.runIfActive(eventLoop: context.eventLoop, { work(true) }).whenComplete { result in
@@ -279,6 +292,7 @@ final class GatewayHandler: ChannelDuplexHandler, RemovableChannelHandler {
                                                 requestId: RequestRouter.newRequestId()),
                                       for: head, context: context)
                     }
+                    gate?.leave()
                 }
             }
         }

@@ -23,6 +23,8 @@ public final class HostRuntime: Sendable {
     public static let maxBusDepth: UInt32 = 8
     /// Ticks come from the timer and from POST /_emu/clock; a plugin sees one at a time.
     private let tickLock = NIOLock()
+    /// Requests pass it; a state import closes it (see `RequestGate`).
+    public let requestGate = RequestGate()
 
     nonisolated(unsafe) public private(set) static var current: HostRuntime?
 
@@ -89,6 +91,19 @@ public final class HostRuntime: Sendable {
                     + "than plugin \(name)'s \(plugin.stateFormatVersion)")
             }
         }
+        // No request and no tick runs while the state is replaced, and every commit already submitted is durable
+        // before the snapshot is taken and the store replaced.
+        guard requestGate.closeAndDrain(timeoutSeconds: 30) else {
+            throw StateStoreError("requests in flight did not finish within 30 s; the import was not started")
+        }
+        defer { requestGate.open() }
+        try tickLock.withLock { () throws -> Void in
+            try stateStore?.commitAndWait([])
+            try replaceState(byPlugin)
+        }
+    }
+
+    private func replaceState(_ byPlugin: [String: [StateRecordRow]]) throws {
         // All or nothing: every plugin loads the file's records first; if one refuses a record, every plugin
         // touched so far gets its stored records back, and the store is not changed. Only then is the store
         // replaced, in one transaction.
@@ -111,14 +126,17 @@ public final class HostRuntime: Sendable {
                     }
                 }
             }
+            try stateStore?.replaceAll(plugins: byPlugin.keys.sorted(), with: stored)
         } catch {
             for (plugin, previous) in touched {
                 plugin.reset()
-                for row in previous { _ = row.withCRecord { plugin.loadState($0) } }
+                let refused = previous.filter { row in row.withCRecord { plugin.loadState($0) } != EMU_OK }.count
+                if refused > 0 {
+                    logger.error("plugin \(plugin.name) refused \(refused) of its own stored records while an import was rolled back")
+                }
             }
             throw error
         }
-        try stateStore?.replaceAll(plugins: byPlugin.keys.sorted(), with: stored)
     }
 
     /// A plugin handed over a change (state_put / state_delete) within the request `ctx`.

@@ -93,13 +93,20 @@ struct KmsStore: Sendable {
     // MARK: Grants
 
     mutating func addGrant(_ grant: KmsGrant) {
+        // A grant id is unique: a second record for it (an import file that names it twice) replaces the first.
+        if let keyId = grantKeys[grant.grantId] { grants[keyId]?.removeAll { $0.grantId == grant.grantId } }
         grants[grant.keyId, default: []].append(grant)
         grantKeys[grant.grantId] = grant.keyId
         changes.insert(.grant(grant.grantId))
     }
 
     mutating func addGrantToken(_ token: String, grantId: String) {
-        if grantTokens.updateValue(grantId, forKey: token) == nil { tokensByGrant[grantId, default: []].append(token) }
+        let previous = grantTokens.updateValue(grantId, forKey: token)
+        if previous != grantId {
+            // A token re-pointed to another grant (a conflicting import) leaves the old grant's list.
+            if let previous { tokensByGrant[previous]?.removeAll { $0 == token } }
+            tokensByGrant[grantId, default: []].append(token)
+        }
         changes.insert(.grant(grantId))
     }
 

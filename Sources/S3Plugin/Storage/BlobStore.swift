@@ -74,10 +74,13 @@ final class BlobStore: Sendable {
 
     /// Marks a new temporary folder as in use (see `removeAbandonedTemporaryFolders`).
     /// - Returns: the locked descriptor, kept open for the life of the process; -1 if the lock failed.
+    /// The file is locked under a temporary name and only then renamed to `lock`, so a scanner never finds an
+    /// unlocked `lock` in a live folder.
     private func lockTemporaryFolder() -> Int32 {
-        let descriptor = open("\(directory)/lock", O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
+        let staging = "\(directory)/lock.new"
+        let descriptor = open(staging, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
         guard descriptor >= 0 else { return -1 }
-        guard flock(descriptor, LOCK_EX | LOCK_NB) == 0 else {
+        guard flock(descriptor, LOCK_EX | LOCK_NB) == 0, rename(staging, "\(directory)/lock") == 0 else {
             close(descriptor)
             return -1
         }
@@ -223,7 +226,7 @@ final class BlobStore: Sendable {
         if !isDurable { removeTemporaryFiles() }
     }
 
-    /// At shutdown a temporary store's folder goes with the process.
+    /// At shutdown a temporary store's folder goes with the process (nothing reads any more).
     func shutdown() {
         guard !isDurable else { return }
         try? FileManager.default.removeItem(atPath: directory)
@@ -232,7 +235,14 @@ final class BlobStore: Sendable {
     private func removeTemporaryFiles() {
         guard let names = try? FileManager.default.contentsOfDirectory(atPath: directory) else { return }
         // Only finished blobs: a `.tmp` file belongs to an upload still being written, which would fail to publish.
-        for name in names where name.hasSuffix(".blob") { unlink("\(directory)/\(name)") }
+        // A blob a streamed GET still reads is retired instead, and goes when the stream ends.
+        let reading = pinned.withLock { Set($0.keys) }
+        var kept: [String] = []
+        for name in names where name.hasSuffix(".blob") {
+            let id = String(name.dropLast(5))
+            if reading.contains(id) { kept.append(id) } else { unlink("\(directory)/\(name)") }
+        }
+        retire(kept)
     }
 
     private static func makeDirectory(_ directory: String) {
