@@ -29,6 +29,9 @@ enum KMSPluginEntry {
         definition.onStateReset = {
             service.state.removeAll()
             service.lastUsage.removeAll()
+            // The seed file is the host's starting state: a reset (and an import, which starts with one) returns to
+            // it, as a fresh start would, rather than to nothing.
+            _ = service.seed()
         }
         definition.onTick = { context in
             RequestScope.with(context) {

@@ -4,7 +4,7 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 
-from awsemu_host import AwsemuHost, make_client
+from awsemu_host import AwsemuHost, make_client, request
 from kms_helpers import aws_error
 
 SYMMETRIC_ID = "bc436485-5092-42b8-92a3-0aa8b93536dc"
@@ -73,3 +73,13 @@ def test_seeded_symmetric_key_encrypts_and_decrypts(seeded):
     blob = seeded.encrypt(KeyId="alias/seeded", Plaintext=b"seeded")["CiphertextBlob"]
     assert seeded.decrypt(CiphertextBlob=blob)["Plaintext"] == b"seeded"
     assert aws_error(seeded.describe_key, KeyId="alias/not-seeded")[0] == "NotFoundException"
+
+
+def test_a_state_reset_returns_to_the_seed(seeded):
+    extra = seeded.create_key(Description="made after start-up")["KeyMetadata"]["KeyId"]
+    seeded.update_key_description(KeyId=SYMMETRIC_ID, Description="changed")
+    assert request(seeded.meta.endpoint_url, "POST", "/_emu/state/reset").status == 200
+    assert aws_error(seeded.describe_key, KeyId=extra)[0] == "NotFoundException"
+    assert seeded.describe_key(KeyId="alias/seeded")["KeyMetadata"]["Description"] == "seeded symmetric key"
+    blob = seeded.encrypt(KeyId="alias/seeded", Plaintext=b"after reset")["CiphertextBlob"]
+    assert seeded.decrypt(CiphertextBlob=blob)["Plaintext"] == b"after reset"
