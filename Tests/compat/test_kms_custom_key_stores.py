@@ -140,3 +140,22 @@ def test_ten_custom_key_stores_per_account_and_region(host):
     other = make_client(host.url, "kms", aws_access_key_id="404040404040", region_name="eu-west-1")
     other.create_custom_key_store(CustomKeyStoreName="quota-10", CloudHsmClusterId="cluster-zbcdefghijk",
                                   TrustAnchorCertificate="-----BEGIN CERTIFICATE-----x", KeyStorePassword="kmsuser-password")
+
+
+def test_a_slow_proxy_times_out():
+    import time
+
+    with AwsemuHost(env={"SERVICES": "kms", "KMS_XKS_TIMEOUT_MS": "300"}) as running, XksProxy() as slow:
+        kms = make_client(running.url, "kms")
+        store_id = xks_store(kms, slow, name="slow")
+        kms.connect_custom_key_store(CustomKeyStoreId=store_id)
+        key = kms.create_key(CustomKeyStoreId=store_id, Origin="EXTERNAL_KEY_STORE", XksKeyId="key-one")["KeyMetadata"]
+        slow.delay = 2.0
+        started = time.monotonic()
+        code, message, _ = aws_error(kms.encrypt, KeyId=key["KeyId"], Plaintext=b"x")
+        assert time.monotonic() - started < 1.5, "KMS waited for the proxy beyond KMS_XKS_TIMEOUT_MS"
+        assert code == "KMSInvalidStateException" and "did not answer in time" in message
+        kms.disconnect_custom_key_store(CustomKeyStoreId=store_id)
+        kms.connect_custom_key_store(CustomKeyStoreId=store_id)
+        entry = state_of(kms, store_id)
+        assert (entry["ConnectionState"], entry["ConnectionErrorCode"]) == ("FAILED", "XKS_PROXY_TIMED_OUT")

@@ -2,13 +2,14 @@
 
 It checks every request's SigV4 signature with botocore (service `kms-xks-proxy`), so KMS's signing is verified
 by an independent implementation, and does AES-256-GCM with Python `cryptography`. `calls` records what KMS
-asked, for assertions; `down` makes it refuse connections.
+asked, for assertions; `delay` makes it slow.
 """
 
 import base64
 import json
 import os
 import threading
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from botocore.auth import SigV4Auth
@@ -44,6 +45,8 @@ class XksProxy:
         self.keys = {"key-one": os.urandom(32), "key-two": os.urandom(32)}
         self.disabled = set()
         self.calls = []
+        # Seconds to wait before answering each request: a slow proxy, for KMS's timeout.
+        self.delay = 0.0
         proxy = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -56,6 +59,8 @@ class XksProxy:
             def do_POST(self):
                 length = int(self.headers.get("Content-Length", "0"))
                 body = self.rfile.read(length)
+                if proxy.delay:
+                    time.sleep(proxy.delay)
                 status, answer = proxy.handle(self.command, self.path, dict(self.headers.items()), body)
                 self._answer(status, answer)
 
@@ -76,6 +81,13 @@ class XksProxy:
     def stop(self):
         self.server.shutdown()
         self.server.server_close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.delay = 0.0
+        self.stop()
 
     def signature_ok(self, method, path, headers, body):
         authorization = headers.get("Authorization", "")
