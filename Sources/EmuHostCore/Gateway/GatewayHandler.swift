@@ -329,9 +329,12 @@ final class GatewayHandler: ChannelDuplexHandler, RemovableChannelHandler {
         var headers = HTTPHeaders()
         for (name, value) in response.headers { headers.add(name: name, value: value) }
         let isHead = request.method == .HEAD
+        // The host frames every response itself: a length a plugin set stands only on a HEAD answer (S3 states the
+        // object's size there, with no body), and never Transfer-Encoding.
+        headers.remove(name: "Transfer-Encoding")
         if let stream = response.bodyStream {
             headers.replaceOrAdd(name: "Content-Length", value: String(stream.length))
-        } else if !headers.contains(name: "content-length") {
+        } else if !isHead || !headers.contains(name: "content-length") {
             headers.replaceOrAdd(name: "Content-Length", value: String(response.body.count))
         }
         let keepAlive = request.isKeepAlive && !response.closeConnection
