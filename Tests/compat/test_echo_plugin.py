@@ -116,3 +116,22 @@ def test_malformed_call_service_input(endpoint, body):
     response = json_call(endpoint, "EchoService.CallService", body)
     assert response.status == 400
     assert response.json()["__type"] == "ValidationException"
+
+
+def test_grant_is_for_aws_resource_only_over_the_bus(endpoint, client):
+    """kms:GrantIsForAWSResource is true when another service creates the grant on the caller's behalf (over the
+    bus, as AWS services integrated with KMS do), false when the caller calls CreateGrant directly."""
+    kms = client("kms")
+    policy = {"Version": "2012-10-17", "Statement": [
+        {"Sid": "all", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::000000000000:root"},
+         "Action": "kms:*", "Resource": "*"},
+        {"Sid": "grants only for AWS resources", "Effect": "Deny", "Principal": {"AWS": "*"},
+         "Action": "kms:CreateGrant", "Resource": "*", "Condition": {"Bool": {"kms:GrantIsForAWSResource": "false"}}}]}
+    key = kms.create_key(Policy=json.dumps(policy))["KeyMetadata"]["KeyId"]
+    grant = {"KeyId": key, "GranteePrincipal": "arn:aws:iam::000000000000:role/app", "Operations": ["Decrypt"]}
+    direct = json_call(endpoint, "TrentService.CreateGrant", json.dumps(grant), service="kms")
+    assert direct.status == 400 and direct.json()["__type"] == "AccessDeniedException"
+    via_bus = call_service(endpoint, "kms", "CreateGrant", grant)
+    assert via_bus["http_status"] == 200, via_bus
+    assert json.loads(via_bus["body"])["GrantId"]
+    assert [g["GranteePrincipal"] for g in kms.list_grants(KeyId=key)["Grants"]] == ["arn:aws:iam::000000000000:role/app"]
