@@ -120,6 +120,7 @@ let package = Package(
             name: "EmuHostTests",
             dependencies: [
                 "EmuHostCore",
+                "EmuPluginKit",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ],

@@ -1,4 +1,4 @@
-import EmuHostCore
+import EmuPluginKit
 import Testing
 
 /// Query-protocol parameters arrive form-encoded; decoding must match what SDKs and browsers encode.

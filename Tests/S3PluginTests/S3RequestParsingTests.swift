@@ -38,7 +38,7 @@ import Testing
     }
 
     @Test func queryParametersAndSubresources() {
-        let query = PercentEncoding.queryParameters("uploads&prefix=a%2Fb+c&max-keys=2&prefix=ignored")
+        let query = FormDecoding.dictionary("uploads&prefix=a%2Fb+c&max-keys=2&prefix=ignored")
         #expect(query["uploads"] == "" && query["prefix"] == "a/b c" && query["max-keys"] == "2")
     }
 

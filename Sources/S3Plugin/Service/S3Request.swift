@@ -23,7 +23,7 @@ struct S3Request: Sendable {
     init(_ view: HTTPRequestView) throws(AWSError) {
         method = view.method.uppercased()
         headers = view.headers
-        query = PercentEncoding.queryParameters(view.query)
+        query = FormDecoding.dictionary(view.query)
         host = view.header("Host") ?? ""
         var path = Substring(view.path)
         if path.hasPrefix("http://") || path.hasPrefix("https://"), let scheme = path.range(of: "://") {
