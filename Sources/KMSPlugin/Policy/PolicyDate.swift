@@ -1,3 +1,5 @@
+import EmuPluginKit
+
 /// The date values of the `Date*` condition operators, as seconds since 1970.
 ///
 /// IAM accepts W3C/ISO 8601 dates (`2026-01-01`, `2026-01-01T12:00:00Z`, with fractions and `±hh:mm`
@@ -35,9 +37,9 @@ enum PolicyDate {
             return true
         }
         guard let year = digits(4), expect(0x2D), let month = digits(2), expect(0x2D), let day = digits(2),
-            (1...12).contains(month), (1...daysInMonth(year, month)).contains(day)
+            (1...12).contains(month), (1...CivilCalendar.daysInMonth(year: year, month: month)).contains(day)
         else { return nil }
-        var seconds = Double(daysFromCivil(year, month, day)) * 86_400
+        var seconds = Double(CivilCalendar.daysFromCivil(year: year, month: month, day: day)) * 86_400
         if i == s.count { return seconds }
         guard expect(0x54) || expect(0x74), let hour = digits(2), expect(0x3A), let minute = digits(2),
             hour < 24, minute < 60
@@ -68,23 +70,5 @@ enum PolicyDate {
         _ = expect(0x3A)
         guard let offsetMinutes = digits(2), i == s.count else { return nil }
         return seconds - sign * Double(offsetHours * 3600 + offsetMinutes * 60)
-    }
-
-    private static func daysInMonth(_ year: Int, _ month: Int) -> Int {
-        switch month {
-        case 2: (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 ? 29 : 28
-        case 4, 6, 9, 11: 30
-        default: 31
-        }
-    }
-
-    /// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's `days_from_civil`).
-    private static func daysFromCivil(_ year: Int, _ month: Int, _ day: Int) -> Int {
-        let y = month <= 2 ? year - 1 : year
-        let era = (y >= 0 ? y : y - 399) / 400
-        let yearOfEra = y - era * 400
-        let dayOfYear = (153 * (month + (month > 2 ? -3 : 9)) + 2) / 5 + day - 1
-        let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
-        return era * 146_097 + dayOfEra - 719_468
     }
 }

@@ -1,3 +1,5 @@
+import EmuPluginKit
+
 /// S3's two timestamp forms, from and to milliseconds since 1970 on the host clock.
 ///
 /// Written by hand rather than with `DateFormatter`: formatters are costly to create and not safe to share
@@ -34,7 +36,7 @@ enum HTTPDate {
         guard clock.count == 3, (0...9999).contains(year), (1...31).contains(day), (0..<24).contains(clock[0]),
             (0..<60).contains(clock[1]), (0...60).contains(clock[2])
         else { return nil }
-        let days = daysFromCivil(year: year, month: monthIndex + 1, day: day)
+        let days = CivilCalendar.daysFromCivil(year: year, month: monthIndex + 1, day: day)
         return (Int64(days) * 86400 + Int64(clock[0] * 3600 + clock[1] * 60 + clock[2])) * 1000
     }
 
@@ -52,30 +54,8 @@ enum HTTPDate {
     {
         let days = floorDivide(milliseconds, 86_400_000)
         let inDay = Int(milliseconds - days * 86_400_000)
-        let date = civilFromDays(Int(days))
+        let date = CivilCalendar.civilFromDays(Int(days))
         return (date.year, date.month, date.day, inDay / 3_600_000, inDay / 60_000 % 60, inDay / 1000 % 60,
                 inDay % 1000)
-    }
-
-    /// Howard Hinnant's days-from-civil algorithm (proleptic Gregorian calendar).
-    private static func daysFromCivil(year: Int, month: Int, day: Int) -> Int {
-        let y = month <= 2 ? year - 1 : year
-        let era = (y >= 0 ? y : y - 399) / 400
-        let yearOfEra = y - era * 400
-        let dayOfYear = (153 * (month + (month > 2 ? -3 : 9)) + 2) / 5 + day - 1
-        let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
-        return era * 146_097 + dayOfEra - 719_468
-    }
-
-    private static func civilFromDays(_ days: Int) -> (year: Int, month: Int, day: Int) {
-        let z = days + 719_468
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let dayOfEra = z - era * 146_097
-        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36524 - dayOfEra / 146_096) / 365
-        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
-        let mp = (5 * dayOfYear + 2) / 153
-        let day = dayOfYear - (153 * mp + 2) / 5 + 1
-        let month = mp < 10 ? mp + 3 : mp - 9
-        return (yearOfEra + era * 400 + (month <= 2 ? 1 : 0), month, day)
     }
 }
