@@ -159,22 +159,26 @@ extension KmsService {
     /// ReEncrypt runs with `kms:ReEncryptOnSameKey` known: the source key is the one the ciphertext names (or, for
     /// an asymmetric ciphertext, SourceKeyId), compared with the destination by key id, however either is named.
     func reEncrypt(_ context: RequestContext, _ input: JSONValue) throws -> JSONValue {
-        let destinationId = try input.requiredString("DestinationKeyId")
-        let sourceKeyId = CiphertextBlob(parsing: (try? input.requiredBlob("CiphertextBlob")) ?? [])?.keyId
+        let blob = try input.requiredBlob("CiphertextBlob")
+        let destination = try findKey(try input.requiredString("DestinationKeyId"), context, allowAlias: true)
+        let sourceKeyId = CiphertextBlob(parsing: blob)?.keyId
             ?? string(input, "SourceKeyId").flatMap { try? findKey($0, context, allowAlias: true).keyId }
-        let destinationKeyId = try? findKey(destinationId, context, allowAlias: true).keyId
-        let sameKey = sourceKeyId != nil && sourceKeyId == destinationKeyId
-        return try RequestScope.with(context, input: RequestScope.input ?? input, reEncryptOnSameKey: sameKey) {
-            try reEncryptAuthorized(context, input)
+        return try RequestScope.with(context, input: RequestScope.input ?? input,
+                                     reEncryptOnSameKey: sourceKeyId == destination.keyId) {
+            try reEncrypt(blob, to: destination, context, input)
         }
     }
 
-    private func reEncryptAuthorized(_ context: RequestContext, _ input: JSONValue) throws -> JSONValue {
-        let destination = try resolveKey(try input.requiredString("DestinationKeyId"), context, rule: .cryptographic,
-                                         action: "ReEncryptTo")
+    /// ReEncrypt once the destination is found and `kms:ReEncryptOnSameKey` is known: the checks `resolveKey`
+    /// makes, then the source's decryption and the destination's encryption.
+    private func reEncrypt(_ blob: [UInt8], to destination: KmsKey, _ context: RequestContext, _ input: JSONValue)
+        throws -> JSONValue
+    {
+        try authorize("ReEncryptTo", on: destination, context)
+        try KeyStateRule.cryptographic.check(destination)
         try dryRunIgnoringCiphertext(input, keyMember: "SourceKeyId", context, action: "ReEncryptFrom")
         let (plaintext, source, sourceAlgorithm, sourceMaterial) = try decryptAny(
-            try input.requiredBlob("CiphertextBlob"), keyIdHint: string(input, "SourceKeyId"), context: context,
+            blob, keyIdHint: string(input, "SourceKeyId"), context: context,
             encryptionContext: try encryptionContext(input, "SourceEncryptionContext"),
             algorithm: string(input, "SourceEncryptionAlgorithm"), operation: "ReEncrypt")
         let (ciphertext, destinationAlgorithm, destinationMaterial) = try encryptAny(
