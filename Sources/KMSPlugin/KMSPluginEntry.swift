@@ -16,11 +16,7 @@ enum KMSPluginEntry {
 
     nonisolated(unsafe) static let descriptor: UnsafePointer<emu_plugin_descriptor> = {
         let service = KMSPluginEntry.service
-        let operations = KmsService.operations.map { operation in
-            OperationDefinition(operation.name, nonBlocking: operation.nonBlocking, mutating: operation.mutating) {
-                context, body in try service.handle(operation, context, body)
-            }
-        }
+        let operations = JSONOperation.definitions(KmsService.operations) { try service.handle($0, $1, $2) }
         let definition = PluginDefinition(
             name: "kms", version: version, stateFormatVersion: KmsRecords.formatVersion,
             services: [ServiceDefinition(id: "kms", protocolKind: EMU_PROTOCOL_JSON, targetPrefix: "TrentService",

@@ -17,11 +17,7 @@ enum SecretsManagerPluginEntry {
 
     nonisolated(unsafe) static let descriptor: UnsafePointer<emu_plugin_descriptor> = {
         let service = SecretsManagerPluginEntry.service
-        let operations = SecretsService.operations.map { operation in
-            OperationDefinition(operation.name, nonBlocking: operation.nonBlocking, mutating: operation.mutating) {
-                context, body in try service.handle(operation, context, body)
-            }
-        }
+        let operations = JSONOperation.definitions(SecretsService.operations) { try service.handle($0, $1, $2) }
         let definition = PluginDefinition(
             name: "secretsmanager", version: version, stateFormatVersion: SecretsPersistence.formatVersion,
             services: [ServiceDefinition(id: "secretsmanager", protocolKind: EMU_PROTOCOL_JSON,

@@ -21,15 +21,7 @@ final class KmsService: Sendable {
 
     var now: Double { host.nowSeconds() }
 
-    typealias Handler = @Sendable (KmsService, RequestContext, JSONValue) throws -> JSONValue
-
-    /// One row of the operation table.
-    struct Operation: Sendable {
-        var name: String
-        var nonBlocking: Bool
-        var mutating: Bool
-        var handler: Handler
-    }
+    typealias Operation = JSONOperation<KmsService>
 
     /// The operations this plugin implements, with whether each may run on the event loop (fast, no key
     /// generation) and whether it changes state.

@@ -21,16 +21,7 @@ final class SecretsService: Sendable {
     static let markedForDeletionMessage =
         "You can't perform this operation on the secret because it was marked for deletion."
 
-    typealias Handler = @Sendable (SecretsService, RequestContext, JSONValue) throws -> JSONValue
-
-    /// One row of the operation table.
-    struct Operation: Sendable {
-        var name: String
-        /// False for every operation that calls KMS over the bus: KMS may need to block.
-        var nonBlocking: Bool
-        var mutating: Bool
-        var handler: Handler
-    }
+    typealias Operation = JSONOperation<SecretsService>
 
     /// The operations this plugin implements. Those that encrypt or decrypt call KMS, so they never run on the
     /// host's event loop; the rest only touch memory. GetSecretValue is mutating: a read moves LastAccessedDate.
