@@ -22,24 +22,14 @@ enum ResponseBodySourceBridge {
 
     static func respond(_ source: any ResponseBodySource, writer: OpaquePointer?, api: emu_host_api) {
         guard let respondStream = api.respond_stream else {
-            // A host before ABI 1.2: the body goes over in one piece.
-            var body = [UInt8](repeating: 0, count: Int(source.length))
-            var filled = 0
-            while filled < body.count {
-                let count = body.withUnsafeMutableBytes { raw in
-                    source.read(into: UnsafeMutableRawBufferPointer(rebasing: raw[filled...]))
-                }
-                guard let count, count > 0 else { break }
-                filled += count
-            }
+            // A host before ABI 1.2 cannot take a streamed body; plugins here are built with their host, so this
+            // is a mismatched installation, answered as the internal error it is.
             source.close()
-            guard filled == body.count else {
-                withEmuString("InternalError") { code in
-                    withEmuString("The stored body could not be read.") { api.respond_error?(writer, code, $0, 500) }
+            withEmuString("InternalError") { code in
+                withEmuString("This plugin streams bodies and needs a host with plugin ABI 1.2.") {
+                    api.respond_error?(writer, code, $0, 500)
                 }
-                return
             }
-            body.withUnsafeBufferPointer { api.respond?(writer, $0.baseAddress, $0.count) }
             return
         }
         var cSource = emu_body_source(
