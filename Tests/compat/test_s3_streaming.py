@@ -263,3 +263,32 @@ def test_a_temporary_store_leaves_nothing_behind(tmp_path):
         folders = [name for name in os.listdir(tmp_path) if name.startswith("awsemu-s3-")]
         assert len(folders) == 1 and os.listdir(tmp_path / folders[0])
     assert not [name for name in os.listdir(tmp_path) if name.startswith("awsemu-")]
+
+
+def test_temporary_folders_of_killed_hosts_are_reclaimed_and_live_ones_kept(tmp_path):
+    import fcntl
+
+    abandoned = tmp_path / "awsemu-s3-4242-abandoned"
+    abandoned.mkdir()
+    (abandoned / "lock").write_bytes(b"")
+    (abandoned / "0123.blob").write_bytes(b"sealed bytes of a host that was killed")
+    live = tmp_path / "awsemu-s3-4343-live"
+    live.mkdir()
+    with open(live / "lock", "w") as held:
+        fcntl.flock(held, fcntl.LOCK_EX)  # another host, still running, holds its folder's lock
+        with AwsemuHost(env={"SERVICES": "kms,s3", "TMPDIR": str(tmp_path)}):
+            assert not abandoned.exists()
+            assert live.exists()
+
+
+def test_a_large_body_that_cannot_be_spooled_is_an_internal_error(tmp_path):
+    env = {**LIMITS, "SERVICES": "kms,s3", "PERSISTENCE": "1", "DATA_DIR": str(tmp_path / "data"),
+           "TMPDIR": str(tmp_path / "missing")}
+    with AwsemuHost(env=env) as running:
+        client = make_client(running.url, "s3")
+        client.create_bucket(Bucket="nospool")
+        client.put_object(Bucket="nospool", Key="small", Body=b"fits in memory")
+        status, _, answer = raw(running, "PUT", "/nospool/large", os.urandom(3 * MIB))
+        assert status == 500 and b"<Code>InternalError</Code>" in answer
+        assert "cannot create a temporary file" in running.log
+        assert client.get_object(Bucket="nospool", Key="small")["Body"].read() == b"fits in memory"
