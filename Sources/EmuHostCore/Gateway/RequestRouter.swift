@@ -102,12 +102,9 @@ public struct RequestRouter: Sendable {
                     }
                 }
                 formParameters = parameters
-                if service == nil, let action = parameters["Action"] { service = registry.queryService(action: action) }
             }
         }
-        if service == nil, scope == nil || scope?.service == "s3", let s3 = registry.service(signingName: "s3") {
-            service = s3
-        }
+        if service == nil { service = unscopedService(scope: scope, action: formParameters?["Action"]) }
         guard let service else {
             let named = scope?.service ?? formParameters?["Action"] ?? request.path
             return .respond(.awsError(
@@ -180,12 +177,19 @@ public struct RequestRouter: Sendable {
         if let service = scope.flatMap({ runtime.registry.service(signingName: $0.service) }) {
             return service.streamsBodies
         }
-        // A Query call names its Action in the query or in a form body, and is a GET or a POST; a form-typed PUT is
-        // an upload from a client that labels every body so (curl), which `route` sends on to S3 as well.
+        // Only the form body, not read yet, could still name a Query Action. A Query call is a GET or a POST; a
+        // form-typed PUT is an upload from a client that labels every body so (curl).
         let isForm = (header("Content-Type") ?? "").lowercased().hasPrefix("application/x-www-form-urlencoded")
-        if parameters["Action"] != nil || isForm && method != "PUT" { return false }
-        guard scope == nil || scope?.service == "s3" else { return false }
-        return runtime.registry.service(signingName: "s3")?.streamsBodies ?? false
+        if isForm, method != "PUT" { return false }
+        return unscopedService(scope: scope, action: parameters["Action"])?.streamsBodies ?? false
+    }
+
+    /// The service of a request whose credential scope names no loaded service: the Query service that has its
+    /// `Action`, else S3 for a request that is unsigned or signed for s3 (S3 is addressed by host and path).
+    private func unscopedService(scope: CredentialScope?, action: String?) -> LoadedService? {
+        if let action, let service = runtime.registry.queryService(action: action) { return service }
+        guard scope == nil || scope?.service == "s3" else { return nil }
+        return runtime.registry.service(signingName: "s3")
     }
 
     /// With SIGV4_VERIFY=1, the error a badly signed request gets; nil when it may proceed.
