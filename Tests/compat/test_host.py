@@ -127,6 +127,69 @@ def test_keep_alive(awsemu):
         conn.close()
 
 
+class _SharedReader:
+    """Lets http.client parse several responses in a row from one socket's buffered reader (it closes the reader
+    it was given after each body, so closing is ignored here)."""
+
+    def __init__(self, reader):
+        self.reader = reader
+
+    def makefile(self, *args, **kwargs):
+        return self
+
+    def __getattr__(self, name):
+        return getattr(self.reader, name)
+
+    def close(self):
+        pass
+
+
+def test_pipelined_requests_are_answered_in_order(awsemu):
+    """Requests sent back to back before any answer (HTTP/1.1 pipelining) are answered one by one, in order, on the
+    same connection; a malformed request behind them is answered 400 last, and then the connection closes."""
+    import socket
+
+    def echo(n):
+        body = b'{"n":%d}' % n
+        return (b"POST / HTTP/1.1\r\nHost: x\r\nX-Amz-Target: EchoService.Echo\r\n"
+                b"Content-Type: application/x-amz-json-1.1\r\nContent-Length: %d\r\n\r\n%s" % (len(body), body))
+
+    requests = [echo(1), b"GET /_emu/health HTTP/1.1\r\nHost: x\r\n\r\n", echo(2),
+                b"POST / HTTP/1.1\r\nHost: x\r\nX-Amz-Target: EchoService.Nope\r\nContent-Length: 2\r\n\r\n{}"]
+    requests += [echo(n) for n in range(3, 40)]
+    with socket.create_connection((awsemu.host, awsemu.port), timeout=10) as sock:
+        sock.sendall(b"".join(requests) + b"NOT HTTP AT ALL\r\n\r\n")
+        reader = sock.makefile("rb")
+        answers = []
+        for _ in range(len(requests) + 1):
+            response = http.client.HTTPResponse(_SharedReader(reader))
+            response.begin()
+            answers.append((response.status, response.getheader("Connection"), response.read()))
+        assert reader.read() == b""  # closed after the 400
+    assert answers[0] == (200, "keep-alive", b'{"n":1}')
+    assert answers[1][0] == 200 and json.loads(answers[1][2])["plugins"]
+    assert answers[2] == (200, "keep-alive", b'{"n":2}')
+    assert answers[3][0] == 400 and json.loads(answers[3][2])["__type"] == "UnknownOperationException"
+    assert [body for _, _, body in answers[4:-1]] == [b'{"n":%d}' % n for n in range(3, 40)]
+    assert answers[-1][0] == 400 and answers[-1][1] == "close" and b"<Code>BadRequest</Code>" in answers[-1][2]
+
+
+def test_http_1_0_is_answered_in_1_0_and_closed(awsemu):
+    import socket
+
+    with socket.create_connection((awsemu.host, awsemu.port), timeout=10) as sock:
+        sock.sendall(b"GET /_emu/health HTTP/1.0\r\n\r\n")
+        data = b""
+        while chunk := sock.recv(65536):
+            data += chunk
+    head, _, body = data.partition(b"\r\n\r\n")
+    lines = head.split(b"\r\n")
+    assert lines[0] == b"HTTP/1.0 200 OK"
+    headers = {name.lower(): value for name, _, value in (line.partition(b": ") for line in lines[1:])}
+    assert headers[b"connection"] == b"close"
+    assert int(headers[b"content-length"]) == len(body) and json.loads(body)["plugins"]
+
+
 # ---- request size limit (a second host with a small limit) ----------------------------------------------------
 
 @pytest.fixture(scope="module")

@@ -12,10 +12,14 @@ import PluginABI
 /// from the thread pool, and the connection stops reading while a spool write is behind (backpressure through
 /// `read`); a streamed response is pulled from the plugin one piece at a time, the next piece only after the last
 /// one was written. Either way a 1 GB object costs a few MiB of memory.
+///
+/// Responses are written as bytes (HTTPResponseSerializer), not through NIO's response encoder, so requests a client
+/// pipelines are held here, in order, until the answer before them is written, and the socket is not read further
+/// while any are held.
 final class GatewayHandler: ChannelDuplexHandler, RemovableChannelHandler {
     typealias InboundIn = HTTPServerRequestPart
-    typealias OutboundIn = HTTPServerResponsePart
-    typealias OutboundOut = HTTPServerResponsePart
+    typealias OutboundIn = ByteBuffer
+    typealias OutboundOut = ByteBuffer
 
     /// Spooled bodies go to disk in pieces of this size; one piece may wait while another is written.
     static let spoolPieceBytes = 4 * 1024 * 1024
@@ -59,6 +63,17 @@ final class GatewayHandler: ChannelDuplexHandler, RemovableChannelHandler {
     private var responding = false
     /// How long one piece of a streamed body may wait for the client to take it (IDLE_TIMEOUT_SECONDS).
     private let stallTimeout: TimeAmount
+    /// What arrived while an earlier request was being answered: a pipelined request's parts, or a request that
+    /// could not be parsed. Handled in order once `responding` is over.
+    private var queued = CircularBuffer<Inbound>()
+    private enum Inbound {
+        case part(HTTPServerRequestPart)
+        case malformed
+    }
+    /// `drainQueue` is running further up the stack (an answer written synchronously while it handles a part).
+    private var draining = false
+    /// The last answer closes the connection: nothing that arrives after it is handled.
+    private var closing = false
 
     init(router: RequestRouter, threadPool: NIOThreadPool, maxBodyBytes: Int, maxStreamedBodyBytes: Int64,
          stallTimeout: TimeAmount = .seconds(120), overCapacity: Bool = false)
@@ -93,17 +108,56 @@ final class GatewayHandler: ChannelDuplexHandler, RemovableChannelHandler {
         }
     }
 
-    /// Backpressure: while a spool write is behind by a whole piece, the socket is not read.
+    /// Backpressure: while a spool write is behind by a whole piece, or pipelined requests wait their turn, the
+    /// socket is not read.
     func read(context: ChannelHandlerContext) {
-        if let spool, spool.writing, spool.pending.readableBytes >= Self.spoolPieceBytes {
+        if mustHoldReads {
             heldRead = true
         } else {
             context.read()
         }
     }
 
+    private var mustHoldReads: Bool {
+        if !queued.isEmpty { return true }
+        guard let spool else { return false }
+        return spool.writing && spool.pending.readableBytes >= Self.spoolPieceBytes
+    }
+
+    /// Issues the `read` that backpressure held back, once nothing holds it any more.
+    private func resumeReading(context: ChannelHandlerContext) {
+        guard heldRead, !mustHoldReads else { return }
+        heldRead = false
+        context.read()
+    }
+
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        switch unwrapInboundIn(data) {
+        let part = unwrapInboundIn(data)
+        if closing { return }
+        if responding || !queued.isEmpty {
+            queued.append(.part(part))
+            return
+        }
+        handle(part, context: context)
+    }
+
+    /// Handles what was held while an earlier answer was written, until one request is being answered again.
+    private func drainQueue(context: ChannelHandlerContext) {
+        guard !draining else { return }
+        draining = true
+        while !responding, !closing, let next = queued.popFirst() {
+            switch next {
+            case .part(let part): handle(part, context: context)
+            case .malformed: answerMalformed(context: context)
+            }
+        }
+        draining = false
+        if closing { queued.removeAll() }
+        resumeReading(context: context)
+    }
+
+    private func handle(_ part: HTTPServerRequestPart, context: ChannelHandlerContext) {
+        switch part {
         case .head(let head):
             self.head = head
             body = nil
@@ -132,8 +186,8 @@ final class GatewayHandler: ChannelDuplexHandler, RemovableChannelHandler {
                 }
             } else {
                 if expectsContinue {
-                    context.writeAndFlush(wrapOutboundOut(.head(HTTPResponseHead(version: head.version,
-                                                                                 status: .continue))), promise: nil)
+                    context.writeAndFlush(wrapOutboundOut(HTTPResponseSerializer.continueHead(
+                        version: head.version, allocator: context.channel.allocator)), promise: nil)
                 }
                 if streams, let length, length > maxBodyBytes { startSpool(with: nil, context: context) }
             }
@@ -232,10 +286,7 @@ final class GatewayHandler: ChannelDuplexHandler, RemovableChannelHandler {
                 spool.writing = false
                 if case .success(true) = result {} else { spool.failed = true }
                 guard handler.spool === spool else { return }
-                if handler.heldRead {
-                    handler.heldRead = false
-                    context.read()
-                }
+                handler.resumeReading(context: context)
                 handler.flushSpool(context: context)
             }
             return
@@ -326,43 +377,37 @@ final class GatewayHandler: ChannelDuplexHandler, RemovableChannelHandler {
     }
 
     private func send(_ response: GatewayResponse, for request: HTTPRequestHead, context: ChannelHandlerContext) {
-        var headers = HTTPHeaders()
-        for (name, value) in response.headers { headers.add(name: name, value: value) }
         let isHead = request.method == .HEAD
-        // The host frames every response itself: a length a plugin set stands only on a HEAD answer (S3 states the
-        // object's size there, with no body), and never Transfer-Encoding.
-        headers.remove(name: "Transfer-Encoding")
-        if let stream = response.bodyStream {
-            headers.replaceOrAdd(name: "Content-Length", value: String(stream.length))
-        } else if !isHead || !headers.contains(name: "content-length") {
-            headers.replaceOrAdd(name: "Content-Length", value: String(response.body.count))
-        }
         let keepAlive = request.isKeepAlive && !response.closeConnection
-        headers.replaceOrAdd(name: "Connection", value: keepAlive ? "keep-alive" : "close")
-        let head = HTTPResponseHead(version: request.version, status: HTTPResponseStatus(statusCode: Int(response.status)),
-                                    headers: headers)
-        context.write(wrapOutboundOut(.head(head)), promise: nil)
-        if let stream = response.bodyStream {
+        let stream = response.bodyStream
+        let bytes = HTTPResponseSerializer.serialize(response, version: request.version, isHead: isHead,
+                                                     keepAlive: keepAlive, streamLength: stream.map { $0.length },
+                                                     allocator: context.channel.allocator)
+        if let stream {
             if isHead || stream.length == 0 {
                 stream.close()
             } else {
-                context.flush()
+                context.writeAndFlush(wrapOutboundOut(bytes), promise: nil)
                 pump(stream, keepAlive: keepAlive, context: context)
                 return
             }
         }
-        if !isHead, !response.body.isEmpty {
-            var buffer = context.channel.allocator.buffer(capacity: response.body.count)
-            buffer.writeBytes(response.body)
-            context.write(wrapOutboundOut(.body(.byteBuffer(buffer))), promise: nil)
-        }
+        finish(with: bytes, keepAlive: keepAlive, context: context)
+    }
+
+    /// Writes the last bytes of an answer; then closes the connection, or goes on with what the client pipelined.
+    private func finish(with bytes: ByteBuffer?, keepAlive: Bool, context: ChannelHandlerContext) {
         responding = false
-        let promise: EventLoopPromise<Void>? = keepAlive ? nil : context.eventLoop.makePromise()
-        context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: promise)
-        if let promise {
-            let channel = context.channel
-            promise.futureResult.whenComplete { _ in channel.close(promise: nil) }
+        if keepAlive {
+            if let bytes { context.writeAndFlush(wrapOutboundOut(bytes), promise: nil) }
+            drainQueue(context: context)
+            return
         }
+        closing = true
+        queued.removeAll()
+        let channel = context.channel
+        guard let bytes else { return channel.close(promise: nil) }
+        context.writeAndFlush(wrapOutboundOut(bytes)).whenComplete { _ in channel.close(promise: nil) }
     }
 
     /// Pulls the next piece of a streamed body on the thread pool and writes it; the piece after it is pulled only
@@ -381,7 +426,7 @@ final class GatewayHandler: ChannelDuplexHandler, RemovableChannelHandler {
                 // A client that takes nothing for IDLE_TIMEOUT_SECONDS is dropped; the failed write closes the source.
                 let channel = context.channel
                 let stall = context.eventLoop.scheduleTask(in: handler.stallTimeout) { channel.close(promise: nil) }
-                context.writeAndFlush(handler.wrapOutboundOut(.body(.byteBuffer(piece)))).whenComplete { written in
+                context.writeAndFlush(handler.wrapOutboundOut(piece)).whenComplete { written in
                     stall.cancel()
                     let (handler, context) = loopBound.value
                     switch written {
@@ -394,13 +439,7 @@ final class GatewayHandler: ChannelDuplexHandler, RemovableChannelHandler {
             case .success:
                 stream.close()
                 guard stream.isComplete else { return context.close(promise: nil) }
-                handler.responding = false
-                let promise: EventLoopPromise<Void>? = keepAlive ? nil : context.eventLoop.makePromise()
-                context.writeAndFlush(handler.wrapOutboundOut(.end(nil)), promise: promise)
-                if let promise {
-                    let channel = context.channel
-                    promise.futureResult.whenComplete { _ in channel.close(promise: nil) }
-                }
+                handler.finish(with: nil, keepAlive: keepAlive, context: context)
             case .failure:
                 handler.router.runtime.logger.error("a streamed response body failed after its headers were sent")
                 stream.close()
@@ -410,24 +449,21 @@ final class GatewayHandler: ChannelDuplexHandler, RemovableChannelHandler {
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
-        // A malformed request line or header: answer 400 in AWS's shape, then close.
-        if error is HTTPParserError {
-            let response = GatewayResponse.awsError("BadRequest", "The HTTP request could not be parsed.", status: 400,
-                                                    protocolKind: EMU_PROTOCOL_REST,
-                                                    requestId: RequestRouter.newRequestId())
-            var headers = HTTPHeaders()
-            for (name, value) in response.headers { headers.add(name: name, value: value) }
-            headers.add(name: "Content-Length", value: String(response.body.count))
-            headers.add(name: "Connection", value: "close")
-            context.write(wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: .badRequest,
-                                                                 headers: headers))), promise: nil)
-            var buffer = context.channel.allocator.buffer(capacity: response.body.count)
-            buffer.writeBytes(response.body)
-            context.write(wrapOutboundOut(.body(.byteBuffer(buffer))), promise: nil)
-            let channel = context.channel
-            context.writeAndFlush(wrapOutboundOut(.end(nil))).whenComplete { _ in channel.close(promise: nil) }
-        } else {
-            context.close(promise: nil)
+        guard error is HTTPParserError else { return context.close(promise: nil) }
+        // A malformed request line or header: answered 400 in AWS's shape, after any answer still being written.
+        if responding || !queued.isEmpty {
+            queued.append(.malformed)
+        } else if !closing {
+            answerMalformed(context: context)
         }
+    }
+
+    private func answerMalformed(context: ChannelHandlerContext) {
+        var response = GatewayResponse.awsError("BadRequest", "The HTTP request could not be parsed.", status: 400,
+                                                protocolKind: EMU_PROTOCOL_REST, requestId: RequestRouter.newRequestId())
+        response.closeConnection = true
+        let bytes = HTTPResponseSerializer.serialize(response, version: .http1_1, isHead: false, keepAlive: false,
+                                                     streamLength: nil, allocator: context.channel.allocator)
+        finish(with: bytes, keepAlive: false, context: context)
     }
 }

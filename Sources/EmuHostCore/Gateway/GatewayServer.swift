@@ -35,11 +35,10 @@ public final class GatewayServer: Sendable {
                     let admitted = limiter.admit()
                     channel.closeFuture.whenComplete { _ in if admitted { limiter.release() } }
                     try channel.pipeline.syncOperations.addHandler(IdleStateHandler(readTimeout: idle))
-                    try channel.pipeline.syncOperations.configureHTTPServerPipeline(
-                        withErrorHandling: false,
-                        // Header values a plugin hands over are checked once, in add_header (ResponseHeaderCheck);
-                        // the rest the host writes itself. NIO's per-response scan of every header is then waste.
-                        withOutboundHeaderValidation: false)
+                    // NIO's request decoder only: GatewayHandler writes responses as bytes and keeps pipelined
+                    // requests in order itself (HTTPResponseSerializer says why).
+                    try channel.pipeline.syncOperations.addHandler(
+                        ByteToMessageHandler(HTTPRequestDecoder(leftOverBytesStrategy: .dropBytes)))
                     try channel.pipeline.syncOperations.addHandler(
                         GatewayHandler(router: router, threadPool: pool, maxBodyBytes: maxBody,
                                        maxStreamedBodyBytes: maxStreamed, stallTimeout: idle,
