@@ -28,8 +28,52 @@ public final class ShapeValidator: Sendable {
     }
 
     private let model: Model
-    /// Compiled once: NSRegularExpression is immutable after creation and safe to share.
-    private let patterns: [String: NSRegularExpressionBox]
+    /// The model's shapes resolved into a graph once, so a request's check does no name lookups, string
+    /// comparisons of type names or member-name lowercasing: it runs before every operation.
+    private let nodes: [String: Node]
+
+    /// One shape, resolved. Built and linked in `init`, never changed after (hence `@unchecked Sendable`).
+    final class Node: @unchecked Sendable {
+        enum Kind { case structure, list, map, string, blob, integer, double, boolean, timestamp, other }
+        let kind: Kind
+        let typeName: String
+        let min: Double?
+        let max: Double?
+        let allowed: Set<String>?
+        let allowedInOrder: [String]
+        let pattern: String?
+        let regex: NSRegularExpressionBox?
+        let sensitive: Bool
+        let required: [String]
+        /// Structure members by wire name: their shape and their name as AWS's messages spell it (`keyId`).
+        var members: [String: (path: String, node: Node)] = [:]
+        /// A list's element or a map's value.
+        var element: Node?
+
+        init(_ shape: Shape, regex: NSRegularExpressionBox?) {
+            switch shape.type {
+            case "structure": kind = .structure
+            case "list": kind = .list
+            case "map": kind = .map
+            case "string": kind = .string
+            case "blob": kind = .blob
+            case "integer", "long": kind = .integer
+            case "double", "float": kind = .double
+            case "boolean": kind = .boolean
+            case "timestamp": kind = .timestamp
+            default: kind = .other
+            }
+            typeName = shape.type
+            min = shape.min
+            max = shape.max
+            allowed = shape.enum.map(Set.init)
+            allowedInOrder = shape.enum ?? []
+            pattern = shape.pattern
+            self.regex = regex
+            sensitive = shape.sensitive == true
+            required = shape.required ?? []
+        }
+    }
 
     /// - Parameter json: the generated model text.
     public init(modelJSON json: String) {
@@ -45,7 +89,18 @@ public final class ShapeValidator: Sendable {
                 compiled[pattern] = NSRegularExpressionBox(regex: regex)
             }
         }
-        patterns = compiled
+        var nodes: [String: Node] = [:]
+        for (name, shape) in model.shapes {
+            nodes[name] = Node(shape, regex: shape.pattern.flatMap { compiled[$0] })
+        }
+        for (name, shape) in model.shapes {
+            let node = nodes[name]!
+            for (member, shapeName) in shape.members ?? [:] {
+                if let target = nodes[shapeName] { node.members[member] = (Self.memberPath(member, under: ""), target) }
+            }
+            node.element = (shape.member ?? shape.value).flatMap { nodes[$0] }
+        }
+        self.nodes = nodes
     }
 
     /// The operations the model names, so a plugin can tell which it has not implemented.
@@ -55,12 +110,12 @@ public final class ShapeValidator: Sendable {
     /// - Throws: `SerializationException` when a member has the wrong JSON type or is not valid base64;
     ///   `ValidationException` listing every constraint that fails.
     public func validate(_ operation: String, _ input: JSONValue) throws(AWSError) {
-        guard let shapeName = model.operations[operation] ?? nil, let shape = model.shapes[shapeName] else { return }
+        guard let shapeName = model.operations[operation] ?? nil, let node = nodes[shapeName] else { return }
         guard case .object = input else {
             throw AWSError.serialization("Expected a JSON object for the \(operation) request.")
         }
         var failures: [String] = []
-        try check(input, shape: shape, path: "", failures: &failures)
+        try check(input, node: node, path: { "" }, failures: &failures)
         guard !failures.isEmpty else { return }
         let count = failures.count
         throw AWSError.validation(
@@ -73,71 +128,92 @@ public final class ShapeValidator: Sendable {
         return path.isEmpty ? lowered : "\(path).\(lowered)"
     }
 
-    private func check(_ value: JSONValue, shape: Shape, path: String, failures: inout [String]) throws(AWSError) {
+    private static func join(_ path: String, _ member: String) -> String {
+        path.isEmpty ? member : path + "." + member
+    }
+
+    /// `path` is computed only when a message needs it: most requests pass, and building every member's path
+    /// cost more than checking it.
+    private func check(_ value: JSONValue, node: Node, path: () -> String, failures: inout [String]) throws(AWSError) {
         if value.isNull { return }
-        switch shape.type {
-        case "structure":
-            guard let members = value.objectValue else { throw typeError(path, "structure") }
-            for required in shape.required ?? [] where members[required] == nil || members[required]!.isNull {
-                failures.append("Value null at '\(Self.memberPath(required, under: path))' failed to satisfy "
+        switch node.kind {
+        case .structure:
+            guard let members = value.objectValue else { throw typeError(path(), node.typeName) }
+            for required in node.required where members[required]?.isNull ?? true {
+                failures.append("Value null at '\(Self.memberPath(required, under: path()))' failed to satisfy "
                     + "constraint: Member must not be null")
             }
-            // Walk the request's members (usually few) rather than the shape's, in name order for stable messages.
-            for (name, memberValue) in members.count > 1 ? members.sorted(by: { $0.key < $1.key }) : Array(members) {
-                guard let memberShapeName = shape.members?[name], let memberShape = model.shapes[memberShapeName] else {
-                    continue
+            // Walk the request's members (usually few) rather than the shape's. Messages come in name order, so
+            // when anything fails in the quick unordered pass, the members are checked again in that order.
+            if members.count > 1 {
+                var scratch: [String] = []
+                var clean = true
+                do throws(AWSError) {
+                    for (name, memberValue) in members {
+                        guard let member = node.members[name] else { continue }
+                        try check(memberValue, node: member.node, path: { Self.join(path(), member.path) },
+                                  failures: &scratch)
+                    }
+                } catch {
+                    clean = false
                 }
-                try check(memberValue, shape: memberShape, path: Self.memberPath(name, under: path), failures: &failures)
+                if clean, scratch.isEmpty { return }
             }
-        case "list":
-            guard let elements = value.arrayValue else { throw typeError(path, "list") }
-            lengthChecks(Double(elements.count), shape: shape, display: nil, path: path, failures: &failures)
-            if let memberName = shape.member, let memberShape = model.shapes[memberName] {
-                for (index, element) in elements.enumerated() {
-                    try check(element, shape: memberShape, path: "\(path).\(index + 1).member", failures: &failures)
+            for (name, memberValue) in members.sorted(by: { $0.key < $1.key }) {
+                guard let member = node.members[name] else { continue }
+                try check(memberValue, node: member.node, path: { Self.join(path(), member.path) }, failures: &failures)
+            }
+        case .list:
+            guard let elements = value.arrayValue else { throw typeError(path(), "list") }
+            lengthChecks(Double(elements.count), node: node, display: nil, path: path, failures: &failures)
+            if let element = node.element {
+                for (index, item) in elements.enumerated() {
+                    try check(item, node: element, path: { "\(path()).\(index + 1).member" }, failures: &failures)
                 }
             }
-        case "map":
-            guard let entries = value.objectValue else { throw typeError(path, "map") }
-            lengthChecks(Double(entries.count), shape: shape, display: nil, path: path, failures: &failures)
-            if let valueName = shape.value, let valueShape = model.shapes[valueName] {
+        case .map:
+            guard let entries = value.objectValue else { throw typeError(path(), "map") }
+            lengthChecks(Double(entries.count), node: node, display: nil, path: path, failures: &failures)
+            if let element = node.element {
                 for (key, entry) in entries {
-                    try check(entry, shape: valueShape, path: "\(path).\(key)", failures: &failures)
+                    try check(entry, node: element, path: { "\(path()).\(key)" }, failures: &failures)
                 }
             }
-        case "string":
-            guard let text = value.stringValue else { throw typeError(path, "string") }
-            let display = shape.sensitive == true ? nil : text
-            lengthChecks(Double(text.count), shape: shape, display: display, path: path, failures: &failures)
-            if let allowed = shape.enum, !allowed.contains(text) {
-                failures.append(describe(display, path) + "Member must satisfy enum value set: ["
-                    + allowed.joined(separator: ", ") + "]")
+        case .string:
+            guard let text = value.stringValue else { throw typeError(path(), "string") }
+            let display = node.sensitive ? nil : text
+            // Characters, as AWS counts them; for ASCII text (nearly every request) that is the byte count.
+            let length = text.utf8.allSatisfy { $0 < 0x80 } ? text.utf8.count : text.count
+            lengthChecks(Double(length), node: node, display: display, path: path, failures: &failures)
+            if let allowed = node.allowed, !allowed.contains(text) {
+                failures.append(describe(display, path()) + "Member must satisfy enum value set: ["
+                    + node.allowedInOrder.joined(separator: ", ") + "]")
             }
-            if let pattern = shape.pattern, let regex = patterns[pattern]?.regex {
+            if let pattern = node.pattern, let regex = node.regex?.regex {
                 let range = NSRange(text.startIndex..., in: text)
                 let match = regex.firstMatch(in: text, options: [.anchored], range: range)
                 if match == nil || match!.range != range {
-                    failures.append(describe(display, path) + "Member must satisfy regular expression pattern: "
+                    failures.append(describe(display, path()) + "Member must satisfy regular expression pattern: "
                         + pattern)
                 }
             }
-        case "blob":
-            guard let text = value.stringValue else { throw typeError(path, "blob") }
+        case .blob:
+            guard let text = value.stringValue else { throw typeError(path(), "blob") }
             guard let bytes = Base64.decode(text) else {
-                throw AWSError.serialization("Value at '\(path)' is not valid base64.")
+                throw AWSError.serialization("Value at '\(path())' is not valid base64.")
             }
-            lengthChecks(Double(bytes.count), shape: shape, display: nil, path: path, failures: &failures)
-        case "integer", "long":
-            guard let number = value.intValue else { throw typeError(path, shape.type) }
-            rangeChecks(Double(number), text: String(number), shape: shape, path: path, failures: &failures)
-        case "double", "float":
-            guard let number = value.doubleValue else { throw typeError(path, shape.type) }
-            rangeChecks(number, text: String(number), shape: shape, path: path, failures: &failures)
-        case "boolean":
-            guard value.boolValue != nil else { throw typeError(path, "boolean") }
-        case "timestamp":
-            guard value.doubleValue != nil || value.stringValue != nil else { throw typeError(path, "timestamp") }
-        default:
+            lengthChecks(Double(bytes.count), node: node, display: nil, path: path, failures: &failures)
+        case .integer:
+            guard let number = value.intValue else { throw typeError(path(), node.typeName) }
+            rangeChecks(Double(number), text: { String(number) }, node: node, path: path, failures: &failures)
+        case .double:
+            guard let number = value.doubleValue else { throw typeError(path(), node.typeName) }
+            rangeChecks(number, text: { String(number) }, node: node, path: path, failures: &failures)
+        case .boolean:
+            guard value.boolValue != nil else { throw typeError(path(), "boolean") }
+        case .timestamp:
+            guard value.doubleValue != nil || value.stringValue != nil else { throw typeError(path(), "timestamp") }
+        case .other:
             break
         }
     }
@@ -147,21 +223,25 @@ public final class ShapeValidator: Sendable {
         return "Value at '\(path)' failed to satisfy constraint: "
     }
 
-    private func lengthChecks(_ length: Double, shape: Shape, display: String?, path: String, failures: inout [String]) {
-        if let min = shape.min, length < min {
-            failures.append(describe(display, path) + "Member must have length greater than or equal to \(Int(min))")
+    private func lengthChecks(_ length: Double, node: Node, display: String?, path: () -> String,
+                              failures: inout [String])
+    {
+        if let min = node.min, length < min {
+            failures.append(describe(display, path()) + "Member must have length greater than or equal to \(Int(min))")
         }
-        if let max = shape.max, length > max {
-            failures.append(describe(display, path) + "Member must have length less than or equal to \(Int(max))")
+        if let max = node.max, length > max {
+            failures.append(describe(display, path()) + "Member must have length less than or equal to \(Int(max))")
         }
     }
 
-    private func rangeChecks(_ number: Double, text: String, shape: Shape, path: String, failures: inout [String]) {
-        if let min = shape.min, number < min {
-            failures.append(describe(text, path) + "Member must have value greater than or equal to \(Int(min))")
+    private func rangeChecks(_ number: Double, text: () -> String, node: Node, path: () -> String,
+                             failures: inout [String])
+    {
+        if let min = node.min, number < min {
+            failures.append(describe(text(), path()) + "Member must have value greater than or equal to \(Int(min))")
         }
-        if let max = shape.max, number > max {
-            failures.append(describe(text, path) + "Member must have value less than or equal to \(Int(max))")
+        if let max = node.max, number > max {
+            failures.append(describe(text(), path()) + "Member must have value less than or equal to \(Int(max))")
         }
     }
 

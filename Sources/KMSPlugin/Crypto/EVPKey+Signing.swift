@@ -6,16 +6,16 @@ import Synchronization
 extension EVPKey {
     /// Signs `message` (RAW: the message is hashed here; DIGEST: it already is the hash).
     func sign(_ message: [UInt8], algorithm: SigningAlgorithm, isDigest: Bool) throws -> [UInt8] {
-        if isDigest {
-            return try withSignContext(algorithm, verify: false) { ctx in
-                var length = 0
-                try OpenSSLError.check(EVP_PKEY_sign(ctx, nil, &length, message, message.count), "EVP_PKEY_sign size")
-                var signature = [UInt8](repeating: 0, count: length)
-                try OpenSSLError.check(EVP_PKEY_sign(ctx, &signature, &length, message, message.count), "EVP_PKEY_sign")
-                return Array(signature.prefix(length))
+        if algorithm.signsDigestDirectly {
+            let digest = isDigest ? message : try Self.digest(message, algorithm)
+            return try withPooledSignContext(algorithm, verify: false) { ctx in
+                try Self.signDigest(digest, ctx)
             }
         }
-        return try withDigestSignContext(algorithm, verify: false) { mdctx in
+        if isDigest {
+            return try withSignContext(algorithm, verify: false) { ctx in try Self.signDigest(message, ctx) }
+        }
+        return try withFreshDigestSignContext(algorithm, verify: false) { mdctx in
             var length = 0
             try OpenSSLError.check(EVP_DigestSign(mdctx, nil, &length, message, message.count), "EVP_DigestSign size")
             var signature = [UInt8](repeating: 0, count: length)
@@ -27,58 +27,67 @@ extension EVPKey {
     /// Verifies a signature; false when it does not match (never an error for a bad signature).
     func verify(_ signature: [UInt8], message: [UInt8], algorithm: SigningAlgorithm, isDigest: Bool) throws -> Bool {
         defer { ERR_clear_error() }
+        if algorithm.signsDigestDirectly {
+            let digest = isDigest ? message : try Self.digest(message, algorithm)
+            return try withPooledSignContext(algorithm, verify: true) { ctx in
+                EVP_PKEY_verify(ctx, signature, signature.count, digest, digest.count) == 1
+            }
+        }
         if isDigest {
             return try withSignContext(algorithm, verify: true) { ctx in
                 EVP_PKEY_verify(ctx, signature, signature.count, message, message.count) == 1
             }
         }
-        return try withDigestSignContext(algorithm, verify: true) { mdctx in
+        return try withFreshDigestSignContext(algorithm, verify: true) { mdctx in
             EVP_DigestVerify(mdctx, signature, signature.count, message, message.count) == 1
         }
     }
 
-    /// A one-shot EVP_DigestSign/Verify context with the algorithm's hash and padding.
-    ///
-    /// Setting one up (fetching the digest and signature implementations, the padding parameters) costs more
-    /// than an ECDSA signature itself in OpenSSL 3, so RSA and ECDSA contexts are set up once per key and
-    /// algorithm and copied for each request.
-    private func withDigestSignContext<R>(_ algorithm: SigningAlgorithm, verify: Bool,
-                                          _ body: (OpaquePointer) throws -> R) throws -> R
-    {
-        if algorithm.isRSA || algorithm.rawValue.hasPrefix("ECDSA") {
-            let prototype = try digestPrototype(algorithm, verify: verify)
-            guard let mdctx = EVP_MD_CTX_new() else { throw OpenSSLError("EVP_MD_CTX_new") }
-            defer { EVP_MD_CTX_free(mdctx) }
-            try OpenSSLError.check(EVP_MD_CTX_copy_ex(mdctx, prototype), "EVP_MD_CTX_copy_ex")
-            return try body(mdctx)
-        }
-        return try withFreshDigestSignContext(algorithm, verify: verify, body)
+    private static func signDigest(_ digest: [UInt8], _ ctx: OpaquePointer) throws -> [UInt8] {
+        var length = 0
+        try OpenSSLError.check(EVP_PKEY_sign(ctx, nil, &length, digest, digest.count), "EVP_PKEY_sign size")
+        var signature = [UInt8](repeating: 0, count: length)
+        try OpenSSLError.check(EVP_PKEY_sign(ctx, &signature, &length, digest, digest.count), "EVP_PKEY_sign")
+        return Array(signature.prefix(length))
     }
 
-    /// The set-up context for `algorithm`, made on first use and kept for the key's lifetime.
-    private func digestPrototype(_ algorithm: SigningAlgorithm, verify: Bool) throws -> OpaquePointer {
-        let name = (verify ? "verify:" : "sign:") + algorithm.rawValue
-        return try prototypes.withLock { cache throws -> OpaquePointer in
-            if let existing = cache[name] { return existing }
-            guard let mdctx = EVP_MD_CTX_new() else { throw OpenSSLError("EVP_MD_CTX_new") }
-            var pctx: OpaquePointer?
-            let digest = algorithm.digestName
-            let status = verify ? EVP_DigestVerifyInit_ex(mdctx, &pctx, digest, nil, nil, pointer, nil)
-                : EVP_DigestSignInit_ex(mdctx, &pctx, digest, nil, nil, pointer, nil)
-            guard status == 1 else {
-                EVP_MD_CTX_free(mdctx)
-                throw OpenSSLError(verify ? "EVP_DigestVerifyInit_ex" : "EVP_DigestSignInit_ex")
-            }
-            if algorithm.isPSS, let pctx {
-                do { try configurePSS(pctx, algorithm) } catch {
-                    EVP_MD_CTX_free(mdctx)
-                    throw error
-                }
-            }
-            cache[name] = mdctx
-            return mdctx
-        }
+    /// The message's hash for an RSA or ECDSA algorithm, which then signs it as it would a DIGEST message: the
+    /// same signature EVP_DigestSign makes, without setting up a digest-and-sign context per request.
+    private static func digest(_ message: [UInt8], _ algorithm: SigningAlgorithm) throws -> [UInt8] {
+        guard let md = FetchedDigest.named(algorithm.digestName) else { throw OpenSSLError("EVP_MD_fetch") }
+        var out = [UInt8](repeating: 0, count: 64)
+        var length: UInt32 = 0
+        try OpenSSLError.check(EVP_Digest(message, message.count, &out, &length, md, nil), "EVP_Digest")
+        return Array(out.prefix(Int(length)))
     }
+
+    /// Runs `body` with an EVP_PKEY_sign/verify context set up for `algorithm` and this key, taken from the key's
+    /// idle ones or made. Setting a context up (fetching the signature implementation, the padding parameters)
+    /// costs more than a P-256 signature's last tenth in OpenSSL 3, and a context may sign again and again, but
+    /// only on one thread at a time: so each request borrows one, and gives it back unless it failed.
+    private func withPooledSignContext<R>(_ algorithm: SigningAlgorithm, verify: Bool,
+                                          _ body: (OpaquePointer) throws -> R) throws -> R
+    {
+        let name = verify ? algorithm.verifyPoolName : algorithm.signPoolName
+        let ctx = try idleSignContexts.withLock { $0[name]?.popLast() } ?? makeSignContext(algorithm, verify: verify)
+        let result: R
+        do {
+            result = try body(ctx)
+        } catch {
+            EVP_PKEY_CTX_free(ctx)
+            throw error
+        }
+        let kept = idleSignContexts.withLock { idle -> Bool in
+            guard idle[name, default: []].count < Self.idleSignContextLimit else { return false }
+            idle[name, default: []].append(ctx)
+            return true
+        }
+        if !kept { EVP_PKEY_CTX_free(ctx) }
+        return result
+    }
+
+    /// Idle contexts kept per key and algorithm: as many as requests may sign with one key at once, about.
+    static let idleSignContextLimit = 16
 
     private func withFreshDigestSignContext<R>(_ algorithm: SigningAlgorithm, verify: Bool,
                                                _ body: (OpaquePointer) throws -> R) throws -> R
@@ -110,25 +119,36 @@ extension EVPKey {
         return try body(mdctx)
     }
 
-    /// An EVP_PKEY_sign/verify context for an already-hashed message.
+    /// An EVP_PKEY_sign/verify context for an already-hashed message, used once.
     private func withSignContext<R>(_ algorithm: SigningAlgorithm, verify: Bool, _ body: (OpaquePointer) throws -> R)
         throws -> R
     {
-        guard let ctx = EVP_PKEY_CTX_new_from_pkey(nil, pointer, nil) else { throw OpenSSLError("EVP_PKEY_CTX_new") }
+        let ctx = try makeSignContext(algorithm, verify: verify)
         defer { EVP_PKEY_CTX_free(ctx) }
-        try OpenSSLError.check(verify ? EVP_PKEY_verify_init(ctx) : EVP_PKEY_sign_init(ctx), "sign init")
-        if algorithm.isRSA, let digestName = algorithm.digestName {
-            guard let md = EVP_MD_fetch(nil, digestName, nil) else { throw OpenSSLError("EVP_MD_fetch") }
-            defer { EVP_MD_free(md) }
-            if algorithm.isPSS {
-                try configurePSS(ctx, algorithm)
-            } else {
-                try OpenSSLError.check(EVP_PKEY_CTX_set_rsa_padding(ctx, RSA_PKCS1_PADDING), "PKCS1 padding")
-            }
-            // With a signature digest set, PKCS#1 v1.5 wraps the digest in its DigestInfo, as KMS does.
-            try OpenSSLError.check(EVP_PKEY_CTX_set_signature_md(ctx, md), "signature digest")
-        }
         return try body(ctx)
+    }
+
+    /// A new EVP_PKEY_sign/verify context for `algorithm`; the caller frees it.
+    private func makeSignContext(_ algorithm: SigningAlgorithm, verify: Bool) throws -> OpaquePointer {
+        guard let ctx = EVP_PKEY_CTX_new_from_pkey(nil, pointer, nil) else { throw OpenSSLError("EVP_PKEY_CTX_new") }
+        do {
+            try OpenSSLError.check(verify ? EVP_PKEY_verify_init(ctx) : EVP_PKEY_sign_init(ctx), "sign init")
+            if algorithm.isRSA, let digestName = algorithm.digestName {
+                guard let md = EVP_MD_fetch(nil, digestName, nil) else { throw OpenSSLError("EVP_MD_fetch") }
+                defer { EVP_MD_free(md) }
+                if algorithm.isPSS {
+                    try configurePSS(ctx, algorithm)
+                } else {
+                    try OpenSSLError.check(EVP_PKEY_CTX_set_rsa_padding(ctx, RSA_PKCS1_PADDING), "PKCS1 padding")
+                }
+                // With a signature digest set, PKCS#1 v1.5 wraps the digest in its DigestInfo, as KMS does.
+                try OpenSSLError.check(EVP_PKEY_CTX_set_signature_md(ctx, md), "signature digest")
+            }
+        } catch {
+            EVP_PKEY_CTX_free(ctx)
+            throw error
+        }
+        return ctx
     }
 
     /// RSASSA-PSS as KMS does it: MGF1 with the message hash, salt as long as the digest.
@@ -140,5 +160,22 @@ extension EVPKey {
         try OpenSSLError.check(EVP_PKEY_CTX_set_rsa_padding(ctx, RSA_PKCS1_PSS_PADDING), "PSS padding")
         try OpenSSLError.check(EVP_PKEY_CTX_set_rsa_pss_saltlen(ctx, RSA_PSS_SALTLEN_DIGEST), "PSS salt length")
         try OpenSSLError.check(EVP_PKEY_CTX_set_rsa_mgf1_md(ctx, md), "PSS MGF1 digest")
+    }
+}
+
+/// The digests RSA and ECDSA signing hash with, fetched once: fetching by name takes a lock and a lookup in
+/// OpenSSL 3, and a fetched EVP_MD may be shared by every thread.
+enum FetchedDigest {
+    nonisolated(unsafe) static let sha256 = EVP_MD_fetch(nil, "SHA256", nil)
+    nonisolated(unsafe) static let sha384 = EVP_MD_fetch(nil, "SHA384", nil)
+    nonisolated(unsafe) static let sha512 = EVP_MD_fetch(nil, "SHA512", nil)
+
+    static func named(_ name: String?) -> OpaquePointer? {
+        switch name {
+        case "SHA256": return sha256
+        case "SHA384": return sha384
+        case "SHA512": return sha512
+        default: return nil
+        }
     }
 }

@@ -9,15 +9,15 @@ import Synchronization
 /// from several threads for signing and decryption, so no request ever re-parses a key.
 final class EVPKey: @unchecked Sendable {
     let pointer: OpaquePointer
-    /// Set-up signing and verifying contexts by algorithm, copied per request (see `withDigestSignContext`).
-    let prototypes = LockedBox<[String: OpaquePointer]>([:])
+    /// Set-up EVP_PKEY_sign/verify contexts not in use, by algorithm (see `withPooledSignContext`).
+    let idleSignContexts = LockedBox<[String: [OpaquePointer]]>([:])
 
     init(takingOwnershipOf pointer: OpaquePointer) {
         self.pointer = pointer
     }
 
     deinit {
-        prototypes.withLock { cache in cache.values.forEach { EVP_MD_CTX_free($0) } }
+        idleSignContexts.withLock { idle in idle.values.joined().forEach { EVP_PKEY_CTX_free($0) } }
         EVP_PKEY_free(pointer)
     }
 

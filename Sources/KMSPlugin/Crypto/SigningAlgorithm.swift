@@ -35,6 +35,21 @@ enum SigningAlgorithm: String, CaseIterable {
 
     var isPSS: Bool { self == .rsaPssSha256 || self == .rsaPssSha384 || self == .rsaPssSha512 }
     var isRSA: Bool { rawValue.hasPrefix("RSASSA") }
+
+    /// RSA and ECDSA sign a hash with EVP_PKEY_sign; SM2 (its Z value), Ed25519 and ML-DSA sign the message.
+    var signsDigestDirectly: Bool {
+        switch self {
+        case .rsaPssSha256, .rsaPssSha384, .rsaPssSha512, .rsaPkcs1Sha256, .rsaPkcs1Sha384, .rsaPkcs1Sha512,
+             .ecdsaSha256, .ecdsaSha384, .ecdsaSha512:
+            return true
+        case .sm2dsa, .ed25519Sha512, .ed25519PhSha512, .mlDsaShake256:
+            return false
+        }
+    }
+
+    /// Names of the key's idle-context pools for this algorithm (EVPKey.withPooledSignContext).
+    var signPoolName: String { "sign:" + rawValue }
+    var verifyPoolName: String { "verify:" + rawValue }
 }
 
 /// SM2's default distinguishing identifier, which KMS uses for SM2DSA (GB/T 32918).

@@ -78,8 +78,20 @@ struct KmsKey: Sendable {
 
 /// ARN spelling for KMS resources.
 enum KmsArn {
+    /// Concatenated rather than interpolated: a key's ARN is spelled several times in every request.
     static func key(region: String, account: String, keyId: String) -> String {
-        "arn:\(partition(region)):kms:\(region):\(account):key/\(keyId)"
+        let partition = partition(region)
+        var arn = ""
+        arn.reserveCapacity(24 + partition.utf8.count + region.utf8.count + account.utf8.count + keyId.utf8.count)
+        arn += "arn:"
+        arn += partition
+        arn += ":kms:"
+        arn += region
+        arn += ":"
+        arn += account
+        arn += ":key/"
+        arn += keyId
+        return arn
     }
 
     static func alias(region: String, account: String, name: String) -> String {
