@@ -42,7 +42,7 @@ public final class ShapeValidator: Sendable {
         let allowed: Set<String>?
         let allowedInOrder: [String]
         let pattern: String?
-        let regex: NSRegularExpressionBox?
+        let regex: LazyRegex?
         let sensitive: Bool
         let required: [String]
         /// Structure members by wire name: their shape and their name as AWS's messages spell it (`keyId`).
@@ -50,7 +50,7 @@ public final class ShapeValidator: Sendable {
         /// A list's element or a map's value.
         var element: Node?
 
-        init(_ shape: Shape, regex: NSRegularExpressionBox?) {
+        init(_ shape: Shape, regex: LazyRegex?) {
             switch shape.type {
             case "structure": kind = .structure
             case "list": kind = .list
@@ -82,16 +82,14 @@ public final class ShapeValidator: Sendable {
         } catch {
             fatalError("The generated service model does not parse: \(error)")
         }
-        var compiled: [String: NSRegularExpressionBox] = [:]
+        var patterns: [String: LazyRegex] = [:]
         for shape in model.shapes.values {
-            guard let pattern = shape.pattern, compiled[pattern] == nil else { continue }
-            if let regex = try? NSRegularExpression(pattern: pattern, options: [.dotMatchesLineSeparators]) {
-                compiled[pattern] = NSRegularExpressionBox(regex: regex)
-            }
+            guard let pattern = shape.pattern, patterns[pattern] == nil else { continue }
+            patterns[pattern] = LazyRegex(pattern)
         }
         var nodes: [String: Node] = [:]
         for (name, shape) in model.shapes {
-            nodes[name] = Node(shape, regex: shape.pattern.flatMap { compiled[$0] })
+            nodes[name] = Node(shape, regex: shape.pattern.flatMap { patterns[$0] })
         }
         for (name, shape) in model.shapes {
             let node = nodes[name]!
@@ -189,7 +187,7 @@ public final class ShapeValidator: Sendable {
                 failures.append(describe(display, path()) + "Member must satisfy enum value set: ["
                     + node.allowedInOrder.joined(separator: ", ") + "]")
             }
-            if let pattern = node.pattern, let regex = node.regex?.regex {
+            if let pattern = node.pattern, let regex = node.regex?.compiled {
                 let range = NSRange(text.startIndex..., in: text)
                 let match = regex.firstMatch(in: text, options: [.anchored], range: range)
                 if match == nil || match!.range != range {
@@ -250,7 +248,24 @@ public final class ShapeValidator: Sendable {
     }
 }
 
-/// NSRegularExpression is immutable once built; this box says so to the compiler.
-struct NSRegularExpressionBox: @unchecked Sendable {
-    let regex: NSRegularExpression
+/// A member's pattern, compiled the first time a request carries that member. NSRegularExpression is ICU's, and
+/// compiling every pattern of the KMS and Secrets Manager models at start-up made ICU's tables a few megabytes of
+/// an idle host's resident memory. Immutable once built, so shared by every thread.
+final class LazyRegex: @unchecked Sendable {
+    private let pattern: String
+    /// nil until the first use; then the expression, or nil inside when ICU refused the pattern (not checked).
+    private let state = LockedBox<NSRegularExpression??>(nil)
+
+    init(_ pattern: String) {
+        self.pattern = pattern
+    }
+
+    var compiled: NSRegularExpression? {
+        state.withLock { state in
+            if let known = state { return known }
+            let regex = try? NSRegularExpression(pattern: pattern, options: [.dotMatchesLineSeparators])
+            state = .some(regex)
+            return regex
+        }
+    }
 }
