@@ -76,6 +76,21 @@ def test_restart_keeps_every_kind_of_kms_state(tmp_path):
         material = os.urandom(32)
         kms.import_key_material(KeyId=external["KeyId"], ImportToken=params["ImportToken"],
                                 EncryptedKeyMaterial=wrap(params["PublicKey"], material, "RSAES_OAEP_SHA_256"))
+        # The restored keys are still on the tick's list: past the window the doomed key really goes, and past
+        # the rotation period the symmetric key rotates.
+        from kms_helpers import advance_clock
+        advance_clock(host.url, 181 * 86400)
+        deadline = time.time() + 10
+        while time.time() < deadline:
+            try:
+                kms.describe_key(KeyId=doomed["KeyId"])
+            except kms.exceptions.NotFoundException:
+                break
+            time.sleep(0.2)
+        else:
+            raise AssertionError("the key whose deletion window ended was not deleted after a restart")
+        rotations = kms.list_key_rotations(KeyId=symmetric["KeyId"])["Rotations"]
+        assert [r["RotationType"] for r in rotations] == ["ON_DEMAND", "AUTOMATIC"]
 
 
 def test_sigkill_loses_no_acknowledged_change(tmp_path):

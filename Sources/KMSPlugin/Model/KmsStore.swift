@@ -26,6 +26,27 @@ struct KmsStore: Sendable {
     private(set) var customKeyStores: [String: KmsCustomKeyStore] = [:]
     /// What changed since `takeChanges()`; a removed record is a change whose value is gone.
     private(set) var changes: Set<Change> = []
+    /// The keys the once-a-second tick acts on (a deletion window, automatic rotation, imported material that
+    /// expires), kept up to date by every change: a tick then costs what may be due, not a walk over every key
+    /// with the store locked, which with 200,000 keys took a fifth of the CPU and stalled requests each second.
+    private(set) var timedKeyIds: Set<String> = []
+
+    /// Whether the tick may have to act on `key` some day.
+    static func isTimed(_ key: KmsKey) -> Bool {
+        key.state == .pendingDeletion || key.state == .pendingReplicaDeletion || key.rotation.enabled
+            || key.imports.validTo != nil
+    }
+
+    /// The timed keys themselves.
+    var timedKeys: [KmsKey] { timedKeyIds.compactMap { keys[$0] } }
+
+    private mutating func noteTiming(of key: KmsKey) {
+        if Self.isTimed(key) {
+            timedKeyIds.insert(key.keyId)
+        } else {
+            timedKeyIds.remove(key.keyId)
+        }
+    }
 
     mutating func takeChanges() -> Set<Change> {
         defer { changes = [] }
@@ -37,6 +58,7 @@ struct KmsStore: Sendable {
     mutating func insert(_ key: KmsKey) {
         if keys[key.keyId] == nil { keyOrder.append(key.keyId) }
         keys[key.keyId] = key
+        noteTiming(of: key)
         changes.insert(.key(key.keyId))
     }
 
@@ -44,12 +66,14 @@ struct KmsStore: Sendable {
     mutating func update(_ key: KmsKey) {
         guard keys[key.keyId] != nil else { return }
         keys[key.keyId] = key
+        noteTiming(of: key)
         changes.insert(.key(key.keyId))
     }
 
     /// Deletes a key with its aliases and grants.
     mutating func remove(keyId: String) {
         keys[keyId] = nil
+        timedKeyIds.remove(keyId)
         keyOrder.removeAll { $0 == keyId }
         changes.insert(.key(keyId))
         for (name, alias) in aliases where alias.targetKeyId == keyId { removeAlias(name: name) }

@@ -151,7 +151,7 @@ extension KmsService {
     func expireImportedMaterial(now: Double) {
         for storeId in state.allStoreIds() {
             state.writeStore(id: storeId) { store in
-                for (_, key) in store.keys where key.origin == .external {
+                for key in store.timedKeys where key.origin == .external {
                     guard let validTo = key.imports.validTo, validTo <= now else { continue }
                     var expired = key
                     expired.materials.removeAll()

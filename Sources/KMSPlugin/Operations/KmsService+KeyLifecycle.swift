@@ -178,7 +178,7 @@ extension KmsService {
         startWindowsOfPrimariesWithoutReplicas(now: now)
         for storeId in state.allStoreIds() {
             state.writeStore(id: storeId) { store in
-                let expired = store.keys.values.filter { key in
+                let expired = store.timedKeys.filter { key in
                     key.state == .pendingDeletion && (key.deletionDate ?? .infinity) <= now
                 }
                 for key in expired { store.remove(keyId: key.keyId) }
@@ -191,7 +191,7 @@ extension KmsService {
         for storeId in state.allStoreIds() {
             var candidates: [KmsKey] = []
             state.writeStore(id: storeId) { store in
-                candidates = store.keys.values.filter { $0.state == .pendingReplicaDeletion }
+                candidates = store.timedKeys.filter { $0.state == .pendingReplicaDeletion }
             }
             for key in candidates where multiRegionFamily(key).count == 1 {
                 _ = try? updateKey(key) { (key: inout KmsKey) throws(AWSError) in

@@ -130,7 +130,7 @@ extension KmsService {
         defer { rotatedPrimaries.forEach(syncReplicas) }
         for storeId in state.allStoreIds() {
             state.writeStore(id: storeId) { store in
-                for (_, key) in store.keys where key.rotation.enabled && key.state == .enabled
+                for key in store.timedKeys where key.rotation.enabled && key.state == .enabled
                     && (!key.multiRegion || key.isMultiRegionPrimary)
                 {
                     guard var next = key.rotation.nextRotationDate, next <= now,
