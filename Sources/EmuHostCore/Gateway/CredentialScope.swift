@@ -13,19 +13,23 @@ public struct CredentialScope: Sendable, Equatable {
     /// Parses the `Credential=` value: `AKID/date/region/service/aws4_request`. Split on UTF-8 bytes: this runs
     /// on every request, and `String.split` walks grapheme clusters.
     public init?(credential: String) {
-        var parts: [Substring.UTF8View] = []
-        let utf8 = credential.utf8
-        var start = utf8.startIndex
-        for index in utf8.indices where utf8[index] == UInt8(ascii: "/") {
-            parts.append(utf8[start..<index])
-            start = utf8.index(after: index)
+        var text = credential
+        let parts = text.withUTF8 { bytes -> [String]? in
+            var parts: [String] = []
+            parts.reserveCapacity(5)
+            var start = 0
+            for index in 0...bytes.count where index == bytes.count || bytes[index] == UInt8(ascii: "/") {
+                guard parts.count < 5 else { return nil }
+                parts.append(String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<index]), as: UTF8.self))
+                start = index + 1
+            }
+            return parts
         }
-        parts.append(utf8[start...])
-        guard parts.count == 5, !parts[0].isEmpty, parts[4].elementsEqual("aws4_request".utf8) else { return nil }
-        accessKeyId = String(Substring(parts[0]))
-        date = String(Substring(parts[1]))
-        region = String(Substring(parts[2]))
-        service = String(Substring(parts[3]))
+        guard let parts, parts.count == 5, !parts[0].isEmpty, parts[4] == "aws4_request" else { return nil }
+        accessKeyId = parts[0]
+        date = parts[1]
+        region = parts[2]
+        service = parts[3]
     }
 
     /// Finds the scope in an Authorization header or a presigned query.

@@ -74,6 +74,20 @@ extension String {
     /// ASCII case-insensitive equality without allocating, as HTTP header names compare.
     func caseInsensitiveEquals(_ other: String) -> Bool {
         guard utf8.count == other.utf8.count else { return false }
+        // Both are native strings (header names, constants), so their bytes are contiguous: compare those
+        // rather than through two UTF-8 view iterators.
+        if let equal = utf8.withContiguousStorageIfAvailable({ a in
+            other.utf8.withContiguousStorageIfAvailable { b in
+                for index in 0..<a.count where a[index] != b[index] {
+                    let lowerA = (65...90).contains(a[index]) ? a[index] | 0x20 : a[index]
+                    let lowerB = (65...90).contains(b[index]) ? b[index] | 0x20 : b[index]
+                    if lowerA != lowerB { return false }
+                }
+                return true
+            }
+        }), let equal {
+            return equal
+        }
         for (a, b) in zip(utf8, other.utf8) where a != b {
             let lowerA = (65...90).contains(a) ? a | 0x20 : a
             let lowerB = (65...90).contains(b) ? b | 0x20 : b

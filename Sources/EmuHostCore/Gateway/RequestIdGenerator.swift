@@ -15,18 +15,21 @@ final class RequestIdGenerator: Sendable {
 
     func next() -> String {
         let count = counter.wrappingAdd(1, ordering: .relaxed).newValue
-        let hex = Array("0123456789abcdef".utf8)
-        var out = [UInt8](repeating: UInt8(ascii: "-"), count: 36)
-        var position = 0
-        func put(_ value: UInt64, digits: Int) {
-            for shift in stride(from: (digits - 1) * 4, through: 0, by: -4) {
-                if out[position] == UInt8(ascii: "-"), [8, 13, 18, 23].contains(position) { position += 1 }
-                out[position] = hex[Int((value >> UInt64(shift)) & 0xF)]
+        let hex: StaticString = "0123456789abcdef"
+        return String(unsafeUninitializedCapacity: 36) { out in
+            var position = 0
+            // 32 hex digits of prefix and counter, dashed after the 8th, 12th, 16th and 20th: 8-4-4-4-12.
+            for digit in 0..<32 {
+                if digit == 8 || digit == 12 || digit == 16 || digit == 20 {
+                    out[position] = UInt8(ascii: "-")
+                    position += 1
+                }
+                let value = digit < 16 ? prefix : count
+                let shift = UInt64((15 - digit % 16) * 4)
+                out[position] = hex.utf8Start[Int((value >> shift) & 0xF)]
                 position += 1
             }
+            return position
         }
-        put(prefix, digits: 16)
-        put(count, digits: 16)
-        return String(decoding: out, as: UTF8.self)
     }
 }

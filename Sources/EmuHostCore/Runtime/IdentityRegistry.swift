@@ -18,9 +18,13 @@ public final class IdentityRegistry: Sendable {
     private let clock: HostClock
     private let defaultAccountId: String
 
+    /// The default account's root, the identity nearly every request acts as: spelled once.
+    private let defaultIdentity: Identity
+
     public init(clock: HostClock, defaultAccountId: String) {
         self.clock = clock
         self.defaultAccountId = defaultAccountId
+        defaultIdentity = Identity(accountId: defaultAccountId, principalArn: "arn:aws:iam::\(defaultAccountId):root")
     }
 
     public func register(accessKeyId: String, identity: Identity) {
@@ -37,13 +41,10 @@ public final class IdentityRegistry: Sendable {
     /// The identity a request signed with `accessKeyId` acts as.
     public func resolve(_ accessKeyId: String?) -> Identity {
         if let key = accessKeyId, let identity = lookup(key) { return identity }
-        let account: String
-        if let key = accessKeyId, key.count == 12, key.allSatisfy(\.isASCIIDigit) {
-            account = key
-        } else {
-            account = defaultAccountId
+        guard let key = accessKeyId, key.utf8.count == 12, key.utf8.allSatisfy({ (0x30...0x39).contains($0) }) else {
+            return defaultIdentity
         }
-        return Identity(accountId: account, principalArn: "arn:aws:iam::\(account):root")
+        return Identity(accountId: key, principalArn: "arn:aws:iam::\(key):root")
     }
 
     /// Fixed identities (EMU_PRINCIPALS) survive a state reset; temporary STS credentials do not.
