@@ -14,27 +14,42 @@ public struct CallContext: Sendable {
     /// False while the handler runs on the network event loop (it must answer EMU_ERR_WOULD_BLOCK to block).
     public var mayBlock: Bool = true
 
-    /// Calls `body` with a C context whose strings borrow one buffer that lives for the call.
+    /// Calls `body` with a C context whose strings borrow the fields' own bytes for the call: no copy, no
+    /// allocation, on a path every request takes (once, and again for each bus call).
     func withCContext<R>(request: UnsafeMutableRawPointer?, _ body: (UnsafePointer<emu_request_context>) -> R) -> R {
-        let fields = [accountId, region, requestId, principalArn, accessKeyId, service, operation, viaService]
-        var storage: [UInt8] = []
-        var ranges: [(Int, Int)] = []
-        for field in fields {
-            let start = storage.count
-            storage.append(contentsOf: field.utf8)
-            ranges.append((start, storage.count - start))
-        }
-        return storage.withUnsafeBufferPointer { buffer in
-            let base = UnsafeRawPointer(buffer.baseAddress)?.assumingMemoryBound(to: CChar.self)
-            func str(_ index: Int) -> emu_str {
-                emu_str(ptr: base.map { $0 + ranges[index].0 }, len: ranges[index].1)
+        Self.borrow(accountId) { account in
+            Self.borrow(region) { region in
+                Self.borrow(requestId) { requestId in
+                    Self.borrow(principalArn) { principal in
+                        Self.borrow(accessKeyId) { accessKey in
+                            Self.borrow(service) { service in
+                                Self.borrow(operation) { operation in
+                                    Self.borrow(viaService) { via in
+                                        var ctx = emu_request_context(
+                                            struct_size: UInt32(MemoryLayout<emu_request_context>.size),
+                                            account_id: account, region: region, request_id: requestId,
+                                            principal_arn: principal, access_key_id: accessKey, service: service,
+                                            operation: operation, via_service: via, bus_depth: busDepth,
+                                            host_request: request, may_block: mayBlock)
+                                        return withUnsafePointer(to: &ctx) { body($0) }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
             }
-            var ctx = emu_request_context(
-                struct_size: UInt32(MemoryLayout<emu_request_context>.size),
-                account_id: str(0), region: str(1), request_id: str(2), principal_arn: str(3),
-                access_key_id: str(4), service: str(5), operation: str(6), via_service: str(7),
-                bus_depth: busDepth, host_request: request, may_block: mayBlock)
-            return withUnsafePointer(to: &ctx) { body($0) }
+        }
+    }
+
+    /// A C view of a string's UTF-8 bytes, valid inside `body`; never a null pointer, even for "".
+    private static func borrow<R>(_ text: String, _ body: (emu_str) -> R) -> R {
+        var text = text
+        return text.withUTF8 { bytes in
+            let pointer = bytes.baseAddress.map { UnsafeRawPointer($0).assumingMemoryBound(to: CChar.self) }
+            let empty: StaticString = ""
+            return body(emu_str(ptr: pointer ?? UnsafeRawPointer(empty.utf8Start).assumingMemoryBound(to: CChar.self),
+                                len: bytes.count))
         }
     }
 }
