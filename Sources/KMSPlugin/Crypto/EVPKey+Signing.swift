@@ -68,7 +68,7 @@ extension EVPKey {
     private func withPooledSignContext<R>(_ algorithm: SigningAlgorithm, verify: Bool,
                                           _ body: (OpaquePointer) throws -> R) throws -> R
     {
-        let name = verify ? algorithm.verifyPoolName : algorithm.signPoolName
+        let name = EVPKey.SignContextPool(algorithm: algorithm, verify: verify)
         let ctx = try idleSignContexts.withLock { $0[name]?.popLast() } ?? makeSignContext(algorithm, verify: verify)
         let result: R
         do {

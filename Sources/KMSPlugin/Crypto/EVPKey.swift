@@ -10,7 +10,13 @@ import Synchronization
 final class EVPKey: @unchecked Sendable {
     let pointer: OpaquePointer
     /// Set-up EVP_PKEY_sign/verify contexts not in use, by algorithm (see `withPooledSignContext`).
-    let idleSignContexts = LockedBox<[String: [OpaquePointer]]>([:])
+    let idleSignContexts = LockedBox<[SignContextPool: [OpaquePointer]]>([:])
+
+    /// Which idle contexts: signing or verifying, with which algorithm.
+    struct SignContextPool: Hashable {
+        var algorithm: SigningAlgorithm
+        var verify: Bool
+    }
 
     init(takingOwnershipOf pointer: OpaquePointer) {
         self.pointer = pointer

@@ -47,9 +47,6 @@ enum SigningAlgorithm: String, CaseIterable {
         }
     }
 
-    /// Names of the key's idle-context pools for this algorithm (EVPKey.withPooledSignContext).
-    var signPoolName: String { "sign:" + rawValue }
-    var verifyPoolName: String { "verify:" + rawValue }
 }
 
 /// SM2's default distinguishing identifier, which KMS uses for SM2DSA (GB/T 32918).

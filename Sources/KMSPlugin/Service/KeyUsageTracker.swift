@@ -20,9 +20,13 @@ final class KeyUsageTracker: Sendable {
         "Verify", "VerifyMac", "Encapsulate", "Decapsulate",
     ]
 
-    private let usages = LockedBox<[String: Usage]>([:])
-    /// Usages not yet handed to persistence (flushed on the clock tick).
-    private let dirty = LockedBox<Set<String>>([])
+    /// The usages by key ARN, and those not yet handed to persistence (flushed on the clock tick): one lock for
+    /// both, since every tracked operation changes both.
+    private struct Records {
+        var usages: [String: Usage] = [:]
+        var dirty: Set<String> = []
+    }
+    private let records = LockedBox(Records())
     private let trackingStartDirty = LockedBox<Bool>(true)
     /// When this emulator started tracking (AWS reports the later of this and the key's creation).
     private let trackingStart = LockedBox<Double>(0)
@@ -37,30 +41,32 @@ final class KeyUsageTracker: Sendable {
     /// Records a successful operation against the key ARNs its output names (ReEncrypt names two).
     func record(operation: String, output: JSONValue, context: RequestContext, now: Double) {
         guard Self.trackedOperations.contains(operation) else { return }
-        var arns: [String] = []
-        if let arn = output["KeyId"]?.stringValue { arns.append(arn) }
-        if let arn = output["SourceKeyId"]?.stringValue, !arns.contains(arn) { arns.append(arn) }
-        guard !arns.isEmpty else { return }
+        let keyArn = output["KeyId"]?.stringValue
+        let sourceArn = output["SourceKeyId"]?.stringValue
+        guard keyArn != nil || sourceArn != nil else { return }
         let usage = Usage(operation: operation, timestamp: now, requestId: context.requestId)
-        usages.withLock { all in
-            for arn in arns { all[arn] = usage }
+        records.withLock { records in
+            for arn in [keyArn, sourceArn].compactMap({ $0 }) {
+                records.usages[arn] = usage
+                records.dirty.insert(arn)
+            }
         }
-        dirty.withLock { $0.formUnion(arns) }
     }
 
-    func usage(for arn: String) -> Usage? { usages.withLock { $0[arn] } }
+    func usage(for arn: String) -> Usage? { records.withLock { $0.usages[arn] } }
 
     func removeAll() {
-        usages.withLock { $0.removeAll() }
-        dirty.withLock { $0.removeAll() }
+        records.withLock { $0 = Records() }
     }
 
-    func restore(arn: String, usage: Usage) { usages.withLock { $0[arn] = usage } }
+    func restore(arn: String, usage: Usage) { records.withLock { $0.usages[arn] = usage } }
 
     /// The usages recorded since the last call, for persistence.
     func takeDirty() -> [(String, Usage)] {
-        let arns = dirty.withLock { set in defer { set.removeAll() }; return set }
-        return usages.withLock { all in arns.compactMap { arn in all[arn].map { (arn, $0) } } }
+        records.withLock { records in
+            defer { records.dirty.removeAll() }
+            return records.dirty.compactMap { arn in records.usages[arn].map { (arn, $0) } }
+        }
     }
 
     func takeTrackingStartDirty() -> Bool { trackingStartDirty.withLock { flag in defer { flag = false }; return flag } }
