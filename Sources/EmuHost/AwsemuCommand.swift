@@ -64,7 +64,9 @@ struct Start: ParsableCommand {
             logger.critical("could not start: \(error)")
             throw ExitCode(1)
         }
-        FileHandle.standardOutput.write(Data((ready + "\n").utf8))
+        // One write(2) of the whole line: whoever waits for it (scripts, testcontainers) reads a pipe.
+        let line = Array((ready + "\n").utf8)
+        _ = line.withUnsafeBytes { write(STDOUT_FILENO, $0.baseAddress, $0.count) }
         let stopped = DispatchSemaphore(value: 0)
         var sources: [any DispatchSourceSignal] = []
         for signalNumber in [SIGINT, SIGTERM] {

@@ -43,12 +43,12 @@ public struct HostConfiguration: Sendable {
                 (0...65535).contains(port)
             else { throw HostConfigurationError("GATEWAY_LISTEN must be host:port, got '\(listen)'") }
             let host = String(first[..<colon])
-            listenHost = host.isEmpty ? "127.0.0.1" : host.trimmingCharacters(in: CharacterSet(charactersIn: "[]"))
+            listenHost = host.isEmpty ? "127.0.0.1" : String(host.drop { $0 == "[" }.reversed().drop { $0 == "]" }.reversed())
             listenPort = port
         }
-        if let services = environment["SERVICES"], !services.trimmingCharacters(in: .whitespaces).isEmpty {
+        if let services = environment["SERVICES"], !services.allSatisfy(\.isWhitespace) {
             self.services = Set(services.split(separator: ",").map {
-                $0.trimmingCharacters(in: .whitespaces).lowercased()
+                String($0.drop(while: \.isWhitespace).reversed().drop(while: \.isWhitespace).reversed()).lowercased()
             }.filter { !$0.isEmpty })
         }
         if let path = environment["EMU_PLUGIN_PATH"] {

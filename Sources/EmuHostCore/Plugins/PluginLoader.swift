@@ -41,12 +41,11 @@ public struct PluginLoader {
     /// The folders (or files) searched, in order: EMU_PLUGIN_PATH, the executable's folder, ./plugins.
     public func searchLocations() -> [String] {
         var locations = configuration.pluginPath
-        let executable = URL(fileURLWithPath: CommandLine.arguments.first ?? ".").resolvingSymlinksInPath()
-        if let path = Bundle.main.executablePath {
-            locations.append(URL(fileURLWithPath: path).resolvingSymlinksInPath().deletingLastPathComponent().path)
-        } else {
-            locations.append(executable.deletingLastPathComponent().path)
-        }
+        // The kernel's link to the running executable rather than Bundle.main: setting up the main bundle ran a
+        // good part of the full Foundation at start-up, a megabyte of an idle host's resident memory.
+        let executable = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe"))
+            ?? (CommandLine.arguments.first ?? ".")
+        locations.append(URL(fileURLWithPath: executable).resolvingSymlinksInPath().deletingLastPathComponent().path)
         locations.append(FileManager.default.currentDirectoryPath + "/plugins")
         return locations
     }
