@@ -79,6 +79,12 @@ import Testing
         #expect(parserValue(Array("9223372036854775808".utf8)) == .double(9_223_372_036_854_775_808))
     }
 
+    @Test func skipsAUTF8ByteOrderMark() {
+        let document: [UInt8] = [0xEF, 0xBB, 0xBF] + Array(#"{"a":1}"#.utf8)
+        #expect(parserValue(document) == ["a": .int(1)])
+        expectSameAsFoundation(document)
+    }
+
     @Test func refusesInvalidUTF8AndDeepNesting() {
         expectSameAsFoundation([0x22, 0xFF, 0xFE, 0x22])
         expectSameAsFoundation([0x22, 0xC3, 0x22])

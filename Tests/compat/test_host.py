@@ -174,6 +174,30 @@ def test_pipelined_requests_are_answered_in_order(awsemu):
     assert answers[-1][0] == 400 and answers[-1][1] == "close" and b"<Code>BadRequest</Code>" in answers[-1][2]
 
 
+def test_requests_pipelined_by_a_client_that_went_away_are_not_run(awsemu, client):
+    """A client that closes its connection while an earlier request is still being handled takes what it
+    pipelined behind it along: that CreateKey never runs."""
+    import socket
+    import time
+    import uuid
+
+    marker = f"ghost-{uuid.uuid4()}"
+    stall = b"POST / HTTP/1.1\r\nHost: x\r\nX-Amz-Target: EchoService.Stall\r\nContent-Length: 1\r\n\r\n2"
+    body = json.dumps({"Description": marker}).encode()
+    create = (b"POST / HTTP/1.1\r\nHost: x\r\nX-Amz-Target: TrentService.CreateKey\r\n"
+              b"Content-Type: application/x-amz-json-1.1\r\n"
+              b"Authorization: AWS4-HMAC-SHA256 Credential=test/20260101/us-east-1/kms/aws4_request, "
+              b"SignedHeaders=host, Signature=0\r\nContent-Length: %d\r\n\r\n%s" % (len(body), body))
+    with socket.create_connection((awsemu.host, awsemu.port), timeout=10) as sock:
+        sock.sendall(stall + create)
+        time.sleep(0.3)
+    time.sleep(2.5)
+    kms = client("kms")
+    descriptions = [kms.describe_key(KeyId=key["KeyId"])["KeyMetadata"]["Description"]
+                    for page in kms.get_paginator("list_keys").paginate() for key in page["Keys"]]
+    assert marker not in descriptions
+
+
 def test_http_1_0_is_answered_in_1_0_and_closed(awsemu):
     import socket
 

@@ -183,6 +183,40 @@ def test_clients_that_vanish_mid_stream_leak_nothing(host, s3):
     assert s3.get_object(Bucket="stream", Key="vanish")["Body"].read() == data
 
 
+class _SharedReader:
+    """Lets http.client parse several responses in a row from one socket's reader (closing is ignored)."""
+
+    def __init__(self, reader):
+        self.reader = reader
+
+    def makefile(self, *args, **kwargs):
+        return self
+
+    def __getattr__(self, name):
+        return getattr(self.reader, name)
+
+    def close(self):
+        pass
+
+
+def test_a_request_pipelined_behind_a_spooled_upload_waits_for_its_answer(host, s3):
+    """The GET sent right behind a PUT that goes to disk is answered after the PUT, and sees the object: it is not
+    handled while the upload's last piece is still being written."""
+    data = os.urandom(9 * MIB + 17)
+    put = (b"PUT /stream/piped HTTP/1.1\r\nHost: x\r\nContent-Length: %d\r\n\r\n" % len(data)) + data
+    get = b"GET /stream/piped HTTP/1.1\r\nHost: x\r\n\r\n"
+    with socket.create_connection((host.host, host.port), timeout=30) as sock:
+        sock.sendall(put + get)
+        reader = sock.makefile("rb")
+        answers = []
+        for _ in range(2):
+            response = http.client.HTTPResponse(_SharedReader(reader))
+            response.begin()
+            answers.append((response.status, response.read()))
+    assert answers[0][0] == 200
+    assert answers[1] == (200, data)
+
+
 def read_response_head(sock):
     head = b""
     while b"\r\n\r\n" not in head:

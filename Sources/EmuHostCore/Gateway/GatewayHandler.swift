@@ -141,6 +141,13 @@ final class GatewayHandler: ChannelDuplexHandler, RemovableChannelHandler {
         handle(part, context: context)
     }
 
+    /// A client that went away takes what it pipelined with it: nothing held is handled any more.
+    func channelInactive(context: ChannelHandlerContext) {
+        closing = true
+        queued.removeAll()
+        context.fireChannelInactive()
+    }
+
     /// Handles what was held while an earlier answer was written, until one request is being answered again.
     private func drainQueue(context: ChannelHandlerContext) {
         guard !draining else { return }
@@ -217,6 +224,9 @@ final class GatewayHandler: ChannelDuplexHandler, RemovableChannelHandler {
                 return
             }
             if let spool {
+                // The request is complete: what the client pipelines behind it waits, as for any other request,
+                // while its last piece goes to disk.
+                responding = true
                 spool.ended = true
                 flushSpool(context: context)
                 return

@@ -43,8 +43,12 @@ public struct PluginLoader {
         var locations = configuration.pluginPath
         // The kernel's link to the running executable rather than Bundle.main: setting up the main bundle ran a
         // good part of the full Foundation at start-up, a megabyte of an idle host's resident memory.
-        let executable = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe"))
-            ?? (CommandLine.arguments.first ?? ".")
+        #if os(Linux)
+        let running = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")
+        #else
+        let running = Bundle.main.executablePath
+        #endif
+        let executable = running ?? (CommandLine.arguments.first ?? ".")
         locations.append(URL(fileURLWithPath: executable).resolvingSymlinksInPath().deletingLastPathComponent().path)
         locations.append(FileManager.default.currentDirectoryPath + "/plugins")
         return locations

@@ -22,6 +22,8 @@ struct JSONParser {
 
     static func parse(_ bytes: UnsafeRawBufferPointer) throws(Malformed) -> JSONValue {
         var parser = JSONParser(bytes)
+        // A UTF-8 byte order mark, which some clients write and JSONSerialization skipped.
+        if bytes.count >= 3, bytes[0] == 0xEF, bytes[1] == 0xBB, bytes[2] == 0xBF { parser.index = 3 }
         parser.skipWhitespace()
         let value = try parser.parseValue()
         parser.skipWhitespace()

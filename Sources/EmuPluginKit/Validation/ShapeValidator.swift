@@ -132,7 +132,11 @@ public final class ShapeValidator: Sendable {
 
     /// `path` is computed only when a message needs it: most requests pass, and building every member's path
     /// cost more than checking it.
-    private func check(_ value: JSONValue, node: Node, path: () -> String, failures: inout [String]) throws(AWSError) {
+    /// - Parameter ordered: members are walked in name order at once (inside a structure already being re-checked
+    ///   in order: re-running every level again would cost 2^depth).
+    private func check(_ value: JSONValue, node: Node, path: () -> String, ordered: Bool = false,
+                       failures: inout [String]) throws(AWSError)
+    {
         if value.isNull { return }
         switch node.kind {
         case .structure:
@@ -143,7 +147,7 @@ public final class ShapeValidator: Sendable {
             }
             // Walk the request's members (usually few) rather than the shape's. Messages come in name order, so
             // when anything fails in the quick unordered pass, the members are checked again in that order.
-            if members.count > 1 {
+            if members.count > 1, !ordered {
                 var scratch: [String] = []
                 var clean = true
                 do throws(AWSError) {
@@ -159,14 +163,16 @@ public final class ShapeValidator: Sendable {
             }
             for (name, memberValue) in members.sorted(by: { $0.key < $1.key }) {
                 guard let member = node.members[name] else { continue }
-                try check(memberValue, node: member.node, path: { Self.join(path(), member.path) }, failures: &failures)
+                try check(memberValue, node: member.node, path: { Self.join(path(), member.path) }, ordered: true,
+                          failures: &failures)
             }
         case .list:
             guard let elements = value.arrayValue else { throw typeError(path(), "list") }
             lengthChecks(Double(elements.count), node: node, display: nil, path: path, failures: &failures)
             if let element = node.element {
                 for (index, item) in elements.enumerated() {
-                    try check(item, node: element, path: { "\(path()).\(index + 1).member" }, failures: &failures)
+                    try check(item, node: element, path: { "\(path()).\(index + 1).member" }, ordered: ordered,
+                              failures: &failures)
                 }
             }
         case .map:
@@ -174,14 +180,15 @@ public final class ShapeValidator: Sendable {
             lengthChecks(Double(entries.count), node: node, display: nil, path: path, failures: &failures)
             if let element = node.element {
                 for (key, entry) in entries {
-                    try check(entry, node: element, path: { "\(path()).\(key)" }, failures: &failures)
+                    try check(entry, node: element, path: { "\(path()).\(key)" }, ordered: ordered, failures: &failures)
                 }
             }
         case .string:
             guard let text = value.stringValue else { throw typeError(path(), "string") }
             let display = node.sensitive ? nil : text
-            // Characters, as AWS counts them; for ASCII text (nearly every request) that is the byte count.
-            let length = text.utf8.allSatisfy { $0 < 0x80 } ? text.utf8.count : text.count
+            // Characters, as AWS counts them; for ASCII text (nearly every request) that is the byte count, but
+            // for "\r\n", one Character.
+            let length = text.utf8.allSatisfy { $0 < 0x80 && $0 != 0x0D } ? text.utf8.count : text.count
             lengthChecks(Double(length), node: node, display: display, path: path, failures: &failures)
             if let allowed = node.allowed, !allowed.contains(text) {
                 failures.append(describe(display, path()) + "Member must satisfy enum value set: ["
