@@ -5,6 +5,8 @@
 #   - throughput of JSON operations with wrk, as a ratio to nginx serving a fixed body of the same size from the
 #     same loopback, at each connection count                                               target >= 0.6
 # Host, nginx and wrk share this machine's cores; nginx runs one worker per core, like the host's event loops.
+# Each host line also shows the host's CPU time per request (user + system over the run), which varies less
+# between runs than req/s does.
 #
 #   - KMS operations the same way (Encrypt 16 B >= 0.5 x nginx), CreateKey >= 10,000/s, signing next to
 #     `openssl speed` on one core (Sign P-256 >= 0.5 x, Sign RSA-2048 >= 0.8 x)
@@ -89,17 +91,31 @@ start_nginx() {
     echo "nginx: $NGINX_URL ($(nginx -v 2>&1 | sed 's/.*: //'))"
 }
 
+# host_cpu_ticks: the host's user + system CPU time so far, in clock ticks (0 before it runs).
+host_cpu_ticks() {
+    if [[ -n $HOST_PID && -r /proc/$HOST_PID/stat ]]; then awk '{ print $14 + $15 }' "/proc/$HOST_PID/stat"; else echo 0; fi
+}
+
 # wrk_rps URL CONNECTIONS SECONDS [wrk options…]: prints requests per second; complains on errors or non-2xx.
+# Also leaves in $WORK/cpu_us the host's CPU time per request during the run (µs): steadier than req/s on a
+# machine whose cores wrk and nginx share, since it does not depend on how the scheduler splits them.
 wrk_rps() {
-    local url=$1 connections=$2 seconds=$3 output
+    local url=$1 connections=$2 seconds=$3 output before after
     shift 3
+    before=$(host_cpu_ticks)
     output=$(timeout $((seconds + 30)) wrk -t2 -c"$connections" -d"${seconds}s" --timeout 5s "$@" "$url")
+    after=$(host_cpu_ticks)
     if grep -qE "Non-2xx|Socket errors" <<<"$output"; then
         echo "wrk reported errors against $url:" >&2
         echo "$output" >&2
     fi
+    awk -v a="$before" -v b="$after" -v hz="$(getconf CLK_TCK)" '/ requests in / { n = $1 }
+        END { printf "%.1f\n", (n > 0 ? (b - a) * 1e6 / hz / n : 0) }' <<<"$output" >"$WORK/cpu_us"
     awk '/^Requests\/sec:/ { print $2 }' <<<"$output"
 }
+
+# The host CPU time per request of the last wrk_rps run, as a column.
+host_cpu_column() { printf 'host %6s µs/req' "$(cat "$WORK/cpu_us")"; }
 
 bench_startup() {
     section "start-up and idle memory (release, kms + sts + echo, $STARTS runs)"
@@ -139,8 +155,8 @@ bench_rate() {
     local name=$1 target=$2 body=$3 goal=$4 connections=64 rps
     export BENCH_TARGET=$target BENCH_BODY=$body BENCH_SERVICE=kms
     rps=$(wrk_rps "$HOST_URL/" "$connections" "$SECONDS_PER_RUN" -s Benchmarks/json_op.lua)
-    printf '%-28s c=%-3s %10s req/s   target >= %s/s   %s\n' "$name" "$connections" "$rps" "$goal" \
-        "$(meets "$rps" ">=" "$goal")"
+    printf '%-28s c=%-3s %10s req/s   %s   target >= %s/s   %s\n' "$name" "$connections" "$rps" \
+        "$(host_cpu_column)" "$goal" "$(meets "$rps" ">=" "$goal")"
 }
 
 # bench_vs_openssl NAME TARGET BODY OPENSSL_RATE GOAL: a signing operation next to OpenSSL's single-core rate.
@@ -149,8 +165,8 @@ bench_vs_openssl() {
     export BENCH_TARGET=$target BENCH_BODY=$body BENCH_SERVICE=kms
     rps=$(wrk_rps "$HOST_URL/" "$connections" "$SECONDS_PER_RUN" -s Benchmarks/json_op.lua)
     ratio=$(awk -v a="$rps" -v b="$openssl_rate" 'BEGIN { printf "%.2f", a / b }')
-    printf '%-28s c=%-3s %10s req/s   openssl %s/s   ratio %s (target >= %s)   %s\n' "$name" "$connections" "$rps" \
-        "$openssl_rate" "$ratio" "$goal" "$(meets "$ratio" ">=" "$goal")"
+    printf '%-28s c=%-3s %10s req/s   %s   openssl %s/s   ratio %s (target >= %s)   %s\n' "$name" "$connections" \
+        "$rps" "$(host_cpu_column)" "$openssl_rate" "$ratio" "$goal" "$(meets "$ratio" ">=" "$goal")"
 }
 
 # bench_json_op NAME TARGET BODY [SIGNING_NAME]: the host serving one AWS JSON operation at each connection
@@ -162,8 +178,8 @@ bench_json_op() {
     for connections in "${CONNECTIONS[@]}"; do
         rps=$(wrk_rps "$HOST_URL/" "$connections" "$SECONDS_PER_RUN" -s Benchmarks/json_op.lua)
         ratio=$(awk -v a="$rps" -v b="${NGINX_RPS[$connections]}" 'BEGIN { printf "%.2f", a / b }')
-        printf '%-28s c=%-3s %10s req/s   ratio %s   %s\n' "$name" "$connections" "$rps" "$ratio" \
-            "$(meets "$ratio" ">=" "$TARGET_RATIO")"
+        printf '%-28s c=%-3s %10s req/s   %s   ratio %s   %s\n' "$name" "$connections" "$rps" \
+            "$(host_cpu_column)" "$ratio" "$(meets "$ratio" ">=" "$TARGET_RATIO")"
     done
 }
 
