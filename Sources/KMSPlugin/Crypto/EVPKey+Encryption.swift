@@ -30,8 +30,7 @@ extension EVPKey {
         defer { EVP_PKEY_CTX_free(ctx) }
         try OpenSSLError.check(decrypt ? EVP_PKEY_decrypt_init(ctx) : EVP_PKEY_encrypt_init(ctx), "cipher init")
         if let oaepDigest {
-            guard let md = EVP_MD_fetch(nil, oaepDigest, nil) else { throw OpenSSLError("EVP_MD_fetch") }
-            defer { EVP_MD_free(md) }
+            guard let md = OpenSSLDigest.algorithm(oaepDigest) else { throw OpenSSLError("EVP_MD_fetch") }
             try OpenSSLError.check(EVP_PKEY_CTX_set_rsa_padding(ctx, RSA_PKCS1_OAEP_PADDING), "OAEP padding")
             try OpenSSLError.check(EVP_PKEY_CTX_set_rsa_oaep_md(ctx, md), "OAEP digest")
             try OpenSSLError.check(EVP_PKEY_CTX_set_rsa_mgf1_md(ctx, md), "OAEP MGF1 digest")

@@ -7,7 +7,9 @@ extension EVPKey {
     /// Signs `message` (RAW: the message is hashed here; DIGEST: it already is the hash).
     func sign(_ message: [UInt8], algorithm: SigningAlgorithm, isDigest: Bool) throws -> [UInt8] {
         if algorithm.signsDigestDirectly {
-            let digest = isDigest ? message : try Self.digest(message, algorithm)
+            // The message's hash, signed as a DIGEST message would be: the same signature EVP_DigestSign makes,
+            // without setting up a digest-and-sign context per request.
+            let digest = isDigest ? message : try OpenSSLDigest.hash(message, name: algorithm.digestName ?? "")
             return try withPooledSignContext(algorithm, verify: false) { ctx in
                 try Self.signDigest(digest, ctx)
             }
@@ -28,7 +30,7 @@ extension EVPKey {
     func verify(_ signature: [UInt8], message: [UInt8], algorithm: SigningAlgorithm, isDigest: Bool) throws -> Bool {
         defer { ERR_clear_error() }
         if algorithm.signsDigestDirectly {
-            let digest = isDigest ? message : try Self.digest(message, algorithm)
+            let digest = isDigest ? message : try OpenSSLDigest.hash(message, name: algorithm.digestName ?? "")
             return try withPooledSignContext(algorithm, verify: true) { ctx in
                 EVP_PKEY_verify(ctx, signature, signature.count, digest, digest.count) == 1
             }
@@ -49,16 +51,6 @@ extension EVPKey {
         var signature = [UInt8](repeating: 0, count: length)
         try OpenSSLError.check(EVP_PKEY_sign(ctx, &signature, &length, digest, digest.count), "EVP_PKEY_sign")
         return Array(signature.prefix(length))
-    }
-
-    /// The message's hash for an RSA or ECDSA algorithm, which then signs it as it would a DIGEST message: the
-    /// same signature EVP_DigestSign makes, without setting up a digest-and-sign context per request.
-    private static func digest(_ message: [UInt8], _ algorithm: SigningAlgorithm) throws -> [UInt8] {
-        guard let md = FetchedDigest.named(algorithm.digestName) else { throw OpenSSLError("EVP_MD_fetch") }
-        var out = [UInt8](repeating: 0, count: 64)
-        var length: UInt32 = 0
-        try OpenSSLError.check(EVP_Digest(message, message.count, &out, &length, md, nil), "EVP_Digest")
-        return Array(out.prefix(Int(length)))
     }
 
     /// Runs `body` with an EVP_PKEY_sign/verify context set up for `algorithm` and this key, taken from the key's
@@ -134,8 +126,7 @@ extension EVPKey {
         do {
             try OpenSSLError.check(verify ? EVP_PKEY_verify_init(ctx) : EVP_PKEY_sign_init(ctx), "sign init")
             if algorithm.isRSA, let digestName = algorithm.digestName {
-                guard let md = EVP_MD_fetch(nil, digestName, nil) else { throw OpenSSLError("EVP_MD_fetch") }
-                defer { EVP_MD_free(md) }
+                guard let md = OpenSSLDigest.algorithm(digestName) else { throw OpenSSLError("EVP_MD_fetch") }
                 if algorithm.isPSS {
                     try configurePSS(ctx, algorithm)
                 } else {
@@ -153,29 +144,10 @@ extension EVPKey {
 
     /// RSASSA-PSS as KMS does it: MGF1 with the message hash, salt as long as the digest.
     private func configurePSS(_ ctx: OpaquePointer, _ algorithm: SigningAlgorithm) throws {
-        guard let digestName = algorithm.digestName, let md = EVP_MD_fetch(nil, digestName, nil) else {
-            throw OpenSSLError("EVP_MD_fetch")
-        }
-        defer { EVP_MD_free(md) }
+        guard let md = OpenSSLDigest.algorithm(algorithm.digestName ?? "") else { throw OpenSSLError("EVP_MD_fetch") }
         try OpenSSLError.check(EVP_PKEY_CTX_set_rsa_padding(ctx, RSA_PKCS1_PSS_PADDING), "PSS padding")
         try OpenSSLError.check(EVP_PKEY_CTX_set_rsa_pss_saltlen(ctx, RSA_PSS_SALTLEN_DIGEST), "PSS salt length")
         try OpenSSLError.check(EVP_PKEY_CTX_set_rsa_mgf1_md(ctx, md), "PSS MGF1 digest")
     }
 }
 
-/// The digests RSA and ECDSA signing hash with, fetched once: fetching by name takes a lock and a lookup in
-/// OpenSSL 3, and a fetched EVP_MD may be shared by every thread.
-enum FetchedDigest {
-    nonisolated(unsafe) static let sha256 = EVP_MD_fetch(nil, "SHA256", nil)
-    nonisolated(unsafe) static let sha384 = EVP_MD_fetch(nil, "SHA384", nil)
-    nonisolated(unsafe) static let sha512 = EVP_MD_fetch(nil, "SHA512", nil)
-
-    static func named(_ name: String?) -> OpaquePointer? {
-        switch name {
-        case "SHA256": return sha256
-        case "SHA384": return sha384
-        case "SHA512": return sha512
-        default: return nil
-        }
-    }
-}

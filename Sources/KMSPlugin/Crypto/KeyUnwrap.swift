@@ -67,11 +67,6 @@ extension EVPKey {
 /// SHA-256 through OpenSSL (material digests and ids for imported material).
 enum SHA256Digest {
     static func hash(_ bytes: [UInt8]) -> [UInt8] {
-        var out = [UInt8](repeating: 0, count: 32)
-        var length: UInt32 = 0
-        guard let md = EVP_MD_fetch(nil, "SHA256", nil) else { return out }
-        defer { EVP_MD_free(md) }
-        _ = EVP_Digest(bytes, bytes.count, &out, &length, md, nil)
-        return out
+        (try? OpenSSLDigest.hash(bytes, name: "SHA256")) ?? [UInt8](repeating: 0, count: 32)
     }
 }

@@ -1,3 +1,4 @@
+import EmuCrypto
 import COpenSSL
 
 /// MD5 through OpenSSL's EVP interface, for what S3 makes of it: ETags and `Content-MD5` checks.
@@ -6,14 +7,11 @@ import COpenSSL
 /// MD5 and swift-crypto's `Insecure.MD5` would add a dependency for one function, so the plugin asks OpenSSL,
 /// which every plugin already links.
 final class MD5: @unchecked Sendable {
-    /// Fetched once and shared: an `EVP_MD` is immutable, and implicit fetching per call is measurable.
-    nonisolated(unsafe) private static let algorithm: OpaquePointer? = EVP_MD_fetch(nil, "MD5", nil)
-
     private let context: OpaquePointer
 
     /// - Returns: nil when OpenSSL's default provider has no MD5 (a FIPS-only configuration).
     init?() {
-        guard let algorithm = Self.algorithm, let context = EVP_MD_CTX_new() else { return nil }
+        guard let algorithm = OpenSSLDigest.algorithm("MD5"), let context = EVP_MD_CTX_new() else { return nil }
         guard EVP_DigestInit_ex2(context, algorithm, nil) == 1 else {
             EVP_MD_CTX_free(context)
             return nil
