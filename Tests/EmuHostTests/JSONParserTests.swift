@@ -154,3 +154,30 @@ struct SplitMix: RandomNumberGenerator {
         return z ^ (z >> 31)
     }
 }
+
+extension JSONValue {
+    /// What JSONValue.parse made of a body before JSONParser: JSONSerialization's output, converted. Booleans come
+    /// back as NSNumbers whose type code is "c" (char), which is how they are told apart from the numbers 0 and 1.
+    init(foundation object: Any) {
+        if let text = object as? String {
+            self = .string(text)
+        } else if let dictionary = object as? [String: Any] {
+            var members: [String: JSONValue] = [:]
+            members.reserveCapacity(dictionary.count)
+            for (key, value) in dictionary { members[key] = JSONValue(foundation: value) }
+            self = .object(members)
+        } else if let array = object as? [Any] {
+            self = .array(array.map { JSONValue(foundation: $0) })
+        } else if let number = object as? NSNumber {
+            switch number.objCType.pointee {
+            case CChar(UInt8(ascii: "c")), CChar(UInt8(ascii: "B")): self = .bool(number.boolValue)
+            case CChar(UInt8(ascii: "d")), CChar(UInt8(ascii: "f")):
+                let value = number.doubleValue
+                self = value.rounded() == value && abs(value) < 9.0e18 ? .int(Int64(value)) : .double(value)
+            default: self = .int(number.int64Value)
+            }
+        } else {
+            self = .null
+        }
+    }
+}

@@ -1,3 +1,4 @@
+import EmuPluginKit
 import PluginABI
 import Testing
 
@@ -7,18 +8,7 @@ import Testing
 /// (NIO's outbound validator is off in the pipeline).
 @Suite struct ResponseHeaderCheckTests {
     private func isSafe(_ name: String, _ value: String) -> Bool {
-        var name = name
-        var value = value
-        return name.withUTF8 { n in
-            value.withUTF8 { v in
-                n.withMemoryRebound(to: CChar.self) { nc in
-                    v.withMemoryRebound(to: CChar.self) { vc in
-                        ResponseHeaderCheck.isSafe(name: emu_str(ptr: nc.baseAddress, len: nc.count),
-                                                   value: emu_str(ptr: vc.baseAddress, len: vc.count))
-                    }
-                }
-            }
-        }
+        withEmuString(name) { name in withEmuString(value) { value in ResponseHeaderCheck.isSafe(name: name, value: value) } }
     }
 
     @Test func ordinaryHeadersPass() {

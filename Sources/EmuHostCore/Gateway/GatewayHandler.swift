@@ -33,8 +33,6 @@ final class GatewayHandler: ChannelDuplexHandler, RemovableChannelHandler {
     private var head: HTTPRequestHead?
     private var body: ByteBuffer?
     private var tooLarge = false
-    /// The request was already answered (an oversized body announced with Expect: 100-continue): ignore the rest.
-    private var answeredEarly = false
     /// This request goes to a service that reads large bodies itself, so its limit is MAX_STREAMED_BODY_BYTES.
     private var streams = false
     private var received: Int64 = 0
@@ -94,7 +92,7 @@ final class GatewayHandler: ChannelDuplexHandler, RemovableChannelHandler {
             return
         }
         // Not the client's silence: a handler is running, the spool is behind, or the answer is on its way.
-        if responding || answeredEarly || heldRead || spool?.writing == true || spool?.ended == true { return }
+        if responding || closing || heldRead || spool?.writing == true || spool?.ended == true { return }
         if let head {
             self.head = nil
             spool = nil
@@ -170,23 +168,22 @@ final class GatewayHandler: ChannelDuplexHandler, RemovableChannelHandler {
             body = nil
             spool = nil
             tooLarge = false
-            answeredEarly = false
             received = 0
             streams = router.streamsBodies(method: head.method.rawValue, uri: head.uri) { head.headers.first(name: $0) }
             let limit = streams ? maxStreamedBodyBytes : Int64(maxBodyBytes)
             let length = head.headers.first(name: "content-length").flatMap(Int64.init)
             let expectsContinue = head.headers.first(name: "expect")?.lowercased() == "100-continue"
             if overCapacity {
-                // Shed the connection before its body is read or spooled: the rest of it is discarded.
-                answeredEarly = true
+                // Shed the connection before its body is read or spooled: the answer closes it, so the rest of the
+                // request is never handled.
                 tooLarge = true
                 send(overCapacityResponse(head), for: head, context: context)
             } else if let length, length > limit {
                 tooLarge = true
                 if expectsContinue {
                     // The client waits for a go-ahead before sending the body: answer now instead of waiting for
-                    // a body that will never come, and close, since the body may follow anyway.
-                    answeredEarly = true
+                    // a body that will never come, and close, since the body may follow anyway (`closing` then
+                    // drops it).
                     var response = tooLargeResponse(head, limit: limit)
                     response.closeConnection = true
                     send(response, for: head, context: context)
@@ -219,10 +216,6 @@ final class GatewayHandler: ChannelDuplexHandler, RemovableChannelHandler {
             }
         case .end:
             guard let head else { return }
-            if answeredEarly {
-                self.head = nil
-                return
-            }
             if let spool {
                 // The request is complete: what the client pipelines behind it waits, as for any other request,
                 // while its last piece goes to disk.

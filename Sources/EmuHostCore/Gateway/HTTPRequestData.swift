@@ -74,10 +74,12 @@ extension String {
     /// ASCII case-insensitive equality without allocating, as HTTP header names compare.
     func caseInsensitiveEquals(_ other: String) -> Bool {
         guard utf8.count == other.utf8.count else { return false }
-        // Both are native strings (header names, constants), so their bytes are contiguous: compare those
+        // Over the contiguous bytes (header names and constants are native strings, so this copies nothing)
         // rather than through two UTF-8 view iterators.
-        if let equal = utf8.withContiguousStorageIfAvailable({ a in
-            other.utf8.withContiguousStorageIfAvailable { b in
+        var a = self
+        var b = other
+        return a.withUTF8 { a in
+            b.withUTF8 { b in
                 for index in 0..<a.count where a[index] != b[index] {
                     let lowerA = (65...90).contains(a[index]) ? a[index] | 0x20 : a[index]
                     let lowerB = (65...90).contains(b[index]) ? b[index] | 0x20 : b[index]
@@ -85,14 +87,6 @@ extension String {
                 }
                 return true
             }
-        }), let equal {
-            return equal
         }
-        for (a, b) in zip(utf8, other.utf8) where a != b {
-            let lowerA = (65...90).contains(a) ? a | 0x20 : a
-            let lowerB = (65...90).contains(b) ? b | 0x20 : b
-            if lowerA != lowerB { return false }
-        }
-        return true
     }
 }

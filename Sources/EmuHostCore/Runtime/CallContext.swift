@@ -1,3 +1,4 @@
+import EmuPluginKit
 import PluginABI
 
 /// Who a call is for, as the host passes it to a handler; the Swift side of `emu_request_context`.
@@ -17,14 +18,14 @@ public struct CallContext: Sendable {
     /// Calls `body` with a C context whose strings borrow the fields' own bytes for the call: no copy, no
     /// allocation, on a path every request takes (once, and again for each bus call).
     func withCContext<R>(request: UnsafeMutableRawPointer?, _ body: (UnsafePointer<emu_request_context>) -> R) -> R {
-        Self.borrow(accountId) { account in
-            Self.borrow(region) { region in
-                Self.borrow(requestId) { requestId in
-                    Self.borrow(principalArn) { principal in
-                        Self.borrow(accessKeyId) { accessKey in
-                            Self.borrow(service) { service in
-                                Self.borrow(operation) { operation in
-                                    Self.borrow(viaService) { via in
+        withEmuString(accountId) { account in
+            withEmuString(region) { region in
+                withEmuString(requestId) { requestId in
+                    withEmuString(principalArn) { principal in
+                        withEmuString(accessKeyId) { accessKey in
+                            withEmuString(service) { service in
+                                withEmuString(operation) { operation in
+                                    withEmuString(viaService) { via in
                                         var ctx = emu_request_context(
                                             struct_size: UInt32(MemoryLayout<emu_request_context>.size),
                                             account_id: account, region: region, request_id: requestId,
@@ -39,17 +40,6 @@ public struct CallContext: Sendable {
                     }
                 }
             }
-        }
-    }
-
-    /// A C view of a string's UTF-8 bytes, valid inside `body`; never a null pointer, even for "".
-    private static func borrow<R>(_ text: String, _ body: (emu_str) -> R) -> R {
-        var text = text
-        return text.withUTF8 { bytes in
-            let pointer = bytes.baseAddress.map { UnsafeRawPointer($0).assumingMemoryBound(to: CChar.self) }
-            let empty: StaticString = ""
-            return body(emu_str(ptr: pointer ?? UnsafeRawPointer(empty.utf8Start).assumingMemoryBound(to: CChar.self),
-                                len: bytes.count))
         }
     }
 }

@@ -1,3 +1,4 @@
+import EmuPluginKit
 import Logging
 import PluginABI
 
@@ -189,18 +190,7 @@ private func withCStringList<R>(_ strings: [String], _ body: ([emu_str]) -> R) -
 
 /// Calls `body` with two `emu_str`s borrowing the strings' bytes.
 private func withCStrings<R>(_ a: String, _ b: String, _ body: (emu_str, emu_str) -> R) -> R {
-    var a = a
-    var b = b
-    return a.withUTF8 { aBuffer in
-        b.withUTF8 { bBuffer in
-            aBuffer.withMemoryRebound(to: CChar.self) { aChars in
-                bBuffer.withMemoryRebound(to: CChar.self) { bChars in
-                    body(emu_str(ptr: aChars.baseAddress, len: aChars.count),
-                         emu_str(ptr: bChars.baseAddress, len: bChars.count))
-                }
-            }
-        }
-    }
+    withEmuString(a) { a in withEmuString(b) { b in body(a, b) } }
 }
 
 extension emu_log_level {

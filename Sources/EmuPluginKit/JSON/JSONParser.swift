@@ -218,7 +218,8 @@ struct JSONParser {
     }
 
     /// A number in JSON's grammar: an integer that fits becomes `.int`; anything else a double, and a double with
-    /// no fraction below 2^63 an `.int` again (the conversion JSONValue(foundation:) made of Foundation's numbers).
+    /// no fraction below 2^63 an `.int` again, as Foundation's numbers were converted (JSONParserTests keeps that
+    /// conversion as its reference).
     private mutating func parseNumber() throws(Malformed) -> JSONValue {
         let start = index
         var isInteger = true

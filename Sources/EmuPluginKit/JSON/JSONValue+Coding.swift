@@ -1,5 +1,3 @@
-import Foundation
-
 extension JSONValue {
     /// Parses a request body. An empty body is an empty object, as AWS treats it.
     ///
@@ -15,34 +13,6 @@ extension JSONValue {
             throw .serialization("Start of structure or map found where not expected.")
         }
     }
-
-    /// Converts JSONSerialization's output. Booleans come back as NSNumbers whose type code is "c" (char), which
-    /// is how they are told apart from the numbers 0 and 1.
-    init(foundation object: Any) {
-        // Swift containers are tested before NSNumber: casting a Swift dictionary or string to a class first
-        // bridges the whole value to Foundation, which made this conversion cost more than the parse itself.
-        if let text = object as? String {
-            self = .string(text)
-        } else if let dictionary = object as? [String: Any] {
-            var members: [String: JSONValue] = [:]
-            members.reserveCapacity(dictionary.count)
-            for (key, value) in dictionary { members[key] = JSONValue(foundation: value) }
-            self = .object(members)
-        } else if let array = object as? [Any] {
-            self = .array(array.map { JSONValue(foundation: $0) })
-        } else if let number = object as? NSNumber {
-            switch number.objCType.pointee {
-            case CChar(UInt8(ascii: "c")), CChar(UInt8(ascii: "B")): self = .bool(number.boolValue)
-            case CChar(UInt8(ascii: "d")), CChar(UInt8(ascii: "f")):
-                let value = number.doubleValue
-                self = value.rounded() == value && abs(value) < 9.0e18 ? .int(Int64(value)) : .double(value)
-            default: self = .int(number.int64Value)
-            }
-        } else {
-            self = .null
-        }
-    }
-
 
     public static func parse(_ bytes: [UInt8]) throws(AWSError) -> JSONValue {
         let result = bytes.withUnsafeBytes { buffer in Result { () throws(AWSError) in try parse(buffer) } }
