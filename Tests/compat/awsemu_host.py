@@ -176,3 +176,32 @@ def json_call(endpoint: str, target: str, body: bytes | str = b"{}", *, service:
     if sign:
         headers = signed_headers(endpoint, body, headers, service=service, **signing)
     return request(endpoint, "POST", "/", body, headers, connection)
+
+
+def read_responses(sock, count: int, methods: list[str] | None = None) -> list[tuple[int, dict[str, str], bytes]]:
+    """Reads `count` HTTP responses in a row from one socket (answers to pipelined requests): status, headers with
+    lower-case names, body. `methods` names each request's method where it matters (a HEAD answer has no body)."""
+
+    class SharedReader:
+        """http.client closes the reader it was given after each body; this one ignores that, so the next
+        response is read from the same buffer."""
+
+        def __init__(self, reader):
+            self.reader = reader
+
+        def makefile(self, *args, **kwargs):
+            return self
+
+        def __getattr__(self, name):
+            return getattr(self.reader, name)
+
+        def close(self):
+            pass
+
+    reader = sock.makefile("rb")
+    answers = []
+    for index in range(count):
+        response = http.client.HTTPResponse(SharedReader(reader), method=methods[index] if methods else None)
+        response.begin()
+        answers.append((response.status, {k.lower(): v for k, v in response.getheaders()}, response.read()))
+    return answers

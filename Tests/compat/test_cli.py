@@ -73,6 +73,19 @@ def test_plugins_lists_what_would_load():
         assert any(line.startswith(f"load     {name} [{name}]") for line in lines), result.stdout
 
 
+def test_plugins_next_to_the_executable_are_found_through_a_symlink(tmp_path):
+    """The second place searched is the folder of the running executable itself (its real path), so plugins
+    installed beside `awsemu` load even when it is started through a link elsewhere."""
+    link = tmp_path / "awsemu"
+    link.symlink_to(HOST_BINARY.resolve())
+    result = subprocess.run([str(link), "plugins"], env=without_aws_settings(EMU_PLUGIN_PATH=str(PLUGINS_DIR)),
+                            capture_output=True, text=True, timeout=60, stdin=subprocess.DEVNULL, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    search_path = result.stdout.splitlines()[0].removeprefix("search path: ").split(":")
+    assert search_path[1] == str(HOST_BINARY.resolve().parent)
+    assert "load     kms [kms]" in result.stdout
+
+
 def test_plugins_honours_services():
     result = run("plugins", env=without_aws_settings(EMU_PLUGIN_PATH=str(PLUGINS_DIR), SERVICES="echo"))
     assert result.returncode == 0, result.stderr

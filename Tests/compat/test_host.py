@@ -6,7 +6,7 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from awsemu_host import AwsemuHost, json_call, make_client, request, signed_headers
+from awsemu_host import AwsemuHost, json_call, make_client, read_responses, request, signed_headers
 
 
 # ---- host endpoints -------------------------------------------------------------------------------------------
@@ -127,23 +127,6 @@ def test_keep_alive(awsemu):
         conn.close()
 
 
-class _SharedReader:
-    """Lets http.client parse several responses in a row from one socket's buffered reader (it closes the reader
-    it was given after each body, so closing is ignored here)."""
-
-    def __init__(self, reader):
-        self.reader = reader
-
-    def makefile(self, *args, **kwargs):
-        return self
-
-    def __getattr__(self, name):
-        return getattr(self.reader, name)
-
-    def close(self):
-        pass
-
-
 def test_pipelined_requests_are_answered_in_order(awsemu):
     """Requests sent back to back before any answer (HTTP/1.1 pipelining) are answered one by one, in order, on the
     same connection; a malformed request behind them is answered 400 last, and then the connection closes."""
@@ -159,13 +142,9 @@ def test_pipelined_requests_are_answered_in_order(awsemu):
     requests += [echo(n) for n in range(3, 40)]
     with socket.create_connection((awsemu.host, awsemu.port), timeout=10) as sock:
         sock.sendall(b"".join(requests) + b"NOT HTTP AT ALL\r\n\r\n")
-        reader = sock.makefile("rb")
-        answers = []
-        for _ in range(len(requests) + 1):
-            response = http.client.HTTPResponse(_SharedReader(reader))
-            response.begin()
-            answers.append((response.status, response.getheader("Connection"), response.read()))
-        assert reader.read() == b""  # closed after the 400
+        answers = [(status, headers.get("connection"), body)
+                   for status, headers, body in read_responses(sock, len(requests) + 1)]
+        assert sock.recv(1) == b""  # closed after the 400
     assert answers[0] == (200, "keep-alive", b'{"n":1}')
     assert answers[1][0] == 200 and json.loads(answers[1][2])["plugins"]
     assert answers[2] == (200, "keep-alive", b'{"n":2}')
@@ -196,6 +175,25 @@ def test_requests_pipelined_by_a_client_that_went_away_are_not_run(awsemu, clien
     descriptions = [kms.describe_key(KeyId=key["KeyId"])["KeyMetadata"]["Description"]
                     for page in kms.get_paginator("list_keys").paginate() for key in page["Keys"]]
     assert marker not in descriptions
+
+
+def test_head_and_no_content_answers_are_framed_without_a_body(awsemu, client):
+    """A HEAD keeps the length S3 states (the object's size) but sends no body, a 204 carries neither length nor
+    body, and the next pipelined request on the same connection is still read right."""
+    import socket
+
+    s3 = client("s3")
+    s3.create_bucket(Bucket="framing")
+    s3.put_object(Bucket="framing", Key="k", Body=b"x" * 1234)
+    requests = [b"HEAD /framing/k HTTP/1.1\r\nHost: x\r\n\r\n", b"DELETE /framing/k HTTP/1.1\r\nHost: x\r\n\r\n",
+                b"GET /framing/k HTTP/1.1\r\nHost: x\r\n\r\n"]
+    with socket.create_connection((awsemu.host, awsemu.port), timeout=10) as sock:
+        sock.sendall(b"".join(requests))
+        (head, head_headers, head_body), (deleted, deleted_headers, deleted_body), (missing, _, missing_body) = \
+            read_responses(sock, 3, methods=["HEAD", "DELETE", "GET"])
+    assert head == 200 and head_headers["content-length"] == "1234" and head_body == b""
+    assert deleted == 204 and "content-length" not in deleted_headers and deleted_body == b""
+    assert missing == 404 and b"<Code>NoSuchKey</Code>" in missing_body
 
 
 def test_http_1_0_is_answered_in_1_0_and_closed(awsemu):

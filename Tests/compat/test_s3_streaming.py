@@ -12,7 +12,7 @@ import time
 
 import pytest
 
-from awsemu_host import AwsemuHost, make_client
+from awsemu_host import AwsemuHost, make_client, read_responses
 
 MIB = 1024 * 1024
 LIMITS = {"MAX_REQUEST_BODY_BYTES": str(MIB), "MAX_STREAMED_BODY_BYTES": str(48 * MIB)}
@@ -183,22 +183,6 @@ def test_clients_that_vanish_mid_stream_leak_nothing(host, s3):
     assert s3.get_object(Bucket="stream", Key="vanish")["Body"].read() == data
 
 
-class _SharedReader:
-    """Lets http.client parse several responses in a row from one socket's reader (closing is ignored)."""
-
-    def __init__(self, reader):
-        self.reader = reader
-
-    def makefile(self, *args, **kwargs):
-        return self
-
-    def __getattr__(self, name):
-        return getattr(self.reader, name)
-
-    def close(self):
-        pass
-
-
 def test_a_request_pipelined_behind_a_spooled_upload_waits_for_its_answer(host, s3):
     """The GET sent right behind a PUT that goes to disk is answered after the PUT, and sees the object: it is not
     handled while the upload's last piece is still being written."""
@@ -207,12 +191,7 @@ def test_a_request_pipelined_behind_a_spooled_upload_waits_for_its_answer(host, 
     get = b"GET /stream/piped HTTP/1.1\r\nHost: x\r\n\r\n"
     with socket.create_connection((host.host, host.port), timeout=30) as sock:
         sock.sendall(put + get)
-        reader = sock.makefile("rb")
-        answers = []
-        for _ in range(2):
-            response = http.client.HTTPResponse(_SharedReader(reader))
-            response.begin()
-            answers.append((response.status, response.read()))
+        answers = [(status, body) for status, _, body in read_responses(sock, 2)]
     assert answers[0][0] == 200
     assert answers[1] == (200, data)
 
