@@ -59,8 +59,8 @@ let package = Package(
             dependencies: [
                 "PluginABI",
                 "EmuPluginKit",
+                "EmuCrypto",
                 .product(name: "GRDB", package: "GRDB.swift"),
-                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -143,6 +143,7 @@ let package = Package(
             dependencies: [
                 "EmuHostCore",
                 "EmuPluginKit",
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ],

@@ -34,4 +34,10 @@ public enum OpenSSLDigest {
         try OpenSSLError.check(EVP_Digest(bytes, bytes.count, &out, &length, md, nil), "EVP_Digest")
         return Array(out.prefix(Int(length)))
     }
+
+    /// SHA-256 in the shape SigV4 takes, which cannot throw; empty when OpenSSL cannot allocate, which matches
+    /// no signature.
+    @Sendable public static func sha256(_ bytes: [UInt8]) -> [UInt8] {
+        (try? hash(bytes, name: "SHA256")) ?? []
+    }
 }

@@ -1,4 +1,4 @@
-import Crypto
+import EmuCrypto
 import EmuPluginKit
 import Foundation
 import PluginABI
@@ -13,9 +13,7 @@ struct SignatureVerifier: Sendable {
     /// AWS accepts requests signed up to 15 minutes away from its clock.
     static let allowedSkew: TimeInterval = 15 * 60
 
-    static let sigV4 = SigV4(
-        hash: { Array(SHA256.hash(data: $0)) },
-        hmac: { key, data in Array(HMAC<SHA256>.authenticationCode(for: data, using: SymmetricKey(data: key))) })
+    static let sigV4 = SigV4(hash: OpenSSLDigest.sha256, hmac: OpenSSLHMAC.sha256)
 
     /// An error in the shape each protocol's AWS front end uses, or nil when the signature is good.
     func check(_ request: HTTPRequestData, protocolKind: emu_protocol, now: Date = Date()) -> (code: String, message: String, status: UInt32)? {

@@ -1,26 +1,34 @@
-import Crypto
-import Foundation
+import EmuCrypto
 
 /// Encrypts stored record values with AES-256-GCM when STATE_ENCRYPTION_KEY is set.
 ///
 /// The key is SHA-256 of the configured secret, so any passphrase works; a marker row encrypted with it lets
-/// start-up tell a wrong key from a corrupt database.
+/// start-up tell a wrong key from a corrupt database. A sealed value is IV (12 bytes), ciphertext and tag
+/// (16 bytes), the layout swift-crypto's `AES.GCM.SealedBox.combined` gave before, so older databases still open.
 struct StateCipher: Sendable {
-    let key: SymmetricKey
+    let key: [UInt8]
 
-    init(secret: String) {
-        key = SymmetricKey(data: SHA256.hash(data: Data(secret.utf8)))
+    init(secret: String) throws {
+        key = try OpenSSLDigest.hash(Array(secret.utf8), name: "SHA256")
     }
 
     func seal(_ plaintext: [UInt8]) throws -> [UInt8] {
-        guard let combined = try AES.GCM.seal(plaintext, using: key).combined else {
-            throw StateStoreError("AES-GCM produced no output")
-        }
-        return Array(combined)
+        let iv = SecureRandom.bytes(AESGCM.ivLength)
+        let (ciphertext, tag) = try AESGCM.seal(key: key, iv: iv, plaintext: plaintext, aad: [])
+        return iv + ciphertext + tag
     }
 
     func open(_ sealed: [UInt8]) throws -> [UInt8] {
-        Array(try AES.GCM.open(try AES.GCM.SealedBox(combined: sealed), using: key))
+        guard sealed.count >= AESGCM.ivLength + AESGCM.tagLength else {
+            throw StateStoreError("a sealed record is \(sealed.count) bytes, shorter than an IV and a tag")
+        }
+        let tagStart = sealed.count - AESGCM.tagLength
+        guard let plaintext = try AESGCM.open(key: key, iv: Array(sealed[..<AESGCM.ivLength]),
+                                              ciphertext: Array(sealed[AESGCM.ivLength..<tagStart]),
+                                              tag: Array(sealed[tagStart...]), aad: []) else {
+            throw StateStoreError("a sealed record does not authenticate under STATE_ENCRYPTION_KEY")
+        }
+        return plaintext
     }
 
     static let marker = Array("awsemu-state-encryption-check-v1".utf8)

@@ -58,7 +58,7 @@ public final class StateStore: Sendable {
         for suffix in ["", "-wal", "-shm"] where fm.fileExists(atPath: path + suffix) {
             try? fm.setAttributes([.posixPermissions: 0o600], ofItemAtPath: path + suffix)
         }
-        let cipher = encryptionSecret.flatMap { $0.isEmpty ? nil : StateCipher(secret: $0) }
+        let cipher = try encryptionSecret.flatMap { $0.isEmpty ? nil : try StateCipher(secret: $0) }
         try Self.checkEncryption(database, cipher: cipher, path: path)
         let highest = try database.read { db in try Int64.fetchOne(db, sql: "SELECT MAX(seq) FROM records") ?? 0 }
         self.database = database

@@ -1,5 +1,5 @@
 /// AWS Signature Version 4: the canonical request, the string to sign and the signature, as AWS documents
-/// them. The hash and HMAC come from the caller (OpenSSL in a plugin, swift-crypto in the host), so the
+/// them. The hash and HMAC come from the caller (EmuCrypto's OpenSSL ones in the host and in KMS), so the
 /// algorithm is written once for both signing (XKS proxy calls) and verifying (SIGV4_VERIFY).
 public struct SigV4: Sendable {
     public typealias Hash = @Sendable ([UInt8]) -> [UInt8]

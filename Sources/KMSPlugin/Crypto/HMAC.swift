@@ -15,13 +15,7 @@ enum HMACAlgorithm: String {
     }
 
     func mac(key: [UInt8], message: [UInt8]) throws -> [UInt8] {
-        guard let md = OpenSSLDigest.algorithm(digestName) else { throw OpenSSLError("EVP_MD_fetch") }
-        var out = [UInt8](repeating: 0, count: Int(EVP_MAX_MD_SIZE))
-        var length: UInt32 = 0
-        guard HMAC(md, key, Int32(key.count), message, message.count, &out, &length) != nil else {
-            throw OpenSSLError("HMAC")
-        }
-        return Array(out.prefix(Int(length)))
+        try OpenSSLHMAC.mac(key: key, message: message, digest: digestName)
     }
 
     /// Constant-time comparison, so VerifyMac leaks nothing about where a MAC differs.

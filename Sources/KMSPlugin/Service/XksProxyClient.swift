@@ -1,4 +1,4 @@
-import COpenSSL
+import EmuCrypto
 import EmuPluginKit
 import Foundation
 
@@ -39,19 +39,7 @@ struct XksProxyClient {
         }
     }
 
-    private static let sigV4 = SigV4(
-        hash: { bytes in
-            var out = [UInt8](repeating: 0, count: 32)
-            var length: UInt32 = 0
-            _ = EVP_Digest(bytes, bytes.count, &out, &length, EVP_sha256(), nil)
-            return out
-        },
-        hmac: { key, data in
-            var out = [UInt8](repeating: 0, count: 32)
-            var length: UInt32 = 0
-            _ = HMAC(EVP_sha256(), key, Int32(key.count), data, data.count, &out, &length)
-            return out
-        })
+    private static let sigV4 = SigV4(hash: OpenSSLDigest.sha256, hmac: OpenSSLHMAC.sha256)
 
     /// POSTs `body` to `<endpoint><path><suffix>`, e.g. suffix `/keys/abc/encrypt` or `/health`.
     func call(_ suffix: String, body: JSONValue, region: String) -> Result<JSONValue, Failure> {
