@@ -2,7 +2,7 @@
 
 import pytest
 
-from kms_helpers import aws_error, unvalidated
+from kms_helpers import advance_clock, aws_error, unvalidated
 
 
 @pytest.fixture(scope="module")
@@ -46,6 +46,29 @@ def test_fifty_aliases_per_key(client):
     for i in range(50):
         kms.create_alias(AliasName=f"alias/many-{i}", TargetKeyId=key["KeyId"])
     assert aws_error(kms.create_alias, AliasName="alias/many-50", TargetKeyId=key["KeyId"])[0] == "LimitExceededException"
+
+
+
+def test_alias_limit_and_listing_follow_update_alias_and_key_deletion(client, endpoint):
+    """The aliases of each key are indexed: a moved alias counts against its new key, and a deleted key's go."""
+    kms = client("kms", aws_access_key_id="666677778888")
+    first = kms.create_key()["KeyMetadata"]
+    second = kms.create_key()["KeyMetadata"]
+    for i in range(50):
+        kms.create_alias(AliasName=f"alias/moving-{i}", TargetKeyId=first["KeyId"])
+    assert aws_error(kms.create_alias, AliasName="alias/moving-50", TargetKeyId=first["KeyId"])[0] == "LimitExceededException"
+    kms.update_alias(AliasName="alias/moving-0", TargetKeyId=second["KeyId"])
+    kms.create_alias(AliasName="alias/moving-50", TargetKeyId=first["KeyId"])
+    assert [a["AliasName"] for a in kms.list_aliases(KeyId=second["KeyId"])["Aliases"]] == ["alias/moving-0"]
+    assert len(kms.list_aliases(KeyId=first["KeyId"], Limit=100)["Aliases"]) == 50
+    kms.schedule_key_deletion(KeyId=second["KeyId"], PendingWindowInDays=7)
+    advance_clock(endpoint, 8 * 86400)
+    names = {a["AliasName"] for a in kms.list_aliases(Limit=1000)["Aliases"]}
+    assert "alias/moving-0" not in names and {f"alias/moving-{i}" for i in range(1, 51)} <= names
+    assert aws_error(kms.describe_key, KeyId="alias/moving-0")[0] == "NotFoundException"
+    third = kms.create_key()["KeyMetadata"]
+    kms.create_alias(AliasName="alias/moving-0", TargetKeyId=third["KeyId"])
+    assert aws_error(kms.create_alias, AliasName="alias/moving-51", TargetKeyId=first["KeyId"])[0] == "LimitExceededException"
 
 
 def test_aws_managed_keys_listed_then_created_on_use(client):

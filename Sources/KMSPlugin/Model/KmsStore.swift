@@ -13,6 +13,10 @@ struct KmsStore: Sendable {
 
     private(set) var keys: [String: KmsKey] = [:]
     private(set) var aliases: [String: KmsAlias] = [:]
+    /// The alias names of each key, kept by `setAlias` and `removeAlias`. CreateAlias's limit of 50 per key, the
+    /// policy check's aliases and key deletion ask per key; a walk over every alias made creating or deleting
+    /// many of them quadratic.
+    private var aliasNamesByKey: [String: Set<String>] = [:]
     /// Keys in creation order, for ListKeys's stable pagination.
     private(set) var keyOrder: [String] = []
     /// Grants by key id, in creation order.
@@ -72,34 +76,54 @@ struct KmsStore: Sendable {
 
     /// Deletes a key with its aliases and grants.
     mutating func remove(keyId: String) {
-        keys[keyId] = nil
-        timedKeyIds.remove(keyId)
-        keyOrder.removeAll { $0 == keyId }
-        changes.insert(.key(keyId))
-        for (name, alias) in aliases where alias.targetKeyId == keyId { removeAlias(name: name) }
-        for grant in grants.removeValue(forKey: keyId) ?? [] {
-            grantKeys[grant.grantId] = nil
-            for token in tokensByGrant.removeValue(forKey: grant.grantId) ?? [] { grantTokens[token] = nil }
-            changes.insert(.grant(grant.grantId))
+        remove(keyIds: [keyId])
+    }
+
+    /// Deletes keys with their aliases and grants, with one pass over the creation order for all of them: the
+    /// tick deletes every key whose window has ended at once, and a pass per key made that quadratic.
+    mutating func remove(keyIds: Set<String>) {
+        guard !keyIds.isEmpty else { return }
+        for keyId in keyIds {
+            keys[keyId] = nil
+            timedKeyIds.remove(keyId)
+            changes.insert(.key(keyId))
+            for name in aliasNamesByKey[keyId] ?? [] { removeAlias(name: name) }
+            for grant in grants.removeValue(forKey: keyId) ?? [] {
+                grantKeys[grant.grantId] = nil
+                for token in tokensByGrant.removeValue(forKey: grant.grantId) ?? [] { grantTokens[token] = nil }
+                changes.insert(.grant(grant.grantId))
+            }
         }
+        keyOrder.removeAll { keyIds.contains($0) }
     }
 
     // MARK: Aliases
 
+    /// Creates an alias, or points an existing one at its new key (UpdateAlias).
     mutating func setAlias(_ alias: KmsAlias) {
-        aliases[alias.name] = alias
+        if let previous = aliases.updateValue(alias, forKey: alias.name) {
+            unindex(alias: previous.name, of: previous.targetKeyId)
+        }
+        aliasNamesByKey[alias.targetKeyId, default: []].insert(alias.name)
         changes.insert(.alias(alias.name))
     }
 
     @discardableResult
     mutating func removeAlias(name: String) -> Bool {
-        guard aliases.removeValue(forKey: name) != nil else { return false }
+        guard let alias = aliases.removeValue(forKey: name) else { return false }
+        unindex(alias: name, of: alias.targetKeyId)
         changes.insert(.alias(name))
         return true
     }
 
+    private mutating func unindex(alias name: String, of keyId: String) {
+        aliasNamesByKey[keyId]?.remove(name)
+        if aliasNamesByKey[keyId]?.isEmpty == true { aliasNamesByKey[keyId] = nil }
+    }
+
+    /// The names of the aliases that point at `keyId`, sorted.
     func aliasNames(for keyId: String) -> [String] {
-        aliases.values.filter { $0.targetKeyId == keyId }.map(\.name).sorted()
+        (aliasNamesByKey[keyId] ?? []).sorted()
     }
 
     // MARK: Custom key stores

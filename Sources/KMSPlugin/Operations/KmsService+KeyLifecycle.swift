@@ -182,7 +182,7 @@ extension KmsService {
                 let expired = store.timedKeys.filter { key in
                     key.state == .pendingDeletion && (key.deletionDate ?? .infinity) <= now
                 }
-                for key in expired { store.remove(keyId: key.keyId) }
+                store.remove(keyIds: Set(expired.map(\.keyId)))
             }
         }
     }
