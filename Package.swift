@@ -143,6 +143,7 @@ let package = Package(
             dependencies: [
                 "EmuHostCore",
                 "EmuPluginKit",
+                "EmuCrypto",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),

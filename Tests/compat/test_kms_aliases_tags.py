@@ -51,7 +51,7 @@ def test_fifty_aliases_per_key(client):
 
 def test_alias_limit_and_listing_follow_update_alias_and_key_deletion(client, endpoint):
     """The aliases of each key are indexed: a moved alias counts against its new key, and a deleted key's go."""
-    kms = client("kms", aws_access_key_id="666677778888")
+    kms = client("kms", aws_access_key_id="131313131313")
     first = kms.create_key()["KeyMetadata"]
     second = kms.create_key()["KeyMetadata"]
     for i in range(50):
