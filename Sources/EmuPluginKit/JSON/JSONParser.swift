@@ -78,7 +78,7 @@ struct JSONParser {
             index += 1
             return .object(members)
         }
-        while true {
+        repeat {
             guard current == UInt8(ascii: "\"") else { throw Malformed() }
             let key = try parseString()
             skipWhitespace()
@@ -86,18 +86,8 @@ struct JSONParser {
             index += 1
             skipWhitespace()
             members[key] = try parseValue()
-            skipWhitespace()
-            switch current {
-            case UInt8(ascii: ","):
-                index += 1
-                skipWhitespace()
-            case UInt8(ascii: "}"):
-                index += 1
-                return .object(members)
-            default:
-                throw Malformed()
-            }
-        }
+        } while try nextItem(closedBy: UInt8(ascii: "}"))
+        return .object(members)
     }
 
     private mutating func parseArray() throws(Malformed) -> JSONValue {
@@ -110,19 +100,25 @@ struct JSONParser {
             index += 1
             return .array(elements)
         }
-        while true {
+        repeat {
             elements.append(try parseValue())
+        } while try nextItem(closedBy: UInt8(ascii: "]"))
+        return .array(elements)
+    }
+
+    /// After a member or element: true past a comma (another item follows), false past the closing bracket.
+    private mutating func nextItem(closedBy closing: UInt8) throws(Malformed) -> Bool {
+        skipWhitespace()
+        switch current {
+        case UInt8(ascii: ","):
+            index += 1
             skipWhitespace()
-            switch current {
-            case UInt8(ascii: ","):
-                index += 1
-                skipWhitespace()
-            case UInt8(ascii: "]"):
-                index += 1
-                return .array(elements)
-            default:
-                throw Malformed()
-            }
+            return true
+        case closing:
+            index += 1
+            return false
+        default:
+            throw Malformed()
         }
     }
 
