@@ -37,17 +37,6 @@ public struct SigV4: Sendable {
         }
     }
 
-    public static func hex(_ bytes: [UInt8]) -> String {
-        let digits = Array("0123456789abcdef".utf8)
-        var out: [UInt8] = []
-        out.reserveCapacity(bytes.count * 2)
-        for byte in bytes {
-            out.append(digits[Int(byte >> 4)])
-            out.append(digits[Int(byte & 0xF)])
-        }
-        return String(decoding: out, as: UTF8.self)
-    }
-
     /// RFC 3986 encoding with AWS's unreserved set.
     public static func uriEncode(_ text: String, encodeSlash: Bool = true) -> String {
         var out = ""
@@ -60,7 +49,7 @@ public struct SigV4: Sendable {
             case UInt8(ascii: "/") where !encodeSlash:
                 out.append("/")
             default:
-                out += "%" + String(hex([byte]).uppercased())
+                out += "%" + Hex.encode([byte]).uppercased()
             }
         }
         return out
@@ -107,7 +96,7 @@ public struct SigV4: Sendable {
         let names = signedHeaders.map { $0.lowercased() }.sorted()
         let canonicalHeaders = names.map { "\($0):\(values[$0]?.joined(separator: ",") ?? "")\n" }.joined()
         let payloadHash = request.headers.first { $0.0.lowercased() == "x-amz-content-sha256" }?.1
-            ?? Self.hex(hash(request.body))
+            ?? Hex.encode(hash(request.body))
         return [request.method, path, query, canonicalHeaders, names.joined(separator: ";"), payloadHash]
             .joined(separator: "\n")
     }
@@ -119,12 +108,12 @@ public struct SigV4: Sendable {
         let date = String(amzDate.prefix(8))
         let scope = "\(date)/\(region)/\(service)/aws4_request"
         let canonical = canonicalRequest(request, signedHeaders: signedHeaders)
-        let stringToSign = "AWS4-HMAC-SHA256\n\(amzDate)\n\(scope)\n\(Self.hex(hash(Array(canonical.utf8))))"
+        let stringToSign = "AWS4-HMAC-SHA256\n\(amzDate)\n\(scope)\n\(Hex.encode(hash(Array(canonical.utf8))))"
         var key = hmac(Array("AWS4\(secretKey)".utf8), Array(date.utf8))
         key = hmac(key, Array(region.utf8))
         key = hmac(key, Array(service.utf8))
         key = hmac(key, Array("aws4_request".utf8))
-        return Self.hex(hmac(key, Array(stringToSign.utf8)))
+        return Hex.encode(hmac(key, Array(stringToSign.utf8)))
     }
 
     /// Signs a request: returns the headers to add (X-Amz-Date, X-Amz-Content-Sha256, Authorization).
@@ -132,7 +121,7 @@ public struct SigV4: Sendable {
                      amzDate: String) -> [(String, String)]
     {
         var signed = request
-        let payloadHash = Self.hex(hash(request.body))
+        let payloadHash = Hex.encode(hash(request.body))
         signed.headers += [("X-Amz-Date", amzDate), ("X-Amz-Content-Sha256", payloadHash)]
         let names = signed.headers.map { $0.0.lowercased() }
         let signature = self.signature(signed, signedHeaders: names, secretKey: secretKey, amzDate: amzDate,

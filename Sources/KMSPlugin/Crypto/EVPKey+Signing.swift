@@ -9,7 +9,7 @@ extension EVPKey {
         if algorithm.signsDigestDirectly {
             // The message's hash, signed as a DIGEST message would be: the same signature EVP_DigestSign makes,
             // without setting up a digest-and-sign context per request.
-            let digest = isDigest ? message : try OpenSSLDigest.hash(message, name: algorithm.digestName ?? "")
+            let digest = isDigest ? message : try Self.messageDigest(message, algorithm)
             return try withPooledSignContext(algorithm, verify: false) { ctx in
                 try Self.signDigest(digest, ctx)
             }
@@ -30,7 +30,7 @@ extension EVPKey {
     func verify(_ signature: [UInt8], message: [UInt8], algorithm: SigningAlgorithm, isDigest: Bool) throws -> Bool {
         defer { ERR_clear_error() }
         if algorithm.signsDigestDirectly {
-            let digest = isDigest ? message : try OpenSSLDigest.hash(message, name: algorithm.digestName ?? "")
+            let digest = isDigest ? message : try Self.messageDigest(message, algorithm)
             return try withPooledSignContext(algorithm, verify: true) { ctx in
                 EVP_PKEY_verify(ctx, signature, signature.count, digest, digest.count) == 1
             }
@@ -105,9 +105,6 @@ extension EVPKey {
             try OpenSSLError.check(EVP_DigestSignInit_ex(mdctx, &pctx, digest, nil, nil, pointer, nil),
                                    "EVP_DigestSignInit_ex")
         }
-        if algorithm.isPSS, let pctx {
-            try configurePSS(pctx, algorithm)
-        }
         return try body(mdctx)
     }
 
@@ -142,9 +139,17 @@ extension EVPKey {
         return ctx
     }
 
+    /// The hash of a RAW message for an algorithm that signs a digest (RSA and ECDSA all name one).
+    private static func messageDigest(_ message: [UInt8], _ algorithm: SigningAlgorithm) throws -> [UInt8] {
+        guard let name = algorithm.digestName else { throw OpenSSLError("no message digest for \(algorithm)") }
+        return try OpenSSLDigest.hash(message, name: name)
+    }
+
     /// RSASSA-PSS as KMS does it: MGF1 with the message hash, salt as long as the digest.
     private func configurePSS(_ ctx: OpaquePointer, _ algorithm: SigningAlgorithm) throws {
-        guard let md = OpenSSLDigest.algorithm(algorithm.digestName ?? "") else { throw OpenSSLError("EVP_MD_fetch") }
+        guard let name = algorithm.digestName, let md = OpenSSLDigest.algorithm(name) else {
+            throw OpenSSLError("EVP_MD_fetch(\(algorithm.digestName ?? "no digest for \(algorithm)"))")
+        }
         try OpenSSLError.check(EVP_PKEY_CTX_set_rsa_padding(ctx, RSA_PKCS1_PSS_PADDING), "PSS padding")
         try OpenSSLError.check(EVP_PKEY_CTX_set_rsa_pss_saltlen(ctx, RSA_PSS_SALTLEN_DIGEST), "PSS salt length")
         try OpenSSLError.check(EVP_PKEY_CTX_set_rsa_mgf1_md(ctx, md), "PSS MGF1 digest")

@@ -63,10 +63,3 @@ extension EVPKey {
         return Array(out.prefix(length))
     }
 }
-
-/// SHA-256 through OpenSSL (material digests and ids for imported material).
-enum SHA256Digest {
-    static func hash(_ bytes: [UInt8]) -> [UInt8] {
-        (try? OpenSSLDigest.hash(bytes, name: "SHA256")) ?? [UInt8](repeating: 0, count: 32)
-    }
-}

@@ -78,7 +78,7 @@ extension KmsService {
                                                algorithm: parameters.wrappingAlgorithm)
         else { throw AWSError("InvalidCiphertextException", "The key material could not be unwrapped with the import parameters.") }
         let material = try importedMaterial(plaintext, spec: key.keySpec)
-        let digest = SHA256Digest.hash(plaintext)
+        let digest = try OpenSSLDigest.hash(plaintext, name: "SHA256")
         let materialId = Hex.encode(digest)
         let known = Set(key.imports.knownMaterialIds + [key.imports.materialDigest.map(Hex.encode)].compactMap { $0 })
         if isNewMaterial {
