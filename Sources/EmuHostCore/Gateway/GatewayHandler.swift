@@ -216,16 +216,15 @@ final class GatewayHandler: ChannelDuplexHandler, RemovableChannelHandler {
             }
         case .end:
             guard let head else { return }
+            // The request is complete: what the client pipelines behind it waits until it is answered, a spooled
+            // one's included while its last piece goes to disk.
+            responding = true
             if let spool {
-                // The request is complete: what the client pipelines behind it waits, as for any other request,
-                // while its last piece goes to disk.
-                responding = true
                 spool.ended = true
                 flushSpool(context: context)
                 return
             }
             self.head = nil
-            responding = true
             if tooLarge {
                 write(tooLargeResponse(head, limit: streams ? maxStreamedBodyBytes : Int64(maxBodyBytes)),
                       for: head, context: context)
@@ -299,7 +298,6 @@ final class GatewayHandler: ChannelDuplexHandler, RemovableChannelHandler {
         self.spool = nil
         self.head = nil
         if spool.failed {
-            responding = true
             router.runtime.logger.error("a large request body could not be written to its temporary file")
             write(.awsError("InternalError", "The request body could not be stored; try again.", status: 500,
                             protocolKind: protocolKind(head), requestId: RequestRouter.newRequestId()),
@@ -309,7 +307,6 @@ final class GatewayHandler: ChannelDuplexHandler, RemovableChannelHandler {
         var request = HTTPRequestData(method: head.method.rawValue, uri: head.uri,
                                       headers: head.headers.map { ($0.name, $0.value) }, body: [])
         request.spooledBody = spool.file
-        responding = true
         dispatch(request, head: head, context: context)
     }
 
@@ -387,7 +384,7 @@ final class GatewayHandler: ChannelDuplexHandler, RemovableChannelHandler {
                                                      keepAlive: keepAlive, streamLength: stream.map { $0.length },
                                                      allocator: context.channel.allocator)
         if let stream {
-            if isHead || stream.length == 0 {
+            if isHead || stream.length == 0 || !HTTPResponseSerializer.mayHaveBody(status: Int(response.status)) {
                 stream.close()
             } else {
                 context.writeAndFlush(wrapOutboundOut(bytes), promise: nil)

@@ -19,9 +19,7 @@ enum HTTPResponseSerializer {
                           streamLength: UInt64?, allocator: ByteBufferAllocator) -> ByteBuffer
     {
         let status = Int(response.status)
-        // RFC 9110 §6.4.1 and §8.6: these statuses never carry a body, nor (but for 304) a length; NIO's encoder
-        // dropped the length for all three, and clients are used to that.
-        let mayHaveBody = !(100..<200).contains(status) && status != 204 && status != 304
+        let mayHaveBody = Self.mayHaveBody(status: status)
         let writesBody = mayHaveBody && !isHead && streamLength == nil
         var buffer = allocator.buffer(capacity: 128 + response.headers.count * 48 + (writesBody ? response.body.count : 0))
         buffer.writeStaticString("HTTP/")
@@ -53,6 +51,12 @@ enum HTTPResponseSerializer {
         buffer.writeStaticString(keepAlive ? "Connection: keep-alive\r\n\r\n" : "Connection: close\r\n\r\n")
         if writesBody { buffer.writeBytes(response.body) }
         return buffer
+    }
+
+    /// RFC 9110 §6.4.1 and §8.6: 1xx, 204 and 304 never carry a body, nor (but for 304) a length; NIO's encoder
+    /// dropped the length for all three, and clients are used to that. The gateway asks too, before it streams one.
+    static func mayHaveBody(status: Int) -> Bool {
+        !(100..<200).contains(status) && status != 204 && status != 304
     }
 
     /// The interim answer to `Expect: 100-continue`.
