@@ -214,7 +214,7 @@ struct JSONParser {
     }
 
     /// A number in JSON's grammar: an integer that fits becomes `.int`; anything else a double, and a double with
-    /// no fraction below 2^63 an `.int` again, as Foundation's numbers were converted (JSONParserTests keeps that
+    /// no fraction below 9e18 (well inside Int64) an `.int` again, as Foundation's numbers were converted (JSONParserTests keeps that
     /// conversion as its reference).
     private mutating func parseNumber() throws(Malformed) -> JSONValue {
         let start = index
@@ -229,13 +229,13 @@ struct JSONParser {
         if current == UInt8(ascii: ".") {
             isInteger = false
             index += 1
-            guard try skipDigitsRequired() else { throw Malformed() }
+            try skipRequiredDigits()
         }
         if current == UInt8(ascii: "e") || current == UInt8(ascii: "E") {
             isInteger = false
             index += 1
             if current == UInt8(ascii: "+") || current == UInt8(ascii: "-") { index += 1 }
-            guard try skipDigitsRequired() else { throw Malformed() }
+            try skipRequiredDigits()
         }
         let text = String(decoding: UnsafeRawBufferPointer(rebasing: bytes[start..<index]), as: UTF8.self)
         if isInteger, let integer = Int64(text) { return .int(integer) }
@@ -247,9 +247,10 @@ struct JSONParser {
         while let byte = current, (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) { index += 1 }
     }
 
-    private mutating func skipDigitsRequired() throws(Malformed) -> Bool {
+    /// One digit or more, as JSON requires after a decimal point and in an exponent.
+    private mutating func skipRequiredDigits() throws(Malformed) {
         let start = index
         skipDigits()
-        return index > start
+        guard index > start else { throw Malformed() }
     }
 }
