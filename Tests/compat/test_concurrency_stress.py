@@ -1,5 +1,6 @@
 """Concurrency stress: many connections mix CreateKey, Encrypt, Decrypt, ScheduleKeyDeletion, CreateGrant,
-RotateKeyOnDemand and TagResource on shared keys; afterwards every invariant is checked. Run it against a
+RotateKeyOnDemand, TagResource, and Sign and Verify (which borrow pooled OpenSSL contexts per key) on shared keys;
+afterwards every invariant is checked, every signature with Python's cryptography. Run it against a
 ThreadSanitizer build with AWSEMU_BINARY=.build-tsan/debug/awsemu (see .ci/run) to catch data races.
 """
 
@@ -8,6 +9,8 @@ import random
 import threading
 
 import botocore.exceptions
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec, padding
 
 from awsemu_host import AwsemuHost, make_client
 
@@ -19,8 +22,10 @@ def test_mixed_load_on_shared_keys_keeps_every_invariant():
     with AwsemuHost(env={"SERVICES": "kms"}) as host:
         admin = make_client(host.url, "kms")
         shared = [admin.create_key()["KeyMetadata"]["KeyId"] for _ in range(4)]
+        signers = {algorithm: admin.create_key(KeySpec=spec, KeyUsage="SIGN_VERIFY")["KeyMetadata"]["KeyId"]
+                   for algorithm, spec in (("ECDSA_SHA_256", "ECC_NIST_P256"), ("RSASSA_PSS_SHA_256", "RSA_2048"))}
         results = {"blobs": [], "grants": [], "rotations": {k: 0 for k in shared}, "tags": [], "doomed": [],
-                   "created": [], "errors": []}
+                   "created": [], "signatures": [], "errors": []}
         lock = threading.Lock()
 
         def worker(index):
@@ -28,7 +33,7 @@ def test_mixed_load_on_shared_keys_keeps_every_invariant():
             rng = random.Random(index)
             for round_ in range(ROUNDS):
                 key = rng.choice(shared)
-                action = rng.randrange(8)
+                action = rng.randrange(9)
                 try:
                     if action in (0, 1, 2):
                         plaintext = os.urandom(rng.randrange(1, 200))
@@ -50,6 +55,15 @@ def test_mixed_load_on_shared_keys_keeps_every_invariant():
                         kms.tag_resource(KeyId=key, Tags=[{"TagKey": f"t{index}", "TagValue": str(round_)}])
                         with lock:
                             results["tags"].append((key, f"t{index}"))
+                    elif action == 8:
+                        algorithm = rng.choice(sorted(signers))
+                        message = os.urandom(rng.randrange(1, 300))
+                        signature = kms.sign(KeyId=signers[algorithm], Message=message,
+                                             SigningAlgorithm=algorithm)["Signature"]
+                        assert kms.verify(KeyId=signers[algorithm], Message=message, Signature=signature,
+                                          SigningAlgorithm=algorithm)["SignatureValid"]
+                        with lock:
+                            results["signatures"].append((algorithm, message, signature))
                     elif action == 6:
                         created = kms.create_key()["KeyMetadata"]["KeyId"]
                         with lock:
@@ -89,6 +103,15 @@ def test_mixed_load_on_shared_keys_keeps_every_invariant():
         keys = set()
         page = admin.list_keys(Limit=1000)
         keys.update(k["KeyId"] for k in page["Keys"])
-        assert set(shared) | set(results["created"]) | set(results["doomed"]) == keys
+        assert set(shared) | set(signers.values()) | set(results["created"]) | set(results["doomed"]) == keys
+        public_keys = {algorithm: serialization.load_der_public_key(admin.get_public_key(KeyId=key)["PublicKey"])
+                       for algorithm, key in signers.items()}
+        assert results["signatures"]
+        for algorithm, message, signature in results["signatures"]:
+            if algorithm == "ECDSA_SHA_256":
+                public_keys[algorithm].verify(signature, message, ec.ECDSA(hashes.SHA256()))
+            else:
+                public_keys[algorithm].verify(signature, message, padding.PSS(mgf=padding.MGF1(hashes.SHA256()),
+                                                                              salt_length=32), hashes.SHA256())
         for doomed in results["doomed"]:
             assert admin.describe_key(KeyId=doomed)["KeyMetadata"]["KeyState"] == "PendingDeletion"
