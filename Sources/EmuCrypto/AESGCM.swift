@@ -69,4 +69,22 @@ public enum AESGCM {
             return Array(out.prefix(total))
         }
     }
+
+    /// Seals under a fresh random IV into one buffer: IV, ciphertext, tag (the layout of swift-crypto's
+    /// `SealedBox.combined`), the form stored state, S3 chunks and wrapped S3 data keys keep.
+    public static func sealCombined(key: [UInt8], plaintext: [UInt8], aad: [UInt8]) throws -> [UInt8] {
+        let iv = SecureRandom.bytes(ivLength)
+        let (ciphertext, tag) = try seal(key: key, iv: iv, plaintext: plaintext, aad: aad)
+        return iv + ciphertext + tag
+    }
+
+    /// Opens what `sealCombined` made; nil when it is too short to hold an IV and a tag, or does not authenticate.
+    public static func openCombined<Bytes: Collection<UInt8>>(key: [UInt8], _ sealed: Bytes, aad: [UInt8]) throws
+        -> [UInt8]?
+    {
+        guard sealed.count >= ivLength + tagLength else { return nil }
+        return try open(key: key, iv: Array(sealed.prefix(ivLength)),
+                        ciphertext: Array(sealed.dropFirst(ivLength).dropLast(tagLength)),
+                        tag: Array(sealed.suffix(tagLength)), aad: aad)
+    }
 }

@@ -37,10 +37,8 @@ final class HostKeyring: Sendable {
     /// Wraps a data key for the object `arn`, which is bound as associated data.
     func wrap(_ dataKey: [UInt8], arn: String, context: RequestContext) throws(AWSError) -> String {
         let key = try masterKey(recordingIn: context)
-        let nonce = SecureRandom.bytes(AESGCM.ivLength)
         do {
-            let sealed = try AESGCM.seal(key: key, iv: nonce, plaintext: dataKey, aad: Self.associatedData(arn))
-            return Base64.encode(nonce + sealed.ciphertext + sealed.tag)
+            return Base64.encode(try AESGCM.sealCombined(key: key, plaintext: dataKey, aad: Self.associatedData(arn)))
         } catch {
             PluginHost.current?.error("wrapping an SSE-S3 data key failed: \(error)")
             throw S3Errors.internalError()
@@ -56,10 +54,8 @@ final class HostKeyring: Sendable {
             PluginHost.current?.error("the SSE-S3 data key of \(arn) cannot be unwrapped: no host key or a bad record")
             throw S3Errors.internalError()
         }
-        let opened = try? AESGCM.open(key: key, iv: Array(bytes.prefix(AESGCM.ivLength)),
-                                      ciphertext: Array(bytes.dropFirst(AESGCM.ivLength).prefix(32)),
-                                      tag: Array(bytes.suffix(AESGCM.tagLength)), aad: Self.associatedData(arn))
-        guard let dataKey = opened ?? nil else {
+        let opened = try? AESGCM.openCombined(key: key, bytes, aad: Self.associatedData(arn))
+        guard let dataKey = opened else {
             PluginHost.current?.error("the SSE-S3 data key of \(arn) does not authenticate under the host key")
             throw S3Errors.internalError()
         }

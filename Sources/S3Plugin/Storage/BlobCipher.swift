@@ -32,11 +32,8 @@ struct BlobCipher {
 
     /// Seals one chunk of plaintext.
     func seal(_ chunk: [UInt8], index: Int, isLast: Bool) throws(AWSError) -> [UInt8] {
-        let nonce = SecureRandom.bytes(AESGCM.ivLength)
         do {
-            let sealed = try AESGCM.seal(key: key, iv: nonce, plaintext: chunk,
-                                         aad: associatedData(index: index, isLast: isLast))
-            return nonce + sealed.ciphertext + sealed.tag
+            return try AESGCM.sealCombined(key: key, plaintext: chunk, aad: associatedData(index: index, isLast: isLast))
         } catch {
             PluginHost.current?.error("AES-256-GCM sealing failed: \(error)")
             throw S3Errors.internalError()
@@ -46,18 +43,8 @@ struct BlobCipher {
     /// Opens one stored chunk.
     /// - Throws: InternalError when the chunk does not authenticate (tampered, truncated or misplaced data).
     func open(_ stored: ArraySlice<UInt8>, index: Int, isLast: Bool) throws(AWSError) -> [UInt8] {
-        guard stored.count >= Self.overhead else { throw corrupt() }
-        let nonce = Array(stored.prefix(AESGCM.ivLength))
-        let tag = Array(stored.suffix(AESGCM.tagLength))
-        let ciphertext = Array(stored.dropFirst(AESGCM.ivLength).dropLast(AESGCM.tagLength))
-        let opened: [UInt8]?
-        do {
-            opened = try AESGCM.open(key: key, iv: nonce, ciphertext: ciphertext, tag: tag,
-                                     aad: associatedData(index: index, isLast: isLast))
-        } catch {
-            opened = nil
-        }
-        guard let opened else { throw corrupt() }
+        guard let opened = try? AESGCM.openCombined(key: key, stored, aad: associatedData(index: index, isLast: isLast))
+        else { throw corrupt() }
         return opened
     }
 
