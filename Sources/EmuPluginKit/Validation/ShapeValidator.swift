@@ -45,8 +45,9 @@ public final class ShapeValidator: Sendable {
         let regex: LazyRegex?
         let sensitive: Bool
         let required: [String]
-        /// Structure members by wire name: their shape and their name as AWS's messages spell it (`keyId`).
-        var members: [String: (path: String, node: Node)] = [:]
+        /// Structure members in name order, the order of AWS's messages: wire name, the name as the messages
+        /// spell it (`keyId`), shape.
+        var members: [(name: String, path: String, node: Node)] = []
         /// A list's element or a map's value.
         var element: Node?
 
@@ -93,8 +94,8 @@ public final class ShapeValidator: Sendable {
         }
         for (name, shape) in model.shapes {
             let node = nodes[name]!
-            for (member, shapeName) in shape.members ?? [:] {
-                if let target = nodes[shapeName] { node.members[member] = (Self.memberPath(member, under: ""), target) }
+            for (member, shapeName) in (shape.members ?? [:]).sorted(by: { $0.key < $1.key }) {
+                if let target = nodes[shapeName] { node.members.append((member, Self.memberPath(member, under: ""), target)) }
             }
             node.element = (shape.member ?? shape.value).flatMap { nodes[$0] }
         }
@@ -132,10 +133,8 @@ public final class ShapeValidator: Sendable {
 
     /// `path` is computed only when a message needs it: most requests pass, and building every member's path
     /// cost more than checking it.
-    /// - Parameter ordered: members are walked in name order at once (inside a structure already being re-checked
-    ///   in order: re-running every level again would cost 2^depth).
-    private func check(_ value: JSONValue, node: Node, path: () -> String, ordered: Bool = false,
-                       failures: inout [String]) throws(AWSError)
+    private func check(_ value: JSONValue, node: Node, path: () -> String, failures: inout [String])
+        throws(AWSError)
     {
         if value.isNull { return }
         switch node.kind {
@@ -145,34 +144,18 @@ public final class ShapeValidator: Sendable {
                 failures.append("Value null at '\(Self.memberPath(required, under: path()))' failed to satisfy "
                     + "constraint: Member must not be null")
             }
-            // Walk the request's members (usually few) rather than the shape's. Messages come in name order, so
-            // when anything fails in the quick unordered pass, the members are checked again in that order.
-            if members.count > 1, !ordered {
-                var scratch: [String] = []
-                var clean = true
-                do throws(AWSError) {
-                    for (name, memberValue) in members {
-                        guard let member = node.members[name] else { continue }
-                        try check(memberValue, node: member.node, path: { Self.join(path(), member.path) },
-                                  failures: &scratch)
-                    }
-                } catch {
-                    clean = false
-                }
-                if clean, scratch.isEmpty { return }
-            }
-            for (name, memberValue) in members.sorted(by: { $0.key < $1.key }) {
-                guard let member = node.members[name] else { continue }
-                try check(memberValue, node: member.node, path: { Self.join(path(), member.path) }, ordered: true,
-                          failures: &failures)
+            // The shape's members in name order, so messages come in AWS's order with no sorting per request;
+            // members the shape does not name are not checked.
+            for member in node.members {
+                guard let memberValue = members[member.name] else { continue }
+                try check(memberValue, node: member.node, path: { Self.join(path(), member.path) }, failures: &failures)
             }
         case .list:
             guard let elements = value.arrayValue else { throw typeError(path(), "list") }
             lengthChecks(Double(elements.count), node: node, display: nil, path: path, failures: &failures)
             if let element = node.element {
                 for (index, item) in elements.enumerated() {
-                    try check(item, node: element, path: { "\(path()).\(index + 1).member" }, ordered: ordered,
-                              failures: &failures)
+                    try check(item, node: element, path: { "\(path()).\(index + 1).member" }, failures: &failures)
                 }
             }
         case .map:
@@ -180,7 +163,7 @@ public final class ShapeValidator: Sendable {
             lengthChecks(Double(entries.count), node: node, display: nil, path: path, failures: &failures)
             if let element = node.element {
                 for (key, entry) in entries {
-                    try check(entry, node: element, path: { "\(path()).\(key)" }, ordered: ordered, failures: &failures)
+                    try check(entry, node: element, path: { "\(path()).\(key)" }, failures: &failures)
                 }
             }
         case .string:
