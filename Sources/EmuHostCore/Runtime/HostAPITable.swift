@@ -107,7 +107,7 @@ enum HostAPITable {
                 guard let runtime = HostRuntime.current, let onValue,
                     let value = runtime.configuration.environment[name.hostString]
                 else { return false }
-                withCStrings(value, "") { valueStr, _ in onValue(userData, valueStr) }
+                withEmuString(value) { valueStr in onValue(userData, valueStr) }
                 return true
             },
             http_call: { method, url, headers, headerCount, body, bodyLength, timeoutMs, onResult, userData in
@@ -142,7 +142,7 @@ enum HostAPITable {
                         }
                     }
                 case .failure(let error):
-                    withCStrings(error.description, "") { message, _ in
+                    withEmuString(error.description) { message in
                         var result = emu_http_result(
                             struct_size: UInt32(MemoryLayout<emu_http_result>.size), status: 0,
                             error_message: message, headers: nil, header_count: 0, body: nil, body_len: 0)
