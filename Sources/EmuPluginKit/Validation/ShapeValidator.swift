@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// Validates a request against AWS's service model before the operation runs, and words the failures exactly
 /// as AWS's front ends do (`1 validation error detected: Value '1025' at 'numberOfBytes' failed to satisfy
@@ -178,9 +182,7 @@ public final class ShapeValidator: Sendable {
                     + node.allowedInOrder.joined(separator: ", ") + "]")
             }
             if let pattern = node.pattern, let regex = node.regex?.compiled {
-                let range = NSRange(text.startIndex..., in: text)
-                let match = regex.firstMatch(in: text, options: [.anchored], range: range)
-                if match == nil || match!.range != range {
+                if (try? regex.wholeMatch(in: text)) == nil {
                     failures.append(describe(display, path()) + "Member must satisfy regular expression pattern: "
                         + pattern)
                 }
@@ -238,24 +240,55 @@ public final class ShapeValidator: Sendable {
     }
 }
 
-/// A member's pattern, compiled the first time a request carries that member. NSRegularExpression is ICU's, and
-/// compiling every pattern of the KMS and Secrets Manager models at start-up made ICU's tables a few megabytes of
-/// an idle host's resident memory. Immutable once built, so shared by every thread.
+/// A member's pattern, compiled the first time a request carries that member, with the standard library's `Regex`
+/// (not NSRegularExpression, which is ICU's and would load Foundation's ICU tables into every plugin: megabytes of an
+/// idle host's memory). The models' patterns are ICU syntax; `ShapeValidatorTests` checks that `Regex` reads each
+/// one and matches as ICU does. Scalar semantics, as ICU matches code points, not grapheme clusters; `.` matches a
+/// line break, as the models' patterns expect. Immutable once built, so shared by every thread.
 final class LazyRegex: @unchecked Sendable {
     private let pattern: String
-    /// nil until the first use; then the expression, or nil inside when ICU refused the pattern (not checked).
-    private let state = LockedBox<NSRegularExpression??>(nil)
+    /// nil until the first use; then the expression, or nil inside when the pattern cannot be read (not checked).
+    private let state = LockedBox<Regex<AnyRegexOutput>??>(nil)
 
     init(_ pattern: String) {
         self.pattern = pattern
     }
 
-    var compiled: NSRegularExpression? {
+    var compiled: Regex<AnyRegexOutput>? {
         state.withLock { state in
             if let known = state { return known }
-            let regex = try? NSRegularExpression(pattern: pattern, options: [.dotMatchesLineSeparators])
+            let regex = try? Regex(Self.icuWordClass(pattern)).matchingSemantics(.unicodeScalar).dotMatchesNewlines()
             state = .some(regex)
             return regex
         }
+    }
+
+    /// ICU's `\w` also takes combining marks and join controls, `Regex`'s does not (`[\w]+` must accept "é" spelt
+    /// e + U+0301), so each unescaped `\w` becomes ICU's definition, written with properties both understand.
+    static func icuWordClass(_ pattern: String) -> String {
+        let properties = #"\p{Alphabetic}\p{Mark}\p{Nd}\p{Pc}\p{Join_Control}"#
+        var out = ""
+        var inClass = false
+        var escaped = false
+        for character in pattern {
+            if escaped {
+                escaped = false
+                if character == "w" {
+                    out += inClass ? properties : "[" + properties + "]"
+                } else {
+                    out += "\\" + String(character)
+                }
+                continue
+            }
+            switch character {
+            case "\\": escaped = true; continue
+            case "[": inClass = true
+            case "]": inClass = false
+            default: break
+            }
+            out.append(character)
+        }
+        if escaped { out += "\\" }
+        return out
     }
 }
