@@ -40,8 +40,6 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
-        .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
-        .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
     ],
     targets: [
         /// The one contract between host and plugins: a header-only C module (a module map, no .c file, so
@@ -54,13 +52,34 @@ let package = Package(
             pkgConfig: "openssl",
             providers: [.apt(["libssl-dev"])]
         ),
+        /// SQLite 3 from Debian's libsqlite3-dev, for the host's state store.
+        .systemLibrary(
+            name: "CSQLite",
+            path: "Sources/CSQLite",
+            pkgConfig: "sqlite3",
+            providers: [.apt(["libsqlite3-dev"])]
+        ),
+        /// libyaml from Debian's libyaml-dev, for KMS's seed file.
+        .systemLibrary(
+            name: "CYAML",
+            path: "Sources/CYAML",
+            pkgConfig: "yaml-0.1",
+            providers: [.apt(["libyaml-dev"])]
+        ),
+        /// libxml2 from Debian's libxml2-dev, for S3's XML request bodies.
+        .systemLibrary(
+            name: "CLibXML2",
+            path: "Sources/CLibXML2",
+            pkgConfig: "libxml-2.0",
+            providers: [.apt(["libxml2-dev"])]
+        ),
         .target(
             name: "EmuHostCore",
             dependencies: [
                 "PluginABI",
                 "EmuPluginKit",
                 "EmuCrypto",
-                .product(name: "GRDB", package: "GRDB.swift"),
+                "CSQLite",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -73,6 +92,7 @@ let package = Package(
             name: "EmuHost",
             dependencies: [
                 "EmuHostCore",
+                "EmuPluginKit",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -101,7 +121,7 @@ let package = Package(
                 "EmuCrypto",
                 "COpenSSL",
                 .product(name: "Crypto", package: "swift-crypto"),
-                .product(name: "Yams", package: "Yams"),
+                "CYAML",
             ],
             swiftSettings: swiftSettings,
             linkerSettings: pluginLinking
@@ -124,7 +144,7 @@ let package = Package(
         /// (SSE-KMS) or under a host-managed key (SSE-S3); COpenSSL for MD5 ETags.
         .target(
             name: "S3Plugin",
-            dependencies: ["EmuPluginKit", "EmuCrypto", "COpenSSL"],
+            dependencies: ["EmuPluginKit", "EmuCrypto", "COpenSSL", "CLibXML2"],
             swiftSettings: swiftSettings,
             linkerSettings: pluginLinking
         ),

@@ -1,4 +1,14 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// `awsemu <aws cli arguments>`: runs the installed `aws` CLI against this host, so documentation examples work
 /// as written. Adds the endpoint, `test`/`test` credentials and `us-east-1` only where the caller set none.
@@ -53,12 +63,12 @@ enum AWSPassThrough {
         let path = env["PATH"] ?? "/usr/local/bin:/usr/bin:/bin"
         let aws = path.split(separator: ":").map { "\($0)/aws" }.first { FileManager.default.isExecutableFile(atPath: $0) }
         guard let aws else {
-            FileHandle.standardError.write(Data("""
+            writeError("""
                 awsemu: the aws CLI is not installed, so `awsemu \(arguments.first ?? "")` cannot run.
                 Install it with:  pip install awscli
                 (awsemu's own commands are: start, plugins, status; see awsemu --help)
 
-                """.utf8))
+                """)
             exit(127)
         }
         let python = path.split(separator: ":").map { "\($0)/python3" }
@@ -78,7 +88,13 @@ enum AWSPassThrough {
         }
         let cArguments = argv.map { strdup($0) } + [nil]
         execv(argv[0], cArguments)
-        FileHandle.standardError.write(Data("awsemu: could not run \(aws): \(String(cString: strerror(errno)))\n".utf8))
+        writeError("awsemu: could not run \(aws): \(String(cString: strerror(errno)))\n")
         exit(126)
     }
+}
+
+/// Writes `text` to standard error as one write(2), without the C library's shared `stderr` stream.
+private func writeError(_ text: String) {
+    var bytes = Array(text.utf8)
+    _ = bytes.withUnsafeMutableBytes { write(STDERR_FILENO, $0.baseAddress, $0.count) }
 }

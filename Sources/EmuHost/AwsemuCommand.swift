@@ -1,7 +1,19 @@
 import ArgumentParser
+import Dispatch
 import EmuHostCore
+import EmuPluginKit
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import Logging
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// `awsemu`: start the host, inspect plugins, ask a running host, or run the `aws` CLI against it.
 @main
@@ -101,7 +113,7 @@ struct Start: ParsableCommand {
             DispatchQueue.global().asyncAfter(deadline: .now() + .seconds(deadline), execute: cutShort)
             server.stop()
             cutShort.cancel()
-            Foundation.exit(0)
+            exitProcess(0)
         }
         dispatchMain()
     }
@@ -141,19 +153,20 @@ struct Status: ParsableCommand {
             throw ExitCode(1)
         }
         guard status == 200,
-            let json = try? JSONSerialization.jsonObject(with: Data(body)) as? [String: Any]
+            let json = try? JSONValue.parse(body), json.objectValue != nil
         else {
             print("unexpected answer (HTTP \(status)) from \(url)")
             throw ExitCode(1)
         }
-        let uptime = (json["uptimeSeconds"] as? Double).map { String(format: "%.0f s", $0) } ?? "?"
-        print("awsemu \(json["version"] ?? "?") at \(url.dropLast("/_emu/health".count)), up \(uptime)")
-        for plugin in json["plugins"] as? [[String: Any]] ?? [] {
-            let services = (plugin["services"] as? [String] ?? []).joined(separator: ",")
-            print("  \(plugin["name"] ?? "?") \(plugin["version"] ?? "?") [\(services)] \(plugin["status"] ?? "?")")
+        func text(_ value: JSONValue?) -> String { value?.stringValue ?? "?" }
+        let uptime = json["uptimeSeconds"]?.doubleValue.map { "\(Int($0.rounded())) s" } ?? "?"
+        print("awsemu \(text(json["version"])) at \(url.dropLast("/_emu/health".count)), up \(uptime)")
+        for plugin in json["plugins"]?.arrayValue ?? [] {
+            let services = (plugin["services"]?.arrayValue ?? []).compactMap(\.stringValue).joined(separator: ",")
+            print("  \(text(plugin["name"])) \(text(plugin["version"])) [\(services)] \(text(plugin["status"]))")
         }
-        for refused in json["refused"] as? [[String: Any]] ?? [] {
-            print("  refused \(refused["path"] ?? "?"): \(refused["reason"] ?? "?")")
+        for refused in json["refused"]?.arrayValue ?? [] {
+            print("  refused \(text(refused["path"])): \(text(refused["reason"]))")
         }
     }
 }
@@ -210,3 +223,7 @@ struct State: ParsableCommand {
         }
     }
 }
+
+/// The C library's `exit` (atexit handlers, flushed output), which `ParsableCommand.exit(withError:)` hides inside a
+/// command.
+private func exitProcess(_ status: Int32) -> Never { exit(status) }

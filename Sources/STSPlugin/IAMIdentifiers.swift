@@ -1,5 +1,9 @@
 import EmuPluginKit
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// IAM's identifier shapes: `AROA…` role ids, `ASIA…` temporary access keys, 40-character secrets.
 enum IAMIdentifiers {
@@ -33,11 +37,11 @@ enum IAMIdentifiers {
     static func userId(for ctx: RequestContext) -> String {
         let arn = ctx.principalArn
         if arn.hasSuffix(":root") { return ctx.accountId }
-        if let range = arn.range(of: ":assumed-role/") {
+        if let range = arn.firstRange(of: ":assumed-role/") {
             let rest = arn[range.upperBound...].split(separator: "/")
             let role = rest.first.map(String.init) ?? ""
             let session = rest.count > 1 ? String(rest[1]) : ""
-            let prefix = String(arn[..<range.lowerBound]).replacingOccurrences(of: ":sts:", with: ":iam:")
+            let prefix = String(arn[..<range.lowerBound]).replacing(":sts:", with: ":iam:")
             return stableId(prefix: "AROA", seed: "\(prefix):role/\(role)") + ":" + session
         }
         return stableId(prefix: "AIDA", seed: arn)

@@ -1,5 +1,9 @@
 import EmuPluginKit
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import PluginABI
 
 /// The entry the host looks up with dlsym.
@@ -47,9 +51,11 @@ enum STSPlugin {
             throw AWSError("ValidationError", "1 validation error detected: Value '\(roleArn)' at 'roleArn' failed to "
                 + "satisfy constraint: Member must have length \(roleArn.count < 20 ? "greater than or equal to 20" : "less than or equal to 2048")")
         }
-        let sessionAllowed = CharacterSet.alphanumerics.union(CharacterSet(charactersIn: "_+=,.@-"))
+        let sessionAllowed = Set("_+=,.@-".unicodeScalars)
         if sessionName.count < 2 || sessionName.count > 64
-            || sessionName.unicodeScalars.contains(where: { !sessionAllowed.contains($0) || !$0.isASCII })
+            || sessionName.unicodeScalars.contains(where: {
+                !$0.isASCII || !(sessionAllowed.contains($0) || $0.properties.isAlphabetic || $0.properties.numericType != nil)
+            })
         {
             throw AWSError("ValidationError", "1 validation error detected: Value '\(sessionName)' at 'roleSessionName' "
                 + "failed to satisfy constraint: Member must satisfy regular expression pattern: [\\w+=,.@-]*")
@@ -82,11 +88,10 @@ enum STSPlugin {
                                     principalArn: assumedArn, expiresMilliseconds: expires)
         else { throw AWSError.internalFailure("The credentials could not be registered.") }
         let expiration = Date(timeIntervalSince1970: Double(expires) / 1000)
-        let formatter = ISO8601DateFormatter()
         let result = "<AssumedRoleUser>" + xmlElement("Arn", assumedArn)
             + xmlElement("AssumedRoleId", "\(roleId):\(sessionName)") + "</AssumedRoleUser>"
             + "<Credentials>" + xmlElement("AccessKeyId", accessKeyId) + xmlElement("SecretAccessKey", secret)
-            + xmlElement("SessionToken", token) + xmlElement("Expiration", formatter.string(from: expiration))
+            + xmlElement("SessionToken", token) + xmlElement("Expiration", expiration.formatted(.iso8601))
             + "</Credentials>" + xmlElement("PackedPolicySize", "0")
         return queryResponse("AssumeRole", result, ctx)
     }

@@ -104,4 +104,22 @@ import Testing
         #expect(document.children("Object").map { $0.child("Key")?.text } == [" spaced & escaped ", "b"])
         #expect(throws: AWSError.self) { try XMLTag.parse(Array("<Delete><Object></Delete>".utf8)) }
     }
+
+    /// libxml2 is read as S3 needs it: prefixes dropped, CDATA kept, nothing fetched or substituted, and anything
+    /// not well-formed (or not UTF-8, or empty) refused.
+    @Test func xmlEdgeCases() throws {
+        let prefixed = try XMLTag.parse(Array("""
+            <s3:Delete xmlns:s3="http://s3.amazonaws.com/doc/2006-03-01/"><s3:Object><s3:Key><![CDATA[a<b]]>c</s3:Key>            </s3:Object></s3:Delete>
+            """.utf8))
+        #expect(prefixed.name == "Delete" && prefixed.child("Object")?.value("Key") == "a<bc")
+        let external = try XMLTag.parse(Array("""
+            <?xml version="1.0"?><!DOCTYPE d [<!ENTITY x SYSTEM "file:///etc/passwd"><!ENTITY y "yy">]>            <d><k>&x;&y;z</k></d>
+            """.utf8))
+        #expect(external.value("k") == "z")
+        #expect(throws: AWSError.self) { try XMLTag.parse([]) }
+        #expect(throws: AWSError.self) { try XMLTag.parse(Array("<a>".utf8)) }
+        #expect(throws: AWSError.self) { try XMLTag.parse(Array("<a/><b/>".utf8)) }
+        #expect(throws: AWSError.self) { try XMLTag.parse([0x3C, 0x61, 0xFF, 0x3E, 0x3C, 0x2F, 0x61, 0xFF, 0x3E]) }
+        #expect(throws: AWSError.self) { try XMLTag.parse(Array("plain text".utf8)) }
+    }
 }

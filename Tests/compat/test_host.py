@@ -2,11 +2,12 @@
 
 import http.client
 import json
+import subprocess
 import xml.etree.ElementTree as ET
 
 import pytest
 
-from awsemu_host import AwsemuHost, json_call, make_client, read_responses, request, signed_headers
+from awsemu_host import HOST_BINARY, AwsemuHost, json_call, make_client, read_responses, request, signed_headers
 
 
 # ---- host endpoints -------------------------------------------------------------------------------------------
@@ -293,3 +294,19 @@ def test_services_selects_plugins():
         assert [p["name"] for p in health["plugins"]] == ["sts"]
         assert make_client(host.url, "sts").get_caller_identity()["Account"] == "000000000000"
         assert json_call(host.url, "EchoService.Echo").status == 400
+
+
+# ---- what the binaries load -----------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("name", ["awsemu", "libKMSPlugin.so", "libSTSPlugin.so", "libSecretsManagerPlugin.so",
+                                  "libS3Plugin.so"])
+def test_no_binary_loads_foundation(name):
+    """The host and plugins import FoundationEssentials only: Foundation, FoundationXML and their ICU data would be
+    megabytes of an idle host's memory (the idle-RSS budget). One `import Foundation` anywhere, or a package that
+    imports it, brings them back; ldd shows it through any chain of libraries."""
+    binary = HOST_BINARY.parent / name
+    loaded = subprocess.run(["ldd", str(binary)], capture_output=True, text=True, check=True).stdout
+    assert "libFoundationEssentials.so" in loaded, loaded
+    for library in ("libFoundation.so", "libFoundationXML.so", "libFoundationInternationalization.so",
+                    "lib_FoundationICU.so"):
+        assert library not in loaded, f"{name} loads {library}"

@@ -83,3 +83,44 @@ def test_a_state_reset_returns_to_the_seed(seeded):
     assert seeded.describe_key(KeyId="alias/seeded")["KeyMetadata"]["Description"] == "seeded symmetric key"
     blob = seeded.encrypt(KeyId="alias/seeded", Plaintext=b"after reset")["CiphertextBlob"]
     assert seeded.decrypt(CiphertextBlob=blob)["Plaintext"] == b"after reset"
+
+
+def test_seed_with_anchors_aliases_and_flow_style(tmp_path):
+    """YAML's own shorthand reads as in local-kms: an alias copies its anchor, flow style and quotes are plain text."""
+    first, second = "11111111-2222-3333-4444-555555555555", "mrk-0123456789abcdef0123456789abcdef"
+    seed = "\n".join([
+        "Keys:",
+        "  Symmetric:",
+        "    Aes:",
+        f"      - Metadata: {{KeyId: {first}, Description: 'quoted: with a colon'}}",
+        "        BackingKeys: &material",
+        "          - 00000000000000000000000000000000000000000000000000000000000000ff",
+        f"      - Metadata: {{KeyId: \"{second}\"}}",
+        "        BackingKeys: *material",
+        "Aliases:",
+        f"  - {{AliasName: alias/flow, TargetKeyId: {second}}}",
+    ]) + "\n"
+    path = tmp_path / "seed.yaml"
+    path.write_text(seed)
+    with AwsemuHost(env={"KMS_SEED_PATH": str(path), "SERVICES": "kms"}) as host:
+        kms = make_client(host.url, "kms")
+        assert kms.describe_key(KeyId=first)["KeyMetadata"]["Description"] == "quoted: with a colon"
+        assert kms.describe_key(KeyId="alias/flow")["KeyMetadata"]["KeyId"] == second
+        for key in (first, second):
+            blob = kms.encrypt(KeyId=key, Plaintext=b"same material")["CiphertextBlob"]
+            assert kms.decrypt(CiphertextBlob=blob)["Plaintext"] == b"same material"
+
+
+def test_a_malformed_seed_refuses_kms_and_says_where(tmp_path):
+    """A seed that is not YAML stops the KMS plugin with one log line naming the line; the host serves the rest."""
+    path = tmp_path / "seed.yaml"
+    path.write_text("Keys:\n  Symmetric:\n    Aes: [unclosed\n  Asymmetric: {}\n")
+    with AwsemuHost(env={"KMS_SEED_PATH": str(path), "SERVICES": "kms,sts"}) as host:
+        health = request(host.url, "GET", "/_emu/health").json()
+        assert [p["name"] for p in health["plugins"]] == ["sts"]
+        kms = [r for r in health["refused"] if r["path"].endswith("/libKMSPlugin.so")]
+        assert len(kms) == 1 and "on_init" in kms[0]["reason"], health["refused"]
+        log = host.log
+        assert "could not read the seed file" in log and "not valid YAML" in log and "line 4" in log, log
+        sts = make_client(host.url, "sts")
+        assert sts.get_caller_identity()["Account"] == "000000000000"

@@ -1,4 +1,9 @@
+import EmuPluginKit
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// The host's settings, read from the environment under the names LocalStack and moto users already set.
 public struct HostConfiguration: Sendable {
@@ -48,7 +53,7 @@ public struct HostConfiguration: Sendable {
         }
         if let services = environment["SERVICES"], !services.allSatisfy(\.isWhitespace) {
             self.services = Set(services.split(separator: ",").map {
-                String($0.drop(while: \.isWhitespace).reversed().drop(while: \.isWhitespace).reversed()).lowercased()
+                $0.trimmingWhitespace().lowercased()
             }.filter { !$0.isEmpty })
         }
         if let path = environment["EMU_PLUGIN_PATH"] {

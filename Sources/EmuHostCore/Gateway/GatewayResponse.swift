@@ -1,5 +1,9 @@
 import EmuPluginKit
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import PluginABI
 
 /// A complete HTTP response, ready for the wire.

@@ -1,5 +1,9 @@
 import EmuPluginKit
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// The host's own endpoints: health (awsemu's and LocalStack's shape), state reset (awsemu's and moto's path)
 /// and the test clock.

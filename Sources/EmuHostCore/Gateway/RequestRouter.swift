@@ -1,5 +1,9 @@
 import EmuPluginKit
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import PluginABI
 
 /// What the gateway should do with a request: answer at once, or run a handler (inline or off the event loop).
@@ -64,7 +68,7 @@ public struct RequestRouter: Sendable {
                 return fail("UnknownOperationException", "AWS JSON operations are called with POST.")
             }
             let mediaType = replyType == contentType ? contentType : contentType.split(separator: ";").first.map {
-                $0.trimmingCharacters(in: .whitespaces).lowercased()
+                $0.trimmingSpaces().lowercased()
             } ?? ""
             guard ["application/x-amz-json-1.1", "application/x-amz-json-1.0", "application/json", ""]
                 .contains(mediaType)

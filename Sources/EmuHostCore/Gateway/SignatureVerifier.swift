@@ -1,6 +1,10 @@
 import EmuCrypto
 import EmuPluginKit
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import PluginABI
 
 /// SIGV4_VERIFY=1: checks every request's AWS Signature Version 4 the way AWS's front ends do, so a client
@@ -34,13 +38,10 @@ struct SignatureVerifier: Sendable {
             return ("IncompleteSignatureException", "Authorization header requires 'Credential', 'Signature' and "
                 + "'SignedHeaders' parameters, and the request an X-Amz-Date header.", 400)
         }
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = TimeZone(identifier: "UTC")
-        formatter.dateFormat = "yyyyMMdd'T'HHmmss'Z'"
-        if let signedAt = formatter.date(from: amzDate), abs(signedAt.timeIntervalSince(now)) > Self.allowedSkew {
+        let nowSeconds = now.timeIntervalSince1970
+        if let signedAt = AmzDate.parse(amzDate), abs(signedAt - nowSeconds) > Self.allowedSkew {
             let message = "Signature expired: \(amzDate) is now earlier than "
-                + "\(formatter.string(from: now.addingTimeInterval(-Self.allowedSkew))) (\(formatter.string(from: now)) - 15 min.)"
+                + "\(AmzDate.format(nowSeconds - Self.allowedSkew)) (\(AmzDate.format(nowSeconds)) - 15 min.)"
             switch protocolKind {
             case EMU_PROTOCOL_REST: return ("RequestTimeTooSkewed", "The difference between the request time and the current time is too large.", 403)
             case EMU_PROTOCOL_QUERY: return ("SignatureDoesNotMatch", message, 403)
@@ -69,7 +70,7 @@ struct SignatureVerifier: Sendable {
     static func fields(_ authorization: String) -> [String: String] {
         var out: [String: String] = [:]
         for part in authorization.dropFirst("AWS4-HMAC-SHA256 ".count).split(separator: ",") {
-            let pair = part.trimmingCharacters(in: .whitespaces).split(separator: "=", maxSplits: 1)
+            let pair = part.trimmingSpaces().split(separator: "=", maxSplits: 1)
             if pair.count == 2 { out[String(pair[0])] = String(pair[1]) }
         }
         return out

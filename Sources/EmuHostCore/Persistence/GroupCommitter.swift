@@ -1,7 +1,6 @@
+import Dispatch
 import EmuPluginKit
-import Foundation
-import GRDB
-import Synchronization
+import NIOPosix
 
 /// One writer thread that commits whatever has queued up since its last commit in a single transaction: under
 /// load, many requests share one fsync; alone, a request waits for exactly one.
@@ -11,15 +10,17 @@ final class GroupCommitter: Sendable {
         var completion: StateStore.Completion
     }
 
-    private let database: DatabaseQueue
+    private let database: SQLiteDatabase
     private let queue = LockedBox<[Batch]>([])
     private let wakeup = DispatchSemaphore(value: 0)
 
-    init(database: DatabaseQueue) {
+    /// The committer's own thread: it blocks in fsync, so it is not one of the request thread pool's.
+    private let thread = NIOThreadPool(numberOfThreads: 1)
+
+    init(database: SQLiteDatabase) {
         self.database = database
-        let thread = Thread { [self] in self.run() }
-        thread.name = "awsemu-state-commit"
         thread.start()
+        thread.submit { [self] _ in self.run() }
     }
 
     func submit(_ rows: [StateRecordRow], completion: @escaping StateStore.Completion) {
@@ -37,12 +38,13 @@ final class GroupCommitter: Sendable {
                 try database.write { db in
                     for batch in batches {
                         for row in batch.rows {
-                            try db.execute(sql: """
+                            // A record is replaced only by a newer change (`seq`), so changes that commit out of
+                            // order cannot leave the older value behind.
+                            try db.query("""
                                 INSERT INTO records (plugin, ns, key, value, format, seq) VALUES (?, ?, ?, ?, ?, ?)
                                 ON CONFLICT (plugin, ns, key) DO UPDATE SET value = excluded.value,
                                     format = excluded.format, seq = excluded.seq WHERE excluded.seq > records.seq
-                                """, arguments: [row.plugin, row.namespace, row.key, row.value.map { Data($0) },
-                                                 Int64(row.formatVersion), Int64(row.sequence)])
+                                """, row.arguments)
                         }
                     }
                 }

@@ -1,7 +1,17 @@
 import EmuPluginKit
+import Dispatch
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
-import GRDB
+#endif
 import Synchronization
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// The host's crash-safe store: SQLite in WAL mode with `synchronous = FULL`, so a commit is on disk before the
 /// response that depends on it leaves, and concurrent requests' changes share one transaction and one fsync
@@ -9,7 +19,7 @@ import Synchronization
 public final class StateStore: Sendable {
     public typealias Completion = @Sendable (Result<Void, StateStoreError>) -> Void
 
-    private let database: DatabaseQueue
+    private let database: SQLiteDatabase
     private let cipher: StateCipher?
     private let committer: GroupCommitter
     /// The last sequence number handed out; continues from the database's highest after a restart.
@@ -24,23 +34,20 @@ public final class StateStore: Sendable {
                                    attributes: [.posixPermissions: 0o700])
             try fm.setAttributes([.posixPermissions: 0o700], ofItemAtPath: directory)
         } catch {
-            throw StateStoreError("DATA_DIR \(directory) cannot be created: \(error.localizedDescription)")
+            throw StateStoreError("DATA_DIR \(directory) cannot be created: \(error)")
         }
         let path = directory + "/awsemu-state.sqlite"
         let previousMask = umask(0o077)
         defer { umask(previousMask) }
-        var configuration = Configuration()
-        configuration.prepareDatabase { db in
-            try db.execute(sql: "PRAGMA synchronous = FULL")
-        }
-        let database: DatabaseQueue
+        let database: SQLiteDatabase
         do {
-            database = try DatabaseQueue(path: path, configuration: configuration)
-            try database.writeWithoutTransaction { db in
-                _ = try String.fetchOne(db, sql: "PRAGMA journal_mode = WAL")
-                let check = try String.fetchOne(db, sql: "PRAGMA quick_check") ?? ""
+            database = try SQLiteDatabase(path: path)
+            try database.withConnection { db in
+                try db.execute("PRAGMA synchronous = FULL")
+                _ = try db.scalar("PRAGMA journal_mode = WAL") { $0.text(0) }
+                let check = try db.scalar("PRAGMA quick_check") { $0.text(0) } ?? ""
                 guard check == "ok" else { throw StateStoreError("integrity check failed: \(check)") }
-                try db.execute(sql: """
+                try db.execute("""
                     CREATE TABLE IF NOT EXISTS records (
                         plugin TEXT NOT NULL, ns TEXT NOT NULL, key TEXT NOT NULL, value BLOB,
                         format INTEGER NOT NULL, seq INTEGER NOT NULL, PRIMARY KEY (plugin, ns, key));
@@ -60,7 +67,9 @@ public final class StateStore: Sendable {
         }
         let cipher = try encryptionSecret.flatMap { $0.isEmpty ? nil : try StateCipher(secret: $0) }
         try Self.checkEncryption(database, cipher: cipher, path: path)
-        let highest = try database.read { db in try Int64.fetchOne(db, sql: "SELECT MAX(seq) FROM records") ?? 0 }
+        let highest = try database.withConnection { db in
+            try db.scalar("SELECT MAX(seq) FROM records") { $0.integer(0) } ?? 0
+        }
         self.database = database
         self.cipher = cipher
         self.sequence = Atomic(UInt64(max(highest, 0)))
@@ -69,14 +78,16 @@ public final class StateStore: Sendable {
 
     /// The marker row tells the three cases apart: same key, wrong key, and a key given for plain data (or none
     /// given for encrypted data).
-    private static func checkEncryption(_ database: DatabaseQueue, cipher: StateCipher?, path: String) throws {
-        let stored = try database.read { db in
-            try Data.fetchOne(db, sql: "SELECT value FROM meta WHERE name = 'encryption-check'")
+    private static func checkEncryption(_ database: SQLiteDatabase, cipher: StateCipher?, path: String) throws {
+        let stored = try database.withConnection { db in
+            try db.scalar("SELECT value FROM meta WHERE name = 'encryption-check'") { $0.blob(0) ?? [] }
         }
-        let hasRecords = try database.read { db in try Bool.fetchOne(db, sql: "SELECT EXISTS(SELECT 1 FROM records)") ?? false }
+        let hasRecords = try database.withConnection { db in
+            try db.scalar("SELECT EXISTS(SELECT 1 FROM records)") { $0.integer(0) != 0 } ?? false
+        }
         switch (stored, cipher) {
         case (let marker?, let cipher?):
-            guard (try? cipher.open(Array(marker))) == StateCipher.marker else {
+            guard (try? cipher.open(marker)) == StateCipher.marker else {
                 throw StateStoreError("STATE_ENCRYPTION_KEY does not match the key \(path) was written with")
             }
         case (.some, nil):
@@ -87,7 +98,7 @@ public final class StateStore: Sendable {
             }
             let marker = try cipher.seal(StateCipher.marker)
             try database.write { db in
-                try db.execute(sql: "INSERT INTO meta (name, value) VALUES ('encryption-check', ?)", arguments: [Data(marker)])
+                try db.query("INSERT INTO meta (name, value) VALUES ('encryption-check', ?)", [.blob(marker)])
             }
         case (nil, nil):
             break
@@ -125,33 +136,25 @@ public final class StateStore: Sendable {
 
     /// Every live record of `plugin`, in the order the changes happened, decrypted.
     public func records(plugin: String) throws -> [StateRecordRow] {
-        try database.read { db in
-            try Row.fetchAll(db, sql: """
-                SELECT ns, key, value, format, seq FROM records WHERE plugin = ? AND value IS NOT NULL ORDER BY seq
-                """, arguments: [plugin]).map { row in
-                let stored: Data = row["value"]
-                let value = try cipher.map { try $0.open(Array(stored)) } ?? Array(stored)
-                return StateRecordRow(plugin: plugin, namespace: row["ns"], key: row["key"], value: value,
-                                      formatVersion: UInt32(row["format"] as Int64), sequence: UInt64(row["seq"] as Int64))
-            }
-        }
+        var rows: [StateRecordRow] = []
+        try forEachRecord(plugin: plugin) { rows.append($0) }
+        return rows
     }
 
     /// Walks every live record of `plugin` in change order without holding them all in memory (a store of
     /// 100,000 keys would otherwise cost its whole size again at start-up); returns how many it visited.
     @discardableResult
     public func forEachRecord(plugin: String, _ body: (StateRecordRow) throws -> Void) throws -> Int {
-        try database.read { db in
-            let rows = try Row.fetchCursor(db, sql: """
-                SELECT ns, key, value, format, seq FROM records WHERE plugin = ? AND value IS NOT NULL ORDER BY seq
-                """, arguments: [plugin])
+        try database.withConnection { db in
             var count = 0
-            while let row = try rows.next() {
-                let stored: Data = row["value"]
-                let value = try cipher.map { try $0.open(Array(stored)) } ?? Array(stored)
-                try body(StateRecordRow(plugin: plugin, namespace: row["ns"], key: row["key"], value: value,
-                                        formatVersion: UInt32(row["format"] as Int64),
-                                        sequence: UInt64(row["seq"] as Int64)))
+            try db.query("""
+                SELECT ns, key, value, format, seq FROM records WHERE plugin = ? AND value IS NOT NULL ORDER BY seq
+                """, [.text(plugin)]) { row in
+                let stored = row.blob(2) ?? []
+                let value = try cipher.map { try $0.open(stored) } ?? stored
+                try body(StateRecordRow(plugin: plugin, namespace: row.text(0), key: row.text(1), value: value,
+                                        formatVersion: UInt32(truncatingIfNeeded: row.integer(3)),
+                                        sequence: UInt64(bitPattern: row.integer(4))))
                 count += 1
             }
             return count
@@ -160,11 +163,15 @@ public final class StateStore: Sendable {
 
     /// Every plugin that has records.
     public func pluginNames() throws -> [String] {
-        try database.read { db in try String.fetchAll(db, sql: "SELECT DISTINCT plugin FROM records WHERE value IS NOT NULL") }
+        try database.withConnection { db in
+            var names: [String] = []
+            try db.query("SELECT DISTINCT plugin FROM records WHERE value IS NOT NULL") { names.append($0.text(0)) }
+            return names
+        }
     }
 
     /// Replaces every record of `plugins` with `rows` in one transaction (import): a crash leaves either the old
-    /// state or the new one. GRDB serialises it with the group committer's transactions.
+    /// state or the new one. The connection's lock serialises it with the group committer's transactions.
     public func replaceAll(plugins: [String], with rows: [StateRecordRow]) throws {
         let sealed = try rows.map { row -> StateRecordRow in
             var copy = row
@@ -172,20 +179,28 @@ public final class StateStore: Sendable {
             return copy
         }
         try database.write { db in
-            for plugin in plugins { try db.execute(sql: "DELETE FROM records WHERE plugin = ?", arguments: [plugin]) }
+            for plugin in plugins { try db.query("DELETE FROM records WHERE plugin = ?", [.text(plugin)]) }
             for row in sealed {
-                try db.execute(sql: """
+                try db.query("""
                     INSERT INTO records (plugin, ns, key, value, format, seq) VALUES (?, ?, ?, ?, ?, ?)
                     ON CONFLICT (plugin, ns, key) DO UPDATE SET value = excluded.value, format = excluded.format,
                         seq = excluded.seq
-                    """, arguments: [row.plugin, row.namespace, row.key, row.value.map { Data($0) },
-                                     Int64(row.formatVersion), Int64(row.sequence)])
+                    """, row.arguments)
             }
         }
     }
 
     /// Forgets every record of `plugin` (POST /_emu/state/reset).
     public func removeAll(plugin: String) throws {
-        try database.write { db in try db.execute(sql: "DELETE FROM records WHERE plugin = ?", arguments: [plugin]) }
+        try database.write { db in try db.query("DELETE FROM records WHERE plugin = ?", [.text(plugin)]) }
+    }
+
+}
+
+extension StateRecordRow {
+    /// The values for the parameters of an INSERT into `records` (plugin, ns, key, value, format, seq).
+    var arguments: [SQLiteValue] {
+        [.text(plugin), .text(namespace), .text(key), .blob(value), .integer(Int64(formatVersion)),
+         .integer(Int64(bitPattern: sequence))]
     }
 }

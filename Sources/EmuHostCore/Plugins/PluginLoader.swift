@@ -1,6 +1,16 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import Logging
 import PluginABI
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// What the loader decided about one file.
 public struct PluginLoadReport: Sendable {
@@ -60,11 +70,10 @@ public struct PluginLoader {
         var files: [String] = []
         let fm = FileManager.default
         for location in searchLocations() {
-            var isDirectory: ObjCBool = false
-            guard fm.fileExists(atPath: location, isDirectory: &isDirectory) else { continue }
+            guard fm.fileExists(atPath: location) else { continue }
             var found: [String] = []
-            if isDirectory.boolValue {
-                let names = (try? fm.contentsOfDirectory(atPath: location)) ?? []
+            // A folder is listed; anything else is taken as a library file.
+            if let names = try? fm.contentsOfDirectory(atPath: location) {
                 found = names.filter { $0.hasSuffix(".so") || $0.hasSuffix(".dylib") }.sorted()
                     .map { location + "/" + $0 }
             } else {

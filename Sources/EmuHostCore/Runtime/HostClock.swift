@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import NIOConcurrencyHelpers
 
 /// The host's clock: the system clock plus an offset that tests move forward (POST /_emu/clock), so that a

@@ -1,6 +1,10 @@
 import EmuCrypto
 import Crypto
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 extension PostQuantumKey {
     var isSigning: Bool {

@@ -1,6 +1,10 @@
 import EmuCrypto
 import EmuPluginKit
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 extension KmsService {
     func createKey(_ context: RequestContext, _ input: JSONValue) throws -> JSONValue {

@@ -1,6 +1,9 @@
 import EmuPluginKit
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
-import Yams
+#endif
 
 /// Reads a seed file in local-kms's YAML format at start-up, so suites that seeded local-kms keep working:
 /// symmetric keys with their backing keys (several simulate past rotations), RSA and ECC keys from PEM, and
@@ -15,8 +18,13 @@ struct SeedLoader {
     /// Seeds the keys; returns how many were added.
     func load(path: String) throws -> Int {
         let text = try String(contentsOfFile: path, encoding: .utf8)
-        // Scalars stay strings: a backing key such as 000…01 must not become the integer 1.
-        guard let node = try Yams.compose(yaml: text), let document = Self.plain(node) as? [String: Any] else {
+        let parsed: Any?
+        do {
+            parsed = try YAMLTree.parse(text)
+        } catch {
+            throw SeedError(description: "the seed file is not valid YAML: \(error.description)")
+        }
+        guard let document = parsed as? [String: Any] else {
             throw SeedError(description: "the seed file is not a YAML mapping")
         }
         let host = service.host
@@ -60,19 +68,6 @@ struct SeedLoader {
         return added
     }
 
-    /// A YAML node as dictionaries, arrays and strings, without YAML's implicit typing of scalars.
-    static func plain(_ node: Node) -> Any {
-        switch node {
-        case .scalar(let scalar): return scalar.string
-        case .sequence(let sequence): return sequence.map(plain)
-        case .mapping(let mapping):
-            var out: [String: Any] = [:]
-            for (key, value) in mapping { out[key.string ?? ""] = plain(value) }
-            return out
-        case .alias: return ""
-        }
-    }
-
     private func metadata(_ entry: [String: Any]) throws -> [String: Any] {
         guard let metadata = entry["Metadata"] as? [String: Any], let keyId = metadata["KeyId"] as? String,
             !keyId.isEmpty
@@ -103,7 +98,7 @@ struct SeedLoader {
             multiRegion: keyId.hasPrefix("mrk-"),
             policy: KeyPolicyDefaults.customerManaged(account: account, region: region), tags: [], materials: materials)
         if let next = entry["NextKeyRotation"] {
-            let date = ISO8601DateFormatter().date(from: "\(next)")
+            let date = try? Date("\(next)", strategy: .iso8601)
             if let date {
                 key.rotation = RotationSchedule(enabled: true, periodInDays: 365, nextRotationDate: date.timeIntervalSince1970)
             }

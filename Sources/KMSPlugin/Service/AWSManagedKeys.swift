@@ -1,5 +1,9 @@
 import EmuPluginKit
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// The AWS managed keys behind the predefined `alias/aws/<service>` aliases: listed before they exist (without
 /// a TargetKeyId, as ListAliases shows them) and created on first use with KeyManager AWS.

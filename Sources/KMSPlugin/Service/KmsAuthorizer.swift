@@ -1,5 +1,9 @@
 import EmuPluginKit
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import Synchronization
 
 /// Decides whether a caller may do an action on a key, as KMS does: the key policy (explicit Deny, then
@@ -71,7 +75,7 @@ struct KmsAuthorizer: Sendable {
         if let removed = input["TagKeys"]?.arrayValue { keys["aws:TagKeys", default: []] += removed.compactMap(\.stringValue) }
         if let keyId = input["KeyId"]?.stringValue, keyId.hasPrefix("alias/") { keys["kms:RequestAlias"] = [keyId] }
         if let keyId = input["KeyId"]?.stringValue, keyId.contains(":alias/") {
-            keys["kms:RequestAlias"] = [String(keyId[keyId.range(of: ":alias/")!.lowerBound...].dropFirst())]
+            keys["kms:RequestAlias"] = [String(keyId[keyId.firstRange(of: ":alias/")!.lowerBound...].dropFirst())]
         }
         if let mu = input["MultiRegion"]?.boolValue { keys["kms:MultiRegion"] = [String(mu)] }
         if let days = input["PendingWindowInDays"]?.intValue { keys["kms:ScheduleKeyDeletionPendingWindowInDays"] = [String(days)] }

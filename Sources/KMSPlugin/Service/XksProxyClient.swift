@@ -1,6 +1,10 @@
 import EmuCrypto
 import EmuPluginKit
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// KMS's side of the XKS Proxy API v1: SigV4-signed JSON POSTs (service `kms-xks-proxy`) to an external key
 /// store proxy, through the host's outbound HTTP.
@@ -48,11 +52,7 @@ struct XksProxyClient {
         let url = endpoint + path
         let payload = body.serialized()
         let hostHeader = URLComponents(string: endpoint).map { c in c.port.map { "\(c.host ?? ""):\($0)" } ?? (c.host ?? "") } ?? ""
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = TimeZone(identifier: "UTC")
-        formatter.dateFormat = "yyyyMMdd'T'HHmmss'Z'"
-        let amzDate = formatter.string(from: Date(timeIntervalSince1970: host.nowSeconds()))
+        let amzDate = AmzDate.format(host.nowSeconds())
         var headers: [(String, String)] = [("Host", hostHeader), ("Content-Type", "application/json")]
         headers += Self.sigV4.sign(
             SigV4.Request(method: "POST", path: path, headers: headers, body: payload),

@@ -1,6 +1,10 @@
 import EmuCrypto
 import EmuPluginKit
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import Synchronization
 
 /// The host-managed key behind SSE-S3: a random 256-bit master key that wraps each object's data key.

@@ -1,5 +1,9 @@
 import EmuPluginKit
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 extension S3Service {
     /// ListBuckets: the caller's buckets by name, with S3's optional prefix, region filter and pages.

@@ -1,5 +1,9 @@
 import EmuPluginKit
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 extension S3Service {
     /// CopyObject (`x-amz-copy-source`): decrypts the source chunk by chunk and seals it again under a new data
@@ -79,7 +83,7 @@ extension S3Service {
     private func copySource(_ header: String) throws(AWSError) -> (bucket: String, key: String, versionId: String?) {
         var text = Substring(header)
         var versionId: String?
-        if let mark = text.range(of: "?versionId=") {
+        if let mark = text.firstRange(of: "?versionId=") {
             versionId = PercentEncoding.decode(String(text[mark.upperBound...]))
             text = text[..<mark.lowerBound]
         }

@@ -1,6 +1,10 @@
 import EmuCrypto
 import EmuPluginKit
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 extension S3Service {
     /// CreateMultipartUpload: fixes the object's headers and encryption, and makes its data key now (one
@@ -169,7 +173,7 @@ extension S3Service {
 
     /// An upload id as S3 makes them: long, URL-safe and unguessable.
     static func newUploadId() -> String {
-        Base64.encode(SecureRandom.bytes(48)).replacingOccurrences(of: "+", with: "-")
-            .replacingOccurrences(of: "/", with: "_")
+        Base64.encode(SecureRandom.bytes(48)).replacing("+", with: "-")
+            .replacing("/", with: "_")
     }
 }

@@ -1,5 +1,9 @@
 import EmuPluginKit
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 extension S3Service {
     /// PutObject: seals the body under a fresh data key (SSE-KMS or SSE-S3, see `EncryptionRequest`) into a new

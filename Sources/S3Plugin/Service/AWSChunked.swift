@@ -1,5 +1,9 @@
 import EmuPluginKit
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// Removes the `aws-chunked` framing some SDKs put around upload bodies (SigV4 streaming signatures,
 /// `STREAMING-AWS4-HMAC-SHA256-PAYLOAD`, and unsigned payloads with trailing checksums): chunks of
@@ -76,7 +80,7 @@ struct AWSChunked {
                 rest = rest[(newline + 1)...]
                 guard line.last == 0x0D, line.count <= Self.maximumLineBytes else { throw Self.malformed() }
                 let sizeText = String(decoding: line.dropLast().prefix { $0 != UInt8(ascii: ";") }, as: UTF8.self)
-                    .trimmingCharacters(in: .whitespaces)
+                    .trimmingSpaces()
                 line.removeAll(keepingCapacity: true)
                 guard !sizeText.isEmpty, sizeText.count <= 15, let size = Int(sizeText, radix: 16), size >= 0 else {
                     throw Self.malformed()

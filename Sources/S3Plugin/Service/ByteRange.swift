@@ -1,4 +1,4 @@
-import Foundation
+import EmuPluginKit
 
 /// The `Range` header of a GET, as S3 reads it: one `bytes=` range; anything S3 does not understand (several
 /// ranges, bad syntax) is ignored and the whole object is answered.
@@ -9,12 +9,12 @@ enum ByteRange: Equatable {
     case unsatisfiable
 
     static func parse(_ header: String, size: Int64) -> ByteRange {
-        let text = header.trimmingCharacters(in: .whitespaces)
+        let text = header.trimmingSpaces()
         guard text.hasPrefix("bytes="), !text.contains(",") else { return .whole }
         let spec = text.dropFirst("bytes=".count)
         guard let dash = spec.firstIndex(of: "-") else { return .whole }
-        let first = spec[..<dash].trimmingCharacters(in: .whitespaces)
-        let last = spec[spec.index(after: dash)...].trimmingCharacters(in: .whitespaces)
+        let first = spec[..<dash].trimmingSpaces()
+        let last = spec[spec.index(after: dash)...].trimmingSpaces()
         if first.isEmpty {
             guard let suffix = Int64(last) else { return .whole }
             guard suffix > 0, size > 0 else { return .unsatisfiable }

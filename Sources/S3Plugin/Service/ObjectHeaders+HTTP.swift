@@ -1,5 +1,9 @@
 import EmuPluginKit
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 extension ObjectHeaders {
     /// The largest user metadata S3 accepts: 2 KB of names and values.
@@ -11,7 +15,7 @@ extension ObjectHeaders {
         var encoding = request.header("Content-Encoding")
         if let value = encoding, value.lowercased().contains("aws-chunked") {
             // The framing was removed from the body; it is not part of the object's representation.
-            let rest = value.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+            let rest = value.split(separator: ",").map { $0.trimmingSpaces() }
                 .filter { $0.lowercased() != "aws-chunked" && !$0.isEmpty }
             encoding = rest.isEmpty ? nil : rest.joined(separator: ",")
         }

@@ -1,5 +1,9 @@
 import EmuPluginKit
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// One request as S3 reads it: the bucket and key from the path or from the Host name, the decoded query, the
 /// headers and the body (with `aws-chunked` framing removed).
@@ -26,7 +30,7 @@ struct S3Request: Sendable {
         query = FormDecoding.dictionary(view.query)
         host = view.header("Host") ?? ""
         var path = Substring(view.path)
-        if path.hasPrefix("http://") || path.hasPrefix("https://"), let scheme = path.range(of: "://") {
+        if path.hasPrefix("http://") || path.hasPrefix("https://"), let scheme = path.firstRange(of: "://") {
             // An absolute-form request target: drop "http://host".
             path = path[scheme.upperBound...].drop { $0 != "/" }
         }
@@ -95,8 +99,8 @@ struct S3Request: Sendable {
         }
         if prefix == nil, host.hasSuffix(".amazonaws.com") {
             let head = host.dropLast(".amazonaws.com".count)
-            let dotted = head.range(of: ".s3.", options: .backwards)
-            let dashed = head.range(of: ".s3-", options: .backwards)
+            let dotted = head.ranges(of: ".s3.").last
+            let dashed = head.ranges(of: ".s3-").last
             if let marker = [dotted, dashed].compactMap({ $0 }).max(by: { $0.lowerBound < $1.lowerBound }) {
                 prefix = head[..<marker.lowerBound]
             }

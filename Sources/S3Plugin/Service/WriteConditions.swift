@@ -1,5 +1,9 @@
 import EmuPluginKit
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// S3's conditional writes: `If-None-Match: *` (only if absent) and `If-Match: <etag>` (only if unchanged).
 struct WriteConditions {
@@ -13,7 +17,7 @@ struct WriteConditions {
 
     func verify(_ existing: S3Object?) throws(AWSError) {
         if let ifNoneMatch {
-            guard ifNoneMatch.trimmingCharacters(in: .whitespaces) == "*" else {
+            guard ifNoneMatch.trimmingSpaces() == "*" else {
                 throw S3Errors.notImplemented("If-None-Match with a value other than * on a write")
             }
             if existing != nil { throw S3Errors.preconditionFailed() }

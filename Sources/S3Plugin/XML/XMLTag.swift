@@ -1,16 +1,14 @@
+import CLibXML2
 import EmuPluginKit
-import Foundation
-
-#if canImport(FoundationXML)
-import FoundationXML
-#endif
 
 /// One element of a parsed XML request body: its local name (namespace prefix dropped), its child elements and
 /// its text.
 ///
 /// S3's request bodies (CreateBucketConfiguration, Delete, CompleteMultipartUpload,
-/// ServerSideEncryptionConfiguration) are small documents read by element name, so a tiny tree built with
-/// Foundation's `XMLParser` is all that is needed; external entities are never resolved.
+/// ServerSideEncryptionConfiguration) are small documents read by element name, so a tiny tree copied from
+/// libxml2's is all that is needed. libxml2 is used directly rather than through FoundationXML, which would load
+/// Foundation and its ICU data into the host (megabytes of idle memory); nothing from the network or the file
+/// system is read (no DTD loading, `XML_PARSE_NONET`) and entities are not substituted.
 struct XMLTag: Sendable {
     var name: String
     var children: [XMLTag]
@@ -22,50 +20,46 @@ struct XMLTag: Sendable {
 
     /// The trimmed text of the child `name`, if there is one.
     func value(_ name: String) -> String? {
-        child(name).map { $0.text.trimmingCharacters(in: .whitespacesAndNewlines) }
+        child(name).map { $0.text.trimmingWhitespace() }
     }
 
     /// Parses a whole document.
     /// - Throws: MalformedXML for anything that is not well-formed XML.
     static func parse(_ bytes: [UInt8]) throws(AWSError) -> XMLTag {
-        // S3 bodies are UTF-8; and Foundation's XMLParser traps (takes the whole process down) on an element or
-        // attribute name that is not valid UTF-8 — found by the libFuzzer target.
-        guard String(validating: bytes, as: UTF8.self) != nil else { throw S3Errors.malformedXML() }
-        let builder = TreeBuilder()
-        let parser = XMLParser(data: Data(bytes))
-        parser.shouldResolveExternalEntities = false
-        parser.shouldProcessNamespaces = false
-        parser.delegate = builder
-        guard parser.parse(), let root = builder.root else { throw S3Errors.malformedXML() }
-        return root
-    }
-}
-
-/// Builds the tree from the parser's events.
-private final class TreeBuilder: NSObject, XMLParserDelegate {
-    var stack: [XMLTag] = []
-    var root: XMLTag?
-
-    func parser(_ parser: XMLParser, didStartElement elementName: String, namespaceURI: String?,
-                qualifiedName qName: String?, attributes attributeDict: [String: String] = [:])
-    {
-        let local = elementName.split(separator: ":").last.map(String.init) ?? elementName
-        stack.append(XMLTag(name: local, children: [], text: ""))
+        // S3 bodies are UTF-8; the encoding is fixed so that a declaration naming another one is not obeyed.
+        guard !bytes.isEmpty, bytes.count <= Int(Int32.max), String(validating: bytes, as: UTF8.self) != nil else {
+            throw S3Errors.malformedXML()
+        }
+        _ = libxml2Initialized
+        let options = Int32(XML_PARSE_NONET.rawValue | XML_PARSE_NOERROR.rawValue | XML_PARSE_NOWARNING.rawValue)
+        let document = bytes.withUnsafeBufferPointer { buffer in
+            buffer.withMemoryRebound(to: CChar.self) { xmlReadMemory($0.baseAddress, Int32($0.count), nil, "UTF-8", options) }
+        }
+        guard let document else { throw S3Errors.malformedXML() }
+        defer { xmlFreeDoc(document) }
+        guard let root = xmlDocGetRootElement(document) else { throw S3Errors.malformedXML() }
+        return XMLTag(element: root)
     }
 
-    func parser(_ parser: XMLParser, foundCharacters string: String) {
-        guard !stack.isEmpty else { return }
-        stack[stack.count - 1].text += string
-    }
-
-    func parser(_ parser: XMLParser, didEndElement elementName: String, namespaceURI: String?,
-                qualifiedName qName: String?)
-    {
-        guard let finished = stack.popLast() else { return }
-        if stack.isEmpty {
-            root = finished
-        } else {
-            stack[stack.count - 1].children.append(finished)
+    /// Copies an element of libxml2's tree: child elements in order; text and CDATA joined (entity references add
+    /// nothing, as they are not substituted).
+    private init(element: xmlNodePtr) {
+        let qualified = String(cString: element.pointee.name)
+        name = qualified.split(separator: ":").last.map(String.init) ?? qualified
+        children = []
+        text = ""
+        var child = element.pointee.children
+        while let node = child {
+            switch node.pointee.type {
+            case XML_ELEMENT_NODE: children.append(XMLTag(element: node))
+            case XML_TEXT_NODE, XML_CDATA_SECTION_NODE:
+                if let content = node.pointee.content { text += String(cString: content) }
+            default: break
+            }
+            child = node.pointee.next
         }
     }
 }
+
+/// libxml2 sets up its global tables once, before any thread parses (its documented rule for threaded programs).
+private let libxml2Initialized: Void = xmlInitParser()

@@ -1,5 +1,9 @@
 import EmuPluginKit
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// Hands changed secrets to the host (state_put / state_delete) within the request that changed them, and reads
 /// them back at start-up (on_state_load).

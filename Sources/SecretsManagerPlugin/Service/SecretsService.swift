@@ -1,5 +1,9 @@
 import EmuPluginKit
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// The Secrets Manager plugin's operations over its state: every handler takes the caller and the validated JSON
 /// input and returns the JSON output or throws AWS's error.

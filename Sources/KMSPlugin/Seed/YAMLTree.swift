@@ -1,0 +1,102 @@
+import CYAML
+
+/// The first document of a YAML text as dictionaries (`[String: Any]`), arrays (`[Any]`) and strings, read with
+/// libyaml's event parser.
+///
+/// Scalars stay strings, with none of YAML's implicit typing: a backing key such as 000…01 must not become the
+/// integer 1. An alias stands for a copy of what its anchor named. libyaml is called directly rather than through
+/// Yams, which imports Foundation: Foundation and its ICU data would be megabytes of an idle host's memory that
+/// nothing else loads.
+enum YAMLTree {
+    struct ParseError: Error, CustomStringConvertible {
+        var description: String
+    }
+
+    /// nil for a text with no document (empty, or comments only).
+    static func parse(_ text: String) throws(ParseError) -> Any? {
+        var parser = yaml_parser_t()
+        guard yaml_parser_initialize(&parser) == 1 else { throw ParseError(description: "libyaml could not start") }
+        defer { yaml_parser_delete(&parser) }
+        let bytes = Array(text.utf8)
+        return try bytes.withUnsafeBufferPointer { buffer throws(ParseError) -> Any? in
+            yaml_parser_set_input_string(&parser, buffer.baseAddress, buffer.count)
+            var builder = Builder()
+            while true {
+                var event = yaml_event_t()
+                guard yaml_parser_parse(&parser, &event) == 1 else {
+                    let problem = parser.problem.map { String(cString: $0) } ?? "malformed YAML"
+                    throw ParseError(description: "\(problem) at line \(parser.problem_mark.line + 1)")
+                }
+                defer { yaml_event_delete(&event) }
+                switch event.type {
+                case YAML_DOCUMENT_END_EVENT, YAML_STREAM_END_EVENT: return builder.root
+                default: builder.take(event)
+                }
+            }
+        }
+    }
+
+    /// Assembles nodes from events: open mappings and sequences on a stack, each mapping with the key it waits to
+    /// fill.
+    private struct Builder {
+        private enum Open {
+            case mapping([String: Any], pendingKey: String?, anchor: String?)
+            case sequence([Any], anchor: String?)
+        }
+
+        private var stack: [Open] = []
+        private var anchors: [String: Any] = [:]
+        private(set) var root: Any?
+
+        mutating func take(_ event: yaml_event_t) {
+            switch event.type {
+            case YAML_SCALAR_EVENT:
+                let data = event.data.scalar
+                let value = data.value.map { pointer in
+                    String(decoding: UnsafeBufferPointer(start: pointer, count: data.length), as: UTF8.self)
+                } ?? ""
+                if let anchor = data.anchor { anchors[String(cString: anchor)] = value }
+                add(value, isScalar: true)
+            case YAML_ALIAS_EVENT:
+                let name = event.data.alias.anchor.map { String(cString: $0) } ?? ""
+                add(anchors[name] ?? "", isScalar: false)
+            case YAML_MAPPING_START_EVENT:
+                stack.append(.mapping([:], pendingKey: nil, anchor: event.data.mapping_start.anchor.map { String(cString: $0) }))
+            case YAML_SEQUENCE_START_EVENT:
+                stack.append(.sequence([], anchor: event.data.sequence_start.anchor.map { String(cString: $0) }))
+            case YAML_MAPPING_END_EVENT, YAML_SEQUENCE_END_EVENT:
+                guard let closed = stack.popLast() else { return }
+                switch closed {
+                case .mapping(let mapping, _, let anchor):
+                    if let anchor { anchors[anchor] = mapping }
+                    add(mapping, isScalar: false)
+                case .sequence(let sequence, let anchor):
+                    if let anchor { anchors[anchor] = sequence }
+                    add(sequence, isScalar: false)
+                }
+            default:
+                break
+            }
+        }
+
+        /// Puts a finished node where it belongs: the document's root, the next item of a sequence, or a mapping's
+        /// key or value. A key that is not a scalar is the empty string.
+        private mutating func add(_ node: Any, isScalar: Bool) {
+            guard let top = stack.popLast() else {
+                if root == nil { root = node }
+                return
+            }
+            switch top {
+            case .sequence(var items, let anchor):
+                items.append(node)
+                stack.append(.sequence(items, anchor: anchor))
+            case .mapping(var mapping, let pendingKey?, let anchor):
+                mapping[pendingKey] = node
+                stack.append(.mapping(mapping, pendingKey: nil, anchor: anchor))
+            case .mapping(let mapping, nil, let anchor):
+                let key = isScalar ? node as? String ?? "" : ""
+                stack.append(.mapping(mapping, pendingKey: key, anchor: anchor))
+            }
+        }
+    }
+}
