@@ -40,20 +40,36 @@ import Testing
     @Test func everyModelPatternIsReadByRegex() {
         #expect(Self.patterns.count >= 20, "the generated models were not found or carry no patterns")
         for pattern in Self.patterns {
-            #expect(LazyRegex(pattern).compiled != nil, "Regex cannot read the model pattern \(pattern)")
+            #expect(ModelPattern(pattern).matches("") != nil, "Regex cannot read the model pattern \(pattern)")
         }
     }
 
     @Test func regexMatchesAsICUDoes() throws {
+        let long = String(repeating: "{\"Effect\": \"Allow\", \"Action\": \"kms:*\"}\n", count: 200)
+        let texts = Self.texts + [long, long + "\u{100}", long + "\u{1F600}", String(repeating: "a", count: 5000)]
         for pattern in Self.patterns {
             let icu = try NSRegularExpression(pattern: pattern, options: [.dotMatchesLineSeparators])
-            guard let regex = LazyRegex(pattern).compiled else { continue }
-            for text in Self.texts {
+            let model = ModelPattern(pattern)
+            for text in texts {
                 let range = NSRange(text.startIndex..., in: text)
                 let icuMatch = icu.firstMatch(in: text, options: [.anchored], range: range)?.range == range
-                let regexMatch = (try? regex.wholeMatch(in: text)) != nil
-                #expect(icuMatch == regexMatch, "pattern \(pattern) on \(text.debugDescription): ICU \(icuMatch), Regex \(regexMatch)")
+                let modelMatch = model.matches(text)
+                #expect(modelMatch == icuMatch,
+                        "pattern \(pattern) on \(text.prefix(40).debugDescription): ICU \(icuMatch), ours \(String(describing: modelMatch))")
             }
         }
+    }
+
+    /// Which patterns take the scalar-by-scalar path: one bracketed class, repeated, between optional anchors.
+    @Test func singleClassShapes() {
+        #expect(ModelPattern.singleClass("^[a-zA-Z0-9:/_-]+$")! == ("[a-zA-Z0-9:/_-]", false))
+        #expect(ModelPattern.singleClass("[\\u0020-\\u00FF]*")! == ("[\\u0020-\\u00FF]", true))
+        #expect(ModelPattern.singleClass("[a\\]]+")! == ("[a\\]]", false))
+        #expect(ModelPattern.singleClass("^\\!?[a-z]*$") == nil)
+        #expect(ModelPattern.singleClass("[a][b]+") == nil)
+        #expect(ModelPattern.singleClass("[0-9]{12}") == nil)
+        #expect(ModelPattern.singleClass("^(a)+$") == nil)
+        #expect(ModelPattern.singleClass("[a]+\\$") == nil)
+        #expect(Self.patterns.filter { ModelPattern.singleClass(ModelPattern.icuWordClass($0)) != nil }.count >= 10)
     }
 }

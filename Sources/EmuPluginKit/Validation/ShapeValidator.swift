@@ -46,7 +46,7 @@ public final class ShapeValidator: Sendable {
         let allowed: Set<String>?
         let allowedInOrder: [String]
         let pattern: String?
-        let regex: LazyRegex?
+        let regex: ModelPattern?
         let sensitive: Bool
         let required: [String]
         /// Structure members in name order, the order of AWS's messages: wire name, the name as the messages
@@ -55,7 +55,7 @@ public final class ShapeValidator: Sendable {
         /// A list's element or a map's value.
         var element: Node?
 
-        init(_ shape: Shape, regex: LazyRegex?) {
+        init(_ shape: Shape, regex: ModelPattern?) {
             switch shape.type {
             case "structure": kind = .structure
             case "list": kind = .list
@@ -87,10 +87,10 @@ public final class ShapeValidator: Sendable {
         } catch {
             fatalError("The generated service model does not parse: \(error)")
         }
-        var patterns: [String: LazyRegex] = [:]
+        var patterns: [String: ModelPattern] = [:]
         for shape in model.shapes.values {
             guard let pattern = shape.pattern, patterns[pattern] == nil else { continue }
-            patterns[pattern] = LazyRegex(pattern)
+            patterns[pattern] = ModelPattern(pattern)
         }
         var nodes: [String: Node] = [:]
         for (name, shape) in model.shapes {
@@ -181,11 +181,8 @@ public final class ShapeValidator: Sendable {
                 failures.append(describe(display, path()) + "Member must satisfy enum value set: ["
                     + node.allowedInOrder.joined(separator: ", ") + "]")
             }
-            if let pattern = node.pattern, let regex = node.regex?.compiled {
-                if (try? regex.wholeMatch(in: text)) == nil {
-                    failures.append(describe(display, path()) + "Member must satisfy regular expression pattern: "
-                        + pattern)
-                }
+            if let pattern = node.pattern, node.regex?.matches(text) == false {
+                failures.append(describe(display, path()) + "Member must satisfy regular expression pattern: " + pattern)
             }
         case .blob:
             guard let text = value.stringValue else { throw typeError(path(), "blob") }
@@ -237,58 +234,5 @@ public final class ShapeValidator: Sendable {
 
     private func typeError(_ path: String, _ expected: String) -> AWSError {
         AWSError.serialization("Expected \(expected) for '\(path.isEmpty ? "request" : path)'.")
-    }
-}
-
-/// A member's pattern, compiled the first time a request carries that member, with the standard library's `Regex`
-/// (not NSRegularExpression, which is ICU's and would load Foundation's ICU tables into every plugin: megabytes of an
-/// idle host's memory). The models' patterns are ICU syntax; `ShapeValidatorTests` checks that `Regex` reads each
-/// one and matches as ICU does. Scalar semantics, as ICU matches code points, not grapheme clusters; `.` matches a
-/// line break, as the models' patterns expect. Immutable once built, so shared by every thread.
-final class LazyRegex: @unchecked Sendable {
-    private let pattern: String
-    /// nil until the first use; then the expression, or nil inside when the pattern cannot be read (not checked).
-    private let state = LockedBox<Regex<AnyRegexOutput>??>(nil)
-
-    init(_ pattern: String) {
-        self.pattern = pattern
-    }
-
-    var compiled: Regex<AnyRegexOutput>? {
-        state.withLock { state in
-            if let known = state { return known }
-            let regex = try? Regex(Self.icuWordClass(pattern)).matchingSemantics(.unicodeScalar).dotMatchesNewlines()
-            state = .some(regex)
-            return regex
-        }
-    }
-
-    /// ICU's `\w` also takes combining marks and join controls, `Regex`'s does not (`[\w]+` must accept "é" spelt
-    /// e + U+0301), so each unescaped `\w` becomes ICU's definition, written with properties both understand.
-    static func icuWordClass(_ pattern: String) -> String {
-        let properties = #"\p{Alphabetic}\p{Mark}\p{Nd}\p{Pc}\p{Join_Control}"#
-        var out = ""
-        var inClass = false
-        var escaped = false
-        for character in pattern {
-            if escaped {
-                escaped = false
-                if character == "w" {
-                    out += inClass ? properties : "[" + properties + "]"
-                } else {
-                    out += "\\" + String(character)
-                }
-                continue
-            }
-            switch character {
-            case "\\": escaped = true; continue
-            case "[": inClass = true
-            case "]": inClass = false
-            default: break
-            }
-            out.append(character)
-        }
-        if escaped { out += "\\" }
-        return out
     }
 }
