@@ -27,6 +27,9 @@ import Testing
         #expect(S3Request.virtualHostBucket("my.bucket.s3.amazonaws.com") == "my.bucket")
         #expect(S3Request.virtualHostBucket("bucket.s3.eu-west-1.amazonaws.com") == "bucket")
         #expect(S3Request.virtualHostBucket("bucket.s3-us-west-2.amazonaws.com") == "bucket")
+        // The last ".s3." wins, also where two occurrences share a dot.
+        #expect(S3Request.virtualHostBucket("my.s3.s3.us-east-1.amazonaws.com") == "my.s3")
+        #expect(S3Request.virtualHostBucket("a.s3-b.s3.us-east-1.amazonaws.com") == "a.s3-b")
         #expect(S3Request.virtualHostBucket("bucket.localhost:4566") == "bucket")
         #expect(S3Request.virtualHostBucket("bucket.s3.localhost.localstack.cloud:4566") == "bucket")
         #expect(S3Request.virtualHostBucket("localhost:4566") == nil)
@@ -109,13 +112,17 @@ import Testing
     /// not well-formed (or not UTF-8, or empty) refused.
     @Test func xmlEdgeCases() throws {
         let prefixed = try XMLTag.parse(Array("""
-            <s3:Delete xmlns:s3="http://s3.amazonaws.com/doc/2006-03-01/"><s3:Object><s3:Key><![CDATA[a<b]]>c</s3:Key>            </s3:Object></s3:Delete>
+            <s3:Delete xmlns:s3="http://s3.amazonaws.com/doc/2006-03-01/"><s3:Object><s3:Key><![CDATA[a<b]]>c</s3:Key></s3:Object>\
+            </s3:Delete>
             """.utf8))
         #expect(prefixed.name == "Delete" && prefixed.child("Object")?.value("Key") == "a<bc")
         let external = try XMLTag.parse(Array("""
-            <?xml version="1.0"?><!DOCTYPE d [<!ENTITY x SYSTEM "file:///etc/passwd"><!ENTITY y "yy">]>            <d><k>&x;&y;z</k></d>
+            <?xml version="1.0"?><!DOCTYPE d [<!ENTITY x SYSTEM "file:///etc/passwd"><!ENTITY y "yy">]><d><k>&x;&y;z</k></d>
             """.utf8))
         #expect(external.value("k") == "z")
+        // A declared encoding is not obeyed: S3 bodies are UTF-8 (and checked to be before parsing).
+        let declared = try XMLTag.parse(Array("<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?><k>caf\u{E9}</k>".utf8))
+        #expect(declared.text == "caf\u{E9}")
         #expect(throws: AWSError.self) { try XMLTag.parse([]) }
         #expect(throws: AWSError.self) { try XMLTag.parse(Array("<a>".utf8)) }
         #expect(throws: AWSError.self) { try XMLTag.parse(Array("<a/><b/>".utf8)) }

@@ -111,16 +111,24 @@ def test_seed_with_anchors_aliases_and_flow_style(tmp_path):
             assert kms.decrypt(CiphertextBlob=blob)["Plaintext"] == b"same material"
 
 
-def test_a_malformed_seed_refuses_kms_and_says_where(tmp_path):
-    """A seed that is not YAML stops the KMS plugin with one log line naming the line; the host serves the rest."""
+@pytest.mark.parametrize("seed, problem", [
+    ("Keys:\n  Symmetric:\n    Aes: [unclosed\n  Asymmetric: {}\n", "line 4"),
+    ("Keys: {}\n---\nKeys: {}\n", "a second document at line 2"),
+    ("Keys:\n  Symmetric: *nowhere\n", "alias *nowhere at line 2 has no anchor"),
+    ("Aliases: []\nKeys: {}\nAliases: []\n", "key 'Aliases' at line 3 is given twice"),
+    ("Keys: \"\x01\"\n", "at byte 7"),
+], ids=["unclosed", "two-documents", "undefined-alias", "duplicate-key", "control-character"])
+def test_a_malformed_seed_refuses_kms_and_says_where(tmp_path, seed, problem):
+    """A seed that is not one well-formed YAML document stops the KMS plugin with one log line saying where; the
+    host serves the rest."""
     path = tmp_path / "seed.yaml"
-    path.write_text("Keys:\n  Symmetric:\n    Aes: [unclosed\n  Asymmetric: {}\n")
+    path.write_text(seed)
     with AwsemuHost(env={"KMS_SEED_PATH": str(path), "SERVICES": "kms,sts"}) as host:
         health = request(host.url, "GET", "/_emu/health").json()
         assert [p["name"] for p in health["plugins"]] == ["sts"]
         kms = [r for r in health["refused"] if r["path"].endswith("/libKMSPlugin.so")]
         assert len(kms) == 1 and "on_init" in kms[0]["reason"], health["refused"]
         log = host.log
-        assert "could not read the seed file" in log and "not valid YAML" in log and "line 4" in log, log
+        assert "could not read the seed file" in log and "not valid YAML" in log and problem in log, log
         sts = make_client(host.url, "sts")
         assert sts.get_caller_identity()["Account"] == "000000000000"

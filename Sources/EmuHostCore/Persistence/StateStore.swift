@@ -34,7 +34,7 @@ public final class StateStore: Sendable {
                                    attributes: [.posixPermissions: 0o700])
             try fm.setAttributes([.posixPermissions: 0o700], ofItemAtPath: directory)
         } catch {
-            throw StateStoreError("DATA_DIR \(directory) cannot be created: \(error)")
+            throw StateStoreError("DATA_DIR \(directory) cannot be created: \(Self.reason(error))")
         }
         let path = directory + "/awsemu-state.sqlite"
         let previousMask = umask(0o077)
@@ -74,6 +74,14 @@ public final class StateStore: Sendable {
         self.cipher = cipher
         self.sequence = Atomic(UInt64(max(highest, 0)))
         self.committer = GroupCommitter(database: database)
+    }
+
+    /// The system's words for a failed file operation (FoundationEssentials' CocoaError prints as a structure dump).
+    private static func reason(_ error: any Error) -> String {
+        guard let cocoa = error as? CocoaError else { return "\(error)" }
+        let path = cocoa.userInfo["NSFilePath"] as? String
+        let cause = (cocoa.userInfo["NSUnderlyingError"] as? POSIXError).map { String(cString: strerror($0.code.rawValue)) }
+        return [path, cause ?? "\(cocoa.code)"].compactMap { $0 }.joined(separator: ": ")
     }
 
     /// The marker row tells the three cases apart: same key, wrong key, and a key given for plain data (or none
@@ -152,9 +160,12 @@ public final class StateStore: Sendable {
                 """, [.text(plugin)]) { row in
                 let stored = row.blob(2) ?? []
                 let value = try cipher.map { try $0.open(stored) } ?? stored
+                guard let format = UInt32(exactly: row.integer(3)), let sequence = UInt64(exactly: row.integer(4)) else {
+                    throw StateStoreError("record \(row.text(0))/\(row.text(1)) of plugin \(plugin) has a format version "
+                        + "or sequence number out of range; the state database is corrupt")
+                }
                 try body(StateRecordRow(plugin: plugin, namespace: row.text(0), key: row.text(1), value: value,
-                                        formatVersion: UInt32(truncatingIfNeeded: row.integer(3)),
-                                        sequence: UInt64(bitPattern: row.integer(4))))
+                                        formatVersion: format, sequence: sequence))
                 count += 1
             }
             return count
@@ -201,6 +212,6 @@ extension StateRecordRow {
     /// The values for the parameters of an INSERT into `records` (plugin, ns, key, value, format, seq).
     var arguments: [SQLiteValue] {
         [.text(plugin), .text(namespace), .text(key), .blob(value), .integer(Int64(formatVersion)),
-         .integer(Int64(bitPattern: sequence))]
+         .integer(Int64(clamping: sequence))]
     }
 }

@@ -70,10 +70,12 @@ public struct PluginLoader {
         var files: [String] = []
         let fm = FileManager.default
         for location in searchLocations() {
-            guard fm.fileExists(atPath: location) else { continue }
+            var info = stat()
+            guard stat(location, &info) == 0 else { continue }  // follows symbolic links, as dlopen does
             var found: [String] = []
-            // A folder is listed; anything else is taken as a library file.
-            if let names = try? fm.contentsOfDirectory(atPath: location) {
+            if info.st_mode & S_IFMT == S_IFDIR {
+                // A folder that cannot be listed holds nothing to load.
+                let names = (try? fm.contentsOfDirectory(atPath: location)) ?? []
                 found = names.filter { $0.hasSuffix(".so") || $0.hasSuffix(".dylib") }.sorted()
                     .map { location + "/" + $0 }
             } else {

@@ -1,10 +1,11 @@
 import CYAML
 
-/// The first document of a YAML text as dictionaries (`[String: Any]`), arrays (`[Any]`) and strings, read with
+/// The one document of a YAML text as dictionaries (`[String: Any]`), arrays (`[Any]`) and strings, read with
 /// libyaml's event parser.
 ///
 /// Scalars stay strings, with none of YAML's implicit typing: a backing key such as 000…01 must not become the
-/// integer 1. An alias stands for a copy of what its anchor named. libyaml is called directly rather than through
+/// integer 1. An alias stands for a copy of what its anchor named. As Yams did, a second document, an alias with no
+/// anchor and a key given twice in one mapping are errors. libyaml is called directly rather than through
 /// Yams, which imports Foundation: Foundation and its ICU data would be megabytes of an idle host's memory that
 /// nothing else loads.
 enum YAMLTree {
@@ -13,6 +14,7 @@ enum YAMLTree {
     }
 
     /// nil for a text with no document (empty, or comments only).
+    /// - Throws: `ParseError` naming the line (or, for bytes that are not text, the offset) of the problem.
     static func parse(_ text: String) throws(ParseError) -> Any? {
         var parser = yaml_parser_t()
         guard yaml_parser_initialize(&parser) == 1 else { throw ParseError(description: "libyaml could not start") }
@@ -25,12 +27,20 @@ enum YAMLTree {
                 var event = yaml_event_t()
                 guard yaml_parser_parse(&parser, &event) == 1 else {
                     let problem = parser.problem.map { String(cString: $0) } ?? "malformed YAML"
+                    if parser.error == YAML_READER_ERROR {
+                        throw ParseError(description: "\(problem) at byte \(parser.problem_offset)")
+                    }
                     throw ParseError(description: "\(problem) at line \(parser.problem_mark.line + 1)")
                 }
                 defer { yaml_event_delete(&event) }
                 switch event.type {
-                case YAML_DOCUMENT_END_EVENT, YAML_STREAM_END_EVENT: return builder.root
-                default: builder.take(event)
+                case YAML_STREAM_END_EVENT:
+                    return builder.root
+                case YAML_DOCUMENT_START_EVENT where builder.root != nil:
+                    throw ParseError(description: "a second document at line \(event.start_mark.line + 1); "
+                        + "the file must hold one")
+                default:
+                    try builder.take(event)
                 }
             }
         }
@@ -48,7 +58,7 @@ enum YAMLTree {
         private var anchors: [String: Any] = [:]
         private(set) var root: Any?
 
-        mutating func take(_ event: yaml_event_t) {
+        mutating func take(_ event: yaml_event_t) throws(ParseError) {
             switch event.type {
             case YAML_SCALAR_EVENT:
                 let data = event.data.scalar
@@ -56,10 +66,13 @@ enum YAMLTree {
                     String(decoding: UnsafeBufferPointer(start: pointer, count: data.length), as: UTF8.self)
                 } ?? ""
                 if let anchor = data.anchor { anchors[String(cString: anchor)] = value }
-                add(value, isScalar: true)
+                try add(value, at: event)
             case YAML_ALIAS_EVENT:
                 let name = event.data.alias.anchor.map { String(cString: $0) } ?? ""
-                add(anchors[name] ?? "", isScalar: false)
+                guard let target = anchors[name] else {
+                    throw ParseError(description: "alias *\(name) at line \(event.start_mark.line + 1) has no anchor")
+                }
+                try add(target, at: event)
             case YAML_MAPPING_START_EVENT:
                 stack.append(.mapping([:], pendingKey: nil, anchor: event.data.mapping_start.anchor.map { String(cString: $0) }))
             case YAML_SEQUENCE_START_EVENT:
@@ -69,10 +82,10 @@ enum YAMLTree {
                 switch closed {
                 case .mapping(let mapping, _, let anchor):
                     if let anchor { anchors[anchor] = mapping }
-                    add(mapping, isScalar: false)
+                    try add(mapping, at: event)
                 case .sequence(let sequence, let anchor):
                     if let anchor { anchors[anchor] = sequence }
-                    add(sequence, isScalar: false)
+                    try add(sequence, at: event)
                 }
             default:
                 break
@@ -80,8 +93,8 @@ enum YAMLTree {
         }
 
         /// Puts a finished node where it belongs: the document's root, the next item of a sequence, or a mapping's
-        /// key or value. A key that is not a scalar is the empty string.
-        private mutating func add(_ node: Any, isScalar: Bool) {
+        /// key or value. A key that is not text (a mapping or a sequence) is the empty string.
+        private mutating func add(_ node: Any, at event: yaml_event_t) throws(ParseError) {
             guard let top = stack.popLast() else {
                 if root == nil { root = node }
                 return
@@ -94,7 +107,11 @@ enum YAMLTree {
                 mapping[pendingKey] = node
                 stack.append(.mapping(mapping, pendingKey: nil, anchor: anchor))
             case .mapping(let mapping, nil, let anchor):
-                let key = isScalar ? node as? String ?? "" : ""
+                let key = node as? String ?? ""
+                guard mapping[key] == nil else {
+                    throw ParseError(description: "key '\(key)' at line \(event.start_mark.line + 1) is given twice in "
+                        + "one mapping")
+                }
                 stack.append(.mapping(mapping, pendingKey: key, anchor: anchor))
             }
         }

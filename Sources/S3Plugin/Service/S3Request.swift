@@ -99,10 +99,15 @@ struct S3Request: Sendable {
         }
         if prefix == nil, host.hasSuffix(".amazonaws.com") {
             let head = host.dropLast(".amazonaws.com".count)
-            let dotted = head.ranges(of: ".s3.").last
-            let dashed = head.ranges(of: ".s3-").last
-            if let marker = [dotted, dashed].compactMap({ $0 }).max(by: { $0.lowerBound < $1.lowerBound }) {
-                prefix = head[..<marker.lowerBound]
+            // The last ".s3." or ".s3-" (searched from the end: "my.s3.s3.us-east-1" is bucket "my.s3").
+            var index = head.endIndex
+            while index > head.startIndex {
+                index = head.index(before: index)
+                let rest = head[index...]
+                if rest.hasPrefix(".s3.") || rest.hasPrefix(".s3-") {
+                    prefix = head[..<index]
+                    break
+                }
             }
         }
         guard let prefix, !prefix.isEmpty, prefix != "s3" else { return nil }
