@@ -13,9 +13,18 @@ import Testing
           "Count": {"type": "integer", "min": 1, "max": 1024}}}
         """)
 
-    private func message(_ input: JSONValue) -> String? {
+    /// Patterns and enums, with botocore's shapes for an alias name, a key ARN and a key spec.
+    let patterned = ShapeValidator(modelJSON: #"""
+        {"apiVersion": "2014-11-01", "operations": {"Op": "In"}, "shapes": {
+          "In": {"type": "structure", "members": {"Alias": "AliasName", "Arn": "Arn", "Spec": "Spec"}},
+          "AliasName": {"type": "string", "min": 1, "max": 12, "pattern": "^[a-zA-Z0-9:/_-]+$"},
+          "Arn": {"type": "string", "pattern": "^arn:aws[a-z0-9-]*:kms:[a-z0-9-]+:[0-9]{12}:key/.+$"},
+          "Spec": {"type": "string", "enum": ["RSA_2048", "ECC_NIST_P256", "SYMMETRIC_DEFAULT"]}}}
+        """#)
+
+    private func message(_ input: JSONValue, in validator: ShapeValidator? = nil) -> String? {
         do {
-            try validator.validate("Op", input)
+            try (validator ?? self.validator).validate("Op", input)
             return nil
         } catch {
             return "\(error.code): \(error.message)"
@@ -45,5 +54,24 @@ import Testing
         #expect(message(["Note": "ok"]) == "ValidationException: 1 validation error detected: Value null at 'id' "
             + "failed to satisfy constraint: Member must not be null")
         #expect(message(["Id": "ok", "Inner": ["Zed": .int(1)], "Count": "x"])?.hasPrefix("SerializationException") == true)
+    }
+
+    @Test func patternsAndEnumsAreWordedAsAWSWordsThem() {
+        #expect(message(["Alias": "alias/ok_1", "Arn": "arn:aws:kms:us-east-1:111122223333:key/k", "Spec": "RSA_2048"],
+                        in: patterned) == nil)
+        #expect(message(["Alias": "alias/a b"], in: patterned) == "ValidationException: 1 validation error detected: "
+            + "Value 'alias/a b' at 'alias' failed to satisfy constraint: Member must satisfy regular expression "
+            + "pattern: ^[a-zA-Z0-9:/_-]+$")
+        // Both of a member's failures, length first; then the next member.
+        #expect(message(["Alias": "alias/far too long!", "Arn": "arn:aws:kms:us-east-1:1111:key/k", "Spec": "RSA_4096"],
+                        in: patterned) == "ValidationException: 4 validation errors detected: "
+            + "Value 'alias/far too long!' at 'alias' failed to satisfy constraint: Member must have length less than "
+            + "or equal to 12; "
+            + "Value 'alias/far too long!' at 'alias' failed to satisfy constraint: Member must satisfy regular "
+            + "expression pattern: ^[a-zA-Z0-9:/_-]+$; "
+            + "Value 'arn:aws:kms:us-east-1:1111:key/k' at 'arn' failed to satisfy constraint: Member must satisfy "
+            + "regular expression pattern: ^arn:aws[a-z0-9-]*:kms:[a-z0-9-]+:[0-9]{12}:key/.+$; "
+            + "Value 'RSA_4096' at 'spec' failed to satisfy constraint: Member must satisfy enum value set: "
+            + "[RSA_2048, ECC_NIST_P256, SYMMETRIC_DEFAULT]")
     }
 }
