@@ -32,6 +32,28 @@ import Testing
         #expect(none == nil)
     }
 
+    /// One statement compiled once and run for many argument lists (a group commit's rows); an upsert sees the rows
+    /// before it.
+    @Test func oneStatementForManyRows() throws {
+        let path = temporaryPath()
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let database = try SQLiteDatabase(path: path)
+        try database.write { db in
+            try db.execute("CREATE TABLE t (name TEXT PRIMARY KEY, number INTEGER)")
+            try db.run("INSERT INTO t VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET number = excluded.number "
+                       + "WHERE excluded.number > t.number",
+                       forEach: [[.text("a"), .integer(1)], [.text("b"), .integer(2)], [.text("a"), .integer(3)],
+                                 [.text("b"), .integer(0)]])
+        }
+        var rows: [String] = []
+        try database.withConnection { db in
+            try db.run("SELECT name, number FROM t WHERE number >= ? ORDER BY name", forEach: [[.integer(0)], [.integer(3)]]) {
+                rows.append("\($0.text(0))=\($0.integer(1))")
+            }
+        }
+        #expect(rows == ["a=3", "b=2", "a=3"])
+    }
+
     @Test func failedWriteLeavesNothing() throws {
         let path = temporaryPath()
         defer { try? FileManager.default.removeItem(atPath: path) }

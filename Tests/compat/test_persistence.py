@@ -234,6 +234,53 @@ def test_corrupt_database_is_a_clear_error(tmp_path):
     assert "corrupt" in str(failure.value)
 
 
+@pytest.mark.parametrize("column, value, problem", [
+    ("format", 99, "has state format 99, newer than the plugin's"),
+    ("format", 2**40, "format version or sequence number out of range; the state database is corrupt"),
+    ("seq", -5, "format version or sequence number out of range; the state database is corrupt"),
+], ids=["newer-format", "format-out-of-range", "negative-sequence"])
+def test_a_stored_record_the_host_cannot_read_stops_start_up(tmp_path, column, value, problem):
+    """A record newer than its plugin, or with numbers no host wrote, stops start-up with a message naming it,
+    instead of starting with part of the state missing or read wrong."""
+    data = tmp_path / "data"
+    with persistent_host(data) as host:
+        make_client(host.url, "kms").create_key(Description="stored")
+    with sqlite3.connect(data / "awsemu-state.sqlite") as connection:
+        connection.execute(f"UPDATE records SET {column} = ? WHERE plugin = 'kms' AND ns = 'key'", (value,))
+    with pytest.raises(RuntimeError) as failure:
+        persistent_host(data)
+    assert problem in str(failure.value)
+
+
+def test_a_data_dir_that_cannot_be_made_is_a_clear_error(tmp_path):
+    (tmp_path / "file").write_text("not a folder")
+    with pytest.raises(RuntimeError) as failure:
+        persistent_host(tmp_path / "file" / "data")
+    assert f"DATA_DIR {tmp_path}/file/data cannot be created: " in str(failure.value)
+    assert "Not a directory" in str(failure.value) or "File exists" in str(failure.value)
+
+
+@pytest.mark.parametrize("order", [("first", "second"), ("second", "first")])
+def test_an_import_naming_one_record_twice_keeps_the_later(tmp_path, order):
+    """The file's order decides, in the running plugin and in the store it restarts from."""
+    exports = {}
+    with persistent_host(tmp_path / "a") as host:
+        kms = make_client(host.url, "kms")
+        key_id = kms.create_key(Description="first")["KeyMetadata"]["KeyId"]
+        exports["first"] = request(host.url, "GET", "/_emu/state/export").json()
+        kms.update_key_description(KeyId=key_id, Description="second")
+        exports["second"] = request(host.url, "GET", "/_emu/state/export").json()
+    key_record = {name: next(r for r in export["records"] if r["namespace"] == "key" and key_id in r["key"])
+                  for name, export in exports.items()}
+    doubled = dict(exports["second"], records=[key_record[order[0]], key_record[order[1]]])
+    with persistent_host(tmp_path / "b") as host:
+        kms = make_client(host.url, "kms")
+        assert request(host.url, "POST", "/_emu/state/import", json.dumps(doubled).encode()).status == 200
+        assert kms.describe_key(KeyId=key_id)["KeyMetadata"]["Description"] == order[1]
+    with persistent_host(tmp_path / "b") as host:
+        assert make_client(host.url, "kms").describe_key(KeyId=key_id)["KeyMetadata"]["Description"] == order[1]
+
+
 def test_export_and_import_into_a_fresh_host(tmp_path):
     export_file = tmp_path / "state.json"
     with persistent_host(tmp_path / "a") as host:

@@ -36,17 +36,7 @@ final class GroupCommitter: Sendable {
             let result: Result<Void, StateStoreError>
             do {
                 try database.write { db in
-                    for batch in batches {
-                        for row in batch.rows {
-                            // A record is replaced only by a newer change (`seq`), so changes that commit out of
-                            // order cannot leave the older value behind.
-                            try db.query("""
-                                INSERT INTO records (plugin, ns, key, value, format, seq) VALUES (?, ?, ?, ?, ?, ?)
-                                ON CONFLICT (plugin, ns, key) DO UPDATE SET value = excluded.value,
-                                    format = excluded.format, seq = excluded.seq WHERE excluded.seq > records.seq
-                                """, row.arguments)
-                        }
-                    }
+                    try db.run(StateStore.upsert, forEach: batches.lazy.flatMap(\.rows).map(\.arguments))
                 }
                 result = .success(())
             } catch {

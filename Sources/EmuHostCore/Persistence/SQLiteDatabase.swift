@@ -62,19 +62,28 @@ struct SQLiteConnection {
 
     /// Runs one statement with `arguments` bound to its `?` parameters, calling `row` for each result row.
     func query(_ sql: String, _ arguments: [SQLiteValue] = [], row: (SQLiteRow) throws -> Void = { _ in }) throws {
+        try run(sql, forEach: CollectionOfOne(arguments), row: row)
+    }
+
+    /// Runs one statement once for each element of `argumentLists`, compiled once (a group commit's rows).
+    func run(_ sql: String, forEach argumentLists: some Sequence<[SQLiteValue]>,
+             row: (SQLiteRow) throws -> Void = { _ in }) throws {
         var statement: OpaquePointer?
         guard sqlite3_prepare_v2(handle, sql, -1, &statement, nil) == SQLITE_OK, let statement else {
             throw SQLiteError(lastError)
         }
         defer { sqlite3_finalize(statement) }
-        for (offset, argument) in arguments.enumerated() {
-            try argument.bind(to: statement, at: Int32(offset + 1), connection: self)
-        }
-        while true {
-            switch sqlite3_step(statement) {
-            case SQLITE_ROW: try row(SQLiteRow(statement: statement))
-            case SQLITE_DONE: return
-            default: throw SQLiteError(lastError)
+        for arguments in argumentLists {
+            sqlite3_reset(statement)
+            for (offset, argument) in arguments.enumerated() {
+                try argument.bind(to: statement, at: Int32(offset + 1), connection: self)
+            }
+            stepping: while true {
+                switch sqlite3_step(statement) {
+                case SQLITE_ROW: try row(SQLiteRow(statement: statement))
+                case SQLITE_DONE: break stepping
+                default: throw SQLiteError(lastError)
+                }
             }
         }
     }

@@ -55,9 +55,6 @@ public final class StateStore: Sendable {
                     CREATE INDEX IF NOT EXISTS records_by_plugin_seq ON records (plugin, seq);
                     """)
             }
-        } catch let error as StateStoreError {
-            throw StateStoreError("the state database \(path) is corrupt or unreadable (\(error.description)); "
-                + "move it aside to start empty, or restore a backup")
         } catch {
             throw StateStoreError("the state database \(path) is corrupt or unreadable (\(error)); "
                 + "move it aside to start empty, or restore a backup")
@@ -79,9 +76,8 @@ public final class StateStore: Sendable {
     /// The system's words for a failed file operation (FoundationEssentials' CocoaError prints as a structure dump).
     private static func reason(_ error: any Error) -> String {
         guard let cocoa = error as? CocoaError else { return "\(error)" }
-        let path = cocoa.userInfo["NSFilePath"] as? String
-        let cause = (cocoa.userInfo["NSUnderlyingError"] as? POSIXError).map { String(cString: strerror($0.code.rawValue)) }
-        return [path, cause ?? "\(cocoa.code)"].compactMap { $0 }.joined(separator: ": ")
+        let cause = (cocoa.underlying as? POSIXError).map { String(cString: strerror($0.code.rawValue)) }
+        return [cocoa.filePath, cause ?? "\(cocoa.code)"].compactMap { $0 }.joined(separator: ": ")
     }
 
     /// The marker row tells the three cases apart: same key, wrong key, and a key given for plain data (or none
@@ -119,12 +115,7 @@ public final class StateStore: Sendable {
     /// Commits changes; `completion` runs (on the committer thread) once they are durable.
     public func commit(_ rows: [StateRecordRow], completion: @escaping Completion) {
         do {
-            let sealed = try rows.map { row -> StateRecordRow in
-                var copy = row
-                if let value = row.value, let cipher { copy.value = try cipher.seal(value) }
-                return copy
-            }
-            committer.submit(sealed, completion: completion)
+            committer.submit(try sealed(rows), completion: completion)
         } catch {
             completion(.failure(StateStoreError("a record could not be encrypted: \(error)")))
         }
@@ -184,20 +175,10 @@ public final class StateStore: Sendable {
     /// Replaces every record of `plugins` with `rows` in one transaction (import): a crash leaves either the old
     /// state or the new one. The connection's lock serialises it with the group committer's transactions.
     public func replaceAll(plugins: [String], with rows: [StateRecordRow]) throws {
-        let sealed = try rows.map { row -> StateRecordRow in
-            var copy = row
-            if let value = row.value, let cipher { copy.value = try cipher.seal(value) }
-            return copy
-        }
+        let sealed = try sealed(rows)
         try database.write { db in
             for plugin in plugins { try db.query("DELETE FROM records WHERE plugin = ?", [.text(plugin)]) }
-            for row in sealed {
-                try db.query("""
-                    INSERT INTO records (plugin, ns, key, value, format, seq) VALUES (?, ?, ?, ?, ?, ?)
-                    ON CONFLICT (plugin, ns, key) DO UPDATE SET value = excluded.value, format = excluded.format,
-                        seq = excluded.seq
-                    """, row.arguments)
-            }
+            try db.run(Self.upsert, forEach: sealed.lazy.map(\.arguments))
         }
     }
 
@@ -206,6 +187,24 @@ public final class StateStore: Sendable {
         try database.write { db in try db.query("DELETE FROM records WHERE plugin = ?", [.text(plugin)]) }
     }
 
+    /// Stores one change (parameters: `StateRecordRow.arguments`) unless the stored record is newer: changes that
+    /// commit out of order cannot leave the older value behind, and of two rows for one record in an import (whose
+    /// sequence numbers follow the file's order) the later wins.
+    static let upsert = """
+        INSERT INTO records (plugin, ns, key, value, format, seq) VALUES (?, ?, ?, ?, ?, ?)
+        ON CONFLICT (plugin, ns, key) DO UPDATE SET value = excluded.value, format = excluded.format,
+            seq = excluded.seq WHERE excluded.seq > records.seq
+        """
+
+    /// `rows` with their values encrypted under STATE_ENCRYPTION_KEY, when one is set.
+    private func sealed(_ rows: [StateRecordRow]) throws -> [StateRecordRow] {
+        guard let cipher else { return rows }
+        return try rows.map { row in
+            var copy = row
+            copy.value = try row.value.map { try cipher.seal($0) }
+            return copy
+        }
+    }
 }
 
 extension StateRecordRow {
