@@ -10,7 +10,8 @@
 /// checked scalar by scalar instead: the class's answer for each Latin-1 scalar is asked of `Regex` once and kept;
 /// other scalars are asked as they come. Immutable once built, so shared by every thread.
 final class ModelPattern: @unchecked Sendable {
-    private let pattern: String
+    /// The pattern as the model writes it (and AWS's messages quote it).
+    let source: String
     /// nil until the first use; then the matcher, or nil inside when `Regex` cannot read the pattern (not checked).
     private let state = LockedBox<Matcher??>(nil)
 
@@ -21,7 +22,7 @@ final class ModelPattern: @unchecked Sendable {
     }
 
     init(_ pattern: String) {
-        self.pattern = pattern
+        source = pattern
     }
 
     /// Whether the whole of `text` matches; nil when the pattern cannot be read, so it is not checked.
@@ -48,7 +49,7 @@ final class ModelPattern: @unchecked Sendable {
     private var matcher: Matcher? {
         state.withLock { state in
             if let known = state { return known }
-            let built = Self.build(Self.icuWordClass(pattern))
+            let built = Self.build(Self.icuWordClass(source))
             state = .some(built)
             return built
         }

@@ -45,8 +45,7 @@ public final class ShapeValidator: Sendable {
         let max: Double?
         let allowed: Set<String>?
         let allowedInOrder: [String]
-        let pattern: String?
-        let regex: ModelPattern?
+        let pattern: ModelPattern?
         let sensitive: Bool
         let required: [String]
         /// Structure members in name order, the order of AWS's messages: wire name, the name as the messages
@@ -55,7 +54,7 @@ public final class ShapeValidator: Sendable {
         /// A list's element or a map's value.
         var element: Node?
 
-        init(_ shape: Shape, regex: ModelPattern?) {
+        init(_ shape: Shape, pattern: ModelPattern?) {
             switch shape.type {
             case "structure": kind = .structure
             case "list": kind = .list
@@ -73,8 +72,7 @@ public final class ShapeValidator: Sendable {
             max = shape.max
             allowed = shape.enum.map(Set.init)
             allowedInOrder = shape.enum ?? []
-            pattern = shape.pattern
-            self.regex = regex
+            self.pattern = pattern
             sensitive = shape.sensitive == true
             required = shape.required ?? []
         }
@@ -87,14 +85,16 @@ public final class ShapeValidator: Sendable {
         } catch {
             fatalError("The generated service model does not parse: \(error)")
         }
+        // One ModelPattern per distinct pattern, so each is compiled once however many shapes share it.
         var patterns: [String: ModelPattern] = [:]
-        for shape in model.shapes.values {
-            guard let pattern = shape.pattern, patterns[pattern] == nil else { continue }
-            patterns[pattern] = ModelPattern(pattern)
-        }
         var nodes: [String: Node] = [:]
         for (name, shape) in model.shapes {
-            nodes[name] = Node(shape, regex: shape.pattern.flatMap { patterns[$0] })
+            let pattern = shape.pattern.map { text in
+                let shared = patterns[text, default: ModelPattern(text)]
+                patterns[text] = shared
+                return shared
+            }
+            nodes[name] = Node(shape, pattern: pattern)
         }
         for (name, shape) in model.shapes {
             let node = nodes[name]!
@@ -181,8 +181,9 @@ public final class ShapeValidator: Sendable {
                 failures.append(describe(display, path()) + "Member must satisfy enum value set: ["
                     + node.allowedInOrder.joined(separator: ", ") + "]")
             }
-            if let pattern = node.pattern, node.regex?.matches(text) == false {
-                failures.append(describe(display, path()) + "Member must satisfy regular expression pattern: " + pattern)
+            if let pattern = node.pattern, pattern.matches(text) == false {
+                failures.append(describe(display, path()) + "Member must satisfy regular expression pattern: "
+                    + pattern.source)
             }
         case .blob:
             guard let text = value.stringValue else { throw typeError(path(), "blob") }
