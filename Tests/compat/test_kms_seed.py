@@ -86,13 +86,15 @@ def test_a_state_reset_returns_to_the_seed(seeded):
 
 
 def test_seed_with_anchors_aliases_and_flow_style(tmp_path):
-    """YAML's own shorthand reads as in local-kms: an alias copies its anchor, flow style and quotes are plain text."""
+    """YAML's own shorthand reads as in local-kms: an alias copies its anchor (also as a mapping key), flow style and
+    quotes are plain text."""
     first, second = "11111111-2222-3333-4444-555555555555", "mrk-0123456789abcdef0123456789abcdef"
     seed = "\n".join([
+        "Names: [&description Description]",
         "Keys:",
         "  Symmetric:",
         "    Aes:",
-        f"      - Metadata: {{KeyId: {first}, Description: 'quoted: with a colon'}}",
+        f"      - Metadata: {{KeyId: {first}, *description : 'quoted: with a colon'}}",
         "        BackingKeys: &material",
         "          - 00000000000000000000000000000000000000000000000000000000000000ff",
         f"      - Metadata: {{KeyId: \"{second}\"}}",

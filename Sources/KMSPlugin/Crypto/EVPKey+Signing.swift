@@ -125,7 +125,7 @@ extension EVPKey {
             if algorithm.isRSA, let digestName = algorithm.digestName {
                 guard let md = OpenSSLDigest.algorithm(digestName) else { throw OpenSSLError("EVP_MD_fetch") }
                 if algorithm.isPSS {
-                    try configurePSS(ctx, algorithm)
+                    try configurePSS(ctx, md: md)
                 } else {
                     try OpenSSLError.check(EVP_PKEY_CTX_set_rsa_padding(ctx, RSA_PKCS1_PADDING), "PKCS1 padding")
                 }
@@ -146,10 +146,7 @@ extension EVPKey {
     }
 
     /// RSASSA-PSS as KMS does it: MGF1 with the message hash, salt as long as the digest.
-    private func configurePSS(_ ctx: OpaquePointer, _ algorithm: SigningAlgorithm) throws {
-        guard let name = algorithm.digestName, let md = OpenSSLDigest.algorithm(name) else {
-            throw OpenSSLError("EVP_MD_fetch(\(algorithm.digestName ?? "no digest for \(algorithm)"))")
-        }
+    private func configurePSS(_ ctx: OpaquePointer, md: OpaquePointer) throws {
         try OpenSSLError.check(EVP_PKEY_CTX_set_rsa_padding(ctx, RSA_PKCS1_PSS_PADDING), "PSS padding")
         try OpenSSLError.check(EVP_PKEY_CTX_set_rsa_pss_saltlen(ctx, RSA_PSS_SALTLEN_DIGEST), "PSS salt length")
         try OpenSSLError.check(EVP_PKEY_CTX_set_rsa_mgf1_md(ctx, md), "PSS MGF1 digest")

@@ -74,11 +74,6 @@ struct KmsStore: Sendable {
         changes.insert(.key(key.keyId))
     }
 
-    /// Deletes a key with its aliases and grants.
-    mutating func remove(keyId: String) {
-        remove(keyIds: [keyId])
-    }
-
     /// Deletes keys with their aliases and grants, with one pass over the creation order for all of them: the
     /// tick deletes every key whose window has ended at once, and a pass per key made that quadratic.
     mutating func remove(keyIds: Set<String>) {
@@ -124,6 +119,11 @@ struct KmsStore: Sendable {
     /// The names of the aliases that point at `keyId`, sorted.
     func aliasNames(for keyId: String) -> [String] {
         (aliasNamesByKey[keyId] ?? []).sorted()
+    }
+
+    /// How many aliases point at `keyId` (CreateAlias's limit of 50).
+    func aliasCount(for keyId: String) -> Int {
+        aliasNamesByKey[keyId]?.count ?? 0
     }
 
     // MARK: Custom key stores

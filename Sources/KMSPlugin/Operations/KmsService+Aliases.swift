@@ -38,7 +38,7 @@ extension KmsService {
                 throw AWSError("AlreadyExistsException", "An alias with the name "
                     + "\(KmsArn.alias(region: context.region, account: context.accountId, name: name)) already exists")
             }
-            guard store.aliasNames(for: key.keyId).count < 50 else {
+            guard store.aliasCount(for: key.keyId) < 50 else {
                 throw AWSError("LimitExceededException", "Too many aliases for key \(key.arn): the limit is 50.")
             }
             store.setAlias(KmsAlias(name: name, targetKeyId: key.keyId, creationDate: now, lastUpdatedDate: now))
@@ -92,7 +92,10 @@ extension KmsService {
         let account = context.accountId
         let entries: [JSONValue] = try state.read(account, region) { store in
             var rows: [(String, JSONValue)] = []
-            for alias in store.aliases.values where filterKeyId == nil || alias.targetKeyId == filterKeyId {
+            // With a KeyId, only that key's aliases (from the index), not every alias of the account.
+            let aliases = filterKeyId.map { keyId in store.aliasNames(for: keyId).compactMap { store.aliases[$0] } }
+                ?? Array(store.aliases.values)
+            for alias in aliases {
                 rows.append((alias.name, [
                     "AliasName": .string(alias.name),
                     "AliasArn": .string(KmsArn.alias(region: region, account: account, name: alias.name)),

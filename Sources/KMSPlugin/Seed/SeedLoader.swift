@@ -18,13 +18,13 @@ struct SeedLoader {
     /// Seeds the keys; returns how many were added.
     func load(path: String) throws -> Int {
         let text = try String(contentsOfFile: path, encoding: .utf8)
-        let parsed: Any?
+        let parsed: JSONValue?
         do {
             parsed = try YAMLTree.parse(text)
         } catch {
             throw SeedError(description: "the seed file is not valid YAML: \(error.description)")
         }
-        guard let document = parsed as? [String: Any] else {
+        guard let document = parsed, document.objectValue != nil else {
             throw SeedError(description: "the seed file is not a YAML mapping")
         }
         let host = service.host
@@ -34,19 +34,18 @@ struct SeedLoader {
             ?? host.config("DEFAULT_REGION").flatMap { $0.isEmpty ? nil : $0 } ?? "us-east-1"
         let now = service.now
         var keys: [KmsKey] = []
-        if let flat = document["Keys"] as? [[String: Any]] {
+        let groups = document["Keys"]
+        if let flat = groups?.arrayValue {
             // local-kms's legacy format: a flat list of symmetric keys.
             keys += try flat.map { try symmetricKey($0, account: account, region: region, now: now) }
-        } else if let groups = document["Keys"] as? [String: Any] {
-            let symmetric = groups["Symmetric"] as? [String: Any] ?? [:]
-            for entry in symmetric["Aes"] as? [[String: Any]] ?? [] {
+        } else {
+            for entry in groups?["Symmetric"]?["Aes"]?.arrayValue ?? [] {
                 keys.append(try symmetricKey(entry, account: account, region: region, now: now))
             }
-            let asymmetric = groups["Asymmetric"] as? [String: Any] ?? [:]
-            for entry in asymmetric["Rsa"] as? [[String: Any]] ?? [] {
+            for entry in groups?["Asymmetric"]?["Rsa"]?.arrayValue ?? [] {
                 keys.append(try asymmetricKey(entry, account: account, region: region, now: now, family: "RSA"))
             }
-            for entry in asymmetric["Ecc"] as? [[String: Any]] ?? [] {
+            for entry in groups?["Asymmetric"]?["Ecc"]?.arrayValue ?? [] {
                 keys.append(try asymmetricKey(entry, account: account, region: region, now: now, family: "ECC"))
             }
         }
@@ -56,8 +55,8 @@ struct SeedLoader {
                 store.insert(key)
                 added += 1
             }
-            for entry in document["Aliases"] as? [[String: Any]] ?? [] {
-                guard let name = entry["AliasName"] as? String, let target = entry["TargetKeyId"] as? String,
+            for entry in document["Aliases"]?.arrayValue ?? [] {
+                guard let name = entry["AliasName"]?.stringValue, let target = entry["TargetKeyId"]?.stringValue,
                     store.aliases[name] == nil, name.hasPrefix("alias/")
                 else { continue }
                 let keyId = target.split(separator: "/").last.map(String.init) ?? target
@@ -68,18 +67,18 @@ struct SeedLoader {
         return added
     }
 
-    private func metadata(_ entry: [String: Any]) throws -> [String: Any] {
-        guard let metadata = entry["Metadata"] as? [String: Any], let keyId = metadata["KeyId"] as? String,
-            !keyId.isEmpty
-        else { throw SeedError(description: "a key has no Metadata.KeyId") }
-        return metadata
+    /// A key's `Metadata` and its `KeyId`, which every key must have.
+    private func metadata(_ entry: JSONValue) throws -> (metadata: JSONValue, keyId: String) {
+        guard let metadata = entry["Metadata"], let keyId = metadata["KeyId"]?.stringValue, !keyId.isEmpty else {
+            throw SeedError(description: "a key has no Metadata.KeyId")
+        }
+        return (metadata, keyId)
     }
 
-    private func symmetricKey(_ entry: [String: Any], account: String, region: String, now: Double) throws -> KmsKey {
-        let meta = try metadata(entry)
-        let keyId = meta["KeyId"] as! String
-        let origin = KeyOrigin(rawValue: meta["Origin"] as? String ?? "AWS_KMS") ?? .awsKMS
-        let backing = (entry["BackingKeys"] as? [Any] ?? []).map { "\($0)" }
+    private func symmetricKey(_ entry: JSONValue, account: String, region: String, now: Double) throws -> KmsKey {
+        let (meta, keyId) = try metadata(entry)
+        let origin = KeyOrigin(rawValue: meta["Origin"]?.stringValue ?? "AWS_KMS") ?? .awsKMS
+        let backing = (entry["BackingKeys"]?.arrayValue ?? []).map { $0.stringValue ?? "" }
         var materials: [KeyMaterialVersion] = []
         for (index, hex) in backing.enumerated() {
             guard let bytes = Hex.decode(hex), bytes.count == 32 else {
@@ -93,25 +92,23 @@ struct SeedLoader {
         }
         var key = KmsKey(
             keyId: keyId, accountId: account, region: region, creationDate: now,
-            description: meta["Description"] as? String ?? "", keySpec: .symmetricDefault, keyUsage: .encryptDecrypt,
+            description: meta["Description"]?.stringValue ?? "", keySpec: .symmetricDefault, keyUsage: .encryptDecrypt,
             origin: origin, keyManager: "CUSTOMER", state: materials.isEmpty ? .pendingImport : .enabled,
             multiRegion: keyId.hasPrefix("mrk-"),
             policy: KeyPolicyDefaults.customerManaged(account: account, region: region), tags: [], materials: materials)
-        if let next = entry["NextKeyRotation"] {
-            let date = try? Date("\(next)", strategy: .iso8601)
-            if let date {
+        if let next = entry["NextKeyRotation"]?.stringValue {
+            if let date = try? Date(next, strategy: .iso8601) {
                 key.rotation = RotationSchedule(enabled: true, periodInDays: 365, nextRotationDate: date.timeIntervalSince1970)
             }
         }
         return key
     }
 
-    private func asymmetricKey(_ entry: [String: Any], account: String, region: String, now: Double, family: String) throws
+    private func asymmetricKey(_ entry: JSONValue, account: String, region: String, now: Double, family: String) throws
         -> KmsKey
     {
-        let meta = try metadata(entry)
-        let keyId = meta["KeyId"] as! String
-        guard let pem = entry["PrivateKeyPem"] as? String else {
+        let (meta, keyId) = try metadata(entry)
+        guard let pem = entry["PrivateKeyPem"]?.stringValue else {
             throw SeedError(description: "key \(keyId) has no PrivateKeyPem")
         }
         let evp = try EVPKey.fromPrivateKeyPEM(pem)
@@ -120,13 +117,13 @@ struct SeedLoader {
         guard let spec = candidates.first(where: { KeyMaterialFactory.matches(evp, $0) }) else {
             throw SeedError(description: "key \(keyId): the PEM key is not a supported \(family) key")
         }
-        let usage = KeyUsage(rawValue: meta["KeyUsage"] as? String ?? "SIGN_VERIFY") ?? .signVerify
+        let usage = KeyUsage(rawValue: meta["KeyUsage"]?.stringValue ?? "SIGN_VERIFY") ?? .signVerify
         guard spec.allowedUsages.contains(usage) else {
             throw SeedError(description: "key \(keyId): KeyUsage \(usage.rawValue) is not valid for \(spec.rawValue)")
         }
         return KmsKey(
             keyId: keyId, accountId: account, region: region, creationDate: now,
-            description: meta["Description"] as? String ?? "", keySpec: spec, keyUsage: usage, origin: .awsKMS,
+            description: meta["Description"]?.stringValue ?? "", keySpec: spec, keyUsage: usage, origin: .awsKMS,
             keyManager: "CUSTOMER", state: .enabled, multiRegion: false,
             policy: KeyPolicyDefaults.customerManaged(account: account, region: region), tags: [],
             materials: [KeyMaterialVersion(material: .asymmetric(evp), createdAt: now)])

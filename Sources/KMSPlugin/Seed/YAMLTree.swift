@@ -1,7 +1,8 @@
 import CYAML
+import EmuPluginKit
 
-/// The one document of a YAML text as dictionaries (`[String: Any]`), arrays (`[Any]`) and strings, read with
-/// libyaml's event parser.
+/// The one document of a YAML text as a `JSONValue` of objects, arrays and strings, read with libyaml's event
+/// parser.
 ///
 /// Scalars stay strings, with none of YAML's implicit typing: a backing key such as 000…01 must not become the
 /// integer 1. An alias stands for a copy of what its anchor named. As Yams did, a second document, an alias with no
@@ -15,12 +16,12 @@ enum YAMLTree {
 
     /// nil for a text with no document (empty, or comments only).
     /// - Throws: `ParseError` naming the line (or, for bytes that are not text, the offset) of the problem.
-    static func parse(_ text: String) throws(ParseError) -> Any? {
+    static func parse(_ text: String) throws(ParseError) -> JSONValue? {
         var parser = yaml_parser_t()
         guard yaml_parser_initialize(&parser) == 1 else { throw ParseError(description: "libyaml could not start") }
         defer { yaml_parser_delete(&parser) }
         let bytes = Array(text.utf8)
-        return try bytes.withUnsafeBufferPointer { buffer throws(ParseError) -> Any? in
+        return try bytes.withUnsafeBufferPointer { buffer throws(ParseError) -> JSONValue? in
             yaml_parser_set_input_string(&parser, buffer.baseAddress, buffer.count)
             var builder = Builder()
             while true {
@@ -50,51 +51,56 @@ enum YAMLTree {
     /// fill.
     private struct Builder {
         private enum Open {
-            case mapping([String: Any], pendingKey: String?, anchor: String?)
-            case sequence([Any], anchor: String?)
+            case mapping([String: JSONValue], pendingKey: String?, anchor: String?)
+            case sequence([JSONValue], anchor: String?)
         }
 
         private var stack: [Open] = []
-        private var anchors: [String: Any] = [:]
-        private(set) var root: Any?
+        private var anchors: [String: JSONValue] = [:]
+        private(set) var root: JSONValue?
 
         mutating func take(_ event: yaml_event_t) throws(ParseError) {
             switch event.type {
             case YAML_SCALAR_EVENT:
                 let data = event.data.scalar
-                let value = data.value.map { pointer in
+                let value = JSONValue.string(data.value.map { pointer in
                     String(decoding: UnsafeBufferPointer(start: pointer, count: data.length), as: UTF8.self)
-                } ?? ""
-                if let anchor = data.anchor { anchors[String(cString: anchor)] = value }
+                } ?? "")
+                if let anchor = Self.name(data.anchor) { anchors[anchor] = value }
                 try add(value, at: event)
             case YAML_ALIAS_EVENT:
-                let name = event.data.alias.anchor.map { String(cString: $0) } ?? ""
+                let name = Self.name(event.data.alias.anchor) ?? ""
                 guard let target = anchors[name] else {
                     throw ParseError(description: "alias *\(name) at line \(event.start_mark.line + 1) has no anchor")
                 }
                 try add(target, at: event)
             case YAML_MAPPING_START_EVENT:
-                stack.append(.mapping([:], pendingKey: nil, anchor: event.data.mapping_start.anchor.map { String(cString: $0) }))
+                stack.append(.mapping([:], pendingKey: nil, anchor: Self.name(event.data.mapping_start.anchor)))
             case YAML_SEQUENCE_START_EVENT:
-                stack.append(.sequence([], anchor: event.data.sequence_start.anchor.map { String(cString: $0) }))
+                stack.append(.sequence([], anchor: Self.name(event.data.sequence_start.anchor)))
             case YAML_MAPPING_END_EVENT, YAML_SEQUENCE_END_EVENT:
                 guard let closed = stack.popLast() else { return }
                 switch closed {
                 case .mapping(let mapping, _, let anchor):
-                    if let anchor { anchors[anchor] = mapping }
-                    try add(mapping, at: event)
+                    if let anchor { anchors[anchor] = .object(mapping) }
+                    try add(.object(mapping), at: event)
                 case .sequence(let sequence, let anchor):
-                    if let anchor { anchors[anchor] = sequence }
-                    try add(sequence, at: event)
+                    if let anchor { anchors[anchor] = .array(sequence) }
+                    try add(.array(sequence), at: event)
                 }
             default:
                 break
             }
         }
 
+        /// An anchor's name, as libyaml hands it over (NUL-terminated UTF-8).
+        private static func name(_ text: UnsafeMutablePointer<yaml_char_t>?) -> String? {
+            text.map { String(cString: $0) }
+        }
+
         /// Puts a finished node where it belongs: the document's root, the next item of a sequence, or a mapping's
         /// key or value. A key that is not text (a mapping or a sequence) is the empty string.
-        private mutating func add(_ node: Any, at event: yaml_event_t) throws(ParseError) {
+        private mutating func add(_ node: JSONValue, at event: yaml_event_t) throws(ParseError) {
             guard let top = stack.popLast() else {
                 if root == nil { root = node }
                 return
@@ -107,7 +113,7 @@ enum YAMLTree {
                 mapping[pendingKey] = node
                 stack.append(.mapping(mapping, pendingKey: nil, anchor: anchor))
             case .mapping(let mapping, nil, let anchor):
-                let key = node as? String ?? ""
+                let key = node.stringValue ?? ""
                 guard mapping[key] == nil else {
                     throw ParseError(description: "key '\(key)' at line \(event.start_mark.line + 1) is given twice in "
                         + "one mapping")
