@@ -2,6 +2,7 @@
 
 import datetime
 import json
+import re
 
 import pytest
 from botocore.awsrequest import AWSRequest
@@ -51,16 +52,29 @@ def test_missing_signature(verifying_host):
     assert response.status == 403 and b"MissingAuthenticationToken" in response.body
 
 
-def test_stale_signature(verifying_host):
+@pytest.mark.parametrize("minutes, wording", [
+    (-20, r"Signature expired: (\S+) is now earlier than (\S+) \((\S+) - 15 min\.\)"),
+    (20, r"Signature not yet current: (\S+) is still later than (\S+) \((\S+) \+ 15 min\.\)"),
+], ids=["past", "future"])
+def test_a_signature_outside_the_15_minutes(verifying_host, minutes, wording):
+    """Signed 20 minutes off the host's clock: refused in AWS's words, with AWS's X-Amz-Date timestamps."""
     body = b"{}"
     headers = {"X-Amz-Target": "TrentService.ListKeys", "Content-Type": "application/x-amz-json-1.1"}
-    signed_at = (datetime.datetime.now(datetime.timezone.utc) - datetime.timedelta(minutes=20)).strftime("%Y%m%dT%H%M%SZ")
+    now = datetime.datetime.now(datetime.timezone.utc)
+    signed_at = (now + datetime.timedelta(minutes=minutes)).strftime("%Y%m%dT%H%M%SZ")
     aws_request = AWSRequest(method="POST", url=verifying_host.url + "/", data=body, headers=headers)
     _FixedTimeSigV4(Credentials("test", "test"), "kms", "us-east-1", signed_at).add_auth(aws_request)
     response = request(verifying_host.url, "POST", "/", body, dict(aws_request.headers.items()))
     assert response.status == 400
     error = response.json()
-    assert error["__type"] == "InvalidSignatureException" and error["message"].startswith("Signature expired:")
+    assert error["__type"] == "InvalidSignatureException"
+    match = re.fullmatch(wording, error["message"])
+    assert match, error["message"]
+    _, limit, host_now = (datetime.datetime.strptime(t, "%Y%m%dT%H%M%SZ").replace(tzinfo=datetime.timezone.utc)
+                               for t in match.groups())
+    assert match.group(1) == signed_at
+    assert abs((host_now - now).total_seconds()) < 60
+    assert (limit - host_now).total_seconds() == (-900 if minutes < 0 else 900)
 
 
 def test_verification_is_off_by_default(endpoint):

@@ -40,8 +40,12 @@ struct SignatureVerifier: Sendable {
         }
         let nowSeconds = now.timeIntervalSince1970
         if let signedAt = AmzDate.parse(amzDate), abs(signedAt - nowSeconds) > Self.allowedSkew {
-            let message = "Signature expired: \(amzDate) is now earlier than "
-                + "\(AmzDate.format(nowSeconds - Self.allowedSkew)) (\(AmzDate.format(nowSeconds)) - 15 min.)"
+            // AWS words a request from the past and one from the future differently.
+            let message = signedAt < nowSeconds
+                ? "Signature expired: \(amzDate) is now earlier than "
+                    + "\(AmzDate.format(nowSeconds - Self.allowedSkew)) (\(AmzDate.format(nowSeconds)) - 15 min.)"
+                : "Signature not yet current: \(amzDate) is still later than "
+                    + "\(AmzDate.format(nowSeconds + Self.allowedSkew)) (\(AmzDate.format(nowSeconds)) + 15 min.)"
             switch protocolKind {
             case EMU_PROTOCOL_REST: return ("RequestTimeTooSkewed", "The difference between the request time and the current time is too large.", 403)
             case EMU_PROTOCOL_QUERY: return ("SignatureDoesNotMatch", message, 403)

@@ -6,12 +6,10 @@
 public enum AmzDate {
     /// The whole seconds of `seconds`, in UTC.
     public static func format(_ seconds: Double) -> String {
-        let whole = Int(seconds.rounded(.down))
-        let days = whole >= 0 ? whole / 86_400 : (whole - 86_399) / 86_400
-        let time = whole - days * 86_400
-        let date = CivilCalendar.civilFromDays(days)
-        return pad(date.year, 4) + pad(date.month, 2) + pad(date.day, 2) + "T" + pad(time / 3600, 2)
-            + pad(time / 60 % 60, 2) + pad(time % 60, 2) + "Z"
+        let time = CivilCalendar.dateTime(milliseconds: Int64(seconds.rounded(.down)) * 1000)
+        let pad = CivilCalendar.pad
+        return pad(time.year, 4) + pad(time.month, 2) + pad(time.day, 2) + "T" + pad(time.hour, 2)
+            + pad(time.minute, 2) + pad(time.second, 2) + "Z"
     }
 
     /// Seconds since 1970 for exactly `yyyyMMdd'T'HHmmss'Z'` naming a real date; nil for anything else.
@@ -33,10 +31,5 @@ public enum AmzDate {
         else { return nil }
         let days = CivilCalendar.daysFromCivil(year: year, month: month, day: day)
         return Double(days * 86_400 + hour * 3600 + minute * 60 + second)
-    }
-
-    private static func pad(_ value: Int, _ width: Int) -> String {
-        let digits = String(value)
-        return String(repeating: "0", count: max(0, width - digits.count)) + digits
     }
 }

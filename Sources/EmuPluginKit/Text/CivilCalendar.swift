@@ -30,4 +30,21 @@ public enum CivilCalendar {
         default: 31
         }
     }
+
+    /// The UTC date and time of day of `milliseconds` since 1970, before 1970 too (days are floored).
+    public static func dateTime(milliseconds: Int64)
+        -> (year: Int, month: Int, day: Int, hour: Int, minute: Int, second: Int, millisecond: Int)
+    {
+        let days = milliseconds >= 0 ? milliseconds / 86_400_000 : (milliseconds - 86_399_999) / 86_400_000
+        let inDay = Int(milliseconds - days * 86_400_000)
+        let date = civilFromDays(Int(days))
+        return (date.year, date.month, date.day, inDay / 3_600_000, inDay / 60_000 % 60, inDay / 1000 % 60,
+                inDay % 1000)
+    }
+
+    /// `value` in decimal, zero-padded to `width` digits, as date formats write their fields.
+    public static func pad(_ value: Int, _ width: Int) -> String {
+        let text = String(value)
+        return text.count >= width ? text : String(repeating: "0", count: width - text.count) + text
+    }
 }

@@ -10,16 +10,18 @@ enum HTTPDate {
 
     /// `2009-10-12T17:50:30.000Z`, as S3 writes timestamps inside XML bodies.
     static func iso8601(_ milliseconds: Int64) -> String {
-        let parts = civil(milliseconds)
+        let parts = CivilCalendar.dateTime(milliseconds: milliseconds)
+        let pad = CivilCalendar.pad
         return "\(pad(parts.year, 4))-\(pad(parts.month, 2))-\(pad(parts.day, 2))T\(pad(parts.hour, 2)):"
             + "\(pad(parts.minute, 2)):\(pad(parts.second, 2)).\(pad(parts.millisecond, 3))Z"
     }
 
     /// `Mon, 12 Oct 2009 17:50:30 GMT` (RFC 7231), as S3 writes `Last-Modified` and other header timestamps.
     static func rfc1123(_ milliseconds: Int64) -> String {
-        let parts = civil(milliseconds)
-        let days = Int(floorDivide(milliseconds, 86_400_000))
+        let parts = CivilCalendar.dateTime(milliseconds: milliseconds)
+        let days = CivilCalendar.daysFromCivil(year: parts.year, month: parts.month, day: parts.day)
         let weekday = weekdays[((days % 7) + 7) % 7]
+        let pad = CivilCalendar.pad
         return "\(weekday), \(pad(parts.day, 2)) \(months[parts.month - 1]) \(pad(parts.year, 4)) "
             + "\(pad(parts.hour, 2)):\(pad(parts.minute, 2)):\(pad(parts.second, 2)) GMT"
     }
@@ -38,24 +40,5 @@ enum HTTPDate {
         else { return nil }
         let days = CivilCalendar.daysFromCivil(year: year, month: monthIndex + 1, day: day)
         return (Int64(days) * 86400 + Int64(clock[0] * 3600 + clock[1] * 60 + clock[2])) * 1000
-    }
-
-    private static func pad(_ value: Int, _ width: Int) -> String {
-        let text = String(value)
-        return text.count >= width ? text : String(repeating: "0", count: width - text.count) + text
-    }
-
-    private static func floorDivide(_ a: Int64, _ b: Int64) -> Int64 {
-        a >= 0 ? a / b : (a - b + 1) / b
-    }
-
-    private static func civil(_ milliseconds: Int64)
-        -> (year: Int, month: Int, day: Int, hour: Int, minute: Int, second: Int, millisecond: Int)
-    {
-        let days = floorDivide(milliseconds, 86_400_000)
-        let inDay = Int(milliseconds - days * 86_400_000)
-        let date = CivilCalendar.civilFromDays(Int(days))
-        return (date.year, date.month, date.day, inDay / 3_600_000, inDay / 60_000 % 60, inDay / 1000 % 60,
-                inDay % 1000)
     }
 }
