@@ -118,8 +118,8 @@ wrk_rps() {
     awk '/^Requests\/sec:/ { print $2 }' <<<"$output"
 }
 
-# The host CPU time per request of the last wrk_rps run, as a column.
-host_cpu_column() { printf 'host %6s µs/req' "$(cat "$WORK/cpu_us")"; }
+# host_cpu_column [MICROSECONDS]: a host CPU time per request as a column; by default the last wrk_rps run's.
+host_cpu_column() { printf 'host %6s µs/req' "${1:-$(cat "$WORK/cpu_us")}"; }
 
 bench_startup() {
     section "start-up and idle memory (release, every plugin: kms, sts, secretsmanager, s3, echo; $STARTS runs)"
@@ -134,12 +134,9 @@ bench_startup() {
         "$(meets "$rss_mb" "<=" "$TARGET_RSS_MB")"
 }
 
+# Warms nginx up; its figures come in each ratio's paired rounds (bench_json_op), a fixed ${#ECHO_BODY}-byte body.
 bench_nginx() {
-    section "baseline: nginx GET, fixed ${#ECHO_BODY}-byte body (wrk -t2, ${SECONDS_PER_RUN} s)"
-    wrk_rps "$NGINX_URL/" 16 2 >/dev/null  # warm-up
-    for connections in "${CONNECTIONS[@]}"; do
-        printf '%-28s c=%-3s %10s req/s\n' "nginx" "$connections" "$(wrk_rps "$NGINX_URL/" "$connections" "$SECONDS_PER_RUN")"
-    done
+    wrk_rps "$NGINX_URL/" 16 2 >/dev/null
     section "host, ratio to nginx at the same connection count: medians of $ROUNDS paired rounds (target >= $TARGET_RATIO)"
 }
 
@@ -194,8 +191,8 @@ bench_json_op() {
         done
         # Rounded once, in awk (locale-independent), so the verdict judges the figure printed.
         ratio=$(awk -v r="$(median "${ratios[@]}")" 'BEGIN { printf "%.2f", r }')
-        printf '%-28s c=%-3s %10s req/s   host %6s µs/req   nginx %9s req/s   ratio %s   %s\n' "$name" \
-            "$connections" "$(median "${host_rps[@]}")" "$(median "${cpus[@]}")" "$(median "${nginx_rps[@]}")" \
+        printf '%-28s c=%-3s %10s req/s   %s   nginx %9s req/s   ratio %s   %s\n' "$name" "$connections" \
+            "$(median "${host_rps[@]}")" "$(host_cpu_column "$(median "${cpus[@]}")")" "$(median "${nginx_rps[@]}")" \
             "$ratio" "$(meets "$ratio" ">=" "$TARGET_RATIO")"
     done
 }

@@ -63,12 +63,12 @@ enum AWSPassThrough {
         let path = env["PATH"] ?? "/usr/local/bin:/usr/bin:/bin"
         let aws = path.split(separator: ":").map { "\($0)/aws" }.first { FileManager.default.isExecutableFile(atPath: $0) }
         guard let aws else {
-            writeError("""
+            writeAll("""
                 awsemu: the aws CLI is not installed, so `awsemu \(arguments.first ?? "")` cannot run.
                 Install it with:  pip install awscli
                 (awsemu's own commands are: start, plugins, status; see awsemu --help)
 
-                """)
+                """, to: STDERR_FILENO)
             exit(127)
         }
         let python = path.split(separator: ":").map { "\($0)/python3" }
@@ -88,13 +88,7 @@ enum AWSPassThrough {
         }
         let cArguments = argv.map { strdup($0) } + [nil]
         execv(argv[0], cArguments)
-        writeError("awsemu: could not run \(aws): \(String(cString: strerror(errno)))\n")
+        writeAll("awsemu: could not run \(aws): \(String(cString: strerror(errno)))\n", to: STDERR_FILENO)
         exit(126)
     }
-}
-
-/// Writes `text` to standard error as one write(2), without the C library's shared `stderr` stream.
-private func writeError(_ text: String) {
-    var bytes = Array(text.utf8)
-    _ = bytes.withUnsafeMutableBytes { write(STDERR_FILENO, $0.baseAddress, $0.count) }
 }

@@ -76,21 +76,7 @@ struct Start: ParsableCommand {
             logger.critical("could not start: \(error)")
             throw ExitCode(1)
         }
-        // One write(2) of the whole line: whoever waits for it (scripts, testcontainers) reads a pipe.
-        let line = Array((ready + "\n").utf8)
-        line.withUnsafeBytes { bytes in
-            var offset = 0
-            while offset < bytes.count {
-                let written = write(STDOUT_FILENO, bytes.baseAddress! + offset, bytes.count - offset)
-                if written > 0 {
-                    offset += written
-                } else if written < 0, errno == EINTR {
-                    continue
-                } else {
-                    break
-                }
-            }
-        }
+        writeAll(ready + "\n", to: STDOUT_FILENO)
         let stopped = DispatchSemaphore(value: 0)
         var sources: [any DispatchSourceSignal] = []
         for signalNumber in [SIGINT, SIGTERM] {

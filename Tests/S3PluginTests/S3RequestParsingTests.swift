@@ -127,6 +127,8 @@ import Testing
         #expect(throws: AWSError.self) { try XMLTag.parse(Array("<a>".utf8)) }
         #expect(throws: AWSError.self) { try XMLTag.parse(Array("<a/><b/>".utf8)) }
         #expect(throws: AWSError.self) { try XMLTag.parse([0x3C, 0x61, 0xFF, 0x3E, 0x3C, 0x2F, 0x61, 0xFF, 0x3E]) }
+        #expect(throws: AWSError.self) { try XMLTag.parse(Array("<a>".utf8) + [0xC3, 0x28] + Array("</a>".utf8)) }
+        #expect(throws: AWSError.self) { try XMLTag.parse(Array("<a k='".utf8) + [0x80] + Array("'/>".utf8)) }
         #expect(throws: AWSError.self) { try XMLTag.parse(Array("plain text".utf8)) }
     }
 }

@@ -2,6 +2,7 @@
 
 import json
 import os
+import re
 import subprocess
 
 import pytest
@@ -52,7 +53,7 @@ def test_version():
 def test_status_of_a_running_host(endpoint):
     result = run("status", env=without_aws_settings(AWSEMU_ENDPOINT=endpoint))
     assert result.returncode == 0, result.stderr
-    assert result.stdout.startswith(f"awsemu 0.1.0 at {endpoint}, up ")
+    assert re.match(rf"awsemu 0\.1\.0 at {re.escape(endpoint)}, up \d+ s\n", result.stdout), result.stdout
     for name in ("kms", "sts", "echo"):
         assert f"  {name} 0.1.0 [{name}] running" in result.stdout
 

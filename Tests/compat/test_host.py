@@ -310,3 +310,13 @@ def test_no_binary_loads_foundation(name):
     for library in ("libFoundation.so", "libFoundationXML.so", "libFoundationInternationalization.so",
                     "lib_FoundationICU.so"):
         assert library not in loaded, f"{name} loads {library}"
+
+
+@pytest.mark.parametrize("name", ["libKMSPlugin.so", "libSTSPlugin.so", "libSecretsManagerPlugin.so", "libS3Plugin.so"])
+def test_a_swift_plugin_exports_only_its_entry(name):
+    """Sources/PluginABI/plugin.exports: a plugin's dynamic symbol table holds its entry and nothing else, so dlopen
+    relocates no other symbol and no plugin can bind to another's copy of a library linked into both."""
+    exported = subprocess.run(["nm", "-D", "--defined-only", str(HOST_BINARY.parent / name)], capture_output=True,
+                              text=True, check=True).stdout.split()
+    assert exported[1::3] == ["T"] and exported[2::3] == ["emu_plugin_entry_v1"], exported[:30]
+

@@ -384,7 +384,7 @@ final class GatewayHandler: ChannelDuplexHandler, RemovableChannelHandler {
                                                      keepAlive: keepAlive, streamLength: stream.map { $0.length },
                                                      allocator: context.channel.allocator)
         if let stream {
-            if isHead || stream.length == 0 || !HTTPResponseSerializer.mayHaveBody(status: Int(response.status)) {
+            if stream.length == 0 || !HTTPResponseSerializer.bodyFollows(status: Int(response.status), isHead: isHead) {
                 stream.close()
             } else {
                 context.writeAndFlush(wrapOutboundOut(bytes), promise: nil)

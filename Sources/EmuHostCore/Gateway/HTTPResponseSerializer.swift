@@ -20,7 +20,7 @@ enum HTTPResponseSerializer {
     {
         let status = Int(response.status)
         let mayHaveBody = Self.mayHaveBody(status: status)
-        let writesBody = mayHaveBody && !isHead && streamLength == nil
+        let writesBody = bodyFollows(status: status, isHead: isHead) && streamLength == nil
         var buffer = allocator.buffer(capacity: 128 + response.headers.count * 48 + (writesBody ? response.body.count : 0))
         buffer.writeStaticString("HTTP/")
         buffer.writeString(String(version.major))
@@ -57,6 +57,11 @@ enum HTTPResponseSerializer {
     /// dropped the length for all three, and clients are used to that. The gateway asks too, before it streams one.
     static func mayHaveBody(status: Int) -> Bool {
         !(100..<200).contains(status) && status != 204 && status != 304
+    }
+
+    /// Whether body bytes follow the head, in this buffer or (streamed) in later writes.
+    static func bodyFollows(status: Int, isHead: Bool) -> Bool {
+        mayHaveBody(status: status) && !isHead
     }
 
     /// The interim answer to `Expect: 100-continue`.

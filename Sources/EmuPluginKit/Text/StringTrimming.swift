@@ -2,14 +2,13 @@
 /// FoundationEssentials so that Foundation, its ICU data and its internationalisation library are not loaded at all
 /// (megabytes of an idle host's memory).
 extension StringProtocol {
-    /// Without the spaces and tabs at either end: HTTP's optional whitespace around a header value or list item, what
-    /// `trimmingSpaces()` removes.
+    /// Without the spaces and tabs at either end (HTTP's optional whitespace around a header value or list item): the
+    /// set `CharacterSet.whitespaces` documents, Unicode's spaces (Zs) and the tab.
     public func trimmingSpaces() -> String {
         trimming { $0.isWhitespace && !$0.isNewline }
     }
 
-    /// Without whitespace and line breaks at either end, what `trimmingWhitespace()`
-    /// removes.
+    /// Without whitespace and line breaks at either end: the set `CharacterSet.whitespacesAndNewlines` documents.
     public func trimmingWhitespace() -> String {
         trimming { $0.isWhitespace }
     }

@@ -26,11 +26,10 @@ struct XMLTag: Sendable {
     /// Parses a whole document.
     /// - Throws: MalformedXML for anything that is not well-formed XML.
     static func parse(_ bytes: [UInt8]) throws(AWSError) -> XMLTag {
-        // S3 bodies are UTF-8; the encoding is fixed so that a declaration naming another one is not obeyed.
-        guard !bytes.isEmpty, bytes.count <= Int(Int32.max), String(validating: bytes, as: UTF8.self) != nil else {
-            throw S3Errors.malformedXML()
-        }
+        guard !bytes.isEmpty, bytes.count <= Int(Int32.max) else { throw S3Errors.malformedXML() }
         _ = libxml2Initialized
+        // S3 bodies are UTF-8: the encoding is fixed (a declaration naming another is not obeyed), so libxml2 itself
+        // refuses bytes that are not UTF-8.
         let options = Int32(XML_PARSE_NONET.rawValue | XML_PARSE_NOERROR.rawValue | XML_PARSE_NOWARNING.rawValue
             | XML_PARSE_IGNORE_ENC.rawValue)
         let document = bytes.withUnsafeBufferPointer { buffer in
