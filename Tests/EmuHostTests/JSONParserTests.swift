@@ -20,8 +20,8 @@ import Testing
 
     /// Where the two differ on purpose: Foundation accepts a trailing comma (`[1,]`, `{"a":1,}`) and stops at a
     /// NUL byte (`6\0` is 6), which RFC 8259 and AWS's front ends refuse; the parser refuses both. So a document
-    /// with a NUL must be refused here, and one Foundation accepts only thanks to a trailing comma must be refused
-    /// too, while the same document without it must agree.
+    /// with a NUL must be refused here, and one Foundation accepts only thanks to trailing commas must be refused
+    /// too, while the same document without them must agree.
     private func expectSameAsFoundation(_ bytes: [UInt8], sourceLocation: SourceLocation = #_sourceLocation) {
         let text = String(decoding: bytes, as: UTF8.self)
         let actual = parserValue(bytes)
@@ -30,14 +30,46 @@ import Testing
             return
         }
         var expected = foundationValue(bytes)
-        if expected != nil, actual == nil, let range = text.range(of: #",\s*[\]}]"#, options: .regularExpression) {
-            var repaired = text
-            repaired.removeSubrange(range.lowerBound..<repaired.index(after: range.lowerBound))
-            #expect(parserValue(Array(repaired.utf8)) == expected, "\(repaired.debugDescription)",
-                    sourceLocation: sourceLocation)
+        if expected != nil, actual == nil, let repaired = Self.withoutTrailingCommas(bytes) {
+            #expect(Self.equivalent(parserValue(repaired), expected),
+                    "\(String(decoding: repaired, as: UTF8.self).debugDescription)", sourceLocation: sourceLocation)
             expected = nil
         }
         #expect(Self.equivalent(actual, expected), "\(text.debugDescription)", sourceLocation: sourceLocation)
+    }
+
+    /// `bytes` without every comma that only whitespace separates from a closing `]` or `}`, outside strings; nil
+    /// when there is none. (A first regex match alone could fall inside a string such as `",]"`, or leave a second
+    /// trailing comma behind, and both made the comparison fail when the parsers agreed.)
+    static func withoutTrailingCommas(_ bytes: [UInt8]) -> [UInt8]? {
+        var result: [UInt8] = []
+        var inString = false, escaped = false, removed = false
+        for (index, byte) in bytes.enumerated() {
+            if inString {
+                if escaped {
+                    escaped = false
+                } else if byte == UInt8(ascii: "\\") {
+                    escaped = true
+                } else if byte == UInt8(ascii: "\"") {
+                    inString = false
+                }
+            } else if byte == UInt8(ascii: "\"") {
+                inString = true
+            } else if byte == UInt8(ascii: ","),
+                      let next = bytes[(index + 1)...].first(where: { ![0x20, 0x09, 0x0A, 0x0D].contains($0) }),
+                      next == UInt8(ascii: "]") || next == UInt8(ascii: "}") {
+                removed = true
+                continue
+            }
+            result.append(byte)
+        }
+        return removed ? result : nil
+    }
+
+    @Test func findsEveryTrailingCommaOutsideStrings() {
+        let repaired = Self.withoutTrailingCommas(Array(#"["a,]", [1,], {"b":2 ,\#n}, ]"#.utf8))
+        #expect(repaired.map { String(decoding: $0, as: UTF8.self) } == #"["a,]", [1], {"b":2 \#n} ]"#)
+        #expect(Self.withoutTrailingCommas(Array(#"["\",]", 1]"#.utf8)) == nil)
     }
 
     /// Equal, but for numbers past 2^53 written with more digits than a double holds: Foundation does not always
@@ -64,7 +96,7 @@ import Testing
         "9223372036854775807", "123456789012345678901234567890",
         #"{"a":1,"a":2}"#, #"{"e":"\"\\\/\b\f\n\r\t\u0041\u00e9\u20ac\ud83d\ude00"}"#, #"{"u":"h\u00e9llo wörld 😀"}"#,
         // Malformed: each must be refused by both.
-        "", "{", "}", "[1,]", "{\"a\":1,}", "{\"a\" 1}", "{a:1}", "01", "1.", ".5", "-", "1e", "+1", "--1",
+        "", "{", "}", "[1,]", "{\"a\":1,}", "[[1,],]", #"[",]",1,]"#, #"{"a":{"b":[",}"],},}"#, "{\"a\" 1}", "{a:1}", "01", "1.", ".5", "-", "1e", "+1", "--1",
         "tru", "nul", "falsey", "[1 2]", "\"unterminated", "\"bad \\x escape\"", "\"\\u12\"", "\"\\ud800\"",
         "\"\\udc00\"", "\"\\ud800\\u0041\"", "{\"a\":1} x", "[\"tab\there\"]", "NaN", "Infinity", "1e400",
     ])
