@@ -198,10 +198,11 @@ public struct RequestRouter: Sendable {
 
     /// With SIGV4_VERIFY=1, the error a badly signed request gets; nil when it may proceed.
     private func verifySignature(_ request: HTTPRequestData, _ protocolKind: emu_protocol)
-        -> (code: String, message: String, status: UInt32)?
+        -> SignatureVerifier.Failure?
     {
         guard runtime.configuration.verifySignatures else { return nil }
-        return SignatureVerifier(identities: runtime.identities).check(request, protocolKind: protocolKind)
+        return SignatureVerifier(identities: runtime.identities)
+            .check(request, protocolKind: protocolKind, clockSeconds: Double(runtime.clock.nowMilliseconds()) / 1000)
     }
 
     /// A fresh request id, as the host sends it in x-amzn-RequestId. Every answer carries one, errors the gateway

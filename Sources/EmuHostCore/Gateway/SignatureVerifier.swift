@@ -19,10 +19,32 @@ struct SignatureVerifier: Sendable {
 
     static let sigV4 = SigV4(hash: OpenSSLDigest.sha256, hmac: OpenSSLHMAC.sha256)
 
+    /// S3 refuses a presigned URL that is to stay valid for longer than a week.
+    static let longestPresignedSeconds = 604_800
+
+    typealias Failure = (code: String, message: String, status: UInt32)
+
     /// An error in the shape each protocol's AWS front end uses, or nil when the signature is good.
-    func check(_ request: HTTPRequestData, protocolKind: emu_protocol, now: Date = Date()) -> (code: String, message: String, status: UInt32)? {
+    ///
+    /// `clockSeconds` is the host clock (POST /_emu/clock moves it), which decides when a presigned URL expires, so
+    /// that a test can see one expire without waiting; the 15 minutes of skew allowed to a signed request are
+    /// measured on `now`, the real clock, which the client's own clock follows.
+    func check(_ request: HTTPRequestData, protocolKind: emu_protocol, now: Date = Date(),
+               clockSeconds: TimeInterval? = nil) -> Failure?
+    {
         guard let authorization = request.header("Authorization"), authorization.hasPrefix("AWS4-HMAC-SHA256 ") else {
-            // Presigned (query-string) signatures are not verified, so with verification on they are refused
+            if protocolKind == EMU_PROTOCOL_REST, Self.isPresigned(request.query) {
+                return checkPresigned(request, now: clockSeconds ?? now.timeIntervalSince1970)
+            }
+            // Signature Version 2 (`Authorization: AWS AKID:…`, or boto3's default presigned URL with
+            // AWSAccessKeyId and Signature): S3 answers this for buckets made since June 2020, which take SigV4 only.
+            if protocolKind == EMU_PROTOCOL_REST,
+                request.header("Authorization")?.hasPrefix("AWS ") == true || request.query.contains("AWSAccessKeyId=")
+            {
+                return ("InvalidRequest", "The authorization mechanism you have provided is not supported. "
+                    + "Please use AWS4-HMAC-SHA256.", 400)
+            }
+            // Query-string signatures are verified for S3 only, where SDKs make them; elsewhere they are refused
             // rather than trusted.
             switch protocolKind {
             case EMU_PROTOCOL_REST: return ("AccessDenied", "Access Denied", 403)
@@ -59,16 +81,68 @@ struct SignatureVerifier: Sendable {
             signedHeaders: signedHeaders.split(separator: ";").map(String.init), secretKey: secret, amzDate: amzDate,
             region: scope.region, service: scope.service)
         guard expected == signature else {
-            let message = "The request signature we calculated does not match the signature you provided. Check your "
-                + "AWS Secret Access Key and signing method. Consult the service documentation for details."
             switch protocolKind {
-            case EMU_PROTOCOL_REST: return ("SignatureDoesNotMatch", message, 403)
-            case EMU_PROTOCOL_QUERY: return ("SignatureDoesNotMatch", message, 403)
-            default: return ("InvalidSignatureException", message, 400)
+            case EMU_PROTOCOL_REST, EMU_PROTOCOL_QUERY: return ("SignatureDoesNotMatch", Self.mismatchMessage, 403)
+            default: return ("InvalidSignatureException", Self.mismatchMessage, 400)
             }
         }
         return nil
     }
+
+    /// A query that carries SigV4 query-string authentication (a presigned URL).
+    static func isPresigned(_ query: String) -> Bool {
+        query.contains("X-Amz-Algorithm=") || query.contains("X-Amz-Credential=") || query.contains("X-Amz-Signature=")
+    }
+
+    /// A presigned S3 URL, checked as S3 checks one: every parameter present and well formed, the URL not expired
+    /// (X-Amz-Date + X-Amz-Expires) nor dated more than 15 minutes ahead, then the signature over the canonical
+    /// request whose query is everything but X-Amz-Signature and whose payload is `UNSIGNED-PAYLOAD` unless the
+    /// client signed a hash (the x-amz-content-sha256 header or the X-Amz-Content-Sha256 parameter).
+    private func checkPresigned(_ request: HTTPRequestData, now: TimeInterval) -> Failure? {
+        let pairs = FormDecoding.pairs(request.query)
+        func parameter(_ name: String) -> String? { pairs.first { $0.0 == name }?.1 }
+        func malformed(_ message: String) -> Failure { ("AuthorizationQueryParametersError", message, 400) }
+        guard let algorithm = parameter("X-Amz-Algorithm"), let credential = parameter("X-Amz-Credential"),
+            let signature = parameter("X-Amz-Signature"), let amzDate = parameter("X-Amz-Date"),
+            let signedHeaders = parameter("X-Amz-SignedHeaders"), let expiresText = parameter("X-Amz-Expires")
+        else {
+            return malformed("Query-string authentication version 4 requires the X-Amz-Algorithm, X-Amz-Credential, "
+                + "X-Amz-Signature, X-Amz-Date, X-Amz-SignedHeaders, and X-Amz-Expires parameters.")
+        }
+        guard algorithm == "AWS4-HMAC-SHA256" else {
+            return malformed("X-Amz-Algorithm only supports \"AWS4-HMAC-SHA256\"")
+        }
+        guard let scope = CredentialScope(credential: credential) else {
+            return malformed("Error parsing the X-Amz-Credential parameter; the Credential is mal-formed; expecting "
+                + "\"<YOUR-AKID>/YYYYMMDD/REGION/SERVICE/aws4_request\".")
+        }
+        guard let signedAt = AmzDate.parse(amzDate) else {
+            return malformed("X-Amz-Date must be in the ISO8601 Long Format \"yyyyMMdd'T'HHmmss'Z'\"")
+        }
+        guard let expires = Int(expiresText) else { return malformed("X-Amz-Expires should be a number") }
+        guard expires >= 0 else { return malformed("X-Amz-Expires must be non-negative") }
+        guard expires <= Self.longestPresignedSeconds else {
+            return malformed("X-Amz-Expires must be less than a week (in seconds); that is, the given X-Amz-Expires "
+                + "must be less than \(Self.longestPresignedSeconds) seconds")
+        }
+        if signedAt - now > Self.allowedSkew { return ("AccessDenied", "Request is not yet valid", 403) }
+        if now > signedAt + TimeInterval(expires) { return ("AccessDenied", "Request has expired", 403) }
+        let signedQuery = request.query.split(separator: "&").filter { part in
+            FormDecoding.percentDecoded(part.prefix { $0 != "=" }) != "X-Amz-Signature"
+        }.joined(separator: "&")
+        var canonical = SigV4.Request(method: request.method, path: request.path, query: signedQuery,
+                                      headers: request.headers, body: [], singleEncodePath: true)
+        canonical.payloadHash = parameter("X-Amz-Content-Sha256") ?? "UNSIGNED-PAYLOAD"
+        let secret = identities.lookup(scope.accessKeyId)?.secretAccessKey ?? "test"
+        let expected = Self.sigV4.signature(canonical, signedHeaders: signedHeaders.split(separator: ";").map(String.init),
+                                            secretKey: secret, amzDate: amzDate, region: scope.region,
+                                            service: scope.service)
+        guard expected == signature else { return ("SignatureDoesNotMatch", Self.mismatchMessage, 403) }
+        return nil
+    }
+
+    static let mismatchMessage = "The request signature we calculated does not match the signature you provided. "
+        + "Check your AWS Secret Access Key and signing method. Consult the service documentation for details."
 
     /// `Credential=…, SignedHeaders=…, Signature=…` as a dictionary.
     static func fields(_ authorization: String) -> [String: String] {

@@ -24,6 +24,9 @@ public struct SigV4: Sendable {
         public var body: [UInt8]
         /// S3 encodes path segments once; every other service twice.
         public var singleEncodePath: Bool
+        /// The payload hash to sign when no x-amz-content-sha256 header gives one, instead of the body's hash: a
+        /// presigned S3 URL signs `UNSIGNED-PAYLOAD`, since its body is not known when it is made.
+        public var payloadHash: String?
 
         public init(method: String, path: String, query: String = "", headers: [(String, String)], body: [UInt8],
                     singleEncodePath: Bool = false)
@@ -96,7 +99,7 @@ public struct SigV4: Sendable {
         let names = signedHeaders.map { $0.lowercased() }.sorted()
         let canonicalHeaders = names.map { "\($0):\(values[$0]?.joined(separator: ",") ?? "")\n" }.joined()
         let payloadHash = request.headers.first { $0.0.lowercased() == "x-amz-content-sha256" }?.1
-            ?? Hex.encode(hash(request.body))
+            ?? request.payloadHash ?? Hex.encode(hash(request.body))
         return [request.method, path, query, canonicalHeaders, names.joined(separator: ";"), payloadHash]
             .joined(separator: "\n")
     }
