@@ -116,10 +116,11 @@ def test_seed_with_anchors_aliases_and_flow_style(tmp_path):
 @pytest.mark.parametrize("seed, problem", [
     ("Keys:\n  Symmetric:\n    Aes: [unclosed\n  Asymmetric: {}\n", "line 4"),
     ("Keys: {}\n---\nKeys: {}\n", "a second document at line 2"),
+    ("---\n---\nKeys: {}\n", "a second document at line 2"),
     ("Keys:\n  Symmetric: *nowhere\n", "alias *nowhere at line 2 has no anchor"),
     ("Aliases: []\nKeys: {}\nAliases: []\n", "key 'Aliases' at line 3 is given twice"),
     ("Keys: \"\x01\"\n", "at byte 7"),
-], ids=["unclosed", "two-documents", "undefined-alias", "duplicate-key", "control-character"])
+], ids=["unclosed", "two-documents", "empty-then-second", "undefined-alias", "duplicate-key", "control-character"])
 def test_a_malformed_seed_refuses_kms_and_says_where(tmp_path, seed, problem):
     """A seed that is not one well-formed YAML document stops the KMS plugin with one log line saying where; the
     host serves the rest."""

@@ -24,6 +24,7 @@ enum YAMLTree {
         return try bytes.withUnsafeBufferPointer { buffer throws(ParseError) -> JSONValue? in
             yaml_parser_set_input_string(&parser, buffer.baseAddress, buffer.count)
             var builder = Builder()
+            var documentStarted = false
             while true {
                 var event = yaml_event_t()
                 guard yaml_parser_parse(&parser, &event) == 1 else {
@@ -37,9 +38,13 @@ enum YAMLTree {
                 switch event.type {
                 case YAML_STREAM_END_EVENT:
                     return builder.root
-                case YAML_DOCUMENT_START_EVENT where builder.root != nil:
-                    throw ParseError(description: "a second document at line \(event.start_mark.line + 1); "
-                        + "the file must hold one")
+                case YAML_DOCUMENT_START_EVENT:
+                    // Counted by its start, not by what it held: an empty first document must not let a second in.
+                    guard !documentStarted else {
+                        throw ParseError(description: "a second document at line \(event.start_mark.line + 1); "
+                            + "the file must hold one")
+                    }
+                    documentStarted = true
                 default:
                     try builder.take(event)
                 }
