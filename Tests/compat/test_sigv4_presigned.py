@@ -37,7 +37,7 @@ def host(tmp_path_factory):
     path = tmp_path_factory.mktemp("principals") / "principals.json"
     path.write_text(json.dumps({ALICE_KEY: {"arn": "arn:aws:iam::000000000000:user/alice",
                                             "secretAccessKey": ALICE_SECRET}}))
-    with AwsemuHost(env={"SIGV4_VERIFY": "1", "EMU_PRINCIPALS": str(path), "SERVICES": "s3,kms"}) as running:
+    with AwsemuHost(env={"SIGV4_VERIFY": "1", "EMU_PRINCIPALS": str(path), "SERVICES": "s3,kms,sts"}) as running:
         s3 = make_client(running.url, "s3", aws_access_key_id=ALICE_KEY, aws_secret_access_key=ALICE_SECRET)
         s3.create_bucket(Bucket="presigned")
         s3.put_object(Bucket="presigned", Key="kept.txt", Body=b"kept")
@@ -52,10 +52,10 @@ def alice(host, **kw):
 SIGV4 = botocore.config.Config(signature_version="s3v4")
 
 
-def fetch(url, method="GET", body=b""):
+def fetch(url, method="GET", body=b"", headers=None):
     """Sends a presigned URL as a browser or curl would: no Authorization header. Returns (status, body)."""
     parsed = urllib.parse.urlsplit(url)
-    response = request(f"{parsed.scheme}://{parsed.netloc}", method, f"{parsed.path}?{parsed.query}", body)
+    response = request(f"{parsed.scheme}://{parsed.netloc}", method, f"{parsed.path}?{parsed.query}", body, headers)
     return response.status, response.body
 
 
@@ -64,10 +64,11 @@ def s3_error(body):
     return error.findtext("Code"), error.findtext("Message")
 
 
-def presigned(host, key="kept.txt", expires=3600, signed_at=None, secret=ALICE_SECRET):
-    """A GET URL for `key`, signed at `signed_at` (default now) by botocore's S3 query signer."""
+def presigned(host, key="kept.txt", expires=3600, signed_at=None, secret=ALICE_SECRET, query=""):
+    """A GET URL for `key`, signed at `signed_at` (default now) by botocore's S3 query signer; `query` adds
+    parameters that are signed with the rest."""
     timestamp = (signed_at or datetime.datetime.now(datetime.timezone.utc)).strftime("%Y%m%dT%H%M%SZ")
-    aws_request = AWSRequest(method="GET", url=f"{host.url}/presigned/{key}")
+    aws_request = AWSRequest(method="GET", url=f"{host.url}/presigned/{key}" + (f"?{query}" if query else ""))
     _FixedTimeQueryAuth(Credentials(ALICE_KEY, secret), "us-east-1", expires, timestamp).add_auth(aws_request)
     return aws_request.url
 
@@ -97,6 +98,46 @@ def test_signature_version_2_is_refused_as_s3_refuses_it(host):
     assert (status, s3_error(body)) == expected
     response = request(host.url, "GET", "/presigned/kept.txt", headers={"Authorization": f"AWS {ALICE_KEY}:c2lnbmF0dXJl"})
     assert (response.status, s3_error(response.body)) == expected
+
+
+def test_temporary_credentials_signed_headers_and_a_hash_in_the_query(host):
+    """An STS session's URL (X-Amz-Security-Token is signed), a PUT whose Content-Type is signed, and a URL in the
+    JavaScript SDK v3's shape (x-id and X-Amz-Content-Sha256 in the query) whose sender adds an unsigned
+    x-amz-content-sha256 header."""
+    credentials = make_client(host.url, "sts", aws_access_key_id=ALICE_KEY, aws_secret_access_key=ALICE_SECRET) \
+        .assume_role(RoleArn="arn:aws:iam::000000000000:role/presigner", RoleSessionName="presign")["Credentials"]
+    session = make_client(host.url, "s3", aws_access_key_id=credentials["AccessKeyId"],
+                          aws_secret_access_key=credentials["SecretAccessKey"],
+                          aws_session_token=credentials["SessionToken"], config=SIGV4)
+    url = session.generate_presigned_url("get_object", Params={"Bucket": "presigned", "Key": "kept.txt"})
+    assert "X-Amz-Security-Token=" in url
+    assert fetch(url) == (200, b"kept")
+    status, body = fetch(url.replace("X-Amz-Security-Token=", "X-Amz-Security-Token=x"))
+    assert (status, s3_error(body)[0]) == (403, "SignatureDoesNotMatch")
+
+    put_url = alice(host, config=SIGV4).generate_presigned_url(
+        "put_object", Params={"Bucket": "presigned", "Key": "typed.txt", "ContentType": "text/plain"})
+    assert "content-type" in urllib.parse.parse_qs(urllib.parse.urlsplit(put_url).query)["X-Amz-SignedHeaders"][0]
+    status, body = fetch(put_url, "PUT", b"<b>", {"Content-Type": "text/html"})
+    assert (status, s3_error(body)[0]) == (403, "SignatureDoesNotMatch")
+    assert fetch(put_url, "PUT", b"typed", {"Content-Type": "text/plain"})[0] == 200
+
+    url = presigned(host, query="x-id=GetObject&X-Amz-Content-Sha256=UNSIGNED-PAYLOAD")
+    assert fetch(url, headers={"x-amz-content-sha256": "0" * 64}) == (200, b"kept")
+
+
+def test_a_presigned_url_with_an_authorization_header_is_refused(host):
+    """S3 takes one way of authenticating per request; clients that add their own header to a presigned URL are
+    told so."""
+    expected = (400, ("InvalidArgument", "Only one auth mechanism allowed; only the X-Amz-Algorithm query "
+                                         "parameter, Signature query string parameter or the Authorization header "
+                                         "should be specified"))
+    v2 = alice(host).generate_presigned_url("get_object", Params={"Bucket": "presigned", "Key": "kept.txt"})
+    for url in (presigned(host), v2):
+        for header in ("Bearer abc", f"AWS4-HMAC-SHA256 Credential={ALICE_KEY}/20260101/us-east-1/s3/aws4_request, "
+                                     "SignedHeaders=host, Signature=00"):
+            status, body = fetch(url, headers={"Authorization": header})
+            assert (status, s3_error(body)) == expected, (url, header)
 
 
 def test_a_wrong_secret_or_a_changed_url_does_not_match(host):

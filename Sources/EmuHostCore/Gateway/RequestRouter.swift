@@ -202,7 +202,7 @@ public struct RequestRouter: Sendable {
     {
         guard runtime.configuration.verifySignatures else { return nil }
         return SignatureVerifier(identities: runtime.identities)
-            .check(request, protocolKind: protocolKind, clockSeconds: Double(runtime.clock.nowMilliseconds()) / 1000)
+            .check(request, protocolKind: protocolKind, hostClockSeconds: Double(runtime.clock.nowMilliseconds()) / 1000)
     }
 
     /// A fresh request id, as the host sends it in x-amzn-RequestId. Every answer carries one, errors the gateway

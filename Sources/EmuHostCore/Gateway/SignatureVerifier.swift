@@ -26,24 +26,34 @@ struct SignatureVerifier: Sendable {
 
     /// An error in the shape each protocol's AWS front end uses, or nil when the signature is good.
     ///
-    /// `clockSeconds` is the host clock (POST /_emu/clock moves it), which decides when a presigned URL expires, so
-    /// that a test can see one expire without waiting; the 15 minutes of skew allowed to a signed request are
-    /// measured on `now`, the real clock, which the client's own clock follows.
+    /// `hostClockSeconds` is the host clock (POST /_emu/clock moves it forward), which decides when a presigned URL
+    /// expires, so that a test can see one expire without waiting. The 15 minutes of skew allowed to a signature
+    /// are measured on `now`, the real clock, which the client's own clock follows.
     func check(_ request: HTTPRequestData, protocolKind: emu_protocol, now: Date = Date(),
-               clockSeconds: TimeInterval? = nil) -> Failure?
+               hostClockSeconds: TimeInterval? = nil) -> Failure?
     {
-        guard let authorization = request.header("Authorization"), authorization.hasPrefix("AWS4-HMAC-SHA256 ") else {
-            if protocolKind == EMU_PROTOCOL_REST, Self.isPresigned(request.query) {
-                return checkPresigned(request, now: clockSeconds ?? now.timeIntervalSince1970)
+        let authorization = request.header("Authorization")
+        if protocolKind == EMU_PROTOCOL_REST {
+            let names = request.query.isEmpty ? [] : Set(FormDecoding.pairs(request.query).map(\.0))
+            let presigned = !names.isDisjoint(with: ["X-Amz-Algorithm", "X-Amz-Credential", "X-Amz-Signature"])
+            let presignedV2 = names.contains("AWSAccessKeyId") || names.contains("Signature")
+            // A client that adds its own Authorization header to a presigned URL is a common bug S3 reports.
+            if presigned || presignedV2, authorization != nil {
+                return ("InvalidArgument", "Only one auth mechanism allowed; only the X-Amz-Algorithm query parameter, "
+                    + "Signature query string parameter or the Authorization header should be specified", 400)
+            }
+            if presigned {
+                return checkPresigned(request, now: now.timeIntervalSince1970,
+                                      hostClockSeconds: hostClockSeconds ?? now.timeIntervalSince1970)
             }
             // Signature Version 2 (`Authorization: AWS AKID:…`, or boto3's default presigned URL with
             // AWSAccessKeyId and Signature): S3 answers this for buckets made since June 2020, which take SigV4 only.
-            if protocolKind == EMU_PROTOCOL_REST,
-                request.header("Authorization")?.hasPrefix("AWS ") == true || request.query.contains("AWSAccessKeyId=")
-            {
+            if presignedV2 || authorization?.hasPrefix("AWS ") == true {
                 return ("InvalidRequest", "The authorization mechanism you have provided is not supported. "
                     + "Please use AWS4-HMAC-SHA256.", 400)
             }
+        }
+        guard let authorization, authorization.hasPrefix("AWS4-HMAC-SHA256 ") else {
             // Query-string signatures are verified for S3 only, where SDKs make them; elsewhere they are refused
             // rather than trusted.
             switch protocolKind {
@@ -89,16 +99,14 @@ struct SignatureVerifier: Sendable {
         return nil
     }
 
-    /// A query that carries SigV4 query-string authentication (a presigned URL).
-    static func isPresigned(_ query: String) -> Bool {
-        query.contains("X-Amz-Algorithm=") || query.contains("X-Amz-Credential=") || query.contains("X-Amz-Signature=")
-    }
-
     /// A presigned S3 URL, checked as S3 checks one: every parameter present and well formed, the URL not expired
     /// (X-Amz-Date + X-Amz-Expires) nor dated more than 15 minutes ahead, then the signature over the canonical
     /// request whose query is everything but X-Amz-Signature and whose payload is `UNSIGNED-PAYLOAD` unless the
-    /// client signed a hash (the x-amz-content-sha256 header or the X-Amz-Content-Sha256 parameter).
-    private func checkPresigned(_ request: HTTPRequestData, now: TimeInterval) -> Failure? {
+    /// client signed a hash: the X-Amz-Content-Sha256 parameter (JavaScript SDK v3), else the x-amz-content-sha256
+    /// header. Only S3 takes these rules; a presigned URL scoped to another service is refused as before.
+    private func checkPresigned(_ request: HTTPRequestData, now: TimeInterval, hostClockSeconds: TimeInterval)
+        -> Failure?
+    {
         let pairs = FormDecoding.pairs(request.query)
         func parameter(_ name: String) -> String? { pairs.first { $0.0 == name }?.1 }
         func malformed(_ message: String) -> Failure { ("AuthorizationQueryParametersError", message, 400) }
@@ -126,13 +134,15 @@ struct SignatureVerifier: Sendable {
                 + "must be less than \(Self.longestPresignedSeconds) seconds")
         }
         if signedAt - now > Self.allowedSkew { return ("AccessDenied", "Request is not yet valid", 403) }
-        if now > signedAt + TimeInterval(expires) { return ("AccessDenied", "Request has expired", 403) }
+        if hostClockSeconds > signedAt + TimeInterval(expires) { return ("AccessDenied", "Request has expired", 403) }
+        guard scope.service == "s3" else { return ("AccessDenied", "Access Denied", 403) }
         let signedQuery = request.query.split(separator: "&").filter { part in
             FormDecoding.percentDecoded(part.prefix { $0 != "=" }) != "X-Amz-Signature"
         }.joined(separator: "&")
         var canonical = SigV4.Request(method: request.method, path: request.path, query: signedQuery,
                                       headers: request.headers, body: [], singleEncodePath: true)
-        canonical.payloadHash = parameter("X-Amz-Content-Sha256") ?? "UNSIGNED-PAYLOAD"
+        canonical.payloadHash = parameter("X-Amz-Content-Sha256") ?? request.header("x-amz-content-sha256")
+            ?? "UNSIGNED-PAYLOAD"
         let secret = identities.lookup(scope.accessKeyId)?.secretAccessKey ?? "test"
         let expected = Self.sigV4.signature(canonical, signedHeaders: signedHeaders.split(separator: ";").map(String.init),
                                             secretKey: secret, amzDate: amzDate, region: scope.region,

@@ -24,8 +24,8 @@ public struct SigV4: Sendable {
         public var body: [UInt8]
         /// S3 encodes path segments once; every other service twice.
         public var singleEncodePath: Bool
-        /// The payload hash to sign when no x-amz-content-sha256 header gives one, instead of the body's hash: a
-        /// presigned S3 URL signs `UNSIGNED-PAYLOAD`, since its body is not known when it is made.
+        /// The payload hash to sign, in place of the x-amz-content-sha256 header or the body's hash: a presigned
+        /// S3 URL signs `UNSIGNED-PAYLOAD`, or a hash given in its query, since its body is not known when it is made.
         public var payloadHash: String?
 
         public init(method: String, path: String, query: String = "", headers: [(String, String)], body: [UInt8],
@@ -98,8 +98,8 @@ public struct SigV4: Sendable {
         }
         let names = signedHeaders.map { $0.lowercased() }.sorted()
         let canonicalHeaders = names.map { "\($0):\(values[$0]?.joined(separator: ",") ?? "")\n" }.joined()
-        let payloadHash = request.headers.first { $0.0.lowercased() == "x-amz-content-sha256" }?.1
-            ?? request.payloadHash ?? Hex.encode(hash(request.body))
+        let payloadHash = request.payloadHash
+            ?? request.headers.first { $0.0.lowercased() == "x-amz-content-sha256" }?.1 ?? Hex.encode(hash(request.body))
         return [request.method, path, query, canonicalHeaders, names.joined(separator: ";"), payloadHash]
             .joined(separator: "\n")
     }
