@@ -189,6 +189,79 @@ def test_grants_with_two_identities(policy_host):
         "AccessDeniedException", "InvalidGrantIdException")
 
 
+def test_grant_constraints_follow_the_operation_and_bind_child_grants(policy_host):
+    """A constraint is checked against the context the operation uses (ReEncryptFrom the source context,
+    ReEncryptTo the destination one) and not at all for DescribeKey and RetireGrant; grants made through a grant's
+    CreateGrant permission may allow only its operations, under a constraint as strict as its own or stricter."""
+    host, keys = policy_host
+    owner = make_client(host.url, "kms", aws_access_key_id=cases.ACCOUNT)
+    only_admin = json.dumps(cases.policy(cases.statement(principal={"AWS": cases.ADMIN_ROLE})))
+    key = owner.create_key(Policy=only_admin, BypassPolicyLockoutSafetyCheck=True)["KeyMetadata"]
+    admin = as_principal(host, keys, cases.ADMIN_ROLE)
+    alice = as_principal(host, keys, cases.ALICE)
+    bob = as_principal(host, keys, cases.BOB)
+    it = {"Dept": "IT"}
+    blob = admin.encrypt(KeyId=key["Arn"], Plaintext=b"moved", EncryptionContext=it)["CiphertextBlob"]
+    for constraint in ({"EncryptionContextSubset": it}, {"EncryptionContextEquals": it}):
+        grant = admin.create_grant(KeyId=key["Arn"], GranteePrincipal=cases.ALICE, Constraints=constraint,
+                                   Operations=["ReEncryptFrom", "ReEncryptTo", "DescribeKey", "CreateGrant"])
+        moved = alice.re_encrypt(CiphertextBlob=blob, SourceEncryptionContext=it, DestinationKeyId=key["Arn"],
+                                 DestinationEncryptionContext=it)
+        assert admin.decrypt(CiphertextBlob=moved["CiphertextBlob"], EncryptionContext=it)["Plaintext"] == b"moved"
+        code, message, _ = aws_error(alice.re_encrypt, CiphertextBlob=blob, SourceEncryptionContext=it,
+                                     DestinationKeyId=key["Arn"], DestinationEncryptionContext={"Dept": "HR"})
+        assert code == "AccessDeniedException" and "kms:ReEncryptTo" in message
+        assert alice.describe_key(KeyId=key["Arn"])["KeyMetadata"]["KeyId"] == key["KeyId"]
+        # Child grants: the same constraint, or (under Subset) a stricter one; never a looser one or more operations.
+        alice.create_grant(KeyId=key["Arn"], GranteePrincipal=cases.BOB, Operations=["ReEncryptFrom"],
+                           Constraints=constraint)
+        if "EncryptionContextSubset" in constraint:
+            alice.create_grant(KeyId=key["Arn"], GranteePrincipal=cases.BOB, Operations=["ReEncryptTo"],
+                               Constraints={"EncryptionContextEquals": {"dept": "IT", "Site": "Paris"}})
+        else:
+            assert aws_error(alice.create_grant, KeyId=key["Arn"], GranteePrincipal=cases.BOB,
+                             Operations=["ReEncryptTo"],
+                             Constraints={"EncryptionContextEquals": {"Dept": "IT", "Site": "Paris"}})[0] \
+                == "AccessDeniedException"
+        for looser in ({}, {"Constraints": {"EncryptionContextSubset": {"Site": "Paris"}}}):
+            assert aws_error(alice.create_grant, KeyId=key["Arn"], GranteePrincipal=cases.BOB,
+                             Operations=["ReEncryptFrom"], **looser)[0] == "AccessDeniedException"
+        assert aws_error(alice.create_grant, KeyId=key["Arn"], GranteePrincipal=cases.BOB, Operations=["Decrypt"],
+                         Constraints=constraint)[0] == "AccessDeniedException"
+        admin.revoke_grant(KeyId=key["Arn"], GrantId=grant["GrantId"])
+    assert aws_error(bob.describe_key, KeyId=key["Arn"])[0] == "AccessDeniedException"
+
+
+def test_grant_operations_must_suit_the_key_and_constraints_a_symmetric_key(policy_host):
+    """CreateGrant refuses operations the key cannot do (ValidationError, as its documentation says) and encryption
+    context constraints on keys whose operations take no context, or beyond 8 pairs and 384 characters."""
+    host, keys = policy_host
+    owner = make_client(host.url, "kms", aws_access_key_id=cases.ACCOUNT)
+    created = {spec: owner.create_key(KeySpec=spec, KeyUsage=usage)["KeyMetadata"]["Arn"] for spec, usage in (
+        ("SYMMETRIC_DEFAULT", "ENCRYPT_DECRYPT"), ("RSA_2048", "ENCRYPT_DECRYPT"), ("ECC_NIST_P256", "SIGN_VERIFY"),
+        ("HMAC_256", "GENERATE_VERIFY_MAC"), ("ECC_NIST_P384", "KEY_AGREEMENT"))}
+    allowed = {"SYMMETRIC_DEFAULT": ["GenerateDataKey", "GenerateDataKeyPair", "ReEncryptTo"],
+               "RSA_2048": ["Encrypt", "Decrypt", "GetPublicKey"], "ECC_NIST_P256": ["Sign", "Verify"],
+               "HMAC_256": ["GenerateMac", "VerifyMac"], "ECC_NIST_P384": ["DeriveSharedSecret", "GetPublicKey"]}
+    refused = {"SYMMETRIC_DEFAULT": "Sign", "RSA_2048": "GenerateDataKey", "ECC_NIST_P256": "Encrypt",
+               "HMAC_256": "GetPublicKey", "ECC_NIST_P384": "Sign"}
+    for spec, arn in created.items():
+        owner.create_grant(KeyId=arn, GranteePrincipal=cases.ALICE, Operations=allowed[spec] + ["DescribeKey"])
+        code, message, _ = aws_error(owner.create_grant, KeyId=arn, GranteePrincipal=cases.ALICE,
+                                     Operations=["DescribeKey", refused[spec]])
+        assert (code, message.startswith(f"Operations [{refused[spec]}] are not supported")) == ("ValidationError", True)
+    code, _, _ = aws_error(owner.create_grant, KeyId=created["RSA_2048"], GranteePrincipal=cases.ALICE,
+                           Operations=["Encrypt"], Constraints={"EncryptionContextSubset": {"a": "b"}})
+    assert code == "ValidationException"
+    symmetric = created["SYMMETRIC_DEFAULT"]
+    owner.create_grant(KeyId=symmetric, GranteePrincipal=cases.ALICE, Operations=["Decrypt", "RetireGrant"],
+                       Constraints={"EncryptionContextEquals": {f"k{i}": "v" * 384 for i in range(8)}})
+    for pairs in ({f"k{i}": "v" for i in range(9)}, {"k": "v" * 385}):
+        code, _, _ = aws_error(owner.create_grant, KeyId=symmetric, GranteePrincipal=cases.ALICE,
+                               Operations=["Decrypt"], Constraints={"EncryptionContextSubset": pairs})
+        assert code == "ValidationException", pairs
+
+
 def test_explicit_deny_wins_and_dry_run_checks_permissions_first(policy_host):
     host, keys = policy_host
     owner = make_client(host.url, "kms", aws_access_key_id=cases.ACCOUNT)

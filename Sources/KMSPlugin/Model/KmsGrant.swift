@@ -1,3 +1,5 @@
+import EmuPluginKit
+
 /// A grant: permission for a grantee principal to use one key for some operations, optionally only with a
 /// matching encryption context.
 struct KmsGrant: Sendable, Equatable {
@@ -22,21 +24,71 @@ struct KmsGrant: Sendable, Equatable {
         "GenerateDataKeyPairWithoutPlaintext", "GenerateMac", "VerifyMac", "DeriveSharedSecret",
     ]
 
-    /// Operations that take an encryption context; grant constraints apply only to these.
-    static let contextOperations: Set<String> = [
-        "Decrypt", "Encrypt", "GenerateDataKey", "GenerateDataKeyWithoutPlaintext", "ReEncryptFrom", "ReEncryptTo",
-        "GenerateDataKeyPair", "GenerateDataKeyPairWithoutPlaintext", "CreateGrant", "RetireGrant",
-    ]
+    /// Operations every key supports in a grant, whatever its type; an encryption context constraint does not apply
+    /// to DescribeKey and RetireGrant (AWS's GrantConstraints documentation).
+    static let managementOperations: Set<String> = ["CreateGrant", "RetireGrant", "DescribeKey"]
+
+    /// The grant operations `key` supports ("you cannot create a grant for a symmetric encryption KMS key that
+    /// allows the Sign operation", CreateGrant's Operations documentation).
+    static func supportedOperations(for key: KmsKey) -> Set<String> {
+        var operations = managementOperations
+        switch key.keyUsage {
+        case .encryptDecrypt where !key.keySpec.isAsymmetric:
+            operations.formUnion(["Decrypt", "Encrypt", "GenerateDataKey", "GenerateDataKeyWithoutPlaintext",
+                                  "ReEncryptFrom", "ReEncryptTo", "GenerateDataKeyPair",
+                                  "GenerateDataKeyPairWithoutPlaintext"])
+        case .encryptDecrypt: operations.formUnion(["Decrypt", "Encrypt", "ReEncryptFrom", "ReEncryptTo", "GetPublicKey"])
+        case .signVerify: operations.formUnion(["Sign", "Verify", "GetPublicKey"])
+        case .generateVerifyMac: operations.formUnion(["GenerateMac", "VerifyMac"])
+        case .keyAgreement: operations.formUnion(["DeriveSharedSecret", "GetPublicKey"])
+        case .encapsulateDecapsulate: operations.insert("GetPublicKey")
+        }
+        return operations
+    }
+
+    /// Whether the grant's constraints let `action` go ahead with the request `input`. The context checked is the
+    /// one the action uses: ReEncryptFrom the source context, ReEncryptTo the destination one. A CreateGrant made
+    /// through this grant may allow only this grant's operations, and its constraint must be as strict as this
+    /// one's or stricter.
+    func constraintsAllow(_ action: String, input: JSONValue) -> Bool {
+        func pairs(_ member: String) -> [String: String] {
+            input[member]?.objectValue?.compactMapValues(\.stringValue) ?? [:]
+        }
+        switch action {
+        case "DescribeKey", "RetireGrant": return true
+        case "ReEncryptFrom": return allows(context: pairs("SourceEncryptionContext"))
+        case "ReEncryptTo": return allows(context: pairs("DestinationEncryptionContext"))
+        case "CreateGrant":
+            let childOperations = input["Operations"]?.arrayValue?.compactMap(\.stringValue) ?? []
+            guard childOperations.allSatisfy(operations.contains) else { return false }
+            let child = input["Constraints"]
+            return isAtMostAsStrict(subset: child?["EncryptionContextSubset"]?.objectValue?.compactMapValues(\.stringValue),
+                                    equals: child?["EncryptionContextEquals"]?.objectValue?.compactMapValues(\.stringValue))
+        default: return allows(context: pairs("EncryptionContext"))
+        }
+    }
+
+    /// Whether a child grant with these constraints is as strict as this grant or stricter: under Equals, the same
+    /// pairs; under Subset, a Subset or Equals that contains every pair of this one.
+    private func isAtMostAsStrict(subset: [String: String]?, equals: [String: String]?) -> Bool {
+        if let mine = contextEquals { return equals.map { Self.lowered($0) == Self.lowered(mine) } ?? false }
+        guard let mine = contextSubset else { return true }
+        guard let theirs = equals ?? subset else { return false }
+        let child = Self.lowered(theirs)
+        return Self.lowered(mine).allSatisfy { child[$0.key] == $0.value }
+    }
+
+    /// Keys compare case-insensitively in a grant constraint, values case-sensitively.
+    private static func lowered(_ pairs: [String: String]) -> [String: String] {
+        Dictionary(pairs.map { ($0.key.lowercased(), $0.value) }, uniquingKeysWith: { first, _ in first })
+    }
 
     /// Whether a request's encryption context satisfies the grant's constraint: keys compare
     /// case-insensitively, values case-sensitively, as AWS documents.
     func allows(context: [String: String]) -> Bool {
-        func lowered(_ pairs: [String: String]) -> [String: String] {
-            Dictionary(pairs.map { ($0.key.lowercased(), $0.value) }, uniquingKeysWith: { first, _ in first })
-        }
-        let request = lowered(context)
-        if let equals = contextEquals { return lowered(equals) == request }
-        if let subset = contextSubset { return lowered(subset).allSatisfy { request[$0.key] == $0.value } }
+        let request = Self.lowered(context)
+        if let equals = contextEquals { return Self.lowered(equals) == request }
+        if let subset = contextSubset { return Self.lowered(subset).allSatisfy { request[$0.key] == $0.value } }
         return true
     }
 

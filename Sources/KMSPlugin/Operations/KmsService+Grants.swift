@@ -60,9 +60,27 @@ extension KmsService {
         }
         let operations = (input["Operations"]?.arrayValue ?? []).compactMap(\.stringValue)
         guard !operations.isEmpty else { throw AWSError.validation("A grant must allow at least one operation.") }
+        let supported = KmsGrant.supportedOperations(for: key)
+        let unsupported = operations.filter { !supported.contains($0) }
+        guard unsupported.isEmpty else {
+            // CreateGrant's documentation names the code: ValidationError.
+            throw AWSError("ValidationError", "Operations [\(unsupported.joined(separator: ", "))] are not supported "
+                + "on a KMS key with key spec \(key.keySpec.rawValue) and key usage \(key.keyUsage.rawValue).")
+        }
         let (subset, equals) = try constraints(input)
-        if subset != nil || equals != nil, let other = operations.first(where: { !KmsGrant.contextOperations.contains($0) }) {
-            throw AWSError.validation("Grant constraints are not supported for \(other): it does not take an encryption context.")
+        if let constraint = subset ?? equals {
+            guard !key.keySpec.isAsymmetric, !key.keySpec.isHMAC else {
+                throw AWSError.validation("Encryption context grant constraints are not supported on asymmetric or HMAC "
+                    + "KMS keys: their operations take no encryption context.")
+            }
+            guard constraint.count <= 8 else {
+                throw AWSError.validation("An encryption context grant constraint can include up to 8 encryption "
+                    + "context pairs.")
+            }
+            guard constraint.values.allSatisfy({ $0.count <= 384 }) else {
+                throw AWSError.validation("An encryption context value in a grant constraint cannot exceed 384 "
+                    + "characters.")
+            }
         }
         let now = self.now
         let token = newGrantToken(account: key.accountId, region: key.region)

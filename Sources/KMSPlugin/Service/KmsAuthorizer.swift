@@ -113,7 +113,7 @@ struct KmsAuthorizer: Sendable {
 
     /// - Throws: AccessDeniedException in AWS's words when neither the key policy nor a grant allows it.
     func authorize(_ action: String, on key: KmsKey, aliases: [String], grants: [KmsGrant], context: RequestContext,
-                   requestConditions: [String: [String]], encryptionContext: [String: String]) throws(AWSError)
+                   requestConditions: [String: [String]], input: JSONValue) throws(AWSError)
     {
         guard enforcing else { return }
         var conditions = Self.keyConditions(key, aliases: aliases)
@@ -136,7 +136,7 @@ struct KmsAuthorizer: Sendable {
             let grantOperation = action
             if grants.contains(where: { grant in
                 Self.granteeMatches(grant.granteePrincipal, context.principalArn)
-                    && grant.operations.contains(grantOperation) && grant.allows(context: encryptionContext)
+                    && grant.operations.contains(grantOperation) && grant.constraintsAllow(grantOperation, input: input)
             }) {
                 return
             }

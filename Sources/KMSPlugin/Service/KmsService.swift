@@ -159,8 +159,7 @@ final class KmsService: Sendable {
         }
         let input = RequestScope.input ?? [:]
         try authorizer.authorize(action, on: key, aliases: aliases, grants: grants, context: context,
-                                 requestConditions: KmsAuthorizer.requestConditions(input, context),
-                                 encryptionContext: (try? encryptionContext(input)) ?? [:])
+                                 requestConditions: KmsAuthorizer.requestConditions(input, context), input: input)
     }
 
     func findKey(_ text: String, _ context: RequestContext, allowAlias: Bool) throws(AWSError) -> KmsKey {
