@@ -19,8 +19,6 @@ def kms(client):
 
 def wrap(public_der: bytes, material: bytes, algorithm: str) -> bytes:
     public = serialization.load_der_public_key(public_der)
-    if algorithm == "RSAES_PKCS1_V1_5":
-        return public.encrypt(material, padding.PKCS1v15())
     if algorithm.startswith("RSAES_OAEP"):
         h = hashes.SHA1() if algorithm.endswith("SHA_1") else hashes.SHA256()
         return public.encrypt(material, padding.OAEP(mgf=padding.MGF1(h), algorithm=h, label=None))
@@ -37,7 +35,7 @@ def import_material(kms, key_id, material, algorithm="RSAES_OAEP_SHA_256", spec=
                                    EncryptedKeyMaterial=wrap(params["PublicKey"], material, algorithm), **extra)
 
 
-@pytest.mark.parametrize("algorithm", ["RSAES_PKCS1_V1_5", "RSAES_OAEP_SHA_1", "RSAES_OAEP_SHA_256",
+@pytest.mark.parametrize("algorithm", ["RSAES_OAEP_SHA_1", "RSAES_OAEP_SHA_256",
                                        "RSA_AES_KEY_WRAP_SHA_1", "RSA_AES_KEY_WRAP_SHA_256"])
 def test_import_symmetric_material(kms, algorithm):
     key = kms.create_key(Origin="EXTERNAL")["KeyMetadata"]
@@ -69,6 +67,14 @@ def test_reimport_delete_and_expiry(endpoint, client):
     assert kms.decrypt(CiphertextBlob=blob)["Plaintext"] == b"survives re-import"
     advance_clock(endpoint, 4 * 86400)
     assert kms.describe_key(KeyId=key["KeyId"])["KeyMetadata"]["KeyState"] == "PendingImport"
+
+
+def test_pkcs1_wrapping_is_refused_as_kms_refuses_it_since_2023(kms):
+    key = kms.create_key(Origin="EXTERNAL")["KeyMetadata"]
+    code, message, _ = aws_error(kms.get_parameters_for_import, KeyId=key["KeyId"], WrappingAlgorithm="RSAES_PKCS1_V1_5",
+                                 WrappingKeySpec="RSA_2048")
+    assert (code, message) == ("ValidationException", "As of October 10, 2023, KMS does not support the "
+                                                      "RSAES_PKCS1_V1_5 wrapping algorithm.")
 
 
 def test_import_errors(kms):

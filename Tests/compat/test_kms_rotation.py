@@ -25,6 +25,19 @@ def test_rotation_status_shape(kms):
     assert status["KeyRotationEnabled"] is False and "NextRotationDate" not in status
 
 
+def test_rotation_status_is_false_while_pending_deletion(kms):
+    """GetKeyRotationStatus answers false for a key pending deletion, and the original status returns when the
+    deletion is cancelled."""
+    key = kms.create_key()["KeyMetadata"]
+    kms.enable_key_rotation(KeyId=key["KeyId"], RotationPeriodInDays=180)
+    kms.schedule_key_deletion(KeyId=key["KeyId"], PendingWindowInDays=7)
+    status = kms.get_key_rotation_status(KeyId=key["KeyId"])
+    assert status["KeyRotationEnabled"] is False and "NextRotationDate" not in status
+    kms.cancel_key_deletion(KeyId=key["KeyId"])
+    status = kms.get_key_rotation_status(KeyId=key["KeyId"])
+    assert status["KeyRotationEnabled"] is True and status["RotationPeriodInDays"] == 180
+
+
 def test_rotation_period_limits(client):
     kms = unvalidated(client)
     key = kms.create_key()["KeyMetadata"]

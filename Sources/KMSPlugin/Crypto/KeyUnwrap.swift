@@ -7,8 +7,6 @@ enum KeyUnwrap {
     /// The plaintext material, or nil when it does not unwrap (wrong key, wrong algorithm, corrupt input).
     static func unwrap(_ wrapped: [UInt8], with key: EVPKey, algorithm: String) -> [UInt8]? {
         switch algorithm {
-        case "RSAES_PKCS1_V1_5":
-            return try? key.decryptPKCS1(wrapped)
         case "RSAES_OAEP_SHA_1":
             return (try? key.decrypt(wrapped, oaepDigest: "SHA1")) ?? nil
         case "RSAES_OAEP_SHA_256":
@@ -46,20 +44,5 @@ enum KeyUnwrap {
         else { return nil }
         total += Int(length)
         return Array(out.prefix(total))
-    }
-}
-
-extension EVPKey {
-    /// RSAES-PKCS1-v1_5 decryption (the oldest import wrapping algorithm).
-    func decryptPKCS1(_ ciphertext: [UInt8]) throws -> [UInt8]? {
-        guard let ctx = EVP_PKEY_CTX_new_from_pkey(nil, pointer, nil) else { throw OpenSSLError("EVP_PKEY_CTX_new") }
-        defer { EVP_PKEY_CTX_free(ctx) }
-        defer { ERR_clear_error() }
-        guard EVP_PKEY_decrypt_init(ctx) == 1, EVP_PKEY_CTX_set_rsa_padding(ctx, RSA_PKCS1_PADDING) == 1 else { return nil }
-        var length = 0
-        guard EVP_PKEY_decrypt(ctx, nil, &length, ciphertext, ciphertext.count) == 1 else { return nil }
-        var out = [UInt8](repeating: 0, count: length)
-        guard EVP_PKEY_decrypt(ctx, &out, &length, ciphertext, ciphertext.count) == 1 else { return nil }
-        return Array(out.prefix(length))
     }
 }

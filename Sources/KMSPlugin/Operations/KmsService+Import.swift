@@ -17,6 +17,11 @@ extension KmsService {
         try requireExternal(key)
         let algorithm = try input.requiredString("WrappingAlgorithm")
         let specName = try input.requiredString("WrappingKeySpec")
+        // Still in the model's enum, but refused since KMS dropped it (its documentation for WrappingAlgorithm).
+        if algorithm == "RSAES_PKCS1_V1_5" {
+            throw AWSError.validation("As of October 10, 2023, KMS does not support the RSAES_PKCS1_V1_5 wrapping "
+                + "algorithm.")
+        }
         if (specName == "SM2") != (algorithm == "SM2PKE") {
             throw AWSError.validation("Wrapping algorithm \(algorithm) is not compatible with wrapping key spec \(specName).")
         }

@@ -39,12 +39,17 @@ extension KmsService {
     }
 
     func getKeyRotationStatus(_ context: RequestContext, _ input: JSONValue) throws -> JSONValue {
-        let key = try resolveKey(try input.requiredString("KeyId"), context, allowAlias: false, rule: .management)
-        var output: [String: JSONValue] = ["KeyRotationEnabled": .bool(key.rotation.enabled), "KeyId": .string(key.arn)]
+        let key = try resolveKey(try input.requiredString("KeyId"), context, allowAlias: false, rule: .any)
+        // "While a KMS key is pending deletion, its key rotation status is false … If you cancel the deletion, the
+        // original key rotation status returns" (GetKeyRotationStatus): answered, not refused, and kept underneath.
+        let pendingDeletion = key.state == .pendingDeletion || key.state == .pendingReplicaDeletion
+        if !pendingDeletion { try KeyStateRule.management.check(key) }
+        let enabled = key.rotation.enabled && !pendingDeletion
+        var output: [String: JSONValue] = ["KeyRotationEnabled": .bool(enabled), "KeyId": .string(key.arn)]
         if key.keySpec != .symmetricDefault || key.origin != .awsKMS {
             try requireRotatable(key)
         }
-        if key.rotation.enabled {
+        if enabled {
             output["RotationPeriodInDays"] = .int(Int64(key.rotation.periodInDays))
             if let next = key.rotation.nextRotationDate { output["NextRotationDate"] = .double(next) }
         }
