@@ -64,6 +64,9 @@ def test_reimport_delete_and_expiry(endpoint, client):
     import_material(kms, key["KeyId"], material, ExpirationModel="KEY_MATERIAL_EXPIRES", ValidTo=valid_to)
     meta = kms.describe_key(KeyId=key["KeyId"])["KeyMetadata"]
     assert meta["ExpirationModel"] == "KEY_MATERIAL_EXPIRES" and int(meta["ValidTo"].timestamp()) == valid_to
+    row, = kms.list_key_rotations(KeyId=key["KeyId"], IncludeKeyMaterial="ALL_KEY_MATERIAL")["Rotations"]
+    assert (row["ImportState"], row["ExpirationModel"], int(row["ValidTo"].timestamp())) \
+        == ("IMPORTED", "KEY_MATERIAL_EXPIRES", valid_to)  # as DescribeKey says
     assert kms.decrypt(CiphertextBlob=blob)["Plaintext"] == b"survives re-import"
     advance_clock(endpoint, 4 * 86400)
     assert kms.describe_key(KeyId=key["KeyId"])["KeyMetadata"]["KeyState"] == "PendingImport"

@@ -120,8 +120,10 @@ extension KmsService {
                 row["RotationDate"] = .double(version.createdAt)
             }
             if key.origin == .external {
+                // The key's expiration, as DescribeKey shows it: imported material here expires with the key's ValidTo.
                 row["ImportState"] = "IMPORTED"
-                row["ExpirationModel"] = "KEY_MATERIAL_DOES_NOT_EXPIRE"
+                row["ExpirationModel"] = .string(key.imports.expirationModel ?? "KEY_MATERIAL_DOES_NOT_EXPIRE")
+                if let validTo = key.imports.validTo { row["ValidTo"] = .double(validTo) }
             }
             return .object(row)
         }
