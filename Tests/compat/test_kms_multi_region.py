@@ -2,7 +2,7 @@
 
 import pytest
 
-from kms_helpers import aws_error
+from kms_helpers import advance_clock, aws_error
 
 
 @pytest.fixture
@@ -77,3 +77,27 @@ def test_primary_with_replicas_waits_for_them(regions):
     assert aws_error(east.encrypt, KeyId=primary["KeyId"], Plaintext=b"x")[0] == "KMSInvalidStateException"
     east.cancel_key_deletion(KeyId=primary["KeyId"])
     assert east.describe_key(KeyId=primary["KeyId"])["KeyMetadata"]["KeyState"] == "Disabled"
+
+
+def test_a_primarys_window_starts_when_its_last_replica_is_deleted(regions, endpoint):
+    """Even when the clock jumps past both windows at once: the replica goes at its deletion date, the primary's
+    seven days count from then, and both are gone."""
+    east, west = regions["us-east-1"], regions["eu-west-1"]
+    keys = []
+    for _ in range(2):
+        primary = east.create_key(MultiRegion=True)["KeyMetadata"]
+        east.replicate_key(KeyId=primary["KeyId"], ReplicaRegion="eu-west-1")
+        replica_deletion = west.schedule_key_deletion(KeyId=primary["KeyId"], PendingWindowInDays=7)["DeletionDate"]
+        assert east.schedule_key_deletion(KeyId=primary["KeyId"], PendingWindowInDays=7)["KeyState"] \
+            == "PendingReplicaDeletion"
+        keys.append((primary["KeyId"], replica_deletion))
+    advance_clock(endpoint, 10 * 86400)
+    for key_id, replica_deletion in keys:
+        assert aws_error(west.describe_key, KeyId=key_id)[0] == "NotFoundException"
+        meta = east.describe_key(KeyId=key_id)["KeyMetadata"]
+        assert meta["KeyState"] == "PendingDeletion"
+        assert abs((meta["DeletionDate"] - replica_deletion).total_seconds() - 7 * 86400) < 60
+    east.cancel_key_deletion(KeyId=keys[1][0])
+    advance_clock(endpoint, 5 * 86400)
+    assert aws_error(east.describe_key, KeyId=keys[0][0])[0] == "NotFoundException"
+    assert east.describe_key(KeyId=keys[1][0])["KeyMetadata"]["KeyState"] == "Disabled"

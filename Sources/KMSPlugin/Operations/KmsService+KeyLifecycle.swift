@@ -180,30 +180,52 @@ extension KmsService {
         let now = self.now
         rotateDueKeys(now: now)
         expireImportedMaterial(now: now)
-        startWindowsOfPrimariesWithoutReplicas(now: now)
+        let replicasDeleted = deleteKeysPastTheirWindow(now: now)
+        // A primary's own window starts when its last replica was deleted, which after a clock jump may be long
+        // before now; if that window has ended too, the primary goes in this same tick.
+        if startWindowsOfPrimariesWithoutReplicas(now: now, replicasDeletedAt: replicasDeleted) {
+            _ = deleteKeysPastTheirWindow(now: now)
+        }
+    }
+
+    /// Deletes every key whose window has ended; returns, for each multi-Region key id whose replicas went, the
+    /// latest of their deletion dates.
+    private func deleteKeysPastTheirWindow(now: Double) -> [String: Double] {
+        var replicasDeleted: [String: Double] = [:]
         for storeId in state.allStoreIds() {
             state.writeStore(id: storeId) { store in
                 let expired = store.timedKeys.filter { key in
                     key.state == .pendingDeletion && (key.deletionDate ?? .infinity) <= now
                 }
+                for key in expired where key.multiRegion && !key.isMultiRegionPrimary {
+                    replicasDeleted[key.keyId] = max(replicasDeleted[key.keyId] ?? 0, key.deletionDate ?? now)
+                }
                 store.remove(keyIds: Set(expired.map(\.keyId)))
             }
         }
+        return replicasDeleted
     }
 
-    /// A primary in PendingReplicaDeletion whose replicas are all deleted starts its own waiting period.
-    private func startWindowsOfPrimariesWithoutReplicas(now: Double) {
+    /// A primary in PendingReplicaDeletion whose replicas are all deleted starts its own waiting period, from the
+    /// moment the last of them was deleted when this tick deleted it (`replicasDeletedAt`), else from now. Returns
+    /// whether a window that has already ended was started.
+    private func startWindowsOfPrimariesWithoutReplicas(now: Double, replicasDeletedAt: [String: Double]) -> Bool {
+        var endedAlready = false
         for storeId in state.allStoreIds() {
             var candidates: [KmsKey] = []
             state.writeStore(id: storeId) { store in
                 candidates = store.timedKeys.filter { $0.state == .pendingReplicaDeletion }
             }
             for key in candidates where multiRegionFamily(key).count == 1 {
+                let start = min(replicasDeletedAt[key.keyId] ?? now, now)
+                let deletionDate = start + Double(key.pendingDeletionWindowInDays ?? 30) * 86400
                 _ = try? updateKey(key) { (key: inout KmsKey) throws(AWSError) in
                     key.state = .pendingDeletion
-                    key.deletionDate = now + Double(key.pendingDeletionWindowInDays ?? 30) * 86400
+                    key.deletionDate = deletionDate
                 }
+                endedAlready = endedAlready || deletionDate <= now
             }
         }
+        return endedAlready
     }
 }
