@@ -86,7 +86,14 @@ def test_ed25519_raw_signature_verifies(kms):
     assert code == "UnsupportedOperationException"  # Ed25519ph: no library on the host
 
 
-def test_sm2_signature_verifies_with_openssl_cli(kms, tmp_path):
+@pytest.fixture(scope="module")
+def china(client):
+    """SM2 keys exist in the China Regions only."""
+    return client("kms", region_name="cn-north-1")
+
+
+def test_sm2_signature_verifies_with_openssl_cli(china, tmp_path):
+    kms = china
     key = kms.create_key(KeySpec="SM2", KeyUsage="SIGN_VERIFY")["KeyMetadata"]
     message = b"sm2 message"
     signature = kms.sign(KeyId=key["KeyId"], Message=message, SigningAlgorithm="SM2DSA")["Signature"]
@@ -157,7 +164,8 @@ def test_rsa_oaep_round_trips_and_limits(kms, spec, limits):
     assert aws_error(kms.encrypt, KeyId=key["KeyId"], Plaintext=b"x")[0] == "InvalidKeyUsageException"
 
 
-def test_sm2_encryption_round_trip(kms):
+def test_sm2_encryption_round_trip(china):
+    kms = china
     key = kms.create_key(KeySpec="SM2", KeyUsage="ENCRYPT_DECRYPT")["KeyMetadata"]
     blob = kms.encrypt(KeyId=key["KeyId"], Plaintext=b"sm2 secret", EncryptionAlgorithm="SM2PKE")["CiphertextBlob"]
     assert kms.decrypt(KeyId=key["KeyId"], CiphertextBlob=blob, EncryptionAlgorithm="SM2PKE")["Plaintext"] == b"sm2 secret"

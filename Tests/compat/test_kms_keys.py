@@ -40,7 +40,9 @@ def test_create_symmetric_key_defaults(kms):
 
 
 @pytest.mark.parametrize("spec,usage", SPECS)
-def test_create_key_every_spec(kms, spec, usage):
+def test_create_key_every_spec(kms, client, spec, usage):
+    if spec == "SM2":  # China Regions only
+        kms = client("kms", region_name="cn-north-1")
     args = {"KeySpec": spec}
     if usage:
         args["KeyUsage"] = usage
@@ -55,6 +57,15 @@ def test_create_key_every_spec(kms, spec, usage):
         assert described["SigningAlgorithms"]
     if usage == "KEY_AGREEMENT":
         assert described["KeyAgreementAlgorithms"] == ["ECDH"]
+
+
+def test_sm2_only_in_the_china_regions(kms, client):
+    for usage in ("SIGN_VERIFY", "ENCRYPT_DECRYPT", "KEY_AGREEMENT"):
+        code, message, status = aws_error(kms.create_key, KeySpec="SM2", KeyUsage=usage)
+        assert (code, message, status) == ("UnsupportedOperationException", "KeySpec SM2 is not supported in this Region", 400)
+    for region in ("cn-north-1", "cn-northwest-1"):
+        meta = client("kms", region_name=region).create_key(KeySpec="SM2", KeyUsage="SIGN_VERIFY")["KeyMetadata"]
+        assert meta["Arn"].startswith(f"arn:aws-cn:kms:{region}:")
 
 
 @pytest.mark.parametrize("spec,usage", [("ML_DSA_44", "SIGN_VERIFY"), ("ML_KEM_512", "ENCAPSULATE_DECAPSULATE")])

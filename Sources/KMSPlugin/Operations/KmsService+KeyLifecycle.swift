@@ -13,6 +13,10 @@ extension KmsService {
         }
         let specName = string(input, "KeySpec") ?? string(input, "CustomerMasterKeySpec") ?? "SYMMETRIC_DEFAULT"
         guard let spec = KeySpec(rawValue: specName) else { throw AWSError.validation("Invalid KeySpec \(specName)") }
+        // SM2 is offered in the China Regions only, as KMS's key spec documentation says and KMS answers elsewhere.
+        if spec == .sm2, !context.region.hasPrefix("cn-") {
+            throw AWSError("UnsupportedOperationException", "KeySpec SM2 is not supported in this Region")
+        }
         let usage: KeyUsage
         if let usageName = string(input, "KeyUsage") {
             guard let parsed = KeyUsage(rawValue: usageName) else {
