@@ -6,7 +6,7 @@ import uuid
 
 import pytest
 
-from kms_helpers import aws_error, unvalidated
+from kms_helpers import advance_clock, aws_error, unvalidated
 
 ARN = re.compile(r"^arn:aws:secretsmanager:us-east-1:000000000000:secret:(?P<name>.+)-(?P<suffix>[A-Za-z0-9]{6})$")
 NOT_FOUND = ("ResourceNotFoundException", "Secrets Manager can't find the specified secret.")
@@ -201,6 +201,32 @@ def test_update_secret_version_stage(sm):
     sm.update_secret_version_stage(SecretId=secret_name, VersionStage="AWSCURRENT", MoveToVersionId=v1,
                                    RemoveFromVersionId=v2)
     assert stages(sm, secret_name) == {v1: ["AWSCURRENT"], v2: ["blue", "AWSPREVIOUS"]}
+    # An attached label comes off only from the version named, also when it moves nowhere.
+    code, message, _ = aws_error(sm.update_secret_version_stage, SecretId=secret_name, VersionStage="blue")
+    assert code == "InvalidParameterException" and message.startswith("The parameter RemoveFromVersionId can't be empty.")
+    assert stages(sm, secret_name) == {v1: ["AWSCURRENT"], v2: ["blue", "AWSPREVIOUS"]}
+    sm.update_secret_version_stage(SecretId=secret_name, VersionStage="unattached")
+
+
+def test_recent_versions_outlive_the_hundred_version_limit(sm, endpoint):
+    """More than 100 versions: deprecated ones go, oldest first, but none created in the last 24 hours."""
+    secret_name = name()
+    first = sm.create_secret(Name=secret_name, SecretString="0")["VersionId"]
+    for value in range(1, 105):
+        sm.put_secret_value(SecretId=secret_name, SecretString=str(value))
+    listed = sm.list_secret_version_ids(SecretId=secret_name, IncludeDeprecated=True, MaxResults=100)
+    count = len(listed["Versions"])
+    while "NextToken" in listed:
+        listed = sm.list_secret_version_ids(SecretId=secret_name, IncludeDeprecated=True, MaxResults=100,
+                                            NextToken=listed["NextToken"])
+        count += len(listed["Versions"])
+    assert count == 105
+    assert sm.get_secret_value(SecretId=secret_name, VersionId=first)["SecretString"] == "0"
+    advance_clock(endpoint, 86_401)
+    sm.put_secret_value(SecretId=secret_name, SecretString="a day later")
+    assert aws_error(sm.get_secret_value, SecretId=secret_name, VersionId=first)[0] == "ResourceNotFoundException"
+    versions = sm.list_secret_version_ids(SecretId=secret_name, IncludeDeprecated=True, MaxResults=100)
+    assert len(versions["Versions"]) == 100 and "NextToken" not in versions
 
 
 def test_update_secret_version_stage_errors(sm):

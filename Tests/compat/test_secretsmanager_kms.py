@@ -138,6 +138,14 @@ def test_update_secret_kms_key_re_encrypts_labelled_versions(sm, kms):
     kms.enable_key(KeyId=key["KeyId"])
     assert [sm.get_secret_value(SecretId=secret_name, VersionId=v)["SecretString"] for v in (v2, v3, v4)] == \
         ["two", "three", "four"]
+    # An empty KmsKeyId goes back to the AWS managed key, which DescribeSecret leaves out, as it does when named.
+    sm.update_secret(SecretId=secret_name, KmsKeyId="")
+    assert "KmsKeyId" not in sm.describe_secret(SecretId=secret_name)
+    assert version_keys(sm, secret_name)[v4] == managed
+    sm.update_secret(SecretId=secret_name, KmsKeyId=key["Arn"])
+    sm.update_secret(SecretId=secret_name, KmsKeyId="alias/aws/secretsmanager")
+    assert "KmsKeyId" not in sm.describe_secret(SecretId=secret_name)
+    assert sm.get_secret_value(SecretId=secret_name)["SecretString"] == "four"
 
 
 def test_without_kms_the_answer_is_an_aws_error():

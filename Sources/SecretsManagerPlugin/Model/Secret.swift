@@ -26,13 +26,21 @@ struct Secret: Sendable, Codable, Equatable {
     /// In creation order.
     var versions: [SecretVersion] = []
 
-    /// AWS keeps at most this many versions; beyond it, the oldest deprecated ones go.
+    /// AWS keeps at most this many versions older than a day; beyond it, the oldest deprecated ones go.
     static let maxVersions = 100
 
     var isScheduledForDeletion: Bool { deletedDate != nil }
 
     /// The key Secrets Manager asks KMS for: the secret's own, or the AWS managed key.
-    var effectiveKmsKeyId: String { kmsKeyId ?? "alias/aws/secretsmanager" }
+    var effectiveKmsKeyId: String { kmsKeyId ?? Self.managedKeyAlias }
+
+    static let managedKeyAlias = "alias/aws/secretsmanager"
+
+    /// What is kept as the secret's own key: nil for the AWS managed key, named or empty, which DescribeSecret
+    /// leaves out ("If the secret is encrypted with the AWS managed key aws/secretsmanager, this field is omitted").
+    static func customerKey(_ keyId: String) -> String? {
+        keyId.isEmpty || keyId == managedKeyAlias ? nil : keyId
+    }
 
     func version(id: String) -> SecretVersion? { versions.first { $0.versionId == id } }
 
@@ -80,9 +88,13 @@ struct Secret: Sendable, Codable, Equatable {
         versions[index].stages.append(stage)
     }
 
-    /// AWS keeps 100 versions; when there are more, it removes the oldest deprecated ones.
+    /// AWS keeps 100 versions; when there are more, it removes the oldest deprecated ones, but never one created in
+    /// the last 24 hours (measured from the version just added, which carries the host clock's now).
     private mutating func pruneDeprecated() {
-        while versions.count > Self.maxVersions, let index = versions.firstIndex(where: \.isDeprecated) {
+        guard let newest = versions.last?.createdDate else { return }
+        while versions.count > Self.maxVersions,
+            let index = versions.firstIndex(where: { $0.isDeprecated && $0.createdDate <= newest - 86_400 })
+        {
             versions.remove(at: index)
         }
     }

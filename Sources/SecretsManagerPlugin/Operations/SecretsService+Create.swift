@@ -19,7 +19,7 @@ extension SecretsService {
         }
 
         let now = self.now
-        let kmsKeyId = string(input, "KmsKeyId").flatMap { $0.isEmpty ? nil : $0 }
+        let kmsKeyId = string(input, "KmsKeyId").flatMap(Secret.customerKey)
         var secret = Secret(
             name: name, arn: SecretNames.newArn(name: name, account: context.accountId, region: context.region),
             accountId: context.accountId, region: context.region, description: string(input, "Description"),

@@ -6,7 +6,8 @@ extension SecretsService {
         let secret = try resolve(try input.requiredString("SecretId"), context, forValue: value != nil)
         try requireNotDeleted(secret)
         let description = string(input, "Description")
-        let newKeyId = string(input, "KmsKeyId").flatMap { $0.isEmpty ? nil : $0 }
+        // An empty KmsKeyId means the AWS managed key (UpdateSecret's documentation), which is stored as no key.
+        let newKeyId = string(input, "KmsKeyId").map { $0.isEmpty ? Secret.managedKeyAlias : $0 }
         let keyId = newKeyId ?? secret.effectiveKmsKeyId
 
         var newVersion: SecretVersion?
@@ -24,7 +25,7 @@ extension SecretsService {
         try modify(secret, context) { stored throws(AWSError) in
             try requireNotDeleted(stored)
             if let description { stored.description = description }
-            if let newKeyId { stored.kmsKeyId = newKeyId }
+            if let newKeyId { stored.kmsKeyId = Secret.customerKey(newKeyId) }
             for (id, sealed) in reencrypted {
                 if let index = stored.versions.firstIndex(where: { $0.versionId == id }) {
                     stored.versions[index].value = sealed
@@ -51,7 +52,7 @@ extension SecretsService {
     private func reencryptStagedVersions(_ secret: Secret, newKeyId: String?, _ context: RequestContext)
         throws(AWSError) -> [String: EncryptedValue]
     {
-        guard let newKeyId, newKeyId != secret.kmsKeyId else { return [:] }
+        guard let newKeyId, newKeyId != secret.effectiveKmsKeyId else { return [:] }
         let labels: Set<String> = [SecretVersion.current, SecretVersion.pending, SecretVersion.previous]
         var result: [String: EncryptedValue] = [:]
         for version in secret.versions where version.stages.contains(where: labels.contains) {
@@ -81,7 +82,8 @@ extension SecretsService {
             if let removeFrom, holder != removeFrom {
                 throw AWSError("InvalidParameterException", "Version stage \(stage) not found in version \(removeFrom)")
             }
-            if let holder, let moveTo, holder != moveTo, removeFrom == nil {
+            // Also with no MoveToVersionId: a label that is attached comes off only from the version named.
+            if let holder, holder != moveTo, removeFrom == nil {
                 throw AWSError("InvalidParameterException", "The parameter RemoveFromVersionId can't be empty. "
                     + "Staging label \(stage) is currently attached to version \(holder), so you must explicitly "
                     + "reference that version in RemoveFromVersionId.")
