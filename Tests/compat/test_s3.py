@@ -206,6 +206,40 @@ def test_conditional_requests(s3, bucket):
     s3.put_object(Bucket=bucket, Key="c2", Body=b"new", IfNoneMatch="*")
 
 
+def test_conditional_deletes_and_copies(s3, bucket):
+    """If-Match on DeleteObject, an ETag per object in DeleteObjects, and If-None-Match / If-Match on CopyObject's
+    destination: each refuses rather than destroys an object that changed or is gone."""
+    first = s3.put_object(Bucket=bucket, Key="guarded", Body=b"v1")["ETag"]
+    s3.put_object(Bucket=bucket, Key="guarded", Body=b"v2")
+    code, _, status = aws_error(s3.delete_object, Bucket=bucket, Key="guarded", IfMatch=first)
+    assert (code, status) == ("PreconditionFailed", 412)
+    assert s3.get_object(Bucket=bucket, Key="guarded")["Body"].read() == b"v2"
+    code, _, status = aws_error(s3.delete_object, Bucket=bucket, Key="never-there", IfMatch="*")
+    assert (code, status) == ("NoSuchKey", 404)
+    current = s3.head_object(Bucket=bucket, Key="guarded")["ETag"]
+    s3.delete_object(Bucket=bucket, Key="guarded", IfMatch=current)
+    assert aws_error(s3.head_object, Bucket=bucket, Key="guarded")[2] == 404
+
+    keep = s3.put_object(Bucket=bucket, Key="keep", Body=b"keep")["ETag"]
+    drop = s3.put_object(Bucket=bucket, Key="drop", Body=b"drop")["ETag"]
+    result = s3.delete_objects(Bucket=bucket, Delete={"Objects": [
+        {"Key": "keep", "ETag": drop}, {"Key": "drop", "ETag": drop}, {"Key": "gone", "ETag": keep}]})
+    assert [d["Key"] for d in result["Deleted"]] == ["drop"]
+    assert sorted((e["Key"], e["Code"]) for e in result["Errors"]) == [("gone", "NoSuchKey"), ("keep", "PreconditionFailed")]
+    assert s3.get_object(Bucket=bucket, Key="keep")["Body"].read() == b"keep"
+
+    s3.put_object(Bucket=bucket, Key="target", Body=b"target")
+    for condition in ({"IfNoneMatch": "*"}, {"IfMatch": '"0000"'}):
+        code, _, status = aws_error(s3.copy_object, Bucket=bucket, Key="target",
+                                    CopySource={"Bucket": bucket, "Key": "keep"}, **condition)
+        assert (code, status) == ("PreconditionFailed", 412), condition
+    assert s3.get_object(Bucket=bucket, Key="target")["Body"].read() == b"target"
+    target = s3.head_object(Bucket=bucket, Key="target")["ETag"]
+    s3.copy_object(Bucket=bucket, Key="target", CopySource={"Bucket": bucket, "Key": "keep"}, IfMatch=target)
+    s3.copy_object(Bucket=bucket, Key="fresh", CopySource={"Bucket": bucket, "Key": "keep"}, IfNoneMatch="*")
+    assert [s3.get_object(Bucket=bucket, Key=k)["Body"].read() for k in ("target", "fresh")] == [b"keep", b"keep"]
+
+
 def test_delete_objects(s3, bucket):
     for key in ("a", "b", "c"):
         s3.put_object(Bucket=bucket, Key=key, Body=key.encode())

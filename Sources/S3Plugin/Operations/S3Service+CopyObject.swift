@@ -43,6 +43,10 @@ extension S3Service {
                 + "encryption attributes.")
         }
         let spec = try EncryptionRequest.resolve(request, bucket: bucket)
+        // If-None-Match / If-Match name the destination (CopyObject's conditional writes), checked before the copy
+        // and again under the lock as it is stored.
+        let check = WriteConditions(request)
+        try check.verify(store.read { $0.objects[name]?[key] })
 
         var sourceKey = try keys.dataKey(of: original.encryption, arn: original.arn, region: sourceBucket.region,
                                          context)
@@ -68,7 +72,7 @@ extension S3Service {
                               lastModified: now, headers: headers, storageClass: storageClass, blobs: [sealed.blob],
                               partsCount: nil, encryption: encryption)
         do {
-            blobs.retire(try commitObject(object, context))
+            blobs.retire(try commitObject(object, context) { existing throws(AWSError) in try check.verify(existing) })
         } catch {
             blobs.discard(sealed.blob.id)
             throw error

@@ -14,10 +14,13 @@ extension S3Service {
         let entries = document.children("Object")
         guard !entries.isEmpty, entries.count <= 1000 else { throw S3Errors.malformedXML() }
         var keys: [(key: String, versionId: String?)] = []
+        // An object's ETag element makes its deletion conditional, as If-Match does for DeleteObject.
+        var ifMatch: [String: String] = [:]
         for entry in entries {
             // Keys keep their whitespace: only the element's own text counts.
             guard let key = entry.child("Key")?.text else { throw S3Errors.malformedXML() }
             keys.append((key, entry.value("VersionId")))
+            if let etag = entry.value("ETag") { ifMatch[key] = etag }
         }
         var deletable: [String] = []
         var errors: [(key: String, versionId: String?, code: String, message: String)] = []
@@ -30,11 +33,16 @@ extension S3Service {
                 deletable.append(entry.key)
             }
         }
-        let retired = try removeObjects(bucket: name, keys: deletable, context)
+        let (retired, refused) = try removeObjects(bucket: name, keys: deletable, ifMatch: ifMatch, context)
         blobs.retire(retired)
+        for entry in keys {
+            if let error = refused[entry.key] { errors.append((entry.key, entry.versionId, error.code, error.message)) }
+        }
         var xml = XMLWriter(root: "DeleteResult")
         if !quiet {
-            for entry in keys where !entry.key.isEmpty && entry.key.utf8.count <= Self.maximumKeyBytes {
+            for entry in keys where !entry.key.isEmpty && entry.key.utf8.count <= Self.maximumKeyBytes
+                && refused[entry.key] == nil
+            {
                 xml.group("Deleted") { xml in
                     xml.element("Key", entry.key)
                     xml.element("VersionId", entry.versionId)

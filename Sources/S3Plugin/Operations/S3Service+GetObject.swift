@@ -74,25 +74,46 @@ extension S3Service {
     }
 
     /// DeleteObject: succeeds whether or not the key exists (S3 answers 204 either way).
-    func deleteObject(bucket name: String, key: String, _ context: RequestContext) throws(AWSError) -> OperationOutput {
+    /// DeleteObject; an `If-Match` ETag (S3's conditional delete) makes it fail rather than delete an object that
+    /// changed (412) or is gone (404).
+    func deleteObject(_ request: S3Request, bucket name: String, key: String, _ context: RequestContext)
+        throws(AWSError) -> OperationOutput
+    {
         _ = try requireBucket(name, context)
-        let retired = try removeObjects(bucket: name, keys: [key], context)
+        let ifMatch = request.header("If-Match").map { [key: $0] } ?? [:]
+        let (retired, refused) = try removeObjects(bucket: name, keys: [key], ifMatch: ifMatch, context)
+        if let error = refused[key] { throw error }
         blobs.retire(retired)
         return OperationOutput(body: [], status: 204)
     }
 
-    /// Removes objects within the request's persistence. - Returns: their blob ids, to retire.
-    func removeObjects(bucket name: String, keys: [String], _ context: RequestContext) throws(AWSError) -> [String] {
-        try store.update { state throws(AWSError) -> [String] in
+    /// Removes objects within the request's persistence, in one step, each only if its `ifMatch` ETag (when given)
+    /// still holds. - Returns: the removed objects' blob ids, to retire, and the error of each key refused.
+    func removeObjects(bucket name: String, keys: [String], ifMatch: [String: String] = [:],
+                       _ context: RequestContext) throws(AWSError) -> (retired: [String], refused: [String: AWSError])
+    {
+        try store.update { state throws(AWSError) -> ([String], [String: AWSError]) in
             guard state.buckets[name] != nil else { throw S3Errors.noSuchBucket() }
             var retired: [String] = []
+            var refused: [String: AWSError] = [:]
             for key in keys {
-                guard let existing = state.objects[name]?[key] else { continue }
+                let existing = state.objects[name]?[key]
+                if let etag = ifMatch[key] {
+                    guard let existing else {
+                        refused[key] = S3Errors.noSuchKey()
+                        continue
+                    }
+                    guard ETagMatch.matches(etag, existing.etag) else {
+                        refused[key] = S3Errors.preconditionFailed()
+                        continue
+                    }
+                }
+                guard let existing else { continue }
                 try S3Persistence.object(context, bucket: name, key: key, nil)
                 state.objects[name]?[key] = nil
                 retired += existing.blobs.map(\.id)
             }
-            return retired
+            return (retired, refused)
         }
     }
 }

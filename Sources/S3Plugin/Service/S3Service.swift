@@ -107,7 +107,7 @@ final class S3Service: Sendable {
             return try putObject(request, bucket: bucket, key: key, context)
         case "DELETE":
             if request.has("uploadId") { return try abortMultipartUpload(request, bucket: bucket, key: key, context) }
-            return try deleteObject(bucket: bucket, key: key, context)
+            return try deleteObject(request, bucket: bucket, key: key, context)
         case "POST":
             if request.has("uploads") { return try createMultipartUpload(request, bucket: bucket, key: key, context) }
             if request.has("uploadId") {
