@@ -59,6 +59,12 @@ def test_mb_cp_ls_rm_with_a_100_mb_file(endpoint, tmp_path, client):
     assert f"{SIZE} data/upload.bin" in recursive
     assert "cli-transfer" in run(endpoint, tmp_path, "s3", "ls")
 
+    # An S3-to-S3 copy above the multipart threshold: the CLI copies 8 MiB parts with UploadPartCopy.
+    assert "copy: s3://cli-transfer/data/upload.bin to s3://cli-transfer/copy/upload.bin" in run(
+        endpoint, tmp_path, "s3", "cp", "s3://cli-transfer/data/upload.bin", "s3://cli-transfer/copy/upload.bin")
+    copied = client("s3").head_object(Bucket="cli-transfer", Key="copy/upload.bin")
+    assert (copied["ContentLength"], copied["ETag"]) == (SIZE, head["ETag"])  # the same parts, so the same ETag
+
     target = tmp_path / "download.bin"
     run(endpoint, tmp_path, "s3", "cp", "s3://cli-transfer/data/upload.bin", str(target))
     assert target.stat().st_size == SIZE
@@ -67,7 +73,7 @@ def test_mb_cp_ls_rm_with_a_100_mb_file(endpoint, tmp_path, client):
     assert "delete: s3://cli-transfer/data/upload.bin" in run(endpoint, tmp_path, "s3", "rm",
                                                                "s3://cli-transfer/data/upload.bin")
     remaining = run(endpoint, tmp_path, "s3", "ls", "--recursive", "s3://cli-transfer")
-    assert "upload.bin" not in remaining and "notes.txt" in remaining
+    assert "data/upload.bin" not in remaining and "copy/upload.bin" in remaining and "notes.txt" in remaining
     run(endpoint, tmp_path, "s3", "rm", "--recursive", "s3://cli-transfer")
     assert "remove_bucket: cli-transfer" in run(endpoint, tmp_path, "s3", "rb", "s3://cli-transfer")
 

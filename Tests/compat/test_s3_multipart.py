@@ -133,3 +133,41 @@ def test_abort_and_no_such_upload(s3, bucket):
     assert code == "NoSuchBucket"
     # A bucket whose only leftovers are unfinished uploads can be deleted; the uploads go with it.
     s3.delete_bucket(Bucket=bucket)
+
+
+def test_upload_part_copy_ranges_and_errors(s3, bucket):
+    """Parts copied from existing objects (one SSE-KMS, one the bucket's default), whole or by byte range; the
+    result is the bytes of the sources, and bad ranges and failed source conditions are refused."""
+    first, second = os.urandom(11 * MIB), os.urandom(MIB)
+    source = s3.put_object(Bucket=bucket, Key="source-a", Body=first, ServerSideEncryption="aws:kms")
+    s3.put_object(Bucket=bucket, Key="source-b", Body=second)
+    upload = s3.create_multipart_upload(Bucket=bucket, Key="assembled", ServerSideEncryption="aws:kms")["UploadId"]
+    common = {"Bucket": bucket, "Key": "assembled", "UploadId": upload}
+    one = s3.upload_part_copy(PartNumber=1, CopySource={"Bucket": bucket, "Key": "source-a"},
+                              CopySourceRange=f"bytes=0-{5 * MIB - 1}", CopySourceIfMatch=source["ETag"], **common)
+    assert one["CopyPartResult"]["ETag"] == '"' + hashlib.md5(first[:5 * MIB]).hexdigest() + '"'
+    assert one["ServerSideEncryption"] == "aws:kms"
+    two = s3.upload_part_copy(PartNumber=2, CopySource={"Bucket": bucket, "Key": "source-a"},
+                              CopySourceRange=f"bytes={5 * MIB}-{11 * MIB - 1}", **common)
+    three = s3.upload_part_copy(PartNumber=3, CopySource=f"{bucket}/source-b", **common)
+    parts = [first[:5 * MIB], first[5 * MIB:], second]
+    assert [p["Size"] for p in s3.list_parts(**common)["Parts"]] == [len(p) for p in parts]
+    s3.complete_multipart_upload(MultipartUpload={"Parts": [
+        {"PartNumber": n, "ETag": r["CopyPartResult"]["ETag"]} for n, r in ((1, one), (2, two), (3, three))]}, **common)
+    got = s3.get_object(Bucket=bucket, Key="assembled")
+    assert got["Body"].read() == first + second and got["ETag"] == multipart_etag(parts)
+
+    upload = s3.create_multipart_upload(Bucket=bucket, Key="refused")["UploadId"]
+    common = {"Bucket": bucket, "Key": "refused", "UploadId": upload, "PartNumber": 1}
+    for bad in ("bytes=5-", "bytes=-5", "5-9", "bytes=9-5"):
+        code, message, status = aws_error(s3.upload_part_copy, CopySource=f"{bucket}/source-b", CopySourceRange=bad,
+                                          **common)
+        assert (code, status) == ("InvalidArgument", 400) and message.startswith("The x-amz-copy-source-range"), bad
+    code, message, _ = aws_error(s3.upload_part_copy, CopySource=f"{bucket}/source-b",
+                                 CopySourceRange=f"bytes=0-{MIB}", **common)
+    assert (code, message) == ("InvalidArgument", f"Range specified is not valid for source object of size: {MIB}")
+    assert aws_error(s3.upload_part_copy, CopySource=f"{bucket}/source-b", CopySourceIfNoneMatch="*", **common)[2] \
+        == 412
+    assert aws_error(s3.upload_part_copy, CopySource=f"{bucket}/missing", **common)[0] == "NoSuchKey"
+    assert "Parts" not in s3.list_parts(Bucket=bucket, Key="refused", UploadId=upload) or \
+        s3.list_parts(Bucket=bucket, Key="refused", UploadId=upload)["Parts"] == []

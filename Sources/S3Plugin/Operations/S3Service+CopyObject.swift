@@ -84,7 +84,7 @@ extension S3Service {
     }
 
     /// Parses `x-amz-copy-source`: `[/]bucket/key[?versionId=…]`, URL-encoded.
-    private func copySource(_ header: String) throws(AWSError) -> (bucket: String, key: String, versionId: String?) {
+    func copySource(_ header: String) throws(AWSError) -> (bucket: String, key: String, versionId: String?) {
         var text = Substring(header)
         var versionId: String?
         if let mark = text.firstRange(of: "?versionId=") {
@@ -104,7 +104,7 @@ extension S3Service {
     }
 
     /// The `x-amz-copy-source-if-*` conditions; every failure is 412, as S3 answers them.
-    private func checkCopySourceConditions(_ request: S3Request, _ source: S3Object) throws(AWSError) {
+    func checkCopySourceConditions(_ request: S3Request, _ source: S3Object) throws(AWSError) {
         let modified = source.lastModified / 1000
         if let ifMatch = request.header("x-amz-copy-source-if-match"), !ETagMatch.matches(ifMatch, source.etag) {
             throw S3Errors.preconditionFailed()

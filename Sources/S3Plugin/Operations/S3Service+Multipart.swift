@@ -40,9 +40,7 @@ extension S3Service {
         throws(AWSError) -> OperationOutput
     {
         let bucket = try requireBucket(name, context)
-        guard let partText = request.query["partNumber"], let partNumber = Int(partText),
-            (1...10000).contains(partNumber)
-        else { throw S3Errors.invalidArgument("Part number must be an integer between 1 and 10000, inclusive") }
+        let partNumber = try requirePartNumber(request)
         let upload = try requireUpload(request, bucket: name, key: key)
         var dataKey = try uploadKey(upload, region: bucket.region, context)
         defer { for index in dataKey.indices { dataKey[index] = 0 } }
@@ -51,19 +49,38 @@ extension S3Service {
                                 lastModified: now, blob: sealed.blob)
         do {
             try ContentMD5.check(request, bodyMD5: sealed.md5)
-            let replaced = try store.update { state throws(AWSError) -> String? in
-                guard state.uploads[upload.uploadId] != nil else { throw S3Errors.noSuchUpload() }
-                try S3Persistence.part(context, uploadId: upload.uploadId, number: partNumber, part)
-                let previous = state.parts[upload.uploadId]?[partNumber]
-                state.parts[upload.uploadId, default: [:]][partNumber] = part
-                return previous?.blob.id
-            }
-            blobs.retire(replaced.map { [$0] } ?? [])
         } catch {
             blobs.discard(sealed.blob.id)
             throw error
         }
+        try commitPart(part, context)
         return OperationOutput(body: [], headers: [("ETag", "\"\(part.etag)\"")] + upload.encryption.responseHeaders())
+    }
+
+    /// The `partNumber` of UploadPart and UploadPartCopy, 1 to 10,000.
+    func requirePartNumber(_ request: S3Request) throws(AWSError) -> Int {
+        guard let partText = request.query["partNumber"], let partNumber = Int(partText),
+            (1...10000).contains(partNumber)
+        else { throw S3Errors.invalidArgument("Part number must be an integer between 1 and 10000, inclusive") }
+        return partNumber
+    }
+
+    /// Stores a part in place of any earlier one with its number, within the request's persistence; its blob is
+    /// discarded if the upload went away meanwhile.
+    func commitPart(_ part: UploadedPart, _ context: RequestContext) throws(AWSError) {
+        do {
+            let replaced = try store.update { state throws(AWSError) -> String? in
+                guard state.uploads[part.uploadId] != nil else { throw S3Errors.noSuchUpload() }
+                try S3Persistence.part(context, uploadId: part.uploadId, number: part.partNumber, part)
+                let previous = state.parts[part.uploadId]?[part.partNumber]
+                state.parts[part.uploadId, default: [:]][part.partNumber] = part
+                return previous?.blob.id
+            }
+            blobs.retire(replaced.map { [$0] } ?? [])
+        } catch {
+            blobs.discard(part.blob.id)
+            throw error
+        }
     }
 
     /// CompleteMultipartUpload: the listed parts, in ascending order, each with its ETag, all but the last at
@@ -163,7 +180,7 @@ extension S3Service {
 
     /// The upload's data key: from KMS (one Decrypt per part, as S3 calls it) or the host keyring. An upload
     /// under an unvalidated KMS key seals its parts under a throw-away key: they can never be read.
-    private func uploadKey(_ upload: MultipartUpload, region: String, _ context: RequestContext) throws(AWSError)
+    func uploadKey(_ upload: MultipartUpload, region: String, _ context: RequestContext) throws(AWSError)
         -> [UInt8]
     {
         if upload.encryption.wrappedKey == nil, upload.encryption.usesKMS { return SecureRandom.bytes(32) }

@@ -97,7 +97,7 @@ final class S3Service: Sendable {
         case "PUT":
             if request.has("uploadId") || request.has("partNumber") {
                 if request.header("x-amz-copy-source") != nil {
-                    throw S3Errors.notImplemented("UploadPartCopy (x-amz-copy-source on a part)")
+                    return try uploadPartCopy(request, bucket: bucket, key: key, context)
                 }
                 return try uploadPart(request, bucket: bucket, key: key, context)
             }
