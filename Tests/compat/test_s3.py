@@ -286,6 +286,8 @@ def test_list_objects_v2_prefix_delimiter_and_pages(s3, bucket):
     after = s3.list_objects_v2(Bucket=bucket, StartAfter="photos/2025/mar.jpg")
     assert [o["Key"] for o in after["Contents"]] == ["photos/top.jpg", "readme", "z/one", "z/two"]
     assert after["StartAfter"] == "photos/2025/mar.jpg"
+    for listed in (s3.list_objects_v2(Bucket=bucket, MaxKeys=0), s3.list_objects(Bucket=bucket, MaxKeys=0)):
+        assert listed["IsTruncated"] is False and "Contents" not in listed  # as S3 answers MaxKeys=0
     paginator = s3.get_paginator("list_objects_v2")
     assert [o["Key"] for p in paginator.paginate(Bucket=bucket, PaginationConfig={"PageSize": 3})
             for o in p["Contents"]] == sorted(keys)

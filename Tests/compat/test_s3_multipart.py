@@ -69,6 +69,9 @@ def test_multipart_upload_round_trip(s3, bucket):
     assert second["PartsCount"] == 3 and second["Body"].read() == parts[1]
     assert second["ContentRange"] == f"bytes {boundary}-{boundary + len(parts[1]) - 1}/{len(whole)}"
     assert s3.head_object(Bucket=bucket, Key="big/object.bin", PartNumber=3)["ContentLength"] == len(parts[2])
+    code, message, status = aws_error(s3.get_object, Bucket=bucket, Key="big/object.bin", PartNumber=1, Range="bytes=0-1")
+    assert (code, message, status) == ("InvalidRequest", "Cannot specify both Range header and partNumber query "
+                                                         "parameter", 400)
     # The upload is gone once completed.
     assert "Uploads" not in s3.list_multipart_uploads(Bucket=bucket)
     code, message, status = aws_error(s3.list_parts, Bucket=bucket, Key="big/object.bin", UploadId=upload_id)

@@ -22,6 +22,9 @@ extension S3Service {
         var range: ClosedRange<Int64>? = object.size > 0 ? 0...(object.size - 1) : nil
         var status: UInt32 = 200
         if let partText = request.query["partNumber"] {
+            guard request.header("Range") == nil else {
+                throw S3Errors.invalidRequest("Cannot specify both Range header and partNumber query parameter")
+            }
             guard let part = Int(partText), (1...10000).contains(part) else {
                 throw S3Errors.invalidArgument("Part number must be an integer between 1 and 10000, inclusive")
             }

@@ -20,7 +20,8 @@ struct ListingPage {
                 rolledUp = String(decoding: key[..<end], as: UTF8.self)
             }
             if count == maxKeys {
-                isTruncated = true
+                // S3 answers MaxKeys=0 with an empty page that is not truncated.
+                isTruncated = maxKeys > 0
                 break
             }
             count += 1
