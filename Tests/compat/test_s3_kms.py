@@ -91,6 +91,23 @@ def test_disabling_the_key_fails_reads_and_enabling_restores_them(s3, kms, bucke
     assert s3.get_object(Bucket=bucket, Key="guarded")["Body"].read() == b"needs the key"
 
 
+def test_an_sse_kms_etag_is_not_the_md5_of_the_data(s3, bucket):
+    """As S3 documents for SSE-KMS objects; SSE-S3 objects keep the MD5. Conditions still work on the ETag given."""
+    import hashlib
+    body = b"etag under kms"
+    kms_etag = s3.put_object(Bucket=bucket, Key="kms-etag", Body=body, ServerSideEncryption="aws:kms")["ETag"]
+    assert len(kms_etag) == 34 and kms_etag != f'"{hashlib.md5(body).hexdigest()}"'
+    again = s3.put_object(Bucket=bucket, Key="kms-etag-2", Body=body, ServerSideEncryption="aws:kms")["ETag"]
+    assert again != kms_etag
+    assert s3.head_object(Bucket=bucket, Key="kms-etag")["ETag"] == kms_etag
+    assert s3.get_object(Bucket=bucket, Key="kms-etag", IfMatch=kms_etag)["Body"].read() == body
+    copied = s3.copy_object(Bucket=bucket, Key="kms-copy", CopySource={"Bucket": bucket, "Key": "kms-etag"},
+                            ServerSideEncryption="aws:kms")["CopyObjectResult"]["ETag"]
+    assert copied not in (kms_etag, f'"{hashlib.md5(body).hexdigest()}"')
+    plain = s3.put_object(Bucket=bucket, Key="s3-etag", Body=body, ServerSideEncryption="AES256")["ETag"]
+    assert plain == f'"{hashlib.md5(body).hexdigest()}"'
+
+
 def test_a_key_that_does_not_exist_fails_the_write(s3, bucket):
     missing = str(uuid.uuid4())
     code, message, status = aws_error(s3.put_object, Bucket=bucket, Key="nokey", Body=b"x",

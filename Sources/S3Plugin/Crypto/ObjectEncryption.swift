@@ -1,3 +1,6 @@
+import EmuCrypto
+import EmuPluginKit
+
 /// How one object (or multipart upload) is encrypted at rest, and what S3 says about it in its headers.
 ///
 /// Every object has a data key of its own; only the wrapped form is kept. SSE-KMS wraps it with KMS
@@ -24,6 +27,13 @@ struct ObjectEncryption: Codable, Sendable, Equatable {
     var bucketKeyEnabled: Bool
 
     var usesKMS: Bool { algorithm != .aes256 }
+
+    /// The ETag of an object stored in one piece: the MD5 of its data under SSE-S3; under SSE-KMS an opaque value,
+    /// since objects "encrypted by SSE-C or SSE-KMS, have ETags that are not an MD5 digest of their object data"
+    /// (S3's Object.ETag). A client that compares such an ETag with its MD5 must fail here as it would on AWS.
+    func etag(dataMD5: [UInt8]) -> String {
+        usesKMS ? Hex.encode(SecureRandom.bytes(16)) : Hex.encode(dataMD5)
+    }
 
     /// The SSE headers S3 answers on PUT, GET, HEAD, copy and multipart calls.
     func responseHeaders(includeContext: Bool = false) -> [(String, String)] {

@@ -68,7 +68,7 @@ extension S3Service {
             sealer.abandon()
             throw error
         }
-        let object = S3Object(bucket: name, key: key, size: original.size, etag: Hex.encode(sealed.md5),
+        let object = S3Object(bucket: name, key: key, size: original.size, etag: encryption.etag(dataMD5: sealed.md5),
                               lastModified: now, headers: headers, storageClass: storageClass, blobs: [sealed.blob],
                               partsCount: nil, encryption: encryption)
         do {

@@ -26,7 +26,7 @@ extension S3Service {
         var dataKey = generatedKey
         defer { for index in dataKey.indices { dataKey[index] = 0 } }
         let sealed = try request.upload.seal(key: dataKey, store: blobs)
-        let object = S3Object(bucket: name, key: key, size: request.upload.size, etag: Hex.encode(sealed.md5),
+        let object = S3Object(bucket: name, key: key, size: request.upload.size, etag: encryption.etag(dataMD5: sealed.md5),
                               lastModified: now, headers: headers, storageClass: storageClass, blobs: [sealed.blob],
                               partsCount: nil, encryption: encryption)
         do {
