@@ -174,3 +174,23 @@ def test_upload_part_copy_ranges_and_errors(s3, bucket):
     assert aws_error(s3.upload_part_copy, CopySource=f"{bucket}/missing", **common)[0] == "NoSuchKey"
     assert "Parts" not in s3.list_parts(Bucket=bucket, Key="refused", UploadId=upload) or \
         s3.list_parts(Bucket=bucket, Key="refused", UploadId=upload)["Parts"] == []
+
+
+def test_list_multipart_uploads_with_a_delimiter(s3, bucket):
+    """Keys holding the delimiter after the prefix roll up into CommonPrefixes, each counted once per page."""
+    for key in ("a/1", "a/2", "b/x/1", "b/y", "c", "d/1"):
+        s3.create_multipart_upload(Bucket=bucket, Key=key)
+    whole = s3.list_multipart_uploads(Bucket=bucket, Delimiter="/")
+    assert [u["Key"] for u in whole["Uploads"]] == ["c"] and whole["Delimiter"] == "/"
+    assert [p["Prefix"] for p in whole["CommonPrefixes"]] == ["a/", "b/", "d/"] and whole["IsTruncated"] is False
+    under_b = s3.list_multipart_uploads(Bucket=bucket, Delimiter="/", Prefix="b/")
+    assert [u["Key"] for u in under_b["Uploads"]] == ["b/y"]
+    assert [p["Prefix"] for p in under_b["CommonPrefixes"]] == ["b/x/"]
+    seen, markers = [], {}
+    while True:
+        page = s3.list_multipart_uploads(Bucket=bucket, Delimiter="/", MaxUploads=2, **markers)
+        seen += [u["Key"] for u in page.get("Uploads", [])] + [p["Prefix"] for p in page.get("CommonPrefixes", [])]
+        if not page["IsTruncated"]:
+            break
+        markers = {"KeyMarker": page["NextKeyMarker"], "UploadIdMarker": page["NextUploadIdMarker"]}
+    assert sorted(seen) == ["a/", "b/", "c", "d/"] and len(seen) == 4

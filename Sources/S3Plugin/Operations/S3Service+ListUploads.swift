@@ -51,14 +51,13 @@ extension S3Service {
     }
 
     /// ListMultipartUploads: the bucket's unfinished uploads by key, then by start time, with `prefix`,
-    /// `key-marker` / `upload-id-marker` and `max-uploads`. A `delimiter` is refused as not implemented.
+    /// `key-marker` / `upload-id-marker` and `max-uploads`; a `delimiter` rolls the keys that contain it after the
+    /// prefix up into CommonPrefixes, each counted once toward `max-uploads`, as ListObjects does.
     func listMultipartUploads(_ request: S3Request, bucket name: String, _ context: RequestContext)
         throws(AWSError) -> OperationOutput
     {
         _ = try requireBucket(name, context)
-        if let delimiter = request.query["delimiter"], !delimiter.isEmpty {
-            throw S3Errors.notImplemented("ListMultipartUploads with a delimiter")
-        }
+        let delimiter = request.query["delimiter"].flatMap { $0.isEmpty ? nil : $0 }
         let prefix = request.query["prefix"] ?? ""
         var maxUploads = 1000
         if let text = request.query["max-uploads"] {
@@ -80,19 +79,34 @@ extension S3Service {
                 remaining = uploads.drop { !keyMarker.utf8.lexicographicallyPrecedes($0.key.utf8) }
             }
         }
-        let page = remaining.prefix(maxUploads)
+        // A key marker that is a common prefix (the last entry of a previous page) covers every key under it.
+        if let delimiter, keyMarker.hasSuffix(delimiter) {
+            remaining = remaining.drop { $0.key.utf8.starts(with: keyMarker.utf8) }
+        }
+        var entries: [(upload: MultipartUpload?, commonPrefix: String?)] = []
+        var truncated = false
+        for upload in remaining {
+            let rolledUp = delimiter.flatMap { Self.commonPrefix(of: upload.key, after: prefix, delimiter: $0) }
+            if let rolledUp, entries.last?.commonPrefix == rolledUp { continue }
+            guard entries.count < maxUploads else {
+                truncated = true
+                break
+            }
+            entries.append(rolledUp.map { (nil, $0) } ?? (upload, nil))
+        }
         var xml = XMLWriter(root: "ListMultipartUploadsResult")
         xml.element("Bucket", name)
         xml.element("KeyMarker", keyMarker)
         xml.element("UploadIdMarker", idMarker ?? "")
-        if remaining.count > page.count, let last = page.last {
-            xml.element("NextKeyMarker", last.key)
-            xml.element("NextUploadIdMarker", last.uploadId)
+        if truncated, let last = entries.last {
+            xml.element("NextKeyMarker", last.upload?.key ?? last.commonPrefix)
+            xml.element("NextUploadIdMarker", last.upload?.uploadId ?? "")
         }
+        if let delimiter { xml.element("Delimiter", delimiter) }
         xml.element("Prefix", prefix)
         xml.element("MaxUploads", maxUploads)
-        xml.element("IsTruncated", remaining.count > page.count)
-        for upload in page {
+        xml.element("IsTruncated", truncated)
+        for upload in entries.compactMap(\.upload) {
             let owner = Self.canonicalUserId(upload.accountId)
             xml.group("Upload") { xml in
                 xml.element("Key", upload.key)
@@ -105,6 +119,16 @@ extension S3Service {
                 xml.element("Initiated", HTTPDate.iso8601(upload.initiated))
             }
         }
+        for commonPrefix in entries.compactMap(\.commonPrefix) {
+            xml.group("CommonPrefixes") { xml in xml.element("Prefix", commonPrefix) }
+        }
         return xml.output()
+    }
+
+    /// `key` up to and including the first `delimiter` after `prefix`; nil when the rest holds none.
+    private static func commonPrefix(of key: String, after prefix: String, delimiter: String) -> String? {
+        let rest = key.utf8.dropFirst(prefix.utf8.count)
+        guard let range = Substring(rest).firstRange(of: delimiter) else { return nil }
+        return prefix + String(Substring(rest)[..<range.upperBound])
     }
 }
