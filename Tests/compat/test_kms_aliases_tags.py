@@ -38,6 +38,10 @@ def test_alias_naming_rules(kms):
     assert code == "ValidationException" and "regular expression pattern" in message
     code, _, _ = aws_error(kms.create_alias, AliasName="alias/x", TargetKeyId="alias/other")
     assert code == "ValidationException"
+    # The model's pattern lets ':' through; KMS does not.
+    code, message, _ = aws_error(kms.create_alias, AliasName="alias/Service:Test", TargetKeyId=key["KeyId"])
+    assert (code, message) == ("ValidationException", "alias/Service:Test contains invalid characters for an alias")
+    kms.create_alias(AliasName="alias/Team_1/app-2", TargetKeyId=key["KeyId"])
 
 
 def test_fifty_aliases_per_key(client):

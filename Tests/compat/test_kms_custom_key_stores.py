@@ -88,6 +88,13 @@ def test_proxy_down_and_bad_credentials(host, proxy):
     kms.connect_custom_key_store(CustomKeyStoreId=store_id)
     entry = state_of(kms, store_id)
     assert (entry["ConnectionState"], entry["ConnectionErrorCode"]) == ("FAILED", "XKS_PROXY_NOT_REACHABLE")
+    # A FAILED store is disconnected before it connects again; disconnecting a disconnected store is refused.
+    assert aws_error(kms.connect_custom_key_store, CustomKeyStoreId=store_id)[0] == "CustomKeyStoreInvalidStateException"
+    kms.disconnect_custom_key_store(CustomKeyStoreId=store_id)
+    assert aws_error(kms.disconnect_custom_key_store, CustomKeyStoreId=store_id)[0] \
+        == "CustomKeyStoreInvalidStateException"
+    assert aws_error(kms.generate_random, NumberOfBytes=8, CustomKeyStoreId=store_id) \
+        == ("UnsupportedOperationException", "External key store IDs are not valid for this parameter.", 400)
 
     other = XksProxy(prefix="/other")
     try:
@@ -113,6 +120,11 @@ def test_cloudhsm_key_store(host):
     assert "KeyStorePassword" not in entry
     key = kms.create_key(CustomKeyStoreId=store_id, Origin="AWS_CLOUDHSM")["KeyMetadata"]
     assert key["CloudHsmClusterId"] == "cluster-234abcdefgh"
+    assert "CurrentKeyMaterialId" not in key  # only AWS_KMS and EXTERNAL keys report it
+    assert aws_error(kms.list_key_rotations, KeyId=key["KeyId"])[0] == "UnsupportedOperationException"
+    assert len(kms.generate_random(NumberOfBytes=24, CustomKeyStoreId=store_id)["Plaintext"]) == 24
+    assert aws_error(kms.generate_random, NumberOfBytes=8, CustomKeyStoreId="cks-1234567890abcdef0")[0] \
+        == "CustomKeyStoreNotFoundException"
     blob = kms.encrypt(KeyId=key["KeyId"], Plaintext=b"in the hsm")["CiphertextBlob"]
     assert kms.decrypt(CiphertextBlob=blob)["Plaintext"] == b"in the hsm"
     assert aws_error(kms.update_custom_key_store, CustomKeyStoreId=store_id, KeyStorePassword="another-password")[0] \
@@ -121,6 +133,8 @@ def test_cloudhsm_key_store(host):
     assert aws_error(kms.delete_custom_key_store, CustomKeyStoreId=store_id)[0] == "CustomKeyStoreInvalidStateException"
     kms.disconnect_custom_key_store(CustomKeyStoreId=store_id)
     assert aws_error(kms.decrypt, CiphertextBlob=blob)[0] == "KMSInvalidStateException"
+    assert aws_error(kms.generate_random, NumberOfBytes=8, CustomKeyStoreId=store_id)[0] \
+        == "CustomKeyStoreInvalidStateException"
     kms.schedule_key_deletion(KeyId=key["KeyId"], PendingWindowInDays=7)
     assert aws_error(kms.delete_custom_key_store, CustomKeyStoreId=store_id)[0] == "CustomKeyStoreHasCMKsException"
     assert aws_error(kms.describe_custom_key_stores, CustomKeyStoreId="cks-00000000000000000")[0] \

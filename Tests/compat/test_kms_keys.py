@@ -1,5 +1,6 @@
 """KMS key lifecycle through boto3: CreateKey for every spec, DescribeKey, ListKeys, enable/disable, deletion."""
 
+import json
 import re
 
 import pytest
@@ -228,3 +229,27 @@ def test_malformed_json_is_serialization_error(endpoint):
     assert response.json()["__type"] == "SerializationException"
     response = json_call(endpoint, "TrentService.GenerateRandom", b'{"NumberOfBytes": "ten"}', service="kms")
     assert response.status == 400 and response.json()["__type"] == "SerializationException"
+
+
+def test_management_operations_refuse_another_accounts_key(client):
+    """Operations documented "Cross-account use: No" refuse a key ARN from another account even when its policy
+    allows that account everything; the cross-account operations work."""
+    owner, other = client("kms", aws_access_key_id="515151515151"), client("kms", aws_access_key_id="525252525252")
+    policy = {"Version": "2012-10-17", "Statement": [{"Sid": "both", "Effect": "Allow", "Action": "kms:*",
+              "Resource": "*", "Principal": {"AWS": ["arn:aws:iam::515151515151:root", "arn:aws:iam::525252525252:root"]}}]}
+    key = owner.create_key(Policy=json.dumps(policy))["KeyMetadata"]
+    arn = key["Arn"]
+    blob = other.encrypt(KeyId=arn, Plaintext=b"across")["CiphertextBlob"]
+    assert other.decrypt(CiphertextBlob=blob)["Plaintext"] == b"across"
+    assert other.describe_key(KeyId=arn)["KeyMetadata"]["KeyId"] == key["KeyId"]
+    other.get_key_rotation_status(KeyId=arn)
+    for call, args in ((other.put_key_policy, {"PolicyName": "default", "Policy": json.dumps(policy)}),
+                       (other.get_key_policy, {}), (other.tag_resource, {"Tags": [{"TagKey": "k", "TagValue": "v"}]}),
+                       (other.list_resource_tags, {}), (other.disable_key, {}), (other.enable_key_rotation, {}),
+                       (other.update_key_description, {"Description": "taken"}),
+                       (other.schedule_key_deletion, {"PendingWindowInDays": 7}), (other.list_key_rotations, {})):
+        code, message, status = aws_error(call, KeyId=arn, **args)
+        assert (code, status) == ("AccessDeniedException", 400) and message.startswith(
+            "User: arn:aws:iam::525252525252:root is not authorized to perform: kms:"), call
+    meta = owner.describe_key(KeyId=key["KeyId"])["KeyMetadata"]
+    assert (meta["KeyState"], meta["Description"]) == ("Enabled", "")

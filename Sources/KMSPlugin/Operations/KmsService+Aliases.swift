@@ -9,6 +9,11 @@ extension KmsService {
                 + "https://docs.aws.amazon.com/kms/latest/developerguide/kms-alias.html")
         }
         if name.hasPrefix("alias/aws/") { throw AWSError("NotAuthorizedException", "") }
+        // The model's pattern also lets ':' through; KMS itself takes only these characters.
+        let allowed = name.unicodeScalars.allSatisfy { scalar in
+            scalar.isASCII && (scalar.properties.isAlphabetic || ("0"..."9").contains(scalar) || "/_-".unicodeScalars.contains(scalar))
+        }
+        guard allowed else { throw AWSError.validation("\(name) contains invalid characters for an alias") }
     }
 
     /// The key an alias may point at: a customer managed key in the caller's account, named by id or ARN.

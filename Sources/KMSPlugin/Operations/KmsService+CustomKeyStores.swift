@@ -128,9 +128,9 @@ extension KmsService {
 
     func connectCustomKeyStore(_ context: RequestContext, _ input: JSONValue) throws -> JSONValue {
         var store = try customKeyStore(try input.requiredString("CustomKeyStoreId"), context)
-        guard store.connectionState == "DISCONNECTED" || store.connectionState == "FAILED"
-            || store.connectionState == "CONNECTED"
-        else {
+        // A FAILED store must be disconnected before it connects again (CustomKeyStoreInvalidStateException's
+        // documentation).
+        guard store.connectionState == "DISCONNECTED" || store.connectionState == "CONNECTED" else {
             throw AWSError("CustomKeyStoreInvalidStateException", "Custom key store \(store.id) is \(store.connectionState).")
         }
         if store.isConnected { return [:] }
@@ -158,7 +158,9 @@ extension KmsService {
 
     func disconnectCustomKeyStore(_ context: RequestContext, _ input: JSONValue) throws -> JSONValue {
         var store = try customKeyStore(try input.requiredString("CustomKeyStoreId"), context)
-        guard store.connectionState != "CONNECTING", store.connectionState != "DISCONNECTING" else {
+        guard store.connectionState != "CONNECTING", store.connectionState != "DISCONNECTING",
+            store.connectionState != "DISCONNECTED"
+        else {
             throw AWSError("CustomKeyStoreInvalidStateException", "Custom key store \(store.id) is \(store.connectionState).")
         }
         store.connectionState = "DISCONNECTED"

@@ -216,8 +216,17 @@ extension KmsService {
 
     func generateRandom(_ context: RequestContext, _ input: JSONValue) throws -> JSONValue {
         guard let count = input["NumberOfBytes"]?.intValue else { throw AWSError.validation("NumberOfBytes is required.") }
+        // Random bytes from a CloudHSM key store's cluster: the store must exist and be connected; an external key
+        // store cannot generate them (GenerateRandom's documentation).
         if let storeId = string(input, "CustomKeyStoreId") {
-            throw AWSError("CustomKeyStoreNotFoundException", "Custom key store '\(storeId)' does not exist.")
+            let store = try customKeyStore(storeId, context)
+            guard !store.isExternal else {
+                throw AWSError("UnsupportedOperationException", "External key store IDs are not valid for this parameter.")
+            }
+            guard store.isConnected else {
+                throw AWSError("CustomKeyStoreInvalidStateException",
+                               "Custom key store \(store.id) is \(store.connectionState).")
+            }
         }
         return ["Plaintext": .string(Base64.encode(SecureRandom.bytes(Int(count))))]
     }

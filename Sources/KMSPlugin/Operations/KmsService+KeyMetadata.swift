@@ -37,8 +37,11 @@ extension KmsService {
             m["ExpirationModel"] = .string(key.imports.expirationModel ?? "KEY_MATERIAL_DOES_NOT_EXPIRE")
             if let validTo = key.imports.validTo { m["ValidTo"] = .double(validTo) }
         }
-        // AWS reports the current material only for keys that can rotate: symmetric encryption keys.
-        if key.keySpec == .symmetricDefault, let current = key.currentMaterial, key.state != .pendingImport {
+        // AWS reports the current material only for symmetric encryption keys of origin AWS_KMS or EXTERNAL, not
+        // for keys in a custom key store.
+        if key.keySpec == .symmetricDefault, key.customKeyStoreId == nil, let current = key.currentMaterial,
+            key.state != .pendingImport
+        {
             m["CurrentKeyMaterialId"] = .string(current.id)
         }
         if key.multiRegion { m["MultiRegionConfiguration"] = multiRegionConfiguration(key) }

@@ -102,7 +102,10 @@ extension KmsService {
 
     func listKeyRotations(_ context: RequestContext, _ input: JSONValue) throws -> JSONValue {
         let key = try resolveKey(try input.requiredString("KeyId"), context, allowAlias: false, rule: .any)
-        guard key.keySpec == .symmetricDefault else { throw AWSError("UnsupportedOperationException", "") }
+        // Keys in a custom key store never rotate, as GetKeyRotationStatus says too.
+        guard key.keySpec == .symmetricDefault, key.customKeyStoreId == nil else {
+            throw AWSError("UnsupportedOperationException", "")
+        }
         let page = try Pagination(input, defaultLimit: 100)
         let includeAll = string(input, "IncludeKeyMaterial") == "ALL_KEY_MATERIAL"
         let currentId = key.currentMaterial?.id

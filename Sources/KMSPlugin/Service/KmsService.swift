@@ -144,10 +144,26 @@ final class KmsService: Sendable {
                     action: String? = nil) throws(AWSError) -> KmsKey
     {
         let key = try findKey(text, context, allowAlias: allowAlias)
+        // Operations whose API reference says "Cross-account use: No" never reach another account's key, whatever
+        // its policy allows ("such permissions have no effect").
+        if key.accountId != context.accountId, !Self.crossAccountOperations.contains(context.operation) {
+            let action = action ?? context.operation
+            throw AWSError("AccessDeniedException", "User: \(context.principalArn) is not authorized to perform: "
+                + "kms:\(action) on resource: \(key.arn) because no resource-based policy allows the kms:\(action) action")
+        }
         try authorize(action ?? context.operation, on: key, context)
         try rule.check(key)
         return key
     }
+
+    /// The operations KMS lets a caller use on a key in another account (named by key ARN or alias ARN); every
+    /// other operation is for the key's own account only.
+    static let crossAccountOperations: Set<String> = [
+        "CreateGrant", "Decrypt", "DeriveSharedSecret", "DescribeKey", "Encrypt", "GenerateDataKey",
+        "GenerateDataKeyPair", "GenerateDataKeyPairWithoutPlaintext", "GenerateDataKeyWithoutPlaintext",
+        "GenerateMac", "GetKeyRotationStatus", "GetPublicKey", "ListGrants", "ReEncrypt", "RetireGrant", "RevokeGrant",
+        "Sign", "Verify", "VerifyMac", "Decapsulate",
+    ]
 
     /// Checks the key policy and grants for `action` on `key` by the request's caller.
     func authorize(_ action: String, on key: KmsKey, _ context: RequestContext) throws(AWSError) {
