@@ -173,3 +173,21 @@ def test_a_slow_proxy_times_out():
         kms.connect_custom_key_store(CustomKeyStoreId=store_id)
         entry = state_of(kms, store_id)
         assert (entry["ConnectionState"], entry["ConnectionErrorCode"]) == ("FAILED", "XKS_PROXY_TIMED_OUT")
+
+
+def test_vpc_key_stores_each_need_their_own_endpoint_service_and_dns_name(host):
+    kms = make_client(host.url, "kms", aws_access_key_id="505050505050")
+
+    def vpc_store(name, service, endpoint, path="/kms/xks/v1"):
+        return kms.create_custom_key_store(
+            CustomKeyStoreName=name, CustomKeyStoreType="EXTERNAL_KEY_STORE", XksProxyUriEndpoint=endpoint,
+            XksProxyUriPath=path, XksProxyConnectivity="VPC_ENDPOINT_SERVICE", XksProxyVpcEndpointServiceName=service,
+            XksProxyAuthenticationCredential={"AccessKeyId": ACCESS_KEY_ID, "RawSecretAccessKey": SECRET_ACCESS_KEY})
+
+    service = "com.amazonaws.vpce.us-east-1.vpce-svc-0123456789abcdef0"
+    vpc_store("first", service, "https://proxy-one.xks.example.com")
+    assert aws_error(vpc_store, "second", service, "https://proxy-two.xks.example.com")[0] \
+        == "XksProxyVpcEndpointServiceInUseException"
+    assert aws_error(vpc_store, "third", service.replace("f0", "f1"), "https://proxy-one.xks.example.com",
+                     path="/other/kms/xks/v1")[0] == "XksProxyUriEndpointInUseException"
+    vpc_store("fourth", service.replace("f0", "f1"), "https://proxy-two.xks.example.com")

@@ -73,6 +73,19 @@ extension KmsService {
                 if existing.contains(where: { $0.xksUriEndpoint == created.xksUriEndpoint && $0.xksUriPath == created.xksUriPath }) {
                     throw AWSError("XksProxyUriInUseException", "The proxy URI endpoint and path are already in use.")
                 }
+                // Each VPC store in a Region uses its own endpoint service, and its own private DNS name.
+                if let service = created.xksVpcEndpointServiceName, created.xksConnectivity == "VPC_ENDPOINT_SERVICE" {
+                    let vpcStores = existing.filter { $0.xksConnectivity == "VPC_ENDPOINT_SERVICE" }
+                    if vpcStores.contains(where: { $0.xksVpcEndpointServiceName == service }) {
+                        throw AWSError("XksProxyVpcEndpointServiceInUseException",
+                                       "The VPC endpoint service \(service) is already used by another external key store.")
+                    }
+                    if vpcStores.contains(where: { $0.xksUriEndpoint == created.xksUriEndpoint }) {
+                        throw AWSError("XksProxyUriEndpointInUseException",
+                                       "The proxy URI endpoint \(created.xksUriEndpoint ?? "") is already used by another "
+                                        + "external key store.")
+                    }
+                }
             }
             all.setCustomKeyStore(created)
         }
