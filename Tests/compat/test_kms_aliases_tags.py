@@ -1,5 +1,7 @@
 """Aliases, AWS managed keys and tags through boto3."""
 
+import json
+
 import pytest
 
 from kms_helpers import advance_clock, aws_error, unvalidated
@@ -81,6 +83,12 @@ def test_aws_managed_keys_listed_then_created_on_use(client):
     assert "alias/aws/s3" in aliases and "TargetKeyId" not in aliases["alias/aws/s3"]
     meta = kms.describe_key(KeyId="alias/aws/s3")["KeyMetadata"]
     assert meta["KeyManager"] == "AWS"
+    # Their policies as AWS writes them: the calling service (EC2 for aws/ebs) and direct access with RevokeGrant.
+    for service, caller in (("s3", "s3"), ("ebs", "ec2")):
+        key_id = kms.describe_key(KeyId=f"alias/aws/{service}")["KeyMetadata"]["KeyId"]
+        statements = json.loads(kms.get_key_policy(KeyId=key_id, PolicyName="default")["Policy"])["Statement"]
+        assert statements[0]["Condition"]["StringEquals"]["kms:ViaService"] == f"{caller}.us-east-1.amazonaws.com"
+        assert statements[1]["Action"] == ["kms:Describe*", "kms:Get*", "kms:List*", "kms:RevokeGrant"]
     aliases = {a["AliasName"]: a for a in kms.list_aliases(Limit=1000)["Aliases"]}
     assert aliases["alias/aws/s3"]["TargetKeyId"] == meta["KeyId"]
 

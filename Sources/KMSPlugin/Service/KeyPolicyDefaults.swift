@@ -25,6 +25,8 @@ enum KeyPolicyDefaults {
     /// use it; the account may read its metadata.
     static func awsManaged(service: String, account: String, region: String) -> String {
         let partition = KmsArn.partition(region)
+        // EBS volumes are encrypted by EC2, which is the service that calls KMS for aws/ebs.
+        let callingService = service == "ebs" ? "ec2" : service
         return """
             {
               "Version" : "2012-10-17",
@@ -40,7 +42,7 @@ enum KeyPolicyDefaults {
                 "Condition" : {
                   "StringEquals" : {
                     "kms:CallerAccount" : "\(account)",
-                    "kms:ViaService" : "\(service).\(region).amazonaws.com"
+                    "kms:ViaService" : "\(callingService).\(region).amazonaws.com"
                   }
                 }
               }, {
@@ -49,7 +51,7 @@ enum KeyPolicyDefaults {
                 "Principal" : {
                   "AWS" : "arn:\(partition):iam::\(account):root"
                 },
-                "Action" : [ "kms:Describe*", "kms:Get*", "kms:List*" ],
+                "Action" : [ "kms:Describe*", "kms:Get*", "kms:List*", "kms:RevokeGrant" ],
                 "Resource" : "*"
               } ]
             }
