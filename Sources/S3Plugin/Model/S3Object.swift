@@ -4,7 +4,8 @@ struct S3Object: Codable, Sendable, Equatable {
     var key: String
     /// Plaintext size in bytes.
     var size: Int64
-    /// The MD5 ETag without quotes: the body's MD5, or for a multipart object `<md5 of the parts' md5s>-<n>`.
+    /// The ETag without quotes: the body's MD5 (an opaque value under SSE-KMS, see `ObjectEncryption.etag`), or for
+    /// a multipart object `<md5 of the parts' md5s>-<n>`.
     var etag: String
     /// Milliseconds since 1970 on the host clock.
     var lastModified: Int64
@@ -19,6 +20,8 @@ struct S3Object: Codable, Sendable, Equatable {
 
     var arn: String { "arn:aws:s3:::\(bucket)/\(key)" }
     var quotedETag: String { "\"\(etag)\"" }
+    /// Every byte of the body; nil for an empty one.
+    var wholeRange: ClosedRange<Int64>? { size > 0 ? 0...(size - 1) : nil }
 }
 
 /// One sealed body in the blob store, and its plaintext size.

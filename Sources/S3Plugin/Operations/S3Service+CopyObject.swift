@@ -14,17 +14,7 @@ extension S3Service {
     {
         try requireKeyLength(key)
         let bucket = try requireBucket(name, context)
-        let source = try copySource(request.header("x-amz-copy-source") ?? "")
-        let sourceBucket = try requireBucket(source.bucket, context)
-        guard let original = store.read({ $0.objects[source.bucket]?[source.key] }) else { throw S3Errors.noSuchKey() }
-        if let version = source.versionId, version != "null" {
-            throw AWSError("NoSuchVersion", "The specified version does not exist.", status: 404)
-        }
-        try checkCopySourceConditions(request, original)
-        if StorageClass.archived.contains(original.storageClass) {
-            throw AWSError("InvalidObjectState", "The operation is not valid for the object's storage class",
-                           status: 403)
-        }
+        let (original, sourceBucket) = try copySourceObject(request, context)
         let directive = request.header("x-amz-metadata-directive")?.uppercased() ?? "COPY"
         guard directive == "COPY" || directive == "REPLACE" else {
             throw S3Errors.invalidArgument("Unknown metadata directive.")
@@ -34,7 +24,7 @@ extension S3Service {
             headers.tagCount = try ObjectHeaders(request).tagCount
         }
         let storageClass = try StorageClass.of(request)
-        if source.bucket == name, source.key == key, directive == "COPY",
+        if original.bucket == name, original.key == key, directive == "COPY",
             request.header("x-amz-storage-class") == nil, request.header("x-amz-server-side-encryption") == nil,
             request.header("x-amz-website-redirect-location") == nil
         {
@@ -48,26 +38,12 @@ extension S3Service {
         let check = WriteConditions(request)
         try check.verify(store.read { $0.objects[name]?[key] })
 
-        var sourceKey = try keys.dataKey(of: original.encryption, arn: original.arn, region: sourceBucket.region,
-                                         context)
-        defer { for index in sourceKey.indices { sourceKey[index] = 0 } }
         let arn = "arn:aws:s3:::\(name)/\(key)"
         let (encryption, generatedKey) = try keys.newKey(spec, arn: arn, region: bucket.region, context)
         var dataKey = generatedKey
         defer { for index in dataKey.indices { dataKey[index] = 0 } }
-        let sealer = try BodySealer(size: original.size, key: dataKey, store: blobs)
-        let sealed: (blob: BlobRef, md5: [UInt8])
-        do {
-            if original.size > 0 {
-                try BodyOpener(store: blobs, key: sourceKey).forEachPiece(of: original.blobs,
-                                                                         range: 0...(original.size - 1))
-                { piece throws(AWSError) in try sealer.append(piece) }
-            }
-            sealed = try sealer.finish()
-        } catch {
-            sealer.abandon()
-            throw error
-        }
+        let sealed = try reseal(original, from: sourceBucket,
+                                range: original.wholeRange, under: dataKey, context)
         let object = S3Object(bucket: name, key: key, size: original.size, etag: encryption.etag(dataMD5: sealed.md5),
                               lastModified: now, headers: headers, storageClass: storageClass, blobs: [sealed.blob],
                               partsCount: nil, encryption: encryption)
@@ -83,8 +59,49 @@ extension S3Service {
         return xml.output(headers: encryption.responseHeaders(includeContext: true))
     }
 
+    /// The object `x-amz-copy-source` names, for CopyObject and UploadPartCopy: it exists, in a bucket of the
+    /// caller's, at its current version, its `x-amz-copy-source-if-*` conditions hold, and it is not archived.
+    func copySourceObject(_ request: S3Request, _ context: RequestContext) throws(AWSError)
+        -> (object: S3Object, bucket: Bucket)
+    {
+        let source = try copySource(request.header("x-amz-copy-source") ?? "")
+        let sourceBucket = try requireBucket(source.bucket, context)
+        guard let original = store.read({ $0.objects[source.bucket]?[source.key] }) else { throw S3Errors.noSuchKey() }
+        if let version = source.versionId, version != "null" {
+            throw AWSError("NoSuchVersion", "The specified version does not exist.", status: 404)
+        }
+        try checkCopySourceConditions(request, original)
+        if StorageClass.archived.contains(original.storageClass) {
+            throw AWSError("InvalidObjectState", "The operation is not valid for the object's storage class",
+                           status: 403)
+        }
+        return (original, sourceBucket)
+    }
+
+    /// Decrypts `range` of `original` piece by piece and seals it under `dataKey` as a new blob (none for a nil
+    /// range: an empty body), so memory stays at one chunk whatever the size. The new blob is abandoned on failure.
+    func reseal(_ original: S3Object, from sourceBucket: Bucket, range: ClosedRange<Int64>?, under dataKey: [UInt8],
+                _ context: RequestContext) throws(AWSError) -> (blob: BlobRef, md5: [UInt8])
+    {
+        var sourceKey = try keys.dataKey(of: original.encryption, arn: original.arn, region: sourceBucket.region,
+                                         context)
+        defer { for index in sourceKey.indices { sourceKey[index] = 0 } }
+        let sealer = try BodySealer(size: range.map { $0.upperBound - $0.lowerBound + 1 } ?? 0, key: dataKey,
+                                    store: blobs)
+        do {
+            if let range {
+                try BodyOpener(store: blobs, key: sourceKey).forEachPiece(of: original.blobs, range: range)
+                { piece throws(AWSError) in try sealer.append(piece) }
+            }
+            return try sealer.finish()
+        } catch {
+            sealer.abandon()
+            throw error
+        }
+    }
+
     /// Parses `x-amz-copy-source`: `[/]bucket/key[?versionId=…]`, URL-encoded.
-    func copySource(_ header: String) throws(AWSError) -> (bucket: String, key: String, versionId: String?) {
+    private func copySource(_ header: String) throws(AWSError) -> (bucket: String, key: String, versionId: String?) {
         var text = Substring(header)
         var versionId: String?
         if let mark = text.firstRange(of: "?versionId=") {
@@ -104,7 +121,7 @@ extension S3Service {
     }
 
     /// The `x-amz-copy-source-if-*` conditions; every failure is 412, as S3 answers them.
-    func checkCopySourceConditions(_ request: S3Request, _ source: S3Object) throws(AWSError) {
+    private func checkCopySourceConditions(_ request: S3Request, _ source: S3Object) throws(AWSError) {
         let modified = source.lastModified / 1000
         if let ifMatch = request.header("x-amz-copy-source-if-match"), !ETagMatch.matches(ifMatch, source.etag) {
             throw S3Errors.preconditionFailed()

@@ -19,7 +19,7 @@ extension S3Service {
             throw AWSError("InvalidObjectState", "The operation is not valid for the object's storage class",
                            status: 403)
         }
-        var range: ClosedRange<Int64>? = object.size > 0 ? 0...(object.size - 1) : nil
+        var range = object.wholeRange
         var status: UInt32 = 200
         if let partText = request.query["partNumber"] {
             guard request.header("Range") == nil else {

@@ -76,17 +76,18 @@ extension S3Service {
             if let idMarker, let index = uploads.firstIndex(where: { $0.key == keyMarker && $0.uploadId == idMarker }) {
                 remaining = uploads[(index + 1)...]
             } else {
-                remaining = uploads.drop { !keyMarker.utf8.lexicographicallyPrecedes($0.key.utf8) }
+                // A key marker that is a common prefix (the last entry of a previous page) covers every key under it.
+                let marker = ListingMarker(value: keyMarker, isCommonPrefix: delimiter.map(keyMarker.hasSuffix) ?? false)
+                remaining = uploads.drop { marker.covers($0.key) }
             }
-        }
-        // A key marker that is a common prefix (the last entry of a previous page) covers every key under it.
-        if let delimiter, keyMarker.hasSuffix(delimiter) {
-            remaining = remaining.drop { $0.key.utf8.starts(with: keyMarker.utf8) }
         }
         var entries: [(upload: MultipartUpload?, commonPrefix: String?)] = []
         var truncated = false
+        let delimiterBytes = delimiter.map { Array($0.utf8) }
         for upload in remaining {
-            let rolledUp = delimiter.flatMap { Self.commonPrefix(of: upload.key, after: prefix, delimiter: $0) }
+            let rolledUp = delimiterBytes.flatMap {
+                ListingPage.commonPrefix(of: Array(upload.key.utf8), prefixLength: prefix.utf8.count, delimiter: $0)
+            }
             if let rolledUp, entries.last?.commonPrefix == rolledUp { continue }
             guard entries.count < maxUploads else {
                 truncated = true
@@ -123,12 +124,5 @@ extension S3Service {
             xml.group("CommonPrefixes") { xml in xml.element("Prefix", commonPrefix) }
         }
         return xml.output()
-    }
-
-    /// `key` up to and including the first `delimiter` after `prefix`; nil when the rest holds none.
-    private static func commonPrefix(of key: String, after prefix: String, delimiter: String) -> String? {
-        let rest = key.utf8.dropFirst(prefix.utf8.count)
-        guard let range = Substring(rest).firstRange(of: delimiter) else { return nil }
-        return prefix + String(Substring(rest)[..<range.upperBound])
     }
 }

@@ -15,9 +15,8 @@ struct ListingPage {
             guard key.starts(with: prefixBytes) else { continue }
             if let marker, marker.covers(object.key) { continue }
             if let last, last.isCommonPrefix, object.key.utf8.starts(with: last.value.utf8) { continue }
-            var rolledUp: String?
-            if let delimiterBytes, let end = Self.firstRange(of: delimiterBytes, in: key, from: prefixBytes.count) {
-                rolledUp = String(decoding: key[..<end], as: UTF8.self)
+            let rolledUp = delimiterBytes.flatMap {
+                Self.commonPrefix(of: key, prefixLength: prefixBytes.count, delimiter: $0)
             }
             if count == maxKeys {
                 // S3 answers MaxKeys=0 with an empty page that is not truncated.
@@ -33,6 +32,13 @@ struct ListingPage {
                 last = ListingMarker(value: object.key, isCommonPrefix: false)
             }
         }
+    }
+
+    /// The common prefix a key rolls up into: the key up to and including the first `delimiter` after its first
+    /// `prefixLength` bytes (the listing's prefix); nil when the rest holds none. ListMultipartUploads rolls up the
+    /// same way.
+    static func commonPrefix(of key: [UInt8], prefixLength: Int, delimiter: [UInt8]) -> String? {
+        firstRange(of: delimiter, in: key, from: prefixLength).map { String(decoding: key[..<$0], as: UTF8.self) }
     }
 
     /// The end index (exclusive) of the first occurrence of `needle` in `bytes` at or after `start`.
