@@ -79,7 +79,7 @@ public struct RequestRouter: Sendable {
             guard let op = service.operations[operation] else {
                 return fail("UnknownOperationException", "")
             }
-            if let failure = verifySignature(request, EMU_PROTOCOL_JSON) { return fail(failure.code, failure.message, failure.status) }
+            if let failure = verifySignature(request, queryParameters, EMU_PROTOCOL_JSON) { return fail(failure.code, failure.message, failure.status) }
             let baseContext = context(service, operation)
             let body = request.body
             let runtime = self.runtime
@@ -133,7 +133,7 @@ public struct RequestRouter: Sendable {
                                           status: 400, protocolKind: EMU_PROTOCOL_QUERY, requestId: requestId,
                                           xmlNamespace: namespace))
             }
-            if let failure = verifySignature(request, EMU_PROTOCOL_QUERY) {
+            if let failure = verifySignature(request, queryParameters, EMU_PROTOCOL_QUERY) {
                 return .respond(.awsError(failure.code, failure.message, status: failure.status,
                                           protocolKind: EMU_PROTOCOL_QUERY, requestId: requestId, xmlNamespace: namespace))
             }
@@ -150,7 +150,7 @@ public struct RequestRouter: Sendable {
                 return Self.render(writer, protocolKind: EMU_PROTOCOL_QUERY, requestId: requestId, xmlNamespace: namespace)
             }
         case EMU_PROTOCOL_REST:
-            if let failure = verifySignature(request, EMU_PROTOCOL_REST) {
+            if let failure = verifySignature(request, queryParameters, EMU_PROTOCOL_REST) {
                 return .respond(.awsError(failure.code, failure.message, status: failure.status,
                                           protocolKind: EMU_PROTOCOL_REST, requestId: requestId))
             }
@@ -197,12 +197,12 @@ public struct RequestRouter: Sendable {
     }
 
     /// With SIGV4_VERIFY=1, the error a badly signed request gets; nil when it may proceed.
-    private func verifySignature(_ request: HTTPRequestData, _ protocolKind: emu_protocol)
+    private func verifySignature(_ request: HTTPRequestData, _ query: [String: String], _ protocolKind: emu_protocol)
         -> SignatureVerifier.Failure?
     {
         guard runtime.configuration.verifySignatures else { return nil }
         return SignatureVerifier(identities: runtime.identities)
-            .check(request, protocolKind: protocolKind, hostClockSeconds: Double(runtime.clock.nowMilliseconds()) / 1000)
+            .check(request, query: query, protocolKind: protocolKind, hostClockSeconds: Double(runtime.clock.nowMilliseconds()) / 1000)
     }
 
     /// A fresh request id, as the host sends it in x-amzn-RequestId. Every answer carries one, errors the gateway

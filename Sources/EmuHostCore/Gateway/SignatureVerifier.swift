@@ -29,21 +29,21 @@ struct SignatureVerifier: Sendable {
     /// `hostClockSeconds` is the host clock (POST /_emu/clock moves it forward), which decides when a presigned URL
     /// expires, so that a test can see one expire without waiting. The 15 minutes of skew allowed to a signature
     /// are measured on `now`, the real clock, which the client's own clock follows.
-    func check(_ request: HTTPRequestData, protocolKind: emu_protocol, now: Date = Date(),
+    /// `query` is the request's query string decoded (first value of each name), as the router already has it.
+    func check(_ request: HTTPRequestData, query: [String: String], protocolKind: emu_protocol, now: Date = Date(),
                hostClockSeconds: TimeInterval? = nil) -> Failure?
     {
         let authorization = request.header("Authorization")
         if protocolKind == EMU_PROTOCOL_REST {
-            let names = request.query.isEmpty ? [] : Set(FormDecoding.pairs(request.query).map(\.0))
-            let presigned = !names.isDisjoint(with: ["X-Amz-Algorithm", "X-Amz-Credential", "X-Amz-Signature"])
-            let presignedV2 = names.contains("AWSAccessKeyId") || names.contains("Signature")
+            let presigned = ["X-Amz-Algorithm", "X-Amz-Credential", "X-Amz-Signature"].contains { query[$0] != nil }
+            let presignedV2 = query["AWSAccessKeyId"] != nil || query["Signature"] != nil
             // A client that adds its own Authorization header to a presigned URL is a common bug S3 reports.
             if presigned || presignedV2, authorization != nil {
                 return ("InvalidArgument", "Only one auth mechanism allowed; only the X-Amz-Algorithm query parameter, "
                     + "Signature query string parameter or the Authorization header should be specified", 400)
             }
             if presigned {
-                return checkPresigned(request, now: now.timeIntervalSince1970,
+                return checkPresigned(request, query: query, now: now.timeIntervalSince1970,
                                       hostClockSeconds: hostClockSeconds ?? now.timeIntervalSince1970)
             }
             // Signature Version 2 (`Authorization: AWS AKID:…`, or boto3's default presigned URL with
@@ -104,15 +104,13 @@ struct SignatureVerifier: Sendable {
     /// request whose query is everything but X-Amz-Signature and whose payload is `UNSIGNED-PAYLOAD` unless the
     /// client signed a hash: the X-Amz-Content-Sha256 parameter (JavaScript SDK v3), else the x-amz-content-sha256
     /// header. Only S3 takes these rules; a presigned URL scoped to another service is refused as before.
-    private func checkPresigned(_ request: HTTPRequestData, now: TimeInterval, hostClockSeconds: TimeInterval)
-        -> Failure?
+    private func checkPresigned(_ request: HTTPRequestData, query: [String: String], now: TimeInterval,
+                                hostClockSeconds: TimeInterval) -> Failure?
     {
-        let pairs = FormDecoding.pairs(request.query)
-        func parameter(_ name: String) -> String? { pairs.first { $0.0 == name }?.1 }
         func malformed(_ message: String) -> Failure { ("AuthorizationQueryParametersError", message, 400) }
-        guard let algorithm = parameter("X-Amz-Algorithm"), let credential = parameter("X-Amz-Credential"),
-            let signature = parameter("X-Amz-Signature"), let amzDate = parameter("X-Amz-Date"),
-            let signedHeaders = parameter("X-Amz-SignedHeaders"), let expiresText = parameter("X-Amz-Expires")
+        guard let algorithm = query["X-Amz-Algorithm"], let credential = query["X-Amz-Credential"],
+            let signature = query["X-Amz-Signature"], let amzDate = query["X-Amz-Date"],
+            let signedHeaders = query["X-Amz-SignedHeaders"], let expiresText = query["X-Amz-Expires"]
         else {
             return malformed("Query-string authentication version 4 requires the X-Amz-Algorithm, X-Amz-Credential, "
                 + "X-Amz-Signature, X-Amz-Date, X-Amz-SignedHeaders, and X-Amz-Expires parameters.")
@@ -141,7 +139,7 @@ struct SignatureVerifier: Sendable {
         }.joined(separator: "&")
         var canonical = SigV4.Request(method: request.method, path: request.path, query: signedQuery,
                                       headers: request.headers, body: [], singleEncodePath: true)
-        canonical.payloadHash = parameter("X-Amz-Content-Sha256") ?? request.header("x-amz-content-sha256")
+        canonical.payloadHash = query["X-Amz-Content-Sha256"] ?? request.header("x-amz-content-sha256")
             ?? "UNSIGNED-PAYLOAD"
         let secret = identities.lookup(scope.accessKeyId)?.secretAccessKey ?? "test"
         let expected = Self.sigV4.signature(canonical, signedHeaders: signedHeaders.split(separator: ";").map(String.init),
