@@ -157,14 +157,18 @@ def test_lockout_case_through_the_host(policy_host, case):
     caller.put_key_policy(KeyId=key["Arn"], PolicyName="default", Policy=text, BypassPolicyLockoutSafetyCheck=True)
 
 
-def test_grants_with_two_identities(policy_host):
+def key_only_admin_may_use(policy_host):
+    """A key whose policy lets only the admin role in, and clients for the admin, Alice and Bob: whatever Alice and
+    Bob may do with it comes from grants."""
     host, keys = policy_host
     owner = make_client(host.url, "kms", aws_access_key_id=cases.ACCOUNT)
-    only_root = json.dumps(cases.policy(cases.statement(principal={"AWS": cases.ADMIN_ROLE})))
-    key = owner.create_key(Policy=only_root, BypassPolicyLockoutSafetyCheck=True)["KeyMetadata"]
-    admin = as_principal(host, keys, cases.ADMIN_ROLE)
-    alice = as_principal(host, keys, cases.ALICE)
-    bob = as_principal(host, keys, cases.BOB)
+    only_admin = json.dumps(cases.policy(cases.statement(principal={"AWS": cases.ADMIN_ROLE})))
+    key = owner.create_key(Policy=only_admin, BypassPolicyLockoutSafetyCheck=True)["KeyMetadata"]
+    return key, *(as_principal(host, keys, arn) for arn in (cases.ADMIN_ROLE, cases.ALICE, cases.BOB))
+
+
+def test_grants_with_two_identities(policy_host):
+    key, admin, alice, bob = key_only_admin_may_use(policy_host)
     assert aws_error(alice.encrypt, KeyId=key["Arn"], Plaintext=b"x")[0] == "AccessDeniedException"
     grant = admin.create_grant(KeyId=key["Arn"], GranteePrincipal=cases.ALICE, Operations=["Encrypt", "Decrypt"],
                                RetiringPrincipal=cases.BOB,
@@ -193,13 +197,7 @@ def test_grant_constraints_follow_the_operation_and_bind_child_grants(policy_hos
     """A constraint is checked against the context the operation uses (ReEncryptFrom the source context,
     ReEncryptTo the destination one) and not at all for DescribeKey and RetireGrant; grants made through a grant's
     CreateGrant permission may allow only its operations, under a constraint as strict as its own or stricter."""
-    host, keys = policy_host
-    owner = make_client(host.url, "kms", aws_access_key_id=cases.ACCOUNT)
-    only_admin = json.dumps(cases.policy(cases.statement(principal={"AWS": cases.ADMIN_ROLE})))
-    key = owner.create_key(Policy=only_admin, BypassPolicyLockoutSafetyCheck=True)["KeyMetadata"]
-    admin = as_principal(host, keys, cases.ADMIN_ROLE)
-    alice = as_principal(host, keys, cases.ALICE)
-    bob = as_principal(host, keys, cases.BOB)
+    key, admin, alice, bob = key_only_admin_may_use(policy_host)
     it = {"Dept": "IT"}
     blob = admin.encrypt(KeyId=key["Arn"], Plaintext=b"moved", EncryptionContext=it)["CiphertextBlob"]
     for constraint in ({"EncryptionContextSubset": it}, {"EncryptionContextEquals": it}):

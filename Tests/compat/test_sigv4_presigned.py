@@ -13,23 +13,17 @@ from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials
 
 from awsemu_host import AwsemuHost, make_client, request
+from xks_proxy import FixedTimestamp
 
 ALICE_KEY, ALICE_SECRET = "AKIAALICE0000000001", "alice-secret"
 
 
-class _FixedTimeQueryAuth(S3SigV4QueryAuth):
+class _FixedTimeQueryAuth(FixedTimestamp, S3SigV4QueryAuth):
     """botocore's presigning with a chosen X-Amz-Date instead of now."""
 
     def __init__(self, credentials, region, expires, timestamp):
         super().__init__(credentials, "s3", region, expires=expires)
-        self._timestamp = timestamp
-
-    def add_auth(self, request):
-        request.context["timestamp"] = self._timestamp
-        self._modify_request_before_signing(request)
-        canonical_request = self.canonical_request(request)
-        string_to_sign = self.string_to_sign(request, canonical_request)
-        self._inject_signature_to_request(request, self.signature(string_to_sign, request))
+        self.timestamp = timestamp
 
 
 @pytest.fixture(scope="module")

@@ -22,20 +22,26 @@ ACCESS_KEY_ID = "ABCDEFGHIJKLMNOPQRST"  # 20 characters of [A-Z2-7], as KMS requ
 SECRET_ACCESS_KEY = "K" * 43
 
 
-class _FixedTimeSigV4(SigV4Auth):
+class FixedTimestamp:
+    """Mixed in before a botocore SigV4 signer (header or query): signs with `self.timestamp` as X-Amz-Date
+    instead of now, for requests signed in the past or the future."""
+
+    timestamp = None
+
+    def add_auth(self, request):
+        request.context["timestamp"] = self.timestamp
+        self._modify_request_before_signing(request)
+        canonical_request = self.canonical_request(request)
+        string_to_sign = self.string_to_sign(request, canonical_request)
+        self._inject_signature_to_request(request, self.signature(string_to_sign, request))
+
+
+class _FixedTimeSigV4(FixedTimestamp, SigV4Auth):
     """botocore's SigV4 with the request's own X-Amz-Date instead of now."""
 
     def __init__(self, credentials, service, region, timestamp):
         super().__init__(credentials, service, region)
-        self._timestamp = timestamp
-
-    def add_auth(self, request):
-        request.context["timestamp"] = self._timestamp
-        self._modify_request_before_signing(request)
-        canonical_request = self.canonical_request(request)
-        string_to_sign = self.string_to_sign(request, canonical_request)
-        signature = self.signature(string_to_sign, request)
-        self._inject_signature_to_request(request, signature)
+        self.timestamp = timestamp
 
 
 class XksProxy:
