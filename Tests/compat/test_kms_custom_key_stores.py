@@ -190,4 +190,13 @@ def test_vpc_key_stores_each_need_their_own_endpoint_service_and_dns_name(host):
         == "XksProxyVpcEndpointServiceInUseException"
     assert aws_error(vpc_store, "third", service.replace("f0", "f1"), "https://proxy-one.xks.example.com",
                      path="/other/kms/xks/v1")[0] == "XksProxyUriEndpointInUseException"
-    vpc_store("fourth", service.replace("f0", "f1"), "https://proxy-two.xks.example.com")
+    fourth = vpc_store("fourth", service.replace("f0", "f1"), "https://proxy-two.xks.example.com")["CustomKeyStoreId"]
+    # The same rules hold when a store is updated.
+    assert aws_error(kms.update_custom_key_store, CustomKeyStoreId=fourth, XksProxyVpcEndpointServiceName=service)[0] \
+        == "XksProxyVpcEndpointServiceInUseException"
+    assert aws_error(kms.update_custom_key_store, CustomKeyStoreId=fourth,
+                     XksProxyUriEndpoint="https://proxy-one.xks.example.com", XksProxyUriPath="/other/kms/xks/v1")[0] \
+        == "XksProxyUriEndpointInUseException"
+    assert aws_error(kms.update_custom_key_store, CustomKeyStoreId=fourth, NewCustomKeyStoreName="first")[0] \
+        == "CustomKeyStoreNameInUseException"
+    kms.update_custom_key_store(CustomKeyStoreId=fourth, NewCustomKeyStoreName="fourth-renamed")

@@ -63,30 +63,7 @@ extension KmsService {
             guard existing.count < KmsCustomKeyStore.limitPerRegion else {
                 throw AWSError("LimitExceededException", "The account has reached the limit of 10 custom key stores in this region.")
             }
-            if existing.contains(where: { $0.name == created.name }) {
-                throw AWSError("CustomKeyStoreNameInUseException", "The custom key store name \(created.name) is already in use.")
-            }
-            if let cluster = created.cloudHsmClusterId, existing.contains(where: { $0.cloudHsmClusterId == cluster }) {
-                throw AWSError("CloudHsmClusterInUseException", "Cluster \(cluster) is already associated with a custom key store.")
-            }
-            if created.isExternal {
-                if existing.contains(where: { $0.xksUriEndpoint == created.xksUriEndpoint && $0.xksUriPath == created.xksUriPath }) {
-                    throw AWSError("XksProxyUriInUseException", "The proxy URI endpoint and path are already in use.")
-                }
-                // Each VPC store in a Region uses its own endpoint service, and its own private DNS name.
-                if let service = created.xksVpcEndpointServiceName, created.xksConnectivity == "VPC_ENDPOINT_SERVICE" {
-                    let vpcStores = existing.filter { $0.xksConnectivity == "VPC_ENDPOINT_SERVICE" }
-                    if vpcStores.contains(where: { $0.xksVpcEndpointServiceName == service }) {
-                        throw AWSError("XksProxyVpcEndpointServiceInUseException",
-                                       "The VPC endpoint service \(service) is already used by another external key store.")
-                    }
-                    if vpcStores.contains(where: { $0.xksUriEndpoint == created.xksUriEndpoint }) {
-                        throw AWSError("XksProxyUriEndpointInUseException",
-                                       "The proxy URI endpoint \(created.xksUriEndpoint ?? "") is already used by another "
-                                        + "external key store.")
-                    }
-                }
-            }
+            try Self.requireUnique(created, among: existing)
             all.setCustomKeyStore(created)
         }
         return ["CustomKeyStoreId": .string(created.id)]
@@ -135,7 +112,37 @@ extension KmsService {
             guard all.customKeyStores[store.id] != nil else {
                 throw AWSError("CustomKeyStoreNotFoundException", "Custom key store \(store.id) does not exist.")
             }
+            try Self.requireUnique(store, among: all.customKeyStores.values)
             all.setCustomKeyStore(store)
+        }
+    }
+
+    /// What AWS keeps unique among an account's key stores in a Region, checked on create and on every update: the
+    /// name, the CloudHSM cluster, an external store's proxy endpoint and path, and for VPC connectivity its
+    /// endpoint service and its endpoint (the private DNS name).
+    private static func requireUnique(_ store: KmsCustomKeyStore, among all: some Collection<KmsCustomKeyStore>)
+        throws(AWSError)
+    {
+        let others = all.filter { $0.id != store.id }
+        if others.contains(where: { $0.name == store.name }) {
+            throw AWSError("CustomKeyStoreNameInUseException", "The custom key store name \(store.name) is already in use.")
+        }
+        if let cluster = store.cloudHsmClusterId, others.contains(where: { $0.cloudHsmClusterId == cluster }) {
+            throw AWSError("CloudHsmClusterInUseException", "Cluster \(cluster) is already associated with a custom key store.")
+        }
+        guard store.isExternal else { return }
+        if others.contains(where: { $0.xksUriEndpoint == store.xksUriEndpoint && $0.xksUriPath == store.xksUriPath }) {
+            throw AWSError("XksProxyUriInUseException", "The proxy URI endpoint and path are already in use.")
+        }
+        guard let service = store.xksVpcEndpointServiceName, store.xksConnectivity == "VPC_ENDPOINT_SERVICE" else { return }
+        let vpcStores = others.filter { $0.xksConnectivity == "VPC_ENDPOINT_SERVICE" }
+        if vpcStores.contains(where: { $0.xksVpcEndpointServiceName == service }) {
+            throw AWSError("XksProxyVpcEndpointServiceInUseException",
+                           "The VPC endpoint service \(service) is already used by another external key store.")
+        }
+        if vpcStores.contains(where: { $0.xksUriEndpoint == store.xksUriEndpoint }) {
+            throw AWSError("XksProxyUriEndpointInUseException",
+                           "The proxy URI endpoint \(store.xksUriEndpoint ?? "") is already used by another external key store.")
         }
     }
 
@@ -192,13 +199,7 @@ extension KmsService {
             throw AWSError("CustomKeyStoreInvalidStateException",
                            "Custom key store \(store.id) must be disconnected for this change.")
         }
-        if let name = string(input, "NewCustomKeyStoreName") {
-            let taken = try state.read(context.accountId, context.region) { all in
-                all.customKeyStores.values.contains { $0.name == name && $0.id != store.id }
-            }
-            if taken { throw AWSError("CustomKeyStoreNameInUseException", "The custom key store name \(name) is already in use.") }
-            store.name = name
-        }
+        if let name = string(input, "NewCustomKeyStoreName") { store.name = name }
         if let password = string(input, "KeyStorePassword") { store.keyStorePassword = password }
         if let cluster = string(input, "CloudHsmClusterId") { store.cloudHsmClusterId = cluster }
         if let endpoint = string(input, "XksProxyUriEndpoint") { store.xksUriEndpoint = endpoint }
