@@ -15,12 +15,12 @@ extension S3Service {
         guard !entries.isEmpty, entries.count <= 1000 else { throw S3Errors.malformedXML() }
         var keys: [(key: String, versionId: String?)] = []
         // An object's ETag element makes its deletion conditional, as If-Match does for DeleteObject.
-        var ifMatch: [String: String] = [:]
+        var conditions: [String: WriteConditions] = [:]
         for entry in entries {
             // Keys keep their whitespace: only the element's own text counts.
             guard let key = entry.child("Key")?.text else { throw S3Errors.malformedXML() }
             keys.append((key, entry.value("VersionId")))
-            if let etag = entry.value("ETag") { ifMatch[key] = etag }
+            if let etag = entry.value("ETag") { conditions[key] = WriteConditions(ifMatch: etag) }
         }
         var deletable: [String] = []
         var errors: [(key: String, versionId: String?, code: String, message: String)] = []
@@ -33,7 +33,7 @@ extension S3Service {
                 deletable.append(entry.key)
             }
         }
-        let (retired, refused) = try removeObjects(bucket: name, keys: deletable, ifMatch: ifMatch, context)
+        let (retired, refused) = try removeObjects(bucket: name, keys: deletable, conditions: conditions, context)
         blobs.retire(retired)
         for entry in keys {
             if let error = refused[entry.key] { errors.append((entry.key, entry.versionId, error.code, error.message)) }

@@ -76,23 +76,22 @@ extension S3Service {
         return size > 0 ? start...(start + size - 1) : nil
     }
 
-    /// DeleteObject: succeeds whether or not the key exists (S3 answers 204 either way).
-    /// DeleteObject; an `If-Match` ETag (S3's conditional delete) makes it fail rather than delete an object that
-    /// changed (412) or is gone (404).
+    /// DeleteObject: 204 whether or not the key exists, unless an `If-Match` ETag (S3's conditional delete) makes it
+    /// fail rather than delete an object that changed (412) or is gone (404).
     func deleteObject(_ request: S3Request, bucket name: String, key: String, _ context: RequestContext)
         throws(AWSError) -> OperationOutput
     {
         _ = try requireBucket(name, context)
-        let ifMatch = request.header("If-Match").map { [key: $0] } ?? [:]
-        let (retired, refused) = try removeObjects(bucket: name, keys: [key], ifMatch: ifMatch, context)
+        let ifMatch = request.header("If-Match").map { [key: WriteConditions(ifMatch: $0)] } ?? [:]
+        let (retired, refused) = try removeObjects(bucket: name, keys: [key], conditions: ifMatch, context)
         if let error = refused[key] { throw error }
         blobs.retire(retired)
         return OperationOutput(body: [], status: 204)
     }
 
-    /// Removes objects within the request's persistence, in one step, each only if its `ifMatch` ETag (when given)
-    /// still holds. - Returns: the removed objects' blob ids, to retire, and the error of each key refused.
-    func removeObjects(bucket name: String, keys: [String], ifMatch: [String: String] = [:],
+    /// Removes objects within the request's persistence, in one step, each only if its conditions (when given) still
+    /// hold. - Returns: the removed objects' blob ids, to retire, and the error of each key refused.
+    func removeObjects(bucket name: String, keys: [String], conditions: [String: WriteConditions] = [:],
                        _ context: RequestContext) throws(AWSError) -> (retired: [String], refused: [String: AWSError])
     {
         try store.update { state throws(AWSError) -> ([String], [String: AWSError]) in
@@ -101,15 +100,11 @@ extension S3Service {
             var refused: [String: AWSError] = [:]
             for key in keys {
                 let existing = state.objects[name]?[key]
-                if let etag = ifMatch[key] {
-                    guard let existing else {
-                        refused[key] = S3Errors.noSuchKey()
-                        continue
-                    }
-                    guard ETagMatch.matches(etag, existing.etag) else {
-                        refused[key] = S3Errors.preconditionFailed()
-                        continue
-                    }
+                do throws(AWSError) {
+                    try conditions[key]?.verify(existing)
+                } catch {
+                    refused[key] = error
+                    continue
                 }
                 guard let existing else { continue }
                 try S3Persistence.object(context, bucket: name, key: key, nil)

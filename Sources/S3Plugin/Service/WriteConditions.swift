@@ -15,6 +15,11 @@ struct WriteConditions {
         ifMatch = request.header("If-Match")
     }
 
+    /// Only `If-Match`: a conditional delete (DeleteObject's header, DeleteObjects' ETag per object).
+    init(ifMatch: String) {
+        self.ifMatch = ifMatch
+    }
+
     func verify(_ existing: S3Object?) throws(AWSError) {
         if let ifNoneMatch {
             guard ifNoneMatch.trimmingSpaces() == "*" else {
