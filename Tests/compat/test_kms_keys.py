@@ -251,5 +251,9 @@ def test_management_operations_refuse_another_accounts_key(client):
         code, message, status = aws_error(call, KeyId=arn, **args)
         assert (code, status) == ("AccessDeniedException", 400) and message.startswith(
             "User: arn:aws:iam::525252525252:root is not authorized to perform: kms:"), call
+    # These two answer as for a key that does not exist, so another account learns nothing about it.
+    for call in (other.get_key_last_usage, other.list_aliases):
+        code, message, _ = aws_error(call, KeyId=arn)
+        assert (code, message) == ("NotFoundException", f"Key '{arn}' does not exist"), call
     meta = owner.describe_key(KeyId=key["KeyId"])["KeyMetadata"]
     assert (meta["KeyState"], meta["Description"]) == ("Enabled", "")

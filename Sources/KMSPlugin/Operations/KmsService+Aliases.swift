@@ -91,7 +91,10 @@ extension KmsService {
         let page = try Pagination(input, defaultLimit: 50)
         var filterKeyId: String?
         if let keyText = string(input, "KeyId") {
-            filterKeyId = try findKey(keyText, context, allowAlias: false).keyId
+            let key = try findKey(keyText, context, allowAlias: false)
+            // Another account's key is answered as one that does not exist: ListAliases is not cross-account.
+            guard key.accountId == context.accountId else { throw AWSError.notFound("Key '\(key.arn)' does not exist") }
+            filterKeyId = key.keyId
         }
         let region = context.region
         let account = context.accountId

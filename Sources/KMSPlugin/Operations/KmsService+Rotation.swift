@@ -159,10 +159,13 @@ extension KmsService {
     }
 
     func getKeyLastUsage(_ context: RequestContext, _ input: JSONValue) throws -> JSONValue {
-        let key = try resolveKey(try input.requiredString("KeyId"), context, allowAlias: false, rule: .any)
+        // Not cross-account, and answered as for a key that does not exist (its documented errors have no
+        // AccessDenied), so it looks the key up itself rather than through resolveKey.
+        let key = try findKey(try input.requiredString("KeyId"), context, allowAlias: false)
         guard key.accountId == context.accountId else {
             throw AWSError.notFound("Key '\(key.arn)' does not exist")
         }
+        try authorize(context.operation, on: key, context)
         let trackingStart = lastUsage.trackingStartDate
         var output: [String: JSONValue] = [
             "KeyId": .string(key.arn), "KeyCreationDate": .double(key.creationDate),

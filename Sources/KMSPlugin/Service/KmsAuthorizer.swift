@@ -140,9 +140,14 @@ struct KmsAuthorizer: Sendable {
             }) {
                 return
             }
-            throw AWSError("AccessDeniedException", "User: \(context.principalArn) is not authorized to perform: "
-                + "kms:\(action) on resource: \(key.arn) because no resource-based policy allows the kms:\(action) action")
+            throw Self.notAllowed(context.principalArn, action, key.arn)
         }
+    }
+
+    /// AccessDeniedException when nothing allows `principal` to do `action` on the key `arn`.
+    static func notAllowed(_ principal: String, _ action: String, _ arn: String) -> AWSError {
+        AWSError("AccessDeniedException", "User: \(principal) is not authorized to perform: kms:\(action) on resource: "
+            + "\(arn) because no resource-based policy allows the kms:\(action) action")
     }
 
     /// A grant names its grantee as a principal ARN; an assumed-role session is covered by a grant to its role

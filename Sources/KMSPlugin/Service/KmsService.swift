@@ -147,9 +147,7 @@ final class KmsService: Sendable {
         // Operations whose API reference says "Cross-account use: No" never reach another account's key, whatever
         // its policy allows ("such permissions have no effect").
         if key.accountId != context.accountId, !Self.crossAccountOperations.contains(context.operation) {
-            let action = action ?? context.operation
-            throw AWSError("AccessDeniedException", "User: \(context.principalArn) is not authorized to perform: "
-                + "kms:\(action) on resource: \(key.arn) because no resource-based policy allows the kms:\(action) action")
+            throw KmsAuthorizer.notAllowed(context.principalArn, action ?? context.operation, key.arn)
         }
         try authorize(action ?? context.operation, on: key, context)
         try rule.check(key)
@@ -162,7 +160,7 @@ final class KmsService: Sendable {
         "CreateGrant", "Decrypt", "DeriveSharedSecret", "DescribeKey", "Encrypt", "GenerateDataKey",
         "GenerateDataKeyPair", "GenerateDataKeyPairWithoutPlaintext", "GenerateDataKeyWithoutPlaintext",
         "GenerateMac", "GetKeyRotationStatus", "GetPublicKey", "ListGrants", "ReEncrypt", "RetireGrant", "RevokeGrant",
-        "Sign", "Verify", "VerifyMac", "Decapsulate",
+        "Sign", "Verify", "VerifyMac", "Encapsulate", "Decapsulate",
     ]
 
     /// Checks the key policy and grants for `action` on `key` by the request's caller.
