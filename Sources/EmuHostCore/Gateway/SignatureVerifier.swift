@@ -84,13 +84,11 @@ struct SignatureVerifier: Sendable {
             default: return ("InvalidSignatureException", message, 400)
             }
         }
-        let secret = identities.lookup(scope.accessKeyId)?.secretAccessKey ?? "test"
-        let expected = Self.sigV4.signature(
-            SigV4.Request(method: request.method, path: request.path, query: request.query, headers: request.headers,
-                          body: request.body, singleEncodePath: scope.service == "s3"),
-            signedHeaders: signedHeaders.split(separator: ";").map(String.init), secretKey: secret, amzDate: amzDate,
-            region: scope.region, service: scope.service)
-        guard expected == signature else {
+        let canonical = SigV4.Request(method: request.method, path: request.path, query: request.query,
+                                      headers: request.headers, body: request.body,
+                                      singleEncodePath: scope.service == "s3")
+        guard signatureMatches(signature, of: canonical, scope: scope, signedHeaders: signedHeaders, amzDate: amzDate)
+        else {
             switch protocolKind {
             case EMU_PROTOCOL_REST, EMU_PROTOCOL_QUERY: return ("SignatureDoesNotMatch", Self.mismatchMessage, 403)
             default: return ("InvalidSignatureException", Self.mismatchMessage, 400)
@@ -141,12 +139,20 @@ struct SignatureVerifier: Sendable {
                                       headers: request.headers, body: [], singleEncodePath: true)
         canonical.payloadHash = query["X-Amz-Content-Sha256"] ?? request.header("x-amz-content-sha256")
             ?? "UNSIGNED-PAYLOAD"
-        let secret = identities.lookup(scope.accessKeyId)?.secretAccessKey ?? "test"
-        let expected = Self.sigV4.signature(canonical, signedHeaders: signedHeaders.split(separator: ";").map(String.init),
-                                            secretKey: secret, amzDate: amzDate, region: scope.region,
-                                            service: scope.service)
-        guard expected == signature else { return ("SignatureDoesNotMatch", Self.mismatchMessage, 403) }
+        guard signatureMatches(signature, of: canonical, scope: scope, signedHeaders: signedHeaders, amzDate: amzDate)
+        else { return ("SignatureDoesNotMatch", Self.mismatchMessage, 403) }
         return nil
+    }
+
+    /// Whether `signature` is what the signer's secret (from the principals file or STS; `test` for any other key)
+    /// makes of `canonical`, for a header signature and a presigned URL alike.
+    private func signatureMatches(_ signature: String, of canonical: SigV4.Request, scope: CredentialScope,
+                                  signedHeaders: String, amzDate: String) -> Bool
+    {
+        let secret = identities.lookup(scope.accessKeyId)?.secretAccessKey ?? "test"
+        return Self.sigV4.signature(canonical, signedHeaders: signedHeaders.split(separator: ";").map(String.init),
+                                    secretKey: secret, amzDate: amzDate, region: scope.region,
+                                    service: scope.service) == signature
     }
 
     static let mismatchMessage = "The request signature we calculated does not match the signature you provided. "
