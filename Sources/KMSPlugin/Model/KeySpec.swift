@@ -107,6 +107,9 @@ enum KeyState: String, Sendable, Codable {
     case pendingReplicaDeletion = "PendingReplicaDeletion"
     case unavailable = "Unavailable"
     case updating = "Updating"
+
+    /// Waiting to be deleted: its own window, or a multi-Region primary's wait for its replicas.
+    var isPendingDeletion: Bool { self == .pendingDeletion || self == .pendingReplicaDeletion }
 }
 
 /// Where the key material came from.

@@ -98,6 +98,9 @@ enum KmsArn {
         "arn:\(partition(region)):kms:\(region):\(account):\(name)"
     }
 
+    /// The China Regions, the only ones that offer SM2.
+    static func isChina(_ region: String) -> Bool { partition(region) == "aws-cn" }
+
     /// AWS's partition for a region: China and GovCloud regions have their own.
     static func partition(_ region: String) -> String {
         if region.hasPrefix("cn-") { return "aws-cn" }

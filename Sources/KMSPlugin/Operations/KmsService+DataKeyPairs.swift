@@ -9,7 +9,7 @@ extension KmsService {
         let key = try resolveKey(try input.requiredString("KeyId"), context, rule: .cryptographic)
         try requireSymmetricEncryption(key, operation: operation, algorithm: nil)
         guard let spec = KeySpec(rawValue: specName) else { throw AWSError.validation("Invalid KeyPairSpec \(specName)") }
-        if spec == .sm2, !context.region.hasPrefix("cn-") {
+        if spec == .sm2, !KmsArn.isChina(context.region) {
             throw AWSError("UnsupportedOperationException", "KeyPairSpec SM2 is supported only in China Regions.")
         }
         let material = try KeyMaterialFactory.generate(spec)

@@ -25,7 +25,7 @@ extension KmsService {
         if (specName == "SM2") != (algorithm == "SM2PKE") {
             throw AWSError.validation("Wrapping algorithm \(algorithm) is not compatible with wrapping key spec \(specName).")
         }
-        if specName == "SM2", !context.region.hasPrefix("cn-") {
+        if specName == "SM2", !KmsArn.isChina(context.region) {
             throw AWSError("UnsupportedOperationException", "Wrapping key spec SM2 is supported only in China Regions.")
         }
         guard let wrappingSpec = KeySpec(rawValue: specName),

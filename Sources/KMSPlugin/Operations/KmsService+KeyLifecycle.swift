@@ -14,7 +14,7 @@ extension KmsService {
         let specName = string(input, "KeySpec") ?? string(input, "CustomerMasterKeySpec") ?? "SYMMETRIC_DEFAULT"
         guard let spec = KeySpec(rawValue: specName) else { throw AWSError.validation("Invalid KeySpec \(specName)") }
         // SM2 is offered in the China Regions only, as KMS's key spec documentation says and KMS answers elsewhere.
-        if spec == .sm2, !context.region.hasPrefix("cn-") {
+        if spec == .sm2, !KmsArn.isChina(context.region) {
             throw AWSError("UnsupportedOperationException", "KeySpec SM2 is not supported in this Region")
         }
         let usage: KeyUsage
@@ -168,7 +168,7 @@ extension KmsService {
     func cancelKeyDeletion(_ context: RequestContext, _ input: JSONValue) throws -> JSONValue {
         let key = try resolveKey(try input.requiredString("KeyId"), context, allowAlias: false, rule: .any)
         let updated = try updateKey(key) { (key: inout KmsKey) throws(AWSError) in
-            guard key.state == .pendingDeletion || key.state == .pendingReplicaDeletion else {
+            guard key.state.isPendingDeletion else {
                 throw AWSError("KMSInvalidStateException", "\(key.arn) is not pending deletion")
             }
             key.state = .disabled
@@ -221,7 +221,7 @@ extension KmsService {
                 candidates = store.timedKeys.filter { $0.state == .pendingReplicaDeletion }
             }
             for key in candidates where multiRegionFamily(key).count == 1 {
-                let start = min(replicasDeletedAt[key.keyId] ?? now, now)
+                let start = replicasDeletedAt[key.keyId] ?? now
                 let deletionDate = start + Double(key.pendingDeletionWindowInDays ?? 30) * 86400
                 _ = try? updateKey(key) { (key: inout KmsKey) throws(AWSError) in
                     key.state = .pendingDeletion

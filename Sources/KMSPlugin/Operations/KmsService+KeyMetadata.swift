@@ -33,10 +33,7 @@ extension KmsService {
         if key.keyUsage == .encapsulateDecapsulate { m["EncapsulationAlgorithms"] = ["ML_KEM"] }
         if let deletionDate = key.deletionDate { m["DeletionDate"] = .double(deletionDate) }
         if let window = key.pendingDeletionWindowInDays { m["PendingDeletionWindowInDays"] = .int(Int64(window)) }
-        if key.origin == .external {
-            m["ExpirationModel"] = .string(key.imports.expirationModel ?? "KEY_MATERIAL_DOES_NOT_EXPIRE")
-            if let validTo = key.imports.validTo { m["ValidTo"] = .double(validTo) }
-        }
+        if key.origin == .external { m.merge(importExpiration(key)) { _, expiry in expiry } }
         // AWS reports the current material only for symmetric encryption keys of origin AWS_KMS or EXTERNAL, not
         // for keys in a custom key store.
         if key.keySpec == .symmetricDefault, key.customKeyStoreId == nil, let current = key.currentMaterial,
@@ -53,5 +50,14 @@ extension KmsService {
         }
         if let xksKeyId = key.xksKeyId { m["XksKeyConfiguration"] = ["Id": .string(xksKeyId)] }
         return .object(m)
+    }
+
+    /// ExpirationModel and ValidTo of a key's imported material, as DescribeKey and ListKeyRotations show them.
+    func importExpiration(_ key: KmsKey) -> [String: JSONValue] {
+        var fields: [String: JSONValue] = [
+            "ExpirationModel": .string(key.imports.expirationModel ?? "KEY_MATERIAL_DOES_NOT_EXPIRE"),
+        ]
+        if let validTo = key.imports.validTo { fields["ValidTo"] = .double(validTo) }
+        return fields
     }
 }

@@ -42,9 +42,8 @@ extension KmsService {
         let key = try resolveKey(try input.requiredString("KeyId"), context, allowAlias: false, rule: .any)
         // "While a KMS key is pending deletion, its key rotation status is false … If you cancel the deletion, the
         // original key rotation status returns" (GetKeyRotationStatus): answered, not refused, and kept underneath.
-        let pendingDeletion = key.state == .pendingDeletion || key.state == .pendingReplicaDeletion
-        if !pendingDeletion { try KeyStateRule.management.check(key) }
-        let enabled = key.rotation.enabled && !pendingDeletion
+        if !key.state.isPendingDeletion { try KeyStateRule.management.check(key) }
+        let enabled = key.rotation.enabled && !key.state.isPendingDeletion
         var output: [String: JSONValue] = ["KeyRotationEnabled": .bool(enabled), "KeyId": .string(key.arn)]
         if key.keySpec != .symmetricDefault || key.origin != .awsKMS {
             try requireRotatable(key)
@@ -125,8 +124,7 @@ extension KmsService {
             if key.origin == .external {
                 // The key's expiration, as DescribeKey shows it: imported material here expires with the key's ValidTo.
                 row["ImportState"] = "IMPORTED"
-                row["ExpirationModel"] = .string(key.imports.expirationModel ?? "KEY_MATERIAL_DOES_NOT_EXPIRE")
-                if let validTo = key.imports.validTo { row["ValidTo"] = .double(validTo) }
+                row.merge(importExpiration(key)) { _, expiry in expiry }
             }
             return .object(row)
         }
