@@ -209,6 +209,9 @@ def test_grant_constraints_follow_the_operation_and_bind_child_grants(policy_hos
         code, message, _ = aws_error(alice.re_encrypt, CiphertextBlob=blob, SourceEncryptionContext=it,
                                      DestinationKeyId=key["Arn"], DestinationEncryptionContext={"Dept": "HR"})
         assert code == "AccessDeniedException" and "kms:ReEncryptTo" in message
+        code, message, _ = aws_error(alice.re_encrypt, CiphertextBlob=blob, SourceEncryptionContext={"Dept": "HR"},
+                                     DestinationKeyId=key["Arn"], DestinationEncryptionContext=it)
+        assert code == "AccessDeniedException" and "kms:ReEncryptFrom" in message
         assert alice.describe_key(KeyId=key["Arn"])["KeyMetadata"]["KeyId"] == key["KeyId"]
         # Child grants: the same constraint, or (under Subset) a stricter one; never a looser one or more operations.
         alice.create_grant(KeyId=key["Arn"], GranteePrincipal=cases.BOB, Operations=["ReEncryptFrom"],
@@ -227,6 +230,18 @@ def test_grant_constraints_follow_the_operation_and_bind_child_grants(policy_hos
         assert aws_error(alice.create_grant, KeyId=key["Arn"], GranteePrincipal=cases.BOB, Operations=["Decrypt"],
                          Constraints=constraint)[0] == "AccessDeniedException"
         admin.revoke_grant(KeyId=key["Arn"], GrantId=grant["GrantId"])
+    # An unconstrained parent limits its children's operations too; a constraint applies to data key pairs.
+    parent = admin.create_grant(KeyId=key["Arn"], GranteePrincipal=cases.ALICE,
+                                Operations=["CreateGrant", "GenerateDataKeyPair"])
+    assert aws_error(alice.create_grant, KeyId=key["Arn"], GranteePrincipal=cases.BOB, Operations=["Decrypt"])[0] \
+        == "AccessDeniedException"
+    alice.create_grant(KeyId=key["Arn"], GranteePrincipal=cases.BOB, Operations=["GenerateDataKeyPair"],
+                       Constraints={"EncryptionContextEquals": it})
+    assert bob.generate_data_key_pair(KeyId=key["Arn"], KeyPairSpec="ECC_NIST_P256", EncryptionContext=it)["KeyId"] \
+        == key["Arn"]
+    assert aws_error(bob.generate_data_key_pair, KeyId=key["Arn"], KeyPairSpec="ECC_NIST_P256")[0] \
+        == "AccessDeniedException"
+    admin.revoke_grant(KeyId=key["Arn"], GrantId=parent["GrantId"])
     assert aws_error(bob.describe_key, KeyId=key["Arn"])[0] == "AccessDeniedException"
 
 

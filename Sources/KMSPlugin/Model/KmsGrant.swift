@@ -60,10 +60,11 @@ struct KmsGrant: Sendable, Equatable {
         case "ReEncryptTo": return allows(context: pairs("DestinationEncryptionContext"))
         case "CreateGrant":
             let childOperations = input["Operations"]?.arrayValue?.compactMap(\.stringValue) ?? []
-            guard childOperations.allSatisfy(operations.contains) else { return false }
-            let child = input["Constraints"]
-            return isAtMostAsStrict(subset: child?["EncryptionContextSubset"]?.objectValue?.compactMapValues(\.stringValue),
-                                    equals: child?["EncryptionContextEquals"]?.objectValue?.compactMapValues(\.stringValue))
+            // A child with both constraints is not "as strict": CreateGrant refuses it anyway.
+            guard childOperations.allSatisfy(operations.contains), let child = try? Self.constraints(in: input) else {
+                return false
+            }
+            return isAtMostAsStrict(subset: child.subset, equals: child.equals)
         default: return allows(context: pairs("EncryptionContext"))
         }
     }
@@ -76,6 +77,20 @@ struct KmsGrant: Sendable, Equatable {
         guard let theirs = equals ?? subset else { return false }
         let child = Self.lowered(theirs)
         return Self.lowered(mine).allSatisfy { child[$0.key] == $0.value }
+    }
+
+    /// A CreateGrant request's encryption context constraint, Subset or Equals (not both).
+    static func constraints(in input: JSONValue) throws(AWSError)
+        -> (subset: [String: String]?, equals: [String: String]?)
+    {
+        guard let constraints = input["Constraints"]?.objectValue else { return (nil, nil) }
+        func pairs(_ value: JSONValue?) -> [String: String]? {
+            value?.objectValue.map { $0.compactMapValues(\.stringValue) }
+        }
+        let subset = pairs(constraints["EncryptionContextSubset"])
+        let equals = pairs(constraints["EncryptionContextEquals"])
+        if subset != nil, equals != nil { throw AWSError.validation("More than one constraint supplied") }
+        return (subset, equals)
     }
 
     /// Keys compare case-insensitively in a grant constraint, values case-sensitively.

@@ -41,17 +41,6 @@ extension KmsService {
         }
     }
 
-    private func constraints(_ input: JSONValue) throws(AWSError) -> (subset: [String: String]?, equals: [String: String]?) {
-        guard let constraints = input["Constraints"]?.objectValue else { return (nil, nil) }
-        func pairs(_ value: JSONValue?) -> [String: String]? {
-            value?.objectValue.map { $0.compactMapValues(\.stringValue) }
-        }
-        let subset = pairs(constraints["EncryptionContextSubset"])
-        let equals = pairs(constraints["EncryptionContextEquals"])
-        if subset != nil, equals != nil { throw AWSError.validation("More than one constraint supplied") }
-        return (subset, equals)
-    }
-
     func createGrant(_ context: RequestContext, _ input: JSONValue) throws -> JSONValue {
         let key = try resolveKey(try input.requiredString("KeyId"), context, allowAlias: false, rule: .cryptographic)
         guard let grantee = string(input, "GranteePrincipal") ?? string(input, "GranteeServicePrincipal") else {
@@ -67,7 +56,7 @@ extension KmsService {
             throw AWSError("ValidationError", "Operations [\(unsupported.joined(separator: ", "))] are not supported "
                 + "on a KMS key with key spec \(key.keySpec.rawValue) and key usage \(key.keyUsage.rawValue).")
         }
-        let (subset, equals) = try constraints(input)
+        let (subset, equals) = try KmsGrant.constraints(in: input)
         if let constraint = subset ?? equals {
             guard !key.keySpec.isAsymmetric, !key.keySpec.isHMAC else {
                 throw AWSError.validation("Encryption context grant constraints are not supported on asymmetric or HMAC "
