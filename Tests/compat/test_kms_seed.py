@@ -135,3 +135,12 @@ def test_a_malformed_seed_refuses_kms_and_says_where(tmp_path, seed, problem):
         assert "could not read the seed file" in log and "not valid YAML" in log and problem in log, log
         sts = make_client(host.url, "sts")
         assert sts.get_caller_identity()["Account"] == "000000000000"
+
+
+def test_a_missing_seed_file_is_said_in_the_systems_words(tmp_path):
+    """Not as a structure dump of FoundationEssentials' CocoaError: the path and the system's reason."""
+    missing = tmp_path / "nowhere" / "seed.yaml"
+    with AwsemuHost(env={"KMS_SEED_PATH": str(missing), "SERVICES": "kms,sts"}) as host:
+        log = host.log
+        assert f"could not read the seed file {missing}" in log and "No such file or directory" in log, log
+        assert "CocoaError" not in log and "_code" not in log, log

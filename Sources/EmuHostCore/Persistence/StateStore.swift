@@ -34,7 +34,7 @@ public final class StateStore: Sendable {
                                    attributes: [.posixPermissions: 0o700])
             try fm.setAttributes([.posixPermissions: 0o700], ofItemAtPath: directory)
         } catch {
-            throw StateStoreError("DATA_DIR \(directory) cannot be created: \(Self.reason(error))")
+            throw StateStoreError("DATA_DIR \(directory) cannot be created: \(SystemErrorText.describe(error))")
         }
         let path = directory + "/awsemu-state.sqlite"
         let previousMask = umask(0o077)
@@ -71,13 +71,6 @@ public final class StateStore: Sendable {
         self.cipher = cipher
         self.sequence = Atomic(UInt64(max(highest, 0)))
         self.committer = GroupCommitter(database: database)
-    }
-
-    /// The system's words for a failed file operation (FoundationEssentials' CocoaError prints as a structure dump).
-    private static func reason(_ error: any Error) -> String {
-        guard let cocoa = error as? CocoaError else { return "\(error)" }
-        let cause = (cocoa.underlying as? POSIXError).map { String(cString: strerror($0.code.rawValue)) }
-        return [cocoa.filePath, cause ?? "\(cocoa.code)"].compactMap { $0 }.joined(separator: ": ")
     }
 
     /// The marker row tells the three cases apart: same key, wrong key, and a key given for plain data (or none

@@ -16,7 +16,7 @@ extension KmsService {
             host.info("seeded \(count) keys from \(path)")
             return true
         } catch {
-            host.error("could not read the seed file \(path): \(error)")
+            host.error("could not read the seed file \(path): \(SystemErrorText.describe(error, besides: path))")
             return false
         }
     }

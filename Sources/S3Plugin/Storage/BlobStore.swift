@@ -254,7 +254,7 @@ final class BlobStore: Sendable {
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true,
                                                     attributes: [.posixPermissions: 0o700])
         } catch {
-            PluginHost.current?.error("cannot create the body folder \(directory): \(error)")
+            PluginHost.current?.error("cannot create the body folder \(directory): \(SystemErrorText.describe(error, besides: directory))")
         }
     }
 
