@@ -31,6 +31,7 @@ def seeded(tmp_path_factory):
         "        BackingKeys:",
         "          - 5cdaead27fe7da2de47945d73cd6d79e36494e73802f3cd3869f1d2cb0b5d7a9",
         "          - 0000000000000000000000000000000000000000000000000000000000000001",
+        "        NextKeyRotation: 2030-01-02T03:04:05Z",
         "      - Metadata:",
         f"          KeyId: {SYMMETRIC_ID}",
         "          Description: a duplicate that must not overwrite the first",
@@ -67,6 +68,12 @@ def test_seeded_keys_exist(seeded):
     ecc = seeded.describe_key(KeyId=ECC_ID)["KeyMetadata"]
     assert ecc["KeySpec"] == "ECC_NIST_P256" and ecc["KeyUsage"] == "SIGN_VERIFY"
     assert seeded.describe_key(KeyId="alias/seeded")["KeyMetadata"]["KeyId"] == SYMMETRIC_ID
+
+
+def test_a_seeded_next_key_rotation_turns_rotation_on(seeded):
+    status = seeded.get_key_rotation_status(KeyId=SYMMETRIC_ID)
+    assert status["KeyRotationEnabled"] is True and status["RotationPeriodInDays"] == 365
+    assert status["NextRotationDate"].isoformat() == "2030-01-02T03:04:05+00:00"
 
 
 def test_seeded_symmetric_key_encrypts_and_decrypts(seeded):

@@ -96,10 +96,8 @@ struct SeedLoader {
             origin: origin, keyManager: "CUSTOMER", state: materials.isEmpty ? .pendingImport : .enabled,
             multiRegion: keyId.hasPrefix("mrk-"),
             policy: KeyPolicyDefaults.customerManaged(account: account, region: region), tags: [], materials: materials)
-        if let next = entry["NextKeyRotation"]?.stringValue {
-            if let date = try? Date(next, strategy: .iso8601) {
-                key.rotation = RotationSchedule(enabled: true, periodInDays: 365, nextRotationDate: date.timeIntervalSince1970)
-            }
+        if let next = entry["NextKeyRotation"]?.stringValue.flatMap(PolicyDate.seconds) {
+            key.rotation = RotationSchedule(enabled: true, periodInDays: 365, nextRotationDate: next)
         }
         return key
     }
