@@ -3,6 +3,7 @@ import FoundationEssentials
 #else
 import Foundation
 #endif
+import EmuPluginKit
 import NIOConcurrencyHelpers
 import NIOCore
 
@@ -47,14 +48,8 @@ public final class SpooledBody: @unchecked Sendable {
     func append(_ buffer: ByteBuffer) -> Bool {
         lock.withLock {
             buffer.withUnsafeReadableBytes { raw -> Bool in
-                var done = 0
-                while done < raw.count {
-                    let count = pwrite(descriptor, raw.baseAddress! + done, raw.count - done, off_t(written) + off_t(done))
-                    if count < 0, errno == EINTR { continue }
-                    guard count > 0 else { return false }
-                    done += count
-                }
-                written += Int64(done)
+                guard FileDescriptorIO.writeAll(raw, to: descriptor, at: written) else { return false }
+                written += Int64(raw.count)
                 return true
             }
         }

@@ -26,16 +26,7 @@ final class BlobWriter {
     }
 
     func append(_ bytes: [UInt8]) throws(AWSError) {
-        var written = 0
-        let ok = bytes.withUnsafeBytes { raw -> Bool in
-            while written < raw.count {
-                let count = write(descriptor, raw.baseAddress! + written, raw.count - written)
-                if count < 0, errno == EINTR { continue }
-                guard count > 0 else { return false }
-                written += count
-            }
-            return true
-        }
+        let ok = bytes.withUnsafeBytes { FileDescriptorIO.writeAll($0, to: descriptor) }
         guard ok else { throw BlobStore.ioFailure("write body \(id)") }
     }
 
