@@ -194,3 +194,5 @@ def test_list_multipart_uploads_with_a_delimiter(s3, bucket):
             break
         markers = {"KeyMarker": page["NextKeyMarker"], "UploadIdMarker": page["NextUploadIdMarker"]}
     assert sorted(seen) == ["a/", "b/", "c", "d/"] and len(seen) == 4
+    empty = s3.list_multipart_uploads(Bucket=bucket, MaxUploads=0)
+    assert empty["IsTruncated"] is False and "Uploads" not in empty

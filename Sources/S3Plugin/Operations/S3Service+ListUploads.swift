@@ -90,7 +90,8 @@ extension S3Service {
             }
             if let rolledUp, entries.last?.commonPrefix == rolledUp { continue }
             guard entries.count < maxUploads else {
-                truncated = true
+                // As ListObjects answers MaxKeys=0: an empty page, not truncated (there is no marker to go on from).
+                truncated = maxUploads > 0
                 break
             }
             entries.append(rolledUp.map { (nil, $0) } ?? (upload, nil))
