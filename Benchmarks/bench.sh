@@ -13,13 +13,17 @@
 #   - KMS operations the same way (Encrypt 16 B >= 0.5 x nginx), CreateKey >= 10,000/s, signing next to
 #     `openssl speed` on one core (Sign P-256 >= 0.5 x, Sign RSA-2048 >= 0.8 x)
 #   - with --vs-moto, the same Encrypt load against moto's server in the same run, and the ratio
+#   - with --wrk-batch, wrk runs under SCHED_BATCH for nginx and the host alike, so that a response it is woken
+#     for does not preempt the server that wrote it. On two shared cores that preemption costs the host (always
+#     runnable under load) far more than nginx (which often waits in epoll): wrk under SCHED_BATCH is the
+#     nearest this machine has to the load generator on cores of its own. The default stays the plain run.
 #
 #   - S3 streaming, Benchmarks/s3_stream.py: a 1 GiB object in and out with SSE-KMS, RSS growth <= 64 MB
 #   - with --persistence, Benchmarks/persistence.py (CreateKey >= 2,000/s with PERSISTENCE=1, start-up with
 #     100,000 stored keys <= 3 s, and their RSS); with --soak[=SECONDS], Benchmarks/soak.py (<= 10 minutes of
 #     mixed load, RSS every 10 s, growth after warm-up < 10 %)
 #
-# Usage: Benchmarks/bench.sh [--vs-moto] [--persistence] [--soak[=SECONDS]]
+# Usage: Benchmarks/bench.sh [--vs-moto] [--wrk-batch] [--persistence] [--soak[=SECONDS]]
 #        (BENCH_SECONDS=5 per wrk run, BENCH_ROUNDS=3, BENCH_CONNECTIONS="16 64", BENCH_STARTS=7)
 # Operations are added at the bottom with: bench_json_op NAME TARGET BODY [SIGNING_NAME]
 set -euo pipefail
@@ -107,7 +111,7 @@ wrk_rps() {
     local url=$1 connections=$2 seconds=$3 output before after
     shift 3
     before=$(host_cpu_ticks)
-    output=$(timeout $((seconds + 30)) wrk -t2 -c"$connections" -d"${seconds}s" --timeout 5s "$@" "$url")
+    output=$(timeout $((seconds + 30)) "${WRK_PREFIX[@]}" wrk -t2 -c"$connections" -d"${seconds}s" --timeout 5s "$@" "$url")
     after=$(host_cpu_ticks)
     if grep -qE "Non-2xx|Socket errors" <<<"$output"; then
         echo "wrk reported errors against $url:" >&2
@@ -198,11 +202,13 @@ bench_json_op() {
 }
 
 VS_MOTO=0
+WRK_PREFIX=()
 PERSISTENCE_BENCH=0
 SOAK_SECONDS=0
 for argument in "$@"; do
     case $argument in
         --vs-moto) VS_MOTO=1 ;;
+        --wrk-batch) WRK_PREFIX=(chrt --batch 0) ;;
         --persistence) PERSISTENCE_BENCH=1 ;;
         --soak) SOAK_SECONDS=600 ;;
         --soak=*) SOAK_SECONDS=${argument#--soak=} ;;
@@ -211,7 +217,7 @@ for argument in "$@"; do
 done
 
 build
-echo "machine: $(nproc) cores; wrk -t2; host and nginx on loopback"
+echo "machine: $(nproc) cores; ${WRK_PREFIX[*]:+${WRK_PREFIX[*]} }wrk -t2; host and nginx on loopback"
 bench_startup
 start_host
 start_nginx
