@@ -44,6 +44,10 @@ def test_alias_naming_rules(kms):
     code, message, _ = aws_error(kms.create_alias, AliasName="alias/Service:Test", TargetKeyId=key["KeyId"])
     assert (code, message) == ("ValidationException", "alias/Service:Test contains invalid characters for an alias")
     kms.create_alias(AliasName="alias/Team_1/app-2", TargetKeyId=key["KeyId"])
+    # The prefix alone names no alias, though the model's pattern lets it through.
+    for call in (kms.create_alias, kms.update_alias):
+        code, message, _ = aws_error(call, AliasName="alias/", TargetKeyId=key["KeyId"])
+        assert (code, message) == ("ValidationException", 'Alias must include a name after the prefix "alias/".')
 
 
 def test_fifty_aliases_per_key(client):
@@ -83,12 +87,22 @@ def test_aws_managed_keys_listed_then_created_on_use(client):
     assert "alias/aws/s3" in aliases and "TargetKeyId" not in aliases["alias/aws/s3"]
     meta = kms.describe_key(KeyId="alias/aws/s3")["KeyMetadata"]
     assert meta["KeyManager"] == "AWS"
-    # Their policies as AWS writes them: the calling service (EC2 for aws/ebs) and direct access with RevokeGrant.
-    for service, caller in (("s3", "s3"), ("ebs", "ec2")):
-        key_id = kms.describe_key(KeyId=f"alias/aws/{service}")["KeyMetadata"]["KeyId"]
-        statements = json.loads(kms.get_key_policy(KeyId=key_id, PolicyName="default")["Policy"])["Statement"]
+    # Their policies and descriptions as AWS writes them: the calling service (EC2 for aws/ebs), the service's
+    # name in the Sid, direct access with RevokeGrant but for S3 and SSM.
+    metadata = ["kms:Describe*", "kms:Get*", "kms:List*"]
+    for service, caller, name, data, direct in (
+            ("s3", "s3", "S3", "S3 objects", metadata),
+            ("ebs", "ec2", "EBS", "EBS volumes", metadata + ["kms:RevokeGrant"]),
+            ("secretsmanager", "secretsmanager", "AWS Secrets Manager", "Secrets Manager data",
+             metadata + ["kms:RevokeGrant"]),
+            ("ssm", "ssm", "SSM", "SSM parameters", metadata)):
+        managed = kms.describe_key(KeyId=f"alias/aws/{service}")["KeyMetadata"]
+        assert managed["Description"] == f"Default key that protects my {data} when no other key is defined"
+        statements = json.loads(kms.get_key_policy(KeyId=managed["KeyId"], PolicyName="default")["Policy"])["Statement"]
         assert statements[0]["Condition"]["StringEquals"]["kms:ViaService"] == f"{caller}.us-east-1.amazonaws.com"
-        assert statements[1]["Action"] == ["kms:Describe*", "kms:Get*", "kms:List*", "kms:RevokeGrant"]
+        assert statements[0]["Sid"] == (f"Allow access through {name} for all principals in the account that are "
+                                        f"authorized to use {name}")
+        assert statements[1]["Action"] == direct
     aliases = {a["AliasName"]: a for a in kms.list_aliases(Limit=1000)["Aliases"]}
     assert aliases["alias/aws/s3"]["TargetKeyId"] == meta["KeyId"]
 

@@ -73,6 +73,31 @@ def test_retire_and_revoke(kms):
         == "InvalidGrantTokenException"
 
 
+def test_assumed_role_session_retires_a_grant_made_to_its_role(client, kms):
+    """A role named as retiring principal, or as grantee of a grant that allows RetireGrant, is matched by its
+    sessions, as when a grant allows an operation. The roles are in another account, so that only the grant, not
+    the key's account, lets them retire."""
+    key = kms.create_key()["KeyMetadata"]
+    janitor, app = "arn:aws:iam::454545454545:role/janitor", "arn:aws:iam::454545454545:role/app"
+    retirable = kms.create_grant(KeyId=key["KeyId"], GranteePrincipal=GRANTEE, RetiringPrincipal=janitor,
+                                 Operations=["Decrypt"])
+    self_retiring = kms.create_grant(KeyId=key["KeyId"], GranteePrincipal=app, Operations=["Decrypt", "RetireGrant"])
+    not_retiring = kms.create_grant(KeyId=key["KeyId"], GranteePrincipal=app, Operations=["Decrypt"])
+
+    def session(role):
+        credentials = client("sts").assume_role(RoleArn=role, RoleSessionName="retirer")["Credentials"]
+        return client("kms", aws_access_key_id=credentials["AccessKeyId"],
+                      aws_secret_access_key=credentials["SecretAccessKey"],
+                      aws_session_token=credentials["SessionToken"])
+
+    as_app = session(app)
+    assert aws_error(as_app.retire_grant, GrantToken=retirable["GrantToken"])[0] == "AccessDeniedException"
+    assert aws_error(as_app.retire_grant, GrantToken=not_retiring["GrantToken"])[0] == "AccessDeniedException"
+    session(janitor).retire_grant(GrantToken=retirable["GrantToken"])
+    as_app.retire_grant(KeyId=key["Arn"], GrantId=self_retiring["GrantId"])
+    assert [g["GrantId"] for g in kms.list_grants(KeyId=key["KeyId"])["Grants"]] == [not_retiring["GrantId"]]
+
+
 def test_dry_run_creates_nothing(kms):
     key = kms.create_key()["KeyMetadata"]
     code, message, _ = aws_error(kms.create_grant, KeyId=key["KeyId"], GranteePrincipal=GRANTEE,

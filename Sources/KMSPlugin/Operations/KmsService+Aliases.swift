@@ -8,6 +8,10 @@ extension KmsService {
             throw AWSError.validation("Alias must start with the prefix \"alias/\". Please see "
                 + "https://docs.aws.amazon.com/kms/latest/developerguide/kms-alias.html")
         }
+        // The prefix alone names nothing (the model's pattern lets it through; CloudFormation's does not).
+        guard name.count > "alias/".count else {
+            throw AWSError.validation("Alias must include a name after the prefix \"alias/\".")
+        }
         if name.hasPrefix("alias/aws/") { throw AWSError("NotAuthorizedException", "") }
         // The model's pattern also lets ':' through; KMS itself takes only these characters.
         let allowed = name.unicodeScalars.allSatisfy { scalar in

@@ -149,8 +149,14 @@ extension KmsService {
     /// Who may retire a grant: its retiring principal, its grantee when the grant allows RetireGrant, or the
     /// account that owns the key.
     private func mayRetire(_ grant: KmsGrant, keyAccount: String, context: RequestContext) -> Bool {
-        if let retiring = grant.retiringPrincipal, PrincipalNames.same(retiring, context.principalArn) { return true }
-        if PrincipalNames.same(grant.granteePrincipal, context.principalArn), grant.operations.contains("RetireGrant") {
+        // A role named as retiring or grantee principal is matched by its assumed-role sessions, as when a grant
+        // allows an operation.
+        if let retiring = grant.retiringPrincipal, KmsAuthorizer.granteeMatches(retiring, context.principalArn) {
+            return true
+        }
+        if KmsAuthorizer.granteeMatches(grant.granteePrincipal, context.principalArn),
+            grant.operations.contains("RetireGrant")
+        {
             return true
         }
         return context.accountId == keyAccount

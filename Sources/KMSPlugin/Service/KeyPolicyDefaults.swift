@@ -27,12 +27,16 @@ enum KeyPolicyDefaults {
         let partition = KmsArn.partition(region)
         // EBS volumes are encrypted by EC2, which is the service that calls KMS for aws/ebs.
         let callingService = service == "ebs" ? "ec2" : service
+        let name = AWSManagedKeys.displayName(service)
+        // The managed keys of S3 and SSM do not let the account revoke grants; the others do.
+        let metadataActions = ["s3", "ssm"].contains(service)
+            ? #""kms:Describe*", "kms:Get*", "kms:List*""# : #""kms:Describe*", "kms:Get*", "kms:List*", "kms:RevokeGrant""#
         return """
             {
               "Version" : "2012-10-17",
               "Id" : "auto-\(service)-2",
               "Statement" : [ {
-                "Sid" : "Allow access through \(service) for all principals in the account that are authorized to use \(service)",
+                "Sid" : "Allow access through \(name) for all principals in the account that are authorized to use \(name)",
                 "Effect" : "Allow",
                 "Principal" : {
                   "AWS" : "*"
@@ -51,7 +55,7 @@ enum KeyPolicyDefaults {
                 "Principal" : {
                   "AWS" : "arn:\(partition):iam::\(account):root"
                 },
-                "Action" : [ "kms:Describe*", "kms:Get*", "kms:List*", "kms:RevokeGrant" ],
+                "Action" : [ \(metadataActions) ],
                 "Resource" : "*"
               } ]
             }
