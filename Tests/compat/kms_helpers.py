@@ -1,10 +1,15 @@
-"""Helpers for the KMS compat tests: error assertions and the host clock."""
+"""Helpers for the KMS compat tests: error assertions, the host clock, and key material wrapped for import."""
 
 import json
+import os
+import time
 
 import botocore.config
 import botocore.exceptions
 import pytest
+
+from cryptography.hazmat.primitives import hashes, keywrap, serialization
+from cryptography.hazmat.primitives.asymmetric import padding
 
 from awsemu_host import request
 
@@ -27,3 +32,22 @@ def unvalidated(client, service="kms", **kw):
     """A client that sends what it is given, so the server's own validation answers (boto3 checks min/max first)."""
     config = botocore.config.Config(parameter_validation=False, retries={"total_max_attempts": 1})
     return client(service, config=config, **kw)
+
+
+def wrap(public_der: bytes, material: bytes, algorithm: str) -> bytes:
+    """Wraps key material for ImportKeyMaterial with the public key from GetParametersForImport, by `cryptography`."""
+    public = serialization.load_der_public_key(public_der)
+    if algorithm.startswith("RSAES_OAEP"):
+        h = hashes.SHA1() if algorithm.endswith("SHA_1") else hashes.SHA256()
+        return public.encrypt(material, padding.OAEP(mgf=padding.MGF1(h), algorithm=h, label=None))
+    h = hashes.SHA1() if algorithm.endswith("SHA_1") else hashes.SHA256()
+    aes_key = os.urandom(32)
+    wrapped_key = public.encrypt(aes_key, padding.OAEP(mgf=padding.MGF1(h), algorithm=h, label=None))
+    return wrapped_key + keywrap.aes_key_wrap_with_padding(aes_key, material)
+
+
+def import_material(kms, key_id, material, algorithm="RSAES_OAEP_SHA_256", spec="RSA_2048", **extra):
+    params = kms.get_parameters_for_import(KeyId=key_id, WrappingAlgorithm=algorithm, WrappingKeySpec=spec)
+    assert params["ParametersValidTo"].timestamp() > time.time() + 23 * 3600
+    return kms.import_key_material(KeyId=key_id, ImportToken=params["ImportToken"],
+                                   EncryptedKeyMaterial=wrap(params["PublicKey"], material, algorithm), **extra)

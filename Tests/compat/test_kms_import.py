@@ -6,33 +6,15 @@ import os
 import time
 
 import pytest
-from cryptography.hazmat.primitives import hashes, keywrap, serialization
-from cryptography.hazmat.primitives.asymmetric import ec, padding
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
 
-from kms_helpers import advance_clock, aws_error
+from kms_helpers import advance_clock, aws_error, import_material, wrap
 
 
 @pytest.fixture(scope="module")
 def kms(client):
     return client("kms")
-
-
-def wrap(public_der: bytes, material: bytes, algorithm: str) -> bytes:
-    public = serialization.load_der_public_key(public_der)
-    if algorithm.startswith("RSAES_OAEP"):
-        h = hashes.SHA1() if algorithm.endswith("SHA_1") else hashes.SHA256()
-        return public.encrypt(material, padding.OAEP(mgf=padding.MGF1(h), algorithm=h, label=None))
-    h = hashes.SHA1() if algorithm.endswith("SHA_1") else hashes.SHA256()
-    aes_key = os.urandom(32)
-    wrapped_key = public.encrypt(aes_key, padding.OAEP(mgf=padding.MGF1(h), algorithm=h, label=None))
-    return wrapped_key + keywrap.aes_key_wrap_with_padding(aes_key, material)
-
-
-def import_material(kms, key_id, material, algorithm="RSAES_OAEP_SHA_256", spec="RSA_2048", **extra):
-    params = kms.get_parameters_for_import(KeyId=key_id, WrappingAlgorithm=algorithm, WrappingKeySpec=spec)
-    assert params["ParametersValidTo"].timestamp() > time.time() + 23 * 3600
-    return kms.import_key_material(KeyId=key_id, ImportToken=params["ImportToken"],
-                                   EncryptedKeyMaterial=wrap(params["PublicKey"], material, algorithm), **extra)
 
 
 @pytest.mark.parametrize("algorithm", ["RSAES_OAEP_SHA_1", "RSAES_OAEP_SHA_256",

@@ -1,8 +1,12 @@
 """Multi-Region keys: replicas share material, a ciphertext from one region decrypts in another, roles swap."""
 
+import hashlib
+import os
+import time
+
 import pytest
 
-from kms_helpers import advance_clock, aws_error
+from kms_helpers import advance_clock, aws_error, import_material
 
 
 @pytest.fixture
@@ -11,11 +15,25 @@ def regions(client):
     return {region: client("kms", region_name=region, **account) for region in ("us-east-1", "eu-west-1", "ap-south-1")}
 
 
+def replicate(source, target, **kwargs):
+    """ReplicateKey, then the wait AWS documents: the replica answers in the transient state Creating and is
+    Enabled (or PendingImport) a moment later."""
+    answer = source.replicate_key(**kwargs)
+    meta = answer["ReplicaKeyMetadata"]
+    assert (meta["KeyState"], meta["Enabled"]) == ("Creating", False)
+    deadline = time.monotonic() + 10
+    while (state := target.describe_key(KeyId=meta["KeyId"])["KeyMetadata"]["KeyState"]) == "Creating":
+        assert time.monotonic() < deadline, "the replica stayed Creating"
+        time.sleep(0.05)
+    return answer, state
+
+
 def test_replicate_and_decrypt_anywhere(regions):
     east, west, south = regions["us-east-1"], regions["eu-west-1"], regions["ap-south-1"]
     primary = east.create_key(MultiRegion=True, Description="primary")["KeyMetadata"]
-    replica = east.replicate_key(KeyId=primary["KeyId"], ReplicaRegion="eu-west-1", Description="replica",
-                                 Tags=[{"TagKey": "where", "TagValue": "eu"}])
+    replica, state = replicate(east, west, KeyId=primary["KeyId"], ReplicaRegion="eu-west-1", Description="replica",
+                               Tags=[{"TagKey": "where", "TagValue": "eu"}])
+    assert state == "Enabled"
     meta = replica["ReplicaKeyMetadata"]
     assert meta["KeyId"] == primary["KeyId"]
     assert meta["Arn"] == primary["Arn"].replace("us-east-1", "eu-west-1")
@@ -48,7 +66,7 @@ def test_single_region_key_cannot_replicate(regions):
 def test_rotation_of_the_primary_reaches_replicas(regions):
     east, west = regions["us-east-1"], regions["eu-west-1"]
     primary = east.create_key(MultiRegion=True)["KeyMetadata"]
-    east.replicate_key(KeyId=primary["KeyId"], ReplicaRegion="eu-west-1")
+    replicate(east, west, KeyId=primary["KeyId"], ReplicaRegion="eu-west-1")
     east.rotate_key_on_demand(KeyId=primary["KeyId"])
     blob = east.encrypt(KeyId=primary["KeyId"], Plaintext=b"new material")["CiphertextBlob"]
     assert west.decrypt(CiphertextBlob=blob)["Plaintext"] == b"new material"
@@ -58,20 +76,20 @@ def test_rotation_of_the_primary_reaches_replicas(regions):
 def test_update_primary_region_swaps_roles(regions):
     east, west = regions["us-east-1"], regions["eu-west-1"]
     primary = east.create_key(MultiRegion=True)["KeyMetadata"]
-    east.replicate_key(KeyId=primary["KeyId"], ReplicaRegion="eu-west-1")
+    replicate(east, west, KeyId=primary["KeyId"], ReplicaRegion="eu-west-1")
     east.update_primary_region(KeyId=primary["KeyId"], PrimaryRegion="eu-west-1")
     assert east.describe_key(KeyId=primary["KeyId"])["KeyMetadata"]["MultiRegionConfiguration"]["MultiRegionKeyType"] \
         == "REPLICA"
     config = west.describe_key(KeyId=primary["KeyId"])["KeyMetadata"]["MultiRegionConfiguration"]
     assert config["MultiRegionKeyType"] == "PRIMARY" and config["PrimaryKey"]["Region"] == "eu-west-1"
     assert [r["Region"] for r in config["ReplicaKeys"]] == ["us-east-1"]
-    west.replicate_key(KeyId=primary["KeyId"], ReplicaRegion="ap-south-1")
+    replicate(west, regions["ap-south-1"], KeyId=primary["KeyId"], ReplicaRegion="ap-south-1")
 
 
 def test_primary_with_replicas_waits_for_them(regions):
     east, west = regions["us-east-1"], regions["eu-west-1"]
     primary = east.create_key(MultiRegion=True)["KeyMetadata"]
-    east.replicate_key(KeyId=primary["KeyId"], ReplicaRegion="eu-west-1")
+    replicate(east, west, KeyId=primary["KeyId"], ReplicaRegion="eu-west-1")
     answer = east.schedule_key_deletion(KeyId=primary["KeyId"], PendingWindowInDays=7)
     assert answer["KeyState"] == "PendingReplicaDeletion"
     assert aws_error(east.encrypt, KeyId=primary["KeyId"], Plaintext=b"x")[0] == "KMSInvalidStateException"
@@ -86,7 +104,7 @@ def test_a_primarys_window_starts_when_its_last_replica_is_deleted(regions, endp
     keys = []
     for _ in range(2):
         primary = east.create_key(MultiRegion=True)["KeyMetadata"]
-        east.replicate_key(KeyId=primary["KeyId"], ReplicaRegion="eu-west-1")
+        replicate(east, west, KeyId=primary["KeyId"], ReplicaRegion="eu-west-1")
         replica_deletion = west.schedule_key_deletion(KeyId=primary["KeyId"], PendingWindowInDays=7)["DeletionDate"]
         assert east.schedule_key_deletion(KeyId=primary["KeyId"], PendingWindowInDays=7)["KeyState"] \
             == "PendingReplicaDeletion"
@@ -101,3 +119,46 @@ def test_a_primarys_window_starts_when_its_last_replica_is_deleted(regions, endp
     advance_clock(endpoint, 5 * 86400)
     assert aws_error(east.describe_key, KeyId=keys[0][0])[0] == "NotFoundException"
     assert east.describe_key(KeyId=keys[1][0])["KeyMetadata"]["KeyState"] == "Disabled"
+
+
+def test_imported_material_is_imported_into_each_replica(regions):
+    """AWS does not copy imported material to replicas: each is created PendingImport and takes the same material
+    by its own import, with its own expiration; new material for rotation goes into the primary first, then into
+    every replica, and RotateKeyOnDemand on the primary makes it current everywhere."""
+    east, west = regions["us-east-1"], regions["eu-west-1"]
+    primary = east.create_key(MultiRegion=True, Origin="EXTERNAL")["KeyMetadata"]
+    first, second = os.urandom(32), os.urandom(32)
+    import_material(east, primary["KeyId"], first)
+    _, state = replicate(east, west, KeyId=primary["KeyId"], ReplicaRegion="eu-west-1")
+    assert state == "PendingImport"
+    blob = east.encrypt(KeyId=primary["KeyId"], Plaintext=b"imported")["CiphertextBlob"]
+    assert aws_error(west.decrypt, CiphertextBlob=blob)[0] == "KMSInvalidStateException"
+    code, message, _ = aws_error(import_material, west, primary["KeyId"], os.urandom(32))
+    assert code == "IncorrectKeyMaterialException"
+    # A date far ahead: other tests move the host clock forward by weeks.
+    import_material(west, primary["KeyId"], first, ValidTo=4_070_908_800, ExpirationModel="KEY_MATERIAL_EXPIRES")
+    assert west.decrypt(CiphertextBlob=blob)["Plaintext"] == b"imported"
+    # Each key's expiration is its own.
+    assert west.describe_key(KeyId=primary["KeyId"])["KeyMetadata"]["ExpirationModel"] == "KEY_MATERIAL_EXPIRES"
+    assert east.describe_key(KeyId=primary["KeyId"])["KeyMetadata"]["ExpirationModel"] == "KEY_MATERIAL_DOES_NOT_EXPIRE"
+
+    assert aws_error(import_material, west, primary["KeyId"], second, ImportType="NEW_KEY_MATERIAL")[0] \
+        == "UnsupportedOperationException"
+    import_material(east, primary["KeyId"], second, ImportType="NEW_KEY_MATERIAL")
+    pending = east.list_key_rotations(KeyId=primary["KeyId"], IncludeKeyMaterial="ALL_KEY_MATERIAL")["Rotations"][-1]
+    assert (pending["KeyMaterialId"], pending["KeyMaterialState"]) == (
+        hashlib.sha256(second).hexdigest(), "PENDING_MULTI_REGION_IMPORT_AND_ROTATION")
+    assert aws_error(east.rotate_key_on_demand, KeyId=primary["KeyId"])[0] == "KMSInvalidStateException"
+    import_material(west, primary["KeyId"], second)
+    pending = east.list_key_rotations(KeyId=primary["KeyId"], IncludeKeyMaterial="ALL_KEY_MATERIAL")["Rotations"][-1]
+    assert pending["KeyMaterialState"] == "PENDING_ROTATION"
+    # Still pending in the replica too: its current material is the first until the primary rotates.
+    assert west.describe_key(KeyId=primary["KeyId"])["KeyMetadata"]["CurrentKeyMaterialId"] \
+        == hashlib.sha256(first).hexdigest()
+    east.rotate_key_on_demand(KeyId=primary["KeyId"])
+    for kms in (east, west):
+        assert kms.describe_key(KeyId=primary["KeyId"])["KeyMetadata"]["CurrentKeyMaterialId"] \
+            == hashlib.sha256(second).hexdigest()
+    rotated = west.encrypt(KeyId=primary["KeyId"], Plaintext=b"second")["CiphertextBlob"]
+    assert east.decrypt(CiphertextBlob=rotated)["Plaintext"] == b"second"
+    assert west.decrypt(CiphertextBlob=blob)["Plaintext"] == b"imported"

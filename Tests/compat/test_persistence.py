@@ -72,7 +72,7 @@ def test_restart_keeps_every_kind_of_kms_state(tmp_path):
         assert kms.describe_key(KeyId=doomed["KeyId"])["KeyMetadata"]["KeyState"] == "PendingDeletion"
         assert kms.describe_key(KeyId=disabled["KeyId"])["KeyMetadata"]["KeyState"] == "Disabled"
         assert kms.get_key_last_usage(KeyId=symmetric["KeyId"])["KeyLastUsage"]["Operation"] == "Decrypt"
-        from test_kms_import import wrap
+        from kms_helpers import wrap
         material = os.urandom(32)
         kms.import_key_material(KeyId=external["KeyId"], ImportToken=params["ImportToken"],
                                 EncryptedKeyMaterial=wrap(params["PublicKey"], material, "RSAES_OAEP_SHA_256"))

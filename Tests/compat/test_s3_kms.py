@@ -42,7 +42,8 @@ def test_sse_kms_with_the_aws_managed_key(s3, kms, bucket):
     arn = managed_key_arn(kms)
     assert put["ServerSideEncryption"] == "aws:kms" and put["SSEKMSKeyId"] == arn
     metadata = kms.describe_key(KeyId=arn)["KeyMetadata"]
-    assert metadata["KeyManager"] == "AWS" and metadata["Description"].endswith("s3 data when no other key is defined")
+    assert metadata["KeyManager"] == "AWS"
+    assert metadata["Description"] == "Default key that protects my S3 objects when no other key is defined"
     got = s3.get_object(Bucket=bucket, Key="managed")
     assert got["Body"].read() == b"under aws/s3"
     assert got["ServerSideEncryption"] == "aws:kms" and got["SSEKMSKeyId"] == arn

@@ -70,6 +70,13 @@ extension KmsService {
             throw AWSError.validation("The validTo date must be in the future.")
         }
         let isNewMaterial = string(input, "ImportType") == "NEW_KEY_MATERIAL"
+        let isReplica = key.multiRegion && !key.isMultiRegionPrimary
+        if isNewMaterial, isReplica {
+            // ImportKeyMaterial: "You cannot directly import new key material into the replica Region keys."
+            throw AWSError("UnsupportedOperationException", "New key material can be imported only into the primary "
+                + "key of a multi-Region key; import the same material into \(key.arn) with ImportType "
+                + "EXISTING_KEY_MATERIAL.")
+        }
         if isNewMaterial {
             guard key.keySpec == .symmetricDefault else {
                 throw AWSError("UnsupportedOperationException",
@@ -99,13 +106,16 @@ extension KmsService {
             throw AWSError("IncorrectKeyMaterialException", "The key material does not match KeyMaterialId \(requested).")
         }
         let version = KeyMaterialVersion(id: materialId, material: material, createdAt: now)
+        // A replica takes the new material its primary waits to rotate to as pending too; the primary's
+        // RotateKeyOnDemand makes it current everywhere at once.
+        let joinsRotation = isReplica && multiRegionPrimary(of: key)?.imports.pendingRotation?.id == materialId
         let updated = try updateKey(key) { (key: inout KmsKey) throws(AWSError) in
             key.imports.parameters.removeAll { $0.token == token }
             if key.imports.materialDigest == nil { key.imports.materialDigest = digest }
             if !key.imports.knownMaterialIds.contains(materialId) { key.imports.knownMaterialIds.append(materialId) }
             key.imports.expirationModel = expirationModel
             key.imports.validTo = validTo
-            if isNewMaterial {
+            if isNewMaterial || joinsRotation {
                 key.imports.pendingRotation = version
             } else if !key.materials.contains(where: { $0.id == version.id }) {
                 key.materials.append(version)

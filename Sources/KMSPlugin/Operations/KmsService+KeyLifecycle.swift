@@ -182,6 +182,7 @@ extension KmsService {
     /// aliases.
     func tick() {
         let now = self.now
+        finishCreatingReplicas()
         rotateDueKeys(now: now)
         expireImportedMaterial(now: now)
         let replicasDeleted = deleteKeysPastTheirWindow(now: now)

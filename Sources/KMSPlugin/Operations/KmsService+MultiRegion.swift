@@ -9,6 +9,12 @@ extension KmsService {
         }
     }
 
+    /// The primary of a multi-Region key, wherever it is now; nil for a single-Region key.
+    func multiRegionPrimary(of key: KmsKey) -> KmsKey? {
+        guard key.multiRegion else { return nil }
+        return (try? state.read(key.accountId, key.primaryRegion ?? key.region) { $0.keys[key.keyId] }) ?? nil
+    }
+
     func multiRegionConfiguration(_ key: KmsKey) -> JSONValue {
         let family = multiRegionFamily(key)
         let primaryRegion = key.primaryRegion ?? key.region
@@ -22,20 +28,26 @@ extension KmsService {
     }
 
     /// Copies the properties a multi-Region key shares (material, rotation) from `primary` to its replicas.
+    ///
+    /// Imported material is the exception: "AWS KMS does not copy or synchronize the key material from a primary key
+    /// with imported key material to its replica keys" (multi-region-keys-import). Each replica gets it through its
+    /// own ImportKeyMaterial, so only the identities of the material it may take are copied.
     func syncReplicas(of snapshot: KmsKey) {
-        guard snapshot.multiRegion else { return }
+        guard snapshot.multiRegion, snapshot.isMultiRegionPrimary else { return }
         // Re-read the primary: a snapshot taken before a concurrent rotation must not roll replicas back.
         let primary = (try? state.read(snapshot.accountId, snapshot.region) { $0.keys[snapshot.keyId] }) ?? nil ?? snapshot
         for region in state.regions(of: primary.accountId) where region != primary.region {
             try? state.write(primary.accountId, region) { store in
                 guard var replica = store.keys[primary.keyId] else { return }
-                // Materials only ever accumulate: keep any the replica has that this snapshot of the primary lacks.
-                let known = Set(primary.materials.map(\.id))
-                replica.materials = primary.materials + replica.materials.filter { !known.contains($0.id) }
-                replica.rotation = primary.rotation
                 replica.imports.materialDigest = primary.imports.materialDigest
                 replica.imports.knownMaterialIds = primary.imports.knownMaterialIds
-                if replica.state == .pendingImport, !primary.materials.isEmpty { replica.state = .enabled }
+                if primary.origin != .external {
+                    // Materials only ever accumulate: keep any the replica has that this snapshot of the primary lacks.
+                    let known = Set(primary.materials.map(\.id))
+                    replica.materials = primary.materials + replica.materials.filter { !known.contains($0.id) }
+                    replica.rotation = primary.rotation
+                    if replica.state == .pendingImport, !primary.materials.isEmpty { replica.state = .enabled }
+                }
                 store.update(replica)
             }
         }
@@ -66,10 +78,19 @@ extension KmsService {
         replica.description = string(input, "Description") ?? ""
         replica.policy = policy
         replica.tags = tags
-        replica.state = key.materials.isEmpty ? .pendingImport : .enabled
+        // AWS answers with the transient state Creating; the replica is Enabled (or PendingImport) a moment later,
+        // at the next tick, so callers meet the wait that AWS documents and their retries are exercised.
+        replica.state = .creating
         replica.deletionDate = nil
         replica.pendingDeletionWindowInDays = nil
         replica.imports.parameters = []
+        if key.origin == .external {
+            // Created without key material: the same material is imported into the replica, with its own expiration.
+            replica.materials = []
+            replica.imports.pendingRotation = nil
+            replica.imports.expirationModel = nil
+            replica.imports.validTo = nil
+        }
         let created = replica
         try state.write(key.accountId, region) { store throws(AWSError) in
             guard store.keys[key.keyId] == nil else {
@@ -80,6 +101,20 @@ extension KmsService {
         try updateKey(key) { (primary: inout KmsKey) throws(AWSError) in primary.primaryRegion = primary.region }
         return ["ReplicaKeyMetadata": keyMetadata(created), "ReplicaPolicy": .string(policy),
                 "ReplicaTags": .array(tags.map { ["TagKey": .string($0.key), "TagValue": .string($0.value)] })]
+    }
+
+    /// Replicas made by ReplicateKey leave their transient Creating state: Enabled, or PendingImport while they
+    /// have no key material.
+    func finishCreatingReplicas() {
+        for storeId in state.allStoreIds() {
+            state.writeStore(id: storeId) { store in
+                for key in store.timedKeys where key.state == .creating {
+                    var created = key
+                    created.state = key.materials.isEmpty ? .pendingImport : .enabled
+                    store.update(created)
+                }
+            }
+        }
     }
 
     func updatePrimaryRegion(_ context: RequestContext, _ input: JSONValue) throws -> JSONValue {

@@ -79,8 +79,15 @@ extension KmsService {
         return ["KeyId": .string(updated.arn)]
     }
 
-    /// On-demand rotation of an imported key: the NEW_KEY_MATERIAL imported before becomes current.
+    /// On-demand rotation of an imported key: the NEW_KEY_MATERIAL imported before becomes current. For a
+    /// multi-Region primary, every replica must have had the same material imported first
+    /// (PENDING_MULTI_REGION_IMPORT_AND_ROTATION until then); it becomes current in all of them together.
     private func rotateImportedKey(_ key: KmsKey) throws(AWSError) -> JSONValue {
+        let lagging = replicasLackingPendingMaterial(key)
+        if !lagging.isEmpty {
+            throw AWSError("KMSInvalidStateException", "The new key material of \(key.arn) must be imported into its "
+                + "replica keys first: \(lagging.map(\.region).joined(separator: ", ")).")
+        }
         let updated = try updateKey(key) { (key: inout KmsKey) throws(AWSError) in
             guard var pending = key.imports.pendingRotation else {
                 throw AWSError("KMSInvalidStateException", "\(key.arn) has no new key material pending rotation: "
@@ -95,8 +102,25 @@ extension KmsService {
             key.materials.append(pending)
             key.imports.pendingRotation = nil
         }
+        let rotatedAt = updated.materials.last?.createdAt ?? now
+        for replica in multiRegionFamily(updated) where replica.region != updated.region {
+            try? state.write(replica.accountId, replica.region) { store in
+                guard var replica = store.keys[updated.keyId], var pending = replica.imports.pendingRotation else { return }
+                pending.rotationType = "ON_DEMAND"
+                pending.createdAt = rotatedAt
+                replica.materials.append(pending)
+                replica.imports.pendingRotation = nil
+                store.update(replica)
+            }
+        }
         syncReplicas(of: updated)
         return ["KeyId": .string(updated.arn)]
+    }
+
+    /// The replicas of a multi-Region primary that have not yet imported the material it waits to rotate to.
+    func replicasLackingPendingMaterial(_ key: KmsKey) -> [KmsKey] {
+        guard key.isMultiRegionPrimary, let pendingId = key.imports.pendingRotation?.id else { return [] }
+        return multiRegionFamily(key).filter { $0.region != key.region && $0.imports.pendingRotation?.id != pendingId }
     }
 
     func listKeyRotations(_ context: RequestContext, _ input: JSONValue) throws -> JSONValue {
@@ -111,9 +135,11 @@ extension KmsService {
         var versions = key.materials.filter { includeAll || $0.rotationType != nil }
         if includeAll, let pending = key.imports.pendingRotation { versions.append(pending) }
         let pendingId = key.imports.pendingRotation?.id
+        let pendingState = includeAll && !replicasLackingPendingMaterial(key).isEmpty
+            ? "PENDING_MULTI_REGION_IMPORT_AND_ROTATION" : "PENDING_ROTATION"
         var output: [String: JSONValue] = [:]
         page.page(versions, into: &output, member: "Rotations") { version in
-            let state = version.id == pendingId ? "PENDING_ROTATION" : (version.id == currentId ? "CURRENT" : "NON_CURRENT")
+            let state = version.id == pendingId ? pendingState : (version.id == currentId ? "CURRENT" : "NON_CURRENT")
             var row: [String: JSONValue] = [
                 "KeyId": .string(key.arn), "KeyMaterialId": .string(version.id), "KeyMaterialState": .string(state),
             ]
