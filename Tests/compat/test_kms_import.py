@@ -133,3 +133,24 @@ def test_on_demand_rotation_of_imported_material(kms):
     assert kms.decrypt(CiphertextBlob=old_blob)["Plaintext"] == b"first material"
     new_blob = kms.encrypt(KeyId=key["KeyId"], Plaintext=b"second material")["CiphertextBlob"]
     assert kms.decrypt(CiphertextBlob=new_blob)["KeyMaterialId"] == hashlib.sha256(second).hexdigest()
+
+
+def test_deleting_material_pending_rotation(kms):
+    """Material waiting for rotation is not yet part of the key: deleting it leaves the key Enabled with its
+    current material, and the same bytes may come back only as new material."""
+    key = kms.create_key(Origin="EXTERNAL")["KeyMetadata"]
+    first, second = os.urandom(32), os.urandom(32)
+    import_material(kms, key["KeyId"], first)
+    import_material(kms, key["KeyId"], second, ImportType="NEW_KEY_MATERIAL")
+    answer = kms.delete_imported_key_material(KeyId=key["KeyId"], KeyMaterialId=hashlib.sha256(second).hexdigest())
+    assert answer["KeyMaterialId"] == hashlib.sha256(second).hexdigest()
+    meta = kms.describe_key(KeyId=key["KeyId"])["KeyMetadata"]
+    assert (meta["KeyState"], meta["CurrentKeyMaterialId"]) == ("Enabled", hashlib.sha256(first).hexdigest())
+    rows = kms.list_key_rotations(KeyId=key["KeyId"], IncludeKeyMaterial="ALL_KEY_MATERIAL")["Rotations"]
+    assert [r["KeyMaterialId"] for r in rows] == [hashlib.sha256(first).hexdigest()]
+    assert aws_error(kms.rotate_key_on_demand, KeyId=key["KeyId"])[0] == "KMSInvalidStateException"
+    assert aws_error(import_material, kms, key["KeyId"], second)[0] == "IncorrectKeyMaterialException"
+    import_material(kms, key["KeyId"], second, ImportType="NEW_KEY_MATERIAL")
+    kms.rotate_key_on_demand(KeyId=key["KeyId"])
+    assert kms.describe_key(KeyId=key["KeyId"])["KeyMetadata"]["CurrentKeyMaterialId"] \
+        == hashlib.sha256(second).hexdigest()

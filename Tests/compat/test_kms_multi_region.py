@@ -162,3 +162,12 @@ def test_imported_material_is_imported_into_each_replica(regions):
     rotated = west.encrypt(KeyId=primary["KeyId"], Plaintext=b"second")["CiphertextBlob"]
     assert east.decrypt(CiphertextBlob=rotated)["Plaintext"] == b"second"
     assert west.decrypt(CiphertextBlob=blob)["Plaintext"] == b"imported"
+    # Pending material deleted from the primary goes from its replicas too.
+    third = os.urandom(32)
+    import_material(east, primary["KeyId"], third, ImportType="NEW_KEY_MATERIAL")
+    import_material(west, primary["KeyId"], third)
+    east.delete_imported_key_material(KeyId=primary["KeyId"], KeyMaterialId=hashlib.sha256(third).hexdigest())
+    for kms in (east, west):
+        rows = kms.list_key_rotations(KeyId=primary["KeyId"], IncludeKeyMaterial="ALL_KEY_MATERIAL")["Rotations"]
+        assert hashlib.sha256(third).hexdigest() not in [r["KeyMaterialId"] for r in rows]
+        assert kms.describe_key(KeyId=primary["KeyId"])["KeyMetadata"]["KeyState"] == "Enabled"

@@ -148,6 +148,9 @@ extension KmsService {
         let key = try resolveKey(try input.requiredString("KeyId"), context, allowAlias: false, rule: .any)
         try requireExternal(key)
         let materialId = string(input, "KeyMaterialId")
+        if let materialId, materialId == key.imports.pendingRotation?.id {
+            return try deletePendingMaterial(of: key, materialId: materialId)
+        }
         if let materialId, !key.materials.contains(where: { $0.id == materialId }) {
             throw AWSError.notFound("Key material \(materialId) does not exist in \(key.arn).")
         }
@@ -160,6 +163,29 @@ extension KmsService {
         var output: [String: JSONValue] = ["KeyId": .string(updated.arn)]
         if let materialId { output["KeyMaterialId"] = .string(materialId) }
         return .object(output)
+    }
+
+    /// Deletes new material waiting for on-demand rotation. It is not yet permanently part of the key, so the
+    /// key's state stays; deleted from a multi-Region primary, it goes from the replicas too
+    /// (DeleteImportedKeyMaterial, "Considerations for multi-Region symmetric encryption keys").
+    private func deletePendingMaterial(of key: KmsKey, materialId: String) throws(AWSError) -> JSONValue {
+        // Never permanently part of the key, so it may later come back only as new material again.
+        let updated = try updateKey(key) { (key: inout KmsKey) throws(AWSError) in
+            key.imports.pendingRotation = nil
+            key.imports.knownMaterialIds.removeAll { $0 == materialId }
+        }
+        syncReplicas(of: updated)
+        if updated.isMultiRegionPrimary {
+            for replica in multiRegionFamily(updated) where replica.region != updated.region {
+                try? state.write(replica.accountId, replica.region) { store in
+                    guard var replica = store.keys[updated.keyId], replica.imports.pendingRotation?.id == materialId
+                    else { return }
+                    replica.imports.pendingRotation = nil
+                    store.update(replica)
+                }
+            }
+        }
+        return ["KeyId": .string(updated.arn), "KeyMaterialId": .string(materialId)]
     }
 
     /// Imported material whose ValidTo has passed is deleted, and the key goes back to PendingImport.
