@@ -7,7 +7,6 @@ import time
 import botocore.config
 import botocore.exceptions
 import pytest
-
 from cryptography.hazmat.primitives import hashes, keywrap, serialization
 from cryptography.hazmat.primitives.asymmetric import padding
 
@@ -47,6 +46,8 @@ def wrap(public_der: bytes, material: bytes, algorithm: str) -> bytes:
 
 
 def import_material(kms, key_id, material, algorithm="RSAES_OAEP_SHA_256", spec="RSA_2048", **extra):
+    """GetParametersForImport, then ImportKeyMaterial of `material` wrapped as a user wraps it; `extra` goes to
+    ImportKeyMaterial (ImportType, ValidTo, …)."""
     params = kms.get_parameters_for_import(KeyId=key_id, WrappingAlgorithm=algorithm, WrappingKeySpec=spec)
     assert params["ParametersValidTo"].timestamp() > time.time() + 23 * 3600
     return kms.import_key_material(KeyId=key_id, ImportToken=params["ImportToken"],

@@ -52,6 +52,43 @@ def test_reimport_delete_and_expiry(endpoint, client):
     assert kms.decrypt(CiphertextBlob=blob)["Plaintext"] == b"survives re-import"
     advance_clock(endpoint, 4 * 86400)
     assert kms.describe_key(KeyId=key["KeyId"])["KeyMetadata"]["KeyState"] == "PendingImport"
+    row, = kms.list_key_rotations(KeyId=key["KeyId"], IncludeKeyMaterial="ALL_KEY_MATERIAL")["Rotations"]
+    assert (row["KeyMaterialId"], row["ImportState"]) == (hashlib.sha256(material).hexdigest(), "PENDING_IMPORT")
+
+
+def test_deleting_one_material_of_a_rotated_imported_key(kms):
+    """DeleteImportedKeyMaterial deletes the material named, or the current one, not the key's others: the deleted
+    one stays listed as PENDING_IMPORT, and once it is imported again every ciphertext of the key decrypts."""
+    key = kms.create_key(Origin="EXTERNAL")["KeyMetadata"]
+    first, second = os.urandom(32), os.urandom(32)
+    first_id, second_id = hashlib.sha256(first).hexdigest(), hashlib.sha256(second).hexdigest()
+    import_material(kms, key["KeyId"], first)
+    old_blob = kms.encrypt(KeyId=key["KeyId"], Plaintext=b"under the first")["CiphertextBlob"]
+    import_material(kms, key["KeyId"], second, ImportType="NEW_KEY_MATERIAL")
+    kms.rotate_key_on_demand(KeyId=key["KeyId"])
+    new_blob = kms.encrypt(KeyId=key["KeyId"], Plaintext=b"under the second")["CiphertextBlob"]
+
+    def listed():
+        rows = kms.list_key_rotations(KeyId=key["KeyId"], IncludeKeyMaterial="ALL_KEY_MATERIAL")["Rotations"]
+        return [(r["KeyMaterialId"], r["ImportState"], r["KeyMaterialState"]) for r in rows]
+
+    kms.delete_imported_key_material(KeyId=key["KeyId"])  # the current one: the second
+    assert kms.describe_key(KeyId=key["KeyId"])["KeyMetadata"]["KeyState"] == "PendingImport"
+    assert listed() == [(first_id, "IMPORTED", "NON_CURRENT"), (second_id, "PENDING_IMPORT", "CURRENT")]
+    rotation, = kms.list_key_rotations(KeyId=key["KeyId"])["Rotations"]
+    assert (rotation["KeyMaterialId"], rotation["RotationType"]) == (second_id, "ON_DEMAND")
+    kms.delete_imported_key_material(KeyId=key["KeyId"], KeyMaterialId=first_id)
+    assert listed() == [(first_id, "PENDING_IMPORT", "NON_CURRENT"), (second_id, "PENDING_IMPORT", "CURRENT")]
+    import_material(kms, key["KeyId"], second)
+    assert kms.describe_key(KeyId=key["KeyId"])["KeyMetadata"]["KeyState"] == "PendingImport"  # the first is missing
+    import_material(kms, key["KeyId"], first)
+    meta = kms.describe_key(KeyId=key["KeyId"])["KeyMetadata"]
+    assert (meta["KeyState"], meta["CurrentKeyMaterialId"]) == ("Enabled", second_id)
+    assert listed() == [(first_id, "IMPORTED", "NON_CURRENT"), (second_id, "IMPORTED", "CURRENT")]
+    assert kms.decrypt(CiphertextBlob=old_blob)["Plaintext"] == b"under the first"
+    assert kms.decrypt(CiphertextBlob=new_blob)["Plaintext"] == b"under the second"
+    assert kms.decrypt(CiphertextBlob=kms.encrypt(KeyId=key["KeyId"], Plaintext=b"x")["CiphertextBlob"])["KeyMaterialId"] \
+        == second_id
 
 
 def test_pkcs1_wrapping_is_refused_as_kms_refuses_it_since_2023(kms):

@@ -133,8 +133,7 @@ def test_imported_material_is_imported_into_each_replica(regions):
     assert state == "PendingImport"
     blob = east.encrypt(KeyId=primary["KeyId"], Plaintext=b"imported")["CiphertextBlob"]
     assert aws_error(west.decrypt, CiphertextBlob=blob)[0] == "KMSInvalidStateException"
-    code, message, _ = aws_error(import_material, west, primary["KeyId"], os.urandom(32))
-    assert code == "IncorrectKeyMaterialException"
+    assert aws_error(import_material, west, primary["KeyId"], os.urandom(32))[0] == "IncorrectKeyMaterialException"
     # A date far ahead: other tests move the host clock forward by weeks.
     import_material(west, primary["KeyId"], first, ValidTo=4_070_908_800, ExpirationModel="KEY_MATERIAL_EXPIRES")
     assert west.decrypt(CiphertextBlob=blob)["Plaintext"] == b"imported"
@@ -171,3 +170,49 @@ def test_imported_material_is_imported_into_each_replica(regions):
         rows = kms.list_key_rotations(KeyId=primary["KeyId"], IncludeKeyMaterial="ALL_KEY_MATERIAL")["Rotations"]
         assert hashlib.sha256(third).hexdigest() not in [r["KeyMaterialId"] for r in rows]
         assert kms.describe_key(KeyId=primary["KeyId"])["KeyMetadata"]["KeyState"] == "Enabled"
+
+
+def test_replica_of_a_rotated_imported_key_needs_every_material(regions):
+    """A replica of an imported key that already rotated is usable only once it has every material of the primary,
+    whatever the order they are imported in, and its current material is the primary's."""
+    east, west = regions["us-east-1"], regions["eu-west-1"]
+    primary = east.create_key(MultiRegion=True, Origin="EXTERNAL")["KeyMetadata"]
+    first, second = os.urandom(32), os.urandom(32)
+    _, state = replicate(east, west, KeyId=primary["KeyId"], ReplicaRegion="eu-west-1")
+    assert state == "PendingImport"
+    # Nothing to take before the primary has material.
+    assert aws_error(import_material, west, primary["KeyId"], first)[0] == "KMSInvalidStateException"
+    import_material(east, primary["KeyId"], first)
+    old_blob = east.encrypt(KeyId=primary["KeyId"], Plaintext=b"first")["CiphertextBlob"]
+    import_material(east, primary["KeyId"], second, ImportType="NEW_KEY_MATERIAL")
+    import_material(west, primary["KeyId"], second)
+    east.rotate_key_on_demand(KeyId=primary["KeyId"])
+    assert west.describe_key(KeyId=primary["KeyId"])["KeyMetadata"]["KeyState"] == "PendingImport"
+    import_material(west, primary["KeyId"], first)
+    meta = west.describe_key(KeyId=primary["KeyId"])["KeyMetadata"]
+    assert (meta["KeyState"], meta["CurrentKeyMaterialId"]) == ("Enabled", hashlib.sha256(second).hexdigest())
+    assert west.decrypt(CiphertextBlob=old_blob)["Plaintext"] == b"first"
+    assert east.decrypt(CiphertextBlob=west.encrypt(KeyId=primary["KeyId"], Plaintext=b"x")["CiphertextBlob"])[
+        "KeyMaterialId"] == hashlib.sha256(second).hexdigest()
+
+
+def test_a_creating_replica_can_be_managed_and_a_disabled_one_cannot_become_primary(regions):
+    """ReplicateKey: "While the key state is Creating, you can manage key, but you cannot yet use it in
+    cryptographic operations"; UpdatePrimaryRegion needs both keys Enabled."""
+    east, west = regions["us-east-1"], regions["eu-west-1"]
+    primary = east.create_key(MultiRegion=True)["KeyMetadata"]
+    east.replicate_key(KeyId=primary["KeyId"], ReplicaRegion="eu-west-1")
+    west.tag_resource(KeyId=primary["KeyId"], Tags=[{"TagKey": "made", "TagValue": "while creating"}])
+    west.update_key_description(KeyId=primary["KeyId"], Description="managed while creating")
+    west.create_alias(AliasName="alias/creating-replica", TargetKeyId=primary["KeyId"])
+    deadline = time.monotonic() + 10
+    while west.describe_key(KeyId=primary["KeyId"])["KeyMetadata"]["KeyState"] == "Creating":
+        assert time.monotonic() < deadline
+        time.sleep(0.05)
+    meta = west.describe_key(KeyId=primary["KeyId"])["KeyMetadata"]
+    assert (meta["KeyState"], meta["Description"]) == ("Enabled", "managed while creating")
+    west.disable_key(KeyId=primary["KeyId"])
+    assert aws_error(east.update_primary_region, KeyId=primary["KeyId"], PrimaryRegion="eu-west-1")[0] \
+        == "DisabledException"
+    west.enable_key(KeyId=primary["KeyId"])
+    east.update_primary_region(KeyId=primary["KeyId"], PrimaryRegion="eu-west-1")

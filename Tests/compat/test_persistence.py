@@ -2,6 +2,7 @@
 rest, export and import."""
 
 import base64
+import hashlib
 import json
 import os
 import random
@@ -299,6 +300,30 @@ def test_export_and_import_into_a_fresh_host(tmp_path):
         kms = make_client(fresh.url, "kms")
         assert kms.describe_key(KeyId="alias/travels")["KeyMetadata"]["Description"] == "travels"
         assert kms.decrypt(CiphertextBlob=blob)["Plaintext"] == b"portable"
+
+
+def test_restart_keeps_deleted_imported_material_in_its_place(tmp_path):
+    """A deleted material's place among the key's materials survives a restart, so importing it again restores
+    the key as it was."""
+    from kms_helpers import import_material
+    first, second = os.urandom(32), os.urandom(32)
+    with persistent_host(tmp_path / "data") as host:
+        kms = make_client(host.url, "kms")
+        key = kms.create_key(Origin="EXTERNAL")["KeyMetadata"]
+        import_material(kms, key["KeyId"], first)
+        old_blob = kms.encrypt(KeyId=key["KeyId"], Plaintext=b"first")["CiphertextBlob"]
+        import_material(kms, key["KeyId"], second, ImportType="NEW_KEY_MATERIAL")
+        kms.rotate_key_on_demand(KeyId=key["KeyId"])
+        kms.delete_imported_key_material(KeyId=key["KeyId"], KeyMaterialId=hashlib.sha256(first).hexdigest())
+    with persistent_host(tmp_path / "data") as host:
+        kms = make_client(host.url, "kms")
+        rows = kms.list_key_rotations(KeyId=key["KeyId"], IncludeKeyMaterial="ALL_KEY_MATERIAL")["Rotations"]
+        assert [(r["KeyMaterialId"], r["ImportState"]) for r in rows] == [
+            (hashlib.sha256(first).hexdigest(), "PENDING_IMPORT"), (hashlib.sha256(second).hexdigest(), "IMPORTED")]
+        import_material(kms, key["KeyId"], first)
+        assert kms.decrypt(CiphertextBlob=old_blob)["Plaintext"] == b"first"
+        assert kms.describe_key(KeyId=key["KeyId"])["KeyMetadata"]["CurrentKeyMaterialId"] \
+            == hashlib.sha256(second).hexdigest()
 
 
 def test_aws_managed_key_made_by_a_failed_request_is_kept(tmp_path):

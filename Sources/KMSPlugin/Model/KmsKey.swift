@@ -22,8 +22,19 @@ struct ImportState: Sendable {
     var knownMaterialIds: [String] = []
     /// NEW_KEY_MATERIAL imported for on-demand rotation, waiting for RotateKeyOnDemand.
     var pendingRotation: KeyMaterialVersion?
+    /// Materials deleted by DeleteImportedKeyMaterial or expiry: their bytes are gone, but AWS goes on listing them
+    /// (ImportState PENDING_IMPORT), and the key stays PendingImport until each is imported again.
+    var deletedMaterials: [MaterialEntry] = []
     var expirationModel: String?
     var validTo: Double?
+}
+
+/// A material's place among a key's materials, without its bytes: what is left of a deleted imported material,
+/// or where a multi-Region replica puts the primary's material when it is imported into it.
+struct MaterialEntry: Sendable, Equatable {
+    var id: String
+    var createdAt: Double
+    var rotationType: String?
 }
 
 /// One GetParametersForImport answer: the wrapping key pair and the algorithm the material must be wrapped with.
@@ -67,7 +78,45 @@ struct KmsKey: Sendable {
 
     var arn: String { KmsArn.key(region: region, account: accountId, keyId: keyId) }
 
-    var currentMaterial: KeyMaterialVersion? { materials.last }
+    /// The material new ciphertext is made with: the newest, unless a newer one was deleted (an imported key then
+    /// waits for that one to be imported again, and has no current material to use).
+    var currentMaterial: KeyMaterialVersion? {
+        guard let live = materials.last else { return nil }
+        if imports.deletedMaterials.contains(where: { $0.createdAt > live.createdAt }) { return nil }
+        return live
+    }
+
+    /// Drops a material's bytes and remembers where it stood (DeleteImportedKeyMaterial, expiry).
+    mutating func deleteMaterial(id: String) {
+        guard let index = materials.lastIndex(where: { $0.id == id }) else { return }
+        let version = materials.remove(at: index)
+        imports.deletedMaterials.append(MaterialEntry(id: version.id, createdAt: version.createdAt,
+                                                        rotationType: version.rotationType))
+    }
+
+    /// Puts re-imported bytes back in the deleted material's place among the key's materials (oldest first).
+    mutating func restoreMaterial(_ material: KeyMaterial, as entry: MaterialEntry) {
+        imports.deletedMaterials.removeAll { $0.id == entry.id }
+        guard !materials.contains(where: { $0.id == entry.id }) else { return }
+        let index = materials.firstIndex { $0.createdAt > entry.createdAt } ?? materials.count
+        materials.insert(KeyMaterialVersion(id: entry.id, material: material, createdAt: entry.createdAt,
+                                            rotationType: entry.rotationType), at: index)
+    }
+
+    /// Every material permanently part of the key, deleted or not, oldest first: what a multi-Region replica of an
+    /// imported key must have been given before it is usable.
+    var permanentMaterials: [MaterialEntry] {
+        (materials.map { MaterialEntry(id: $0.id, createdAt: $0.createdAt, rotationType: $0.rotationType) }
+            + imports.deletedMaterials).sorted { $0.createdAt < $1.createdAt }
+    }
+
+    /// The id of the newest material, deleted or not: what DeleteImportedKeyMaterial deletes when no id is given.
+    var currentMaterialId: String? {
+        let newestDeleted = imports.deletedMaterials.max { $0.createdAt < $1.createdAt }
+        guard let live = materials.last else { return newestDeleted?.id }
+        guard let newestDeleted, newestDeleted.createdAt > live.createdAt else { return live.id }
+        return newestDeleted.id
+    }
 
     func material(id: String) -> KeyMaterialVersion? { materials.last { $0.id == id } }
 

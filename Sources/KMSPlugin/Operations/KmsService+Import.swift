@@ -106,9 +106,22 @@ extension KmsService {
             throw AWSError("IncorrectKeyMaterialException", "The key material does not match KeyMaterialId \(requested).")
         }
         let version = KeyMaterialVersion(id: materialId, material: material, createdAt: now)
-        // A replica takes the new material its primary waits to rotate to as pending too; the primary's
-        // RotateKeyOnDemand makes it current everywhere at once.
-        let joinsRotation = isReplica && multiRegionPrimary(of: key)?.imports.pendingRotation?.id == materialId
+        // A replica takes only its primary's materials, each in the primary's place for it, and is usable once it
+        // has every one the primary holds for good. The material the primary waits to rotate to it takes as
+        // pending too; the primary's RotateKeyOnDemand makes that current everywhere at once.
+        var primaryMaterials: [MaterialEntry] = []
+        var joinsRotation = false
+        if isReplica {
+            guard let primary = multiRegionPrimary(of: key), primary.imports.materialDigest != nil else {
+                throw AWSError("KMSInvalidStateException", "Import the key material into the primary key of \(key.arn) first.")
+            }
+            primaryMaterials = primary.permanentMaterials
+            joinsRotation = primary.imports.pendingRotation?.id == materialId
+            guard joinsRotation || primaryMaterials.contains(where: { $0.id == materialId }) else {
+                throw AWSError("IncorrectKeyMaterialException", "The key material you are importing must be the same "
+                    + "as the key material of the primary key \(primary.arn).")
+            }
+        }
         let updated = try updateKey(key) { (key: inout KmsKey) throws(AWSError) in
             key.imports.parameters.removeAll { $0.token == token }
             if key.imports.materialDigest == nil { key.imports.materialDigest = digest }
@@ -117,10 +130,17 @@ extension KmsService {
             key.imports.validTo = validTo
             if isNewMaterial || joinsRotation {
                 key.imports.pendingRotation = version
+            } else if let entry = key.imports.deletedMaterials.first(where: { $0.id == materialId })
+                ?? primaryMaterials.first(where: { $0.id == materialId })
+            {
+                key.restoreMaterial(version.material, as: entry)
             } else if !key.materials.contains(where: { $0.id == version.id }) {
                 key.materials.append(version)
             }
-            if key.state == .pendingImport, !key.materials.isEmpty { key.state = .enabled }
+            let missing = primaryMaterials.contains { entry in !key.materials.contains { $0.id == entry.id } }
+            if key.state == .pendingImport, !key.materials.isEmpty, key.imports.deletedMaterials.isEmpty, !missing {
+                key.state = .enabled
+            }
         }
         syncReplicas(of: updated)
         return ["KeyId": .string(updated.arn), "KeyMaterialId": .string(version.id)]
@@ -151,11 +171,15 @@ extension KmsService {
         if let materialId, materialId == key.imports.pendingRotation?.id {
             return try deletePendingMaterial(of: key, materialId: materialId)
         }
-        if let materialId, !key.materials.contains(where: { $0.id == materialId }) {
+        if let materialId, !key.materials.contains(where: { $0.id == materialId }),
+            !key.imports.deletedMaterials.contains(where: { $0.id == materialId })
+        {
             throw AWSError.notFound("Key material \(materialId) does not exist in \(key.arn).")
         }
+        // Only the material named, or the current one: the key's other materials stay, so once it is imported
+        // again every ciphertext of the key decrypts as before.
         let updated = try updateKey(key) { (key: inout KmsKey) throws(AWSError) in
-            key.materials.removeAll()
+            if let target = materialId ?? key.currentMaterialId { key.deleteMaterial(id: target) }
             key.imports.validTo = nil
             // A key pending deletion stays pending deletion.
             if key.state != .pendingDeletion { key.state = .pendingImport }
@@ -195,7 +219,7 @@ extension KmsService {
                 for key in store.timedKeys where key.origin == .external {
                     guard let validTo = key.imports.validTo, validTo <= now else { continue }
                     var expired = key
-                    expired.materials.removeAll()
+                    if let current = key.currentMaterialId { expired.deleteMaterial(id: current) }
                     expired.imports.validTo = nil
                     if expired.state != .pendingDeletion { expired.state = .pendingImport }
                     store.update(expired)

@@ -178,8 +178,8 @@ extension KmsService {
         return ["KeyId": .string(updated.arn)]
     }
 
-    /// What time brings: due rotations happen, and keys whose deletion window has ended are deleted, with their
-    /// aliases.
+    /// What time brings: new replicas finish Creating, due rotations happen, and keys whose deletion window has
+    /// ended are deleted, with their aliases.
     func tick() {
         let now = self.now
         finishCreatingReplicas()

@@ -125,8 +125,14 @@ extension KmsService {
         if key.state == .disabled { throw AWSError("DisabledException", "\(key.arn) is disabled.") }
         let newPrimary = try input.requiredString("PrimaryRegion")
         let family = multiRegionFamily(key)
-        guard family.contains(where: { $0.region == newPrimary }) else {
+        guard let target = family.first(where: { $0.region == newPrimary }) else {
             throw AWSError.notFound("Key '\(KmsArn.key(region: newPrimary, account: key.accountId, keyId: key.keyId))' does not exist")
+        }
+        // "Both the primary key and the replica key must be in the Enabled key state when the operation starts."
+        if target.state == .disabled { throw AWSError("DisabledException", "\(target.arn) is disabled.") }
+        guard target.state == .enabled, key.state == .enabled else {
+            let blocking = key.state == .enabled ? target : key
+            throw AWSError("KMSInvalidStateException", "\(blocking.arn) is \(blocking.state.rawValue), not Enabled.")
         }
         for member in family {
             try state.write(member.accountId, member.region) { store in

@@ -83,13 +83,15 @@ extension KmsService {
     /// multi-Region primary, every replica must have had the same material imported first
     /// (PENDING_MULTI_REGION_IMPORT_AND_ROTATION until then); it becomes current in all of them together.
     private func rotateImportedKey(_ key: KmsKey) throws(AWSError) -> JSONValue {
+        // The material checked for in the replicas is the one rotated to, even if a request changes it meanwhile.
+        let pendingId = key.imports.pendingRotation?.id
         let lagging = replicasLackingPendingMaterial(key)
         if !lagging.isEmpty {
             throw AWSError("KMSInvalidStateException", "The new key material of \(key.arn) must be imported into its "
                 + "replica keys first: \(lagging.map(\.region).joined(separator: ", ")).")
         }
         let updated = try updateKey(key) { (key: inout KmsKey) throws(AWSError) in
-            guard var pending = key.imports.pendingRotation else {
+            guard var pending = key.imports.pendingRotation, pending.id == pendingId else {
                 throw AWSError("KMSInvalidStateException", "\(key.arn) has no new key material pending rotation: "
                     + "import it first with ImportType NEW_KEY_MATERIAL.")
             }
@@ -105,7 +107,9 @@ extension KmsService {
         let rotatedAt = updated.materials.last?.createdAt ?? now
         for replica in multiRegionFamily(updated) where replica.region != updated.region {
             try? state.write(replica.accountId, replica.region) { store in
-                guard var replica = store.keys[updated.keyId], var pending = replica.imports.pendingRotation else { return }
+                guard var replica = store.keys[updated.keyId], var pending = replica.imports.pendingRotation,
+                    pending.id == pendingId
+                else { return }
                 pending.rotationType = "ON_DEMAND"
                 pending.createdAt = rotatedAt
                 replica.materials.append(pending)
@@ -131,11 +135,19 @@ extension KmsService {
         }
         let page = try Pagination(input, defaultLimit: 100)
         let includeAll = string(input, "IncludeKeyMaterial") == "ALL_KEY_MATERIAL"
-        let currentId = key.currentMaterial?.id
-        var versions = key.materials.filter { includeAll || $0.rotationType != nil }
-        if includeAll, let pending = key.imports.pendingRotation { versions.append(pending) }
+        let currentId = key.currentMaterialId
+        // Deleted imported material stays listed, in its place, waiting to be imported again.
+        var versions = key.materials.map { (id: $0.id, createdAt: $0.createdAt, rotationType: $0.rotationType, deleted: false) }
+        for deleted in key.imports.deletedMaterials {
+            let index = versions.firstIndex { $0.createdAt > deleted.createdAt } ?? versions.count
+            versions.insert((deleted.id, deleted.createdAt, deleted.rotationType, true), at: index)
+        }
+        versions.removeAll { !includeAll && $0.rotationType == nil }
+        if includeAll, let pending = key.imports.pendingRotation {
+            versions.append((pending.id, pending.createdAt, pending.rotationType, false))
+        }
         let pendingId = key.imports.pendingRotation?.id
-        let pendingState = includeAll && !replicasLackingPendingMaterial(key).isEmpty
+        let pendingState = includeAll && !replicasLackingPendingMaterial(multiRegionPrimary(of: key) ?? key).isEmpty
             ? "PENDING_MULTI_REGION_IMPORT_AND_ROTATION" : "PENDING_ROTATION"
         var output: [String: JSONValue] = [:]
         page.page(versions, into: &output, member: "Rotations") { version in
@@ -147,7 +159,9 @@ extension KmsService {
                 row["RotationType"] = .string(type)
                 row["RotationDate"] = .double(version.createdAt)
             }
-            if key.origin == .external {
+            if key.origin == .external, version.deleted {
+                row["ImportState"] = "PENDING_IMPORT"
+            } else if key.origin == .external {
                 // The key's expiration, as DescribeKey shows it: imported material here expires with the key's ValidTo.
                 row["ImportState"] = "IMPORTED"
                 row.merge(importExpiration(key)) { _, expiry in expiry }

@@ -35,6 +35,9 @@ struct BinaryRecordReader {
 
     init(_ bytes: [UInt8]) { self.bytes = bytes }
 
+    /// Every field was read: a record written before a trailing field was added ends here.
+    var isAtEnd: Bool { offset >= bytes.count }
+
     mutating func length() throws -> UInt32 {
         guard offset + 4 <= bytes.count else { throw Malformed() }
         var value: UInt32 = 0

@@ -45,6 +45,13 @@ enum KmsRecords {
         out.strings(key.knownMaterialIds ?? [])
         out.string(key.pendingRotation == nil ? "0" : "1")
         if let pending = key.pendingRotation { writeMaterial(pending, into: &out) }
+        let deleted = key.deletedMaterials ?? []
+        out.length(UInt32(deleted.count))
+        for material in deleted {
+            out.string(material.id)
+            out.double(material.createdAt)
+            out.string(material.rotationType)
+        }
         return binaryKeyMagic + out.bytes
     }
 
@@ -94,6 +101,11 @@ enum KmsRecords {
             let storeId = try reader.string(), xksKeyId = try reader.string()
             let known = try reader.strings()
             let pending = try reader.required() == "1" ? try material() : nil
+            // Absent from records written before deleted materials were kept.
+            let deleted = reader.isAtEnd ? [] : try (0..<(try reader.length())).map { _ in
+                DeletedMaterialRecord(id: try reader.required(), createdAt: try reader.double() ?? 0,
+                                      rotationType: try reader.string())
+            }
             return Key(keyId: keyId, accountId: accountId, region: region, creationDate: creationDate,
                        description: description, keySpec: spec, keyUsage: usage, origin: origin, keyManager: keyManager,
                        state: state, deletionDate: deletionDate, pendingDeletionWindowInDays: window,
@@ -101,7 +113,7 @@ enum KmsRecords {
                        materials: materials, rotationEnabled: rotationEnabled, rotationPeriodInDays: period,
                        nextRotationDate: nextRotation, importParameters: imports, importedMaterialDigest: digest,
                        expirationModel: expirationModel, validTo: validTo, customKeyStoreId: storeId, xksKeyId: xksKeyId,
-                       knownMaterialIds: known, pendingRotation: pending)
+                       knownMaterialIds: known, pendingRotation: pending, deletedMaterials: deleted)
         } catch is BinaryRecordReader.Malformed {
             throw RecordError(description: "truncated binary key record")
         }
@@ -151,6 +163,13 @@ enum KmsRecords {
         var xksKeyId: String?
         var knownMaterialIds: [String]?
         var pendingRotation: Material?
+        var deletedMaterials: [DeletedMaterialRecord]?
+    }
+
+    struct DeletedMaterialRecord: Codable {
+        var id: String
+        var createdAt: Double
+        var rotationType: String?
     }
 
     struct Alias: Codable {
@@ -215,7 +234,11 @@ enum KmsRecords {
             expirationModel: json["expirationModel"]?.stringValue, validTo: number("validTo"),
             customKeyStoreId: json["customKeyStoreId"]?.stringValue, xksKeyId: json["xksKeyId"]?.stringValue,
             knownMaterialIds: json["knownMaterialIds"]?.arrayValue?.compactMap(\.stringValue),
-            pendingRotation: try json["pendingRotation"].flatMap { $0.isNull ? nil : try material($0) })
+            pendingRotation: try json["pendingRotation"].flatMap { $0.isNull ? nil : try material($0) },
+            deletedMaterials: (json["deletedMaterials"]?.arrayValue ?? []).compactMap { value in
+                guard let id = value["id"]?.stringValue, let createdAt = value["createdAt"]?.doubleValue else { return nil }
+                return DeletedMaterialRecord(id: id, createdAt: createdAt, rotationType: value["rotationType"]?.stringValue)
+            })
     }
 
     struct RecordError: Error, CustomStringConvertible {
@@ -251,7 +274,10 @@ enum KmsRecords {
             importedMaterialDigest: key.imports.materialDigest.map(Hex.encode),
             expirationModel: key.imports.expirationModel, validTo: key.imports.validTo,
             customKeyStoreId: key.customKeyStoreId, xksKeyId: key.xksKeyId,
-            knownMaterialIds: key.imports.knownMaterialIds, pendingRotation: try key.imports.pendingRotation.map(material))
+            knownMaterialIds: key.imports.knownMaterialIds, pendingRotation: try key.imports.pendingRotation.map(material),
+            deletedMaterials: key.imports.deletedMaterials.map {
+                DeletedMaterialRecord(id: $0.id, createdAt: $0.createdAt, rotationType: $0.rotationType)
+            })
     }
 
     static func encode(_ alias: KmsAlias) -> Alias {
@@ -309,6 +335,9 @@ enum KmsRecords {
         if let pending = record.pendingRotation, let raw = Base64.decode(pending.bytes) {
             key.imports.pendingRotation = KeyMaterialVersion(id: pending.id, material: .symmetric(raw),
                                                              createdAt: pending.createdAt, rotationType: pending.rotationType)
+        }
+        key.imports.deletedMaterials = (record.deletedMaterials ?? []).map {
+            MaterialEntry(id: $0.id, createdAt: $0.createdAt, rotationType: $0.rotationType)
         }
         key.customKeyStoreId = record.customKeyStoreId
         key.xksKeyId = record.xksKeyId

@@ -34,7 +34,9 @@ enum KeyStateRule {
                 throw AWSError("KMSInvalidStateException", "\(arn) is pending deletion.")
             case .unavailable where self == .enableDisable:
                 throw AWSError("KMSInvalidStateException", "\(arn) is unavailable.")
-            case .creating: throw AWSError("KMSInvalidStateException", "\(arn) is creating.")
+            // ReplicateKey: "While the key state is Creating, you can manage key, but you cannot yet use it in
+            // cryptographic operations."
+            case .creating where self == .enableDisable: throw AWSError("KMSInvalidStateException", "\(arn) is creating.")
             case .pendingImport where self == .enableDisable:
                 throw AWSError("KMSInvalidStateException", "\(arn) is pending import.")
             default: return
