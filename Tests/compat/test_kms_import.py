@@ -72,7 +72,14 @@ def test_deleting_one_material_of_a_rotated_imported_key(kms):
         rows = kms.list_key_rotations(KeyId=key["KeyId"], IncludeKeyMaterial="ALL_KEY_MATERIAL")["Rotations"]
         return [(r["KeyMaterialId"], r["ImportState"], r["KeyMaterialState"]) for r in rows]
 
-    kms.delete_imported_key_material(KeyId=key["KeyId"])  # the current one: the second
+    # Imported again as EXISTING_KEY_MATERIAL, material pending rotation stays pending.
+    third = os.urandom(32)
+    import_material(kms, key["KeyId"], third, ImportType="NEW_KEY_MATERIAL")
+    import_material(kms, key["KeyId"], third)
+    assert kms.describe_key(KeyId=key["KeyId"])["KeyMetadata"]["CurrentKeyMaterialId"] == second_id
+    kms.delete_imported_key_material(KeyId=key["KeyId"], KeyMaterialId=hashlib.sha256(third).hexdigest())
+    deleted = kms.delete_imported_key_material(KeyId=key["KeyId"])  # the current one: the second
+    assert deleted["KeyMaterialId"] == second_id
     assert kms.describe_key(KeyId=key["KeyId"])["KeyMetadata"]["KeyState"] == "PendingImport"
     assert listed() == [(first_id, "IMPORTED", "NON_CURRENT"), (second_id, "PENDING_IMPORT", "CURRENT")]
     rotation, = kms.list_key_rotations(KeyId=key["KeyId"])["Rotations"]
@@ -81,6 +88,12 @@ def test_deleting_one_material_of_a_rotated_imported_key(kms):
     assert listed() == [(first_id, "PENDING_IMPORT", "NON_CURRENT"), (second_id, "PENDING_IMPORT", "CURRENT")]
     import_material(kms, key["KeyId"], second)
     assert kms.describe_key(KeyId=key["KeyId"])["KeyMetadata"]["KeyState"] == "PendingImport"  # the first is missing
+    # Cancelled deletion gives a Disabled key, and enabling it waits for the missing material.
+    kms.schedule_key_deletion(KeyId=key["KeyId"], PendingWindowInDays=7)
+    kms.cancel_key_deletion(KeyId=key["KeyId"])
+    assert kms.describe_key(KeyId=key["KeyId"])["KeyMetadata"]["KeyState"] == "Disabled"
+    kms.enable_key(KeyId=key["KeyId"])
+    assert kms.describe_key(KeyId=key["KeyId"])["KeyMetadata"]["KeyState"] == "PendingImport"
     import_material(kms, key["KeyId"], first)
     meta = kms.describe_key(KeyId=key["KeyId"])["KeyMetadata"]
     assert (meta["KeyState"], meta["CurrentKeyMaterialId"]) == ("Enabled", second_id)

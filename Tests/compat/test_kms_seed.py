@@ -1,11 +1,13 @@
 """A seed file in local-kms's YAML format (KMS_SEED_PATH), read at start-up by a second host."""
 
+import hashlib
+
 import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 
 from awsemu_host import AwsemuHost, make_client, request
-from kms_helpers import aws_error
+from kms_helpers import aws_error, import_material
 
 SYMMETRIC_ID = "bc436485-5092-42b8-92a3-0aa8b93536dc"
 RSA_ID = "800d5768-3fd7-4edd-a4b8-4c81c3e4c147"
@@ -118,6 +120,35 @@ def test_seed_with_anchors_aliases_and_flow_style(tmp_path):
         for key in (first, second):
             blob = kms.encrypt(KeyId=key, Plaintext=b"same material")["CiphertextBlob"]
             assert kms.decrypt(CiphertextBlob=blob)["Plaintext"] == b"same material"
+
+
+def test_a_seeded_imported_key_takes_its_backing_key_again_after_deletion(tmp_path):
+    """A seeded key of Origin EXTERNAL has the material ids an import of its backing keys gives, so deleting the
+    current one and importing the same bytes again restores it (and other bytes are refused)."""
+    key_id = "22222222-3333-4444-5555-666666666666"
+    first, second = bytes(range(32)), bytes(range(1, 33))
+    seed = "\n".join([
+        "Keys:",
+        "  Symmetric:",
+        "    Aes:",
+        f"      - Metadata: {{KeyId: {key_id}, Origin: EXTERNAL}}",
+        "        BackingKeys:",
+        f"          - {first.hex()}",
+        f"          - {second.hex()}",
+    ]) + "\n"
+    path = tmp_path / "seed.yaml"
+    path.write_text(seed)
+    with AwsemuHost(env={"KMS_SEED_PATH": str(path), "SERVICES": "kms"}) as host:
+        kms = make_client(host.url, "kms")
+        meta = kms.describe_key(KeyId=key_id)["KeyMetadata"]
+        assert (meta["Origin"], meta["CurrentKeyMaterialId"]) == ("EXTERNAL", hashlib.sha256(second).hexdigest())
+        blob = kms.encrypt(KeyId=key_id, Plaintext=b"seeded")["CiphertextBlob"]
+        deleted = kms.delete_imported_key_material(KeyId=key_id)
+        assert deleted["KeyMaterialId"] == hashlib.sha256(second).hexdigest()
+        assert aws_error(import_material, kms, key_id, bytes(32))[0] == "IncorrectKeyMaterialException"
+        import_material(kms, key_id, second)
+        assert kms.describe_key(KeyId=key_id)["KeyMetadata"]["KeyState"] == "Enabled"
+        assert kms.decrypt(CiphertextBlob=blob)["Plaintext"] == b"seeded"
 
 
 @pytest.mark.parametrize("seed, problem", [

@@ -1,3 +1,6 @@
+import EmuCrypto
+import EmuPluginKit
+
 /// A tag on a KMS key.
 struct KmsTag: Sendable, Equatable {
     var key: String
@@ -101,6 +104,38 @@ struct KmsKey: Sendable {
         let index = materials.firstIndex { $0.createdAt > entry.createdAt } ?? materials.count
         materials.insert(KeyMaterialVersion(id: entry.id, material: material, createdAt: entry.createdAt,
                                             rotationType: entry.rotationType), at: index)
+    }
+
+    /// The creation date for the key's next material: `now`, but always after every material the key has had, so
+    /// that the order of creation dates is the order of the materials even when the host clock was moved back
+    /// (it is not kept across a restart) or two materials come within a millisecond.
+    func nextMaterialDate(_ now: Double) -> Double {
+        let latest = (materials.map(\.createdAt) + imports.deletedMaterials.map(\.createdAt)).max()
+        guard let latest, latest >= now else { return now }
+        return latest + 0.001
+    }
+
+    /// For an imported key given its material without ImportKeyMaterial (a seed file, the custom material tag):
+    /// each material's id becomes the one an import of `bytes` gives (the hex SHA-256), and the digests are
+    /// recorded, so that after DeleteImportedKeyMaterial the same bytes are recognised when imported again.
+    mutating func identifyImportedMaterials(_ bytes: [[UInt8]]) throws {
+        let ids = try bytes.map { Hex.encode(try OpenSSLDigest.hash($0, name: "SHA256")) }
+        for (index, id) in ids.enumerated() where index < materials.count { materials[index].id = id }
+        imports.materialDigest = ids.first.flatMap(Hex.decode)
+        imports.knownMaterialIds = ids
+    }
+
+    /// On-demand rotations so far, deleted materials included: deleting one gives no rotation back.
+    var onDemandRotationCount: Int {
+        materials.filter { $0.rotationType == "ON_DEMAND" }.count
+            + imports.deletedMaterials.filter { $0.rotationType == "ON_DEMAND" }.count
+    }
+
+    /// Whether an imported key has every material it needs to be used: some, none deleted, and for a multi-Region
+    /// replica each of `primaryMaterials` (the primary's, deleted or not).
+    func hasAllMaterials(of primaryMaterials: [MaterialEntry]) -> Bool {
+        !materials.isEmpty && imports.deletedMaterials.isEmpty
+            && primaryMaterials.allSatisfy { entry in materials.contains { $0.id == entry.id } }
     }
 
     /// Every material permanently part of the key, deleted or not, oldest first: what a multi-Region replica of an

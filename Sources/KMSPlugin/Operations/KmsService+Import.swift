@@ -128,19 +128,18 @@ extension KmsService {
             if !key.imports.knownMaterialIds.contains(materialId) { key.imports.knownMaterialIds.append(materialId) }
             key.imports.expirationModel = expirationModel
             key.imports.validTo = validTo
-            if isNewMaterial || joinsRotation {
+            if isNewMaterial || joinsRotation || materialId == key.imports.pendingRotation?.id {
+                // Imported again (EXISTING_KEY_MATERIAL), pending material stays pending: only rotation makes it current.
                 key.imports.pendingRotation = version
             } else if let entry = key.imports.deletedMaterials.first(where: { $0.id == materialId })
                 ?? primaryMaterials.first(where: { $0.id == materialId })
             {
                 key.restoreMaterial(version.material, as: entry)
             } else if !key.materials.contains(where: { $0.id == version.id }) {
-                key.materials.append(version)
+                key.materials.append(KeyMaterialVersion(id: materialId, material: material,
+                                                        createdAt: key.nextMaterialDate(now)))
             }
-            let missing = primaryMaterials.contains { entry in !key.materials.contains { $0.id == entry.id } }
-            if key.state == .pendingImport, !key.materials.isEmpty, key.imports.deletedMaterials.isEmpty, !missing {
-                key.state = .enabled
-            }
+            if key.state == .pendingImport, key.hasAllMaterials(of: primaryMaterials) { key.state = .enabled }
         }
         syncReplicas(of: updated)
         return ["KeyId": .string(updated.arn), "KeyMaterialId": .string(version.id)]
@@ -178,14 +177,21 @@ extension KmsService {
         }
         // Only the material named, or the current one: the key's other materials stay, so once it is imported
         // again every ciphertext of the key decrypts as before.
+        let target = materialId ?? key.currentMaterialId
         let updated = try updateKey(key) { (key: inout KmsKey) throws(AWSError) in
-            if let target = materialId ?? key.currentMaterialId { key.deleteMaterial(id: target) }
-            key.imports.validTo = nil
+            if let target {
+                // The expiration is the current material's: it goes with it, not with an older one.
+                if target == key.currentMaterialId {
+                    key.imports.validTo = nil
+                    key.imports.expirationModel = nil
+                }
+                key.deleteMaterial(id: target)
+            }
             // A key pending deletion stays pending deletion.
             if key.state != .pendingDeletion { key.state = .pendingImport }
         }
         var output: [String: JSONValue] = ["KeyId": .string(updated.arn)]
-        if let materialId { output["KeyMaterialId"] = .string(materialId) }
+        if let target { output["KeyMaterialId"] = .string(target) }
         return .object(output)
     }
 

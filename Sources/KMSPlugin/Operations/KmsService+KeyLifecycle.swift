@@ -74,6 +74,9 @@ extension KmsService {
             materials: materials)
         key.customKeyStoreId = customStore?.storeId
         key.xksKeyId = customStore?.xksKeyId
+        if origin == .external, let supplied = input["__customKeyMaterial"]?.stringValue.flatMap(Base64.decode) {
+            do { try key.identifyImportedMaterials([supplied]) } catch { throw AWSError.internalFailure() }
+        }
         let created = key
         try state.write(context.accountId, context.region) { store throws(AWSError) in
             guard store.keys[keyId] == nil else {
@@ -113,9 +116,12 @@ extension KmsService {
 
     func enableKey(_ context: RequestContext, _ input: JSONValue) throws -> JSONValue {
         let key = try resolveKey(try input.requiredString("KeyId"), context, allowAlias: false, rule: .enableDisable)
+        // An imported key that lost material while it was pending deletion comes back Disabled (CancelKeyDeletion);
+        // enabled, it waits for that material as PendingImport rather than using what it has left.
+        let usable = isUsable(key)
         try updateKey(key) { (key: inout KmsKey) throws(AWSError) in
             try KeyStateRule.enableDisable.check(key)
-            key.state = .enabled
+            key.state = usable ? .enabled : .pendingImport
         }
         return [:]
     }

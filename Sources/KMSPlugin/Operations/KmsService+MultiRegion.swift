@@ -15,6 +15,15 @@ extension KmsService {
         return (try? state.read(key.accountId, key.primaryRegion ?? key.region) { $0.keys[key.keyId] }) ?? nil
     }
 
+    /// Whether a key has the material to be used: always for keys whose material KMS makes; for an imported
+    /// key, all of its own, and for an imported replica every material of its primary too. A key without is
+    /// PendingImport where it would otherwise be Enabled.
+    func isUsable(_ key: KmsKey) -> Bool {
+        guard key.origin == .external else { return true }
+        let primaryMaterials = key.isMultiRegionPrimary ? [] : multiRegionPrimary(of: key)?.permanentMaterials ?? []
+        return key.hasAllMaterials(of: primaryMaterials)
+    }
+
     func multiRegionConfiguration(_ key: KmsKey) -> JSONValue {
         let family = multiRegionFamily(key)
         let primaryRegion = key.primaryRegion ?? key.region
@@ -87,6 +96,7 @@ extension KmsService {
         if key.origin == .external {
             // Created without key material: the same material is imported into the replica, with its own expiration.
             replica.materials = []
+            replica.imports.deletedMaterials = []
             replica.imports.pendingRotation = nil
             replica.imports.expirationModel = nil
             replica.imports.validTo = nil
@@ -107,11 +117,16 @@ extension KmsService {
     /// have no key material.
     func finishCreatingReplicas() {
         for storeId in state.allStoreIds() {
+            var creating: [KmsKey] = []
+            state.writeStore(id: storeId) { store in creating = store.timedKeys.filter { $0.state == .creating } }
+            guard !creating.isEmpty else { continue }
+            // Judged outside the store's lock: a replica's usability reads its primary's store.
+            let states = creating.map { ($0.keyId, isUsable($0) ? KeyState.enabled : KeyState.pendingImport) }
             state.writeStore(id: storeId) { store in
-                for key in store.timedKeys where key.state == .creating {
-                    var created = key
-                    created.state = key.materials.isEmpty ? .pendingImport : .enabled
-                    store.update(created)
+                for (keyId, newState) in states {
+                    guard var key = store.keys[keyId], key.state == .creating else { continue }
+                    key.state = newState
+                    store.update(key)
                 }
             }
         }

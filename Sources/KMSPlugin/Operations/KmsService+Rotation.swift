@@ -66,14 +66,15 @@ extension KmsService {
         let now = self.now
         let material = try KeyMaterialFactory.generate(.symmetricDefault)
         let updated = try updateKey(key) { (key: inout KmsKey) throws(AWSError) in
-            if key.materials.filter({ $0.rotationType == "ON_DEMAND" }).count >= Self.onDemandRotationLimit {
+            if key.onDemandRotationCount >= Self.onDemandRotationLimit {
                 throw AWSError("LimitExceededException", "The on-demand rotations limit has been reached for the given "
                     + "keyId. No more on-demand rotations can be performed for this key: \(key.arn)")
             }
             if key.rotation.enabled, let next = key.rotation.nextRotationDate, next - now < 20 * 60 {
                 throw AWSError("ConflictException", "An automatic rotation of \(key.arn) is due within 20 minutes.")
             }
-            key.materials.append(KeyMaterialVersion(material: material, createdAt: now, rotationType: "ON_DEMAND"))
+            key.materials.append(KeyMaterialVersion(material: material, createdAt: key.nextMaterialDate(now),
+                                                    rotationType: "ON_DEMAND"))
         }
         syncReplicas(of: updated)
         return ["KeyId": .string(updated.arn)]
@@ -95,12 +96,12 @@ extension KmsService {
                 throw AWSError("KMSInvalidStateException", "\(key.arn) has no new key material pending rotation: "
                     + "import it first with ImportType NEW_KEY_MATERIAL.")
             }
-            if key.materials.filter({ $0.rotationType == "ON_DEMAND" }).count >= Self.onDemandRotationLimit {
+            if key.onDemandRotationCount >= Self.onDemandRotationLimit {
                 throw AWSError("LimitExceededException", "The on-demand rotations limit has been reached for the given "
                     + "keyId. No more on-demand rotations can be performed for this key: \(key.arn)")
             }
             pending.rotationType = "ON_DEMAND"
-            pending.createdAt = now
+            pending.createdAt = key.nextMaterialDate(now)
             key.materials.append(pending)
             key.imports.pendingRotation = nil
         }
@@ -185,7 +186,8 @@ extension KmsService {
                         let material = try? KeyMaterialFactory.generate(.symmetricDefault)
                     else { continue }
                     var rotated = key
-                    rotated.materials.append(KeyMaterialVersion(material: material, createdAt: now, rotationType: "AUTOMATIC"))
+                    rotated.materials.append(KeyMaterialVersion(material: material, createdAt: key.nextMaterialDate(now),
+                                                                rotationType: "AUTOMATIC"))
                     let period = Double(key.rotation.periodInDays) * 86400
                     while next <= now { next += period }
                     rotated.rotation.nextRotationDate = next

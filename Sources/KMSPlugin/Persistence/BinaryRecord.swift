@@ -70,8 +70,14 @@ struct BinaryRecordReader {
     }
 
     mutating func strings() throws -> [String] {
+        try list { reader in try reader.required() }
+    }
+
+    /// A counted list of entries: a corrupt count (or the absent marker) is a malformed record, not an allocation
+    /// of billions of entries.
+    mutating func list<Entry>(_ entry: (inout BinaryRecordReader) throws -> Entry) throws -> [Entry] {
         let count = try length()
         guard count < 1_000_000 else { throw Malformed() }
-        return try (0..<count).map { _ in try required() }
+        return try (0..<count).map { _ in try entry(&self) }
     }
 }

@@ -66,7 +66,7 @@ enum KmsRecords {
     static func key(fromBinary bytes: [UInt8]) throws -> Key {
         guard bytes.starts(with: binaryKeyMagic) else { throw RecordError(description: "not a binary key record") }
         var reader = BinaryRecordReader(Array(bytes.dropFirst(binaryKeyMagic.count)))
-        func material() throws -> Material {
+        func material(_ reader: inout BinaryRecordReader) throws -> Material {
             Material(id: try reader.required(), kind: try reader.required(), bytes: try reader.required(),
                      createdAt: try reader.double() ?? 0, rotationType: try reader.string())
         }
@@ -88,21 +88,21 @@ enum KmsRecords {
             let policy = try reader.required()
             let flatTags = try reader.strings()
             let tags = stride(from: 0, to: flatTags.count - 1, by: 2).map { [flatTags[$0], flatTags[$0 + 1]] }
-            let materials = try (0..<(try reader.length())).map { _ in try material() }
+            let materials = try reader.list(material)
             let rotationEnabled = try reader.required() == "1"
             let periodValue = try reader.double() ?? 365
             let period = periodValue.isFinite && abs(periodValue) < 1e9 ? Int(periodValue) : 365
             let nextRotation = try reader.double()
-            let imports = try (0..<(try reader.length())).map { _ in
+            let imports = try reader.list { reader in
                 Import(token: try reader.required(), wrappingKey: try reader.required(),
                        wrappingAlgorithm: try reader.required(), validTo: try reader.double() ?? 0)
             }
             let digest = try reader.string(), expirationModel = try reader.string(), validTo = try reader.double()
             let storeId = try reader.string(), xksKeyId = try reader.string()
             let known = try reader.strings()
-            let pending = try reader.required() == "1" ? try material() : nil
+            let pending = try reader.required() == "1" ? try material(&reader) : nil
             // Absent from records written before deleted materials were kept.
-            let deleted = reader.isAtEnd ? [] : try (0..<(try reader.length())).map { _ in
+            let deleted = reader.isAtEnd ? [] : try reader.list { reader in
                 DeletedMaterialRecord(id: try reader.required(), createdAt: try reader.double() ?? 0,
                                       rotationType: try reader.string())
             }

@@ -80,12 +80,15 @@ struct SeedLoader {
         let origin = KeyOrigin(rawValue: meta["Origin"]?.stringValue ?? "AWS_KMS") ?? .awsKMS
         let backing = (entry["BackingKeys"]?.arrayValue ?? []).map { $0.stringValue ?? "" }
         var materials: [KeyMaterialVersion] = []
+        var backingBytes: [[UInt8]] = []
         for (index, hex) in backing.enumerated() {
             guard let bytes = Hex.decode(hex), bytes.count == 32 else {
                 throw SeedError(description: "key \(keyId): backing key \(index + 1) is not 64 hex digits")
             }
-            materials.append(KeyMaterialVersion(material: .symmetric(bytes), createdAt: now,
+            // A millisecond apart, so that their dates keep their order (the last is the current one).
+            materials.append(KeyMaterialVersion(material: .symmetric(bytes), createdAt: now + Double(index) / 1000,
                                                 rotationType: index == 0 ? nil : "AUTOMATIC"))
+            backingBytes.append(bytes)
         }
         if materials.isEmpty, origin != .external {
             throw SeedError(description: "key \(keyId) has no BackingKeys")
@@ -99,6 +102,7 @@ struct SeedLoader {
         if let next = entry["NextKeyRotation"]?.stringValue.flatMap(PolicyDate.seconds) {
             key.rotation = RotationSchedule(enabled: true, periodInDays: 365, nextRotationDate: next)
         }
+        if origin == .external { try key.identifyImportedMaterials(backingBytes) }
         return key
     }
 
