@@ -1,5 +1,6 @@
 """Imported key material, wrapped by Python `cryptography` as a user does it."""
 
+import base64
 import hashlib
 import hmac
 import os
@@ -204,3 +205,17 @@ def test_deleting_material_pending_rotation(kms):
     kms.rotate_key_on_demand(KeyId=key["KeyId"])
     assert kms.describe_key(KeyId=key["KeyId"])["KeyMetadata"]["CurrentKeyMaterialId"] \
         == hashlib.sha256(second).hexdigest()
+
+
+def test_custom_material_of_an_imported_key_can_be_imported_again(kms):
+    """An EXTERNAL key given its material by the _custom_key_material_ tag has the material id an import of those
+    bytes gives, so after DeleteImportedKeyMaterial the same bytes (and only they) bring it back."""
+    material = os.urandom(32)
+    key = kms.create_key(Origin="EXTERNAL", Tags=[{"TagKey": "_custom_key_material_",
+                                                   "TagValue": base64.b64encode(material).decode()}])["KeyMetadata"]
+    assert key["KeyState"] == "Enabled"
+    blob = kms.encrypt(KeyId=key["KeyId"], Plaintext=b"custom")["CiphertextBlob"]
+    assert kms.delete_imported_key_material(KeyId=key["KeyId"])["KeyMaterialId"] == hashlib.sha256(material).hexdigest()
+    assert aws_error(import_material, kms, key["KeyId"], os.urandom(32))[0] == "IncorrectKeyMaterialException"
+    import_material(kms, key["KeyId"], material)
+    assert kms.decrypt(CiphertextBlob=blob)["Plaintext"] == b"custom"

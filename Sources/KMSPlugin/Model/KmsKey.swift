@@ -138,6 +138,12 @@ struct KmsKey: Sendable {
             && primaryMaterials.allSatisfy { entry in materials.contains { $0.id == entry.id } }
     }
 
+    /// Whether the key has the material to be used, and may be Enabled rather than PendingImport: always for keys
+    /// whose material KMS makes, and for an imported key once it has all its material (`hasAllMaterials`).
+    func isUsable(requiring primaryMaterials: [MaterialEntry]) -> Bool {
+        origin != .external || hasAllMaterials(of: primaryMaterials)
+    }
+
     /// Every material permanently part of the key, deleted or not, oldest first: what a multi-Region replica of an
     /// imported key must have been given before it is usable.
     var permanentMaterials: [MaterialEntry] {

@@ -126,8 +126,6 @@ extension KmsService {
             key.imports.parameters.removeAll { $0.token == token }
             if key.imports.materialDigest == nil { key.imports.materialDigest = digest }
             if !key.imports.knownMaterialIds.contains(materialId) { key.imports.knownMaterialIds.append(materialId) }
-            key.imports.expirationModel = expirationModel
-            key.imports.validTo = validTo
             if isNewMaterial || joinsRotation || materialId == key.imports.pendingRotation?.id {
                 // Imported again (EXISTING_KEY_MATERIAL), pending material stays pending: only rotation makes it current.
                 key.imports.pendingRotation = version
@@ -138,6 +136,12 @@ extension KmsService {
             } else if !key.materials.contains(where: { $0.id == version.id }) {
                 key.materials.append(KeyMaterialVersion(id: materialId, material: material,
                                                         createdAt: key.nextMaterialDate(now)))
+            }
+            // The key's expiration is its current material's: an import of material that is not current (pending,
+            // or an older one imported again) leaves it.
+            if key.currentMaterialId == materialId {
+                key.imports.expirationModel = expirationModel
+                key.imports.validTo = validTo
             }
             if key.state == .pendingImport, key.hasAllMaterials(of: primaryMaterials) { key.state = .enabled }
         }
@@ -188,7 +192,7 @@ extension KmsService {
                 key.deleteMaterial(id: target)
             }
             // A key pending deletion stays pending deletion.
-            if key.state != .pendingDeletion { key.state = .pendingImport }
+            if !key.state.isPendingDeletion { key.state = .pendingImport }
         }
         var output: [String: JSONValue] = ["KeyId": .string(updated.arn)]
         if let target { output["KeyMaterialId"] = .string(target) }
@@ -227,7 +231,7 @@ extension KmsService {
                     var expired = key
                     if let current = key.currentMaterialId { expired.deleteMaterial(id: current) }
                     expired.imports.validTo = nil
-                    if expired.state != .pendingDeletion { expired.state = .pendingImport }
+                    if !expired.state.isPendingDeletion { expired.state = .pendingImport }
                     store.update(expired)
                 }
             }

@@ -118,10 +118,10 @@ extension KmsService {
         let key = try resolveKey(try input.requiredString("KeyId"), context, allowAlias: false, rule: .enableDisable)
         // An imported key that lost material while it was pending deletion comes back Disabled (CancelKeyDeletion);
         // enabled, it waits for that material as PendingImport rather than using what it has left.
-        let usable = isUsable(key)
+        let primaryMaterials = primaryMaterialsRequired(by: key)
         try updateKey(key) { (key: inout KmsKey) throws(AWSError) in
             try KeyStateRule.enableDisable.check(key)
-            key.state = usable ? .enabled : .pendingImport
+            key.state = key.isUsable(requiring: primaryMaterials) ? .enabled : .pendingImport
         }
         return [:]
     }

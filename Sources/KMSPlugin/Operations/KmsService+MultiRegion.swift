@@ -15,13 +15,12 @@ extension KmsService {
         return (try? state.read(key.accountId, key.primaryRegion ?? key.region) { $0.keys[key.keyId] }) ?? nil
     }
 
-    /// Whether a key has the material to be used: always for keys whose material KMS makes; for an imported
-    /// key, all of its own, and for an imported replica every material of its primary too. A key without is
-    /// PendingImport where it would otherwise be Enabled.
-    func isUsable(_ key: KmsKey) -> Bool {
-        guard key.origin == .external else { return true }
-        let primaryMaterials = key.isMultiRegionPrimary ? [] : multiRegionPrimary(of: key)?.permanentMaterials ?? []
-        return key.hasAllMaterials(of: primaryMaterials)
+    /// The materials an imported multi-Region replica must have been given besides its own: its primary's,
+    /// deleted or not. Read outside the store's lock (it reads the primary's store); `KmsKey.isUsable(requiring:)`
+    /// then judges the stored key with it.
+    func primaryMaterialsRequired(by key: KmsKey) -> [MaterialEntry] {
+        guard key.origin == .external, key.multiRegion, !key.isMultiRegionPrimary else { return [] }
+        return multiRegionPrimary(of: key)?.permanentMaterials ?? []
     }
 
     func multiRegionConfiguration(_ key: KmsKey) -> JSONValue {
@@ -120,12 +119,12 @@ extension KmsService {
             var creating: [KmsKey] = []
             state.writeStore(id: storeId) { store in creating = store.timedKeys.filter { $0.state == .creating } }
             guard !creating.isEmpty else { continue }
-            // Judged outside the store's lock: a replica's usability reads its primary's store.
-            let states = creating.map { ($0.keyId, isUsable($0) ? KeyState.enabled : KeyState.pendingImport) }
+            // The primary's materials are read outside the store's lock; the key is judged as stored.
+            let required = creating.map { ($0.keyId, primaryMaterialsRequired(by: $0)) }
             state.writeStore(id: storeId) { store in
-                for (keyId, newState) in states {
+                for (keyId, primaryMaterials) in required {
                     guard var key = store.keys[keyId], key.state == .creating else { continue }
-                    key.state = newState
+                    key.state = key.isUsable(requiring: primaryMaterials) ? .enabled : .pendingImport
                     store.update(key)
                 }
             }

@@ -179,7 +179,7 @@ extension KmsService {
         defer { rotatedPrimaries.forEach(syncReplicas) }
         for storeId in state.allStoreIds() {
             state.writeStore(id: storeId) { store in
-                for key in store.timedKeys where key.rotation.enabled && key.state == .enabled
+                for key in store.timedKeys where key.rotation.enabled && key.state == .enabled && key.origin == .awsKMS
                     && (!key.multiRegion || key.isMultiRegionPrimary)
                 {
                     guard var next = key.rotation.nextRotationDate, next <= now,

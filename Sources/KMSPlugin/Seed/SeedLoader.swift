@@ -86,8 +86,9 @@ struct SeedLoader {
                 throw SeedError(description: "key \(keyId): backing key \(index + 1) is not 64 hex digits")
             }
             // A millisecond apart, so that their dates keep their order (the last is the current one).
+            // Imported keys rotate only on demand; KMS's own rotate automatically.
             materials.append(KeyMaterialVersion(material: .symmetric(bytes), createdAt: now + Double(index) / 1000,
-                                                rotationType: index == 0 ? nil : "AUTOMATIC"))
+                                                rotationType: index == 0 ? nil : origin == .external ? "ON_DEMAND" : "AUTOMATIC"))
             backingBytes.append(bytes)
         }
         if materials.isEmpty, origin != .external {
@@ -99,7 +100,8 @@ struct SeedLoader {
             origin: origin, keyManager: "CUSTOMER", state: materials.isEmpty ? .pendingImport : .enabled,
             multiRegion: keyId.hasPrefix("mrk-"),
             policy: KeyPolicyDefaults.customerManaged(account: account, region: region), tags: [], materials: materials)
-        if let next = entry["NextKeyRotation"]?.stringValue.flatMap(PolicyDate.seconds) {
+        // Automatic rotation is only for material KMS makes, so an imported key ignores NextKeyRotation.
+        if origin != .external, let next = entry["NextKeyRotation"]?.stringValue.flatMap(PolicyDate.seconds) {
             key.rotation = RotationSchedule(enabled: true, periodInDays: 365, nextRotationDate: next)
         }
         if origin == .external { try key.identifyImportedMaterials(backingBytes) }
