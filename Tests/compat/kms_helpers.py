@@ -27,6 +27,13 @@ def advance_clock(endpoint: str, seconds: float) -> None:
     assert response.status == 200, response.body
 
 
+def host_now(endpoint: str) -> float:
+    """The host clock's time in seconds, which tests may have moved ahead of the wall clock."""
+    response = request(endpoint, "GET", "/_emu/clock")
+    assert response.status == 200, response.body
+    return json.loads(response.body)["nowMilliseconds"] / 1000
+
+
 def unvalidated(client, service="kms", **kw):
     """A client that sends what it is given, so the server's own validation answers (boto3 checks min/max first)."""
     config = botocore.config.Config(parameter_validation=False, retries={"total_max_attempts": 1})

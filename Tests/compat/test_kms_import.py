@@ -10,7 +10,7 @@ import pytest
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 
-from kms_helpers import advance_clock, aws_error, import_material, wrap
+from kms_helpers import advance_clock, aws_error, host_now, import_material, wrap
 
 
 @pytest.fixture(scope="module")
@@ -219,3 +219,41 @@ def test_custom_material_of_an_imported_key_can_be_imported_again(kms):
     assert aws_error(import_material, kms, key["KeyId"], os.urandom(32))[0] == "IncorrectKeyMaterialException"
     import_material(kms, key["KeyId"], material)
     assert kms.decrypt(CiphertextBlob=blob)["Plaintext"] == b"custom"
+
+
+def test_each_material_has_its_own_expiration_and_description(endpoint, client):
+    """ExpirationModel, ValidTo and KeyMaterialDescription belong to each imported material: the first expiring
+    puts the key back to PendingImport while the second stays; the descriptions stay listed even for deleted
+    material; ValidTo may be at most 365 days ahead; pending material that expires just goes."""
+    kms = client("kms", aws_access_key_id="565656565656")
+    key = kms.create_key(Origin="EXTERNAL")["KeyMetadata"]
+    first, second, third = os.urandom(32), os.urandom(32), os.urandom(32)
+    now = host_now(endpoint)
+    assert aws_error(import_material, kms, key["KeyId"], first, ValidTo=now + 366 * 86400,
+                     ExpirationModel="KEY_MATERIAL_EXPIRES")[0] == "ValidationException"
+    import_material(kms, key["KeyId"], first, ValidTo=now + 2 * 86400, ExpirationModel="KEY_MATERIAL_EXPIRES",
+                    KeyMaterialDescription="first material")
+    import_material(kms, key["KeyId"], second, ImportType="NEW_KEY_MATERIAL", KeyMaterialDescription="second one")
+    kms.rotate_key_on_demand(KeyId=key["KeyId"])
+    meta = kms.describe_key(KeyId=key["KeyId"])["KeyMetadata"]
+    assert meta["ExpirationModel"] == "KEY_MATERIAL_DOES_NOT_EXPIRE" and "ValidTo" not in meta  # the current's
+    import_material(kms, key["KeyId"], third, ImportType="NEW_KEY_MATERIAL", ValidTo=now + 86400,
+                    ExpirationModel="KEY_MATERIAL_EXPIRES")
+
+    def listed():
+        rows = kms.list_key_rotations(KeyId=key["KeyId"], IncludeKeyMaterial="ALL_KEY_MATERIAL")["Rotations"]
+        return [(r["KeyMaterialId"], r["ImportState"], r.get("ExpirationModel"), r.get("KeyMaterialDescription"))
+                for r in rows]
+
+    first_id, second_id, third_id = (hashlib.sha256(m).hexdigest() for m in (first, second, third))
+    assert listed() == [(first_id, "IMPORTED", "KEY_MATERIAL_EXPIRES", "first material"),
+                        (second_id, "IMPORTED", "KEY_MATERIAL_DOES_NOT_EXPIRE", "second one"),
+                        (third_id, "IMPORTED", "KEY_MATERIAL_EXPIRES", None)]
+    advance_clock(endpoint, 3 * 86400)
+    assert kms.describe_key(KeyId=key["KeyId"])["KeyMetadata"]["KeyState"] == "PendingImport"
+    assert listed() == [(first_id, "PENDING_IMPORT", None, "first material"),
+                        (second_id, "IMPORTED", "KEY_MATERIAL_DOES_NOT_EXPIRE", "second one")]
+    import_material(kms, key["KeyId"], first)
+    meta = kms.describe_key(KeyId=key["KeyId"])["KeyMetadata"]
+    assert (meta["KeyState"], meta["CurrentKeyMaterialId"]) == ("Enabled", second_id)
+    assert listed()[0] == (first_id, "IMPORTED", "KEY_MATERIAL_DOES_NOT_EXPIRE", "first material")

@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-from kms_helpers import advance_clock, aws_error, import_material
+from kms_helpers import advance_clock, aws_error, host_now, import_material
 
 
 @pytest.fixture
@@ -121,7 +121,7 @@ def test_a_primarys_window_starts_when_its_last_replica_is_deleted(regions, endp
     assert east.describe_key(KeyId=keys[1][0])["KeyMetadata"]["KeyState"] == "Disabled"
 
 
-def test_imported_material_is_imported_into_each_replica(regions):
+def test_imported_material_is_imported_into_each_replica(regions, endpoint):
     """AWS does not copy imported material to replicas: each is created PendingImport and takes the same material
     by its own import, with its own expiration; new material for rotation goes into the primary first, then into
     every replica, and RotateKeyOnDemand on the primary makes it current everywhere."""
@@ -134,8 +134,9 @@ def test_imported_material_is_imported_into_each_replica(regions):
     blob = east.encrypt(KeyId=primary["KeyId"], Plaintext=b"imported")["CiphertextBlob"]
     assert aws_error(west.decrypt, CiphertextBlob=blob)[0] == "KMSInvalidStateException"
     assert aws_error(import_material, west, primary["KeyId"], os.urandom(32))[0] == "IncorrectKeyMaterialException"
-    # A date far ahead: other tests move the host clock forward by weeks.
-    import_material(west, primary["KeyId"], first, ValidTo=4_070_908_800, ExpirationModel="KEY_MATERIAL_EXPIRES")
+    # On the host clock, which other tests move forward by weeks.
+    import_material(west, primary["KeyId"], first, ValidTo=host_now(endpoint) + 86400,
+                    ExpirationModel="KEY_MATERIAL_EXPIRES")
     assert west.decrypt(CiphertextBlob=blob)["Plaintext"] == b"imported"
     # Each key's expiration is its own.
     assert west.describe_key(KeyId=primary["KeyId"])["KeyMetadata"]["ExpirationModel"] == "KEY_MATERIAL_EXPIRES"

@@ -327,9 +327,9 @@ def test_restart_keeps_deleted_imported_material_in_its_place(tmp_path):
 
 
 def test_a_key_record_written_before_deleted_materials_were_kept_loads(tmp_path):
-    """Binary key records gained a trailing list of deleted materials; a record without it (as the plugin wrote them
-    before) still loads. The list is the record's last field, so dropping its empty count (four zero bytes) gives
-    the older record."""
+    """Binary key records gained two trailing lists (deleted materials, each material's expiration and
+    description); a record without them (as the plugin wrote them before) still loads. They are the record's last
+    fields, so dropping their empty counts (eight zero bytes) gives the older record."""
     with persistent_host(tmp_path / "a") as host:
         kms = make_client(host.url, "kms")
         key = kms.create_key(Description="older record")["KeyMetadata"]
@@ -337,8 +337,8 @@ def test_a_key_record_written_before_deleted_materials_were_kept_loads(tmp_path)
         document = json.loads(request(host.url, "GET", "/_emu/state/export").body)
     record, = [r for r in document["records"] if r["namespace"] == "key"]
     value = base64.b64decode(record["value"])
-    assert value.endswith(b"\0\0\0\0")
-    record["value"] = base64.b64encode(value[:-4]).decode()
+    assert value.endswith(b"\0" * 8)
+    record["value"] = base64.b64encode(value[:-8]).decode()
     with persistent_host(tmp_path / "b") as host:
         response = request(host.url, "POST", "/_emu/state/import", json.dumps(document).encode())
         assert response.status == 200, response.body

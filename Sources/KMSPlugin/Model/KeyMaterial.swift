@@ -25,6 +25,11 @@ struct KeyMaterialVersion: Sendable {
     var createdAt: Double
     /// AUTOMATIC or ON_DEMAND for versions made by rotation; nil for the key's first material.
     var rotationType: String?
+    /// Imported material only: how it expires (ImportKeyMaterial's ExpirationModel and ValidTo, each material its
+    /// own) and the KeyMaterialDescription it was imported with.
+    var expirationModel: String?
+    var validTo: Double?
+    var materialDescription: String?
 
     init(id: String = KeyMaterialVersion.newId(), material: KeyMaterial, createdAt: Double, rotationType: String? = nil) {
         self.id = id

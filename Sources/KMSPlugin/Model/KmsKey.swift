@@ -28,8 +28,6 @@ struct ImportState: Sendable {
     /// Materials deleted by DeleteImportedKeyMaterial or expiry: their bytes are gone, but AWS goes on listing them
     /// (ImportState PENDING_IMPORT), and the key stays PendingImport until each is imported again.
     var deletedMaterials: [MaterialEntry] = []
-    var expirationModel: String?
-    var validTo: Double?
 }
 
 /// A material's place among a key's materials, without its bytes: what is left of a deleted imported material,
@@ -38,6 +36,8 @@ struct MaterialEntry: Sendable, Equatable {
     var id: String
     var createdAt: Double
     var rotationType: String?
+    /// The KeyMaterialDescription it was imported with, which ListKeyRotations goes on showing.
+    var materialDescription: String?
 }
 
 /// One GetParametersForImport answer: the wrapping key pair and the algorithm the material must be wrapped with.
@@ -94,16 +94,28 @@ struct KmsKey: Sendable {
         guard let index = materials.lastIndex(where: { $0.id == id }) else { return }
         let version = materials.remove(at: index)
         imports.deletedMaterials.append(MaterialEntry(id: version.id, createdAt: version.createdAt,
-                                                        rotationType: version.rotationType))
+                                                      rotationType: version.rotationType,
+                                                      materialDescription: version.materialDescription))
     }
 
     /// Puts re-imported bytes back in the deleted material's place among the key's materials (oldest first).
-    mutating func restoreMaterial(_ material: KeyMaterial, as entry: MaterialEntry) {
+    /// `imported` brings the bytes and the new import's expiration and description; the entry, the material's place.
+    mutating func restoreMaterial(_ imported: KeyMaterialVersion, as entry: MaterialEntry) {
         imports.deletedMaterials.removeAll { $0.id == entry.id }
         guard !materials.contains(where: { $0.id == entry.id }) else { return }
+        var restored = imported
+        restored.id = entry.id
+        restored.createdAt = entry.createdAt
+        restored.rotationType = entry.rotationType
+        if restored.materialDescription == nil { restored.materialDescription = entry.materialDescription }
         let index = materials.firstIndex { $0.createdAt > entry.createdAt } ?? materials.count
-        materials.insert(KeyMaterialVersion(id: entry.id, material: material, createdAt: entry.createdAt,
-                                            rotationType: entry.rotationType), at: index)
+        materials.insert(restored, at: index)
+    }
+
+    /// When the next of the key's imported materials expires, the one pending rotation included: when the tick
+    /// has something to do for it.
+    var nextExpiry: Double? {
+        (materials.compactMap(\.validTo) + [imports.pendingRotation?.validTo].compactMap { $0 }).min()
     }
 
     /// The creation date for the key's next material: `now`, but always after every material the key has had, so
@@ -147,8 +159,10 @@ struct KmsKey: Sendable {
     /// Every material permanently part of the key, deleted or not, oldest first: what a multi-Region replica of an
     /// imported key must have been given before it is usable.
     var permanentMaterials: [MaterialEntry] {
-        (materials.map { MaterialEntry(id: $0.id, createdAt: $0.createdAt, rotationType: $0.rotationType) }
-            + imports.deletedMaterials).sorted { $0.createdAt < $1.createdAt }
+        (materials.map {
+            MaterialEntry(id: $0.id, createdAt: $0.createdAt, rotationType: $0.rotationType,
+                          materialDescription: $0.materialDescription)
+        } + imports.deletedMaterials).sorted { $0.createdAt < $1.createdAt }
     }
 
     /// The id of the newest material, deleted or not: what DeleteImportedKeyMaterial deletes when no id is given.

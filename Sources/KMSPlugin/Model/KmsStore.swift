@@ -38,7 +38,7 @@ struct KmsStore: Sendable {
     /// Whether the tick may have to act on `key` some day.
     static func isTimed(_ key: KmsKey) -> Bool {
         key.state.isPendingDeletion || key.state == .creating || key.rotation.enabled
-            || key.imports.validTo != nil
+            || key.nextExpiry != nil
     }
 
     /// The timed keys themselves.

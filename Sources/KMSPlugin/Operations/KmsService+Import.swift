@@ -69,6 +69,10 @@ extension KmsService {
         if let validTo, validTo <= now {
             throw AWSError.validation("The validTo date must be in the future.")
         }
+        // ImportKeyMaterial's ValidTo: "The maximum value is 365 days from the request date."
+        if let validTo, validTo > now + 365 * 86400 {
+            throw AWSError.validation("The validTo date must be no more than 365 days from now.")
+        }
         let isNewMaterial = string(input, "ImportType") == "NEW_KEY_MATERIAL"
         let isReplica = key.multiRegion && !key.isMultiRegionPrimary
         if isNewMaterial, isReplica {
@@ -105,7 +109,10 @@ extension KmsService {
         if let requested = string(input, "KeyMaterialId"), requested != materialId {
             throw AWSError("IncorrectKeyMaterialException", "The key material does not match KeyMaterialId \(requested).")
         }
-        let version = KeyMaterialVersion(id: materialId, material: material, createdAt: now)
+        var version = KeyMaterialVersion(id: materialId, material: material, createdAt: now)
+        version.expirationModel = expirationModel
+        version.validTo = validTo
+        version.materialDescription = string(input, "KeyMaterialDescription")
         // A replica takes only its primary's materials, each in the primary's place for it, and is usable once it
         // has every one the primary holds for good. The material the primary waits to rotate to it takes as
         // pending too; the primary's RotateKeyOnDemand makes that current everywhere at once.
@@ -132,16 +139,15 @@ extension KmsService {
             } else if let entry = key.imports.deletedMaterials.first(where: { $0.id == materialId })
                 ?? primaryMaterials.first(where: { $0.id == materialId })
             {
-                key.restoreMaterial(version.material, as: entry)
-            } else if !key.materials.contains(where: { $0.id == version.id }) {
-                key.materials.append(KeyMaterialVersion(id: materialId, material: material,
-                                                        createdAt: key.nextMaterialDate(now)))
-            }
-            // The key's expiration is its current material's: an import of material that is not current (pending,
-            // or an older one imported again) leaves it.
-            if key.currentMaterialId == materialId {
-                key.imports.expirationModel = expirationModel
-                key.imports.validTo = validTo
+                key.restoreMaterial(version, as: entry)
+            } else if let index = key.materials.firstIndex(where: { $0.id == materialId }) {
+                // Imported again to change its expiration (and description): each material has its own.
+                key.materials[index].expirationModel = version.expirationModel
+                key.materials[index].validTo = version.validTo
+                if let description = version.materialDescription { key.materials[index].materialDescription = description }
+            } else {
+                version.createdAt = key.nextMaterialDate(now)
+                key.materials.append(version)
             }
             if key.state == .pendingImport, key.hasAllMaterials(of: primaryMaterials) { key.state = .enabled }
         }
@@ -183,14 +189,7 @@ extension KmsService {
         // again every ciphertext of the key decrypts as before.
         let target = materialId ?? key.currentMaterialId
         let updated = try updateKey(key) { (key: inout KmsKey) throws(AWSError) in
-            if let target {
-                // The expiration is the current material's: it goes with it, not with an older one.
-                if target == key.currentMaterialId {
-                    key.imports.validTo = nil
-                    key.imports.expirationModel = nil
-                }
-                key.deleteMaterial(id: target)
-            }
+            if let target { key.deleteMaterial(id: target) }
             // A key pending deletion stays pending deletion.
             if !key.state.isPendingDeletion { key.state = .pendingImport }
         }
@@ -222,16 +221,24 @@ extension KmsService {
         return ["KeyId": .string(updated.arn), "KeyMaterialId": .string(materialId)]
     }
 
-    /// Imported material whose ValidTo has passed is deleted, and the key goes back to PendingImport.
+    /// Imported material whose ValidTo has passed is deleted, each material by its own date: a permanent one puts
+    /// the key back to PendingImport; one pending rotation just goes, as if deleted.
     func expireImportedMaterial(now: Double) {
         for storeId in state.allStoreIds() {
             state.writeStore(id: storeId) { store in
                 for key in store.timedKeys where key.origin == .external {
-                    guard let validTo = key.imports.validTo, validTo <= now else { continue }
+                    guard let next = key.nextExpiry, next <= now else { continue }
                     var expired = key
-                    if let current = key.currentMaterialId { expired.deleteMaterial(id: current) }
-                    expired.imports.validTo = nil
-                    if !expired.state.isPendingDeletion { expired.state = .pendingImport }
+                    for version in key.materials where (version.validTo ?? .infinity) <= now {
+                        expired.deleteMaterial(id: version.id)
+                    }
+                    if expired.materials.count < key.materials.count, !expired.state.isPendingDeletion {
+                        expired.state = .pendingImport
+                    }
+                    if let pending = key.imports.pendingRotation, (pending.validTo ?? .infinity) <= now {
+                        expired.imports.pendingRotation = nil
+                        expired.imports.knownMaterialIds.removeAll { $0 == pending.id }
+                    }
                     store.update(expired)
                 }
             }

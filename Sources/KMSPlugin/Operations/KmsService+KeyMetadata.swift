@@ -33,7 +33,7 @@ extension KmsService {
         if key.keyUsage == .encapsulateDecapsulate { m["EncapsulationAlgorithms"] = ["ML_KEM"] }
         if let deletionDate = key.deletionDate { m["DeletionDate"] = .double(deletionDate) }
         if let window = key.pendingDeletionWindowInDays { m["PendingDeletionWindowInDays"] = .int(Int64(window)) }
-        if key.origin == .external { m.merge(importExpiration(key)) { _, expiry in expiry } }
+        if key.origin == .external { m.merge(importExpiration(key.currentMaterial)) { _, expiry in expiry } }
         // AWS reports the current material only for symmetric encryption keys of origin AWS_KMS or EXTERNAL, not
         // for keys in a custom key store.
         if key.keySpec == .symmetricDefault, key.customKeyStoreId == nil, let current = key.currentMaterial,
@@ -52,12 +52,13 @@ extension KmsService {
         return .object(m)
     }
 
-    /// ExpirationModel and ValidTo of a key's imported material, as DescribeKey and ListKeyRotations show them.
-    func importExpiration(_ key: KmsKey) -> [String: JSONValue] {
+    /// ExpirationModel and ValidTo of imported material, as ListKeyRotations shows them for each material and
+    /// DescribeKey for the current one.
+    func importExpiration(_ version: KeyMaterialVersion?) -> [String: JSONValue] {
         var fields: [String: JSONValue] = [
-            "ExpirationModel": .string(key.imports.expirationModel ?? "KEY_MATERIAL_DOES_NOT_EXPIRE"),
+            "ExpirationModel": .string(version?.expirationModel ?? "KEY_MATERIAL_DOES_NOT_EXPIRE"),
         ]
-        if let validTo = key.imports.validTo { fields["ValidTo"] = .double(validTo) }
+        if let validTo = version?.validTo { fields["ValidTo"] = .double(validTo) }
         return fields
     }
 }

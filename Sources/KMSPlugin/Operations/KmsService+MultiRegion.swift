@@ -97,8 +97,6 @@ extension KmsService {
             replica.materials = []
             replica.imports.deletedMaterials = []
             replica.imports.pendingRotation = nil
-            replica.imports.expirationModel = nil
-            replica.imports.validTo = nil
         }
         let created = replica
         try state.write(key.accountId, region) { store throws(AWSError) in

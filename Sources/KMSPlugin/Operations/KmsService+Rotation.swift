@@ -137,35 +137,38 @@ extension KmsService {
         let page = try Pagination(input, defaultLimit: 100)
         let includeAll = string(input, "IncludeKeyMaterial") == "ALL_KEY_MATERIAL"
         let currentId = key.currentMaterialId
-        // Deleted imported material stays listed, in its place, waiting to be imported again.
-        var versions = key.materials.map { (id: $0.id, createdAt: $0.createdAt, rotationType: $0.rotationType, deleted: false) }
-        for deleted in key.imports.deletedMaterials {
-            let index = versions.firstIndex { $0.createdAt > deleted.createdAt } ?? versions.count
-            versions.insert((deleted.id, deleted.createdAt, deleted.rotationType, true), at: index)
-        }
-        versions.removeAll { !includeAll && $0.rotationType == nil }
+        // Every permanent material in its place, a deleted one (no live version) waiting to be imported again;
+        // then the material pending rotation.
+        let live = Dictionary(key.materials.map { ($0.id, $0) }, uniquingKeysWith: { _, last in last })
+        var versions = key.permanentMaterials.map { (entry: $0, live: live[$0.id]) }
+        versions.removeAll { !includeAll && $0.entry.rotationType == nil }
         if includeAll, let pending = key.imports.pendingRotation {
-            versions.append((pending.id, pending.createdAt, pending.rotationType, false))
+            let entry = MaterialEntry(id: pending.id, createdAt: pending.createdAt, rotationType: pending.rotationType,
+                                      materialDescription: pending.materialDescription)
+            versions.append((entry, pending))
         }
         let pendingId = key.imports.pendingRotation?.id
         let pendingState = includeAll && !replicasLackingPendingMaterial(multiRegionPrimary(of: key) ?? key).isEmpty
             ? "PENDING_MULTI_REGION_IMPORT_AND_ROTATION" : "PENDING_ROTATION"
         var output: [String: JSONValue] = [:]
-        page.page(versions, into: &output, member: "Rotations") { version in
-            let state = version.id == pendingId ? pendingState : (version.id == currentId ? "CURRENT" : "NON_CURRENT")
+        page.page(versions, into: &output, member: "Rotations") { item in
+            let (entry, version) = item
+            let id = entry.id
+            let state = id == pendingId ? pendingState : (id == currentId ? "CURRENT" : "NON_CURRENT")
             var row: [String: JSONValue] = [
-                "KeyId": .string(key.arn), "KeyMaterialId": .string(version.id), "KeyMaterialState": .string(state),
+                "KeyId": .string(key.arn), "KeyMaterialId": .string(id), "KeyMaterialState": .string(state),
             ]
-            if let type = version.rotationType, version.id != pendingId {
+            if let type = entry.rotationType, id != pendingId {
                 row["RotationType"] = .string(type)
-                row["RotationDate"] = .double(version.createdAt)
+                row["RotationDate"] = .double(entry.createdAt)
             }
-            if key.origin == .external, version.deleted {
-                row["ImportState"] = "PENDING_IMPORT"
-            } else if key.origin == .external {
-                // The key's expiration, as DescribeKey shows it: imported material here expires with the key's ValidTo.
+            guard key.origin == .external else { return .object(row) }
+            if let description = entry.materialDescription { row["KeyMaterialDescription"] = .string(description) }
+            if let version {
                 row["ImportState"] = "IMPORTED"
-                row.merge(importExpiration(key)) { _, expiry in expiry }
+                row.merge(importExpiration(version)) { _, expiry in expiry }
+            } else {
+                row["ImportState"] = "PENDING_IMPORT"
             }
             return .object(row)
         }

@@ -51,6 +51,15 @@ enum KmsRecords {
             out.string(material.id)
             out.double(material.createdAt)
             out.string(material.rotationType)
+            out.string(material.description)
+        }
+        let attributes = key.materialAttributes ?? []
+        out.length(UInt32(attributes.count))
+        for entry in attributes {
+            out.string(entry.id)
+            out.string(entry.expirationModel)
+            out.double(entry.validTo)
+            out.string(entry.description)
         }
         return binaryKeyMagic + out.bytes
     }
@@ -104,7 +113,12 @@ enum KmsRecords {
             // Absent from records written before deleted materials were kept.
             let deleted = reader.isAtEnd ? [] : try reader.list { reader in
                 DeletedMaterialRecord(id: try reader.required(), createdAt: try reader.double() ?? 0,
-                                      rotationType: try reader.string())
+                                      rotationType: try reader.string(), description: try reader.string())
+            }
+            // Absent from records written before each imported material kept its own expiration and description.
+            let attributes = reader.isAtEnd ? nil : try reader.list { reader in
+                MaterialAttributesRecord(id: try reader.required(), expirationModel: try reader.string(),
+                                         validTo: try reader.double(), description: try reader.string())
             }
             return Key(keyId: keyId, accountId: accountId, region: region, creationDate: creationDate,
                        description: description, keySpec: spec, keyUsage: usage, origin: origin, keyManager: keyManager,
@@ -113,7 +127,8 @@ enum KmsRecords {
                        materials: materials, rotationEnabled: rotationEnabled, rotationPeriodInDays: period,
                        nextRotationDate: nextRotation, importParameters: imports, importedMaterialDigest: digest,
                        expirationModel: expirationModel, validTo: validTo, customKeyStoreId: storeId, xksKeyId: xksKeyId,
-                       knownMaterialIds: known, pendingRotation: pending, deletedMaterials: deleted)
+                       knownMaterialIds: known, pendingRotation: pending, deletedMaterials: deleted,
+                       materialAttributes: attributes)
         } catch is BinaryRecordReader.Malformed {
             throw RecordError(description: "truncated binary key record")
         }
@@ -164,12 +179,23 @@ enum KmsRecords {
         var knownMaterialIds: [String]?
         var pendingRotation: Material?
         var deletedMaterials: [DeletedMaterialRecord]?
+        /// Each imported material's own expiration and description; nil in records older than that, whose
+        /// key-level `expirationModel` and `validTo` then belong to the current material.
+        var materialAttributes: [MaterialAttributesRecord]?
     }
 
     struct DeletedMaterialRecord: Codable {
         var id: String
         var createdAt: Double
         var rotationType: String?
+        var description: String?
+    }
+
+    struct MaterialAttributesRecord: Codable {
+        var id: String
+        var expirationModel: String?
+        var validTo: Double?
+        var description: String?
     }
 
     struct Alias: Codable {
@@ -237,7 +263,14 @@ enum KmsRecords {
             pendingRotation: try json["pendingRotation"].flatMap { $0.isNull ? nil : try material($0) },
             deletedMaterials: (json["deletedMaterials"]?.arrayValue ?? []).compactMap { value in
                 guard let id = value["id"]?.stringValue, let createdAt = value["createdAt"]?.doubleValue else { return nil }
-                return DeletedMaterialRecord(id: id, createdAt: createdAt, rotationType: value["rotationType"]?.stringValue)
+                return DeletedMaterialRecord(id: id, createdAt: createdAt, rotationType: value["rotationType"]?.stringValue,
+                                             description: value["description"]?.stringValue)
+            },
+            materialAttributes: json["materialAttributes"]?.arrayValue?.compactMap { value in
+                guard let id = value["id"]?.stringValue else { return nil }
+                return MaterialAttributesRecord(id: id, expirationModel: value["expirationModel"]?.stringValue,
+                                                validTo: value["validTo"]?.doubleValue,
+                                                description: value["description"]?.stringValue)
             })
     }
 
@@ -272,11 +305,18 @@ enum KmsRecords {
                        wrappingAlgorithm: $0.wrappingAlgorithm, validTo: $0.validTo)
             },
             importedMaterialDigest: key.imports.materialDigest.map(Hex.encode),
-            expirationModel: key.imports.expirationModel, validTo: key.imports.validTo,
+            expirationModel: key.currentMaterial?.expirationModel, validTo: key.currentMaterial?.validTo,
             customKeyStoreId: key.customKeyStoreId, xksKeyId: key.xksKeyId,
             knownMaterialIds: key.imports.knownMaterialIds, pendingRotation: try key.imports.pendingRotation.map(material),
             deletedMaterials: key.imports.deletedMaterials.map {
-                DeletedMaterialRecord(id: $0.id, createdAt: $0.createdAt, rotationType: $0.rotationType)
+                DeletedMaterialRecord(id: $0.id, createdAt: $0.createdAt, rotationType: $0.rotationType,
+                                      description: $0.materialDescription)
+            },
+            materialAttributes: (key.materials + [key.imports.pendingRotation].compactMap { $0 }).compactMap { version in
+                guard version.expirationModel != nil || version.validTo != nil || version.materialDescription != nil
+                else { return nil }
+                return MaterialAttributesRecord(id: version.id, expirationModel: version.expirationModel,
+                                                validTo: version.validTo, description: version.materialDescription)
             })
     }
 
@@ -329,15 +369,32 @@ enum KmsRecords {
                              wrappingAlgorithm: $0.wrappingAlgorithm, validTo: $0.validTo)
         }
         key.imports.materialDigest = record.importedMaterialDigest.flatMap(Hex.decode)
-        key.imports.expirationModel = record.expirationModel
-        key.imports.validTo = record.validTo
+        if let attributes = record.materialAttributes {
+            for entry in attributes {
+                for index in key.materials.indices where key.materials[index].id == entry.id {
+                    key.materials[index].expirationModel = entry.expirationModel
+                    key.materials[index].validTo = entry.validTo
+                    key.materials[index].materialDescription = entry.description
+                }
+            }
+        } else if !key.materials.isEmpty {
+            // An older record: the key's expiration was its current material's.
+            key.materials[key.materials.count - 1].expirationModel = record.expirationModel
+            key.materials[key.materials.count - 1].validTo = record.validTo
+        }
         key.imports.knownMaterialIds = record.knownMaterialIds ?? []
         if let pending = record.pendingRotation, let raw = Base64.decode(pending.bytes) {
             key.imports.pendingRotation = KeyMaterialVersion(id: pending.id, material: .symmetric(raw),
                                                              createdAt: pending.createdAt, rotationType: pending.rotationType)
         }
         key.imports.deletedMaterials = (record.deletedMaterials ?? []).map {
-            MaterialEntry(id: $0.id, createdAt: $0.createdAt, rotationType: $0.rotationType)
+            MaterialEntry(id: $0.id, createdAt: $0.createdAt, rotationType: $0.rotationType,
+                          materialDescription: $0.description)
+        }
+        if let pending = record.materialAttributes?.first(where: { $0.id == key.imports.pendingRotation?.id }) {
+            key.imports.pendingRotation?.expirationModel = pending.expirationModel
+            key.imports.pendingRotation?.validTo = pending.validTo
+            key.imports.pendingRotation?.materialDescription = pending.description
         }
         key.customKeyStoreId = record.customKeyStoreId
         key.xksKeyId = record.xksKeyId
