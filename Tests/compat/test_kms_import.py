@@ -43,7 +43,7 @@ def test_reimport_delete_and_expiry(endpoint, client):
     kms.delete_imported_key_material(KeyId=key["KeyId"])
     assert kms.describe_key(KeyId=key["KeyId"])["KeyMetadata"]["KeyState"] == "PendingImport"
     assert aws_error(kms.decrypt, CiphertextBlob=blob)[0] == "KMSInvalidStateException"
-    valid_to = int(time.time()) + 3 * 86400
+    valid_to = int(host_now(endpoint)) + 3 * 86400
     import_material(kms, key["KeyId"], material, ExpirationModel="KEY_MATERIAL_EXPIRES", ValidTo=valid_to)
     meta = kms.describe_key(KeyId=key["KeyId"])["KeyMetadata"]
     assert meta["ExpirationModel"] == "KEY_MATERIAL_EXPIRES" and int(meta["ValidTo"].timestamp()) == valid_to
@@ -235,8 +235,9 @@ def test_each_material_has_its_own_expiration_and_description(endpoint, client):
                     KeyMaterialDescription="first material")
     import_material(kms, key["KeyId"], second, ImportType="NEW_KEY_MATERIAL", KeyMaterialDescription="second one")
     kms.rotate_key_on_demand(KeyId=key["KeyId"])
+    # DescribeKey's ValidTo is the earliest of the key's permanent materials, here the first's.
     meta = kms.describe_key(KeyId=key["KeyId"])["KeyMetadata"]
-    assert meta["ExpirationModel"] == "KEY_MATERIAL_DOES_NOT_EXPIRE" and "ValidTo" not in meta  # the current's
+    assert meta["ExpirationModel"] == "KEY_MATERIAL_EXPIRES" and abs(meta["ValidTo"].timestamp() - (now + 2 * 86400)) < 1
     import_material(kms, key["KeyId"], third, ImportType="NEW_KEY_MATERIAL", ValidTo=now + 86400,
                     ExpirationModel="KEY_MATERIAL_EXPIRES")
 
@@ -256,4 +257,5 @@ def test_each_material_has_its_own_expiration_and_description(endpoint, client):
     import_material(kms, key["KeyId"], first)
     meta = kms.describe_key(KeyId=key["KeyId"])["KeyMetadata"]
     assert (meta["KeyState"], meta["CurrentKeyMaterialId"]) == ("Enabled", second_id)
+    assert meta["ExpirationModel"] == "KEY_MATERIAL_DOES_NOT_EXPIRE" and "ValidTo" not in meta
     assert listed()[0] == (first_id, "IMPORTED", "KEY_MATERIAL_DOES_NOT_EXPIRE", "first material")

@@ -217,3 +217,26 @@ def test_a_creating_replica_can_be_managed_and_a_disabled_one_cannot_become_prim
         == "DisabledException"
     west.enable_key(KeyId=primary["KeyId"])
     east.update_primary_region(KeyId=primary["KeyId"], PrimaryRegion="eu-west-1")
+
+
+def test_pending_material_that_expires_in_the_primary_goes_from_the_replicas(regions, endpoint):
+    east, west = regions["us-east-1"], regions["eu-west-1"]
+    primary = east.create_key(MultiRegion=True, Origin="EXTERNAL")["KeyMetadata"]
+    first, second = os.urandom(32), os.urandom(32)
+    import_material(east, primary["KeyId"], first)
+    replicate(east, west, KeyId=primary["KeyId"], ReplicaRegion="eu-west-1")
+    import_material(west, primary["KeyId"], first)
+    import_material(east, primary["KeyId"], second, ImportType="NEW_KEY_MATERIAL",
+                    ValidTo=host_now(endpoint) + 86400, ExpirationModel="KEY_MATERIAL_EXPIRES")
+    import_material(west, primary["KeyId"], second)
+    advance_clock(endpoint, 2 * 86400)
+    for kms in (east, west):
+        rows = kms.list_key_rotations(KeyId=primary["KeyId"], IncludeKeyMaterial="ALL_KEY_MATERIAL")["Rotations"]
+        assert [r["KeyMaterialId"] for r in rows] == [hashlib.sha256(first).hexdigest()]
+        assert kms.describe_key(KeyId=primary["KeyId"])["KeyMetadata"]["KeyState"] == "Enabled"
+    # It may come back as new material, and the replica take it again.
+    import_material(east, primary["KeyId"], second, ImportType="NEW_KEY_MATERIAL")
+    import_material(west, primary["KeyId"], second)
+    east.rotate_key_on_demand(KeyId=primary["KeyId"])
+    assert west.describe_key(KeyId=primary["KeyId"])["KeyMetadata"]["CurrentKeyMaterialId"] \
+        == hashlib.sha256(second).hexdigest()

@@ -347,7 +347,38 @@ def test_a_key_record_written_before_deleted_materials_were_kept_loads(tmp_path)
         assert kms.decrypt(CiphertextBlob=blob)["Plaintext"] == b"older"
 
 
-def test_aws_managed_key_made_by_a_failed_request_is_kept(tmp_path):
+def test_an_older_record_gives_its_key_expiration_to_the_current_material(tmp_path):
+    """Records older than per-material expirations had one ExpirationModel and ValidTo per key: loaded, they belong
+    to the key's current material, which DescribeKey and ListKeyRotations then show."""
+    key_id = "0f0f0f0f-5555-6666-7777-888888888888"
+    material = bytes(range(32))
+    material_id = hashlib.sha256(material).hexdigest()
+    valid_to = 1_900_000_000.0
+    record = {"keyId": key_id, "accountId": "000000000000", "region": "us-east-1", "creationDate": 1700000000.0,
+              "description": "imported, older record", "keySpec": "SYMMETRIC_DEFAULT", "keyUsage": "ENCRYPT_DECRYPT",
+              "origin": "EXTERNAL", "keyManager": "CUSTOMER", "state": "Enabled", "multiRegion": False,
+              "policy": json.dumps({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {
+                  "AWS": "arn:aws:iam::000000000000:root"}, "Action": "kms:*", "Resource": "*"}]}),
+              "tags": [], "rotationEnabled": False, "rotationPeriodInDays": 365, "importParameters": [],
+              "importedMaterialDigest": material_id, "knownMaterialIds": [material_id],
+              "expirationModel": "KEY_MATERIAL_EXPIRES", "validTo": valid_to,
+              "materials": [{"id": material_id, "kind": "symmetric", "bytes": base64.b64encode(material).decode(),
+                             "createdAt": 1700000000.0}]}
+    export = {"format": "awsemu-state", "version": 1, "records": [
+        {"plugin": "kms", "namespace": "key", "key": f"000000000000/us-east-1/{key_id}", "formatVersion": 1,
+         "value": base64.b64encode(json.dumps(record).encode()).decode()}]}
+    with persistent_host(tmp_path / "data") as host:
+        response = request(host.url, "POST", "/_emu/state/import", json.dumps(export).encode())
+        assert response.status == 200, response.body
+        kms = make_client(host.url, "kms")
+        meta = kms.describe_key(KeyId=key_id)["KeyMetadata"]
+        assert (meta["ExpirationModel"], meta["ValidTo"].timestamp()) == ("KEY_MATERIAL_EXPIRES", valid_to)
+        row, = kms.list_key_rotations(KeyId=key_id, IncludeKeyMaterial="ALL_KEY_MATERIAL")["Rotations"]
+        assert (row["KeyMaterialId"], row["ExpirationModel"], row["ValidTo"].timestamp()) \
+            == (material_id, "KEY_MATERIAL_EXPIRES", valid_to)
+
+
+
     data = tmp_path / "data"
     with persistent_host(data) as host:
         kms = make_client(host.url, "kms")

@@ -134,10 +134,18 @@ extension KmsService {
             if key.imports.materialDigest == nil { key.imports.materialDigest = digest }
             if !key.imports.knownMaterialIds.contains(materialId) { key.imports.knownMaterialIds.append(materialId) }
             if isNewMaterial || joinsRotation || materialId == key.imports.pendingRotation?.id {
-                // Imported again (EXISTING_KEY_MATERIAL), pending material stays pending: only rotation makes it current.
-                key.imports.pendingRotation = version
+                // Imported again (EXISTING_KEY_MATERIAL), pending material stays pending: only rotation makes it
+                // current. Its description stays unless a new one is given.
+                var pending = version
+                if pending.materialDescription == nil, key.imports.pendingRotation?.id == materialId {
+                    pending.materialDescription = key.imports.pendingRotation?.materialDescription
+                }
+                key.imports.pendingRotation = pending
             } else if let entry = key.imports.deletedMaterials.first(where: { $0.id == materialId })
-                ?? primaryMaterials.first(where: { $0.id == materialId })
+                ?? primaryMaterials.first(where: { $0.id == materialId }).map({ entry in
+                    // The primary's place for it, not the primary's description.
+                    MaterialEntry(id: entry.id, createdAt: entry.createdAt, rotationType: entry.rotationType)
+                })
             {
                 key.restoreMaterial(version, as: entry)
             } else if let index = key.materials.firstIndex(where: { $0.id == materialId }) {
@@ -207,23 +215,29 @@ extension KmsService {
             key.imports.pendingRotation = nil
             key.imports.knownMaterialIds.removeAll { $0 == materialId }
         }
-        syncReplicas(of: updated)
-        if updated.isMultiRegionPrimary {
-            for replica in multiRegionFamily(updated) where replica.region != updated.region {
-                try? state.write(replica.accountId, replica.region) { store in
-                    guard var replica = store.keys[updated.keyId], replica.imports.pendingRotation?.id == materialId
-                    else { return }
-                    replica.imports.pendingRotation = nil
-                    store.update(replica)
-                }
+        dropPendingMaterial(materialId, fromReplicasOf: updated)
+        return ["KeyId": .string(updated.arn), "KeyMaterialId": .string(materialId)]
+    }
+
+    /// Takes pending material its primary no longer has from a multi-Region primary's replicas, and the id from
+    /// what they may import.
+    private func dropPendingMaterial(_ materialId: String, fromReplicasOf primary: KmsKey) {
+        syncReplicas(of: primary)
+        guard primary.isMultiRegionPrimary else { return }
+        for replica in multiRegionFamily(primary) where replica.region != primary.region {
+            try? state.write(replica.accountId, replica.region) { store in
+                guard var replica = store.keys[primary.keyId], replica.imports.pendingRotation?.id == materialId
+                else { return }
+                replica.imports.pendingRotation = nil
+                store.update(replica)
             }
         }
-        return ["KeyId": .string(updated.arn), "KeyMaterialId": .string(materialId)]
     }
 
     /// Imported material whose ValidTo has passed is deleted, each material by its own date: a permanent one puts
     /// the key back to PendingImport; one pending rotation just goes, as if deleted.
     func expireImportedMaterial(now: Double) {
+        var expiredPending: [(primary: KmsKey, materialId: String)] = []
         for storeId in state.allStoreIds() {
             state.writeStore(id: storeId) { store in
                 for key in store.timedKeys where key.origin == .external {
@@ -237,11 +251,17 @@ extension KmsService {
                     }
                     if let pending = key.imports.pendingRotation, (pending.validTo ?? .infinity) <= now {
                         expired.imports.pendingRotation = nil
-                        expired.imports.knownMaterialIds.removeAll { $0 == pending.id }
+                        // A replica keeps the id as its primary's: it may import the material again.
+                        if !key.multiRegion || key.isMultiRegionPrimary {
+                            expired.imports.knownMaterialIds.removeAll { $0 == pending.id }
+                        }
+                        if key.isMultiRegionPrimary { expiredPending.append((expired, pending.id)) }
                     }
                     store.update(expired)
                 }
             }
         }
+        // As when it is deleted, pending material that expires in a primary goes from its replicas too.
+        for (primary, materialId) in expiredPending { dropPendingMaterial(materialId, fromReplicasOf: primary) }
     }
 }

@@ -33,7 +33,12 @@ extension KmsService {
         if key.keyUsage == .encapsulateDecapsulate { m["EncapsulationAlgorithms"] = ["ML_KEM"] }
         if let deletionDate = key.deletionDate { m["DeletionDate"] = .double(deletionDate) }
         if let window = key.pendingDeletionWindowInDays { m["PendingDeletionWindowInDays"] = .int(Int64(window)) }
-        if key.origin == .external { m.merge(importExpiration(key.currentMaterial)) { _, expiry in expiry } }
+        if key.origin == .external {
+            // KeyMetadata.ValidTo: "the earliest time at which any imported key material permanently associated
+            // with this KMS key expires"; ExpirationModel says whether there is such a time.
+            let earliest = key.materials.filter { $0.validTo != nil }.min { $0.validTo! < $1.validTo! }
+            m.merge(importExpiration(earliest)) { _, expiry in expiry }
+        }
         // AWS reports the current material only for symmetric encryption keys of origin AWS_KMS or EXTERNAL, not
         // for keys in a custom key store.
         if key.keySpec == .symmetricDefault, key.customKeyStoreId == nil, let current = key.currentMaterial,

@@ -51,7 +51,6 @@ enum KmsRecords {
             out.string(material.id)
             out.double(material.createdAt)
             out.string(material.rotationType)
-            out.string(material.description)
         }
         let attributes = key.materialAttributes ?? []
         out.length(UInt32(attributes.count))
@@ -113,7 +112,7 @@ enum KmsRecords {
             // Absent from records written before deleted materials were kept.
             let deleted = reader.isAtEnd ? [] : try reader.list { reader in
                 DeletedMaterialRecord(id: try reader.required(), createdAt: try reader.double() ?? 0,
-                                      rotationType: try reader.string(), description: try reader.string())
+                                      rotationType: try reader.string())
             }
             // Absent from records written before each imported material kept its own expiration and description.
             let attributes = reader.isAtEnd ? nil : try reader.list { reader in
@@ -188,7 +187,6 @@ enum KmsRecords {
         var id: String
         var createdAt: Double
         var rotationType: String?
-        var description: String?
     }
 
     struct MaterialAttributesRecord: Codable {
@@ -263,8 +261,7 @@ enum KmsRecords {
             pendingRotation: try json["pendingRotation"].flatMap { $0.isNull ? nil : try material($0) },
             deletedMaterials: (json["deletedMaterials"]?.arrayValue ?? []).compactMap { value in
                 guard let id = value["id"]?.stringValue, let createdAt = value["createdAt"]?.doubleValue else { return nil }
-                return DeletedMaterialRecord(id: id, createdAt: createdAt, rotationType: value["rotationType"]?.stringValue,
-                                             description: value["description"]?.stringValue)
+                return DeletedMaterialRecord(id: id, createdAt: createdAt, rotationType: value["rotationType"]?.stringValue)
             },
             materialAttributes: json["materialAttributes"]?.arrayValue?.compactMap { value in
                 guard let id = value["id"]?.stringValue else { return nil }
@@ -309,14 +306,18 @@ enum KmsRecords {
             customKeyStoreId: key.customKeyStoreId, xksKeyId: key.xksKeyId,
             knownMaterialIds: key.imports.knownMaterialIds, pendingRotation: try key.imports.pendingRotation.map(material),
             deletedMaterials: key.imports.deletedMaterials.map {
-                DeletedMaterialRecord(id: $0.id, createdAt: $0.createdAt, rotationType: $0.rotationType,
-                                      description: $0.materialDescription)
+                DeletedMaterialRecord(id: $0.id, createdAt: $0.createdAt, rotationType: $0.rotationType)
             },
+            // Each material's own expiration and description, by id; a deleted material keeps only its description.
             materialAttributes: (key.materials + [key.imports.pendingRotation].compactMap { $0 }).compactMap { version in
                 guard version.expirationModel != nil || version.validTo != nil || version.materialDescription != nil
                 else { return nil }
                 return MaterialAttributesRecord(id: version.id, expirationModel: version.expirationModel,
                                                 validTo: version.validTo, description: version.materialDescription)
+            } + key.imports.deletedMaterials.compactMap { entry in
+                entry.materialDescription.map {
+                    MaterialAttributesRecord(id: entry.id, expirationModel: nil, validTo: nil, description: $0)
+                }
             })
     }
 
@@ -387,9 +388,9 @@ enum KmsRecords {
             key.imports.pendingRotation = KeyMaterialVersion(id: pending.id, material: .symmetric(raw),
                                                              createdAt: pending.createdAt, rotationType: pending.rotationType)
         }
-        key.imports.deletedMaterials = (record.deletedMaterials ?? []).map {
-            MaterialEntry(id: $0.id, createdAt: $0.createdAt, rotationType: $0.rotationType,
-                          materialDescription: $0.description)
+        key.imports.deletedMaterials = (record.deletedMaterials ?? []).map { deleted in
+            MaterialEntry(id: deleted.id, createdAt: deleted.createdAt, rotationType: deleted.rotationType,
+                          materialDescription: record.materialAttributes?.first { $0.id == deleted.id }?.description)
         }
         if let pending = record.materialAttributes?.first(where: { $0.id == key.imports.pendingRotation?.id }) {
             key.imports.pendingRotation?.expirationModel = pending.expirationModel
