@@ -15,6 +15,17 @@ def regions(client):
     return {region: client("kms", region_name=region, **account) for region in ("us-east-1", "eu-west-1", "ap-south-1")}
 
 
+def wait_until_enabled(kms, key_id):
+    """Waits out a transient state (Creating, Updating), as AWS callers do; returns the states seen on the way."""
+    seen = []
+    deadline = time.monotonic() + 10
+    while (state := kms.describe_key(KeyId=key_id)["KeyMetadata"]["KeyState"]) != "Enabled":
+        seen.append(state)
+        assert time.monotonic() < deadline, f"still {state}"
+        time.sleep(0.05)
+    return seen
+
+
 def replicate(source, target, **kwargs):
     """ReplicateKey, then the wait AWS documents: the replica answers in the transient state Creating and is
     Enabled (or PendingImport) a moment later."""
@@ -78,6 +89,11 @@ def test_update_primary_region_swaps_roles(regions):
     primary = east.create_key(MultiRegion=True)["KeyMetadata"]
     replicate(east, west, KeyId=primary["KeyId"], ReplicaRegion="eu-west-1")
     east.update_primary_region(KeyId=primary["KeyId"], PrimaryRegion="eu-west-1")
+    # Both keys are Updating for a moment (until the host's next tick): still usable for cryptography.
+    blob = west.encrypt(KeyId=primary["KeyId"], Plaintext=b"while updating")["CiphertextBlob"]
+    assert east.decrypt(CiphertextBlob=blob)["Plaintext"] == b"while updating"
+    for kms in (east, west):
+        assert set(wait_until_enabled(kms, primary["KeyId"])) <= {"Updating"}
     assert east.describe_key(KeyId=primary["KeyId"])["KeyMetadata"]["MultiRegionConfiguration"]["MultiRegionKeyType"] \
         == "REPLICA"
     config = west.describe_key(KeyId=primary["KeyId"])["KeyMetadata"]["MultiRegionConfiguration"]

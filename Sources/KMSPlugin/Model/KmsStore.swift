@@ -31,13 +31,13 @@ struct KmsStore: Sendable {
     /// What changed since `takeChanges()`; a removed record is a change whose value is gone.
     private(set) var changes: Set<Change> = []
     /// The keys the once-a-second tick acts on (a deletion window, automatic rotation, imported material that
-    /// expires, a replica still Creating), kept up to date by every change: a tick then costs what may be due, not a walk over every key
+    /// expires, a key still Creating or Updating), kept up to date by every change: a tick then costs what may be due, not a walk over every key
     /// with the store locked, which with 200,000 keys took a fifth of the CPU and stalled requests each second.
     private(set) var timedKeyIds: Set<String> = []
 
     /// Whether the tick may have to act on `key` some day.
     static func isTimed(_ key: KmsKey) -> Bool {
-        key.state.isPendingDeletion || key.state == .creating || key.rotation.enabled
+        key.state.isPendingDeletion || key.state == .creating || key.state == .updating || key.rotation.enabled
             || key.nextExpiry != nil
     }
 

@@ -184,11 +184,11 @@ extension KmsService {
         return ["KeyId": .string(updated.arn)]
     }
 
-    /// What time brings: new replicas finish Creating, due rotations happen, and keys whose deletion window has
+    /// What time brings: new replicas finish Creating and updated primaries Updating, due rotations happen, and keys whose deletion window has
     /// ended are deleted, with their aliases.
     func tick() {
         let now = self.now
-        finishCreatingReplicas()
+        finishTransientStates()
         rotateDueKeys(now: now)
         expireImportedMaterial(now: now)
         let replicasDeleted = deleteKeysPastTheirWindow(now: now)

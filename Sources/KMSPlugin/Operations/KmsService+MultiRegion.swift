@@ -70,6 +70,9 @@ extension KmsService {
             throw AWSError("UnsupportedOperationException", "\(key.arn) is not a multi-region primary key.")
         }
         if key.state == .disabled { throw AWSError("DisabledException", "\(key.arn) is disabled.") }
+        if key.state == .updating {
+            throw AWSError("KMSInvalidStateException", "\(key.arn) is updating its primary Region; replicate it once it is Enabled.")
+        }
         let region = try input.requiredString("ReplicaRegion")
         guard region != key.region else {
             throw AWSError.validation("The replica region \(region) is the primary key's own region.")
@@ -110,12 +113,20 @@ extension KmsService {
                 "ReplicaTags": .array(tags.map { ["TagKey": .string($0.key), "TagValue": .string($0.value)] })]
     }
 
-    /// Replicas made by ReplicateKey leave their transient Creating state: Enabled, or PendingImport while they
-    /// have no key material.
-    func finishCreatingReplicas() {
+    /// Keys leave their transient states: a replica made by ReplicateKey goes from Creating to Enabled (or
+    /// PendingImport while it lacks material), and the two keys of an UpdatePrimaryRegion from Updating back to
+    /// Enabled ("The Enabled key state is restored when the update is complete"; both were Enabled before).
+    func finishTransientStates() {
         for storeId in state.allStoreIds() {
             var creating: [KmsKey] = []
-            state.writeStore(id: storeId) { store in creating = store.timedKeys.filter { $0.state == .creating } }
+            state.writeStore(id: storeId) { store in
+                for key in store.timedKeys where key.state == .updating {
+                    var updated = key
+                    updated.state = .enabled
+                    store.update(updated)
+                }
+                creating = store.timedKeys.filter { $0.state == .creating }
+            }
             guard !creating.isEmpty else { continue }
             // The primary's materials are read outside the store's lock; the key is judged as stored.
             let required = creating.map { ($0.keyId, primaryMaterialsRequired(by: $0)) }
@@ -146,10 +157,14 @@ extension KmsService {
             let blocking = key.state == .enabled ? target : key
             throw AWSError("KMSInvalidStateException", "\(blocking.arn) is \(blocking.state.rawValue), not Enabled.")
         }
+        // The old and the new primary are Updating for a moment (until the next tick), as in AWS: usable in
+        // cryptographic operations, but not to be enabled, disabled or replicated.
+        let changing: Set<String> = [key.region, newPrimary]
         for member in family {
             try state.write(member.accountId, member.region) { store in
                 guard var key = store.keys[member.keyId] else { return }
                 key.primaryRegion = newPrimary
+                if changing.contains(key.region), key.state == .enabled { key.state = .updating }
                 store.update(key)
             }
         }

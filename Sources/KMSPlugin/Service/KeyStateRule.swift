@@ -37,6 +37,9 @@ enum KeyStateRule {
             // ReplicateKey: "While the key state is Creating, you can manage key, but you cannot yet use it in
             // cryptographic operations."
             case .creating where self == .enableDisable: throw AWSError("KMSInvalidStateException", "\(arn) is creating.")
+            // multi-region-update: while Updating "you cannot … perform certain management operations, such as
+            // enabling or disabling these keys."
+            case .updating where self == .enableDisable: throw AWSError("KMSInvalidStateException", "\(arn) is updating.")
             case .pendingImport where self == .enableDisable:
                 throw AWSError("KMSInvalidStateException", "\(arn) is pending import.")
             default: return
