@@ -326,6 +326,22 @@ def test_restart_keeps_deleted_imported_material_in_its_place(tmp_path):
             == hashlib.sha256(second).hexdigest()
 
 
+def format1_key_export(key_id, material, material_id, description, origin="AWS_KMS", tags=(), **fields):
+    """An export file holding one key record in format 1 (JSON), as the plugin stored keys before format 2: a
+    symmetric key of the default account and region with one material; `fields` adds or replaces record fields."""
+    record = {"keyId": key_id, "accountId": "000000000000", "region": "us-east-1", "creationDate": 1700000000.0,
+              "description": description, "keySpec": "SYMMETRIC_DEFAULT", "keyUsage": "ENCRYPT_DECRYPT",
+              "origin": origin, "keyManager": "CUSTOMER", "state": "Enabled", "multiRegion": False,
+              "policy": json.dumps({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {
+                  "AWS": "arn:aws:iam::000000000000:root"}, "Action": "kms:*", "Resource": "*"}]}),
+              "tags": list(tags), "rotationEnabled": False, "rotationPeriodInDays": 365, "importParameters": [],
+              "materials": [{"id": material_id, "kind": "symmetric", "bytes": base64.b64encode(material).decode(),
+                             "createdAt": 1700000000.0}], **fields}
+    return {"format": "awsemu-state", "version": 1, "records": [
+        {"plugin": "kms", "namespace": "key", "key": f"000000000000/us-east-1/{key_id}", "formatVersion": 1,
+         "value": base64.b64encode(json.dumps(record).encode()).decode()}]}
+
+
 def test_a_key_record_written_before_deleted_materials_were_kept_loads(tmp_path):
     """Binary key records gained two trailing lists (deleted materials, each material's expiration and
     description); a record without them (as the plugin wrote them before) still loads. They are the record's last
@@ -354,19 +370,9 @@ def test_an_older_record_gives_its_key_expiration_to_the_current_material(tmp_pa
     material = bytes(range(32))
     material_id = hashlib.sha256(material).hexdigest()
     valid_to = 1_900_000_000.0
-    record = {"keyId": key_id, "accountId": "000000000000", "region": "us-east-1", "creationDate": 1700000000.0,
-              "description": "imported, older record", "keySpec": "SYMMETRIC_DEFAULT", "keyUsage": "ENCRYPT_DECRYPT",
-              "origin": "EXTERNAL", "keyManager": "CUSTOMER", "state": "Enabled", "multiRegion": False,
-              "policy": json.dumps({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {
-                  "AWS": "arn:aws:iam::000000000000:root"}, "Action": "kms:*", "Resource": "*"}]}),
-              "tags": [], "rotationEnabled": False, "rotationPeriodInDays": 365, "importParameters": [],
-              "importedMaterialDigest": material_id, "knownMaterialIds": [material_id],
-              "expirationModel": "KEY_MATERIAL_EXPIRES", "validTo": valid_to,
-              "materials": [{"id": material_id, "kind": "symmetric", "bytes": base64.b64encode(material).decode(),
-                             "createdAt": 1700000000.0}]}
-    export = {"format": "awsemu-state", "version": 1, "records": [
-        {"plugin": "kms", "namespace": "key", "key": f"000000000000/us-east-1/{key_id}", "formatVersion": 1,
-         "value": base64.b64encode(json.dumps(record).encode()).decode()}]}
+    export = format1_key_export(key_id, material, material_id, description="imported, older record",
+                                origin="EXTERNAL", importedMaterialDigest=material_id, knownMaterialIds=[material_id],
+                                expirationModel="KEY_MATERIAL_EXPIRES", validTo=valid_to)
     with persistent_host(tmp_path / "data") as host:
         response = request(host.url, "POST", "/_emu/state/import", json.dumps(export).encode())
         assert response.status == 200, response.body
@@ -378,7 +384,7 @@ def test_an_older_record_gives_its_key_expiration_to_the_current_material(tmp_pa
             == (material_id, "KEY_MATERIAL_EXPIRES", valid_to)
 
 
-
+def test_aws_managed_key_made_by_a_failed_request_is_kept(tmp_path):
     data = tmp_path / "data"
     with persistent_host(data) as host:
         kms = make_client(host.url, "kms")
@@ -393,19 +399,9 @@ def test_an_older_record_gives_its_key_expiration_to_the_current_material(tmp_pa
 
 def test_older_record_formats_load_and_newer_ones_are_refused(tmp_path):
     """Format 1 stored key records as JSON; the plugin now writes format 2 and must still read format 1."""
-    material = bytes(range(32))
     key_id = "0f0f0f0f-1111-2222-3333-444444444444"
-    record = {"keyId": key_id, "accountId": "000000000000", "region": "us-east-1", "creationDate": 1700000000.0,
-              "description": "written by format 1", "keySpec": "SYMMETRIC_DEFAULT", "keyUsage": "ENCRYPT_DECRYPT",
-              "origin": "AWS_KMS", "keyManager": "CUSTOMER", "state": "Enabled", "multiRegion": False,
-              "policy": json.dumps({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {
-                  "AWS": "arn:aws:iam::000000000000:root"}, "Action": "kms:*", "Resource": "*"}]}),
-              "tags": [["t", "v"]], "rotationEnabled": False, "rotationPeriodInDays": 365, "importParameters": [],
-              "materials": [{"id": "ab" * 32, "kind": "symmetric", "bytes": base64.b64encode(material).decode(),
-                             "createdAt": 1700000000.0}]}
-    export = {"format": "awsemu-state", "version": 1, "records": [
-        {"plugin": "kms", "namespace": "key", "key": f"000000000000/us-east-1/{key_id}", "formatVersion": 1,
-         "value": base64.b64encode(json.dumps(record).encode()).decode()}]}
+    export = format1_key_export(key_id, bytes(range(32)), "ab" * 32, description="written by format 1",
+                                tags=[["t", "v"]])
     with persistent_host(tmp_path / "data") as host:
         response = request(host.url, "POST", "/_emu/state/import", json.dumps(export).encode())
         assert response.status == 200, response.body
