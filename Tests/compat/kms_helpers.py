@@ -34,6 +34,19 @@ def host_now(endpoint: str) -> float:
     return json.loads(response.body)["nowMilliseconds"] / 1000
 
 
+def wait_out_transient_state(kms, key_id, timeout=10.0):
+    """Waits, as AWS callers do, while a key is Creating (after ReplicateKey) or Updating (after
+    UpdatePrimaryRegion); the host ends both at its next tick. Returns the state it settles in and the transient
+    states seen on the way."""
+    seen = []
+    deadline = time.monotonic() + timeout
+    while (state := kms.describe_key(KeyId=key_id)["KeyMetadata"]["KeyState"]) in ("Creating", "Updating"):
+        seen.append(state)
+        assert time.monotonic() < deadline, f"{key_id} stayed {state}"
+        time.sleep(0.05)
+    return state, seen
+
+
 def unvalidated(client, service="kms", **kw):
     """A client that sends what it is given, so the server's own validation answers (boto3 checks min/max first)."""
     config = botocore.config.Config(parameter_validation=False, retries={"total_max_attempts": 1})

@@ -1,8 +1,6 @@
 """The AWS Encryption SDK for Python, with a KMS master key provider pointed at awsemu: envelope encryption
 whose data key KMS really generates and encrypts."""
 
-import time
-
 import aws_encryption_sdk
 import botocore.session
 import pytest
@@ -10,6 +8,8 @@ from aws_encryption_sdk.exceptions import DecryptKeyError
 from aws_encryption_sdk.identifiers import CommitmentPolicy
 from aws_encryption_sdk.key_providers.kms import (DiscoveryFilter, MRKAwareDiscoveryAwsKmsMasterKeyProvider,
                                                   MRKAwareStrictAwsKmsMasterKeyProvider)
+
+from kms_helpers import wait_out_transient_state
 
 SDK = aws_encryption_sdk.EncryptionSDKClient(commitment_policy=CommitmentPolicy.REQUIRE_ENCRYPT_REQUIRE_DECRYPT)
 
@@ -73,10 +73,7 @@ def test_multi_region_key_decrypts_in_the_replica_region(client, kms_session):
     primary = east.create_key(MultiRegion=True)["KeyMetadata"]
     east.replicate_key(KeyId=primary["KeyId"], ReplicaRegion="eu-west-1")
     west = client("kms", region_name="eu-west-1")
-    deadline = time.monotonic() + 10
-    while west.describe_key(KeyId=primary["KeyId"])["KeyMetadata"]["KeyState"] != "Enabled":
-        assert time.monotonic() < deadline
-        time.sleep(0.05)
+    assert wait_out_transient_state(west, primary["KeyId"])[0] == "Enabled"
     replica_arn = primary["Arn"].replace("us-east-1", "eu-west-1")
     encrypting = MRKAwareStrictAwsKmsMasterKeyProvider(key_ids=[primary["Arn"]], botocore_session=kms_session)
     ciphertext, _ = SDK.encrypt(source=b"across regions", key_provider=encrypting,

@@ -2,11 +2,10 @@
 
 import hashlib
 import os
-import time
 
 import pytest
 
-from kms_helpers import advance_clock, aws_error, host_now, import_material
+from kms_helpers import advance_clock, aws_error, host_now, import_material, wait_out_transient_state
 
 
 @pytest.fixture
@@ -15,27 +14,14 @@ def regions(client):
     return {region: client("kms", region_name=region, **account) for region in ("us-east-1", "eu-west-1", "ap-south-1")}
 
 
-def wait_until_enabled(kms, key_id):
-    """Waits out a transient state (Creating, Updating), as AWS callers do; returns the states seen on the way."""
-    seen = []
-    deadline = time.monotonic() + 10
-    while (state := kms.describe_key(KeyId=key_id)["KeyMetadata"]["KeyState"]) != "Enabled":
-        seen.append(state)
-        assert time.monotonic() < deadline, f"still {state}"
-        time.sleep(0.05)
-    return seen
-
-
 def replicate(source, target, **kwargs):
     """ReplicateKey, then the wait AWS documents: the replica answers in the transient state Creating and is
     Enabled (or PendingImport) a moment later."""
     answer = source.replicate_key(**kwargs)
     meta = answer["ReplicaKeyMetadata"]
     assert (meta["KeyState"], meta["Enabled"]) == ("Creating", False)
-    deadline = time.monotonic() + 10
-    while (state := target.describe_key(KeyId=meta["KeyId"])["KeyMetadata"]["KeyState"]) == "Creating":
-        assert time.monotonic() < deadline, "the replica stayed Creating"
-        time.sleep(0.05)
+    state, seen = wait_out_transient_state(target, meta["KeyId"])
+    assert set(seen) <= {"Creating"}
     return answer, state
 
 
@@ -93,7 +79,8 @@ def test_update_primary_region_swaps_roles(regions):
     blob = west.encrypt(KeyId=primary["KeyId"], Plaintext=b"while updating")["CiphertextBlob"]
     assert east.decrypt(CiphertextBlob=blob)["Plaintext"] == b"while updating"
     for kms in (east, west):
-        assert set(wait_until_enabled(kms, primary["KeyId"])) <= {"Updating"}
+        state, seen = wait_out_transient_state(kms, primary["KeyId"])
+        assert state == "Enabled" and set(seen) <= {"Updating"}
     assert east.describe_key(KeyId=primary["KeyId"])["KeyMetadata"]["MultiRegionConfiguration"]["MultiRegionKeyType"] \
         == "REPLICA"
     config = west.describe_key(KeyId=primary["KeyId"])["KeyMetadata"]["MultiRegionConfiguration"]
@@ -222,10 +209,7 @@ def test_a_creating_replica_can_be_managed_and_a_disabled_one_cannot_become_prim
     west.tag_resource(KeyId=primary["KeyId"], Tags=[{"TagKey": "made", "TagValue": "while creating"}])
     west.update_key_description(KeyId=primary["KeyId"], Description="managed while creating")
     west.create_alias(AliasName="alias/creating-replica", TargetKeyId=primary["KeyId"])
-    deadline = time.monotonic() + 10
-    while west.describe_key(KeyId=primary["KeyId"])["KeyMetadata"]["KeyState"] == "Creating":
-        assert time.monotonic() < deadline
-        time.sleep(0.05)
+    wait_out_transient_state(west, primary["KeyId"])
     meta = west.describe_key(KeyId=primary["KeyId"])["KeyMetadata"]
     assert (meta["KeyState"], meta["Description"]) == ("Enabled", "managed while creating")
     west.disable_key(KeyId=primary["KeyId"])
