@@ -40,6 +40,15 @@ struct KeyMaterialVersion: Sendable {
 
     static func newId() -> String { Hex.encode(SecureRandom.bytes(32)) }
 
+    /// The KeyMaterialId of imported material: the hex SHA-256 of the bytes imported, so that importing the same
+    /// bytes again is recognised.
+    static func importedId(of bytes: [UInt8]) throws -> String { Hex.encode(try OpenSSLDigest.hash(bytes, name: "SHA256")) }
+
+    /// Its place among the key's materials, without the bytes.
+    var entry: MaterialEntry {
+        MaterialEntry(id: id, createdAt: createdAt, rotationType: rotationType, materialDescription: materialDescription)
+    }
+
     /// The 32 raw bytes of the id, as the ciphertext header carries them.
     var idBytes: [UInt8] { Hex.decode(id) ?? [] }
 }

@@ -92,17 +92,14 @@ struct KmsKey: Sendable {
     /// Drops a material's bytes and remembers where it stood (DeleteImportedKeyMaterial, expiry).
     mutating func deleteMaterial(id: String) {
         guard let index = materials.lastIndex(where: { $0.id == id }) else { return }
-        let version = materials.remove(at: index)
-        imports.deletedMaterials.append(MaterialEntry(id: version.id, createdAt: version.createdAt,
-                                                      rotationType: version.rotationType,
-                                                      materialDescription: version.materialDescription))
+        imports.deletedMaterials.append(materials.remove(at: index).entry)
     }
 
     /// Puts re-imported bytes back in the deleted material's place among the key's materials (oldest first).
     /// `imported` brings the bytes and the new import's expiration and description; the entry, the material's place.
     mutating func restoreMaterial(_ imported: KeyMaterialVersion, as entry: MaterialEntry) {
         imports.deletedMaterials.removeAll { $0.id == entry.id }
-        guard !materials.contains(where: { $0.id == entry.id }) else { return }
+        guard material(id: entry.id) == nil else { return }
         var restored = imported
         restored.id = entry.id
         restored.createdAt = entry.createdAt
@@ -115,8 +112,12 @@ struct KmsKey: Sendable {
     /// When the next of the key's imported materials expires, the one pending rotation included: when the tick
     /// has something to do for it.
     var nextExpiry: Double? {
-        (materials.compactMap(\.validTo) + [imports.pendingRotation?.validTo].compactMap { $0 }).min()
+        [earliestPermanentExpiry, imports.pendingRotation?.validTo].compactMap { $0 }.min()
     }
+
+    /// The earliest ValidTo of the key's permanent materials: DescribeKey's ValidTo ("the earliest time at which
+    /// any imported key material permanently associated with this KMS key expires").
+    var earliestPermanentExpiry: Double? { materials.compactMap(\.validTo).min() }
 
     /// The creation date for the key's next material: `now`, but always after every material the key has had, so
     /// that the order of creation dates is the order of the materials even when the host clock was moved back
@@ -131,7 +132,7 @@ struct KmsKey: Sendable {
     /// each material's id becomes the one an import of `bytes` gives (the hex SHA-256), and the digests are
     /// recorded, so that after DeleteImportedKeyMaterial the same bytes are recognised when imported again.
     mutating func identifyImportedMaterials(_ bytes: [[UInt8]]) throws {
-        let ids = try bytes.map { Hex.encode(try OpenSSLDigest.hash($0, name: "SHA256")) }
+        let ids = try bytes.map(KeyMaterialVersion.importedId)
         for (index, id) in ids.enumerated() where index < materials.count { materials[index].id = id }
         imports.materialDigest = ids.first.flatMap(Hex.decode)
         imports.knownMaterialIds = ids
@@ -143,26 +144,19 @@ struct KmsKey: Sendable {
             + imports.deletedMaterials.filter { $0.rotationType == "ON_DEMAND" }.count
     }
 
-    /// Whether an imported key has every material it needs to be used: some, none deleted, and for a multi-Region
-    /// replica each of `primaryMaterials` (the primary's, deleted or not).
-    func hasAllMaterials(of primaryMaterials: [MaterialEntry]) -> Bool {
-        !materials.isEmpty && imports.deletedMaterials.isEmpty
-            && primaryMaterials.allSatisfy { entry in materials.contains { $0.id == entry.id } }
-    }
-
     /// Whether the key has the material to be used, and may be Enabled rather than PendingImport: always for keys
-    /// whose material KMS makes, and for an imported key once it has all its material (`hasAllMaterials`).
+    /// whose material KMS makes; an imported key once it has some, none deleted, and for a multi-Region replica
+    /// each of `primaryMaterials` (the primary's, deleted or not).
     func isUsable(requiring primaryMaterials: [MaterialEntry]) -> Bool {
-        origin != .external || hasAllMaterials(of: primaryMaterials)
+        guard origin == .external else { return true }
+        return !materials.isEmpty && imports.deletedMaterials.isEmpty
+            && primaryMaterials.allSatisfy { material(id: $0.id) != nil }
     }
 
     /// Every material permanently part of the key, deleted or not, oldest first: what a multi-Region replica of an
     /// imported key must have been given before it is usable.
     var permanentMaterials: [MaterialEntry] {
-        (materials.map {
-            MaterialEntry(id: $0.id, createdAt: $0.createdAt, rotationType: $0.rotationType,
-                          materialDescription: $0.materialDescription)
-        } + imports.deletedMaterials).sorted { $0.createdAt < $1.createdAt }
+        (materials.map(\.entry) + imports.deletedMaterials).sorted { $0.createdAt < $1.createdAt }
     }
 
     /// The id of the newest material, deleted or not: what DeleteImportedKeyMaterial deletes when no id is given.
@@ -178,6 +172,7 @@ struct KmsKey: Sendable {
     var isAWSManaged: Bool { keyManager == "AWS" }
 
     var isMultiRegionPrimary: Bool { multiRegion && (primaryRegion ?? region) == region }
+    var isMultiRegionReplica: Bool { multiRegion && (primaryRegion ?? region) != region }
 }
 
 /// ARN spelling for KMS resources.

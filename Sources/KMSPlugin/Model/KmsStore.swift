@@ -38,7 +38,7 @@ struct KmsStore: Sendable {
     /// Whether the tick may have to act on `key` some day.
     static func isTimed(_ key: KmsKey) -> Bool {
         key.state.isPendingDeletion || key.state == .creating || key.state == .updating || key.rotation.enabled
-            || key.nextExpiry != nil
+            || (key.origin == .external && key.nextExpiry != nil)
     }
 
     /// The timed keys themselves.

@@ -74,7 +74,7 @@ extension KmsService {
             throw AWSError.validation("The validTo date must be no more than 365 days from now.")
         }
         let isNewMaterial = string(input, "ImportType") == "NEW_KEY_MATERIAL"
-        let isReplica = key.multiRegion && !key.isMultiRegionPrimary
+        let isReplica = key.isMultiRegionReplica
         if isNewMaterial, isReplica {
             // ImportKeyMaterial: "You cannot directly import new key material into the replica Region keys."
             throw AWSError("UnsupportedOperationException", "New key material can be imported only into the primary "
@@ -94,8 +94,8 @@ extension KmsService {
                                                algorithm: parameters.wrappingAlgorithm)
         else { throw AWSError("InvalidCiphertextException", "The key material could not be unwrapped with the import parameters.") }
         let material = try importedMaterial(plaintext, spec: key.keySpec)
-        let digest = try OpenSSLDigest.hash(plaintext, name: "SHA256")
-        let materialId = Hex.encode(digest)
+        let materialId = try KeyMaterialVersion.importedId(of: plaintext)
+        let digest = Hex.decode(materialId) ?? []
         let known = Set(key.imports.knownMaterialIds + [key.imports.materialDigest.map(Hex.encode)].compactMap { $0 })
         if isNewMaterial {
             if known.contains(materialId) {
@@ -157,7 +157,7 @@ extension KmsService {
                 version.createdAt = key.nextMaterialDate(now)
                 key.materials.append(version)
             }
-            if key.state == .pendingImport, key.hasAllMaterials(of: primaryMaterials) { key.state = .enabled }
+            if key.state == .pendingImport, key.isUsable(requiring: primaryMaterials) { key.state = .enabled }
         }
         syncReplicas(of: updated)
         return ["KeyId": .string(updated.arn), "KeyMaterialId": .string(version.id)]
@@ -188,7 +188,7 @@ extension KmsService {
         if let materialId, materialId == key.imports.pendingRotation?.id {
             return try deletePendingMaterial(of: key, materialId: materialId)
         }
-        if let materialId, !key.materials.contains(where: { $0.id == materialId }),
+        if let materialId, key.material(id: materialId) == nil,
             !key.imports.deletedMaterials.contains(where: { $0.id == materialId })
         {
             throw AWSError.notFound("Key material \(materialId) does not exist in \(key.arn).")
@@ -252,7 +252,7 @@ extension KmsService {
                     if let pending = key.imports.pendingRotation, (pending.validTo ?? .infinity) <= now {
                         expired.imports.pendingRotation = nil
                         // A replica keeps the id as its primary's: it may import the material again.
-                        if !key.multiRegion || key.isMultiRegionPrimary {
+                        if !key.isMultiRegionReplica {
                             expired.imports.knownMaterialIds.removeAll { $0 == pending.id }
                         }
                         if key.isMultiRegionPrimary { expiredPending.append((expired, pending.id)) }

@@ -208,7 +208,7 @@ extension KmsService {
                 let expired = store.timedKeys.filter { key in
                     key.state == .pendingDeletion && (key.deletionDate ?? .infinity) <= now
                 }
-                for key in expired where key.multiRegion && !key.isMultiRegionPrimary {
+                for key in expired where key.isMultiRegionReplica {
                     replicasDeleted[key.keyId] = max(replicasDeleted[key.keyId] ?? 0, key.deletionDate ?? now)
                 }
                 store.remove(keyIds: Set(expired.map(\.keyId)))

@@ -36,8 +36,11 @@ extension KmsService {
         if key.origin == .external {
             // KeyMetadata.ValidTo: "the earliest time at which any imported key material permanently associated
             // with this KMS key expires"; ExpirationModel says whether there is such a time.
-            let earliest = key.materials.filter { $0.validTo != nil }.min { $0.validTo! < $1.validTo! }
-            m.merge(importExpiration(earliest)) { _, expiry in expiry }
+            var fields: [String: JSONValue] = ["ExpirationModel": "KEY_MATERIAL_DOES_NOT_EXPIRE"]
+            if let validTo = key.earliestPermanentExpiry {
+                fields = ["ExpirationModel": "KEY_MATERIAL_EXPIRES", "ValidTo": .double(validTo)]
+            }
+            m.merge(fields) { _, expiry in expiry }
         }
         // AWS reports the current material only for symmetric encryption keys of origin AWS_KMS or EXTERNAL, not
         // for keys in a custom key store.

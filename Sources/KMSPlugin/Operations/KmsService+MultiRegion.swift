@@ -19,7 +19,7 @@ extension KmsService {
     /// deleted or not. Read outside the store's lock (it reads the primary's store); `KmsKey.isUsable(requiring:)`
     /// then judges the stored key with it.
     func primaryMaterialsRequired(by key: KmsKey) -> [MaterialEntry] {
-        guard key.origin == .external, key.multiRegion, !key.isMultiRegionPrimary else { return [] }
+        guard key.origin == .external, key.isMultiRegionReplica else { return [] }
         return multiRegionPrimary(of: key)?.permanentMaterials ?? []
     }
 
@@ -54,7 +54,6 @@ extension KmsService {
                     let known = Set(primary.materials.map(\.id))
                     replica.materials = primary.materials + replica.materials.filter { !known.contains($0.id) }
                     replica.rotation = primary.rotation
-                    if replica.state == .pendingImport, !primary.materials.isEmpty { replica.state = .enabled }
                 }
                 store.update(replica)
             }

@@ -3,7 +3,7 @@ import EmuPluginKit
 extension KmsService {
     /// AWS rotates only symmetric encryption keys whose material KMS made.
     private func requireRotatable(_ key: KmsKey) throws(AWSError) {
-        if key.multiRegion, !key.isMultiRegionPrimary {
+        if key.isMultiRegionReplica {
             throw AWSError("UnsupportedOperationException", "\(key.arn) is not a multi-region primary key.")
         }
         if key.origin == .external {
@@ -42,7 +42,6 @@ extension KmsService {
         let key = try resolveKey(try input.requiredString("KeyId"), context, allowAlias: false, rule: .any)
         // "While a KMS key is pending deletion, its key rotation status is false … If you cancel the deletion, the
         // original key rotation status returns" (GetKeyRotationStatus): answered, not refused, and kept underneath.
-        if !key.state.isPendingDeletion { try KeyStateRule.management.check(key) }
         let enabled = key.rotation.enabled && !key.state.isPendingDeletion
         var output: [String: JSONValue] = ["KeyRotationEnabled": .bool(enabled), "KeyId": .string(key.arn)]
         if key.keySpec != .symmetricDefault || key.origin != .awsKMS {
@@ -57,19 +56,24 @@ extension KmsService {
 
     static let onDemandRotationLimit = 25
 
+    /// A key may rotate on demand 25 times, deleted imported material included.
+    private static func requireOnDemandRotationLeft(_ key: KmsKey) throws(AWSError) {
+        guard key.onDemandRotationCount < onDemandRotationLimit else {
+            throw AWSError("LimitExceededException", "The on-demand rotations limit has been reached for the given "
+                + "keyId. No more on-demand rotations can be performed for this key: \(key.arn)")
+        }
+    }
+
     func rotateKeyOnDemand(_ context: RequestContext, _ input: JSONValue) throws -> JSONValue {
         let key = try resolveKey(try input.requiredString("KeyId"), context, allowAlias: false, rule: .cryptographic)
-        if key.origin == .external, key.keySpec == .symmetricDefault, !key.multiRegion || key.isMultiRegionPrimary {
+        if key.origin == .external, key.keySpec == .symmetricDefault, !key.isMultiRegionReplica {
             return try rotateImportedKey(key)
         }
         try requireRotatable(key)
         let now = self.now
         let material = try KeyMaterialFactory.generate(.symmetricDefault)
         let updated = try updateKey(key) { (key: inout KmsKey) throws(AWSError) in
-            if key.onDemandRotationCount >= Self.onDemandRotationLimit {
-                throw AWSError("LimitExceededException", "The on-demand rotations limit has been reached for the given "
-                    + "keyId. No more on-demand rotations can be performed for this key: \(key.arn)")
-            }
+            try Self.requireOnDemandRotationLeft(key)
             if key.rotation.enabled, let next = key.rotation.nextRotationDate, next - now < 20 * 60 {
                 throw AWSError("ConflictException", "An automatic rotation of \(key.arn) is due within 20 minutes.")
             }
@@ -96,10 +100,7 @@ extension KmsService {
                 throw AWSError("KMSInvalidStateException", "\(key.arn) has no new key material pending rotation: "
                     + "import it first with ImportType NEW_KEY_MATERIAL.")
             }
-            if key.onDemandRotationCount >= Self.onDemandRotationLimit {
-                throw AWSError("LimitExceededException", "The on-demand rotations limit has been reached for the given "
-                    + "keyId. No more on-demand rotations can be performed for this key: \(key.arn)")
-            }
+            try Self.requireOnDemandRotationLeft(key)
             pending.rotationType = "ON_DEMAND"
             pending.createdAt = key.nextMaterialDate(now)
             key.materials.append(pending)
@@ -143,9 +144,7 @@ extension KmsService {
         var versions = key.permanentMaterials.map { (entry: $0, live: live[$0.id]) }
         versions.removeAll { !includeAll && $0.entry.rotationType == nil }
         if includeAll, let pending = key.imports.pendingRotation {
-            let entry = MaterialEntry(id: pending.id, createdAt: pending.createdAt, rotationType: pending.rotationType,
-                                      materialDescription: pending.materialDescription)
-            versions.append((entry, pending))
+            versions.append((pending.entry, pending))
         }
         let pendingId = key.imports.pendingRotation?.id
         let pendingState = includeAll && !replicasLackingPendingMaterial(multiRegionPrimary(of: key) ?? key).isEmpty
@@ -183,7 +182,7 @@ extension KmsService {
         for storeId in state.allStoreIds() {
             state.writeStore(id: storeId) { store in
                 for key in store.timedKeys where key.rotation.enabled && key.state == .enabled && key.origin == .awsKMS
-                    && (!key.multiRegion || key.isMultiRegionPrimary)
+                    && !key.isMultiRegionReplica
                 {
                     guard var next = key.rotation.nextRotationDate, next <= now,
                         let material = try? KeyMaterialFactory.generate(.symmetricDefault)

@@ -22,8 +22,13 @@ struct BinaryRecordWriter {
     }
 
     mutating func strings(_ values: [String]) {
-        length(UInt32(values.count))
-        values.forEach { string($0) }
+        list(values) { writer, value in writer.string(value) }
+    }
+
+    /// A counted list of entries, as `BinaryRecordReader.list` reads it.
+    mutating func list<Entry>(_ entries: [Entry], _ entry: (inout BinaryRecordWriter, Entry) -> Void) {
+        length(UInt32(entries.count))
+        for value in entries { entry(&self, value) }
     }
 }
 

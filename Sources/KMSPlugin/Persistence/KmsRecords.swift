@@ -25,13 +25,11 @@ enum KmsRecords {
         out.string(key.primaryRegion)
         out.string(key.policy)
         out.strings(key.tags.flatMap { $0.count == 2 ? $0 : [] })
-        out.length(UInt32(key.materials.count))
-        for material in key.materials { writeMaterial(material, into: &out) }
+        out.list(key.materials, writeMaterial)
         out.string(key.rotationEnabled ? "1" : "0")
         out.double(Double(key.rotationPeriodInDays))
         out.double(key.nextRotationDate)
-        out.length(UInt32(key.importParameters.count))
-        for parameters in key.importParameters {
+        out.list(key.importParameters) { out, parameters in
             out.string(parameters.token)
             out.string(parameters.wrappingKey)
             out.string(parameters.wrappingAlgorithm)
@@ -44,17 +42,13 @@ enum KmsRecords {
         out.string(key.xksKeyId)
         out.strings(key.knownMaterialIds ?? [])
         out.string(key.pendingRotation == nil ? "0" : "1")
-        if let pending = key.pendingRotation { writeMaterial(pending, into: &out) }
-        let deleted = key.deletedMaterials ?? []
-        out.length(UInt32(deleted.count))
-        for material in deleted {
+        if let pending = key.pendingRotation { writeMaterial(&out, pending) }
+        out.list(key.deletedMaterials ?? []) { out, material in
             out.string(material.id)
             out.double(material.createdAt)
             out.string(material.rotationType)
         }
-        let attributes = key.materialAttributes ?? []
-        out.length(UInt32(attributes.count))
-        for entry in attributes {
+        out.list(key.materialAttributes ?? []) { out, entry in
             out.string(entry.id)
             out.string(entry.expirationModel)
             out.double(entry.validTo)
@@ -63,7 +57,7 @@ enum KmsRecords {
         return binaryKeyMagic + out.bytes
     }
 
-    private static func writeMaterial(_ material: Material, into out: inout BinaryRecordWriter) {
+    private static func writeMaterial(_ out: inout BinaryRecordWriter, _ material: Material) {
         out.string(material.id)
         out.string(material.kind)
         out.string(material.bytes)
@@ -302,7 +296,8 @@ enum KmsRecords {
                        wrappingAlgorithm: $0.wrappingAlgorithm, validTo: $0.validTo)
             },
             importedMaterialDigest: key.imports.materialDigest.map(Hex.encode),
-            expirationModel: key.currentMaterial?.expirationModel, validTo: key.currentMaterial?.validTo,
+            // Kept per material now (materialAttributes); the key-level fields are read from older records only.
+            expirationModel: nil, validTo: nil,
             customKeyStoreId: key.customKeyStoreId, xksKeyId: key.xksKeyId,
             knownMaterialIds: key.imports.knownMaterialIds, pendingRotation: try key.imports.pendingRotation.map(material),
             deletedMaterials: key.imports.deletedMaterials.map {
