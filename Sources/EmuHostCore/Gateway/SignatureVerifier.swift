@@ -101,7 +101,7 @@ struct SignatureVerifier: Sendable {
     /// (X-Amz-Date + X-Amz-Expires) nor dated more than 15 minutes ahead, then the signature over the canonical
     /// request whose query is everything but X-Amz-Signature and whose payload is `UNSIGNED-PAYLOAD` unless the
     /// client signed a hash: the X-Amz-Content-Sha256 parameter (JavaScript SDK v3), else the x-amz-content-sha256
-    /// header. Only S3 takes these rules; a presigned URL scoped to another service is refused as before.
+    /// header. Only S3 makes these: the router sends no other REST service a presigned request.
     private func checkPresigned(_ request: HTTPRequestData, query: [String: String], now: TimeInterval,
                                 hostClockSeconds: TimeInterval) -> Failure?
     {
@@ -131,7 +131,6 @@ struct SignatureVerifier: Sendable {
         }
         if signedAt - now > Self.allowedSkew { return ("AccessDenied", "Request is not yet valid", 403) }
         if hostClockSeconds > signedAt + TimeInterval(expires) { return ("AccessDenied", "Request has expired", 403) }
-        guard scope.service == "s3" else { return ("AccessDenied", "Access Denied", 403) }
         let signedQuery = request.query.split(separator: "&").filter { part in
             FormDecoding.percentDecoded(part.prefix { $0 != "=" }) != "X-Amz-Signature"
         }.joined(separator: "&")

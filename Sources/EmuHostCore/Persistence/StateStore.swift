@@ -34,7 +34,7 @@ public final class StateStore: Sendable {
                                    attributes: [.posixPermissions: 0o700])
             try fm.setAttributes([.posixPermissions: 0o700], ofItemAtPath: directory)
         } catch {
-            throw StateStoreError("DATA_DIR \(directory) cannot be created: \(SystemErrorText.describe(error))")
+            throw StateStoreError("DATA_DIR \(directory) cannot be created: \(SystemErrorText.describe(error, besides: directory))")
         }
         let path = directory + "/awsemu-state.sqlite"
         let previousMask = umask(0o077)
