@@ -2,6 +2,7 @@
 whose data key KMS really generates and encrypts."""
 
 import aws_encryption_sdk
+import botocore.exceptions
 import botocore.session
 import pytest
 from aws_encryption_sdk.exceptions import DecryptKeyError
@@ -44,7 +45,6 @@ def test_kms_rejects_an_esdk_message_as_ciphertext(client, kms_session):
     sdk = aws_encryption_sdk.EncryptionSDKClient(commitment_policy=CommitmentPolicy.REQUIRE_ENCRYPT_REQUIRE_DECRYPT)
     provider = aws_encryption_sdk.StrictAwsKmsMasterKeyProvider(key_ids=[key_arn], botocore_session=kms_session)
     ciphertext, _ = sdk.encrypt(source=b"x", key_provider=provider)
-    import botocore.exceptions
     with pytest.raises(botocore.exceptions.ClientError) as info:
         kms.decrypt(CiphertextBlob=ciphertext[:4096])
     assert info.value.response["Error"]["Code"] == "InvalidCiphertextException"

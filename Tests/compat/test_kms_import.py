@@ -85,6 +85,8 @@ def test_deleting_one_material_of_a_rotated_imported_key(kms):
     assert listed() == [(first_id, "IMPORTED", "NON_CURRENT"), (second_id, "PENDING_IMPORT", "CURRENT")]
     rotation, = kms.list_key_rotations(KeyId=key["KeyId"])["Rotations"]
     assert (rotation["KeyMaterialId"], rotation["RotationType"]) == (second_id, "ON_DEMAND")
+    assert aws_error(kms.delete_imported_key_material, KeyId=key["KeyId"], KeyMaterialId="0" * 64)[0] \
+        == "NotFoundException"
     kms.delete_imported_key_material(KeyId=key["KeyId"], KeyMaterialId=first_id)
     assert listed() == [(first_id, "PENDING_IMPORT", "NON_CURRENT"), (second_id, "PENDING_IMPORT", "CURRENT")]
     import_material(kms, key["KeyId"], second)
@@ -259,3 +261,20 @@ def test_each_material_has_its_own_expiration_and_description(endpoint, client):
     assert (meta["KeyState"], meta["CurrentKeyMaterialId"]) == ("Enabled", second_id)
     assert meta["ExpirationModel"] == "KEY_MATERIAL_DOES_NOT_EXPIRE" and "ValidTo" not in meta
     assert listed()[0] == (first_id, "IMPORTED", "KEY_MATERIAL_DOES_NOT_EXPIRE", "first material")
+
+
+def test_deleted_on_demand_material_still_counts_toward_the_rotation_limit(client):
+    """25 on-demand rotations per key: deleting a rotated imported material gives none back."""
+    kms = client("kms", aws_access_key_id="575757575757")
+    key = kms.create_key(Origin="EXTERNAL")["KeyMetadata"]
+    import_material(kms, key["KeyId"], os.urandom(32))
+    rotated = []
+    for _ in range(25):
+        material = os.urandom(32)
+        import_material(kms, key["KeyId"], material, ImportType="NEW_KEY_MATERIAL")
+        kms.rotate_key_on_demand(KeyId=key["KeyId"])
+        rotated.append(material)
+    kms.delete_imported_key_material(KeyId=key["KeyId"], KeyMaterialId=hashlib.sha256(rotated[0]).hexdigest())
+    import_material(kms, key["KeyId"], rotated[0])
+    import_material(kms, key["KeyId"], os.urandom(32), ImportType="NEW_KEY_MATERIAL")
+    assert aws_error(kms.rotate_key_on_demand, KeyId=key["KeyId"])[0] == "LimitExceededException"

@@ -240,3 +240,26 @@ def test_pending_material_that_expires_in_the_primary_goes_from_the_replicas(reg
     east.rotate_key_on_demand(KeyId=primary["KeyId"])
     assert west.describe_key(KeyId=primary["KeyId"])["KeyMetadata"]["CurrentKeyMaterialId"] \
         == hashlib.sha256(second).hexdigest()
+
+
+def test_a_replicas_own_pending_material_expires_and_may_be_imported_again(regions, endpoint):
+    """Pending material a replica imported with its own ValidTo goes from the replica alone when that passes; the
+    replica may import it again, and the primary's rotation then goes ahead."""
+    east, west = regions["us-east-1"], regions["eu-west-1"]
+    primary = east.create_key(MultiRegion=True, Origin="EXTERNAL")["KeyMetadata"]
+    first, second = os.urandom(32), os.urandom(32)
+    import_material(east, primary["KeyId"], first)
+    replicate(east, west, KeyId=primary["KeyId"], ReplicaRegion="eu-west-1")
+    import_material(west, primary["KeyId"], first)
+    import_material(east, primary["KeyId"], second, ImportType="NEW_KEY_MATERIAL")
+    import_material(west, primary["KeyId"], second, ValidTo=host_now(endpoint) + 86400,
+                    ExpirationModel="KEY_MATERIAL_EXPIRES")
+    advance_clock(endpoint, 2 * 86400)
+    rows = west.list_key_rotations(KeyId=primary["KeyId"], IncludeKeyMaterial="ALL_KEY_MATERIAL")["Rotations"]
+    assert [r["KeyMaterialId"] for r in rows] == [hashlib.sha256(first).hexdigest()]
+    pending = east.list_key_rotations(KeyId=primary["KeyId"], IncludeKeyMaterial="ALL_KEY_MATERIAL")["Rotations"][-1]
+    assert pending["KeyMaterialState"] == "PENDING_MULTI_REGION_IMPORT_AND_ROTATION"
+    import_material(west, primary["KeyId"], second)
+    east.rotate_key_on_demand(KeyId=primary["KeyId"])
+    assert west.describe_key(KeyId=primary["KeyId"])["KeyMetadata"]["CurrentKeyMaterialId"] \
+        == hashlib.sha256(second).hexdigest()

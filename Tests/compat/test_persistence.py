@@ -9,14 +9,15 @@ import random
 import signal
 import sqlite3
 import stat
+import subprocess
 import threading
 import time
 
 import botocore.exceptions
 import pytest
 
-from awsemu_host import AwsemuHost, make_client, request
-from kms_helpers import aws_error
+from awsemu_host import HOST_BINARY, AwsemuHost, make_client, request
+from kms_helpers import advance_clock, aws_error, import_material, wrap
 
 
 def persistent_host(data_dir, **env):
@@ -73,13 +74,11 @@ def test_restart_keeps_every_kind_of_kms_state(tmp_path):
         assert kms.describe_key(KeyId=doomed["KeyId"])["KeyMetadata"]["KeyState"] == "PendingDeletion"
         assert kms.describe_key(KeyId=disabled["KeyId"])["KeyMetadata"]["KeyState"] == "Disabled"
         assert kms.get_key_last_usage(KeyId=symmetric["KeyId"])["KeyLastUsage"]["Operation"] == "Decrypt"
-        from kms_helpers import wrap
         material = os.urandom(32)
         kms.import_key_material(KeyId=external["KeyId"], ImportToken=params["ImportToken"],
                                 EncryptedKeyMaterial=wrap(params["PublicKey"], material, "RSAES_OAEP_SHA_256"))
         # The restored keys are still on the tick's list: past the window the doomed key really goes, and past
         # the rotation period the symmetric key rotates.
-        from kms_helpers import advance_clock
         advance_clock(host.url, 181 * 86400)
         deadline = time.time() + 10
         while time.time() < deadline:
@@ -305,7 +304,6 @@ def test_export_and_import_into_a_fresh_host(tmp_path):
 def test_restart_keeps_deleted_imported_material_in_its_place(tmp_path):
     """A deleted material's place among the key's materials survives a restart, so importing it again restores
     the key as it was."""
-    from kms_helpers import import_material
     first, second = os.urandom(32), os.urandom(32)
     with persistent_host(tmp_path / "data") as host:
         kms = make_client(host.url, "kms")
@@ -488,8 +486,6 @@ def test_imports_during_a_write_load_leave_memory_and_store_agreeing(tmp_path):
 
 
 def test_state_export_and_import_through_the_cli(tmp_path):
-    import subprocess
-    from awsemu_host import HOST_BINARY
     export_file = tmp_path / "exported.json"
     with persistent_host(tmp_path / "a") as host:
         kms = make_client(host.url, "kms")

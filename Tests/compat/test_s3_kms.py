@@ -3,6 +3,7 @@ usable only through S3), customer keys, the encryption context S3 uses, bucket d
 (disabled keys fail reads as S3 reports it), missing keys, and hosts without KMS or with key validation skipped."""
 
 import base64
+import hashlib
 import json
 import os
 import uuid
@@ -94,7 +95,6 @@ def test_disabling_the_key_fails_reads_and_enabling_restores_them(s3, kms, bucke
 
 def test_an_sse_kms_etag_is_not_the_md5_of_the_data(s3, bucket):
     """As S3 documents for SSE-KMS objects; SSE-S3 objects keep the MD5. Conditions still work on the ETag given."""
-    import hashlib
     body = b"etag under kms"
     kms_etag = s3.put_object(Bucket=bucket, Key="kms-etag", Body=body, ServerSideEncryption="aws:kms")["ETag"]
     assert len(kms_etag) == 34 and kms_etag != f'"{hashlib.md5(body).hexdigest()}"'

@@ -172,8 +172,9 @@ def test_upload_part_copy_ranges_and_errors(s3, bucket):
     assert aws_error(s3.upload_part_copy, CopySource=f"{bucket}/source-b", CopySourceIfNoneMatch="*", **common)[2] \
         == 412
     assert aws_error(s3.upload_part_copy, CopySource=f"{bucket}/missing", **common)[0] == "NoSuchKey"
-    assert "Parts" not in s3.list_parts(Bucket=bucket, Key="refused", UploadId=upload) or \
-        s3.list_parts(Bucket=bucket, Key="refused", UploadId=upload)["Parts"] == []
+    assert aws_error(s3.upload_part_copy, CopySource=f"{bucket}/source-b",
+                     **dict(common, UploadId="no-such-upload"))[0] == "NoSuchUpload"
+    assert s3.list_parts(Bucket=bucket, Key="refused", UploadId=upload).get("Parts", []) == []
 
 
 def test_list_multipart_uploads_with_a_delimiter(s3, bucket):
