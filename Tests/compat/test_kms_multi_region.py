@@ -219,13 +219,20 @@ def test_a_creating_replica_can_be_managed_and_a_disabled_one_cannot_become_prim
     east.update_primary_region(KeyId=primary["KeyId"], PrimaryRegion="eu-west-1")
 
 
+def imported_key_with_replica(east, west):
+    """An imported multi-Region key in us-east-1 with its replica in eu-west-1, both given the same material."""
+    primary = east.create_key(MultiRegion=True, Origin="EXTERNAL")["KeyMetadata"]
+    material = os.urandom(32)
+    import_material(east, primary["KeyId"], material)
+    replicate(east, west, KeyId=primary["KeyId"], ReplicaRegion="eu-west-1")
+    import_material(west, primary["KeyId"], material)
+    return primary, material
+
+
 def test_pending_material_that_expires_in_the_primary_goes_from_the_replicas(regions, endpoint):
     east, west = regions["us-east-1"], regions["eu-west-1"]
-    primary = east.create_key(MultiRegion=True, Origin="EXTERNAL")["KeyMetadata"]
-    first, second = os.urandom(32), os.urandom(32)
-    import_material(east, primary["KeyId"], first)
-    replicate(east, west, KeyId=primary["KeyId"], ReplicaRegion="eu-west-1")
-    import_material(west, primary["KeyId"], first)
+    primary, first = imported_key_with_replica(east, west)
+    second = os.urandom(32)
     import_material(east, primary["KeyId"], second, ImportType="NEW_KEY_MATERIAL",
                     ValidTo=host_now(endpoint) + 86400, ExpirationModel="KEY_MATERIAL_EXPIRES")
     import_material(west, primary["KeyId"], second)
@@ -246,11 +253,8 @@ def test_a_replicas_own_pending_material_expires_and_may_be_imported_again(regio
     """Pending material a replica imported with its own ValidTo goes from the replica alone when that passes; the
     replica may import it again, and the primary's rotation then goes ahead."""
     east, west = regions["us-east-1"], regions["eu-west-1"]
-    primary = east.create_key(MultiRegion=True, Origin="EXTERNAL")["KeyMetadata"]
-    first, second = os.urandom(32), os.urandom(32)
-    import_material(east, primary["KeyId"], first)
-    replicate(east, west, KeyId=primary["KeyId"], ReplicaRegion="eu-west-1")
-    import_material(west, primary["KeyId"], first)
+    primary, first = imported_key_with_replica(east, west)
+    second = os.urandom(32)
     import_material(east, primary["KeyId"], second, ImportType="NEW_KEY_MATERIAL")
     import_material(west, primary["KeyId"], second, ValidTo=host_now(endpoint) + 86400,
                     ExpirationModel="KEY_MATERIAL_EXPIRES")
