@@ -163,7 +163,7 @@ struct State: ParsableCommand {
         subcommands: [Export.self, Import.self])
 
     struct Export: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Write every plugin's records to FILE (needs PERSISTENCE=1).")
+        static let configuration = CommandConfiguration(abstract: "Write every plugin's records to FILE (S3's need PERSISTENCE=1).")
         @Argument(help: "The file to write.") var file: String
         @Option(help: "The host's endpoint.") var endpoint: String?
 

@@ -36,6 +36,14 @@ enum KMSPluginEntry {
             }
         }
         definition.onStateLoad = { record in service.load(record) }
+        definition.onStateSnapshot = {
+            do {
+                return try KmsPersistence.snapshot(state: service.state, lastUsage: service.lastUsage)
+            } catch {
+                service.host.error("the KMS state could not be written out: \(error)")
+                return nil
+            }
+        }
         return definition.makeDescriptor()
     }()
 }

@@ -25,6 +25,7 @@ enum SecretsManagerPluginEntry {
                                          apiVersion: "2017-10-17", operations: operations)])
         definition.onStateLoad = { record in SecretsPersistence.load(record, into: service.store) }
         definition.onStateReset = { service.store.removeAll() }
+        definition.onStateSnapshot = { SecretsPersistence.snapshot(of: service.store) }
         definition.onTick = { context in service.tick(context) }
         return definition.makeDescriptor()
     }()

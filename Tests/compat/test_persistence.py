@@ -301,6 +301,87 @@ def test_export_and_import_into_a_fresh_host(tmp_path):
         assert kms.decrypt(CiphertextBlob=blob)["Plaintext"] == b"portable"
 
 
+def test_export_without_persistence_carries_the_live_state(tmp_path):
+    """Without PERSISTENCE the plugins hand over their present state (on_state_snapshot): KMS keys, aliases,
+    grants and last usage, and Secrets Manager's secrets travel to a fresh host, which reads them."""
+    with AwsemuHost(env={"SERVICES": "kms,secretsmanager"}) as host:
+        kms = make_client(host.url, "kms")
+        key = kms.create_key(Description="lives in memory")["KeyMetadata"]
+        kms.create_alias(AliasName="alias/in-memory", TargetKeyId=key["KeyId"])
+        grant = kms.create_grant(KeyId=key["KeyId"], GranteePrincipal="arn:aws:iam::000000000000:role/reader",
+                                 Operations=["Decrypt"])["GrantId"]
+        blob = kms.encrypt(KeyId=key["KeyId"], Plaintext=b"snapshot")["CiphertextBlob"]
+        secrets = make_client(host.url, "secretsmanager")
+        secrets.create_secret(Name="in-memory/secret", SecretString="s3cr3t")
+        response = request(host.url, "GET", "/_emu/state/export")
+        assert response.status == 200, response.body
+        document = json.loads(response.body)
+    namespaces = {(r["plugin"], r["namespace"]) for r in document["records"]}
+    assert {("kms", "key"), ("kms", "alias"), ("kms", "grant"), ("kms", "usage"), ("kms", "meta"),
+            ("secretsmanager", "secret")} <= namespaces
+    with AwsemuHost(env={"SERVICES": "kms,secretsmanager"}) as fresh:
+        response = request(fresh.url, "POST", "/_emu/state/import", json.dumps(document).encode())
+        assert response.status == 200, response.body
+        kms = make_client(fresh.url, "kms")
+        assert kms.describe_key(KeyId="alias/in-memory")["KeyMetadata"]["Description"] == "lives in memory"
+        assert kms.get_key_last_usage(KeyId=key["KeyId"])["KeyLastUsage"]["Operation"] == "Encrypt"
+        assert kms.decrypt(CiphertextBlob=blob)["Plaintext"] == b"snapshot"
+        assert [g["GrantId"] for g in kms.list_grants(KeyId=key["KeyId"])["Grants"]] == [grant]
+        secrets = make_client(fresh.url, "secretsmanager")
+        assert secrets.get_secret_value(SecretId="in-memory/secret")["SecretString"] == "s3cr3t"
+        # The imported state is the fresh host's own: exported again, it is the same set of records.
+        again = json.loads(request(fresh.url, "GET", "/_emu/state/export").body)
+        assert {(r["namespace"], r["key"]) for r in again["records"] if r["namespace"] != "usage"} \
+            >= {(r["namespace"], r["key"]) for r in document["records"] if r["namespace"] != "usage"}
+
+
+def test_a_refused_import_without_persistence_changes_nothing(tmp_path):
+    """Without a store to go back to, the host keeps each touched plugin's snapshot and loads it back when the
+    plugin refuses a record of the file; the keys, the aliases and the secrets are as they were."""
+    with AwsemuHost(env={"SERVICES": "kms,secretsmanager"}) as host:
+        kms = make_client(host.url, "kms")
+        key = kms.create_key(Description="before the import")["KeyMetadata"]["KeyId"]
+        kms.create_alias(AliasName="alias/kept", TargetKeyId=key)
+        blob = kms.encrypt(KeyId=key, Plaintext=b"kept")["CiphertextBlob"]
+        secrets = make_client(host.url, "secretsmanager")
+        secrets.create_secret(Name="kept", SecretString="still here")
+        exported = json.loads(request(host.url, "GET", "/_emu/state/export").body)
+        other = [dict(record, key=record["key"].replace(key, "0f0f0f0f-5555-6666-7777-888888888888"))
+                 for record in exported["records"] if record["plugin"] == "kms" and record["namespace"] == "key"]
+        new_secret = [dict(record, key=record["key"].replace("kept", "other"))
+                      for record in exported["records"] if record["plugin"] == "secretsmanager"]
+        broken = {"plugin": "kms", "namespace": "key", "key": "000000000000/us-east-1/broken", "formatVersion": 2,
+                  "value": base64.b64encode(b"not a key record").decode()}
+        document = {"format": "awsemu-state", "version": 1, "records": new_secret + other + [broken]}
+        response = request(host.url, "POST", "/_emu/state/import", json.dumps(document).encode())
+        assert response.status == 400 and b"could not load record" in response.body
+        assert b"nothing was changed" in response.body
+        assert kms.describe_key(KeyId="alias/kept")["KeyMetadata"]["Description"] == "before the import"
+        assert kms.decrypt(CiphertextBlob=blob)["Plaintext"] == b"kept"
+        assert "0f0f0f0f-5555-6666-7777-888888888888" not in {k["KeyId"] for k in kms.list_keys()["Keys"]}
+        assert secrets.get_secret_value(SecretId="kept")["SecretString"] == "still here"
+        assert [s["Name"] for s in secrets.list_secrets()["SecretList"]] == ["kept"]
+
+
+def test_s3_state_is_neither_exported_nor_imported_without_persistence(tmp_path):
+    """S3's bodies live in a folder that a reset empties, so without PERSISTENCE its state is not snapshotted:
+    the export leaves it out, and an import naming it is refused before any plugin changes."""
+    with AwsemuHost(env={"SERVICES": "kms,s3"}) as host:
+        s3 = make_client(host.url, "s3")
+        s3.create_bucket(Bucket="kept-bucket")
+        s3.put_object(Bucket="kept-bucket", Key="object", Body=b"body")
+        key = make_client(host.url, "kms").create_key()["KeyMetadata"]["KeyId"]
+        document = json.loads(request(host.url, "GET", "/_emu/state/export").body)
+        assert {r["plugin"] for r in document["records"]} == {"kms"}
+        s3_record = {"plugin": "s3", "namespace": "bucket", "key": "other-bucket", "formatVersion": 1,
+                     "value": base64.b64encode(b"{}").decode()}
+        document["records"] = [r for r in document["records"] if r["namespace"] != "usage"] + [s3_record]
+        response = request(host.url, "POST", "/_emu/state/import", json.dumps(document).encode())
+        assert response.status == 400 and b"plugin s3 cannot hand over its present state" in response.body
+        assert s3.get_object(Bucket="kept-bucket", Key="object")["Body"].read() == b"body"
+        assert key in {k["KeyId"] for k in make_client(host.url, "kms").list_keys()["Keys"]}
+
+
 def test_restart_keeps_deleted_imported_material_in_its_place(tmp_path):
     """A deleted material's place among the key's materials survives a restart, so importing it again restores
     the key as it was."""

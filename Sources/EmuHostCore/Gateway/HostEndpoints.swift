@@ -105,18 +105,10 @@ struct HostEndpoints {
     }
 
     private func exportState() -> GatewayResponse {
-        guard let store = runtime.stateStore else {
-            return .json(["__type": "ValidationException",
-                          "message": "State export needs PERSISTENCE=1: without it no records are kept."], status: 400)
-        }
         do {
-            var records: [StateExport.Record] = []
-            for plugin in try store.pluginNames().sorted() {
-                for row in try store.records(plugin: plugin) {
-                    records.append(StateExport.Record(plugin: plugin, namespace: row.namespace, key: row.key,
-                                                      formatVersion: row.formatVersion,
-                                                      value: Base64.encode(row.value ?? [])))
-                }
+            let records = try runtime.exportRecords().map { row in
+                StateExport.Record(plugin: row.plugin, namespace: row.namespace, key: row.key,
+                                   formatVersion: row.formatVersion, value: Base64.encode(row.value ?? []))
             }
             return .json(StateExport(records: records))
         } catch {

@@ -1,3 +1,4 @@
+import EmuPluginKit
 import PluginABI
 
 /// One service of a loaded plugin, with its operations indexed by name for routing.
@@ -58,14 +59,28 @@ public final class LoadedPlugin: @unchecked Sendable {
     public let abiMajor: UInt32
     public let abiMinor: UInt32
     public let stateFormatVersion: UInt32
-    let descriptor: UnsafePointer<emu_plugin_descriptor>
+    /// A copy of the plugin's descriptor, with the fields its struct_size does not reach read as zero (NULL hooks).
+    let descriptor: emu_plugin_descriptor
     /// Services selected by SERVICES (all of them when SERVICES is unset).
     public private(set) var services: [LoadedService] = []
 
-    init(path: String, descriptor: UnsafePointer<emu_plugin_descriptor>, selected: (String) -> Bool) {
-        let d = descriptor.pointee
+    /// The size of an ABI 1.0–1.2 descriptor, the smallest a host accepts: everything up to on_tick.
+    static let minimumDescriptorSize = MemoryLayout<emu_plugin_descriptor>.offset(of: \emu_plugin_descriptor.on_state_snapshot)!
+
+    /// Copies as much of the descriptor as the plugin says it has (a plugin built against an older minor has a
+    /// smaller one), so a field appended later is never read past the end of the plugin's struct.
+    static func readDescriptor(_ pointer: UnsafePointer<emu_plugin_descriptor>) -> emu_plugin_descriptor {
+        let size = Int(UnsafeRawPointer(pointer).load(as: UInt32.self))
+        var copy = emu_plugin_descriptor()
+        withUnsafeMutableBytes(of: &copy) { target in
+            target.copyMemory(from: UnsafeRawBufferPointer(start: pointer, count: min(size, target.count)))
+        }
+        return copy
+    }
+
+    init(path: String, descriptor d: emu_plugin_descriptor, selected: (String) -> Bool) {
         self.path = path
-        self.descriptor = descriptor
+        self.descriptor = d
         name = String(cString: d.name)
         version = d.version.map { String(cString: $0) } ?? "0.0.0"
         toolchain = d.toolchain.map { String(cString: $0) } ?? "unknown"
@@ -83,24 +98,50 @@ public final class LoadedPlugin: @unchecked Sendable {
         services = list
     }
 
-    var pluginData: UnsafeMutableRawPointer? { descriptor.pointee.plugin_data }
+    var pluginData: UnsafeMutableRawPointer? { descriptor.plugin_data }
 
     func initialize() -> emu_status {
-        guard let onInit = descriptor.pointee.on_init else { return EMU_ERR_INVALID_ARGUMENT }
+        guard let onInit = descriptor.on_init else { return EMU_ERR_INVALID_ARGUMENT }
         return onInit(pluginData)
     }
 
-    func shutdown() { descriptor.pointee.on_shutdown?(pluginData) }
+    func shutdown() { descriptor.on_shutdown?(pluginData) }
 
-    func reset() { descriptor.pointee.on_state_reset?(pluginData) }
+    func reset() { descriptor.on_state_reset?(pluginData) }
 
-    var hasTick: Bool { descriptor.pointee.on_tick != nil }
+    var hasTick: Bool { descriptor.on_tick != nil }
 
-    func tick(_ context: UnsafePointer<emu_request_context>) { descriptor.pointee.on_tick?(pluginData, context) }
+    func tick(_ context: UnsafePointer<emu_request_context>) { descriptor.on_tick?(pluginData, context) }
 
-    var canLoadState: Bool { descriptor.pointee.on_state_load != nil }
+    var canLoadState: Bool { descriptor.on_state_load != nil }
 
     func loadState(_ record: UnsafePointer<emu_state_record>) -> emu_status {
-        descriptor.pointee.on_state_load?(pluginData, record) ?? EMU_ERR_INVALID_ARGUMENT
+        descriptor.on_state_load?(pluginData, record) ?? EMU_ERR_INVALID_ARGUMENT
+    }
+
+    /// The plugin can hand over its present state (ABI 1.3 on_state_snapshot).
+    var canSnapshot: Bool { descriptor.on_state_snapshot != nil }
+
+    /// The plugin's present state as records, or nil when it has no on_state_snapshot or the snapshot failed.
+    func snapshot() -> [StateRecordRow]? {
+        guard let hook = descriptor.on_state_snapshot else { return nil }
+        final class Collector {
+            let plugin: String
+            var rows: [StateRecordRow] = []
+            init(plugin: String) { self.plugin = plugin }
+        }
+        let collector = Collector(plugin: name)
+        let status = withExtendedLifetime(collector) {
+            hook(pluginData, { context, record in
+                guard let context, let record else { return EMU_ERR_INVALID_ARGUMENT }
+                let collector = Unmanaged<Collector>.fromOpaque(context).takeUnretainedValue()
+                let r = record.pointee
+                let value = r.value.map { Array(UnsafeBufferPointer(start: $0, count: r.value_len)) } ?? []
+                collector.rows.append(StateRecordRow(plugin: collector.plugin, namespace: r.ns.string, key: r.key.string,
+                                                     value: value, formatVersion: r.format_version, sequence: 0))
+                return EMU_OK
+            }, Unmanaged.passUnretained(collector).toOpaque())
+        }
+        return status == EMU_OK ? collector.rows : nil
     }
 }

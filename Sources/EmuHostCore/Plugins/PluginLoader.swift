@@ -127,11 +127,11 @@ public struct PluginLoader {
         }
         let entry = unsafeBitCast(symbol, to: emu_plugin_entry_fn.self)
         guard let descriptor = entry(hostAPI) else { return refuse("\(EMU_PLUGIN_ENTRY_SYMBOL) returned NULL") }
-        let d = descriptor.pointee
-        guard d.struct_size >= UInt32(MemoryLayout<emu_plugin_descriptor>.size) else {
-            return refuse("descriptor struct_size \(d.struct_size) is smaller than ABI v1's "
-                + "\(MemoryLayout<emu_plugin_descriptor>.size)")
+        let structSize = UnsafeRawPointer(descriptor).load(as: UInt32.self)
+        guard structSize >= UInt32(LoadedPlugin.minimumDescriptorSize) else {
+            return refuse("descriptor struct_size \(structSize) is smaller than ABI v1's \(LoadedPlugin.minimumDescriptorSize)")
         }
+        let d = LoadedPlugin.readDescriptor(descriptor)
         guard d.abi_major == EMU_ABI_MAJOR else {
             return refuse("descriptor says ABI major \(d.abi_major); this host speaks major \(EMU_ABI_MAJOR)")
         }
@@ -188,7 +188,7 @@ public struct PluginLoader {
                 return refuse("on_init failed with status \(status.rawValue)", name: name, services: allServices)
             }
         }
-        let plugin = LoadedPlugin(path: file, descriptor: descriptor, selected: selected)
+        let plugin = LoadedPlugin(path: file, descriptor: d, selected: selected)
         for service in chosen { servedBy[service] = name }
         plugins.append(plugin)
         return PluginLoadReport(path: file, pluginName: name, services: chosen, outcome: .loaded)

@@ -81,6 +81,27 @@ public final class HostRuntime: Sendable {
         }
     }
 
+    /// Every plugin's present records (state export): the stored ones with PERSISTENCE, else what each plugin
+    /// hands over through on_state_snapshot, taken while no request and no tick runs so that the records of
+    /// different plugins belong to one moment. A plugin without the hook has nothing to export.
+    public func exportRecords() throws -> [StateRecordRow] {
+        if let store = stateStore {
+            return try store.pluginNames().sorted().flatMap { try store.records(plugin: $0) }
+        }
+        guard requestGate.closeAndDrain(timeoutSeconds: 30) else {
+            throw StateStoreError("requests in flight did not finish within 30 s; nothing was exported")
+        }
+        defer { requestGate.open() }
+        return try tickLock.withLock { () throws -> [StateRecordRow] in
+            try registry.plugins.filter(\.canSnapshot).sorted { $0.name < $1.name }.flatMap { plugin in
+                guard let rows = plugin.snapshot() else {
+                    throw StateStoreError("plugin \(plugin.name) could not hand over its present state")
+                }
+                return rows
+            }
+        }
+    }
+
     /// Replaces the state of each plugin named in `rows` with those records (state import).
     /// - Throws: when a plugin is not loaded or refuses a record; plugins not named keep their state.
     public func importRecords(_ rows: [StateRecordRow]) throws {
@@ -93,6 +114,10 @@ public final class HostRuntime: Sendable {
             if let newer = records.first(where: { $0.formatVersion > plugin.stateFormatVersion }) {
                 throw StateStoreError("record \(newer.namespace)/\(newer.key) has format \(newer.formatVersion), newer "
                     + "than plugin \(name)'s \(plugin.stateFormatVersion)")
+            }
+            if stateStore == nil, !plugin.canSnapshot {
+                throw StateStoreError("plugin \(name) cannot hand over its present state (on_state_snapshot), so "
+                    + "without PERSISTENCE=1 an import that fails could not be undone; nothing was changed")
             }
         }
         // No request and no tick runs while the state is replaced, and every commit already submitted is durable
@@ -116,13 +141,16 @@ public final class HostRuntime: Sendable {
         do {
             for (name, records) in byPlugin {
                 let plugin = registry.plugins.first { $0.name == name }!
-                touched.append((plugin, try stateStore?.records(plugin: name) ?? []))
+                // Without a store, the plugin's own snapshot is what a failed import goes back to.
+                guard let previous = try stateStore?.records(plugin: name) ?? plugin.snapshot() else {
+                    throw StateStoreError("plugin \(name) could not hand over its present state; nothing was changed")
+                }
+                touched.append((plugin, previous))
                 plugin.reset()
                 for var row in records {
                     guard row.withCRecord({ plugin.loadState($0) }) == EMU_OK else {
                         throw StateStoreError("plugin \(name) could not load record \(row.namespace)/\(row.key); "
-                            + (stateStore == nil ? "without PERSISTENCE=1 there is no stored state to go back to, so "
-                                + "the plugins it touched are now empty" : "nothing was changed"))
+                            + "nothing was changed")
                     }
                     if let store = stateStore {
                         row.sequence = store.nextSequence()

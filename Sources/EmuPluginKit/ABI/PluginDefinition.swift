@@ -107,12 +107,33 @@ public struct ServiceDefinition: Sendable {
     }
 }
 
-/// A stored record handed back at start-up.
+/// A stored record handed back at start-up, or handed to the host in a snapshot.
 public struct StateRecord: Sendable {
     public var namespace: String
     public var key: String
     public var value: [UInt8]
     public var formatVersion: UInt32
+
+    public init(namespace: String, key: String, value: [UInt8], formatVersion: UInt32) {
+        self.namespace = namespace
+        self.key = key
+        self.value = value
+        self.formatVersion = formatVersion
+    }
+
+    /// Lends the record to C as an `emu_state_record` for the duration of `body`.
+    public func withCRecord<R>(_ body: (UnsafePointer<emu_state_record>) -> R) -> R {
+        withEmuString(namespace) { ns in
+            withEmuString(key) { key in
+                value.withUnsafeBufferPointer { bytes in
+                    var record = emu_state_record(
+                        struct_size: UInt32(MemoryLayout<emu_state_record>.size), ns: ns, key: key,
+                        value: bytes.baseAddress, value_len: bytes.count, format_version: formatVersion)
+                    return withUnsafePointer(to: &record, body)
+                }
+            }
+        }
+    }
 }
 
 /// Everything a Swift plugin declares; `makeDescriptor` turns it into the static C descriptor the host reads.
@@ -130,6 +151,9 @@ public final class PluginDefinition: @unchecked Sendable {
     public var onStateLoad: (@Sendable (StateRecord) -> Bool)?
     public var onStateReset: (@Sendable () -> Void)?
     public var onTick: (@Sendable (RequestContext) -> Void)?
+    /// The plugin's whole present state, as the records `state_put` would have stored (ABI 1.3). Without
+    /// PERSISTENCE it is what the host exports, and what it loads back when an import fails. nil: it failed.
+    public var onStateSnapshot: (@Sendable () -> [StateRecord]?)?
 
     public init(name: String, version: String, stateFormatVersion: UInt32, services: [ServiceDefinition]) {
         self.name = name
@@ -196,6 +220,16 @@ public final class PluginDefinition: @unchecked Sendable {
                 let plugin = Unmanaged<PluginDefinition>.fromOpaque(data!).takeUnretainedValue()
                 guard let ctx else { return }
                 plugin.onTick?(RequestContext(ctx))
+            },
+            on_state_snapshot: onStateSnapshot == nil ? nil : { data, sink, sinkContext in
+                let plugin = Unmanaged<PluginDefinition>.fromOpaque(data!).takeUnretainedValue()
+                guard let sink else { return EMU_ERR_INVALID_ARGUMENT }
+                guard let records = plugin.onStateSnapshot?() else { return EMU_ERR_INTERNAL }
+                for record in records {
+                    let status = record.withCRecord { sink(sinkContext, $0) }
+                    if status != EMU_OK { return status }
+                }
+                return EMU_OK
             }))
         return UnsafePointer(descriptor)
     }

@@ -49,6 +49,11 @@ final class KmsState: Sendable {
         }
     }
 
+    /// Every store as it is now, with its `<account>/<region>` id (a state snapshot).
+    func allStores() -> [(id: String, store: KmsStore)] {
+        stores.withLock { $0.sorted { $0.key < $1.key }.map { ($0.key, $0.value) } }
+    }
+
     /// Every store, for the clock tick and resets.
     func allStoreIds() -> [String] { stores.withLock { Array($0.keys) } }
 

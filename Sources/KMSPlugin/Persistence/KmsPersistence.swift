@@ -13,36 +13,13 @@ enum KmsPersistence {
     /// order the changes happened.
     static func record(storeId: String, store: KmsStore, changes: Set<KmsStore.Change>) {
         guard let host = PluginHost.current, host.persistenceEnabled, let context = RequestScope.current else { return }
-        let encoder = JSONEncoder()
         do {
             for change in changes {
-                switch change {
-                case .key(let id):
-                    if let key = store.keys[id] {
-                        try host.statePut(context, namespace: "key", key: "\(storeId)/\(id)",
-                                          value: KmsRecords.binaryKey(try KmsRecords.encode(key)))
-                    } else {
-                        try host.stateDelete(context, namespace: "key", key: "\(storeId)/\(id)")
-                    }
-                case .alias(let name):
-                    if let alias = store.aliases[name] {
-                        try put(host, context, "alias", "\(storeId)/\(name)", try encoder.encode(KmsRecords.encode(alias)))
-                    } else {
-                        try host.stateDelete(context, namespace: "alias", key: "\(storeId)/\(name)")
-                    }
-                case .customKeyStore(let id):
-                    if let customStore = store.customKeyStores[id] {
-                        try put(host, context, "cks", "\(storeId)/\(id)", try encoder.encode(customStore))
-                    } else {
-                        try host.stateDelete(context, namespace: "cks", key: "\(storeId)/\(id)")
-                    }
-                case .grant(let id):
-                    if let grant = store.grant(id: id) {
-                        let record = KmsRecords.encode(grant, tokens: store.tokens(of: id))
-                        try put(host, context, "grant", "\(storeId)/\(id)", try encoder.encode(record))
-                    } else {
-                        try host.stateDelete(context, namespace: "grant", key: "\(storeId)/\(id)")
-                    }
+                let (namespace, key, value) = try entry(storeId: storeId, store: store, change: change)
+                if let value {
+                    try host.statePut(context, namespace: namespace, key: key, value: value)
+                } else {
+                    try host.stateDelete(context, namespace: namespace, key: key)
                 }
             }
         } catch {
@@ -50,10 +27,44 @@ enum KmsPersistence {
         }
     }
 
-    private static func put(_ host: PluginHost, _ context: RequestContext, _ namespace: String, _ key: String,
-                            _ data: Data) throws
+    /// The record a change leaves behind: its namespace, key and value (nil when the thing changed is gone).
+    private static func entry(storeId: String, store: KmsStore, change: KmsStore.Change) throws
+        -> (namespace: String, key: String, value: [UInt8]?)
     {
-        try host.statePut(context, namespace: namespace, key: key, value: Array(data))
+        let encoder = JSONEncoder()
+        switch change {
+        case .key(let id):
+            return ("key", "\(storeId)/\(id)", try store.keys[id].map { KmsRecords.binaryKey(try KmsRecords.encode($0)) })
+        case .alias(let name):
+            return ("alias", "\(storeId)/\(name)", try store.aliases[name].map { Array(try encoder.encode(KmsRecords.encode($0))) })
+        case .customKeyStore(let id):
+            return ("cks", "\(storeId)/\(id)", try store.customKeyStores[id].map { Array(try encoder.encode($0)) })
+        case .grant(let id):
+            return ("grant", "\(storeId)/\(id)", try store.grant(id: id).map {
+                Array(try encoder.encode(KmsRecords.encode($0, tokens: store.tokens(of: id))))
+            })
+        }
+    }
+
+    /// Every record of the present state (on_state_snapshot), the same records the changes have put.
+    static func snapshot(state: KmsState, lastUsage: KeyUsageTracker) throws -> [StateRecord] {
+        var records: [StateRecord] = []
+        func add(_ namespace: String, _ key: String, _ value: [UInt8]) {
+            records.append(StateRecord(namespace: namespace, key: key, value: value, formatVersion: KmsRecords.formatVersion))
+        }
+        for (storeId, store) in state.allStores() {
+            var changes: [KmsStore.Change] = store.keys.keys.map { .key($0) } + store.aliases.keys.map { .alias($0) }
+            changes += store.customKeyStores.keys.map { .customKeyStore($0) }
+            changes += store.grants.values.joined().map { .grant($0.grantId) }
+            for change in changes {
+                let (namespace, key, value) = try entry(storeId: storeId, store: store, change: change)
+                if let value { add(namespace, key, value) }
+            }
+        }
+        add("meta", "trackingStart", Array(String(lastUsage.trackingStartDate).utf8))
+        let encoder = JSONEncoder()
+        for (arn, usage) in lastUsage.allUsages() { add("usage", arn, Array(try encoder.encode(usage))) }
+        return records
     }
 
     /// Splits `<account>/<region>/<id>`; the id may itself contain '/', as alias names do.

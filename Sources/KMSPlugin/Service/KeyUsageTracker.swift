@@ -59,6 +59,9 @@ final class KeyUsageTracker: Sendable {
         records.withLock { $0 = Records() }
     }
 
+    /// Every usage recorded, by key ARN (a state snapshot).
+    func allUsages() -> [(String, Usage)] { records.withLock { $0.usages.sorted { $0.key < $1.key } } }
+
     func restore(arn: String, usage: Usage) { records.withLock { $0.usages[arn] = usage } }
 
     /// The usages recorded since the last call, for persistence.

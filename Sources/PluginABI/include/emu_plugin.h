@@ -42,6 +42,11 @@
  *   the host a pull source that it drains into the connection as the client takes it, with backpressure. Memory
  *   stays flat however large the object.
  *
+ * STATE (ABI 1.3)
+ *   With PERSISTENCE=1 the host keeps every record a plugin hands over (state_put) and gives them back through
+ *   on_state_load at start-up. A plugin that also implements on_state_snapshot can hand over its whole present
+ *   state on request, so state export and an import that must be undone work without PERSISTENCE too.
+ *
  * THREADING
  *   Operation handlers and the raw HTTP handler are called concurrently from several host threads; a plugin
  *   guards its own state. A handler may block (key generation, disk): the host never calls a handler on its
@@ -63,7 +68,7 @@ extern "C" {
 /** The ABI major version: part of the entry symbol's name and checked exactly by the host. */
 #define EMU_ABI_MAJOR 1u
 /** The ABI minor version: grows when fields are appended; a host with a higher minor serves older plugins. */
-#define EMU_ABI_MINOR 2u
+#define EMU_ABI_MINOR 3u
 /** The entry symbol's name, for hosts that look it up with dlsym. */
 #define EMU_PLUGIN_ENTRY_SYMBOL "emu_plugin_entry_v1"
 
@@ -264,6 +269,12 @@ typedef struct emu_state_record {
     uint32_t format_version;
 } emu_state_record;
 
+/**
+ * (ABI 1.3) Takes one record of a plugin's snapshot (see on_state_snapshot); the record is borrowed for the call.
+ * Returns EMU_OK to be given the next record; anything else asks the plugin to stop and return that status.
+ */
+typedef emu_status (*emu_state_sink)(void *sink_context, const emu_state_record *record);
+
 /** What a bus call answered; borrowed for the duration of the result callback only. */
 typedef struct emu_bus_result {
     uint32_t struct_size;
@@ -424,6 +435,15 @@ typedef struct emu_plugin_descriptor {
      * time brings: finish deletion windows, rotate keys. `ctx` carries no caller; state_put works within it.
      */
     void (*on_tick)(void *plugin_data, const emu_request_context *ctx);
+    /**
+     * (ABI 1.3) Optional. Hands the plugin's whole present state to `sink`, one call per record, exactly the
+     * records state_put would have stored for it (format_version = state_format_version), so that on_state_reset
+     * followed by on_state_load of each of them gives the same state back. Without PERSISTENCE this is the only
+     * copy of the state outside the plugin: the host exports it, and keeps it to undo a failed import. Called
+     * while no handler and no tick runs. Returns EMU_OK, or the first status from `sink` that was not EMU_OK.
+     * Check struct_size before reading.
+     */
+    emu_status (*on_state_snapshot)(void *plugin_data, emu_state_sink sink, void *sink_context);
 } emu_plugin_descriptor;
 
 /** The signature of the one exported symbol. */

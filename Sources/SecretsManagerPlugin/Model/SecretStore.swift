@@ -65,5 +65,10 @@ final class SecretStore: Sendable {
         secrets.withLock { $0[Self.key(of: secret)] = secret }
     }
 
+    /// Every secret with its record key, in key order (a state snapshot).
+    func all() -> [(key: String, secret: Secret)] {
+        secrets.withLock { $0.sorted { $0.key < $1.key }.map { ($0.key, $0.value) } }
+    }
+
     func removeAll() { secrets.withLock { $0.removeAll() } }
 }

@@ -34,6 +34,20 @@ enum SecretsPersistence {
         try host.statePut(context, namespace: namespace, key: key, value: Array(data))
     }
 
+    /// Every secret's record (on_state_snapshot): the records `record` has put. nil when one cannot be encoded.
+    static func snapshot(of store: SecretStore) -> [StateRecord]? {
+        let encoder = JSONEncoder()
+        var records: [StateRecord] = []
+        for (key, secret) in store.all() {
+            guard let data = try? encoder.encode(secret) else {
+                PluginHost.current?.error("secret record \(key) could not be encoded")
+                return nil
+            }
+            records.append(StateRecord(namespace: namespace, key: key, value: Array(data), formatVersion: formatVersion))
+        }
+        return records
+    }
+
     /// Restores one stored record into `store`. Returns false for a record this plugin cannot read, which stops
     /// the host from starting with part of its state missing.
     static func load(_ record: StateRecord, into store: SecretStore) -> Bool {
