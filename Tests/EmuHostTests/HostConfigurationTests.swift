@@ -36,13 +36,16 @@ import Testing
         let defaults = try HostConfiguration(environment: [:])
         #expect(defaults.maxStreamedBodyBytes == 5 * 1024 * 1024 * 1024 + 64 * 1024 * 1024)
         #expect(defaults.shutdownTimeoutSeconds == 10)
-        let set = try HostConfiguration(environment: ["MAX_STREAMED_BODY_BYTES": "1048576", "SHUTDOWN_TIMEOUT_SECONDS": "2"])
-        #expect(set.maxStreamedBodyBytes == 1_048_576 && set.shutdownTimeoutSeconds == 2)
+        #expect(defaults.tickSeconds == 1)
+        let set = try HostConfiguration(environment: ["MAX_STREAMED_BODY_BYTES": "1048576", "SHUTDOWN_TIMEOUT_SECONDS": "2",
+                                                      "TICK_SECONDS": "0"])
+        #expect(set.maxStreamedBodyBytes == 1_048_576 && set.shutdownTimeoutSeconds == 2 && set.tickSeconds == 0)
     }
 
     @Test(arguments: [
         ("MAX_STREAMED_BODY_BYTES", "0"), ("MAX_STREAMED_BODY_BYTES", "lots"), ("SHUTDOWN_TIMEOUT_SECONDS", "0"),
-        ("SHUTDOWN_TIMEOUT_SECONDS", "86401"), ("MAX_CONNECTIONS", "1000001"),
+        ("SHUTDOWN_TIMEOUT_SECONDS", "86401"), ("MAX_CONNECTIONS", "1000001"), ("TICK_SECONDS", "-1"),
+        ("TICK_SECONDS", "often"),
     ])
     func limitsRejectNonsense(_ name: String, _ value: String) {
         #expect(throws: HostConfigurationError.self) { try HostConfiguration(environment: [name: value]) }

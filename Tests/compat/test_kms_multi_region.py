@@ -2,9 +2,11 @@
 
 import hashlib
 import os
+import time
 
 import pytest
 
+from awsemu_host import AwsemuHost, make_client
 from kms_helpers import advance_clock, aws_error, host_now, import_material, wait_out_transient_state
 
 
@@ -217,6 +219,42 @@ def test_a_creating_replica_can_be_managed_and_a_disabled_one_cannot_become_prim
         == "DisabledException"
     west.enable_key(KeyId=primary["KeyId"])
     east.update_primary_region(KeyId=primary["KeyId"], PrimaryRegion="eu-west-1")
+
+
+def test_transient_states_hold_until_the_clock_ticks():
+    """With TICK_SECONDS=0 nothing moves on until POST /_emu/clock, so each transient state can be looked at for
+    as long as a test needs. A Creating replica can be managed but neither used nor enabled or disabled; keys
+    Updating after UpdatePrimaryRegion serve cryptography but refuse EnableKey, DisableKey and ReplicateKey."""
+    with AwsemuHost(env={"SERVICES": "kms", "TICK_SECONDS": "0"}) as host:
+        east, west, south = (make_client(host.url, "kms", region_name=region)
+                             for region in ("us-east-1", "eu-west-1", "ap-south-1"))
+        key = east.create_key(MultiRegion=True)["KeyMetadata"]["KeyId"]
+        east.replicate_key(KeyId=key, ReplicaRegion="eu-west-1")
+        blob = east.encrypt(KeyId=key, Plaintext=b"from the primary")["CiphertextBlob"]
+        time.sleep(1.5)  # longer than the default tick, which would have ended Creating by now
+        for _ in range(3):
+            assert west.describe_key(KeyId=key)["KeyMetadata"]["KeyState"] == "Creating"
+            for call, kwargs in ((west.encrypt, {"Plaintext": b"x"}), (west.enable_key, {}), (west.disable_key, {})):
+                assert aws_error(call, KeyId=key, **kwargs)[0] == "KMSInvalidStateException", call
+            assert aws_error(west.decrypt, CiphertextBlob=blob)[0] == "KMSInvalidStateException"
+        west.update_key_description(KeyId=key, Description="managed while creating")
+        advance_clock(host.url, 0)
+        assert west.describe_key(KeyId=key)["KeyMetadata"]["KeyState"] == "Enabled"
+        assert west.decrypt(CiphertextBlob=blob)["Plaintext"] == b"from the primary"
+
+        east.update_primary_region(KeyId=key, PrimaryRegion="eu-west-1")
+        for kms in (east, west):
+            assert kms.describe_key(KeyId=key)["KeyMetadata"]["KeyState"] == "Updating"
+            assert kms.decrypt(CiphertextBlob=kms.encrypt(KeyId=key, Plaintext=b"u")["CiphertextBlob"])["Plaintext"] \
+                == b"u"
+            for call in (kms.enable_key, kms.disable_key):
+                assert aws_error(call, KeyId=key)[0] == "KMSInvalidStateException", call
+        assert aws_error(west.replicate_key, KeyId=key, ReplicaRegion="ap-south-1")[0] == "KMSInvalidStateException"
+        advance_clock(host.url, 0)
+        for kms in (east, west):
+            assert kms.describe_key(KeyId=key)["KeyMetadata"]["KeyState"] == "Enabled"
+        west.replicate_key(KeyId=key, ReplicaRegion="ap-south-1")
+        assert south.describe_key(KeyId=key)["KeyMetadata"]["KeyState"] == "Creating"
 
 
 def imported_key_with_replica(east, west):

@@ -30,6 +30,10 @@ public struct HostConfiguration: Sendable {
     public var maxConnections: Int = 1024
     /// How long SIGTERM/SIGINT waits for running handlers before the host exits anyway.
     public var shutdownTimeoutSeconds: Int = 10
+    /// How often plugins are given the time (deletion windows, rotation, transient key states) without a request
+    /// asking. 0 turns the background tick off, so that only `POST /_emu/clock` moves things on: a test can then
+    /// look at a transient state (a replica still Creating) for as long as it needs. `TICK_SECONDS`.
+    public var tickSeconds: Int = 1
     /// SIGV4_VERIFY=1 checks every request's signature.
     public var verifySignatures: Bool = false
     /// Every environment variable, for plugins' `config_get` (KMS_SEED_PATH, …).
@@ -86,7 +90,8 @@ public struct HostConfiguration: Sendable {
             }
         }
         if let dir = environment["DATA_DIR"], !dir.isEmpty { dataDirectory = dir }
-        for (name, minimum) in [("IDLE_TIMEOUT_SECONDS", 1), ("MAX_CONNECTIONS", 1), ("SHUTDOWN_TIMEOUT_SECONDS", 1)] {
+        for (name, minimum) in [("IDLE_TIMEOUT_SECONDS", 1), ("MAX_CONNECTIONS", 1), ("SHUTDOWN_TIMEOUT_SECONDS", 1),
+                                ("TICK_SECONDS", 0)] {
             guard let text = environment[name], !text.isEmpty else { continue }
             let maximum = name == "MAX_CONNECTIONS" ? 1_000_000 : 86_400
             guard let value = Int(text), value >= minimum, value <= maximum else {
@@ -95,6 +100,7 @@ public struct HostConfiguration: Sendable {
             switch name {
             case "IDLE_TIMEOUT_SECONDS": idleTimeoutSeconds = value
             case "MAX_CONNECTIONS": maxConnections = value
+            case "TICK_SECONDS": tickSeconds = value
             default: shutdownTimeoutSeconds = value
             }
         }

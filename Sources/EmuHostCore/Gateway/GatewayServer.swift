@@ -54,13 +54,15 @@ public final class GatewayServer: Sendable {
         return address
     }
 
-    /// Lets plugins act on time about once a second (deletion windows, rotation), off the event loop and
-    /// never two ticks at once.
+    /// Lets plugins act on time every TICK_SECONDS (deletion windows, rotation), off the event loop and never
+    /// two ticks at once. TICK_SECONDS=0: only `POST /_emu/clock` ticks.
     public func startTicking() {
+        let seconds = Int64(runtime.configuration.tickSeconds)
+        guard seconds > 0 else { return }
         let runtime = self.runtime
         let pool = threadPool
         let ticking = NIOLockedValueBox(false)
-        group.next().scheduleRepeatedTask(initialDelay: .seconds(1), delay: .seconds(1)) { _ in
+        group.next().scheduleRepeatedTask(initialDelay: .seconds(seconds), delay: .seconds(seconds)) { _ in
             guard ticking.withLockedValue({ busy in defer { busy = true }; return !busy }) else { return }
             pool.submit { _ in
                 runtime.tickAll()
