@@ -73,6 +73,13 @@ let package = Package(
             pkgConfig: "libxml-2.0",
             providers: [.apt(["libxml2-dev"])]
         ),
+        /// zlib from Debian's zlib1g-dev, for S3's CRC32 checksums.
+        .systemLibrary(name: "CZlib", path: "Sources/CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+        /// Intel ISA-L from Debian's libisal-dev, for S3's CRC32C checksums.
+        .systemLibrary(name: "CISAL", path: "Sources/CISAL", pkgConfig: "libisal", providers: [.apt(["libisal-dev"])]),
+        /// xxHash from Debian's libxxhash-dev, for S3's XXHASH64, XXHASH3 and XXHASH128 checksums.
+        .systemLibrary(
+            name: "CXXHash", path: "Sources/CXXHash", pkgConfig: "libxxhash", providers: [.apt(["libxxhash-dev"])]),
         .target(
             name: "EmuHostCore",
             dependencies: [
@@ -141,10 +148,11 @@ let package = Package(
             linkerSettings: pluginLinking
         ),
         /// S3 (REST-XML): every object body is encrypted at rest, under a KMS data key reached over the service bus
-        /// (SSE-KMS) or under a host-managed key (SSE-S3); COpenSSL for MD5 ETags.
+        /// (SSE-KMS) or under a host-managed key (SSE-S3); COpenSSL for MD5 ETags and SHA checksums, zlib, ISA-L
+        /// and xxHash for the other additional checksums.
         .target(
             name: "S3Plugin",
-            dependencies: ["EmuPluginKit", "EmuCrypto", "COpenSSL", "CLibXML2"],
+            dependencies: ["EmuPluginKit", "EmuCrypto", "COpenSSL", "CLibXML2", "CZlib", "CISAL", "CXXHash"],
             swiftSettings: swiftSettings,
             linkerSettings: pluginLinking
         ),

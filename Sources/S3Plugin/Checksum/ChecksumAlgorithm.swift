@@ -1,0 +1,50 @@
+/// One of S3's additional checksum algorithms (`x-amz-checksum-<name>`, `ChecksumAlgorithm` in the API).
+///
+/// Values travel as base64 of the digest's big-endian bytes, as the SDKs compute them.
+enum ChecksumAlgorithm: String, CaseIterable, Codable, Sendable {
+    case crc32 = "CRC32"
+    case crc32c = "CRC32C"
+    case crc64nvme = "CRC64NVME"
+    case sha1 = "SHA1"
+    case sha256 = "SHA256"
+    case sha512 = "SHA512"
+    case md5 = "MD5"
+    case xxhash64 = "XXHASH64"
+    case xxhash3 = "XXHASH3"
+    case xxhash128 = "XXHASH128"
+
+    /// The algorithm a name from a header or an XML element names, in any case.
+    init?(name: String) {
+        self.init(rawValue: name.uppercased())
+    }
+
+    /// `x-amz-checksum-crc32`, …: the header that carries a value, also the trailer's name.
+    var headerName: String { "x-amz-checksum-\(rawValue.lowercased())" }
+
+    /// `ChecksumCRC32`, …: the element (and SDK field) that carries a value.
+    var elementName: String { "Checksum\(rawValue)" }
+
+    var digestLength: Int {
+        switch self {
+        case .crc32, .crc32c: return 4
+        case .crc64nvme, .xxhash64, .xxhash3: return 8
+        case .sha1: return 20
+        case .sha256: return 32
+        case .sha512: return 64
+        case .md5, .xxhash128: return 16
+        }
+    }
+
+    /// A CRC can be combined from its parts, so a multipart upload may have a FULL_OBJECT checksum of it.
+    var isCRC: Bool { self == .crc32 || self == .crc32c || self == .crc64nvme }
+
+    /// The type a multipart upload gets when CreateMultipartUpload names the algorithm but no type: CRC64NVME
+    /// only exists as a full-object checksum, every other algorithm is composite unless asked otherwise.
+    var defaultMultipartType: ChecksumType { self == .crc64nvme ? .fullObject : .composite }
+}
+
+/// How a multipart object's checksum is made: over the whole body, or over the parts' checksums.
+enum ChecksumType: String, Codable, Sendable {
+    case composite = "COMPOSITE"
+    case fullObject = "FULL_OBJECT"
+}
