@@ -34,7 +34,7 @@ import Testing
     @Test func anySplitDecodesLikeTheWhole() throws {
         let payload = (0..<5000).map { UInt8(truncatingIfNeeded: $0 &* 31) }
         let framed = frame(payload, piece: 777)
-        #expect(AWSChunked.decode(framed) == payload)
+        #expect(AWSChunked.decode(framed)?.body == payload)
         for split in [1, 2, 3, 7, 64, 776, 777, 778, 4096, framed.count] {
             let decoded = try decodeInPieces(framed, split: split)
             #expect(decoded.bytes == payload && decoded.complete, "split \(split)")
@@ -55,5 +55,25 @@ import Testing
         let cut = Array(framed.prefix(framed.count - 60))
         #expect((try? decodeInPieces(cut, split: 100).complete) == false)
         #expect(AWSChunked.decode(cut) == nil)
+    }
+
+    /// The trailer after the zero-size chunk (a checksum, as the SDKs send it with unsigned payloads) is kept,
+    /// wherever the split falls; a trailer line that is not `name:value` makes the body unreadable.
+    @Test func trailersAreKeptWhereverTheSplitFalls() throws {
+        let framed = Array("5\r\nhello\r\n0\r\nx-amz-checksum-crc32:NhCmhg==\r\nx-amz-trailer-signature:ab\r\n\r\n".utf8)
+        for split in [1, 5, 17, framed.count] {
+            var decoder = AWSChunked()
+            var body: [UInt8] = []
+            var start = 0
+            while start < framed.count {
+                try decoder.feed(framed[start..<min(start + split, framed.count)]) { piece throws(AWSError) in body += piece }
+                start += split
+            }
+            #expect(body == Array("hello".utf8))
+            #expect(decoder.trailers == ["x-amz-checksum-crc32": "NhCmhg==", "x-amz-trailer-signature": "ab"], "split \(split)")
+        }
+        #expect(AWSChunked.decode(Array("0\r\nno colon here\r\n\r\n".utf8)) == nil)
+        let long = Array("0\r\nx-amz-checksum-crc32:".utf8) + Array(repeating: UInt8(ascii: "A"), count: 5000)
+        #expect(AWSChunked.decode(long) == nil)
     }
 }

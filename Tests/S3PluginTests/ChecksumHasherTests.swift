@@ -45,6 +45,22 @@ import Testing
         #expect(hasher.finish() == whole)
     }
 
+    /// A FULL_OBJECT multipart checksum: the parts' CRCs combine into the CRC of the whole body, empty parts too.
+    @Test(arguments: [ChecksumAlgorithm.crc32, .crc32c, .crc64nvme])
+    func partsCombineIntoTheWholeBodysCRC(_ algorithm: ChecksumAlgorithm) throws {
+        var generator = SystemRandomNumberGenerator()
+        let body = (0..<250_001).map { _ in UInt8.random(in: 0...255, using: &generator) }
+        var parts: [(digest: [UInt8], size: Int64)] = []
+        var offset = 0
+        for size in [100_000, 0, 1, 149_999, 1] {
+            let part = body[offset..<(offset + size)]
+            parts.append((try #require(ChecksumHasher.value(of: part, algorithm)), Int64(size)))
+            offset += size
+        }
+        #expect(CRCCombination.combine(algorithm, parts) == ChecksumHasher.value(of: body[...], algorithm))
+        #expect(CRCCombination.combine(.sha256, parts) == nil)
+    }
+
     @Test func namesAndTypes() {
         #expect(ChecksumAlgorithm(name: "crc64nvme") == .crc64nvme)
         #expect(ChecksumAlgorithm(name: "CRC16") == nil)

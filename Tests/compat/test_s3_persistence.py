@@ -8,7 +8,9 @@ import os
 import sqlite3
 import time
 import uuid
+import zlib
 
+from awscrt.checksums import crc64nvme
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from awsemu_host import AwsemuHost, make_client
@@ -158,6 +160,12 @@ def test_no_plaintext_at_rest_and_a_restart_reads_everything_back(tmp_path):
         s3.complete_multipart_upload(Bucket="persisted", Key="unfinished", UploadId=open_upload, MultipartUpload={
             "Parts": [{"PartNumber": 1, "ETag": unfinished_etag}]})
         assert s3.get_object(Bucket="persisted", Key="unfinished")["Body"].read() == unfinished_part
+        # Checksums survive too: the one boto3 sent with a PutObject, and the parts' own CRC64NVME that S3's default
+        # object checksum is made of.
+        head = s3.head_object(Bucket="persisted", Key="sse-s3.txt", ChecksumMode="ENABLED")
+        assert head["ChecksumCRC32"] == base64.b64encode(zlib.crc32(bodies["sse-s3.txt"]).to_bytes(4, "big")).decode()
+        head = s3.head_object(Bucket="persisted", Key="unfinished", ChecksumMode="ENABLED")
+        assert head["ChecksumCRC64NVME"] == base64.b64encode(crc64nvme(unfinished_part).to_bytes(8, "big")).decode()
 
         assert wait_until(lambda: not orphan.exists()), "the orphaned body file was not swept"
         # Deleting an object retires its body file; it is removed after a short grace period.

@@ -10,6 +10,13 @@ struct MultipartUpload: Codable, Sendable, Equatable {
     var headers: ObjectHeaders
     var storageClass: String
     var encryption: ObjectEncryption
+    /// The checksum CreateMultipartUpload asked for; every part must carry it. nil: S3's default, a CRC64NVME of
+    /// the whole object, made from the parts' own.
+    var checksumAlgorithm: ChecksumAlgorithm? = nil
+    var checksumType: ChecksumType? = nil
+
+    /// The algorithm each part is checksummed with, for the object's checksum.
+    var partAlgorithm: ChecksumAlgorithm { checksumAlgorithm ?? .crc64nvme }
 }
 
 /// One uploaded part, kept apart from its upload so that uploading a part writes one small record.
@@ -20,6 +27,8 @@ struct UploadedPart: Codable, Sendable, Equatable {
     var etag: String
     var lastModified: Int64
     var blob: BlobRef
+    /// The part's checksum in its upload's `partAlgorithm`, base64; nil for parts stored before checksums were kept.
+    var checksum: String? = nil
 
     var size: Int64 { blob.size }
 }

@@ -17,6 +17,10 @@ struct S3Object: Codable, Sendable, Equatable {
     /// The number of parts of a multipart object, nil for a simple one.
     var partsCount: Int?
     var encryption: ObjectEncryption
+    /// The additional checksum; nil only for objects stored before checksums were kept.
+    var checksum: StoredChecksum? = nil
+    /// A multipart object's parts' checksums (base64, in the object checksum's algorithm), for a GET of one part.
+    var partChecksums: [String]? = nil
 
     var arn: String { "arn:aws:s3:::\(bucket)/\(key)" }
     var quotedETag: String { "\"\(etag)\"" }

@@ -33,6 +33,15 @@ extension S3Service {
                 + "encryption attributes.")
         }
         let spec = try EncryptionRequest.resolve(request, bucket: bucket)
+        // The copy keeps its source's checksum algorithm unless the request names another; the value is computed
+        // again over the copied bytes, so it is always the copy's own.
+        var algorithm = original.checksum?.algorithm ?? .crc64nvme
+        if let named = request.header("x-amz-checksum-algorithm") {
+            guard let chosen = ChecksumAlgorithm(name: named.trimmingSpaces()) else {
+                throw S3Errors.invalidRequest("Value for x-amz-checksum-algorithm header is invalid.")
+            }
+            algorithm = chosen
+        }
         // If-None-Match / If-Match name the destination (CopyObject's conditional writes), checked before the copy
         // and again under the lock as it is stored.
         let check = WriteConditions(request)
@@ -43,10 +52,11 @@ extension S3Service {
         var dataKey = generatedKey
         defer { for index in dataKey.indices { dataKey[index] = 0 } }
         let sealed = try reseal(original, from: sourceBucket,
-                                range: original.wholeRange, under: dataKey, context)
+                                range: original.wholeRange, under: dataKey, checksum: algorithm, context)
+        let checksum = StoredChecksum(algorithm: algorithm, value: sealed.value(algorithm) ?? "", type: .fullObject)
         let object = S3Object(bucket: name, key: key, size: original.size, etag: encryption.etag(dataMD5: sealed.md5),
                               lastModified: now, headers: headers, storageClass: storageClass, blobs: [sealed.blob],
-                              partsCount: nil, encryption: encryption)
+                              partsCount: nil, encryption: encryption, checksum: checksum)
         do {
             blobs.retire(try commitObject(object, context) { existing throws(AWSError) in try check.verify(existing) })
         } catch {
@@ -56,6 +66,7 @@ extension S3Service {
         var xml = XMLWriter(root: "CopyObjectResult")
         xml.element("LastModified", HTTPDate.iso8601(object.lastModified))
         xml.element("ETag", object.quotedETag)
+        checksum.write(to: &xml)
         return xml.output(headers: encryption.responseHeaders(includeContext: true))
     }
 
@@ -79,15 +90,16 @@ extension S3Service {
     }
 
     /// Decrypts `range` of `original` piece by piece and seals it under `dataKey` as a new blob (none for a nil
-    /// range: an empty body), so memory stays at one chunk whatever the size. The new blob is abandoned on failure.
+    /// range: an empty body), so memory stays at one chunk whatever the size, computing the `checksum` of the
+    /// copied bytes on the way. The new blob is abandoned on failure.
     func reseal(_ original: S3Object, from sourceBucket: Bucket, range: ClosedRange<Int64>?, under dataKey: [UInt8],
-                _ context: RequestContext) throws(AWSError) -> (blob: BlobRef, md5: [UInt8])
+                checksum: ChecksumAlgorithm, _ context: RequestContext) throws(AWSError) -> SealedBody
     {
         var sourceKey = try keys.dataKey(of: original.encryption, arn: original.arn, region: sourceBucket.region,
                                          context)
         defer { for index in sourceKey.indices { sourceKey[index] = 0 } }
         let sealer = try BodySealer(size: range.map { $0.upperBound - $0.lowerBound + 1 } ?? 0, key: dataKey,
-                                    store: blobs)
+                                    store: blobs, checksums: [checksum])
         do {
             if let range {
                 try BodyOpener(store: blobs, key: sourceKey).forEachPiece(of: original.blobs, range: range)

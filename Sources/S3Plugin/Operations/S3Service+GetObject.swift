@@ -8,6 +8,10 @@ extension S3Service {
     {
         let bucket = try requireBucket(name, context)
         guard let object = store.read({ $0.objects[name]?[key] }) else { throw S3Errors.noSuchKey() }
+        let checksumMode = request.header("x-amz-checksum-mode")
+        guard checksumMode == nil || checksumMode?.uppercased() == "ENABLED" else {
+            throw S3Errors.invalidRequest("Value for x-amz-checksum-mode header is invalid.")
+        }
         var headers: [(String, String)] = [
             ("Last-Modified", HTTPDate.rfc1123(object.lastModified)), ("ETag", object.quotedETag),
         ]
@@ -21,6 +25,7 @@ extension S3Service {
         }
         var range = object.wholeRange
         var status: UInt32 = 200
+        var partNumber: Int?
         if let partText = request.query["partNumber"] {
             guard request.header("Range") == nil else {
                 throw S3Errors.invalidRequest("Cannot specify both Range header and partNumber query parameter")
@@ -29,6 +34,7 @@ extension S3Service {
                 throw S3Errors.invalidArgument("Part number must be an integer between 1 and 10000, inclusive")
             }
             range = try partRange(object, part: part)
+            partNumber = part
             status = 206
             headers.append(("x-amz-mp-parts-count", String(object.partsCount ?? 1)))
         } else if let header = request.header("Range") {
@@ -47,6 +53,7 @@ extension S3Service {
         headers += object.headers.responseHeaders(overrides: request.query)
         headers += object.encryption.responseHeaders()
         if object.storageClass != "STANDARD" { headers.append(("x-amz-storage-class", object.storageClass)) }
+        if checksumMode != nil { headers += checksumHeaders(object, range: range, part: partNumber) }
         let length = range.map { $0.upperBound - $0.lowerBound + 1 } ?? 0
         if headOnly {
             headers.append(("Content-Length", String(length)))
@@ -62,6 +69,17 @@ extension S3Service {
         }
         let body = try BodyOpener(store: blobs, key: dataKey).read(object.blobs, range: range)
         return OperationOutput(body: body, status: status, headers: headers)
+    }
+
+    /// The checksum a GET or HEAD with `x-amz-checksum-mode: ENABLED` reports: the object's when the whole body
+    /// is asked for, a multipart object's part's when one part is, none for any other range.
+    private func checksumHeaders(_ object: S3Object, range: ClosedRange<Int64>?, part: Int?) -> [(String, String)] {
+        guard let checksum = object.checksum else { return [] }
+        if let part, let values = object.partChecksums {
+            guard part <= values.count else { return [] }
+            return [(checksum.algorithm.headerName, values[part - 1]), ("x-amz-checksum-type", checksum.type.rawValue)]
+        }
+        return range == object.wholeRange ? checksum.responseHeaders : []
     }
 
     /// The bytes of part `part` of an object: a multipart object's part boundaries, or the whole of a simple

@@ -40,6 +40,9 @@ extension S3Service {
                 xml.element("LastModified", HTTPDate.iso8601(part.lastModified))
                 xml.element("ETag", "\"\(part.etag)\"")
                 xml.element("Size", part.size)
+                if let algorithm = upload.checksumAlgorithm, let value = part.checksum {
+                    xml.element(algorithm.elementName, value)
+                }
             }
         }
         xml.group("Initiator") { xml in
@@ -47,6 +50,10 @@ extension S3Service {
         }
         xml.group("Owner") { xml in xml.element("ID", owner) }
         xml.element("StorageClass", upload.storageClass)
+        if let algorithm = upload.checksumAlgorithm, let type = upload.checksumType {
+            xml.element("ChecksumAlgorithm", algorithm.rawValue)
+            xml.element("ChecksumType", type.rawValue)
+        }
         return xml.output()
     }
 
@@ -119,6 +126,10 @@ extension S3Service {
                 xml.group("Owner") { xml in xml.element("ID", owner) }
                 xml.element("StorageClass", upload.storageClass)
                 xml.element("Initiated", HTTPDate.iso8601(upload.initiated))
+                if let algorithm = upload.checksumAlgorithm, let type = upload.checksumType {
+                    xml.element("ChecksumAlgorithm", algorithm.rawValue)
+                    xml.element("ChecksumType", type.rawValue)
+                }
             }
         }
         for commonPrefix in entries.compactMap(\.commonPrefix) {

@@ -17,12 +17,14 @@ extension S3Service {
         let headers = try ObjectHeaders(request)
         let storageClass = try StorageClass.of(request)
         let spec = try EncryptionRequest.resolve(request, bucket: bucket)
+        let checksum = try MultipartChecksum.requested(request)
         let arn = "arn:aws:s3:::\(name)/\(key)"
         // The data key itself is not needed yet: each UploadPart unwraps it again.
         let (encryption, _) = try keys.newKey(spec, arn: arn, region: bucket.region, context)
         let upload = MultipartUpload(uploadId: Self.newUploadId(), bucket: name, key: key, initiated: now,
                                      initiatorArn: context.principalArn, accountId: context.accountId,
-                                     headers: headers, storageClass: storageClass, encryption: encryption)
+                                     headers: headers, storageClass: storageClass, encryption: encryption,
+                                     checksumAlgorithm: checksum?.algorithm, checksumType: checksum?.type)
         try store.update { state throws(AWSError) in
             guard state.buckets[name] != nil else { throw S3Errors.noSuchBucket() }
             try S3Persistence.upload(context, upload.uploadId, upload)
@@ -32,7 +34,10 @@ extension S3Service {
         xml.element("Bucket", name)
         xml.element("Key", key)
         xml.element("UploadId", upload.uploadId)
-        return xml.output(headers: encryption.responseHeaders(includeContext: true))
+        let checksumHeaders = checksum.map {
+            [("x-amz-checksum-algorithm", $0.algorithm.rawValue), ("x-amz-checksum-type", $0.type.rawValue)]
+        } ?? []
+        return xml.output(headers: encryption.responseHeaders(includeContext: true) + checksumHeaders)
     }
 
     /// UploadPart: parts 1 to 10000; uploading a number again replaces that part.
@@ -42,19 +47,28 @@ extension S3Service {
         let bucket = try requireBucket(name, context)
         let partNumber = try requirePartNumber(request)
         let upload = try requireUpload(request, bucket: name, key: key)
+        let checksum = try ChecksumRequest(request)
+        try MultipartChecksum.requirePartChecksum(checksum, of: upload)
         var dataKey = try uploadKey(upload, region: bucket.region, context)
         defer { for index in dataKey.indices { dataKey[index] = 0 } }
-        let sealed = try request.upload.seal(key: dataKey, store: blobs)
+        // The upload's algorithm (or S3's default, for the object's checksum), and the one the client sent.
+        let sealed = try request.upload.seal(key: dataKey, store: blobs,
+                                             checksums: [upload.partAlgorithm, checksum.algorithm])
         let part = UploadedPart(uploadId: upload.uploadId, partNumber: partNumber, etag: Hex.encode(sealed.md5),
-                                lastModified: now, blob: sealed.blob)
+                                lastModified: now, blob: sealed.blob, checksum: sealed.value(upload.partAlgorithm))
         do {
             try ContentMD5.check(request, bodyMD5: sealed.md5)
+            try checksum.verify(sealed.checksums[checksum.algorithm] ?? [], trailers: sealed.trailers)
         } catch {
             blobs.discard(sealed.blob.id)
             throw error
         }
         try commitPart(part, context)
-        return OperationOutput(body: [], headers: [("ETag", "\"\(part.etag)\"")] + upload.encryption.responseHeaders())
+        var headers = [("ETag", "\"\(part.etag)\"")] + upload.encryption.responseHeaders()
+        if checksum.isFromClient, let value = sealed.value(checksum.algorithm) {
+            headers.append((checksum.algorithm.headerName, value))
+        }
+        return OperationOutput(body: [], headers: headers)
     }
 
     /// The `partNumber` of UploadPart and UploadPartCopy, 1 to 10,000.
@@ -93,12 +107,12 @@ extension S3Service {
         let upload = try requireUpload(request, bucket: name, key: key)
         let document = try XMLTag.parse(request.body)
         guard document.name == "CompleteMultipartUpload" else { throw S3Errors.malformedXML() }
-        var requested: [(number: Int, etag: String)] = []
+        var requested: [(number: Int, etag: String, checksum: String?)] = []
         for entry in document.children("Part") {
             guard let number = entry.value("PartNumber").flatMap({ Int($0) }), let etag = entry.value("ETag") else {
                 throw S3Errors.malformedXML()
             }
-            requested.append((number, etag))
+            requested.append((number, etag, try MultipartChecksum.listedChecksum(entry, part: number, of: upload)))
         }
         guard !requested.isEmpty else {
             throw S3Errors.invalidRequest("You must specify at least one part")
@@ -106,7 +120,12 @@ extension S3Service {
         for (previous, next) in zip(requested, requested.dropFirst()) where next.number <= previous.number {
             throw S3Errors.invalidPartOrder()
         }
+        // With additional checksums the parts are numbered from 1 without gaps.
+        if upload.checksumAlgorithm != nil, requested.enumerated().contains(where: { $0.element.number != $0.offset + 1 }) {
+            throw S3Errors.invalidPartOrder()
+        }
         let conditions = WriteConditions(request)
+        let wholeChecksum = try MultipartChecksum.WholeObjectClaim(request, upload: upload)
         let now = self.now
         let (object, retired) = try store.update { state throws(AWSError) -> (S3Object, [String]) in
             guard state.buckets[name] != nil else { throw S3Errors.noSuchBucket() }
@@ -114,7 +133,9 @@ extension S3Service {
             let uploaded = state.parts[upload.uploadId] ?? [:]
             var chosen: [UploadedPart] = []
             for entry in requested {
-                guard let part = uploaded[entry.number], ETagMatch.matches(entry.etag, part.etag) else {
+                guard let part = uploaded[entry.number], ETagMatch.matches(entry.etag, part.etag),
+                    entry.checksum == nil || entry.checksum == part.checksum
+                else {
                     throw S3Errors.invalidPart()
                 }
                 chosen.append(part)
@@ -124,10 +145,14 @@ extension S3Service {
             try conditions.verify(existing)
             var digests: [UInt8] = []
             for part in chosen { digests += Hex.decode(part.etag) ?? [] }
+            let checksum = MultipartChecksum.objectChecksum(of: chosen, upload: upload)
+            try wholeChecksum?.verify(checksum, parts: chosen.count)
             let object = S3Object(bucket: name, key: key, size: chosen.reduce(0) { $0 + $1.size },
                                   etag: "\(Hex.encode(MD5.digest(digests)))-\(chosen.count)", lastModified: now,
                                   headers: upload.headers, storageClass: upload.storageClass,
-                                  blobs: chosen.map(\.blob), partsCount: chosen.count, encryption: upload.encryption)
+                                  blobs: chosen.map(\.blob), partsCount: chosen.count, encryption: upload.encryption,
+                                  checksum: checksum,
+                                  partChecksums: upload.checksumAlgorithm == nil ? nil : chosen.compactMap(\.checksum))
             let kept = Set(chosen.map(\.partNumber))
             var retired = existing?.blobs.map(\.id) ?? []
             for part in uploaded.values {
@@ -148,6 +173,7 @@ extension S3Service {
         xml.element("Bucket", name)
         xml.element("Key", key)
         xml.element("ETag", object.quotedETag)
+        object.checksum?.write(to: &xml)
         return xml.output(headers: object.encryption.responseHeaders())
     }
 

@@ -19,18 +19,22 @@ extension S3Service {
         let headers = try ObjectHeaders(request)
         let storageClass = try StorageClass.of(request)
         let spec = try EncryptionRequest.resolve(request, bucket: bucket)
+        let checksum = try ChecksumRequest(request)
         let check = WriteConditions(request)
         try check.verify(store.read { $0.objects[name]?[key] })
         let arn = "arn:aws:s3:::\(name)/\(key)"
         let (encryption, generatedKey) = try keys.newKey(spec, arn: arn, region: bucket.region, context)
         var dataKey = generatedKey
         defer { for index in dataKey.indices { dataKey[index] = 0 } }
-        let sealed = try request.upload.seal(key: dataKey, store: blobs)
+        let sealed = try request.upload.seal(key: dataKey, store: blobs, checksums: [checksum.algorithm])
+        let stored = StoredChecksum(algorithm: checksum.algorithm, value: sealed.value(checksum.algorithm) ?? "",
+                                    type: .fullObject)
         let object = S3Object(bucket: name, key: key, size: request.upload.size, etag: encryption.etag(dataMD5: sealed.md5),
                               lastModified: now, headers: headers, storageClass: storageClass, blobs: [sealed.blob],
-                              partsCount: nil, encryption: encryption)
+                              partsCount: nil, encryption: encryption, checksum: stored)
         do {
             try ContentMD5.check(request, bodyMD5: sealed.md5)
+            try checksum.verify(sealed.checksums[checksum.algorithm] ?? [], trailers: sealed.trailers)
             let replaced = try commitObject(object, context) { existing throws(AWSError) in try check.verify(existing) }
             blobs.retire(replaced)
         } catch {
@@ -38,7 +42,7 @@ extension S3Service {
             throw error
         }
         return OperationOutput(body: [], headers: [("ETag", object.quotedETag)]
-            + encryption.responseHeaders(includeContext: true))
+            + encryption.responseHeaders(includeContext: true) + stored.responseHeaders)
     }
 
     /// Stores `object` in place of whatever had its key, within the request's persistence.

@@ -23,13 +23,15 @@ extension S3Service {
         }
         var dataKey = try uploadKey(upload, region: bucket.region, context)
         defer { for index in dataKey.indices { dataKey[index] = 0 } }
-        let sealed = try reseal(original, from: sourceBucket, range: range, under: dataKey, context)
+        let sealed = try reseal(original, from: sourceBucket, range: range, under: dataKey,
+                                checksum: upload.partAlgorithm, context)
         let part = UploadedPart(uploadId: upload.uploadId, partNumber: partNumber, etag: Hex.encode(sealed.md5),
-                                lastModified: now, blob: sealed.blob)
+                                lastModified: now, blob: sealed.blob, checksum: sealed.value(upload.partAlgorithm))
         try commitPart(part, context)
         var xml = XMLWriter(root: "CopyPartResult")
         xml.element("LastModified", HTTPDate.iso8601(part.lastModified))
         xml.element("ETag", "\"\(part.etag)\"")
+        if let algorithm = upload.checksumAlgorithm, let value = part.checksum { xml.element(algorithm.elementName, value) }
         return xml.output(headers: upload.encryption.responseHeaders())
     }
 

@@ -18,21 +18,23 @@ struct AWSChunked {
         return sha.hasPrefix("STREAMING-") || encoding.contains("aws-chunked")
     }
 
-    /// The decoded body when the request says it is framed, else the body as it came.
-    static func decodeIfFramed(_ body: [UInt8], headers: HTTPRequestView) throws(AWSError) -> [UInt8] {
-        guard isFramed(headers) else { return body }
+    /// The decoded body and its trailer headers when the request says it is framed, else the body as it came.
+    static func decodeIfFramed(_ body: [UInt8], headers: HTTPRequestView) throws(AWSError)
+        -> (body: [UInt8], trailers: [String: String])
+    {
+        guard isFramed(headers) else { return (body, [:]) }
         guard let decoded = decode(body) else { throw malformed() }
         return decoded
     }
 
-    static func decode(_ body: [UInt8]) -> [UInt8]? {
+    static func decode(_ body: [UInt8]) -> (body: [UInt8], trailers: [String: String])? {
         var out: [UInt8] = []
         out.reserveCapacity(body.count)
         var decoder = AWSChunked()
         guard (try? decoder.feed(body[...], { piece throws(AWSError) in out.append(contentsOf: piece) })) != nil,
-            decoder.isComplete
+            decoder.isComplete, let trailers = decoder.trailers
         else { return nil }
-        return out
+        return (out, trailers)
     }
 
     static func malformed() -> AWSError {
@@ -46,14 +48,30 @@ struct AWSChunked {
         case data(Int)
         /// Expecting the CRLF after a chunk's data; the count says how many of its two bytes were seen.
         case dataEnd(Int)
-        /// After the zero-size chunk: trailer headers (checksums), ignored.
+        /// After the zero-size chunk: trailer headers (a checksum, its signature), kept in `trailerBytes`.
         case trailers
     }
 
     private var state = State.sizeLine
     private var line: [UInt8] = []
-    /// The longest size line accepted (hex size plus a chunk signature, with room to spare).
+    private var trailerBytes: [UInt8] = []
+    /// The longest size line accepted (hex size plus a chunk signature, with room to spare); the trailer section
+    /// may be as long.
     private static let maximumLineBytes = 4096
+
+    /// The trailer headers by lower-cased name (`x-amz-checksum-crc32`), once the body is complete; nil when a
+    /// trailer line is not `name:value`.
+    var trailers: [String: String]? {
+        guard isComplete else { return nil }
+        var headers: [String: String] = [:]
+        for line in trailerBytes.split(separator: 0x0A) {
+            let text = String(decoding: line.last == 0x0D ? line.dropLast() : line, as: UTF8.self)
+            if text.isEmpty { continue }
+            guard let colon = text.firstIndex(of: ":") else { return nil }
+            headers[text[..<colon].trimmingSpaces().lowercased()] = text[text.index(after: colon)...].trimmingSpaces()
+        }
+        return headers
+    }
 
     /// Whether the final zero-size chunk has been seen.
     var isComplete: Bool {
@@ -96,7 +114,9 @@ struct AWSChunked {
                 rest = rest.dropFirst()
                 state = seen == 0 ? .dataEnd(1) : .sizeLine
             case .trailers:
+                trailerBytes.append(contentsOf: rest)
                 rest = []
+                guard trailerBytes.count <= Self.maximumLineBytes else { throw Self.malformed() }
             }
         }
     }

@@ -51,12 +51,12 @@ struct S3Request: Sendable {
         }
         if method == "PUT", key != nil, view.header("x-amz-copy-source") == nil {
             upload = try UploadBody(view)
-            if case .memory(let bytes) = upload { body = bytes } else { body = [] }
+            if case .memory(let bytes, _) = upload { body = bytes } else { body = [] }
         } else {
             // Only uploads stream; anything else that outgrew the host's in-memory limit is no S3 document.
             guard view.bodyStream == nil else { throw S3Errors.maxMessageLengthExceeded() }
-            body = try AWSChunked.decodeIfFramed(view.body, headers: view)
-            upload = .memory(body)
+            body = try AWSChunked.decodeIfFramed(view.body, headers: view).body
+            upload = .memory(body, trailers: [:])
         }
     }
 

@@ -1,13 +1,14 @@
 import EmuPluginKit
 
 /// Writes one plaintext body of a known size into a new blob, sealing it chunk by chunk as it arrives, and
-/// computes its MD5 on the way (the ETag). Plaintext is held one chunk at a time at most, so a copy of a large
+/// computes its MD5 (the ETag) and any additional checksums on the way. Plaintext is held one chunk at a time at most, so a copy of a large
 /// object needs no more memory than a chunk.
 final class BodySealer {
     let size: Int64
     private let cipher: BlobCipher
     private let writer: BlobWriter
     private let md5 = MD5()
+    private let hashers: [ChecksumHasher]
     private var pending: [UInt8] = []
     private var chunkIndex = 0
     private var received: Int64 = 0
@@ -15,7 +16,14 @@ final class BodySealer {
 
     /// - Parameters:
     ///   - size: the plaintext size; it decides which chunk is the last, which the format authenticates.
-    init(size: Int64, key: [UInt8], store: BlobStore) throws(AWSError) {
+    ///   - checksums: the additional checksums to compute.
+    init(size: Int64, key: [UInt8], store: BlobStore, checksums: [ChecksumAlgorithm] = []) throws(AWSError) {
+        var hashers: [ChecksumHasher] = []
+        for algorithm in Set(checksums) {
+            guard let hasher = ChecksumHasher(algorithm) else { throw S3Errors.internalError() }
+            hashers.append(hasher)
+        }
+        self.hashers = hashers
         self.size = size
         let id = BlobStore.newId()
         cipher = BlobCipher(key: key, blobId: id)
@@ -28,7 +36,10 @@ final class BodySealer {
     func append(_ bytes: ArraySlice<UInt8>) throws(AWSError) {
         received += Int64(bytes.count)
         guard received <= size else { throw S3Errors.internalError() }
-        bytes.withUnsafeBytes { md5?.update($0) }
+        bytes.withUnsafeBytes { buffer in
+            md5?.update(buffer)
+            for hasher in hashers { hasher.update(buffer) }
+        }
         var rest = bytes
         while !rest.isEmpty {
             let take = min(BlobCipher.chunkSize - pending.count, rest.count)
@@ -46,20 +57,24 @@ final class BodySealer {
     }
 
     /// Seals the last chunk and makes the blob durable.
-    /// - Returns: the blob and the plaintext's MD5.
-    func finish() throws(AWSError) -> (blob: BlobRef, md5: [UInt8]) {
+    /// - Returns: the blob, the plaintext's MD5 and its checksums.
+    func finish() throws(AWSError) -> SealedBody {
         guard received == size, let md5 else { throw S3Errors.internalError() }
         try flushChunk()
         try writer.finish()
-        return (BlobRef(id: writer.id, size: size), md5.finish())
+        var checksums: [ChecksumAlgorithm: [UInt8]] = [:]
+        for hasher in hashers { checksums[hasher.algorithm] = hasher.finish() }
+        return SealedBody(blob: BlobRef(id: writer.id, size: size), md5: md5.finish(), checksums: checksums)
     }
 
     /// Drops the blob (the request failed).
     func abandon() { writer.abandon() }
 
     /// Seals a whole body held in memory.
-    static func seal(_ body: [UInt8], key: [UInt8], store: BlobStore) throws(AWSError) -> (blob: BlobRef, md5: [UInt8]) {
-        let sealer = try BodySealer(size: Int64(body.count), key: key, store: store)
+    static func seal(_ body: [UInt8], key: [UInt8], store: BlobStore, checksums: [ChecksumAlgorithm] = [])
+        throws(AWSError) -> SealedBody
+    {
+        let sealer = try BodySealer(size: Int64(body.count), key: key, store: store, checksums: checksums)
         do {
             try sealer.append(body[...])
             return try sealer.finish()

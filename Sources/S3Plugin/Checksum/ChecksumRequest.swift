@@ -1,0 +1,82 @@
+import EmuPluginKit
+
+/// The additional checksum an upload request (PutObject, UploadPart) carries: in an `x-amz-checksum-*` header,
+/// or announced by `x-amz-trailer` and sent after an `aws-chunked` body. Without one, S3 checks and stores its
+/// default, CRC64NVME.
+///
+/// The errors are S3's: a malformed or doubled header is InvalidRequest before the body is read, a value that
+/// does not match the body is BadDigest after.
+struct ChecksumRequest: Sendable {
+    /// The algorithm the body is checked with and stored under.
+    let algorithm: ChecksumAlgorithm
+    /// The digest the client sent in a header; nil when it comes in a trailer or was not sent.
+    let expected: [UInt8]?
+    /// The value follows the body in this trailer.
+    let trailer: String?
+
+    /// Whether the client named the algorithm (a header or a trailer), rather than S3 choosing its default.
+    var isFromClient: Bool { expected != nil || trailer != nil }
+
+    init(_ request: S3Request) throws(AWSError) {
+        let sent = ChecksumAlgorithm.allCases.filter { request.header($0.headerName) != nil }
+        var trailed: ChecksumAlgorithm?
+        if let names = request.header("x-amz-trailer") {
+            for name in names.split(separator: ",").map({ $0.trimmingSpaces().lowercased() })
+            where name.hasPrefix("x-amz-checksum-") {
+                guard trailed == nil, let algorithm = ChecksumAlgorithm(name: String(name.dropFirst(15))) else {
+                    throw S3Errors.invalidRequest("Value for x-amz-trailer header is invalid.")
+                }
+                trailed = algorithm
+            }
+        }
+        guard sent.count + (trailed == nil ? 0 : 1) <= 1 else {
+            throw S3Errors.invalidRequest(
+                "Expecting a single x-amz-checksum- header. Multiple checksum Types are not allowed.")
+        }
+        let named = sent.first ?? trailed
+        if let sdk = request.header("x-amz-sdk-checksum-algorithm") {
+            guard let named else {
+                throw S3Errors.invalidRequest("x-amz-sdk-checksum-algorithm specified, but no corresponding "
+                    + "x-amz-checksum-* or x-amz-trailer headers were found.")
+            }
+            guard ChecksumAlgorithm(name: sdk.trimmingSpaces()) == named else {
+                throw S3Errors.invalidRequest("Value for x-amz-sdk-checksum-algorithm header is invalid.")
+            }
+        }
+        algorithm = named ?? .crc64nvme
+        trailer = trailed?.headerName
+        expected = try sent.first.map { algorithm throws(AWSError) in
+            try Self.digest(request.header(algorithm.headerName) ?? "", algorithm)
+        }
+    }
+
+    /// Checks the body's digest against the value sent in the header or the trailer.
+    /// - Throws: InvalidRequest for a trailer that is missing or malformed; BadDigest for a value that does not
+    ///   match the body.
+    func verify(_ computed: [UInt8], trailers: [String: String]) throws(AWSError) {
+        var expected = self.expected
+        if let trailer {
+            guard let text = trailers[trailer] else {
+                throw S3Errors.invalidRequest("The x-amz-trailer header names \(trailer), which the body did not end with.")
+            }
+            expected = try Self.digest(text, algorithm)
+        }
+        guard let expected else { return }
+        guard expected == computed else { throw Self.badDigest(algorithm) }
+    }
+
+    /// BadDigest as S3 words it for an additional checksum.
+    static func badDigest(_ algorithm: ChecksumAlgorithm, lowercased: Bool = false) -> AWSError {
+        let name = lowercased ? algorithm.rawValue.lowercased() : algorithm.rawValue
+        return AWSError("BadDigest", "The \(name) you specified did not match the calculated checksum.", status: 400)
+    }
+
+    /// The digest a base64 value carries: canonical base64 of exactly the algorithm's length.
+    static func digest(_ text: String, _ algorithm: ChecksumAlgorithm) throws(AWSError) -> [UInt8] {
+        let value = text.trimmingSpaces()
+        guard let bytes = Base64.decode(value), bytes.count == algorithm.digestLength, Base64.encode(bytes) == value else {
+            throw S3Errors.invalidRequest("Value for \(algorithm.headerName) header is invalid.")
+        }
+        return bytes
+    }
+}

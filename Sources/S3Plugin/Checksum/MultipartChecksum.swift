@@ -1,0 +1,150 @@
+import EmuPluginKit
+
+/// S3's additional checksums in a multipart upload: what CreateMultipartUpload may ask for, what each part must
+/// carry, what CompleteMultipartUpload lists and claims, and the object's checksum made from the parts'.
+enum MultipartChecksum {
+    /// The algorithm and type CreateMultipartUpload asks for (`x-amz-checksum-algorithm`, `x-amz-checksum-type`);
+    /// nil when it asks for none, which leaves S3's default.
+    static func requested(_ request: S3Request) throws(AWSError) -> (algorithm: ChecksumAlgorithm, type: ChecksumType)? {
+        let typeText = request.header("x-amz-checksum-type")
+        guard let name = request.header("x-amz-checksum-algorithm") else {
+            guard typeText == nil else {
+                throw S3Errors.invalidRequest(
+                    "The x-amz-checksum-type header can only be used with the x-amz-checksum-algorithm header.")
+            }
+            return nil
+        }
+        guard let algorithm = ChecksumAlgorithm(name: name.trimmingSpaces()) else {
+            throw S3Errors.invalidRequest("Checksum algorithm provided is unsupported. Please try again with any of "
+                + "the valid types: [\(ChecksumAlgorithm.allCases.map(\.rawValue).joined(separator: ", "))]")
+        }
+        var type = algorithm.defaultMultipartType
+        if let typeText {
+            guard let named = ChecksumType(rawValue: typeText.trimmingSpaces().uppercased()) else {
+                throw S3Errors.invalidRequest("Value for x-amz-checksum-type header is invalid.")
+            }
+            type = named
+        }
+        // A full-object checksum is made by combining CRCs; CRC64NVME exists only as one.
+        if (type == .fullObject && !algorithm.isCRC) || (type == .composite && algorithm == .crc64nvme) {
+            throw S3Errors.invalidRequest("The \(type.rawValue) checksum type cannot be used with the "
+                + "\(algorithm.rawValue.lowercased()) checksum algorithm.")
+        }
+        return (algorithm, type)
+    }
+
+    /// UploadPart into an upload that asked for an algorithm must carry a checksum of it.
+    static func requirePartChecksum(_ checksum: ChecksumRequest, of upload: MultipartUpload) throws(AWSError) {
+        guard let expected = upload.checksumAlgorithm, !(checksum.isFromClient && checksum.algorithm == expected) else {
+            return
+        }
+        let actual = checksum.isFromClient ? checksum.algorithm.rawValue.lowercased() : "null"
+        throw S3Errors.invalidRequest("Checksum Type mismatch occurred, expected checksum Type: "
+            + "\(expected.rawValue.lowercased()), actual checksum Type: \(actual)")
+    }
+
+    /// The checksum a CompleteMultipartUpload `<Part>` lists in its upload's algorithm (nil for an upload without
+    /// one, whose parts may list any or none).
+    /// - Throws: InvalidArgument for a malformed value or two of them; InvalidRequest when the upload's algorithm
+    ///   is missing; BadDigest for a value of another algorithm.
+    static func listedChecksum(_ entry: XMLTag, part: Int, of upload: MultipartUpload) throws(AWSError) -> String? {
+        let listed = ChecksumAlgorithm.allCases.compactMap { algorithm in
+            entry.value(algorithm.elementName).map { (algorithm: algorithm, value: $0.trimmingSpaces()) }
+        }
+        let malformed = AWSError("InvalidArgument", "Invalid Base64 or multiple checksums present in request",
+                                 status: 400)
+        guard listed.count <= 1 else { throw malformed }
+        if let entry = listed.first, (try? ChecksumRequest.digest(entry.value, entry.algorithm)) == nil { throw malformed }
+        guard let expected = upload.checksumAlgorithm else { return nil }
+        guard let entry = listed.first else {
+            throw S3Errors.invalidRequest("The upload was created using a \(expected.rawValue.lowercased()) checksum. "
+                + "The complete request must include the checksum for each part. It was missing for part \(part) "
+                + "in the request.")
+        }
+        guard entry.algorithm == expected else {
+            throw AWSError("BadDigest", "The \(entry.algorithm.rawValue.lowercased()) you specified for part \(part) "
+                + "did not match what we received.", status: 400)
+        }
+        return entry.value
+    }
+
+    /// The object's checksum from its parts': COMPOSITE is the checksum of the parts' digests one after another,
+    /// then `-<parts>`; FULL_OBJECT combines the parts' CRCs into the whole body's. Without an algorithm it is
+    /// S3's default, a full-object CRC64NVME. nil when a part has none (stored before checksums were kept).
+    static func objectChecksum(of parts: [UploadedPart], upload: MultipartUpload) -> StoredChecksum? {
+        let algorithm = upload.partAlgorithm
+        var digests: [[UInt8]] = []
+        for part in parts {
+            guard let value = part.checksum, let digest = Base64.decode(value) else { return nil }
+            digests.append(digest)
+        }
+        switch upload.checksumType ?? .fullObject {
+        case .composite:
+            guard let digest = ChecksumHasher.value(of: Array(digests.joined())[...], algorithm) else { return nil }
+            return StoredChecksum(algorithm: algorithm, value: "\(Base64.encode(digest))-\(parts.count)",
+                                  type: .composite)
+        case .fullObject:
+            let sized = zip(digests, parts).map { (digest: $0, size: $1.size) }
+            guard let digest = CRCCombination.combine(algorithm, sized) else { return nil }
+            return StoredChecksum(algorithm: algorithm, value: Base64.encode(digest), type: .fullObject)
+        }
+    }
+
+    /// The whole-object checksum a CompleteMultipartUpload may claim (`x-amz-checksum-<algorithm>`, with or
+    /// without `-<parts>`, and `x-amz-checksum-type`), checked against the one the parts make.
+    struct WholeObjectClaim {
+        let algorithm: ChecksumAlgorithm?
+        let digest: [UInt8]
+        let parts: Int?
+        let type: ChecksumType?
+
+        /// nil when the request claims nothing.
+        init?(_ request: S3Request, upload: MultipartUpload) throws(AWSError) {
+            let claimed = ChecksumAlgorithm.allCases.filter { request.header($0.headerName) != nil }
+            let typeText = request.header("x-amz-checksum-type")
+            guard !claimed.isEmpty || typeText != nil else { return nil }
+            guard claimed.count <= 1 else {
+                throw S3Errors.invalidRequest(
+                    "Expecting a single x-amz-checksum- header. Multiple checksum Types are not allowed.")
+            }
+            if let typeText {
+                guard let named = ChecksumType(rawValue: typeText.trimmingSpaces().uppercased()) else {
+                    throw S3Errors.invalidRequest("Value for x-amz-checksum-type header is invalid.")
+                }
+                type = named
+            } else {
+                type = nil
+            }
+            algorithm = claimed.first
+            guard let algorithm else {
+                digest = []
+                parts = nil
+                return
+            }
+            var text = Substring(request.header(algorithm.headerName) ?? "").trimmingSpaces()[...]
+            var count: Int?
+            if let dash = text.lastIndex(of: "-") {
+                guard let number = Int(text[text.index(after: dash)...]), number > 0 else {
+                    throw S3Errors.invalidRequest("Value for \(algorithm.headerName) header is invalid.")
+                }
+                count = number
+                text = text[..<dash]
+            }
+            digest = try ChecksumRequest.digest(String(text), algorithm)
+            parts = count
+        }
+
+        /// - Throws: BadDigest when the claim is not the checksum the parts make.
+        func verify(_ checksum: StoredChecksum?, parts count: Int) throws(AWSError) {
+            if let type, type != checksum?.type {
+                throw AWSError("BadDigest", "The x-amz-checksum-type you specified did not match the upload's checksum "
+                    + "type.", status: 400)
+            }
+            guard let algorithm else { return }
+            let mismatch = ChecksumRequest.badDigest(algorithm, lowercased: true)
+            guard let checksum, checksum.algorithm == algorithm, parts == nil || parts == count else { throw mismatch }
+            let value = checksum.value.split(separator: "-").first.map(String.init) ?? ""
+            guard Base64.decode(value) == digest else { throw mismatch }
+        }
+    }
+}

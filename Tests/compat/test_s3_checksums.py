@@ -1,0 +1,275 @@
+"""S3 additional checksums (x-amz-checksum-*): boto3 computes them with its own implementations (zlib, hashlib and
+the AWS CRT, which botocore uses for CRC32C, CRC64NVME and xxHash), the host checks and keeps them, and GET/HEAD
+with ChecksumMode report them; botocore validates a GET's body against what the host reports. Values are also
+compared with this test's own computation (zlib, hashlib, awscrt)."""
+
+import base64
+import hashlib
+import os
+import uuid
+import zlib
+
+import botocore.config
+import pytest
+from awscrt import checksums as crt
+
+from awsemu_host import make_client, request
+from kms_helpers import aws_error
+
+MIB = 1024 * 1024
+
+
+def digest(algorithm, data):
+    """The digest S3 sends for `data`, big-endian, from an implementation other than the host's."""
+    if algorithm == "CRC32":
+        return zlib.crc32(data).to_bytes(4, "big")
+    if algorithm == "CRC32C":
+        return crt.crc32c(data).to_bytes(4, "big")
+    if algorithm == "CRC64NVME":
+        return crt.crc64nvme(data).to_bytes(8, "big")
+    if algorithm in ("SHA1", "SHA256", "SHA512", "MD5"):
+        return hashlib.new(algorithm.lower(), data).digest()
+    xxhash = {"XXHASH64": crt.XXHash.new_xxhash64, "XXHASH3": crt.XXHash.new_xxhash3_64,
+              "XXHASH128": crt.XXHash.new_xxhash3_128}[algorithm]()
+    xxhash.update(data)
+    return xxhash.finalize()
+
+
+def b64(data: bytes) -> str:
+    return base64.b64encode(data).decode()
+
+
+def value(algorithm, data):
+    return b64(digest(algorithm, data))
+
+
+ALGORITHMS = ["CRC32", "CRC32C", "CRC64NVME", "SHA1", "SHA256", "SHA512", "MD5", "XXHASH64", "XXHASH3", "XXHASH128"]
+
+
+@pytest.fixture(scope="module")
+def s3(client):
+    return client("s3")
+
+
+@pytest.fixture
+def bucket(s3):
+    name = f"sum-{uuid.uuid4().hex[:12]}"
+    s3.create_bucket(Bucket=name)
+    return name
+
+
+@pytest.mark.parametrize("algorithm", ALGORITHMS)
+def test_each_algorithm_is_checked_kept_and_reported(s3, bucket, algorithm):
+    body = os.urandom(100_000)
+    expected = value(algorithm, body)
+    if algorithm == "MD5":  # botocore does not compute it; the value is sent as given
+        put = s3.put_object(Bucket=bucket, Key="k", Body=body, ChecksumMD5=expected)
+    else:
+        put = s3.put_object(Bucket=bucket, Key="k", Body=body, ChecksumAlgorithm=algorithm)
+    assert put[f"Checksum{algorithm}"] == expected and put["ChecksumType"] == "FULL_OBJECT"
+    head = s3.head_object(Bucket=bucket, Key="k", ChecksumMode="ENABLED")
+    assert head[f"Checksum{algorithm}"] == expected and head["ChecksumType"] == "FULL_OBJECT"
+    got = s3.get_object(Bucket=bucket, Key="k", ChecksumMode="ENABLED")
+    assert got[f"Checksum{algorithm}"] == expected
+    assert got["Body"].read() == body  # botocore checks the body against the reported checksum as it reads
+    assert f"Checksum{algorithm}" not in s3.head_object(Bucket=bucket, Key="k")
+
+
+def test_an_upload_without_a_checksum_gets_s3s_default_crc64nvme(endpoint, bucket):
+    plain = make_client(endpoint, "s3", config=botocore.config.Config(request_checksum_calculation="when_required"))
+    body = b"no checksum was sent with this"
+    put = plain.put_object(Bucket=bucket, Key="default", Body=body)
+    assert put["ChecksumCRC64NVME"] == value("CRC64NVME", body)
+    head = plain.head_object(Bucket=bucket, Key="default", ChecksumMode="ENABLED")
+    assert (head["ChecksumCRC64NVME"], head["ChecksumType"]) == (value("CRC64NVME", body), "FULL_OBJECT")
+
+
+def test_a_checksum_that_does_not_match_is_bad_digest_and_nothing_is_stored(s3, bucket):
+    code, message, _ = aws_error(s3.put_object, Bucket=bucket, Key="bad", Body=b"actual body",
+                                 ChecksumCRC32=value("CRC32", b"another body"))
+    assert (code, message) == ("BadDigest", "The CRC32 you specified did not match the calculated checksum.")
+    code, message, _ = aws_error(s3.put_object, Bucket=bucket, Key="bad", Body=b"actual body",
+                                 ChecksumSHA256=value("SHA256", b"another body"))
+    assert (code, message) == ("BadDigest", "The SHA256 you specified did not match the calculated checksum.")
+    assert s3.list_objects_v2(Bucket=bucket)["KeyCount"] == 0
+
+
+@pytest.mark.parametrize("headers, message", [
+    ({"x-amz-checksum-crc32": "not base64!"}, "Value for x-amz-checksum-crc32 header is invalid."),
+    ({"x-amz-checksum-crc32": b64(b"12345")}, "Value for x-amz-checksum-crc32 header is invalid."),
+    ({"x-amz-checksum-crc32": "y/Q5Jh=="}, "Value for x-amz-checksum-crc32 header is invalid."),
+    ({"x-amz-checksum-crc32": value("CRC32", b"x"), "x-amz-checksum-sha1": value("SHA1", b"x")},
+     "Expecting a single x-amz-checksum- header. Multiple checksum Types are not allowed."),
+    ({"x-amz-checksum-crc32": value("CRC32", b"x"), "x-amz-sdk-checksum-algorithm": "SHA1"},
+     "Value for x-amz-sdk-checksum-algorithm header is invalid."),
+    ({"x-amz-sdk-checksum-algorithm": "CRC32"},
+     "x-amz-sdk-checksum-algorithm specified, but no corresponding x-amz-checksum-* or x-amz-trailer headers were "
+     "found."),
+])
+def test_malformed_checksum_headers_are_invalid_request(endpoint, s3, bucket, headers, message):
+    response = request(endpoint, "PUT", f"/{bucket}/malformed", b"x", headers)
+    assert response.status == 400, response.body
+    assert b"<Code>InvalidRequest</Code>" in response.body and f"<Message>{message}</Message>".encode() in response.body
+    assert s3.list_objects_v2(Bucket=bucket)["KeyCount"] == 0
+
+
+def chunked(body: bytes, trailer: str, piece: int = 7) -> bytes:
+    """An unsigned aws-chunked body with a trailing checksum, as the SDKs send it over HTTPS."""
+    out = b""
+    for start in range(0, len(body), piece):
+        chunk = body[start:start + piece]
+        out += f"{len(chunk):x}\r\n".encode() + chunk + b"\r\n"
+    return out + b"0\r\n" + trailer.encode() + b"\r\n\r\n"
+
+
+def test_a_trailing_checksum_is_checked(endpoint, s3, bucket):
+    body = b"a body whose checksum follows it"
+    headers = {"Content-Encoding": "aws-chunked", "x-amz-content-sha256": "STREAMING-UNSIGNED-PAYLOAD-TRAILER",
+               "x-amz-decoded-content-length": str(len(body)), "x-amz-trailer": "x-amz-checksum-crc32c",
+               "x-amz-sdk-checksum-algorithm": "CRC32C"}
+    good = chunked(body, f"x-amz-checksum-crc32c:{value('CRC32C', body)}")
+    response = request(endpoint, "PUT", f"/{bucket}/trailed", good, headers)
+    assert response.status == 200, response.body
+    assert response.headers["x-amz-checksum-crc32c"] == value("CRC32C", body)
+    assert s3.get_object(Bucket=bucket, Key="trailed", ChecksumMode="ENABLED")["Body"].read() == body
+    bad = chunked(body, f"x-amz-checksum-crc32c:{value('CRC32C', b'other')}")
+    response = request(endpoint, "PUT", f"/{bucket}/trailed-bad", bad, headers)
+    assert response.status == 400 and b"<Code>BadDigest</Code>" in response.body
+    missing = chunked(body, "x-amz-trailer-signature:00")
+    assert request(endpoint, "PUT", f"/{bucket}/trailed-bad", missing, headers).status == 400
+    assert [o["Key"] for o in s3.list_objects_v2(Bucket=bucket)["Contents"]] == ["trailed"]
+
+
+def test_checksum_mode_reports_only_for_the_whole_object(endpoint, s3, bucket):
+    body = os.urandom(1000)
+    s3.put_object(Bucket=bucket, Key="ranged", Body=body, ChecksumAlgorithm="SHA1")
+    whole = s3.get_object(Bucket=bucket, Key="ranged", ChecksumMode="ENABLED", Range="bytes=0-999")
+    assert whole["ChecksumSHA1"] == value("SHA1", body)
+    part = s3.get_object(Bucket=bucket, Key="ranged", ChecksumMode="ENABLED", Range="bytes=0-99")
+    assert "ChecksumSHA1" not in part and part["Body"].read() == body[:100]
+    response = request(endpoint, "GET", f"/{bucket}/ranged", headers={"x-amz-checksum-mode": "SOMETIMES"})
+    assert response.status == 400
+    assert b"<Message>Value for x-amz-checksum-mode header is invalid.</Message>" in response.body
+
+
+def upload(s3, bucket, key, parts, **create):
+    """A multipart upload of `parts`, each sent with the upload's algorithm; returns the upload id and the parts
+    as CompleteMultipartUpload lists them."""
+    upload_id = s3.create_multipart_upload(Bucket=bucket, Key=key, **create)["UploadId"]
+    algorithm = create.get("ChecksumAlgorithm")
+    listed = []
+    for number, data in enumerate(parts, start=1):
+        extra = {"ChecksumAlgorithm": algorithm} if algorithm else {}
+        answer = s3.upload_part(Bucket=bucket, Key=key, UploadId=upload_id, PartNumber=number, Body=data, **extra)
+        entry = {"PartNumber": number, "ETag": answer["ETag"]}
+        if algorithm:
+            assert answer[f"Checksum{algorithm}"] == value(algorithm, data)
+            entry[f"Checksum{algorithm}"] = answer[f"Checksum{algorithm}"]
+        listed.append(entry)
+    return upload_id, listed
+
+
+def test_a_composite_multipart_checksum(s3, bucket):
+    parts = [os.urandom(5 * MIB), b"the last part"]
+    created = s3.create_multipart_upload(Bucket=bucket, Key="probe", ChecksumAlgorithm="SHA256")
+    assert (created["ChecksumAlgorithm"], created["ChecksumType"]) == ("SHA256", "COMPOSITE")
+    s3.abort_multipart_upload(Bucket=bucket, Key="probe", UploadId=created["UploadId"])
+    upload_id, listed = upload(s3, bucket, "composite", parts, ChecksumAlgorithm="SHA256")
+    listing = s3.list_parts(Bucket=bucket, Key="composite", UploadId=upload_id)
+    assert [p["ChecksumSHA256"] for p in listing["Parts"]] == [value("SHA256", p) for p in parts]
+    assert (listing["ChecksumAlgorithm"], listing["ChecksumType"]) == ("SHA256", "COMPOSITE")
+    uploads = s3.list_multipart_uploads(Bucket=bucket)["Uploads"]
+    assert [(u["ChecksumAlgorithm"], u["ChecksumType"]) for u in uploads] == [("SHA256", "COMPOSITE")]
+    done = s3.complete_multipart_upload(Bucket=bucket, Key="composite", UploadId=upload_id,
+                                        MultipartUpload={"Parts": listed})
+    expected = b64(hashlib.sha256(b"".join(digest("SHA256", p) for p in parts)).digest()) + "-2"
+    assert (done["ChecksumSHA256"], done["ChecksumType"]) == (expected, "COMPOSITE")
+    head = s3.head_object(Bucket=bucket, Key="composite", ChecksumMode="ENABLED")
+    assert (head["ChecksumSHA256"], head["ChecksumType"]) == (expected, "COMPOSITE")
+    first = s3.get_object(Bucket=bucket, Key="composite", PartNumber=2, ChecksumMode="ENABLED")
+    assert first["ChecksumSHA256"] == value("SHA256", parts[1]) and first["Body"].read() == parts[1]
+    assert s3.get_object(Bucket=bucket, Key="composite")["Body"].read() == b"".join(parts)
+
+
+@pytest.mark.parametrize("algorithm", ["CRC32", "CRC32C", "CRC64NVME"])
+def test_a_full_object_multipart_checksum_is_the_whole_bodys(s3, bucket, algorithm):
+    parts = [os.urandom(5 * MIB), os.urandom(5 * MIB + 17), b"end"]
+    whole = b"".join(parts)
+    upload_id, listed = upload(s3, bucket, "full", parts, ChecksumAlgorithm=algorithm, ChecksumType="FULL_OBJECT")
+    done = s3.complete_multipart_upload(Bucket=bucket, Key="full", UploadId=upload_id,
+                                        MultipartUpload={"Parts": listed}, ChecksumType="FULL_OBJECT",
+                                        **{f"Checksum{algorithm}": value(algorithm, whole)})
+    assert (done[f"Checksum{algorithm}"], done["ChecksumType"]) == (value(algorithm, whole), "FULL_OBJECT")
+    got = s3.get_object(Bucket=bucket, Key="full", ChecksumMode="ENABLED")
+    assert got[f"Checksum{algorithm}"] == value(algorithm, whole) and got["Body"].read() == whole
+
+
+def test_a_multipart_upload_without_a_checksum_gets_the_default(endpoint, bucket):
+    plain = make_client(endpoint, "s3", config=botocore.config.Config(request_checksum_calculation="when_required"))
+    parts = [os.urandom(5 * MIB), b"tail"]
+    upload_id, listed = upload(plain, bucket, "default", parts)
+    done = plain.complete_multipart_upload(Bucket=bucket, Key="default", UploadId=upload_id,
+                                           MultipartUpload={"Parts": listed})
+    assert (done["ChecksumCRC64NVME"], done["ChecksumType"]) == (value("CRC64NVME", b"".join(parts)), "FULL_OBJECT")
+
+
+def test_multipart_checksum_rules(endpoint, s3, bucket):
+    code, message, _ = aws_error(s3.create_multipart_upload, Bucket=bucket, Key="k", ChecksumAlgorithm="SHA256",
+                                 ChecksumType="FULL_OBJECT")
+    assert (code, message) == ("InvalidRequest",
+                               "The FULL_OBJECT checksum type cannot be used with the sha256 checksum algorithm.")
+    response = request(endpoint, "POST", f"/{bucket}/k?uploads", headers={"x-amz-checksum-type": "COMPOSITE"})
+    assert response.status == 400 and b"can only be used with the x-amz-checksum-algorithm header" in response.body
+    parts = [os.urandom(5 * MIB), b"second"]
+    upload_id, listed = upload(s3, bucket, "rules", parts, ChecksumAlgorithm="CRC32")
+    # A part without the upload's checksum, or with another one, is refused.
+    plain = make_client(endpoint, "s3", config=botocore.config.Config(request_checksum_calculation="when_required"))
+    code, message, _ = aws_error(plain.upload_part, Bucket=bucket, Key="rules", UploadId=upload_id, PartNumber=3,
+                                 Body=b"x")
+    assert (code, message) == ("InvalidRequest",
+                               "Checksum Type mismatch occurred, expected checksum Type: crc32, actual checksum Type: null")
+    code, _, _ = aws_error(s3.upload_part, Bucket=bucket, Key="rules", UploadId=upload_id, PartNumber=3, Body=b"x",
+                           ChecksumAlgorithm="SHA1")
+    assert code == "InvalidRequest"
+    # Complete must list each part's checksum, and the right one.
+    missing = [dict(listed[0]), {k: v for k, v in listed[1].items() if k != "ChecksumCRC32"}]
+    code, message, _ = aws_error(s3.complete_multipart_upload, Bucket=bucket, Key="rules", UploadId=upload_id,
+                                 MultipartUpload={"Parts": missing})
+    assert code == "InvalidRequest" and "It was missing for part 2 in the request." in message
+    wrong = [dict(listed[0]), dict(listed[1], ChecksumCRC32=value("CRC32", b"not the part"))]
+    assert aws_error(s3.complete_multipart_upload, Bucket=bucket, Key="rules", UploadId=upload_id,
+                     MultipartUpload={"Parts": wrong})[0] == "InvalidPart"
+    code, message, _ = aws_error(s3.complete_multipart_upload, Bucket=bucket, Key="rules", UploadId=upload_id,
+                                 MultipartUpload={"Parts": listed}, ChecksumCRC32=value("CRC32", b"not it") + "-2")
+    assert (code, message) == ("BadDigest", "The crc32 you specified did not match the calculated checksum.")
+    composite = b64(zlib.crc32(b"".join(digest("CRC32", p) for p in parts)).to_bytes(4, "big"))
+    done = s3.complete_multipart_upload(Bucket=bucket, Key="rules", UploadId=upload_id,
+                                        MultipartUpload={"Parts": listed}, ChecksumCRC32=composite + "-2")
+    assert done["ChecksumCRC32"] == composite + "-2"
+
+
+def test_upload_file_with_botos_defaults(s3, bucket, tmp_path):
+    """s3transfer's multipart upload as it runs by default: CRC32 per part, listed again at completion."""
+    data = os.urandom(20 * MIB)
+    path = tmp_path / "big.bin"
+    path.write_bytes(data)
+    s3.upload_file(str(path), bucket, "uploaded.bin")
+    head = s3.head_object(Bucket=bucket, Key="uploaded.bin", ChecksumMode="ENABLED")
+    # 8 MiB parts, s3transfer's default: three of them.
+    assert head["ChecksumType"] == "COMPOSITE" and head["ChecksumCRC32"].endswith("-3")
+    target = tmp_path / "back.bin"
+    s3.download_file(bucket, "uploaded.bin", str(target))
+    assert target.read_bytes() == data
+
+
+def test_a_copy_keeps_or_changes_the_algorithm(s3, bucket):
+    body = os.urandom(3000)
+    s3.put_object(Bucket=bucket, Key="source", Body=body, ChecksumAlgorithm="SHA1")
+    kept = s3.copy_object(Bucket=bucket, Key="kept", CopySource={"Bucket": bucket, "Key": "source"})
+    assert kept["CopyObjectResult"]["ChecksumSHA1"] == value("SHA1", body)
+    assert kept["CopyObjectResult"]["ChecksumType"] == "FULL_OBJECT"
+    changed = s3.copy_object(Bucket=bucket, Key="changed", CopySource={"Bucket": bucket, "Key": "source"},
+                             ChecksumAlgorithm="CRC32C")
+    assert changed["CopyObjectResult"]["ChecksumCRC32C"] == value("CRC32C", body)
+    head = s3.head_object(Bucket=bucket, Key="changed", ChecksumMode="ENABLED")
+    assert head["ChecksumCRC32C"] == value("CRC32C", body) and "ChecksumSHA1" not in head
