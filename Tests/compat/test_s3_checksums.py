@@ -273,3 +273,37 @@ def test_a_copy_keeps_or_changes_the_algorithm(s3, bucket):
     assert changed["CopyObjectResult"]["ChecksumCRC32C"] == value("CRC32C", body)
     head = s3.head_object(Bucket=bucket, Key="changed", ChecksumMode="ENABLED")
     assert head["ChecksumCRC32C"] == value("CRC32C", body) and "ChecksumSHA1" not in head
+
+
+def test_get_object_attributes(endpoint, s3, bucket):
+    body = os.urandom(2000)
+    s3.put_object(Bucket=bucket, Key="single", Body=body, ChecksumAlgorithm="CRC32C", StorageClass="STANDARD_IA")
+    answer = s3.get_object_attributes(Bucket=bucket, Key="single",
+                                      ObjectAttributes=["ETag", "Checksum", "ObjectParts", "StorageClass", "ObjectSize"])
+    assert answer["ETag"] == hashlib.md5(body).hexdigest()
+    assert answer["Checksum"] == {"ChecksumCRC32C": value("CRC32C", body), "ChecksumType": "FULL_OBJECT"}
+    assert (answer["StorageClass"], answer["ObjectSize"]) == ("STANDARD_IA", 2000)
+    assert "ObjectParts" not in answer and "LastModified" in answer
+    only = s3.get_object_attributes(Bucket=bucket, Key="single", ObjectAttributes=["ObjectSize"])
+    assert only["ObjectSize"] == 2000 and "ETag" not in only and "Checksum" not in only
+
+    parts = [os.urandom(5 * MIB), os.urandom(5 * MIB), b"three"]
+    upload_id, listed = upload(s3, bucket, "multi", parts, ChecksumAlgorithm="SHA1")
+    s3.complete_multipart_upload(Bucket=bucket, Key="multi", UploadId=upload_id, MultipartUpload={"Parts": listed})
+    first = s3.get_object_attributes(Bucket=bucket, Key="multi", ObjectAttributes=["ObjectParts", "Checksum"],
+                                     MaxParts=2)
+    assert first["Checksum"]["ChecksumType"] == "COMPOSITE" and first["Checksum"]["ChecksumSHA1"].endswith("-3")
+    page = first["ObjectParts"]
+    assert (page["TotalPartsCount"], page["MaxParts"], page["IsTruncated"], page["NextPartNumberMarker"]) \
+        == (3, 2, True, 2)
+    assert [(p["PartNumber"], p["Size"], p["ChecksumSHA1"]) for p in page["Parts"]] \
+        == [(n, len(data), value("SHA1", data)) for n, data in enumerate(parts[:2], start=1)]
+    rest = s3.get_object_attributes(Bucket=bucket, Key="multi", ObjectAttributes=["ObjectParts"],
+                                    PartNumberMarker=2)["ObjectParts"]
+    assert [p["PartNumber"] for p in rest["Parts"]] == [3] and rest["IsTruncated"] is False
+
+    for headers, code in (({}, "InvalidRequest"), ({"x-amz-object-attributes": "ETag,Colour"}, "InvalidArgument")):
+        response = request(endpoint, "GET", f"/{bucket}/single?attributes", headers=headers)
+        assert response.status == 400 and f"<Code>{code}</Code>".encode() in response.body
+    assert aws_error(s3.get_object_attributes, Bucket=bucket, Key="absent", ObjectAttributes=["ETag"])[0] \
+        == "NoSuchKey"

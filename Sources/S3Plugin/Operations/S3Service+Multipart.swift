@@ -152,7 +152,8 @@ extension S3Service {
                                   headers: upload.headers, storageClass: upload.storageClass,
                                   blobs: chosen.map(\.blob), partsCount: chosen.count, encryption: upload.encryption,
                                   checksum: checksum,
-                                  partChecksums: upload.checksumAlgorithm == nil ? nil : chosen.compactMap(\.checksum))
+                                  partChecksums: upload.checksumAlgorithm == nil || checksum == nil
+                                      ? nil : chosen.compactMap(\.checksum))
             let kept = Set(chosen.map(\.partNumber))
             var retired = existing?.blobs.map(\.id) ?? []
             for part in uploaded.values {

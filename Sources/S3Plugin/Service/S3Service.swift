@@ -85,6 +85,9 @@ final class S3Service: Sendable {
     private func routeObject(_ request: S3Request, bucket: String, key: String, _ context: RequestContext)
         throws(AWSError) -> OperationOutput
     {
+        if request.method == "GET", request.has("attributes") {
+            return try getObjectAttributes(request, bucket: bucket, key: key, context)
+        }
         if let unsupported = Self.unsupportedSubresources.first(where: request.has) {
             throw S3Errors.notImplemented("the object sub-resource ?\(unsupported)")
         }
