@@ -35,6 +35,9 @@ import Testing
             #expect(line?.contains(fixture.reason) == true, "\(fixture.fileName): \(line ?? "no line")")
         }
         // `awsemu plugins` does not run on_init, so a failing on_init is only found by `awsemu start`.
+        // A plugin built against an older minor, with a shorter descriptor, loads.
+        let older = line(about: fixtures.path(of: BadPluginFixtures.olderMinor), in: result.stdout)
+        #expect(older?.hasPrefix("load") == true, "\(older ?? "no line")")
         let initFails = line(about: BadPluginFixtures.initFails, in: result.stdout)
         #expect(initFails?.hasPrefix("load") == true)
         #expect(result.stdout.contains("load     kms [kms]"))
@@ -71,7 +74,9 @@ import Testing
         }
         let loaded = (health["plugins"] as? [[String: Any]] ?? []).compactMap { $0["name"] as? String }
         // Every Swift plugin of the build loads; none of the refused fixtures does.
-        #expect(Set(loaded).isSuperset(of: ["kms", "sts"]))
+        #expect(Set(loaded).isSuperset(of: ["kms", "sts", "ok-old-minor"]))
+        let older = (health["plugins"] as? [[String: Any]] ?? []).first { $0["name"] as? String == "ok-old-minor" }
+        #expect(older?["abiVersion"] as? String == "1.2")
         #expect(!loaded.contains { $0.hasPrefix("bad") })
 
         // One log line per refusal, naming the file.

@@ -11,6 +11,8 @@
  *   BAD_INIT_FAILS    on_init answers EMU_ERR_INTERNAL (refused only when the host initialises plugins)
  *   BAD_NO_SERVICES   a descriptor that declares no services
  *   BAD_DUP_STS       a valid plugin whose service id is "sts", which the STS plugin already serves
+ *   OLD_MINOR         not bad: a valid plugin built against ABI 1.2, whose descriptor ends before on_state_snapshot
+ *                     (1.3); the host must load it
  *
  * Each case has its own plugin name and service id, so that the cases never collide with each other.
  */
@@ -34,14 +36,23 @@
 #define FIXTURE "no-services"
 #elif defined(BAD_DUP_STS)
 #define FIXTURE "dup-sts"
+#elif defined(OLD_MINOR)
+#define FIXTURE "old-minor"
 #else
 #error "define one BAD_* case"
+#endif
+
+/* The loadable fixture is named "ok-…", so that a test can tell it from the refused "bad-…" ones. */
+#if defined(OLD_MINOR)
+#define NAME "ok-" FIXTURE
+#else
+#define NAME "bad-" FIXTURE
 #endif
 
 #if defined(BAD_DUP_STS)
 #define SERVICE_ID "sts"
 #else
-#define SERVICE_ID "bad-" FIXTURE
+#define SERVICE_ID NAME
 #endif
 
 /* Not every case uses every definition below. */
@@ -63,7 +74,12 @@ MAYBE_UNUSED static emu_status init_fails(void *plugin_data) {
     return EMU_ERR_INTERNAL;
 }
 
+/* The loadable fixture must not take GetCallerIdentity from STS (a Query request is routed by its Action). */
+#if defined(OLD_MINOR)
+static const emu_operation operations[] = {{"Ping", answer_empty, NULL, EMU_OP_NONBLOCKING}};
+#else
 static const emu_operation operations[] = {{"GetCallerIdentity", answer_empty, NULL, EMU_OP_NONBLOCKING}};
+#endif
 
 MAYBE_UNUSED static const emu_service services[] = {{
     .struct_size = sizeof(emu_service),
@@ -78,6 +94,8 @@ MAYBE_UNUSED static const emu_service services[] = {{
 static const emu_plugin_descriptor descriptor = {
 #if defined(BAD_STRUCT_SIZE)
     .struct_size = offsetof(emu_plugin_descriptor, on_init),
+#elif defined(OLD_MINOR)
+    .struct_size = offsetof(emu_plugin_descriptor, on_state_snapshot),
 #else
     .struct_size = sizeof(emu_plugin_descriptor),
 #endif
@@ -86,8 +104,12 @@ static const emu_plugin_descriptor descriptor = {
 #else
     .abi_major = EMU_ABI_MAJOR,
 #endif
+#if defined(OLD_MINOR)
+    .abi_minor = 2,
+#else
     .abi_minor = EMU_ABI_MINOR,
-    .name = "bad-" FIXTURE,
+#endif
+    .name = NAME,
     .version = "0.0.1",
     .toolchain = "c",
 #if defined(BAD_NO_SERVICES)

@@ -336,8 +336,15 @@ def test_export_without_persistence_carries_the_live_state(tmp_path):
 
 
 def test_a_refused_import_without_persistence_changes_nothing(tmp_path):
-    """Without a store to go back to, the host keeps each touched plugin's snapshot and loads it back when the
-    plugin refuses a record of the file; the keys, the aliases and the secrets are as they were."""
+    """Without a store to go back to, the host keeps each touched plugin's snapshot and loads it back when a later
+    plugin refuses a record of the file. Plugins are replaced in name order, so KMS has taken the file's keys
+    completely by the time Secrets Manager refuses its record; KMS must still end up as it was."""
+    with AwsemuHost(env={"SERVICES": "kms"}) as elsewhere:
+        other = make_client(elsewhere.url, "kms").create_key(Description="from elsewhere")["KeyMetadata"]["KeyId"]
+        incoming = [r for r in json.loads(request(elsewhere.url, "GET", "/_emu/state/export").body)["records"]
+                    if r["namespace"] != "usage"]
+    broken = {"plugin": "secretsmanager", "namespace": "secret", "key": "000000000000/us-east-1/broken",
+              "formatVersion": 1, "value": base64.b64encode(b"not a secret record").decode()}
     with AwsemuHost(env={"SERVICES": "kms,secretsmanager"}) as host:
         kms = make_client(host.url, "kms")
         key = kms.create_key(Description="before the import")["KeyMetadata"]["KeyId"]
@@ -345,22 +352,20 @@ def test_a_refused_import_without_persistence_changes_nothing(tmp_path):
         blob = kms.encrypt(KeyId=key, Plaintext=b"kept")["CiphertextBlob"]
         secrets = make_client(host.url, "secretsmanager")
         secrets.create_secret(Name="kept", SecretString="still here")
-        exported = json.loads(request(host.url, "GET", "/_emu/state/export").body)
-        other = [dict(record, key=record["key"].replace(key, "0f0f0f0f-5555-6666-7777-888888888888"))
-                 for record in exported["records"] if record["plugin"] == "kms" and record["namespace"] == "key"]
-        new_secret = [dict(record, key=record["key"].replace("kept", "other"))
-                      for record in exported["records"] if record["plugin"] == "secretsmanager"]
-        broken = {"plugin": "kms", "namespace": "key", "key": "000000000000/us-east-1/broken", "formatVersion": 2,
-                  "value": base64.b64encode(b"not a key record").decode()}
-        document = {"format": "awsemu-state", "version": 1, "records": new_secret + other + [broken]}
+        document = {"format": "awsemu-state", "version": 1, "records": incoming + [broken]}
         response = request(host.url, "POST", "/_emu/state/import", json.dumps(document).encode())
-        assert response.status == 400 and b"could not load record" in response.body
-        assert b"nothing was changed" in response.body
+        assert response.status == 400 and response.json()["message"] == (
+            "plugin secretsmanager could not load record secret/000000000000/us-east-1/broken; nothing was changed")
         assert kms.describe_key(KeyId="alias/kept")["KeyMetadata"]["Description"] == "before the import"
         assert kms.decrypt(CiphertextBlob=blob)["Plaintext"] == b"kept"
-        assert "0f0f0f0f-5555-6666-7777-888888888888" not in {k["KeyId"] for k in kms.list_keys()["Keys"]}
+        listed = {k["KeyId"] for k in kms.list_keys()["Keys"]}  # with the AWS managed key Secrets Manager made
+        assert key in listed and other not in listed
         assert secrets.get_secret_value(SecretId="kept")["SecretString"] == "still here"
-        assert [s["Name"] for s in secrets.list_secrets()["SecretList"]] == ["kept"]
+        # The same file without the broken record replaces KMS's keys: the one above was a real change undone.
+        document["records"] = incoming
+        assert request(host.url, "POST", "/_emu/state/import", json.dumps(document).encode()).status == 200
+        listed = {k["KeyId"] for k in kms.list_keys()["Keys"]}
+        assert other in listed and key not in listed
 
 
 def test_s3_state_is_neither_exported_nor_imported_without_persistence(tmp_path):

@@ -135,10 +135,9 @@ public final class LoadedPlugin: @unchecked Sendable {
             hook(pluginData, { context, record in
                 guard let context, let record else { return EMU_ERR_INVALID_ARGUMENT }
                 let collector = Unmanaged<Collector>.fromOpaque(context).takeUnretainedValue()
-                let r = record.pointee
-                let value = r.value.map { Array(UnsafeBufferPointer(start: $0, count: r.value_len)) } ?? []
-                collector.rows.append(StateRecordRow(plugin: collector.plugin, namespace: r.ns.string, key: r.key.string,
-                                                     value: value, formatVersion: r.format_version, sequence: 0))
+                let copy = StateRecord(record.pointee)
+                collector.rows.append(StateRecordRow(plugin: collector.plugin, namespace: copy.namespace, key: copy.key,
+                                                     value: copy.value, formatVersion: copy.formatVersion, sequence: 0))
                 return EMU_OK
             }, Unmanaged.passUnretained(collector).toOpaque())
         }

@@ -88,11 +88,7 @@ public final class HostRuntime: Sendable {
         if let store = stateStore {
             return try store.pluginNames().sorted().flatMap { try store.records(plugin: $0) }
         }
-        guard requestGate.closeAndDrain(timeoutSeconds: 30) else {
-            throw StateStoreError("requests in flight did not finish within 30 s; nothing was exported")
-        }
-        defer { requestGate.open() }
-        return try tickLock.withLock { () throws -> [StateRecordRow] in
+        return try whileQuiet(doing: "the export") { () throws -> [StateRecordRow] in
             try registry.plugins.filter(\.canSnapshot).sorted { $0.name < $1.name }.flatMap { plugin in
                 guard let rows = plugin.snapshot() else {
                     throw StateStoreError("plugin \(plugin.name) could not hand over its present state")
@@ -102,10 +98,21 @@ public final class HostRuntime: Sendable {
         }
     }
 
+    /// Runs `body` while no plugin request and no tick runs: the request gate closed (new requests get a 503)
+    /// once those in flight have finished, and the tick lock held.
+    private func whileQuiet<R>(doing what: String, _ body: () throws -> R) throws -> R {
+        guard requestGate.closeAndDrain(timeoutSeconds: 30) else {
+            throw StateStoreError("requests in flight did not finish within 30 s; \(what) was not started")
+        }
+        defer { requestGate.open() }
+        return try tickLock.withLock(body)
+    }
+
     /// Replaces the state of each plugin named in `rows` with those records (state import).
     /// - Throws: when a plugin is not loaded or refuses a record; plugins not named keep their state.
     public func importRecords(_ rows: [StateRecordRow]) throws {
-        let byPlugin = Dictionary(grouping: rows, by: \.plugin)
+        // Plugins are replaced in name order, so that what an import that fails midway touched is always the same.
+        let byPlugin = Dictionary(grouping: rows, by: \.plugin).sorted { $0.key < $1.key }
         // Everything that can be checked is checked before any plugin's state is replaced.
         for (name, records) in byPlugin {
             guard let plugin = registry.plugins.first(where: { $0.name == name }) else {
@@ -120,19 +127,14 @@ public final class HostRuntime: Sendable {
                     + "without PERSISTENCE=1 an import that fails could not be undone; nothing was changed")
             }
         }
-        // No request and no tick runs while the state is replaced, and every commit already submitted is durable
-        // before the snapshot is taken and the store replaced.
-        guard requestGate.closeAndDrain(timeoutSeconds: 30) else {
-            throw StateStoreError("requests in flight did not finish within 30 s; the import was not started")
-        }
-        defer { requestGate.open() }
-        try tickLock.withLock { () throws -> Void in
+        // Every commit already submitted is durable before the store is read and replaced.
+        try whileQuiet(doing: "the import") { () throws -> Void in
             try stateStore?.commitAndWait([])
             try replaceState(byPlugin)
         }
     }
 
-    private func replaceState(_ byPlugin: [String: [StateRecordRow]]) throws {
+    private func replaceState(_ byPlugin: [(key: String, value: [StateRecordRow])]) throws {
         // All or nothing: every plugin loads the file's records first; if one refuses a record, every plugin
         // touched so far gets its stored records back, and the store is not changed. Only then is the store
         // replaced, in one transaction.
@@ -158,14 +160,20 @@ public final class HostRuntime: Sendable {
                     }
                 }
             }
-            try stateStore?.replaceAll(plugins: byPlugin.keys.sorted(), with: stored)
+            try stateStore?.replaceAll(plugins: byPlugin.map(\.key), with: stored)
         } catch {
+            var lost: [String] = []
             for (plugin, previous) in touched {
                 plugin.reset()
                 let refused = previous.filter { row in row.withCRecord { plugin.loadState($0) } != EMU_OK }.count
                 if refused > 0 {
                     logger.error("plugin \(plugin.name) refused \(refused) of its own stored records while an import was rolled back")
+                    lost.append("\(plugin.name) (\(refused) records)")
                 }
+            }
+            guard lost.isEmpty else {
+                throw StateStoreError("\(error); rolling back, plugins refused their own records and lost them: "
+                    + lost.joined(separator: ", "))
             }
             throw error
         }

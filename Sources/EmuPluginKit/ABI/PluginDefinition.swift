@@ -121,6 +121,13 @@ public struct StateRecord: Sendable {
         self.formatVersion = formatVersion
     }
 
+    /// Copies a record that C lends for the duration of a call.
+    public init(_ record: emu_state_record) {
+        self.init(namespace: record.ns.string, key: record.key.string,
+                  value: record.value.map { Array(UnsafeBufferPointer(start: $0, count: record.value_len)) } ?? [],
+                  formatVersion: record.format_version)
+    }
+
     /// Lends the record to C as an `emu_state_record` for the duration of `body`.
     public func withCRecord<R>(_ body: (UnsafePointer<emu_state_record>) -> R) -> R {
         withEmuString(namespace) { ns in
@@ -207,11 +214,7 @@ public final class PluginDefinition: @unchecked Sendable {
             on_state_load: { data, record in
                 let plugin = Unmanaged<PluginDefinition>.fromOpaque(data!).takeUnretainedValue()
                 guard let record, let load = plugin.onStateLoad else { return EMU_ERR_INVALID_ARGUMENT }
-                let r = record.pointee
-                let value = r.value.map { Array(UnsafeBufferPointer(start: $0, count: r.value_len)) } ?? []
-                let ok = load(StateRecord(namespace: r.ns.string, key: r.key.string, value: value,
-                                          formatVersion: r.format_version))
-                return ok ? EMU_OK : EMU_ERR_INVALID_ARGUMENT
+                return load(StateRecord(record.pointee)) ? EMU_OK : EMU_ERR_INVALID_ARGUMENT
             },
             on_state_reset: { data in
                 Unmanaged<PluginDefinition>.fromOpaque(data!).takeUnretainedValue().onStateReset?()

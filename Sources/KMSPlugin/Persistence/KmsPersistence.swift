@@ -13,9 +13,10 @@ enum KmsPersistence {
     /// order the changes happened.
     static func record(storeId: String, store: KmsStore, changes: Set<KmsStore.Change>) {
         guard let host = PluginHost.current, host.persistenceEnabled, let context = RequestScope.current else { return }
+        let encoder = JSONEncoder()
         do {
             for change in changes {
-                let (namespace, key, value) = try entry(storeId: storeId, store: store, change: change)
+                let (namespace, key, value) = try entry(storeId: storeId, store: store, change: change, encoder)
                 if let value {
                     try host.statePut(context, namespace: namespace, key: key, value: value)
                 } else {
@@ -28,10 +29,9 @@ enum KmsPersistence {
     }
 
     /// The record a change leaves behind: its namespace, key and value (nil when the thing changed is gone).
-    private static func entry(storeId: String, store: KmsStore, change: KmsStore.Change) throws
+    private static func entry(storeId: String, store: KmsStore, change: KmsStore.Change, _ encoder: JSONEncoder) throws
         -> (namespace: String, key: String, value: [UInt8]?)
     {
-        let encoder = JSONEncoder()
         switch change {
         case .key(let id):
             return ("key", "\(storeId)/\(id)", try store.keys[id].map { KmsRecords.binaryKey(try KmsRecords.encode($0)) })
@@ -40,10 +40,12 @@ enum KmsPersistence {
         case .customKeyStore(let id):
             return ("cks", "\(storeId)/\(id)", try store.customKeyStores[id].map { Array(try encoder.encode($0)) })
         case .grant(let id):
-            return ("grant", "\(storeId)/\(id)", try store.grant(id: id).map {
-                Array(try encoder.encode(KmsRecords.encode($0, tokens: store.tokens(of: id))))
-            })
+            return ("grant", "\(storeId)/\(id)", try store.grant(id: id).map { try grantValue($0, store, encoder) })
         }
+    }
+
+    private static func grantValue(_ grant: KmsGrant, _ store: KmsStore, _ encoder: JSONEncoder) throws -> [UInt8] {
+        Array(try encoder.encode(KmsRecords.encode(grant, tokens: store.tokens(of: grant.grantId))))
     }
 
     /// Every record of the present state (on_state_snapshot), the same records the changes have put.
@@ -52,17 +54,20 @@ enum KmsPersistence {
         func add(_ namespace: String, _ key: String, _ value: [UInt8]) {
             records.append(StateRecord(namespace: namespace, key: key, value: value, formatVersion: KmsRecords.formatVersion))
         }
+        let encoder = JSONEncoder()
         for (storeId, store) in state.allStores() {
             var changes: [KmsStore.Change] = store.keys.keys.map { .key($0) } + store.aliases.keys.map { .alias($0) }
             changes += store.customKeyStores.keys.map { .customKeyStore($0) }
-            changes += store.grants.values.joined().map { .grant($0.grantId) }
             for change in changes {
-                let (namespace, key, value) = try entry(storeId: storeId, store: store, change: change)
+                let (namespace, key, value) = try entry(storeId: storeId, store: store, change: change, encoder)
                 if let value { add(namespace, key, value) }
+            }
+            // Grants straight from their lists: looking each up by id would scan its key's grants every time.
+            for grant in store.grants.values.joined() {
+                add("grant", "\(storeId)/\(grant.grantId)", try grantValue(grant, store, encoder))
             }
         }
         add("meta", "trackingStart", Array(String(lastUsage.trackingStartDate).utf8))
-        let encoder = JSONEncoder()
         for (arn, usage) in lastUsage.allUsages() { add("usage", arn, Array(try encoder.encode(usage))) }
         return records
     }

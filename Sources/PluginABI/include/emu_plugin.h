@@ -14,7 +14,7 @@
  * ENTRY
  *   The plugin exports exactly one symbol, `emu_plugin_entry_v1` (the major version is in the name). The host
  *   calls it once, with its API table, before anything else; it returns a pointer to a static descriptor that
- *   stays valid for the life of the process. The host refuses a plugin whose descriptor has another
+ *   stays valid, and unchanged, for the life of the process (the host copies it before on_init). The host refuses a plugin whose descriptor has another
  *   abi_major, a struct_size smaller than the v1 size, no name, no services or a missing required hook, logs
  *   one line saying why, and goes on serving the other plugins.
  *

@@ -24,26 +24,26 @@ enum SecretsPersistence {
             try host.stateDelete(context, namespace: namespace, key: key)
             return
         }
-        let data: Data
+        try host.statePut(context, namespace: namespace, key: key, value: try encode(secret, key: key))
+    }
+
+    /// The record value of a secret.
+    /// - Throws: InternalFailure when it cannot be encoded.
+    private static func encode(_ secret: Secret, key: String) throws(AWSError) -> [UInt8] {
         do {
-            data = try JSONEncoder().encode(secret)
+            return Array(try JSONEncoder().encode(secret))
         } catch {
-            host.error("secret record \(key) could not be encoded: \(error)")
+            PluginHost.current?.error("secret record \(key) could not be encoded: \(error)")
             throw AWSError.internalFailure()
         }
-        try host.statePut(context, namespace: namespace, key: key, value: Array(data))
     }
 
     /// Every secret's record (on_state_snapshot): the records `record` has put. nil when one cannot be encoded.
     static func snapshot(of store: SecretStore) -> [StateRecord]? {
-        let encoder = JSONEncoder()
         var records: [StateRecord] = []
         for (key, secret) in store.all() {
-            guard let data = try? encoder.encode(secret) else {
-                PluginHost.current?.error("secret record \(key) could not be encoded")
-                return nil
-            }
-            records.append(StateRecord(namespace: namespace, key: key, value: Array(data), formatVersion: formatVersion))
+            guard let value = try? encode(secret, key: key) else { return nil }
+            records.append(StateRecord(namespace: namespace, key: key, value: value, formatVersion: formatVersion))
         }
         return records
     }

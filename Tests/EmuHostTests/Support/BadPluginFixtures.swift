@@ -25,6 +25,9 @@ struct BadPluginFixtures: Sendable {
         Case(macro: "BAD_DUP_STS", fileName: "libdup-sts.so", reason: "service sts is already served by plugin sts"),
     ]
 
+    /// Not refused: a plugin built against ABI 1.2, whose descriptor is shorter than this host's.
+    static let olderMinor = Case(macro: "OLD_MINOR", fileName: "libold-minor.so", reason: "")
+
     /// A text file with a library's name: not an ELF image at all.
     static let junk = Case(macro: "", fileName: "junk.so", reason: "not a loadable library")
 
@@ -44,7 +47,7 @@ struct BadPluginFixtures: Sendable {
         folder = try TestPaths.makeTemporaryFolder()
         lateFolder = folder.appendingPathComponent("late")
         try FileManager.default.createDirectory(at: lateFolder, withIntermediateDirectories: true)
-        for fixture in Self.cases {
+        for fixture in Self.cases + [Self.olderMinor] {
             let output = (fixture.fileName == Self.duplicate ? lateFolder : folder)
                 .appendingPathComponent(fixture.fileName)
             let result = try ChildProcess.run(
