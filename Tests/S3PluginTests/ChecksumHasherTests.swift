@@ -1,3 +1,4 @@
+import CZlib
 import Foundation
 import Testing
 
@@ -59,6 +60,20 @@ import Testing
         }
         #expect(CRCCombination.combine(algorithm, parts) == ChecksumHasher.value(of: body[...], algorithm))
         #expect(CRCCombination.combine(.sha256, parts) == nil)
+    }
+
+    /// The zero-byte operators, built for zlib's own polynomial, carry a CRC as zlib's crc32_combine does, for
+    /// lengths far beyond any test body (up to 2^40 bytes).
+    @Test func zeroByteOperatorsAgreeWithZlib() {
+        let crc32 = ZeroBytes(polynomial: 0xEDB8_8320, width: 32)
+        var generator = SystemRandomNumberGenerator()
+        for _ in 0..<200 {
+            let first = UInt64(UInt32.random(in: .min ... .max, using: &generator))
+            let second = UInt64(UInt32.random(in: .min ... .max, using: &generator))
+            let length = Int64.random(in: 0...(1 << 40), using: &generator)
+            let expected = UInt64(crc32_combine(UInt(first), UInt(second), Int(length)))
+            #expect(crc32.carry(first, through: length) ^ second == expected, "length \(length)")
+        }
     }
 
     @Test func namesAndTypes() {

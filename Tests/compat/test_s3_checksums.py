@@ -307,3 +307,62 @@ def test_get_object_attributes(endpoint, s3, bucket):
         assert response.status == 400 and f"<Code>{code}</Code>".encode() in response.body
     assert aws_error(s3.get_object_attributes, Bucket=bucket, Key="absent", ObjectAttributes=["ETag"])[0] \
         == "NoSuchKey"
+
+
+def test_completion_checks_part_numbers_and_the_claimed_type(s3, bucket):
+    parts = [os.urandom(5 * MIB), os.urandom(5 * MIB), b"3"]
+    upload_id, listed = upload(s3, bucket, "gaps", parts, ChecksumAlgorithm="CRC32C")
+    # With additional checksums the parts must be numbered from 1 without a gap.
+    assert aws_error(s3.complete_multipart_upload, Bucket=bucket, Key="gaps", UploadId=upload_id,
+                     MultipartUpload={"Parts": [listed[0], listed[2]]})[0] == "InvalidPartOrder"
+    whole = value("CRC32C", b"".join(digest("CRC32C", p) for p in parts))
+    code, _, _ = aws_error(s3.complete_multipart_upload, Bucket=bucket, Key="gaps", UploadId=upload_id,
+                           MultipartUpload={"Parts": listed}, ChecksumType="FULL_OBJECT")
+    assert code == "BadDigest"
+    # A composite claim may leave out its -N, but the N it gives must count the parts.
+    code, _, _ = aws_error(s3.complete_multipart_upload, Bucket=bucket, Key="gaps", UploadId=upload_id,
+                           MultipartUpload={"Parts": listed}, ChecksumCRC32C=whole + "-2")
+    assert code == "BadDigest"
+    done = s3.complete_multipart_upload(Bucket=bucket, Key="gaps", UploadId=upload_id,
+                                        MultipartUpload={"Parts": listed}, ChecksumCRC32C=whole)
+    assert done["ChecksumCRC32C"] == whole + "-3"
+
+
+def test_a_full_object_claim_has_no_part_count(s3, bucket):
+    parts = [os.urandom(5 * MIB), b"end"]
+    upload_id, listed = upload(s3, bucket, "full", parts, ChecksumAlgorithm="CRC32", ChecksumType="FULL_OBJECT")
+    whole = value("CRC32", b"".join(parts))
+    assert aws_error(s3.complete_multipart_upload, Bucket=bucket, Key="full", UploadId=upload_id,
+                     MultipartUpload={"Parts": listed}, ChecksumCRC32=whole + "-2")[0] == "BadDigest"
+    s3.complete_multipart_upload(Bucket=bucket, Key="full", UploadId=upload_id, MultipartUpload={"Parts": listed},
+                                 ChecksumCRC32=whole)
+    # One part of a FULL_OBJECT upload reports that part's own checksum.
+    got = s3.get_object(Bucket=bucket, Key="full", PartNumber=2, ChecksumMode="ENABLED")
+    assert (got["ChecksumCRC32"], got["ChecksumType"]) == (value("CRC32", b"end"), "FULL_OBJECT")
+
+
+def test_a_part_of_a_default_multipart_object_reports_nothing(endpoint, bucket):
+    plain = make_client(endpoint, "s3", config=botocore.config.Config(request_checksum_calculation="when_required"))
+    parts = [os.urandom(5 * MIB), b"tail"]
+    upload_id, listed = upload(plain, bucket, "default", parts)
+    plain.complete_multipart_upload(Bucket=bucket, Key="default", UploadId=upload_id, MultipartUpload={"Parts": listed})
+    got = plain.get_object(Bucket=bucket, Key="default", PartNumber=1, ChecksumMode="ENABLED")
+    assert "ChecksumCRC64NVME" not in got and "ChecksumType" not in got
+
+
+def test_upload_part_copy_into_an_upload_with_an_algorithm(s3, bucket):
+    source = os.urandom(6 * MIB)
+    s3.put_object(Bucket=bucket, Key="source", Body=source)
+    upload_id = s3.create_multipart_upload(Bucket=bucket, Key="copied", ChecksumAlgorithm="CRC32C")["UploadId"]
+    copied = s3.upload_part_copy(Bucket=bucket, Key="copied", UploadId=upload_id, PartNumber=1,
+                                 CopySource={"Bucket": bucket, "Key": "source"}, CopySourceRange="bytes=0-5242879")
+    assert copied["CopyPartResult"]["ChecksumCRC32C"] == value("CRC32C", source[:5 * MIB])
+    second = s3.upload_part(Bucket=bucket, Key="copied", UploadId=upload_id, PartNumber=2, Body=b"more",
+                            ChecksumAlgorithm="CRC32C")
+    listed = [{"PartNumber": 1, "ETag": copied["CopyPartResult"]["ETag"],
+               "ChecksumCRC32C": copied["CopyPartResult"]["ChecksumCRC32C"]},
+              {"PartNumber": 2, "ETag": second["ETag"], "ChecksumCRC32C": second["ChecksumCRC32C"]}]
+    done = s3.complete_multipart_upload(Bucket=bucket, Key="copied", UploadId=upload_id,
+                                        MultipartUpload={"Parts": listed})
+    expected = value("CRC32C", digest("CRC32C", source[:5 * MIB]) + digest("CRC32C", b"more")) + "-2"
+    assert done["ChecksumCRC32C"] == expected

@@ -3,6 +3,7 @@ the body files are read raw), the stored envelope is what KMS and AES-256-GCM sa
 object back, and body files that no record names are cleaned up."""
 
 import base64
+import hashlib
 import json
 import os
 import sqlite3
@@ -184,3 +185,28 @@ def test_sse_s3_objects_survive_a_restart_without_kms(tmp_path):
     with persistent_host(data, services="s3") as host:
         s3 = make_client(host.url, "s3")
         assert s3.get_object(Bucket="only-s3", Key="k")["Body"].read() == b"host-managed key"
+
+
+def test_an_uploads_checksum_settings_and_its_parts_checksums_survive_restarts(tmp_path):
+    parts = [os.urandom(5 * 1024 * 1024), b"second part"]
+    sums = [base64.b64encode(hashlib.sha256(p).digest()).decode() for p in parts]
+    with persistent_host(tmp_path, services="s3") as host:
+        s3 = make_client(host.url, "s3")
+        s3.create_bucket(Bucket="sums")
+        upload_id = s3.create_multipart_upload(Bucket="sums", Key="k", ChecksumAlgorithm="SHA256")["UploadId"]
+        etags = [s3.upload_part(Bucket="sums", Key="k", UploadId=upload_id, PartNumber=n, Body=p,
+                                ChecksumAlgorithm="SHA256")["ETag"] for n, p in enumerate(parts, start=1)]
+    with persistent_host(tmp_path, services="s3") as host:
+        s3 = make_client(host.url, "s3")
+        listing = s3.list_parts(Bucket="sums", Key="k", UploadId=upload_id)
+        assert (listing["ChecksumAlgorithm"], listing["ChecksumType"]) == ("SHA256", "COMPOSITE")
+        assert [p["ChecksumSHA256"] for p in listing["Parts"]] == sums
+        s3.complete_multipart_upload(Bucket="sums", Key="k", UploadId=upload_id, MultipartUpload={"Parts": [
+            {"PartNumber": n, "ETag": e, "ChecksumSHA256": c} for n, (e, c) in enumerate(zip(etags, sums), start=1)]})
+    with persistent_host(tmp_path, services="s3") as host:
+        s3 = make_client(host.url, "s3")
+        expected = base64.b64encode(hashlib.sha256(b"".join(hashlib.sha256(p).digest() for p in parts)).digest())
+        head = s3.head_object(Bucket="sums", Key="k", ChecksumMode="ENABLED")
+        assert (head["ChecksumSHA256"], head["ChecksumType"]) == (expected.decode() + "-2", "COMPOSITE")
+        got = s3.get_object(Bucket="sums", Key="k", PartNumber=2, ChecksumMode="ENABLED")
+        assert got["ChecksumSHA256"] == sums[1] and got["Body"].read() == parts[1]

@@ -1,3 +1,5 @@
+import EmuPluginKit
+
 /// One of S3's additional checksum algorithms (`x-amz-checksum-<name>`, `ChecksumAlgorithm` in the API).
 ///
 /// Values travel as base64 of the digest's big-endian bytes, as the SDKs compute them.
@@ -16,6 +18,22 @@ enum ChecksumAlgorithm: String, CaseIterable, Codable, Sendable {
     /// The algorithm a name from a header or an XML element names, in any case.
     init?(name: String) {
         self.init(rawValue: name.uppercased())
+    }
+
+    /// The algorithm `x-amz-checksum-algorithm` names (CreateMultipartUpload, CopyObject); nil without the header.
+    /// - Throws: InvalidRequest for a name S3 does not know.
+    static func named(in request: S3Request) throws(AWSError) -> ChecksumAlgorithm? {
+        guard let name = request.header("x-amz-checksum-algorithm") else { return nil }
+        guard let algorithm = ChecksumAlgorithm(name: name.trimmingSpaces()) else {
+            throw S3Errors.invalidRequest("Checksum algorithm provided is unsupported. Please try again with any of "
+                + "the valid types: [\(allCases.map(\.rawValue).joined(separator: ", "))]")
+        }
+        return algorithm
+    }
+
+    /// The algorithms whose `x-amz-checksum-*` header a request carries (one at most is allowed).
+    static func sent(in request: S3Request) -> [ChecksumAlgorithm] {
+        allCases.filter { request.header($0.headerName) != nil }
     }
 
     /// `x-amz-checksum-crc32`, …: the header that carries a value, also the trailer's name.
@@ -47,4 +65,13 @@ enum ChecksumAlgorithm: String, CaseIterable, Codable, Sendable {
 enum ChecksumType: String, Codable, Sendable {
     case composite = "COMPOSITE"
     case fullObject = "FULL_OBJECT"
+
+    /// The type `x-amz-checksum-type` names; nil without the header.
+    static func named(in request: S3Request) throws(AWSError) -> ChecksumType? {
+        guard let text = request.header("x-amz-checksum-type") else { return nil }
+        guard let type = ChecksumType(rawValue: text.trimmingSpaces().uppercased()) else {
+            throw S3Errors.invalidRequest("Value for x-amz-checksum-type header is invalid.")
+        }
+        return type
+    }
 }

@@ -18,7 +18,7 @@ struct ChecksumRequest: Sendable {
     var isFromClient: Bool { expected != nil || trailer != nil }
 
     init(_ request: S3Request) throws(AWSError) {
-        let sent = ChecksumAlgorithm.allCases.filter { request.header($0.headerName) != nil }
+        let sent = ChecksumAlgorithm.sent(in: request)
         var trailed: ChecksumAlgorithm?
         if let names = request.header("x-amz-trailer") {
             for name in names.split(separator: ",").map({ $0.trimmingSpaces().lowercased() })
@@ -29,10 +29,7 @@ struct ChecksumRequest: Sendable {
                 trailed = algorithm
             }
         }
-        guard sent.count + (trailed == nil ? 0 : 1) <= 1 else {
-            throw S3Errors.invalidRequest(
-                "Expecting a single x-amz-checksum- header. Multiple checksum Types are not allowed.")
-        }
+        guard sent.count + (trailed == nil ? 0 : 1) <= 1 else { throw Self.multipleChecksums() }
         let named = sent.first ?? trailed
         if let sdk = request.header("x-amz-sdk-checksum-algorithm") {
             guard let named else {
@@ -63,6 +60,11 @@ struct ChecksumRequest: Sendable {
         }
         guard let expected else { return }
         guard expected == computed else { throw Self.badDigest(algorithm) }
+    }
+
+    /// More than one checksum in one request.
+    static func multipleChecksums() -> AWSError {
+        S3Errors.invalidRequest("Expecting a single x-amz-checksum- header. Multiple checksum Types are not allowed.")
     }
 
     /// BadDigest as S3 words it for an additional checksum.

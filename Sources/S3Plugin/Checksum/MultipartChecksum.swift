@@ -6,25 +6,15 @@ enum MultipartChecksum {
     /// The algorithm and type CreateMultipartUpload asks for (`x-amz-checksum-algorithm`, `x-amz-checksum-type`);
     /// nil when it asks for none, which leaves S3's default.
     static func requested(_ request: S3Request) throws(AWSError) -> (algorithm: ChecksumAlgorithm, type: ChecksumType)? {
-        let typeText = request.header("x-amz-checksum-type")
-        guard let name = request.header("x-amz-checksum-algorithm") else {
-            guard typeText == nil else {
+        let named = try ChecksumType.named(in: request)
+        guard let algorithm = try ChecksumAlgorithm.named(in: request) else {
+            guard named == nil else {
                 throw S3Errors.invalidRequest(
                     "The x-amz-checksum-type header can only be used with the x-amz-checksum-algorithm header.")
             }
             return nil
         }
-        guard let algorithm = ChecksumAlgorithm(name: name.trimmingSpaces()) else {
-            throw S3Errors.invalidRequest("Checksum algorithm provided is unsupported. Please try again with any of "
-                + "the valid types: [\(ChecksumAlgorithm.allCases.map(\.rawValue).joined(separator: ", "))]")
-        }
-        var type = algorithm.defaultMultipartType
-        if let typeText {
-            guard let named = ChecksumType(rawValue: typeText.trimmingSpaces().uppercased()) else {
-                throw S3Errors.invalidRequest("Value for x-amz-checksum-type header is invalid.")
-            }
-            type = named
-        }
+        let type = named ?? algorithm.defaultMultipartType
         // A full-object checksum is made by combining CRCs; CRC64NVME exists only as one.
         if (type == .fullObject && !algorithm.isCRC) || (type == .composite && algorithm == .crc64nvme) {
             throw S3Errors.invalidRequest("The \(type.rawValue) checksum type cannot be used with the "
@@ -90,8 +80,8 @@ enum MultipartChecksum {
         }
     }
 
-    /// The whole-object checksum a CompleteMultipartUpload may claim (`x-amz-checksum-<algorithm>`, with or
-    /// without `-<parts>`, and `x-amz-checksum-type`), checked against the one the parts make.
+    /// The whole-object checksum a CompleteMultipartUpload may claim (`x-amz-checksum-<algorithm>`, a composite
+    /// one with or without `-<parts>`, and `x-amz-checksum-type`), checked against the one the parts make.
     struct WholeObjectClaim {
         let algorithm: ChecksumAlgorithm?
         let digest: [UInt8]
@@ -99,22 +89,12 @@ enum MultipartChecksum {
         let type: ChecksumType?
 
         /// nil when the request claims nothing.
-        init?(_ request: S3Request, upload: MultipartUpload) throws(AWSError) {
-            let claimed = ChecksumAlgorithm.allCases.filter { request.header($0.headerName) != nil }
-            let typeText = request.header("x-amz-checksum-type")
-            guard !claimed.isEmpty || typeText != nil else { return nil }
-            guard claimed.count <= 1 else {
-                throw S3Errors.invalidRequest(
-                    "Expecting a single x-amz-checksum- header. Multiple checksum Types are not allowed.")
-            }
-            if let typeText {
-                guard let named = ChecksumType(rawValue: typeText.trimmingSpaces().uppercased()) else {
-                    throw S3Errors.invalidRequest("Value for x-amz-checksum-type header is invalid.")
-                }
-                type = named
-            } else {
-                type = nil
-            }
+        init?(_ request: S3Request) throws(AWSError) {
+            let claimed = ChecksumAlgorithm.sent(in: request)
+            let named = try ChecksumType.named(in: request)
+            guard !claimed.isEmpty || named != nil else { return nil }
+            guard claimed.count <= 1 else { throw ChecksumRequest.multipleChecksums() }
+            type = named
             algorithm = claimed.first
             guard let algorithm else {
                 digest = []
@@ -142,7 +122,10 @@ enum MultipartChecksum {
             }
             guard let algorithm else { return }
             let mismatch = ChecksumRequest.badDigest(algorithm, lowercased: true)
-            guard let checksum, checksum.algorithm == algorithm, parts == nil || parts == count else { throw mismatch }
+            // `-<parts>` belongs to a composite checksum only, and must count the parts.
+            guard let checksum, checksum.algorithm == algorithm,
+                parts == nil || (checksum.type == .composite && parts == count)
+            else { throw mismatch }
             let value = checksum.value.split(separator: "-").first.map(String.init) ?? ""
             guard Base64.decode(value) == digest else { throw mismatch }
         }

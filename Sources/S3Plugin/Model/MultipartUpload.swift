@@ -15,6 +15,13 @@ struct MultipartUpload: Codable, Sendable, Equatable {
     var checksumAlgorithm: ChecksumAlgorithm? = nil
     var checksumType: ChecksumType? = nil
 
+    /// `ChecksumAlgorithm` and `ChecksumType` as CreateMultipartUpload, ListParts and ListMultipartUploads answer
+    /// them; nil for an upload that asked for none.
+    var checksumSettings: (algorithm: String, type: String)? {
+        guard let checksumAlgorithm, let checksumType else { return nil }
+        return (checksumAlgorithm.rawValue, checksumType.rawValue)
+    }
+
     /// The algorithm each part is checksummed with, for the object's checksum.
     var partAlgorithm: ChecksumAlgorithm { checksumAlgorithm ?? .crc64nvme }
 }

@@ -17,7 +17,8 @@ struct S3Object: Codable, Sendable, Equatable {
     /// The number of parts of a multipart object, nil for a simple one.
     var partsCount: Int?
     var encryption: ObjectEncryption
-    /// The additional checksum; nil only for objects stored before checksums were kept.
+    /// The additional checksum; nil for objects stored before checksums were kept, and for a multipart object
+    /// completed from a part stored before then.
     var checksum: StoredChecksum? = nil
     /// A multipart object's parts' checksums (base64, in the object checksum's algorithm), for a GET of one part.
     var partChecksums: [String]? = nil

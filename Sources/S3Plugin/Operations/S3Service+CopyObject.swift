@@ -35,13 +35,7 @@ extension S3Service {
         let spec = try EncryptionRequest.resolve(request, bucket: bucket)
         // The copy keeps its source's checksum algorithm unless the request names another; the value is computed
         // again over the copied bytes, so it is always the copy's own.
-        var algorithm = original.checksum?.algorithm ?? .crc64nvme
-        if let named = request.header("x-amz-checksum-algorithm") {
-            guard let chosen = ChecksumAlgorithm(name: named.trimmingSpaces()) else {
-                throw S3Errors.invalidRequest("Value for x-amz-checksum-algorithm header is invalid.")
-            }
-            algorithm = chosen
-        }
+        let algorithm = try ChecksumAlgorithm.named(in: request) ?? original.checksum?.algorithm ?? .crc64nvme
         // If-None-Match / If-Match name the destination (CopyObject's conditional writes), checked before the copy
         // and again under the lock as it is stored.
         let check = WriteConditions(request)

@@ -77,7 +77,8 @@ extension S3Service {
         guard let checksum = object.checksum else { return [] }
         if let part, let values = object.partChecksums {
             guard part <= values.count else { return [] }
-            return [(checksum.algorithm.headerName, values[part - 1]), ("x-amz-checksum-type", checksum.type.rawValue)]
+            return StoredChecksum(algorithm: checksum.algorithm, value: values[part - 1], type: checksum.type)
+                .responseHeaders
         }
         return range == object.wholeRange ? checksum.responseHeaders : []
     }

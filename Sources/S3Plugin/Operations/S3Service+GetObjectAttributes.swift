@@ -20,8 +20,8 @@ extension S3Service {
         guard asked.isSubset(of: Self.objectAttributes) else {
             throw S3Errors.invalidArgument("Invalid attribute name specified.")
         }
-        let maxParts = try headerCount(request, "x-amz-max-parts", default: 1000)
-        let marker = try headerCount(request, "x-amz-part-number-marker", default: 0)
+        let maxParts = try headerCount(request, "x-amz-max-parts", default: 1000, cap: 1000)
+        let marker = try headerCount(request, "x-amz-part-number-marker", default: 0, cap: 10000)
         guard let object = store.read({ $0.objects[name]?[key] }) else { throw S3Errors.noSuchKey() }
         var xml = XMLWriter(root: "GetObjectAttributesResponse")
         for attribute in Self.objectAttributes where asked.contains(attribute) {
@@ -60,12 +60,14 @@ extension S3Service {
         }
     }
 
-    /// A non-negative count from a header (`x-amz-max-parts`, `x-amz-part-number-marker`).
-    private func headerCount(_ request: S3Request, _ name: String, default value: Int) throws(AWSError) -> Int {
+    /// A non-negative count from a header (`x-amz-max-parts`, `x-amz-part-number-marker`), at most `cap`.
+    private func headerCount(_ request: S3Request, _ name: String, default value: Int, cap: Int) throws(AWSError)
+        -> Int
+    {
         guard let text = request.header(name) else { return value }
         guard let number = Int(text.trimmingSpaces()), number >= 0 else {
             throw S3Errors.invalidArgument("Provided \(name) not an integer or within integer range")
         }
-        return min(number, name == "x-amz-max-parts" ? 1000 : number)
+        return min(number, cap)
     }
 }

@@ -50,9 +50,9 @@ extension S3Service {
         }
         xml.group("Owner") { xml in xml.element("ID", owner) }
         xml.element("StorageClass", upload.storageClass)
-        if let algorithm = upload.checksumAlgorithm, let type = upload.checksumType {
-            xml.element("ChecksumAlgorithm", algorithm.rawValue)
-            xml.element("ChecksumType", type.rawValue)
+        if let settings = upload.checksumSettings {
+            xml.element("ChecksumAlgorithm", settings.algorithm)
+            xml.element("ChecksumType", settings.type)
         }
         return xml.output()
     }
@@ -126,9 +126,9 @@ extension S3Service {
                 xml.group("Owner") { xml in xml.element("ID", owner) }
                 xml.element("StorageClass", upload.storageClass)
                 xml.element("Initiated", HTTPDate.iso8601(upload.initiated))
-                if let algorithm = upload.checksumAlgorithm, let type = upload.checksumType {
-                    xml.element("ChecksumAlgorithm", algorithm.rawValue)
-                    xml.element("ChecksumType", type.rawValue)
+                if let settings = upload.checksumSettings {
+                    xml.element("ChecksumAlgorithm", settings.algorithm)
+                    xml.element("ChecksumType", settings.type)
                 }
             }
         }

@@ -34,8 +34,8 @@ extension S3Service {
         xml.element("Bucket", name)
         xml.element("Key", key)
         xml.element("UploadId", upload.uploadId)
-        let checksumHeaders = checksum.map {
-            [("x-amz-checksum-algorithm", $0.algorithm.rawValue), ("x-amz-checksum-type", $0.type.rawValue)]
+        let checksumHeaders = upload.checksumSettings.map {
+            [("x-amz-checksum-algorithm", $0.algorithm), ("x-amz-checksum-type", $0.type)]
         } ?? []
         return xml.output(headers: encryption.responseHeaders(includeContext: true) + checksumHeaders)
     }
@@ -125,7 +125,7 @@ extension S3Service {
             throw S3Errors.invalidPartOrder()
         }
         let conditions = WriteConditions(request)
-        let wholeChecksum = try MultipartChecksum.WholeObjectClaim(request, upload: upload)
+        let wholeChecksum = try MultipartChecksum.WholeObjectClaim(request)
         let now = self.now
         let (object, retired) = try store.update { state throws(AWSError) -> (S3Object, [String]) in
             guard state.buckets[name] != nil else { throw S3Errors.noSuchBucket() }
