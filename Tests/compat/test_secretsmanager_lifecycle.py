@@ -353,3 +353,30 @@ def test_delete_parameter_errors(sm, client):
     code, message, _ = aws_error(sm.delete_secret, SecretId="missing-" + secret_name)
     assert (code, message) == ("ResourceNotFoundException", "Secrets Manager can't find the specified secret.")
     assert "DeletedDate" not in sm.describe_secret(SecretId=secret_name)
+
+
+def test_last_changed_date_moves_with_every_change_and_only_then(sm, endpoint):
+    """DescribeSecret's LastChangedDate: "the last date and time that this secret was modified in any way", tags,
+    policies, deletion and restoring included; reading the value is no change."""
+    secret = name("changed")
+    sm.create_secret(Name=secret, SecretString="v")
+    policy = json.dumps({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {
+        "AWS": "arn:aws:iam::000000000000:root"}, "Action": "secretsmanager:GetSecretValue", "Resource": "*"}]})
+    changes = [
+        lambda: sm.tag_resource(SecretId=secret, Tags=[{"Key": "k", "Value": "v"}]),
+        lambda: sm.untag_resource(SecretId=secret, TagKeys=["k"]),
+        lambda: sm.put_resource_policy(SecretId=secret, ResourcePolicy=policy),
+        lambda: sm.delete_resource_policy(SecretId=secret),
+        lambda: sm.delete_secret(SecretId=secret, RecoveryWindowInDays=7),
+        lambda: sm.restore_secret(SecretId=secret),
+    ]
+    last = sm.describe_secret(SecretId=secret)["LastChangedDate"]
+    for change in changes:
+        advance_clock(endpoint, 10)
+        change()
+        changed = sm.describe_secret(SecretId=secret)["LastChangedDate"]
+        assert (changed - last).total_seconds() >= 10, change
+        last = changed
+    advance_clock(endpoint, 10)
+    sm.get_secret_value(SecretId=secret)
+    assert sm.describe_secret(SecretId=secret)["LastChangedDate"] == last

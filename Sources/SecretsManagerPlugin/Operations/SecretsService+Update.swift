@@ -38,7 +38,6 @@ extension SecretsService {
                 }
                 stored.addVersion(newVersion)
             }
-            stored.lastChangedDate = now
         }
         var output: [String: JSONValue] = ["ARN": .string(secret.arn), "Name": .string(secret.name)]
         if let versionId { output["VersionId"] = .string(versionId) }
@@ -99,7 +98,6 @@ extension SecretsService {
                 stored.detach(SecretVersion.previous)
                 stored.attach(SecretVersion.previous, to: holder)
             }
-            stored.lastChangedDate = now
         }
         return ["ARN": .string(secret.arn), "Name": .string(secret.name)]
     }

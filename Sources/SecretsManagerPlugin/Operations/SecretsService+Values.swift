@@ -106,7 +106,6 @@ extension SecretsService {
                                "You can't modify an existing version, you can only create new versions.")
             }
             stored.addVersion(version)
-            stored.lastChangedDate = now
             return stored.version(id: token)?.stages ?? stages
         }
         output["VersionStages"] = .array(finalStages.map { .string($0) })

@@ -34,7 +34,7 @@ extension SecretsService {
     {
         let plaintext = try cipher.open(version.value, arn: secret.arn, versionId: version.versionId, context)
         let day = Self.day(now)
-        _ = try? modify(secret, context) { $0.recordAccess(versionId: version.versionId, day: day) }
+        _ = try? modify(secret, context, isChange: false) { $0.recordAccess(versionId: version.versionId, day: day) }
         var output: [String: JSONValue] = [
             "ARN": .string(secret.arn), "Name": .string(secret.name), "VersionId": .string(version.versionId),
             "VersionStages": .array(version.stages.map { .string($0) }), "CreatedDate": .double(version.createdDate),

@@ -95,15 +95,19 @@ final class SecretsService: Sendable {
 
     /// Applies `change` to the stored secret, which must still be the one `secret` was read from (same ARN: a
     /// secret deleted and re-created in between is another secret).
+    /// - Parameter isChange: false for what only records a read (LastAccessedDate), which is no change to the secret.
     @discardableResult
-    func modify<R>(_ secret: Secret, _ context: RequestContext, _ change: (inout Secret) throws(AWSError) -> R)
-        throws(AWSError) -> R
+    func modify<R>(_ secret: Secret, _ context: RequestContext, isChange: Bool = true,
+                   _ change: (inout Secret) throws(AWSError) -> R) throws(AWSError) -> R
     {
         try store.update(context, key: SecretStore.key(of: secret)) { stored throws(AWSError) in
             guard var current = stored, current.arn == secret.arn else {
                 throw AWSError("ResourceNotFoundException", Self.notFoundMessage)
             }
             let result = try change(&current)
+            // "The last date and time that this secret was modified in any way": tags, policies, deletion and
+            // restoring too, not only values and settings.
+            if isChange { current.lastChangedDate = now }
             stored = current
             return result
         }
