@@ -108,6 +108,11 @@ def test_location_constraint_rules(s3, client):
     name = bucket_name()
     s3.create_bucket(Bucket=name, CreateBucketConfiguration={"LocationConstraint": "ap-southeast-2"})
     assert s3.head_bucket(Bucket=name)["BucketRegion"] == "ap-southeast-2"
+    # The legacy EU constraint makes an eu-west-1 bucket, whose location is answered as it was given.
+    legacy = bucket_name()
+    s3.create_bucket(Bucket=legacy, CreateBucketConfiguration={"LocationConstraint": "EU"})
+    assert s3.head_bucket(Bucket=legacy)["BucketRegion"] == "eu-west-1"
+    assert s3.get_bucket_location(Bucket=legacy)["LocationConstraint"] == "EU"
 
 
 def test_delete_bucket_not_empty(s3, bucket):

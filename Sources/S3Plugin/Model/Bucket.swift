@@ -9,6 +9,9 @@ struct Bucket: Codable, Sendable, Equatable {
     var creationDate: Int64
     /// PutBucketEncryption's rule; nil means S3's base level, SSE-S3, which every bucket has had since 2023.
     var encryption: BucketEncryption?
+    /// The legacy `EU` constraint the bucket was created with, which GetBucketLocation answers as it was given
+    /// (the bucket is in eu-west-1); nil for every other constraint.
+    var legacyConstraint: String? = nil
 
     var arn: String { "arn:aws:s3:::\(name)" }
 }

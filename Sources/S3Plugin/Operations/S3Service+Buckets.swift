@@ -87,7 +87,7 @@ extension S3Service {
                 throw S3Errors.bucketAlreadyOwnedByYou()
             }
             let bucket = Bucket(name: name, accountId: context.accountId, region: region, creationDate: now,
-                                encryption: nil)
+                                encryption: nil, legacyConstraint: constraint == "EU" ? "EU" : nil)
             try S3Persistence.bucket(context, name, bucket)
             state.buckets[name] = bucket
         }
@@ -130,7 +130,7 @@ extension S3Service {
     /// GetBucketLocation: the region, empty for us-east-1 (S3's historical answer).
     func getBucketLocation(_ name: String, _ context: RequestContext) throws(AWSError) -> OperationOutput {
         let bucket = try requireBucket(name, context)
-        let value = bucket.region == "us-east-1" ? "" : xmlEscaped(bucket.region)
+        let value = bucket.region == "us-east-1" ? "" : xmlEscaped(bucket.legacyConstraint ?? bucket.region)
         let xml = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
             + "<LocationConstraint xmlns=\"\(XMLWriter.namespace)\">\(value)</LocationConstraint>"
         return OperationOutput(body: Array(xml.utf8), headers: [("Content-Type", "application/xml")])
