@@ -162,6 +162,8 @@ let package = Package(
             name: "FuzzRequests",
             dependencies: [
                 "EmuHostCore",
+                "EmuPluginKit",
+                "EmuCrypto",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings

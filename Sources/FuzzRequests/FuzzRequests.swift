@@ -1,4 +1,6 @@
+import EmuCrypto
 import EmuHostCore
+import EmuPluginKit
 import Foundation
 import Logging
 
@@ -54,8 +56,12 @@ enum FuzzHarness {
         if first.hasPrefix("R ") {
             let parts = first.split(separator: " ", maxSplits: 2).map(String.init)
             guard parts.count == 3 else { return nil }
-            return HTTPRequestData(method: parts[1], uri: parts[2], headers: [("Host", "localhost"), authorization("s3")],
-                                   body: body)
+            var headers = [("Host", "localhost"), authorization("s3")]
+            // The body's own Content-MD5, which DeleteObjects requires: without it the XML would never be parsed.
+            if !body.isEmpty, let md5 = try? OpenSSLDigest.hash(body, name: "MD5") {
+                headers.append(("Content-MD5", Base64.encode(md5)))
+            }
+            return HTTPRequestData(method: parts[1], uri: parts[2], headers: headers, body: body)
         }
         return nil
     }

@@ -366,3 +366,25 @@ def test_upload_part_copy_into_an_upload_with_an_algorithm(s3, bucket):
                                         MultipartUpload={"Parts": listed})
     expected = value("CRC32C", digest("CRC32C", source[:5 * MIB]) + digest("CRC32C", b"more")) + "-2"
     assert done["ChecksumCRC32C"] == expected
+
+
+def test_xml_bodies_are_checked_and_delete_objects_needs_a_digest(endpoint, s3, bucket):
+    s3.put_object(Bucket=bucket, Key="kept", Body=b"x")
+    document = b"<Delete><Object><Key>kept</Key></Object></Delete>"
+    response = request(endpoint, "POST", f"/{bucket}?delete", document)
+    assert response.status == 400
+    assert b"<Message>Missing required header for this request: Content-MD5</Message>" in response.body
+    response = request(endpoint, "POST", f"/{bucket}?delete", document,
+                       {"x-amz-checksum-crc32": value("CRC32", b"another document")})
+    assert response.status == 400 and b"<Code>BadDigest</Code>" in response.body
+    encryption = (b'<ServerSideEncryptionConfiguration><Rule><ApplyServerSideEncryptionByDefault><SSEAlgorithm>AES256'
+                  b'</SSEAlgorithm></ApplyServerSideEncryptionByDefault></Rule></ServerSideEncryptionConfiguration>')
+    response = request(endpoint, "PUT", f"/{bucket}?encryption", encryption,
+                       {"x-amz-checksum-sha256": value("SHA256", b"not this")})
+    assert response.status == 400 and b"<Code>BadDigest</Code>" in response.body
+    assert s3.list_objects_v2(Bucket=bucket)["KeyCount"] == 1
+    # boto3 sends its default CRC32 with each: accepted.
+    assert s3.delete_objects(Bucket=bucket, Delete={"Objects": [{"Key": "kept"}]})["Deleted"] == [{"Key": "kept"}]
+    response = request(endpoint, "POST", f"/{bucket}?delete", document,
+                       {"x-amz-checksum-crc32": value("CRC32", document)})
+    assert response.status == 200, response.body

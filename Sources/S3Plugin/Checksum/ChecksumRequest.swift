@@ -62,6 +62,20 @@ struct ChecksumRequest: Sendable {
         guard expected == computed else { throw Self.badDigest(algorithm) }
     }
 
+    /// Checks the additional checksum that a request with an XML document for a body (DeleteObjects,
+    /// PutBucketEncryption, CreateBucket) carries over that document, as Content-MD5 is checked.
+    /// - Returns: whether the request carried one.
+    @discardableResult
+    static func checkDocument(_ request: S3Request) throws(AWSError) -> Bool {
+        let checksum = try ChecksumRequest(request)
+        guard checksum.isFromClient else { return false }
+        guard case .memory(_, let trailers) = request.upload,
+            let computed = ChecksumHasher.value(of: request.body[...], checksum.algorithm)
+        else { throw S3Errors.internalError() }
+        try checksum.verify(computed, trailers: trailers)
+        return true
+    }
+
     /// More than one checksum in one request.
     static func multipleChecksums() -> AWSError {
         S3Errors.invalidRequest("Expecting a single x-amz-checksum- header. Multiple checksum Types are not allowed.")

@@ -8,6 +8,7 @@ extension S3Service {
     {
         _ = try requireBucket(name, context)
         try ContentMD5.check(request)
+        try ChecksumRequest.checkDocument(request)
         let document = try XMLTag.parse(request.body)
         guard document.name == "ServerSideEncryptionConfiguration" else { throw S3Errors.malformedXML() }
         let rules = document.children("Rule")

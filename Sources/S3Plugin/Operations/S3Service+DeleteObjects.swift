@@ -7,7 +7,12 @@ extension S3Service {
         -> OperationOutput
     {
         _ = try requireBucket(name, context)
+        // "The Content-MD5 or x-amz-sdk-checksum-algorithm header is required for all Multi-Object Delete requests."
+        let checksummed = try ChecksumRequest.checkDocument(request)
         try ContentMD5.check(request)
+        guard checksummed || request.header("Content-MD5") != nil else {
+            throw S3Errors.invalidRequest("Missing required header for this request: Content-MD5")
+        }
         let document = try XMLTag.parse(request.body)
         guard document.name == "Delete" else { throw S3Errors.malformedXML() }
         let quiet = document.value("Quiet")?.lowercased() == "true"

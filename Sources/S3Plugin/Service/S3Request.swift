@@ -55,8 +55,9 @@ struct S3Request: Sendable {
         } else {
             // Only uploads stream; anything else that outgrew the host's in-memory limit is no S3 document.
             guard view.bodyStream == nil else { throw S3Errors.maxMessageLengthExceeded() }
-            body = try AWSChunked.decodeIfFramed(view.body, headers: view).body
-            upload = .memory(body, trailers: [:])
+            let decoded = try AWSChunked.decodeIfFramed(view.body, headers: view)
+            body = decoded.body
+            upload = .memory(body, trailers: decoded.trailers)
         }
     }
 
