@@ -51,7 +51,9 @@ class Generated:
 
     def __init__(self, size):
         self.size, self.position = size, 0
-        self.block = hashlib.sha256(b"awsemu").digest() * (MIB // 32)
+        # Two copies of a 1 MiB block, so that any read of up to 1 MiB is one slice: a client that reads in small
+        # pieces (botocore signing through awscrt reads 4 KiB at a time) must not pay for copying a whole block.
+        self.blocks = hashlib.sha256(b"awsemu").digest() * (2 * MIB // 32)
         self.md5 = hashlib.md5()
 
     def read(self, amount=-1):
@@ -59,7 +61,7 @@ class Generated:
             amount = self.size - self.position
         amount = min(amount, self.size - self.position, MIB)
         offset = self.position % MIB
-        piece = (self.block[offset:] + self.block)[:amount]
+        piece = self.blocks[offset:offset + amount]
         self.position += len(piece)
         self.md5.update(piece)
         return piece
