@@ -5,8 +5,11 @@ For test modules (the KMS tests use the same ones):
     client        a function client(service, **kw) -> boto3 client for that endpoint (test/test, us-east-1;
                   keyword arguments override, e.g. client("sts", aws_access_key_id="123456789012"))
     awsemu        the running AwsemuHost (its ready_line, log, …)
+    s3            a boto3 S3 client (module scope); bucket: a new, empty bucket for one test
 State is reset (POST /_emu/state/reset) before every test module, so modules never see each other's keys.
 """
+
+import uuid
 
 import pytest
 
@@ -33,6 +36,20 @@ def client(endpoint):
         return make_client(endpoint, service, **kw)
 
     return make
+
+
+@pytest.fixture(scope="module")
+def s3(client):
+    """A boto3 S3 client for the session's host."""
+    return client("s3")
+
+
+@pytest.fixture
+def bucket(s3):
+    """A new, empty bucket for one test."""
+    name = f"bucket-{uuid.uuid4().hex[:12]}"
+    s3.create_bucket(Bucket=name)
+    return name
 
 
 @pytest.fixture(scope="module", autouse=True)

@@ -14,6 +14,13 @@ RSA_ID = "800d5768-3fd7-4edd-a4b8-4c81c3e4c147"
 ECC_ID = "800d5768-3fd7-4edd-a4b8-4c81c3e4c148"
 
 
+def seeded_host(folder, seed: str, services="kms"):
+    """A host that reads `seed` (the YAML text) from a seed file in `folder` at start-up."""
+    path = folder / "seed.yaml"
+    path.write_text(seed)
+    return AwsemuHost(env={"KMS_SEED_PATH": str(path), "SERVICES": services})
+
+
 @pytest.fixture(scope="module")
 def seeded(tmp_path_factory):
     rsa_pem = rsa.generate_private_key(public_exponent=65537, key_size=2048).private_bytes(
@@ -57,9 +64,7 @@ def seeded(tmp_path_factory):
         f"    TargetKeyId: {SYMMETRIC_ID}",
     ]
     seed = "\n".join(lines) + "\n"
-    path = tmp_path_factory.mktemp("seed") / "seed.yaml"
-    path.write_text(seed)
-    with AwsemuHost(env={"KMS_SEED_PATH": str(path), "SERVICES": "kms"}) as host:
+    with seeded_host(tmp_path_factory.mktemp("seed"), seed) as host:
         yield make_client(host.url, "kms")
 
 
@@ -111,9 +116,7 @@ def test_seed_with_anchors_aliases_and_flow_style(tmp_path):
         "Aliases:",
         f"  - {{AliasName: alias/flow, TargetKeyId: {second}}}",
     ]) + "\n"
-    path = tmp_path / "seed.yaml"
-    path.write_text(seed)
-    with AwsemuHost(env={"KMS_SEED_PATH": str(path), "SERVICES": "kms"}) as host:
+    with seeded_host(tmp_path, seed) as host:
         kms = make_client(host.url, "kms")
         assert kms.describe_key(KeyId=first)["KeyMetadata"]["Description"] == "quoted: with a colon"
         assert kms.describe_key(KeyId="alias/flow")["KeyMetadata"]["KeyId"] == second
@@ -136,9 +139,7 @@ def test_a_seeded_imported_key_takes_its_backing_key_again_after_deletion(tmp_pa
         f"          - {first.hex()}",
         f"          - {second.hex()}",
     ]) + "\n"
-    path = tmp_path / "seed.yaml"
-    path.write_text(seed)
-    with AwsemuHost(env={"KMS_SEED_PATH": str(path), "SERVICES": "kms"}) as host:
+    with seeded_host(tmp_path, seed) as host:
         kms = make_client(host.url, "kms")
         meta = kms.describe_key(KeyId=key_id)["KeyMetadata"]
         assert (meta["Origin"], meta["CurrentKeyMaterialId"]) == ("EXTERNAL", hashlib.sha256(second).hexdigest())
@@ -162,9 +163,7 @@ def test_a_seeded_imported_key_takes_its_backing_key_again_after_deletion(tmp_pa
 def test_a_malformed_seed_refuses_kms_and_says_where(tmp_path, seed, problem):
     """A seed that is not one well-formed YAML document stops the KMS plugin with one log line saying where; the
     host serves the rest."""
-    path = tmp_path / "seed.yaml"
-    path.write_text(seed)
-    with AwsemuHost(env={"KMS_SEED_PATH": str(path), "SERVICES": "kms,sts"}) as host:
+    with seeded_host(tmp_path, seed, services="kms,sts") as host:
         health = request(host.url, "GET", "/_emu/health").json()
         assert [p["name"] for p in health["plugins"]] == ["sts"]
         kms = [r for r in health["refused"] if r["path"].endswith("/libKMSPlugin.so")]

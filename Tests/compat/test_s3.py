@@ -15,20 +15,8 @@ from kms_helpers import aws_error
 NS = "{http://s3.amazonaws.com/doc/2006-03-01/}"
 
 
-@pytest.fixture(scope="module")
-def s3(client):
-    return client("s3")
-
-
 def bucket_name(prefix="bucket"):
     return f"{prefix}-{uuid.uuid4().hex[:12]}"
-
-
-@pytest.fixture
-def bucket(s3):
-    name = bucket_name()
-    s3.create_bucket(Bucket=name)
-    return name
 
 
 # --- buckets ---------------------------------------------------------------------------------------------------

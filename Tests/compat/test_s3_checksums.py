@@ -6,7 +6,6 @@ compared with this test's own computation (zlib, hashlib, awscrt)."""
 import base64
 import hashlib
 import os
-import uuid
 import zlib
 
 import botocore.config
@@ -44,18 +43,6 @@ def value(algorithm, data):
 
 
 ALGORITHMS = ["CRC32", "CRC32C", "CRC64NVME", "SHA1", "SHA256", "SHA512", "MD5", "XXHASH64", "XXHASH3", "XXHASH128"]
-
-
-@pytest.fixture(scope="module")
-def s3(client):
-    return client("s3")
-
-
-@pytest.fixture
-def bucket(s3):
-    name = f"sum-{uuid.uuid4().hex[:12]}"
-    s3.create_bucket(Bucket=name)
-    return name
 
 
 @pytest.mark.parametrize("algorithm", ALGORITHMS)

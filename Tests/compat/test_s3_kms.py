@@ -17,20 +17,8 @@ MIB = 1024 * 1024
 
 
 @pytest.fixture(scope="module")
-def s3(client):
-    return client("s3")
-
-
-@pytest.fixture(scope="module")
 def kms(client):
     return client("kms")
-
-
-@pytest.fixture
-def bucket(s3):
-    name = f"kms-{uuid.uuid4().hex[:12]}"
-    s3.create_bucket(Bucket=name)
-    return name
 
 
 def managed_key_arn(kms):

@@ -5,23 +5,9 @@ import hashlib
 import os
 import uuid
 
-import pytest
-
 from kms_helpers import aws_error
 
 MIB = 1024 * 1024
-
-
-@pytest.fixture(scope="module")
-def s3(client):
-    return client("s3")
-
-
-@pytest.fixture
-def bucket(s3):
-    name = f"mpu-{uuid.uuid4().hex[:12]}"
-    s3.create_bucket(Bucket=name)
-    return name
 
 
 def multipart_etag(parts):
