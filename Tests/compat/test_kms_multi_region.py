@@ -267,6 +267,25 @@ def imported_key_with_replica(east, west):
     return primary, material
 
 
+def test_a_replica_that_deletes_its_pending_material_may_import_it_again(regions):
+    """Pending material a replica deletes is still its primary's: the replica may import it again, and the primary
+    rotates once it has."""
+    east, west = regions["us-east-1"], regions["eu-west-1"]
+    primary, _ = imported_key_with_replica(east, west)
+    second = os.urandom(32)
+    pending_id = hashlib.sha256(second).hexdigest()
+    import_material(east, primary["KeyId"], second, ImportType="NEW_KEY_MATERIAL")
+    import_material(west, primary["KeyId"], second)
+    deleted = west.delete_imported_key_material(KeyId=primary["KeyId"], KeyMaterialId=pending_id)
+    assert deleted["KeyMaterialId"] == pending_id
+    assert west.describe_key(KeyId=primary["KeyId"])["KeyMetadata"]["KeyState"] == "Enabled"
+    pending = east.list_key_rotations(KeyId=primary["KeyId"], IncludeKeyMaterial="ALL_KEY_MATERIAL")["Rotations"][-1]
+    assert pending["KeyMaterialState"] == "PENDING_MULTI_REGION_IMPORT_AND_ROTATION"
+    import_material(west, primary["KeyId"], second)
+    east.rotate_key_on_demand(KeyId=primary["KeyId"])
+    assert west.describe_key(KeyId=primary["KeyId"])["KeyMetadata"]["CurrentKeyMaterialId"] == pending_id
+
+
 def test_pending_material_that_expires_in_the_primary_goes_from_the_replicas(regions, endpoint):
     east, west = regions["us-east-1"], regions["eu-west-1"]
     primary, first = imported_key_with_replica(east, west)

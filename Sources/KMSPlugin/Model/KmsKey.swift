@@ -95,6 +95,21 @@ struct KmsKey: Sendable {
         imports.deletedMaterials.append(materials.remove(at: index).entry)
     }
 
+    /// Deletes imported material that is part of the key (DeleteImportedKeyMaterial, expiry): the key waits in
+    /// PendingImport until it is imported again, unless it is pending deletion, which it stays.
+    mutating func deleteImportedMaterial(id: String?) {
+        if let id { deleteMaterial(id: id) }
+        if !state.isPendingDeletion { state = .pendingImport }
+    }
+
+    /// Drops material waiting for on-demand rotation (deleted, or expired). It was never part of the key, so its
+    /// id may come back only as new material; a replica keeps it, as its primary's, to import it again.
+    mutating func dropPendingMaterial() {
+        guard let pending = imports.pendingRotation else { return }
+        imports.pendingRotation = nil
+        if !isMultiRegionReplica { imports.knownMaterialIds.removeAll { $0 == pending.id } }
+    }
+
     /// Puts re-imported bytes back in the deleted material's place among the key's materials (oldest first).
     /// `imported` brings the bytes and the new import's expiration and description; the entry, the material's place.
     mutating func restoreMaterial(_ imported: KeyMaterialVersion, as entry: MaterialEntry) {

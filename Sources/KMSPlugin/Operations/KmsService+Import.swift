@@ -196,11 +196,7 @@ extension KmsService {
         // Only the material named, or the current one: the key's other materials stay, so once it is imported
         // again every ciphertext of the key decrypts as before.
         let target = materialId ?? key.currentMaterialId
-        let updated = try updateKey(key) { (key: inout KmsKey) throws(AWSError) in
-            if let target { key.deleteMaterial(id: target) }
-            // A key pending deletion stays pending deletion.
-            if !key.state.isPendingDeletion { key.state = .pendingImport }
-        }
+        let updated = try updateKey(key) { (key: inout KmsKey) throws(AWSError) in key.deleteImportedMaterial(id: target) }
         var output: [String: JSONValue] = ["KeyId": .string(updated.arn)]
         if let target { output["KeyMaterialId"] = .string(target) }
         return .object(output)
@@ -210,11 +206,7 @@ extension KmsService {
     /// key's state stays; deleted from a multi-Region primary, it goes from the replicas too
     /// (DeleteImportedKeyMaterial, "Considerations for multi-Region symmetric encryption keys").
     private func deletePendingMaterial(of key: KmsKey, materialId: String) throws(AWSError) -> JSONValue {
-        // Never permanently part of the key, so it may later come back only as new material again.
-        let updated = try updateKey(key) { (key: inout KmsKey) throws(AWSError) in
-            key.imports.pendingRotation = nil
-            key.imports.knownMaterialIds.removeAll { $0 == materialId }
-        }
+        let updated = try updateKey(key) { (key: inout KmsKey) throws(AWSError) in key.dropPendingMaterial() }
         dropPendingMaterial(materialId, fromReplicasOf: updated)
         return ["KeyId": .string(updated.arn), "KeyMaterialId": .string(materialId)]
     }
@@ -244,17 +236,10 @@ extension KmsService {
                     guard let next = key.nextExpiry, next <= now else { continue }
                     var expired = key
                     for version in key.materials where (version.validTo ?? .infinity) <= now {
-                        expired.deleteMaterial(id: version.id)
-                    }
-                    if expired.materials.count < key.materials.count, !expired.state.isPendingDeletion {
-                        expired.state = .pendingImport
+                        expired.deleteImportedMaterial(id: version.id)
                     }
                     if let pending = key.imports.pendingRotation, (pending.validTo ?? .infinity) <= now {
-                        expired.imports.pendingRotation = nil
-                        // A replica keeps the id as its primary's: it may import the material again.
-                        if !key.isMultiRegionReplica {
-                            expired.imports.knownMaterialIds.removeAll { $0 == pending.id }
-                        }
+                        expired.dropPendingMaterial()
                         if key.isMultiRegionPrimary { expiredPending.append((expired, pending.id)) }
                     }
                     store.update(expired)
