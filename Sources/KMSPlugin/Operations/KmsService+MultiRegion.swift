@@ -119,12 +119,13 @@ extension KmsService {
         for storeId in state.allStoreIds() {
             var creating: [KmsKey] = []
             state.writeStore(id: storeId) { store in
-                for key in store.timedKeys where key.state == .updating {
+                for key in store.timedKeys {
+                    if key.state == .creating { creating.append(key) }
+                    guard key.state == .updating else { continue }
                     var updated = key
                     updated.state = .enabled
                     store.update(updated)
                 }
-                creating = store.timedKeys.filter { $0.state == .creating }
             }
             guard !creating.isEmpty else { continue }
             // The primary's materials are read outside the store's lock; the key is judged as stored.

@@ -56,7 +56,8 @@ enum KmsPersistence {
         }
         let encoder = JSONEncoder()
         for (storeId, store) in state.allStores() {
-            var changes: [KmsStore.Change] = store.keys.keys.map { .key($0) } + store.aliases.keys.map { .alias($0) }
+            // Keys in the order they were made, which ListKeys pages by and loading the records keeps.
+            var changes: [KmsStore.Change] = store.keyOrder.map { .key($0) } + store.aliases.keys.map { .alias($0) }
             changes += store.customKeyStores.keys.map { .customKeyStore($0) }
             for change in changes {
                 let (namespace, key, value) = try entry(storeId: storeId, store: store, change: change, encoder)

@@ -253,16 +253,9 @@ enum KmsRecords {
             customKeyStoreId: json["customKeyStoreId"]?.stringValue, xksKeyId: json["xksKeyId"]?.stringValue,
             knownMaterialIds: json["knownMaterialIds"]?.arrayValue?.compactMap(\.stringValue),
             pendingRotation: try json["pendingRotation"].flatMap { $0.isNull ? nil : try material($0) },
-            deletedMaterials: (json["deletedMaterials"]?.arrayValue ?? []).compactMap { value in
-                guard let id = value["id"]?.stringValue, let createdAt = value["createdAt"]?.doubleValue else { return nil }
-                return DeletedMaterialRecord(id: id, createdAt: createdAt, rotationType: value["rotationType"]?.stringValue)
-            },
-            materialAttributes: json["materialAttributes"]?.arrayValue?.compactMap { value in
-                guard let id = value["id"]?.stringValue else { return nil }
-                return MaterialAttributesRecord(id: id, expirationModel: value["expirationModel"]?.stringValue,
-                                                validTo: value["validTo"]?.doubleValue,
-                                                description: value["description"]?.stringValue)
-            })
+            // JSON key records are format 1, older than deleted materials and per-material attributes (the binary
+            // records carry those); a key-level expiration moves to the current material when it is decoded.
+            deletedMaterials: [], materialAttributes: nil)
     }
 
     struct RecordError: Error, CustomStringConvertible {
