@@ -335,6 +335,17 @@ def test_export_without_persistence_carries_the_live_state(tmp_path):
             >= {(r["namespace"], r["key"]) for r in document["records"] if r["namespace"] != "usage"}
 
 
+def test_an_export_with_persistence_carries_what_only_a_tick_would_store(tmp_path):
+    """Last usage reaches the state database only on a tick; the export asks KMS for its present state instead, so
+    it carries the usage even when no tick has run (TICK_SECONDS=0)."""
+    with persistent_host(tmp_path / "data", TICK_SECONDS="0") as host:
+        kms = make_client(host.url, "kms")
+        key = kms.create_key()["KeyMetadata"]
+        kms.encrypt(KeyId=key["KeyId"], Plaintext=b"used")
+        records = json.loads(request(host.url, "GET", "/_emu/state/export").body)["records"]
+        assert ("usage", key["Arn"]) in {(r["namespace"], r["key"]) for r in records}
+
+
 def test_a_refused_import_without_persistence_changes_nothing(tmp_path):
     """Without a store to go back to, the host keeps each touched plugin's snapshot and loads it back when a later
     plugin refuses a record of the file. Plugins are replaced in name order, so KMS has taken the file's keys

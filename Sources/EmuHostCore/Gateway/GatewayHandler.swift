@@ -313,8 +313,8 @@ final class GatewayHandler: ChannelDuplexHandler, RemovableChannelHandler {
     // MARK: - Running the handler
 
     /// Routes and runs a request. Plugin requests pass the runtime's `RequestGate` from here until their commit is
-    /// submitted in `write`, so a state import (or an export without PERSISTENCE, which asks the plugins for
-    /// their state) never interleaves with them; host endpoints (the import itself) do not.
+    /// submitted in `write`, so a state import or export (which asks the plugins for their state) never
+    /// interleaves with them; host endpoints (the import itself) do not.
     private func dispatch(_ request: HTTPRequestData, head: HTTPRequestHead, context: ChannelHandlerContext) {
         let gate = HostEndpoints.handles(request.path) ? nil : router.runtime.requestGate
         if let gate, !gate.enter() {

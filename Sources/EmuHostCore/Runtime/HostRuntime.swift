@@ -81,17 +81,20 @@ public final class HostRuntime: Sendable {
         }
     }
 
-    /// Every plugin's present records (state export): the stored ones with PERSISTENCE, else what each plugin
-    /// hands over through on_state_snapshot, taken while no request and no tick runs so that the records of
-    /// different plugins belong to one moment. A plugin without the hook has nothing to export.
+    /// Every plugin's present records (state export), taken while no request and no tick runs so that the
+    /// records of different plugins belong to one moment: what each plugin hands over through on_state_snapshot
+    /// (fresher than the store, which gets what only a tick stores one tick later), else, with PERSISTENCE, its
+    /// stored records. A plugin without either has nothing to export.
     public func exportRecords() throws -> [StateRecordRow] {
-        if let store = stateStore {
-            return try store.pluginNames().sorted().flatMap { try store.records(plugin: $0) }
-        }
-        return try whileQuiet(doing: "the export") { () throws -> [StateRecordRow] in
-            try registry.plugins.filter(\.canSnapshot).sorted { $0.name < $1.name }.flatMap { plugin in
+        try whileQuiet(doing: "the export") { () throws -> [StateRecordRow] in
+            try stateStore?.commitAndWait([])
+            let names = Set(registry.plugins.map(\.name)).union(try stateStore?.pluginNames() ?? [])
+            return try names.sorted().flatMap { name -> [StateRecordRow] in
+                guard let plugin = registry.plugins.first(where: { $0.name == name }), plugin.canSnapshot else {
+                    return try stateStore?.records(plugin: name) ?? []
+                }
                 guard let rows = plugin.snapshot() else {
-                    throw StateStoreError("plugin \(plugin.name) could not hand over its present state")
+                    throw StateStoreError("plugin \(name) could not hand over its present state")
                 }
                 return rows
             }

@@ -9,8 +9,8 @@ import Darwin
 /// Keeps a state import apart from requests: an import closes the gate, waits until no request is between its
 /// handler and the submission of its commit, replaces the state, and opens the gate again. A request that
 /// arrives meanwhile is answered 503 (SDKs retry it) instead of changing state the import is about to replace,
-/// or having its acknowledged change deleted by it. An export without PERSISTENCE closes it the same way while
-/// the plugins hand over their state, so that the records of different plugins belong to one moment.
+/// or having its acknowledged change deleted by it. An export closes it the same way while the plugins hand over
+/// their state, so that the records of different plugins belong to one moment.
 public final class RequestGate: Sendable {
     private let state = NIOLockedValueBox((inFlight: 0, closed: false))
 
