@@ -362,7 +362,17 @@ def test_last_changed_date_moves_with_every_change_and_only_then(sm, endpoint):
     sm.create_secret(Name=secret, SecretString="v")
     policy = json.dumps({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {
         "AWS": "arn:aws:iam::000000000000:root"}, "Action": "secretsmanager:GetSecretValue", "Resource": "*"}]})
+
+    def move_current_back():
+        listed = sm.list_secret_version_ids(SecretId=secret)["Versions"]
+        holder = {stage: v["VersionId"] for v in listed for stage in v["VersionStages"]}
+        sm.update_secret_version_stage(SecretId=secret, VersionStage="AWSCURRENT",
+                                       MoveToVersionId=holder["AWSPREVIOUS"], RemoveFromVersionId=holder["AWSCURRENT"])
+
     changes = [
+        lambda: sm.put_secret_value(SecretId=secret, SecretString="v2"),
+        lambda: sm.update_secret(SecretId=secret, Description="described"),
+        move_current_back,
         lambda: sm.tag_resource(SecretId=secret, Tags=[{"Key": "k", "Value": "v"}]),
         lambda: sm.untag_resource(SecretId=secret, TagKeys=["k"]),
         lambda: sm.put_resource_policy(SecretId=secret, ResourcePolicy=policy),
@@ -377,6 +387,9 @@ def test_last_changed_date_moves_with_every_change_and_only_then(sm, endpoint):
         changed = sm.describe_secret(SecretId=secret)["LastChangedDate"]
         assert (changed - last).total_seconds() >= 10, change
         last = changed
+    # Reading the value, and calls that change nothing, are no change.
     advance_clock(endpoint, 10)
     sm.get_secret_value(SecretId=secret)
+    sm.untag_resource(SecretId=secret, TagKeys=["absent"])
+    sm.delete_resource_policy(SecretId=secret)
     assert sm.describe_secret(SecretId=secret)["LastChangedDate"] == last

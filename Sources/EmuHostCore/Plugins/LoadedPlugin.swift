@@ -69,8 +69,10 @@ public final class LoadedPlugin: @unchecked Sendable {
 
     /// Copies as much of the descriptor as the plugin says it has (a plugin built against an older minor has a
     /// smaller one), so a field appended later is never read past the end of the plugin's struct.
-    static func readDescriptor(_ pointer: UnsafePointer<emu_plugin_descriptor>) -> emu_plugin_descriptor {
+    /// - Returns: nil when its struct_size is below ABI 1.0's.
+    static func readDescriptor(_ pointer: UnsafePointer<emu_plugin_descriptor>) -> emu_plugin_descriptor? {
         let size = Int(UnsafeRawPointer(pointer).load(as: UInt32.self))
+        guard size >= minimumDescriptorSize else { return nil }
         var copy = emu_plugin_descriptor()
         withUnsafeMutableBytes(of: &copy) { target in
             target.copyMemory(from: UnsafeRawBufferPointer(start: pointer, count: min(size, target.count)))
@@ -135,9 +137,7 @@ public final class LoadedPlugin: @unchecked Sendable {
             hook(pluginData, { context, record in
                 guard let context, let record else { return EMU_ERR_INVALID_ARGUMENT }
                 let collector = Unmanaged<Collector>.fromOpaque(context).takeUnretainedValue()
-                let copy = StateRecord(record.pointee)
-                collector.rows.append(StateRecordRow(plugin: collector.plugin, namespace: copy.namespace, key: copy.key,
-                                                     value: copy.value, formatVersion: copy.formatVersion, sequence: 0))
+                collector.rows.append(StateRecordRow(plugin: collector.plugin, record: record.pointee))
                 return EMU_OK
             }, Unmanaged.passUnretained(collector).toOpaque())
         }

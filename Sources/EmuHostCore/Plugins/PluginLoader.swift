@@ -127,11 +127,10 @@ public struct PluginLoader {
         }
         let entry = unsafeBitCast(symbol, to: emu_plugin_entry_fn.self)
         guard let descriptor = entry(hostAPI) else { return refuse("\(EMU_PLUGIN_ENTRY_SYMBOL) returned NULL") }
-        let structSize = UnsafeRawPointer(descriptor).load(as: UInt32.self)
-        guard structSize >= UInt32(LoadedPlugin.minimumDescriptorSize) else {
-            return refuse("descriptor struct_size \(structSize) is smaller than ABI v1's \(LoadedPlugin.minimumDescriptorSize)")
+        guard let d = LoadedPlugin.readDescriptor(descriptor) else {
+            return refuse("descriptor struct_size \(UnsafeRawPointer(descriptor).load(as: UInt32.self)) is smaller than ABI v1's "
+                + "\(LoadedPlugin.minimumDescriptorSize)")
         }
-        let d = LoadedPlugin.readDescriptor(descriptor)
         guard d.abi_major == EMU_ABI_MAJOR else {
             return refuse("descriptor says ABI major \(d.abi_major); this host speaks major \(EMU_ABI_MAJOR)")
         }

@@ -431,8 +431,9 @@ typedef struct emu_plugin_descriptor {
     /** Optional. Empties all the plugin's state (POST /_emu/state/reset). */
     void (*on_state_reset)(void *plugin_data);
     /**
-     * Optional. Called periodically (about once a second) and after the clock moves, so a plugin can do what
-     * time brings: finish deletion windows, rotate keys. `ctx` carries no caller; state_put works within it.
+     * Optional. Called periodically (every TICK_SECONDS, 1 by default; never with 0) and after the clock moves
+     * (POST /_emu/clock), so a plugin can do what time brings: finish deletion windows, rotate keys. `ctx`
+     * carries no caller; state_put works within it.
      */
     void (*on_tick)(void *plugin_data, const emu_request_context *ctx);
     /**

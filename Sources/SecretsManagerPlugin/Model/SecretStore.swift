@@ -26,7 +26,7 @@ final class SecretStore: Sendable {
         return secrets.withLock { all in all.filter { $0.key.hasPrefix(prefix) }.map(\.value) }
     }
 
-    /// The secrets whose recovery window has ended by `now` (the tick looks every second, so it copies only these).
+    /// The secrets whose recovery window has ended by `now` (the tick looks every TICK_SECONDS, so it copies only these).
     func dueForDeletion(at now: Double) -> [Secret] {
         secrets.withLock { all in all.values.filter { ($0.deletionDate ?? .infinity) <= now } }
     }
@@ -67,7 +67,8 @@ final class SecretStore: Sendable {
 
     /// Every secret with its record key, in key order (a state snapshot).
     func all() -> [(key: String, secret: Secret)] {
-        secrets.withLock { $0.sorted { $0.key < $1.key }.map { ($0.key, $0.value) } }
+        // Copied under the lock, sorted outside it.
+        secrets.withLock { $0 }.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
     }
 
     func removeAll() { secrets.withLock { $0.removeAll() } }

@@ -56,7 +56,7 @@ extension SecretsService {
     }
 
     /// Deletes for good every secret whose recovery window has ended on the host clock. Runs on the host's tick
-    /// (about once a second, and right after POST /_emu/clock), within the tick's context, so the deletions are
+    /// (every TICK_SECONDS, and right after POST /_emu/clock), within the tick's context, so the deletions are
     /// persisted like any request's changes.
     func tick(_ context: RequestContext) {
         let now = self.now

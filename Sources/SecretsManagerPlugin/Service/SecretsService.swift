@@ -104,10 +104,11 @@ final class SecretsService: Sendable {
             guard var current = stored, current.arn == secret.arn else {
                 throw AWSError("ResourceNotFoundException", Self.notFoundMessage)
             }
+            let before = current
             let result = try change(&current)
             // "The last date and time that this secret was modified in any way": tags, policies, deletion and
-            // restoring too, not only values and settings.
-            if isChange { current.lastChangedDate = now }
+            // restoring too, not only values and settings; a call that changed nothing leaves it.
+            if isChange, current != before { current.lastChangedDate = now }
             stored = current
             return result
         }
