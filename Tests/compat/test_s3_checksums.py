@@ -375,3 +375,70 @@ def test_xml_bodies_are_checked_and_delete_objects_needs_a_digest(endpoint, s3, 
     response = request(endpoint, "POST", f"/{bucket}?delete", document,
                        {"x-amz-checksum-crc32": value("CRC32", document)})
     assert response.status == 200, response.body
+
+
+def invalid_request(response, message):
+    return response.status == 400 and b"<Code>InvalidRequest</Code>" in response.body \
+        and f"<Message>{message}</Message>".encode() in response.body
+
+
+def test_malformed_trailer_and_multipart_checksum_headers(endpoint, bucket):
+    chunked_headers = {"Content-Encoding": "aws-chunked", "x-amz-content-sha256": "STREAMING-UNSIGNED-PAYLOAD-TRAILER",
+                       "x-amz-decoded-content-length": "1"}
+    body = chunked(b"x", f"x-amz-checksum-crc32:{value('CRC32', b'x')}")
+    response = request(endpoint, "PUT", f"/{bucket}/t", body, dict(chunked_headers, **{
+        "x-amz-trailer": "x-amz-checksum-crc99"}))
+    assert invalid_request(response, "Value for x-amz-trailer header is invalid.")
+    response = request(endpoint, "PUT", f"/{bucket}/t", body, dict(chunked_headers, **{
+        "x-amz-trailer": "x-amz-checksum-crc32", "x-amz-checksum-sha1": value("SHA1", b"x")}))
+    assert invalid_request(response,
+                           "Expecting a single x-amz-checksum- header. Multiple checksum Types are not allowed.")
+    for headers, message in (
+        ({"x-amz-checksum-algorithm": "CRC16"}, "Checksum algorithm provided is unsupported. Please try again with "
+         "any of the valid types: [CRC32, CRC32C, CRC64NVME, SHA1, SHA256, SHA512, MD5, XXHASH64, XXHASH3, XXHASH128]"),
+        ({"x-amz-checksum-algorithm": "CRC32", "x-amz-checksum-type": "PARTIAL"},
+         "Value for x-amz-checksum-type header is invalid."),
+        ({"x-amz-checksum-algorithm": "CRC64NVME", "x-amz-checksum-type": "COMPOSITE"},
+         "The COMPOSITE checksum type cannot be used with the crc64nvme checksum algorithm."),
+    ):
+        assert invalid_request(request(endpoint, "POST", f"/{bucket}/k?uploads", headers=headers), message), headers
+
+
+def test_completion_refuses_malformed_part_checksums_and_claims(s3, bucket):
+    parts = [os.urandom(5 * MIB), b"b"]
+    upload_id, listed = upload(s3, bucket, "claims", parts, ChecksumAlgorithm="CRC32")
+    malformed = [listed[0], dict(listed[1], ChecksumCRC32="not base64!")]
+    code, message, _ = aws_error(s3.complete_multipart_upload, Bucket=bucket, Key="claims", UploadId=upload_id,
+                                 MultipartUpload={"Parts": malformed})
+    assert (code, message) == ("InvalidArgument", "Invalid Base64 or multiple checksums present in request")
+    other = [listed[0], {"PartNumber": 2, "ETag": listed[1]["ETag"], "ChecksumSHA1": value("SHA1", parts[1])}]
+    code, message, _ = aws_error(s3.complete_multipart_upload, Bucket=bucket, Key="claims", UploadId=upload_id,
+                                 MultipartUpload={"Parts": other})
+    assert (code, message) == ("BadDigest", "The sha1 you specified for part 2 did not match what we received.")
+    code, message, _ = aws_error(s3.complete_multipart_upload, Bucket=bucket, Key="claims", UploadId=upload_id,
+                                 MultipartUpload={"Parts": listed}, ChecksumCRC32=value("CRC32", b"x") + "-a")
+    assert (code, message) == ("InvalidRequest", "Value for x-amz-checksum-crc32 header is invalid.")
+
+
+def test_create_bucket_checks_its_documents_digests(endpoint):
+    document = b"<CreateBucketConfiguration><LocationConstraint>eu-west-1</LocationConstraint></CreateBucketConfiguration>"
+    wrong_md5 = base64.b64encode(hashlib.md5(b"another").digest()).decode()
+    response = request(endpoint, "PUT", "/digest-checked", document, {"Content-MD5": wrong_md5})
+    assert response.status == 400 and b"<Code>BadDigest</Code>" in response.body
+    response = request(endpoint, "PUT", "/digest-checked", document,
+                       {"x-amz-checksum-crc32": value("CRC32", b"another")})
+    assert response.status == 400 and b"<Code>BadDigest</Code>" in response.body
+    response = request(endpoint, "PUT", "/digest-checked", document,
+                       {"x-amz-checksum-crc32": value("CRC32", document)})
+    assert response.status == 200, response.body
+
+
+def test_object_parts_of_an_object_without_part_checksums(endpoint, bucket):
+    plain = make_client(endpoint, "s3", config=botocore.config.Config(request_checksum_calculation="when_required"))
+    upload_id, listed = upload(plain, bucket, "default", [os.urandom(5 * MIB), b"tail"])
+    plain.complete_multipart_upload(Bucket=bucket, Key="default", UploadId=upload_id, MultipartUpload={"Parts": listed})
+    parts = plain.get_object_attributes(Bucket=bucket, Key="default", ObjectAttributes=["ObjectParts"])["ObjectParts"]
+    assert parts == {"TotalPartsCount": 2}
+    response = request(endpoint, "GET", f"/{bucket}/default?attributes",
+                       headers={"x-amz-object-attributes": "ObjectParts", "x-amz-max-parts": "-1"})
+    assert response.status == 400 and b"<Code>InvalidArgument</Code>" in response.body

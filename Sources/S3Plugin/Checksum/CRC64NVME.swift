@@ -5,10 +5,13 @@
 /// predates its Rocksoft CRC-64. It is a checksum, not a cryptographic primitive, and it is checked against the
 /// catalogue's check value and against the AWS CRT's implementation (the compat tests, through botocore).
 struct CRC64NVME {
+    /// 0xAD93D23594C93659 with its bits reversed, as a reflected CRC shifts right.
+    static let reflectedPolynomial: UInt64 = 0x9A6C_9329_AC4B_C9B5
+
     /// The reflected polynomial, one table entry per byte value.
     private static let table: [UInt64] = (0..<256).map { index in
         var crc = UInt64(index)
-        for _ in 0..<8 { crc = crc & 1 == 1 ? (crc >> 1) ^ 0x9A6C_9329_AC4B_C9B5 : crc >> 1 }
+        for _ in 0..<8 { crc = crc & 1 == 1 ? (crc >> 1) ^ reflectedPolynomial : crc >> 1 }
         return crc
     }
 

@@ -23,7 +23,7 @@ enum CRCCombination {
             default: crc = ZeroBytes.crc64nvme.carry(crc, through: part.size) ^ next
             }
         }
-        return (0..<(width / 8)).map { UInt8(truncatingIfNeeded: crc >> UInt64(width - 8 - 8 * $0)) }
+        return ChecksumHasher.bigEndian(crc, bytes: width / 8)
     }
 
     private static func integer(_ bytes: [UInt8]) -> UInt64 { bytes.reduce(0) { $0 << 8 | UInt64($1) } }

@@ -31,13 +31,22 @@ enum ChecksumAlgorithm: String, CaseIterable, Codable, Sendable {
         return algorithm
     }
 
-    /// The algorithms whose `x-amz-checksum-*` header a request carries (one at most is allowed).
-    static func sent(in request: S3Request) -> [ChecksumAlgorithm] {
-        allCases.filter { request.header($0.headerName) != nil }
+    static let headerPrefix = "x-amz-checksum-"
+
+    /// The `x-amz-checksum-<algorithm>` headers a request carries, with their values, in one pass over its
+    /// headers (one at most is allowed). `x-amz-checksum-mode`, `-type` and `-algorithm` name no algorithm.
+    static func sent(in request: S3Request) -> [(algorithm: ChecksumAlgorithm, value: String)] {
+        request.headers.compactMap { name, value in
+            let lowered = name.lowercased()
+            guard lowered.hasPrefix(headerPrefix),
+                let algorithm = ChecksumAlgorithm(name: String(lowered.dropFirst(headerPrefix.count)))
+            else { return nil }
+            return (algorithm, value)
+        }
     }
 
     /// `x-amz-checksum-crc32`, …: the header that carries a value, also the trailer's name.
-    var headerName: String { "x-amz-checksum-\(rawValue.lowercased())" }
+    var headerName: String { Self.headerPrefix + rawValue.lowercased() }
 
     /// `ChecksumCRC32`, …: the element (and SDK field) that carries a value.
     var elementName: String { "Checksum\(rawValue)" }

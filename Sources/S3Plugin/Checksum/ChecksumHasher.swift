@@ -116,7 +116,8 @@ final class ChecksumHasher: @unchecked Sendable {
         return hasher.finish()
     }
 
-    private static func bigEndian(_ value: UInt64, bytes: Int) -> [UInt8] {
+    /// The low `bytes` bytes of `value`, most significant first: how S3 sends a CRC or an xxHash.
+    static func bigEndian(_ value: UInt64, bytes: Int) -> [UInt8] {
         (0..<bytes).map { UInt8(truncatingIfNeeded: value >> (8 * UInt64(bytes - 1 - $0))) }
     }
 }

@@ -22,15 +22,17 @@ struct ChecksumRequest: Sendable {
         var trailed: ChecksumAlgorithm?
         if let names = request.header("x-amz-trailer") {
             for name in names.split(separator: ",").map({ $0.trimmingSpaces().lowercased() })
-            where name.hasPrefix("x-amz-checksum-") {
-                guard trailed == nil, let algorithm = ChecksumAlgorithm(name: String(name.dropFirst(15))) else {
+            where name.hasPrefix(ChecksumAlgorithm.headerPrefix) {
+                guard trailed == nil,
+                    let algorithm = ChecksumAlgorithm(name: String(name.dropFirst(ChecksumAlgorithm.headerPrefix.count)))
+                else {
                     throw S3Errors.invalidRequest("Value for x-amz-trailer header is invalid.")
                 }
                 trailed = algorithm
             }
         }
         guard sent.count + (trailed == nil ? 0 : 1) <= 1 else { throw Self.multipleChecksums() }
-        let named = sent.first ?? trailed
+        let named = sent.first?.algorithm ?? trailed
         if let sdk = request.header("x-amz-sdk-checksum-algorithm") {
             guard let named else {
                 throw S3Errors.invalidRequest("x-amz-sdk-checksum-algorithm specified, but no corresponding "
@@ -42,9 +44,7 @@ struct ChecksumRequest: Sendable {
         }
         algorithm = named ?? .crc64nvme
         trailer = trailed?.headerName
-        expected = try sent.first.map { algorithm throws(AWSError) in
-            try Self.digest(request.header(algorithm.headerName) ?? "", algorithm)
-        }
+        expected = try sent.first.map { header throws(AWSError) in try Self.digest(header.value, header.algorithm) }
     }
 
     /// Checks the body's digest against the value sent in the header or the trailer.
@@ -62,18 +62,25 @@ struct ChecksumRequest: Sendable {
         guard expected == computed else { throw Self.badDigest(algorithm) }
     }
 
-    /// Checks the additional checksum that a request with an XML document for a body (DeleteObjects,
-    /// PutBucketEncryption, CreateBucket) carries over that document, as Content-MD5 is checked.
-    /// - Returns: whether the request carried one.
+    /// Checks the digests that a request with an XML document for a body (DeleteObjects, PutBucketEncryption,
+    /// CreateBucket) carries over that document: `Content-MD5` and an additional checksum.
+    /// - Returns: whether the request carried either.
     @discardableResult
-    static func checkDocument(_ request: S3Request) throws(AWSError) -> Bool {
+    static func checkDocumentDigests(_ request: S3Request) throws(AWSError) -> Bool {
+        let hasMD5 = try ContentMD5.check(request)
         let checksum = try ChecksumRequest(request)
-        guard checksum.isFromClient else { return false }
+        guard checksum.isFromClient else { return hasMD5 }
         guard case .memory(_, let trailers) = request.upload,
             let computed = ChecksumHasher.value(of: request.body[...], checksum.algorithm)
         else { throw S3Errors.internalError() }
         try checksum.verify(computed, trailers: trailers)
         return true
+    }
+
+    /// Checks a sealed upload body against the request's `Content-MD5` and its additional checksum.
+    func verify(_ sealed: SealedBody, of request: S3Request) throws(AWSError) {
+        try ContentMD5.check(request, bodyMD5: sealed.md5)
+        try verify(sealed.checksums[algorithm] ?? [], trailers: sealed.trailers)
     }
 
     /// More than one checksum in one request.
@@ -84,7 +91,7 @@ struct ChecksumRequest: Sendable {
     /// BadDigest as S3 words it for an additional checksum.
     static func badDigest(_ algorithm: ChecksumAlgorithm, lowercased: Bool = false) -> AWSError {
         let name = lowercased ? algorithm.rawValue.lowercased() : algorithm.rawValue
-        return AWSError("BadDigest", "The \(name) you specified did not match the calculated checksum.", status: 400)
+        return S3Errors.badDigest("The \(name) you specified did not match the calculated checksum.")
     }
 
     /// The digest a base64 value carries: canonical base64 of exactly the algorithm's length.

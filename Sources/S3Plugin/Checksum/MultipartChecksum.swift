@@ -41,8 +41,7 @@ enum MultipartChecksum {
         let listed = ChecksumAlgorithm.allCases.compactMap { algorithm in
             entry.value(algorithm.elementName).map { (algorithm: algorithm, value: $0.trimmingSpaces()) }
         }
-        let malformed = AWSError("InvalidArgument", "Invalid Base64 or multiple checksums present in request",
-                                 status: 400)
+        let malformed = S3Errors.invalidArgument("Invalid Base64 or multiple checksums present in request")
         guard listed.count <= 1 else { throw malformed }
         if let entry = listed.first, (try? ChecksumRequest.digest(entry.value, entry.algorithm)) == nil { throw malformed }
         guard let expected = upload.checksumAlgorithm else { return nil }
@@ -52,8 +51,8 @@ enum MultipartChecksum {
                 + "in the request.")
         }
         guard entry.algorithm == expected else {
-            throw AWSError("BadDigest", "The \(entry.algorithm.rawValue.lowercased()) you specified for part \(part) "
-                + "did not match what we received.", status: 400)
+            throw S3Errors.badDigest("The \(entry.algorithm.rawValue.lowercased()) you specified for part \(part) "
+                + "did not match what we received.")
         }
         return entry.value
     }
@@ -95,13 +94,13 @@ enum MultipartChecksum {
             guard !claimed.isEmpty || named != nil else { return nil }
             guard claimed.count <= 1 else { throw ChecksumRequest.multipleChecksums() }
             type = named
-            algorithm = claimed.first
+            algorithm = claimed.first?.algorithm
             guard let algorithm else {
                 digest = []
                 parts = nil
                 return
             }
-            var text = Substring(request.header(algorithm.headerName) ?? "").trimmingSpaces()[...]
+            var text = claimed[0].value.trimmingSpaces()[...]
             var count: Int?
             if let dash = text.lastIndex(of: "-") {
                 guard let number = Int(text[text.index(after: dash)...]), number > 0 else {
@@ -117,8 +116,8 @@ enum MultipartChecksum {
         /// - Throws: BadDigest when the claim is not the checksum the parts make.
         func verify(_ checksum: StoredChecksum?, parts count: Int) throws(AWSError) {
             if let type, type != checksum?.type {
-                throw AWSError("BadDigest", "The x-amz-checksum-type you specified did not match the upload's checksum "
-                    + "type.", status: 400)
+                throw S3Errors.badDigest("The x-amz-checksum-type you specified did not match the upload's checksum "
+                    + "type.")
             }
             guard let algorithm else { return }
             let mismatch = ChecksumRequest.badDigest(algorithm, lowercased: true)

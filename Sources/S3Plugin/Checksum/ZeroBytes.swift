@@ -2,7 +2,7 @@
 /// once by squaring, so carrying a CRC through n bytes takes one matrix-vector product per bit set in n.
 final class ZeroBytes: Sendable {
     static let crc32c = ZeroBytes(polynomial: 0x82F6_3B78, width: 32)
-    static let crc64nvme = ZeroBytes(polynomial: 0x9A6C_9329_AC4B_C9B5, width: 64)
+    static let crc64nvme = ZeroBytes(polynomial: CRC64NVME.reflectedPolynomial, width: 64)
 
     /// powers[k] is the operator for 2^k zero bytes; 48 of them reach far past S3's 5 TiB objects.
     private let powers: [[UInt64]]

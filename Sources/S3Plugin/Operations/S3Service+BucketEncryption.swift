@@ -7,8 +7,7 @@ extension S3Service {
         -> OperationOutput
     {
         _ = try requireBucket(name, context)
-        try ContentMD5.check(request)
-        try ChecksumRequest.checkDocument(request)
+        try ChecksumRequest.checkDocumentDigests(request)
         let document = try XMLTag.parse(request.body)
         guard document.name == "ServerSideEncryptionConfiguration" else { throw S3Errors.malformedXML() }
         let rules = document.children("Rule")

@@ -57,7 +57,7 @@ extension S3Service {
         if request.header("x-amz-bucket-object-lock-enabled")?.lowercased() == "true" {
             throw S3Errors.notImplemented("S3 Object Lock")
         }
-        try ChecksumRequest.checkDocument(request)
+        try ChecksumRequest.checkDocumentDigests(request)
         var constraint: String?
         if request.body.contains(where: { $0 > 0x20 }) {
             let document = try XMLTag.parse(request.body)

@@ -8,9 +8,7 @@ extension S3Service {
     {
         _ = try requireBucket(name, context)
         // "The Content-MD5 or x-amz-sdk-checksum-algorithm header is required for all Multi-Object Delete requests."
-        let checksummed = try ChecksumRequest.checkDocument(request)
-        try ContentMD5.check(request)
-        guard checksummed || request.header("Content-MD5") != nil else {
+        guard try ChecksumRequest.checkDocumentDigests(request) else {
             throw S3Errors.invalidRequest("Missing required header for this request: Content-MD5")
         }
         let document = try XMLTag.parse(request.body)

@@ -7,20 +7,8 @@ extension S3Service {
     {
         _ = try requireBucket(name, context)
         let upload = try requireUpload(request, bucket: name, key: key)
-        var maxParts = 1000
-        if let text = request.query["max-parts"] {
-            guard let value = Int(text), value >= 0 else {
-                throw S3Errors.invalidArgument("Provided max-parts not an integer or within integer range")
-            }
-            maxParts = min(value, 1000)
-        }
-        var marker = 0
-        if let text = request.query["part-number-marker"] {
-            guard let value = Int(text), value >= 0 else {
-                throw S3Errors.invalidArgument("Provided part-number-marker not an integer or within integer range")
-            }
-            marker = value
-        }
+        let maxParts = try PartsPage.count(request.query["max-parts"], "max-parts", default: 1000, cap: 1000)
+        let marker = try PartsPage.count(request.query["part-number-marker"], "part-number-marker", default: 0)
         let parts = store.read { $0.parts[upload.uploadId].map { Array($0.values) } ?? [] }
             .filter { $0.partNumber > marker }.sorted { $0.partNumber < $1.partNumber }
         let page = parts.prefix(maxParts)
@@ -30,10 +18,8 @@ extension S3Service {
         xml.element("Bucket", name)
         xml.element("Key", key)
         xml.element("UploadId", upload.uploadId)
-        xml.element("PartNumberMarker", marker)
-        if let last = page.last { xml.element("NextPartNumberMarker", last.partNumber) }
-        xml.element("MaxParts", maxParts)
-        xml.element("IsTruncated", truncated)
+        PartsPage.writeHeader(marker: marker, last: page.last?.partNumber, maxParts: maxParts, truncated: truncated,
+                              to: &xml)
         for part in page {
             xml.group("Part") { xml in
                 xml.element("PartNumber", part.partNumber)
@@ -66,13 +52,7 @@ extension S3Service {
         _ = try requireBucket(name, context)
         let delimiter = request.query["delimiter"].flatMap { $0.isEmpty ? nil : $0 }
         let prefix = request.query["prefix"] ?? ""
-        var maxUploads = 1000
-        if let text = request.query["max-uploads"] {
-            guard let value = Int(text), value >= 0 else {
-                throw S3Errors.invalidArgument("Provided max-uploads not an integer or within integer range")
-            }
-            maxUploads = min(value, 1000)
-        }
+        let maxUploads = try PartsPage.count(request.query["max-uploads"], "max-uploads", default: 1000, cap: 1000)
         let keyMarker = request.query["key-marker"] ?? ""
         let idMarker = request.query["upload-id-marker"]
         let uploads = store.read { state in state.uploads.values.filter { $0.bucket == name } }

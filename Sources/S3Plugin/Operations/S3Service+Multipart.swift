@@ -57,8 +57,7 @@ extension S3Service {
         let part = UploadedPart(uploadId: upload.uploadId, partNumber: partNumber, etag: Hex.encode(sealed.md5),
                                 lastModified: now, blob: sealed.blob, checksum: sealed.value(upload.partAlgorithm))
         do {
-            try ContentMD5.check(request, bodyMD5: sealed.md5)
-            try checksum.verify(sealed.checksums[checksum.algorithm] ?? [], trailers: sealed.trailers)
+            try checksum.verify(sealed, of: request)
         } catch {
             blobs.discard(sealed.blob.id)
             throw error

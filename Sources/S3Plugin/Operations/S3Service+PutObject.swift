@@ -33,8 +33,7 @@ extension S3Service {
                               lastModified: now, headers: headers, storageClass: storageClass, blobs: [sealed.blob],
                               partsCount: nil, encryption: encryption, checksum: stored)
         do {
-            try ContentMD5.check(request, bodyMD5: sealed.md5)
-            try checksum.verify(sealed.checksums[checksum.algorithm] ?? [], trailers: sealed.trailers)
+            try checksum.verify(sealed, of: request)
             let replaced = try commitObject(object, context) { existing throws(AWSError) in try check.verify(existing) }
             blobs.retire(replaced)
         } catch {

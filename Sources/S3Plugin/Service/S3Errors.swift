@@ -81,8 +81,10 @@ enum S3Errors {
         AWSError("InvalidDigest", "The Content-MD5 you specified was invalid.", status: 400)
     }
 
-    static func badDigest() -> AWSError {
-        AWSError("BadDigest", "The Content-MD5 you specified did not match what we received.", status: 400)
+    static func badDigest(_ message: String = "The Content-MD5 you specified did not match what we received.")
+        -> AWSError
+    {
+        AWSError("BadDigest", message, status: 400)
     }
 
     static func methodNotAllowed() -> AWSError {

@@ -7,7 +7,7 @@ final class BodySealer {
     let size: Int64
     private let cipher: BlobCipher
     private let writer: BlobWriter
-    private let md5 = MD5()
+    /// The additional checksums asked for and MD5 (the ETag), each computed once.
     private let hashers: [ChecksumHasher]
     private var pending: [UInt8] = []
     private var chunkIndex = 0
@@ -19,7 +19,7 @@ final class BodySealer {
     ///   - checksums: the additional checksums to compute.
     init(size: Int64, key: [UInt8], store: BlobStore, checksums: [ChecksumAlgorithm] = []) throws(AWSError) {
         var hashers: [ChecksumHasher] = []
-        for algorithm in Set(checksums) {
+        for algorithm in Set(checksums + [.md5]) {
             guard let hasher = ChecksumHasher(algorithm) else { throw S3Errors.internalError() }
             hashers.append(hasher)
         }
@@ -37,7 +37,6 @@ final class BodySealer {
         received += Int64(bytes.count)
         guard received <= size else { throw S3Errors.internalError() }
         bytes.withUnsafeBytes { buffer in
-            md5?.update(buffer)
             for hasher in hashers { hasher.update(buffer) }
         }
         var rest = bytes
@@ -59,12 +58,12 @@ final class BodySealer {
     /// Seals the last chunk and makes the blob durable.
     /// - Returns: the blob, the plaintext's MD5 and its checksums.
     func finish() throws(AWSError) -> SealedBody {
-        guard received == size, let md5 else { throw S3Errors.internalError() }
+        guard received == size else { throw S3Errors.internalError() }
         try flushChunk()
         try writer.finish()
         var checksums: [ChecksumAlgorithm: [UInt8]] = [:]
         for hasher in hashers { checksums[hasher.algorithm] = hasher.finish() }
-        return SealedBody(blob: BlobRef(id: writer.id, size: size), md5: md5.finish(), checksums: checksums)
+        return SealedBody(blob: BlobRef(id: writer.id, size: size), checksums: checksums)
     }
 
     /// Drops the blob (the request failed).

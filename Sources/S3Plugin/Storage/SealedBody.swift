@@ -4,9 +4,12 @@ import EmuPluginKit
 /// asked for, and the trailer headers of an `aws-chunked` body.
 struct SealedBody: Sendable {
     var blob: BlobRef
-    var md5: [UInt8]
-    var checksums: [ChecksumAlgorithm: [UInt8]] = [:]
+    /// Every checksum computed, MD5 among them.
+    var checksums: [ChecksumAlgorithm: [UInt8]]
     var trailers: [String: String] = [:]
+
+    /// The plaintext's MD5, the ETag.
+    var md5: [UInt8] { checksums[.md5] ?? [] }
 
     /// The base64 value of one of the checksums asked for.
     func value(_ algorithm: ChecksumAlgorithm) -> String? { checksums[algorithm].map(Base64.encode) }
