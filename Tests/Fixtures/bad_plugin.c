@@ -13,6 +13,8 @@
  *   BAD_DUP_STS       a valid plugin whose service id is "sts", which the STS plugin already serves
  *   OLD_MINOR         not bad: a valid plugin built against ABI 1.2, whose descriptor ends before on_state_snapshot
  *                     (1.3); the host must load it
+ *   SNAPSHOT_FAILS    loads, takes any record, but cannot hand over its state (on_state_snapshot fails): an export
+ *                     or an import without PERSISTENCE must say so, and change nothing
  *
  * Each case has its own plugin name and service id, so that the cases never collide with each other.
  */
@@ -38,12 +40,14 @@
 #define FIXTURE "dup-sts"
 #elif defined(OLD_MINOR)
 #define FIXTURE "old-minor"
+#elif defined(SNAPSHOT_FAILS)
+#define FIXTURE "snapshot-fails"
 #else
 #error "define one BAD_* case"
 #endif
 
 /* The loadable fixture is named "ok-…", so that a test can tell it from the refused "bad-…" ones. */
-#if defined(OLD_MINOR)
+#if defined(OLD_MINOR) || defined(SNAPSHOT_FAILS)
 #define NAME "ok-" FIXTURE
 #else
 #define NAME "bad-" FIXTURE
@@ -69,13 +73,25 @@ MAYBE_UNUSED static emu_status init_ok(void *plugin_data) {
     return EMU_OK;
 }
 
+MAYBE_UNUSED static emu_status load_any(void *plugin_data, const emu_state_record *record) {
+    (void)plugin_data, (void)record;
+    return EMU_OK;
+}
+
+MAYBE_UNUSED static void reset_nothing(void *plugin_data) { (void)plugin_data; }
+
+MAYBE_UNUSED static emu_status snapshot_fails(void *plugin_data, emu_state_sink sink, void *sink_context) {
+    (void)plugin_data, (void)sink, (void)sink_context;
+    return EMU_ERR_INTERNAL;
+}
+
 MAYBE_UNUSED static emu_status init_fails(void *plugin_data) {
     (void)plugin_data;
     return EMU_ERR_INTERNAL;
 }
 
-/* The loadable fixture must not take GetCallerIdentity from STS (a Query request is routed by its Action). */
-#if defined(OLD_MINOR)
+/* A loadable fixture must not take GetCallerIdentity from STS (a Query request is routed by its Action). */
+#if defined(OLD_MINOR) || defined(SNAPSHOT_FAILS)
 static const emu_operation operations[] = {{"Ping", answer_empty, NULL, EMU_OP_NONBLOCKING}};
 #else
 static const emu_operation operations[] = {{"GetCallerIdentity", answer_empty, NULL, EMU_OP_NONBLOCKING}};
@@ -124,6 +140,11 @@ static const emu_plugin_descriptor descriptor = {
     .on_init = init_fails,
 #elif !defined(BAD_NO_INIT)
     .on_init = init_ok,
+#endif
+#if defined(SNAPSHOT_FAILS)
+    .on_state_load = load_any,
+    .on_state_reset = reset_nothing,
+    .on_state_snapshot = snapshot_fails,
 #endif
 };
 

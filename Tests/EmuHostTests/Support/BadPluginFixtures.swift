@@ -27,6 +27,8 @@ struct BadPluginFixtures: Sendable {
 
     /// Not refused: a plugin built against ABI 1.2, whose descriptor is shorter than this host's.
     static let olderMinor = Case(macro: "OLD_MINOR", fileName: "libold-minor.so", reason: "")
+    /// Not refused either: a plugin whose on_state_snapshot fails.
+    static let snapshotFails = Case(macro: "SNAPSHOT_FAILS", fileName: "libsnapshot-fails.so", reason: "")
 
     /// A text file with a library's name: not an ELF image at all.
     static let junk = Case(macro: "", fileName: "junk.so", reason: "not a loadable library")
@@ -47,7 +49,7 @@ struct BadPluginFixtures: Sendable {
         folder = try TestPaths.makeTemporaryFolder()
         lateFolder = folder.appendingPathComponent("late")
         try FileManager.default.createDirectory(at: lateFolder, withIntermediateDirectories: true)
-        for fixture in Self.cases + [Self.olderMinor] {
+        for fixture in Self.cases + [Self.olderMinor, Self.snapshotFails] {
             let output = (fixture.fileName == Self.duplicate ? lateFolder : folder)
                 .appendingPathComponent(fixture.fileName)
             let result = try ChildProcess.run(
