@@ -10,6 +10,7 @@ import http.client
 import os
 import socket
 import time
+import zlib
 
 import pytest
 
@@ -99,6 +100,23 @@ def test_aws_chunked_upload_is_unframed_while_streaming(host, s3):
         "x-amz-content-sha256": "STREAMING-UNSIGNED-PAYLOAD-TRAILER", "Content-Length": str(len(body))})
     assert status == 200, answer
     assert s3.get_object(Bucket="stream", Key="chunked")["Body"].read() == data
+
+
+def test_a_declared_trailing_checksum_is_checked_on_a_streamed_body(host, s3):
+    """Above MAX_REQUEST_BODY_BYTES the body is spooled and sealed piece by piece; the checksum that x-amz-trailer
+    announces arrives after the last piece and is checked then."""
+    data = os.urandom(3 * MIB + 7)
+    crc = base64.b64encode(zlib.crc32(data).to_bytes(4, "big")).decode()
+    headers = {"Content-Encoding": "aws-chunked", "x-amz-decoded-content-length": str(len(data)),
+               "x-amz-content-sha256": "STREAMING-UNSIGNED-PAYLOAD-TRAILER", "x-amz-trailer": "x-amz-checksum-crc32"}
+    body = aws_chunked(data, trailer=f"x-amz-checksum-crc32:{crc}\r\n".encode())
+    status, answer_headers, answer = raw(host, "PUT", "/stream/trailed", body, headers)
+    assert status == 200, answer
+    assert {k.lower(): v for k, v in answer_headers.items()}["x-amz-checksum-crc32"] == crc
+    body = aws_chunked(data, trailer=b"x-amz-checksum-crc32:AAAAAA==\r\n")
+    status, _, answer = raw(host, "PUT", "/stream/trailed-wrong", body, headers)
+    assert status == 400 and b"<Code>BadDigest</Code>" in answer
+    assert s3.get_object(Bucket="stream", Key="trailed", ChecksumMode="ENABLED")["ChecksumCRC32"] == crc
 
 
 @pytest.mark.parametrize("case, headers, mangle, code, status", [
