@@ -52,7 +52,8 @@ def test_reimport_delete_and_expiry(endpoint, client):
         == ("IMPORTED", "KEY_MATERIAL_EXPIRES", valid_to)  # as DescribeKey says
     assert kms.decrypt(CiphertextBlob=blob)["Plaintext"] == b"survives re-import"
     advance_clock(endpoint, 4 * 86400)
-    assert kms.describe_key(KeyId=key["KeyId"])["KeyMetadata"]["KeyState"] == "PendingImport"
+    meta = kms.describe_key(KeyId=key["KeyId"])["KeyMetadata"]
+    assert meta["KeyState"] == "PendingImport" and "ExpirationModel" not in meta and "ValidTo" not in meta
     row, = kms.list_key_rotations(KeyId=key["KeyId"], IncludeKeyMaterial="ALL_KEY_MATERIAL")["Rotations"]
     assert (row["KeyMaterialId"], row["ImportState"]) == (hashlib.sha256(material).hexdigest(), "PENDING_IMPORT")
 
@@ -278,3 +279,64 @@ def test_deleted_on_demand_material_still_counts_toward_the_rotation_limit(clien
     import_material(kms, key["KeyId"], rotated[0])
     import_material(kms, key["KeyId"], os.urandom(32), ImportType="NEW_KEY_MATERIAL")
     assert aws_error(kms.rotate_key_on_demand, KeyId=key["KeyId"])[0] == "LimitExceededException"
+
+
+def test_reimporting_imported_material_changes_its_expiration(endpoint, client):
+    """ImportKeyMaterial "can also ... set or update the expiration model and expiration date of the imported key
+    material": the same bytes imported again while still imported replace ExpirationModel and ValidTo, and keep
+    the description when none is given; the key stays Enabled throughout and its ciphertext stays readable."""
+    kms = client("kms", aws_access_key_id="585858585858")
+    key = kms.create_key(Origin="EXTERNAL")["KeyMetadata"]
+    material = os.urandom(32)
+    now = host_now(endpoint)
+    import_material(kms, key["KeyId"], material, ExpirationModel="KEY_MATERIAL_EXPIRES", ValidTo=now + 86400,
+                    KeyMaterialDescription="first import")
+    blob = kms.encrypt(KeyId=key["KeyId"], Plaintext=b"kept")["CiphertextBlob"]
+
+    def expiration():
+        meta = kms.describe_key(KeyId=key["KeyId"])["KeyMetadata"]
+        row, = kms.list_key_rotations(KeyId=key["KeyId"], IncludeKeyMaterial="ALL_KEY_MATERIAL")["Rotations"]
+        valid_to = meta.get("ValidTo")
+        assert (row.get("ExpirationModel"), row.get("ValidTo")) == (meta["ExpirationModel"], valid_to)
+        return meta["KeyState"], meta["ExpirationModel"], valid_to and int(valid_to.timestamp()), \
+            row.get("KeyMaterialDescription")
+
+    assert expiration() == ("Enabled", "KEY_MATERIAL_EXPIRES", int(now) + 86400, "first import")
+    import_material(kms, key["KeyId"], material, ExpirationModel="KEY_MATERIAL_DOES_NOT_EXPIRE")
+    assert expiration() == ("Enabled", "KEY_MATERIAL_DOES_NOT_EXPIRE", None, "first import")
+    advance_clock(endpoint, 2 * 86400)  # past the first ValidTo, which no longer applies
+    assert expiration() == ("Enabled", "KEY_MATERIAL_DOES_NOT_EXPIRE", None, "first import")
+    later = int(host_now(endpoint)) + 3 * 86400
+    import_material(kms, key["KeyId"], material, ExpirationModel="KEY_MATERIAL_EXPIRES", ValidTo=later,
+                    KeyMaterialDescription="second import")
+    assert expiration() == ("Enabled", "KEY_MATERIAL_EXPIRES", later, "second import")
+    assert kms.decrypt(CiphertextBlob=blob)["Plaintext"] == b"kept"
+    advance_clock(endpoint, 4 * 86400)
+    assert kms.describe_key(KeyId=key["KeyId"])["KeyMetadata"]["KeyState"] == "PendingImport"
+
+
+def test_material_that_expires_while_the_key_is_pending_deletion(endpoint, client):
+    """Expiry deletes the material but, as DeleteImportedKeyMaterial, leaves a key pending deletion in that state and
+    its deletion date; CancelKeyDeletion then gives Disabled (as always), EnableKey finds no material and leaves the
+    key PendingImport, and importing the same bytes makes it usable again."""
+    kms = client("kms", aws_access_key_id="595959595959")
+    key = kms.create_key(Origin="EXTERNAL")["KeyMetadata"]
+    material = os.urandom(32)
+    import_material(kms, key["KeyId"], material, ExpirationModel="KEY_MATERIAL_EXPIRES",
+                    ValidTo=int(host_now(endpoint)) + 86400)
+    blob = kms.encrypt(KeyId=key["KeyId"], Plaintext=b"before")["CiphertextBlob"]
+    deletion_date = kms.schedule_key_deletion(KeyId=key["KeyId"], PendingWindowInDays=7)["DeletionDate"]
+    advance_clock(endpoint, 2 * 86400)
+    meta = kms.describe_key(KeyId=key["KeyId"])["KeyMetadata"]
+    assert (meta["KeyState"], meta["DeletionDate"]) == ("PendingDeletion", deletion_date)
+    assert "ExpirationModel" not in meta
+    row, = kms.list_key_rotations(KeyId=key["KeyId"], IncludeKeyMaterial="ALL_KEY_MATERIAL")["Rotations"]
+    assert row["ImportState"] == "PENDING_IMPORT"
+    kms.cancel_key_deletion(KeyId=key["KeyId"])
+    assert kms.describe_key(KeyId=key["KeyId"])["KeyMetadata"]["KeyState"] == "Disabled"
+    kms.enable_key(KeyId=key["KeyId"])
+    assert kms.describe_key(KeyId=key["KeyId"])["KeyMetadata"]["KeyState"] == "PendingImport"
+    assert aws_error(kms.decrypt, CiphertextBlob=blob)[0] == "KMSInvalidStateException"
+    import_material(kms, key["KeyId"], material)
+    assert kms.describe_key(KeyId=key["KeyId"])["KeyMetadata"]["KeyState"] == "Enabled"
+    assert kms.decrypt(CiphertextBlob=blob)["Plaintext"] == b"before"

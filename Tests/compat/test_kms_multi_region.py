@@ -237,6 +237,10 @@ def test_transient_states_hold_until_the_clock_ticks():
             for call, kwargs in ((west.encrypt, {"Plaintext": b"x"}), (west.enable_key, {}), (west.disable_key, {})):
                 assert aws_error(call, KeyId=key, **kwargs)[0] == "KMSInvalidStateException", call
             assert aws_error(west.decrypt, CiphertextBlob=blob)[0] == "KMSInvalidStateException"
+            # Nor may a Creating replica become the primary (both keys must be Enabled).
+            code, message, _ = aws_error(east.update_primary_region, KeyId=key, PrimaryRegion="eu-west-1")
+            assert (code, message) == ("KMSInvalidStateException",
+                                       f"arn:aws:kms:eu-west-1:000000000000:key/{key} is Creating, not Enabled.")
         west.update_key_description(KeyId=key, Description="managed while creating")
         advance_clock(host.url, 0)
         assert west.describe_key(KeyId=key)["KeyMetadata"]["KeyState"] == "Enabled"
@@ -250,11 +254,46 @@ def test_transient_states_hold_until_the_clock_ticks():
             for call in (kms.enable_key, kms.disable_key):
                 assert aws_error(call, KeyId=key)[0] == "KMSInvalidStateException", call
         assert aws_error(west.replicate_key, KeyId=key, ReplicaRegion="ap-south-1")[0] == "KMSInvalidStateException"
+        # Nor may the primary move again until both are Enabled, from either side.
+        for kms, target in ((west, "us-east-1"), (east, "eu-west-1")):
+            assert aws_error(kms.update_primary_region, KeyId=key, PrimaryRegion=target)[0] \
+                == "KMSInvalidStateException"
         advance_clock(host.url, 0)
         for kms in (east, west):
             assert kms.describe_key(KeyId=key)["KeyMetadata"]["KeyState"] == "Enabled"
         west.replicate_key(KeyId=key, ReplicaRegion="ap-south-1")
         assert south.describe_key(KeyId=key)["KeyMetadata"]["KeyState"] == "Creating"
+
+
+def test_a_replica_pending_import_cannot_become_primary_and_its_own_material_expires_alone(regions, endpoint):
+    """An imported key's replica waits in PendingImport for its own import, and cannot become the primary until then.
+    Material the replica imported with its own ValidTo expires from the replica alone: the replica goes back to
+    PendingImport without ExpirationModel while the primary serves on, and the same bytes make it usable again."""
+    east, west = regions["us-east-1"], regions["eu-west-1"]
+    primary = east.create_key(MultiRegion=True, Origin="EXTERNAL")["KeyMetadata"]
+    material = os.urandom(32)
+    import_material(east, primary["KeyId"], material)
+    _, state = replicate(east, west, KeyId=primary["KeyId"], ReplicaRegion="eu-west-1")
+    assert state == "PendingImport"
+    code, message, _ = aws_error(east.update_primary_region, KeyId=primary["KeyId"], PrimaryRegion="eu-west-1")
+    assert (code, message) == ("KMSInvalidStateException", f"{primary['Arn'].replace('us-east-1', 'eu-west-1')} "
+                               "is PendingImport, not Enabled.")
+    import_material(west, primary["KeyId"], material, ValidTo=host_now(endpoint) + 86400,
+                    ExpirationModel="KEY_MATERIAL_EXPIRES")
+    blob = east.encrypt(KeyId=primary["KeyId"], Plaintext=b"both regions")["CiphertextBlob"]
+    assert west.decrypt(CiphertextBlob=blob)["Plaintext"] == b"both regions"
+    advance_clock(endpoint, 2 * 86400)
+    replica = west.describe_key(KeyId=primary["KeyId"])["KeyMetadata"]
+    assert replica["KeyState"] == "PendingImport" and "ExpirationModel" not in replica
+    row, = west.list_key_rotations(KeyId=primary["KeyId"], IncludeKeyMaterial="ALL_KEY_MATERIAL")["Rotations"]
+    assert (row["KeyMaterialId"], row["ImportState"]) == (hashlib.sha256(material).hexdigest(), "PENDING_IMPORT")
+    assert aws_error(west.decrypt, CiphertextBlob=blob)[0] == "KMSInvalidStateException"
+    meta = east.describe_key(KeyId=primary["KeyId"])["KeyMetadata"]
+    assert (meta["KeyState"], meta["ExpirationModel"]) == ("Enabled", "KEY_MATERIAL_DOES_NOT_EXPIRE")
+    assert east.decrypt(CiphertextBlob=blob)["Plaintext"] == b"both regions"
+    import_material(west, primary["KeyId"], material)
+    assert west.decrypt(CiphertextBlob=blob)["Plaintext"] == b"both regions"
+    east.update_primary_region(KeyId=primary["KeyId"], PrimaryRegion="eu-west-1")
 
 
 def imported_key_with_replica(east, west):

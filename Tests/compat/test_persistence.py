@@ -400,21 +400,36 @@ def test_s3_state_is_neither_exported_nor_imported_without_persistence(tmp_path)
 
 def test_restart_keeps_deleted_imported_material_in_its_place(tmp_path):
     """A deleted material's place among the key's materials survives a restart, so importing it again restores
-    the key as it was."""
-    first, second = os.urandom(32), os.urandom(32)
+    the key as it was; so do each material's own ExpirationModel, ValidTo and KeyMaterialDescription, the deleted
+    and the pending material's included."""
+    first, second, third = os.urandom(32), os.urandom(32), os.urandom(32)
+    valid_to = int(time.time()) + 200 * 86400
     with persistent_host(tmp_path / "data") as host:
         kms = make_client(host.url, "kms")
         key = kms.create_key(Origin="EXTERNAL")["KeyMetadata"]
-        import_material(kms, key["KeyId"], first)
+        import_material(kms, key["KeyId"], first, KeyMaterialDescription="first deleted")
         old_blob = kms.encrypt(KeyId=key["KeyId"], Plaintext=b"first")["CiphertextBlob"]
-        import_material(kms, key["KeyId"], second, ImportType="NEW_KEY_MATERIAL")
+        import_material(kms, key["KeyId"], second, ImportType="NEW_KEY_MATERIAL", ValidTo=valid_to,
+                        ExpirationModel="KEY_MATERIAL_EXPIRES", KeyMaterialDescription="second current")
         kms.rotate_key_on_demand(KeyId=key["KeyId"])
         kms.delete_imported_key_material(KeyId=key["KeyId"], KeyMaterialId=hashlib.sha256(first).hexdigest())
+        import_material(kms, key["KeyId"], third, ImportType="NEW_KEY_MATERIAL", ValidTo=valid_to + 86400,
+                        ExpirationModel="KEY_MATERIAL_EXPIRES", KeyMaterialDescription="third pending")
+
+    def listed(kms):
+        rows = kms.list_key_rotations(KeyId=key["KeyId"], IncludeKeyMaterial="ALL_KEY_MATERIAL")["Rotations"]
+        return [(r["KeyMaterialId"], r["ImportState"], r["KeyMaterialState"], r.get("ExpirationModel"),
+                 r.get("ValidTo") and int(r["ValidTo"].timestamp()), r.get("KeyMaterialDescription")) for r in rows]
+
     with persistent_host(tmp_path / "data") as host:
         kms = make_client(host.url, "kms")
-        rows = kms.list_key_rotations(KeyId=key["KeyId"], IncludeKeyMaterial="ALL_KEY_MATERIAL")["Rotations"]
-        assert [(r["KeyMaterialId"], r["ImportState"]) for r in rows] == [
-            (hashlib.sha256(first).hexdigest(), "PENDING_IMPORT"), (hashlib.sha256(second).hexdigest(), "IMPORTED")]
+        first_id, second_id, third_id = (hashlib.sha256(m).hexdigest() for m in (first, second, third))
+        assert listed(kms) == [
+            (first_id, "PENDING_IMPORT", "NON_CURRENT", None, None, "first deleted"),
+            (second_id, "IMPORTED", "CURRENT", "KEY_MATERIAL_EXPIRES", valid_to, "second current"),
+            (third_id, "IMPORTED", "PENDING_ROTATION", "KEY_MATERIAL_EXPIRES", valid_to + 86400, "third pending")]
+        meta = kms.describe_key(KeyId=key["KeyId"])["KeyMetadata"]
+        assert (meta["ExpirationModel"], int(meta["ValidTo"].timestamp())) == ("KEY_MATERIAL_EXPIRES", valid_to)
         import_material(kms, key["KeyId"], first)
         assert kms.decrypt(CiphertextBlob=old_blob)["Plaintext"] == b"first"
         assert kms.describe_key(KeyId=key["KeyId"])["KeyMetadata"]["CurrentKeyMaterialId"] \

@@ -33,9 +33,11 @@ extension KmsService {
         if key.keyUsage == .encapsulateDecapsulate { m["EncapsulationAlgorithms"] = ["ML_KEM"] }
         if let deletionDate = key.deletionDate { m["DeletionDate"] = .double(deletionDate) }
         if let window = key.pendingDeletionWindowInDays { m["PendingDeletionWindowInDays"] = .int(Int64(window)) }
-        if key.origin == .external {
-            // KeyMetadata.ValidTo: "the earliest time at which any imported key material permanently associated
-            // with this KMS key expires"; ExpirationModel says whether there is such a time.
+        // KeyMetadata.ValidTo: "the earliest time at which any imported key material permanently associated with
+        // this KMS key expires"; ExpirationModel says whether there is such a time. A key without imported material
+        // (never imported, or all of it deleted or expired) has neither: AWS leaves ExpirationModel out, which the
+        // Terraform provider's acceptance tests against AWS expect for a new EXTERNAL key.
+        if key.origin == .external, !key.materials.isEmpty {
             var fields: [String: JSONValue] = ["ExpirationModel": "KEY_MATERIAL_DOES_NOT_EXPIRE"]
             if let validTo = key.earliestPermanentExpiry {
                 fields = ["ExpirationModel": "KEY_MATERIAL_EXPIRES", "ValidTo": .double(validTo)]
