@@ -48,13 +48,22 @@ def test_rotation_period_limits(client):
 
 
 def test_keys_that_cannot_rotate(kms):
-    for args in ({"KeySpec": "RSA_2048", "KeyUsage": "SIGN_VERIFY"}, {"KeySpec": "HMAC_256", "KeyUsage": "GENERATE_VERIFY_MAC"}):
+    """Asymmetric and HMAC keys refuse rotation, yet GetKeyRotationStatus answers them: "The key rotation status of
+    these KMS keys is always false" (the Terraform provider reads it for every key of origin AWS_KMS). Keys with
+    imported material are refused there too."""
+    for args in ({"KeySpec": "RSA_2048", "KeyUsage": "SIGN_VERIFY"}, {"KeySpec": "HMAC_256", "KeyUsage": "GENERATE_VERIFY_MAC"},
+                 {"KeySpec": "ECC_NIST_P384", "KeyUsage": "SIGN_VERIFY"}):
         key = kms.create_key(**args)["KeyMetadata"]
-        assert aws_error(kms.enable_key_rotation, KeyId=key["KeyId"])[0] == "UnsupportedOperationException"
-        assert aws_error(kms.rotate_key_on_demand, KeyId=key["KeyId"])[0] == "UnsupportedOperationException"
+        for call in (kms.enable_key_rotation, kms.disable_key_rotation, kms.rotate_key_on_demand):
+            assert aws_error(call, KeyId=key["KeyId"])[0] == "UnsupportedOperationException", call
+        status = kms.get_key_rotation_status(KeyId=key["KeyId"])
+        assert (status["KeyRotationEnabled"], status["KeyId"]) == (False, key["Arn"])
+        assert "RotationPeriodInDays" not in status and "NextRotationDate" not in status
     external = kms.create_key(Origin="EXTERNAL")["KeyMetadata"]
-    code, message, _ = aws_error(kms.enable_key_rotation, KeyId=external["KeyId"])
-    assert code in ("UnsupportedOperationException", "KMSInvalidStateException")
+    for call in (kms.enable_key_rotation, kms.get_key_rotation_status):
+        code, message, _ = aws_error(call, KeyId=external["KeyId"])
+        assert (code, message) == ("UnsupportedOperationException",
+                                   f"{external['Arn']} origin is EXTERNAL which is not valid for this operation.")
 
 
 def test_on_demand_rotation_keeps_every_ciphertext(kms):
