@@ -1,4 +1,5 @@
 import EmuHostCore
+import EmuPluginKit
 import Foundation
 import PluginABI
 import Testing
@@ -53,5 +54,36 @@ import Testing
         #expect(header("x-amz-request-id", response) == "req-3")
         #expect(xml == "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error><Code>NoSuchBucket</Code>"
             + "<Message>The specified bucket does not exist</Message><RequestId>req-3</RequestId></Error>")
+    }
+
+    /// respond_error_fields (ABI 1.4): S3 names the bucket or key an error is about, after the message.
+    @Test func restErrorWithFields() {
+        let response = GatewayResponse.awsError("NoSuchKey", "The specified key does not exist.", status: 404,
+                                                protocolKind: EMU_PROTOCOL_REST, requestId: "req-4",
+                                                fields: [AWSErrorField("Key", "a<b>&c"), AWSErrorField("Size", "7")])
+        #expect(String(decoding: response.body, as: UTF8.self) == "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+            + "<Error><Code>NoSuchKey</Code><Message>The specified key does not exist.</Message>"
+            + "<Key>a&lt;b&gt;&amp;c</Key><Size>7</Size><RequestId>req-4</RequestId></Error>")
+    }
+
+    @Test func queryAndJSONErrorsWithFields() throws {
+        let fields = [AWSErrorField("Reason", "R")]
+        let query = GatewayResponse.awsError("C", "m", status: 400, protocolKind: EMU_PROTOCOL_QUERY,
+                                             requestId: "r", fields: fields)
+        #expect(String(decoding: query.body, as: UTF8.self) == "<ErrorResponse><Error><Type>Sender</Type>"
+            + "<Code>C</Code><Message>m</Message><Reason>R</Reason></Error><RequestId>r</RequestId></ErrorResponse>")
+        let json = GatewayResponse.awsError("C", "m", status: 400, protocolKind: EMU_PROTOCOL_JSON,
+                                            requestId: "r", fields: fields)
+        let body = try #require(try JSONSerialization.jsonObject(with: Data(json.body)) as? [String: String])
+        #expect(body == ["__type": "C", "message": "m", "Reason": "R"])
+    }
+
+    /// A field is written unescaped as an element name and a JSON member, so only plain names pass, and none that
+    /// would stand in for what the host writes itself.
+    @Test(arguments: [("BucketName", true), ("Key", true), ("ETag2", true), ("", false), ("2Key", false),
+                      ("Bucket Name", false), ("a<b", false), ("Code", false), ("RequestId", false),
+                      ("message", false), ("__type", false), ("Ünicode", false), (String(repeating: "a", count: 65), false)])
+    func errorFieldNames(name: String, allowed: Bool) {
+        #expect(AWSErrorField.isAllowed(name: name) == allowed)
     }
 }

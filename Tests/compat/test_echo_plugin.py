@@ -113,9 +113,14 @@ def test_call_service_input_is_read_as_json(endpoint):
 @pytest.mark.parametrize("body", [b'{"Service": "sts"', b'{"Service": "\\u00zzts", "Operation": "X"}',
                                   b'{"Operation": "GetCallerIdentity"}', b"[]", b""])
 def test_malformed_call_service_input(endpoint, body):
+    """The C plugin answers with respond_error_fields (ABI 1.4): its "Reason" member reaches the JSON error beside
+    __type and message, and the member whose name is no XML name is dropped by the host."""
     response = json_call(endpoint, "EchoService.CallService", body)
     assert response.status == 400
-    assert response.json()["__type"] == "ValidationException"
+    error = response.json()
+    assert error["__type"] == "ValidationException" and error["message"].startswith("Expected {")
+    assert error["Reason"] == "MalformedCallInput"
+    assert set(error) == {"__type", "message", "Reason"}
 
 
 def test_grant_is_for_aws_resource_only_over_the_bus(endpoint, client):

@@ -8,6 +8,7 @@ import urllib.parse
 import uuid
 import xml.etree.ElementTree as ET
 
+import botocore.exceptions
 import pytest
 
 from kms_helpers import aws_error
@@ -157,6 +158,53 @@ def test_object_errors(s3, bucket):
     assert code == "NoSuchKey"  # a refused write stores nothing
     code, _, _ = aws_error(s3.put_object, Bucket=bucket, Key="k", Body=b"x", StorageClass="NOPE")
     assert code == "InvalidStorageClass"
+
+
+def error_of(call, **kwargs):
+    """The whole `Error` member boto3 parsed from a refused S3 call: code, message and S3's further members."""
+    with pytest.raises(botocore.exceptions.ClientError) as info:
+        call(**kwargs)
+    return info.value.response["Error"]
+
+
+def test_errors_name_what_they_are_about(s3, bucket, endpoint):
+    """S3's error documents name the bucket, key, upload or argument at fault after the message (<BucketName>,
+    <Key>, <UploadId>, <ArgumentName>/<ArgumentValue>, …), and boto3 hands them to callers beside Code and
+    Message."""
+    missing = bucket_name("missing")
+    assert error_of(s3.get_object, Bucket=missing, Key="k") == {
+        "Code": "NoSuchBucket", "Message": "The specified bucket does not exist", "BucketName": missing}
+    assert error_of(s3.get_object, Bucket=bucket, Key="dir/absent") == {
+        "Code": "NoSuchKey", "Message": "The specified key does not exist.", "Key": "dir/absent"}
+    assert error_of(s3.create_bucket, Bucket="no") == {
+        "Code": "InvalidBucketName", "Message": "The specified bucket is not valid.", "BucketName": "no"}
+    assert error_of(s3.list_objects_v2, Bucket=bucket, EncodingType="foo") == {
+        "Code": "InvalidArgument", "Message": "Invalid Encoding Method specified in Request",
+        "ArgumentName": "encoding-type", "ArgumentValue": "foo"}
+    assert error_of(s3.put_object, Bucket=bucket, Key="k" * 1025, Body=b"x") == {
+        "Code": "KeyTooLongError", "Message": "Your key is too long", "Size": "1025", "MaxSizeAllowed": "1024"}
+    s3.put_object(Bucket=bucket, Key="ten", Body=b"0123456789")
+    assert error_of(s3.get_object, Bucket=bucket, Key="ten", Range="bytes=20-30") == {
+        "Code": "InvalidRange", "Message": "The requested range is not satisfiable",
+        "RangeRequested": "bytes=20-30", "ActualObjectSize": "10"}
+    assert error_of(s3.delete_bucket, Bucket=bucket)["BucketName"] == bucket
+    assert error_of(s3.abort_multipart_upload, Bucket=bucket, Key="ten", UploadId="no-such-upload")["UploadId"] \
+        == "no-such-upload"
+    upload = s3.create_multipart_upload(Bucket=bucket, Key="small")["UploadId"]
+    etags = [s3.upload_part(Bucket=bucket, Key="small", UploadId=upload, PartNumber=n, Body=b"p" * 10)["ETag"]
+             for n in (1, 2)]
+    parts = [{"PartNumber": n, "ETag": etag} for n, etag in zip((1, 2), etags)]
+    assert error_of(s3.complete_multipart_upload, Bucket=bucket, Key="small", UploadId=upload,
+                    MultipartUpload={"Parts": parts}) == {
+        "Code": "EntityTooSmall", "Message": "Your proposed upload is smaller than the minimum allowed size",
+        "ProposedSize": "10", "MinSizeAllowed": "5242880", "PartNumber": "1", "ETag": etags[0].strip('"')}
+    # On the wire: the members come after <Message> and before <RequestId>, escaped as XML text.
+    connection = http.client.HTTPConnection(urllib.parse.urlparse(endpoint).netloc)
+    connection.request("GET", f"/{bucket}/a%26b%3Cc")
+    response = connection.getresponse()
+    document = response.read().decode()
+    assert response.status == 404
+    assert "<Message>The specified key does not exist.</Message><Key>a&amp;b&lt;c</Key><RequestId>" in document
 
 
 def test_empty_object_and_overwrite(s3, bucket):

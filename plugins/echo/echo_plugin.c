@@ -13,7 +13,9 @@
  *   CallService  input {"Service":"sts","Operation":"GetCallerIdentity","Input":"<json text>"} (Input is
  *                optional, a JSON document given as a string, default "{}"); calls host->bus_call and answers
  *                {"http_status":N,"error_code":"…","error_message":"…","body":"<callee body as a string>",
- *                 "caller":{<WhoAmI of this call>}}.
+ *                 "caller":{<WhoAmI of this call>}}. Malformed input is a ValidationException that also carries
+ *                "Reason":"MalformedCallInput" (respond_error_fields, ABI 1.4) and a member named "Not A Name",
+ *                which the host must drop.
  *   Stall        blocks its thread for the whole number of seconds in the body (at most 600), then answers {}: a
  *                stuck handler, for the tests of a shutdown that must not wait for one forever.
  *
@@ -260,9 +262,17 @@ static emu_status op_call_service(void *op_data, const emu_request_context *ctx,
     (void)op_data;
     call_input in = {0};
     if (parse_call_input((const char *)input, input_len, &in) != 0 || !in.service || !in.operation) {
-        host->respond_error(w, cstr("ValidationException"),
-                            cstr("Expected {\"Service\":\"…\",\"Operation\":\"…\",\"Input\":\"<json text>\"}."),
-                            400);
+        emu_str code = cstr("ValidationException");
+        emu_str message = cstr("Expected {\"Service\":\"…\",\"Operation\":\"…\",\"Input\":\"<json text>\"}.");
+        /* A host before ABI 1.4 has no respond_error_fields: check its table's size before reading the verb. */
+        if (host->abi_minor >= 4 &&
+            host->struct_size >= offsetof(emu_host_api, respond_error_fields) + sizeof host->respond_error_fields) {
+            const emu_header fields[] = {{cstr("Reason"), cstr("MalformedCallInput")},
+                                         {cstr("Not A Name"), cstr("dropped by the host")}};
+            host->respond_error_fields(w, code, message, 400, fields, 2);
+        } else {
+            host->respond_error(w, code, message, 400);
+        }
     } else {
         call_state state = {w, ctx};
         emu_str service = {in.service, in.service_len}, operation = {in.operation, in.operation_len};

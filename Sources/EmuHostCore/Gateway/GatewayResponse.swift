@@ -33,29 +33,39 @@ public struct GatewayResponse: Sendable {
         return GatewayResponse(status: status, headers: [("Content-Type", "application/json")], body: body)
     }
 
-    /// An AWS error in the shape of `protocolKind`, with the request id where AWS puts it.
+    /// An AWS error in the shape of `protocolKind`, with the request id where AWS puts it, and the error's further
+    /// members (`fields`, such as S3's BucketName) after the message.
     public static func awsError(_ code: String, _ message: String, status: UInt32, protocolKind: emu_protocol,
                                 requestId: String, jsonContentType: String = "application/x-amz-json-1.1",
-                                xmlNamespace: String? = nil) -> GatewayResponse
+                                xmlNamespace: String? = nil, fields: [AWSErrorField] = []) -> GatewayResponse
     {
         switch protocolKind {
         case EMU_PROTOCOL_QUERY:
             let namespace = xmlNamespace.map { " xmlns=\"\($0)\"" } ?? ""
             let type = status >= 500 ? "Receiver" : "Sender"
             let xml = "<ErrorResponse\(namespace)><Error><Type>\(type)</Type>\(xmlElement("Code", code))"
-                + "\(xmlElement("Message", message))</Error>\(xmlElement("RequestId", requestId))</ErrorResponse>"
+                + "\(xmlElement("Message", message))\(xmlElements(fields))</Error>\(xmlElement("RequestId", requestId))"
+                + "</ErrorResponse>"
             return GatewayResponse(status: status, headers: [("Content-Type", "text/xml"),
                                                              ("x-amzn-RequestId", requestId)], body: Array(xml.utf8))
         case EMU_PROTOCOL_REST:
             let xml = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error>\(xmlElement("Code", code))"
-                + "\(xmlElement("Message", message))\(xmlElement("RequestId", requestId))</Error>"
+                + "\(xmlElement("Message", message))\(xmlElements(fields))\(xmlElement("RequestId", requestId))</Error>"
             return GatewayResponse(status: status, headers: [("Content-Type", "application/xml"),
                                                              ("x-amz-request-id", requestId)], body: Array(xml.utf8))
         default:
-            let body: JSONValue = ["__type": .string(code), "message": .string(message)]
+            var members: [String: JSONValue] = [:]
+            for field in fields { members[field.name] = .string(field.value) }
+            members["__type"] = .string(code)
+            members["message"] = .string(message)
+            let body = JSONValue.object(members)
             return GatewayResponse(status: status, headers: [("Content-Type", jsonContentType),
                                                              ("x-amzn-RequestId", requestId)],
                                    body: body.serialized())
         }
     }
+}
+
+private func xmlElements(_ fields: [AWSErrorField]) -> String {
+    fields.map { xmlElement($0.name, $0.value) }.joined()
 }

@@ -217,7 +217,8 @@ public struct RequestRouter: Sendable {
         if let error = writer.error {
             var response = GatewayResponse.awsError(error.code, error.message, status: error.status,
                                                     protocolKind: protocolKind, requestId: requestId,
-                                                    jsonContentType: jsonContentType, xmlNamespace: xmlNamespace)
+                                                    jsonContentType: jsonContentType, xmlNamespace: xmlNamespace,
+                                                    fields: error.fields)
             response.stateChanges = writer.changesToCommit
             return response
         }

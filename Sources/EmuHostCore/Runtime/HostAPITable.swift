@@ -169,6 +169,21 @@ enum HostAPITable {
                 response.stream?.close()
                 response.stream = stream
                 response.body = []
+            },
+            respond_error_fields: { writer, code, message, status, fields, count in
+                guard let writer else { return }
+                var kept: [AWSErrorField] = []
+                for index in 0..<(fields == nil ? 0 : count) {
+                    let field = AWSErrorField(fields![index].name.hostString, fields![index].value.hostString)
+                    guard AWSErrorField.isAllowed(name: field.name) else {
+                        HostRuntime.current?.logger.warning(
+                            "a plugin's error member was dropped: its name is not a plain XML name or is reserved")
+                        continue
+                    }
+                    kept.append(field)
+                }
+                Unmanaged<ResponseWriter>.fromOpaque(UnsafeRawPointer(writer)).takeUnretainedValue()
+                    .fail(code.hostString, message.hostString, status: status == 0 ? 400 : status, fields: kept)
             }))
         return UnsafePointer(table)
     }()

@@ -1,3 +1,5 @@
+import EmuPluginKit
+
 /// The host-owned sink behind `emu_response_writer`: what one handler call answered.
 ///
 /// A plugin only ever holds it as an opaque pointer for the duration of the call; the host verbs copy into it.
@@ -7,6 +9,8 @@ public final class ResponseWriter: @unchecked Sendable {
         public var code: String
         public var message: String
         public var status: UInt32
+        /// Further members of the error (respond_error_fields), in the order the plugin gave them.
+        public var fields: [AWSErrorField] = []
     }
 
     public var status: UInt32 = 200
@@ -28,8 +32,8 @@ public final class ResponseWriter: @unchecked Sendable {
 
     public init() {}
 
-    public func fail(_ code: String, _ message: String, status: UInt32) {
-        error = ErrorReply(code: code, message: message, status: status)
+    public func fail(_ code: String, _ message: String, status: UInt32, fields: [AWSErrorField] = []) {
+        error = ErrorReply(code: code, message: message, status: status, fields: fields)
         body = []
         headers = []
         stream?.close()

@@ -6,11 +6,15 @@ public struct AWSError: Error, Sendable, Equatable {
     public var code: String
     public var message: String
     public var httpStatus: UInt32
+    /// Further members of the error, where AWS sends them (S3 names the bucket, key or argument); the host writes
+    /// them after the message. Over the bus only the code and message travel.
+    public var fields: [AWSErrorField]
 
-    public init(_ code: String, _ message: String = "", status: UInt32 = 400) {
+    public init(_ code: String, _ message: String = "", status: UInt32 = 400, fields: [AWSErrorField] = []) {
         self.code = code
         self.message = message
         self.httpStatus = status
+        self.fields = fields
     }
 
     /// AWS's `ValidationException` with its usual "1 validation error detected: ..." or free-form message.

@@ -38,6 +38,26 @@ public func withEmuString<R>(bytes: [UInt8], _ body: (emu_str) throws -> R) reth
     }
 }
 
+/// Calls `body` with `emu_header`s that borrow the names and values of `headers` for the duration of the call.
+public func withEmuHeaders<R>(_ headers: [(String, String)], _ body: (UnsafeBufferPointer<emu_header>) throws -> R)
+    rethrows -> R
+{
+    var storage: [UInt8] = []
+    var spans: [(start: Int, count: Int)] = []
+    for (name, value) in headers {
+        for text in [name, value] {
+            spans.append((storage.count, text.utf8.count))
+            storage.append(contentsOf: text.utf8)
+        }
+    }
+    return try storage.withUnsafeBufferPointer { text in
+        let base = UnsafeRawPointer(text.baseAddress)?.assumingMemoryBound(to: CChar.self)
+        let strings = spans.map { span in emu_str(ptr: base.map { $0 + span.start }, len: span.count) }
+        let cHeaders = (0..<headers.count).map { emu_header(name: strings[2 * $0], value: strings[2 * $0 + 1]) }
+        return try cHeaders.withUnsafeBufferPointer(body)
+    }
+}
+
 /// A NUL-terminated copy of `string` that lives for the rest of the process: descriptors are static by contract.
 public func permanentCString(_ string: String) -> UnsafePointer<CChar> {
     let utf8 = Array(string.utf8CString)

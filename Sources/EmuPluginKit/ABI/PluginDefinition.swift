@@ -260,7 +260,17 @@ private func write(_ result: Result<OperationOutput, AWSError>, to writer: Opaqu
         output.body.withUnsafeBufferPointer { api.respond?(writer, $0.baseAddress, $0.count) }
     case .failure(let error):
         withEmuString(error.code) { code in
-            withEmuString(error.message) { message in api.respond_error?(writer, code, message, error.httpStatus) }
+            withEmuString(error.message) { message in
+                // A host before ABI 1.4 has no respond_error_fields (its copied table reads NULL there): it gets the
+                // code and message alone.
+                guard !error.fields.isEmpty, let respondWithFields = api.respond_error_fields else {
+                    api.respond_error?(writer, code, message, error.httpStatus)
+                    return
+                }
+                withEmuHeaders(error.fields.map { ($0.name, $0.value) }) { fields in
+                    respondWithFields(writer, code, message, error.httpStatus, fields.baseAddress, fields.count)
+                }
+            }
         }
     }
 }

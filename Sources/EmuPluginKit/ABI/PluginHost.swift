@@ -167,38 +167,25 @@ public struct PluginHost: @unchecked Sendable {
         }
         final class Box { var result: HTTPResult? }
         let box = Box()
-        var storage: [UInt8] = []
-        var spans: [(Int, Int)] = []
-        for (name, value) in headers {
-            for text in [name, value] {
-                spans.append((storage.count, text.utf8.count))
-                storage.append(contentsOf: text.utf8)
-            }
-        }
         _ = withEmuString(method) { m in
             withEmuString(url) { u in
-                storage.withUnsafeBufferPointer { text in
-                    let base = UnsafeRawPointer(text.baseAddress)?.assumingMemoryBound(to: CChar.self)
-                    let strings = spans.map { span in emu_str(ptr: base.map { $0 + span.0 }, len: span.1) }
-                    let cHeaders = (0..<headers.count).map { emu_header(name: strings[2 * $0], value: strings[2 * $0 + 1]) }
-                    return cHeaders.withUnsafeBufferPointer { headerBuffer in
-                        body.withUnsafeBufferPointer { bodyBuffer in
-                            call(m, u, headerBuffer.baseAddress, headerBuffer.count, bodyBuffer.baseAddress,
-                                 bodyBuffer.count, timeoutMilliseconds, { user, result in
-                                guard let user, let result else { return }
-                                let r = result.pointee
-                                var headers: [(String, String)] = []
-                                if let list = r.headers {
-                                    for index in 0..<r.header_count {
-                                        headers.append((list[index].name.string, list[index].value.string))
-                                    }
+                withEmuHeaders(headers) { headerBuffer in
+                    body.withUnsafeBufferPointer { bodyBuffer in
+                        call(m, u, headerBuffer.baseAddress, headerBuffer.count, bodyBuffer.baseAddress,
+                             bodyBuffer.count, timeoutMilliseconds, { user, result in
+                            guard let user, let result else { return }
+                            let r = result.pointee
+                            var headers: [(String, String)] = []
+                            if let list = r.headers {
+                                for index in 0..<r.header_count {
+                                    headers.append((list[index].name.string, list[index].value.string))
                                 }
-                                let body = r.body.map { Array(UnsafeBufferPointer(start: $0, count: r.body_len)) } ?? []
-                                Unmanaged<Box>.fromOpaque(user).takeUnretainedValue().result = HTTPResult(
-                                    status: Int(r.status), errorMessage: r.error_message.string, headers: headers,
-                                    body: body)
-                            }, Unmanaged.passUnretained(box).toOpaque())
-                        }
+                            }
+                            let body = r.body.map { Array(UnsafeBufferPointer(start: $0, count: r.body_len)) } ?? []
+                            Unmanaged<Box>.fromOpaque(user).takeUnretainedValue().result = HTTPResult(
+                                status: Int(r.status), errorMessage: r.error_message.string, headers: headers,
+                                body: body)
+                        }, Unmanaged.passUnretained(box).toOpaque())
                     }
                 }
             }

@@ -47,6 +47,10 @@
  *   on_state_load at start-up. A plugin that also implements on_state_snapshot can hand over its whole present
  *   state on request, so state export and an import that must be undone work without PERSISTENCE too.
  *
+ * ERROR MEMBERS (ABI 1.4)
+ *   respond_error_fields answers with an AWS error that carries more than a code and a message, as S3's errors
+ *   name the bucket, key or argument they are about.
+ *
  * THREADING
  *   Operation handlers and the raw HTTP handler are called concurrently from several host threads; a plugin
  *   guards its own state. A handler may block (key generation, disk): the host never calls a handler on its
@@ -68,7 +72,7 @@ extern "C" {
 /** The ABI major version: part of the entry symbol's name and checked exactly by the host. */
 #define EMU_ABI_MAJOR 1u
 /** The ABI minor version: grows when fields are appended; a host with a higher minor serves older plugins. */
-#define EMU_ABI_MINOR 3u
+#define EMU_ABI_MINOR 4u
 /** The entry symbol's name, for hosts that look it up with dlsym. */
 #define EMU_PLUGIN_ENTRY_SYMBOL "emu_plugin_entry_v1"
 
@@ -397,6 +401,16 @@ typedef struct emu_host_api {
      * by the host. A later respond_error replaces it, and the host closes the source.
      */
     void (*respond_stream)(emu_response_writer *writer, uint64_t length, const emu_body_source *source);
+
+    /**
+     * (ABI 1.4) respond_error with the further members some AWS errors carry, such as S3's <BucketName>, <Key>,
+     * <UploadId> or <ArgumentName>: each pair becomes an element after <Message> in REST and Query XML, and a
+     * string member in JSON. A name must be an XML name of ASCII letters and digits, starting with a letter, and
+     * not one of the members the host writes itself (Code, Message, RequestId, HostId, Type, __type, message);
+     * the host drops any other. The bus carries only the code and message.
+     */
+    void (*respond_error_fields)(emu_response_writer *writer, emu_str code, emu_str message, uint32_t http_status,
+                                 const emu_header *fields, size_t field_count);
 } emu_host_api;
 
 /** The static description of a plugin, returned by emu_plugin_entry_v1. */

@@ -29,7 +29,8 @@ struct EncryptionRequest: Sendable, Equatable {
         let algorithm: ObjectEncryption.Algorithm
         if let algorithmHeader {
             guard let parsed = ObjectEncryption.Algorithm(rawValue: algorithmHeader) else {
-                throw S3Errors.invalidArgument("The encryption method specified is not supported")
+                throw S3Errors.invalidArgument("The encryption method specified is not supported",
+                                               argument: ("x-amz-server-side-encryption", algorithmHeader))
             }
             algorithm = parsed
         } else if let rule = bucket.encryption, rule.algorithm != "AES256", keyId == nil, contextHeader == nil {

@@ -54,7 +54,7 @@ extension S3Service {
         throws(AWSError)
     {
         try store.update { state throws(AWSError) in
-            guard var bucket = state.buckets[name] else { throw S3Errors.noSuchBucket() }
+            guard var bucket = state.buckets[name] else { throw S3Errors.noSuchBucket(name) }
             guard bucket.encryption != encryption else { return }
             bucket.encryption = encryption
             try S3Persistence.bucket(context, name, bucket)

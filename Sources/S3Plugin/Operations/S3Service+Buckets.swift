@@ -13,13 +13,15 @@ extension S3Service {
         var limit = 10000
         if let text = request.query["max-buckets"] {
             guard let value = Int(text), (1...10000).contains(value) else {
-                throw S3Errors.invalidArgument("Argument max-buckets must be an integer between 1 and 10000")
+                throw S3Errors.invalidArgument("Argument max-buckets must be an integer between 1 and 10000",
+                                               argument: ("max-buckets", text))
             }
             limit = value
         }
         let after = try request.query["continuation-token"].map { token throws(AWSError) -> String in
             guard let bytes = Base64.decode(token) else {
-                throw S3Errors.invalidArgument("The continuation token provided is incorrect")
+                throw S3Errors.invalidArgument("The continuation token provided is incorrect",
+                                               argument: ("continuation-token", token))
             }
             return String(decoding: bytes, as: UTF8.self)
         }
@@ -53,7 +55,7 @@ extension S3Service {
     func createBucket(_ request: S3Request, bucket name: String, _ context: RequestContext) throws(AWSError)
         -> OperationOutput
     {
-        guard BucketNaming.isValid(name) else { throw S3Errors.invalidBucketName() }
+        guard BucketNaming.isValid(name) else { throw S3Errors.invalidBucketName(name) }
         if request.header("x-amz-bucket-object-lock-enabled")?.lowercased() == "true" {
             throw S3Errors.notImplemented("S3 Object Lock")
         }
@@ -82,10 +84,10 @@ extension S3Service {
         let now = self.now
         try store.update { state throws(AWSError) in
             if let existing = state.buckets[name] {
-                guard existing.accountId == context.accountId else { throw S3Errors.bucketAlreadyExists() }
+                guard existing.accountId == context.accountId else { throw S3Errors.bucketAlreadyExists(name) }
                 // S3 keeps this legacy answer in North Virginia only: re-creating your own bucket there is a 200.
                 if existing.region == "us-east-1", region == "us-east-1" { return }
-                throw S3Errors.bucketAlreadyOwnedByYou()
+                throw S3Errors.bucketAlreadyOwnedByYou(name)
             }
             let bucket = Bucket(name: name, accountId: context.accountId, region: region, creationDate: now,
                                 encryption: nil, legacyConstraint: constraint == "EU" ? "EU" : nil)
@@ -107,8 +109,8 @@ extension S3Service {
     func deleteBucket(_ name: String, _ context: RequestContext) throws(AWSError) -> OperationOutput {
         _ = try requireBucket(name, context)
         let retired = try store.update { state throws(AWSError) -> [String] in
-            guard state.buckets[name] != nil else { throw S3Errors.noSuchBucket() }
-            guard state.objects[name]?.isEmpty ?? true else { throw S3Errors.bucketNotEmpty() }
+            guard state.buckets[name] != nil else { throw S3Errors.noSuchBucket(name) }
+            guard state.objects[name]?.isEmpty ?? true else { throw S3Errors.bucketNotEmpty(name) }
             var blobIds: [String] = []
             for upload in state.uploads.values where upload.bucket == name {
                 for part in (state.parts[upload.uploadId] ?? [:]).values {

@@ -17,7 +17,8 @@ extension S3Service {
         let (original, sourceBucket) = try copySourceObject(request, context)
         let directive = request.header("x-amz-metadata-directive")?.uppercased() ?? "COPY"
         guard directive == "COPY" || directive == "REPLACE" else {
-            throw S3Errors.invalidArgument("Unknown metadata directive.")
+            throw S3Errors.invalidArgument("Unknown metadata directive.",
+                                           argument: ("x-amz-metadata-directive", request.header("x-amz-metadata-directive") ?? ""))
         }
         var headers = directive == "REPLACE" ? try ObjectHeaders(request) : original.headers
         if request.header("x-amz-tagging-directive")?.uppercased() == "REPLACE" {
@@ -71,7 +72,7 @@ extension S3Service {
     {
         let source = try copySource(request.header("x-amz-copy-source") ?? "")
         let sourceBucket = try requireBucket(source.bucket, context)
-        guard let original = store.read({ $0.objects[source.bucket]?[source.key] }) else { throw S3Errors.noSuchKey() }
+        guard let original = store.read({ $0.objects[source.bucket]?[source.key] }) else { throw S3Errors.noSuchKey(source.key) }
         if let version = source.versionId, version != "null" {
             throw AWSError("NoSuchVersion", "The specified version does not exist.", status: 404)
         }

@@ -23,7 +23,7 @@ extension S3Service {
             // Keys keep their whitespace: only the element's own text counts.
             guard let key = entry.child("Key")?.text else { throw S3Errors.malformedXML() }
             keys.append((key, entry.value("VersionId")))
-            if let etag = entry.value("ETag") { conditions[key] = WriteConditions(ifMatch: etag) }
+            if let etag = entry.value("ETag") { conditions[key] = WriteConditions(ifMatch: etag, key: key) }
         }
         var deletable: [String] = []
         var errors: [(key: String, versionId: String?, code: String, message: String)] = []

@@ -7,7 +7,7 @@ extension S3Service {
                    _ context: RequestContext) throws(AWSError) -> OperationOutput
     {
         let bucket = try requireBucket(name, context)
-        guard let object = store.read({ $0.objects[name]?[key] }) else { throw S3Errors.noSuchKey() }
+        guard let object = store.read({ $0.objects[name]?[key] }) else { throw S3Errors.noSuchKey(key) }
         let checksumMode = request.header("x-amz-checksum-mode")
         guard checksumMode == nil || checksumMode?.uppercased() == "ENABLED" else {
             throw S3Errors.invalidRequest("Value for x-amz-checksum-mode header is invalid.")
@@ -31,7 +31,8 @@ extension S3Service {
                 throw S3Errors.invalidRequest("Cannot specify both Range header and partNumber query parameter")
             }
             guard let part = Int(partText), (1...10000).contains(part) else {
-                throw S3Errors.invalidArgument("Part number must be an integer between 1 and 10000, inclusive")
+                throw S3Errors.invalidArgument("Part number must be an integer between 1 and 10000, inclusive",
+                                               argument: ("partNumber", partText))
             }
             range = try partRange(object, part: part)
             partNumber = part
@@ -43,7 +44,7 @@ extension S3Service {
             case .bytes(let bytes):
                 range = bytes
                 status = 206
-            case .unsatisfiable: throw S3Errors.invalidRange()
+            case .unsatisfiable: throw S3Errors.invalidRange(requested: header, objectSize: object.size)
             }
         }
         if status == 206, let range {
@@ -101,7 +102,7 @@ extension S3Service {
         throws(AWSError) -> OperationOutput
     {
         _ = try requireBucket(name, context)
-        let ifMatch = request.header("If-Match").map { [key: WriteConditions(ifMatch: $0)] } ?? [:]
+        let ifMatch = request.header("If-Match").map { [key: WriteConditions(ifMatch: $0, key: key)] } ?? [:]
         let (retired, refused) = try removeObjects(bucket: name, keys: [key], conditions: ifMatch, context)
         if let error = refused[key] { throw error }
         blobs.retire(retired)
@@ -114,7 +115,7 @@ extension S3Service {
                        _ context: RequestContext) throws(AWSError) -> (retired: [String], refused: [String: AWSError])
     {
         try store.update { state throws(AWSError) -> ([String], [String: AWSError]) in
-            guard state.buckets[name] != nil else { throw S3Errors.noSuchBucket() }
+            guard state.buckets[name] != nil else { throw S3Errors.noSuchBucket(name) }
             var retired: [String] = []
             var refused: [String: AWSError] = [:]
             for key in keys {

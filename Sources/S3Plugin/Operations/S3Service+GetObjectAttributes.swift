@@ -26,7 +26,7 @@ extension S3Service {
                                            cap: 1000)
         let marker = try PartsPage.count(request.header("x-amz-part-number-marker"), "x-amz-part-number-marker",
                                          default: 0)
-        guard let object = store.read({ $0.objects[name]?[key] }) else { throw S3Errors.noSuchKey() }
+        guard let object = store.read({ $0.objects[name]?[key] }) else { throw S3Errors.noSuchKey(key) }
         var xml = XMLWriter(root: "GetObjectAttributesResponse")
         for attribute in ObjectAttribute.allCases where asked.contains(attribute) {
             switch attribute {

@@ -15,12 +15,15 @@ extension S3Service {
         switch query["encoding-type"] {
         case nil: encodeKeys = false
         case "url"?: encodeKeys = true
-        default: throw S3Errors.invalidArgument("Invalid Encoding Method specified in Request")
+        case let other?:
+            throw S3Errors.invalidArgument("Invalid Encoding Method specified in Request",
+                                           argument: ("encoding-type", other))
         }
         var maxKeys = 1000
         if let text = query["max-keys"] {
             guard let value = Int(text), value >= 0 else {
-                throw S3Errors.invalidArgument("Provided max-keys not an integer or within integer range")
+                throw S3Errors.invalidArgument("Provided max-keys not an integer or within integer range",
+                                               argument: ("max-keys", text))
             }
             maxKeys = min(value, 1000)
         }
@@ -28,7 +31,8 @@ extension S3Service {
         if v2 {
             if let token = query["continuation-token"] {
                 guard let decoded = ListingMarker(token: token) else {
-                    throw S3Errors.invalidArgument("The continuation token provided is incorrect")
+                    throw S3Errors.invalidArgument("The continuation token provided is incorrect",
+                                                   argument: ("continuation-token", token))
                 }
                 marker = decoded
             } else {

@@ -26,7 +26,7 @@ extension S3Service {
                                      headers: headers, storageClass: storageClass, encryption: encryption,
                                      checksumAlgorithm: checksum?.algorithm, checksumType: checksum?.type)
         try store.update { state throws(AWSError) in
-            guard state.buckets[name] != nil else { throw S3Errors.noSuchBucket() }
+            guard state.buckets[name] != nil else { throw S3Errors.noSuchBucket(name) }
             try S3Persistence.upload(context, upload.uploadId, upload)
             state.uploads[upload.uploadId] = upload
         }
@@ -74,7 +74,10 @@ extension S3Service {
     func requirePartNumber(_ request: S3Request) throws(AWSError) -> Int {
         guard let partText = request.query["partNumber"], let partNumber = Int(partText),
             (1...10000).contains(partNumber)
-        else { throw S3Errors.invalidArgument("Part number must be an integer between 1 and 10000, inclusive") }
+        else {
+            throw S3Errors.invalidArgument("Part number must be an integer between 1 and 10000, inclusive",
+                                           argument: ("partNumber", request.query["partNumber"] ?? ""))
+        }
         return partNumber
     }
 
@@ -83,7 +86,7 @@ extension S3Service {
     func commitPart(_ part: UploadedPart, _ context: RequestContext) throws(AWSError) {
         do {
             let replaced = try store.update { state throws(AWSError) -> String? in
-                guard state.uploads[part.uploadId] != nil else { throw S3Errors.noSuchUpload() }
+                guard state.uploads[part.uploadId] != nil else { throw S3Errors.noSuchUpload(part.uploadId) }
                 try S3Persistence.part(context, uploadId: part.uploadId, number: part.partNumber, part)
                 let previous = state.parts[part.uploadId]?[part.partNumber]
                 state.parts[part.uploadId, default: [:]][part.partNumber] = part
@@ -127,8 +130,8 @@ extension S3Service {
         let wholeChecksum = try MultipartChecksum.WholeObjectClaim(request)
         let now = self.now
         let (object, retired) = try store.update { state throws(AWSError) -> (S3Object, [String]) in
-            guard state.buckets[name] != nil else { throw S3Errors.noSuchBucket() }
-            guard state.uploads[upload.uploadId] != nil else { throw S3Errors.noSuchUpload() }
+            guard state.buckets[name] != nil else { throw S3Errors.noSuchBucket(name) }
+            guard state.uploads[upload.uploadId] != nil else { throw S3Errors.noSuchUpload(upload.uploadId) }
             let uploaded = state.parts[upload.uploadId] ?? [:]
             var chosen: [UploadedPart] = []
             for entry in requested {
@@ -139,7 +142,10 @@ extension S3Service {
                 }
                 chosen.append(part)
             }
-            for part in chosen.dropLast() where part.size < Self.minimumPartSize { throw S3Errors.entityTooSmall() }
+            for part in chosen.dropLast() where part.size < Self.minimumPartSize {
+                throw S3Errors.entityTooSmall(proposedSize: part.size, minimum: Self.minimumPartSize,
+                                              partNumber: part.partNumber, etag: part.etag)
+            }
             let existing = state.objects[name]?[key]
             try conditions.verify(existing)
             var digests: [UInt8] = []
@@ -184,7 +190,7 @@ extension S3Service {
         _ = try requireBucket(name, context)
         let upload = try requireUpload(request, bucket: name, key: key)
         let retired = try store.update { state throws(AWSError) -> [String] in
-            guard state.uploads[upload.uploadId] != nil else { throw S3Errors.noSuchUpload() }
+            guard state.uploads[upload.uploadId] != nil else { throw S3Errors.noSuchUpload(upload.uploadId) }
             let parts = state.parts[upload.uploadId] ?? [:]
             for number in parts.keys { try S3Persistence.part(context, uploadId: upload.uploadId, number: number, nil) }
             try S3Persistence.upload(context, upload.uploadId, nil)
@@ -200,7 +206,7 @@ extension S3Service {
     func requireUpload(_ request: S3Request, bucket: String, key: String) throws(AWSError) -> MultipartUpload {
         guard let id = request.query["uploadId"], let upload = store.read({ $0.uploads[id] }),
             upload.bucket == bucket, upload.key == key
-        else { throw S3Errors.noSuchUpload() }
+        else { throw S3Errors.noSuchUpload(request.query["uploadId"] ?? "") }
         return upload
     }
 

@@ -51,7 +51,7 @@ extension S3Service {
                       check: (S3Object?) throws(AWSError) -> Void = { _ in }) throws(AWSError) -> [String]
     {
         try store.update { state throws(AWSError) -> [String] in
-            guard state.buckets[object.bucket] != nil else { throw S3Errors.noSuchBucket() }
+            guard state.buckets[object.bucket] != nil else { throw S3Errors.noSuchBucket(object.bucket) }
             let existing = state.objects[object.bucket]?[object.key]
             try check(existing)
             try S3Persistence.object(context, bucket: object.bucket, key: object.key, object)

@@ -9,7 +9,8 @@ enum PartsPage {
     static func count(_ text: String?, _ name: String, default value: Int, cap: Int = .max) throws(AWSError) -> Int {
         guard let text else { return value }
         guard let number = Int(text.trimmingSpaces()), number >= 0 else {
-            throw S3Errors.invalidArgument("Provided \(name) not an integer or within integer range")
+            throw S3Errors.invalidArgument("Provided \(name) not an integer or within integer range",
+                                           argument: (name, text))
         }
         return min(number, cap)
     }

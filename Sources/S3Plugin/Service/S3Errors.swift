@@ -1,37 +1,44 @@
 import EmuPluginKit
 
 /// S3's errors with its own codes, messages and HTTP statuses; the host renders them as
-/// `<Error><Code/><Message/><RequestId/></Error>` (and, for HEAD, as the status alone, as S3 does).
+/// `<Error><Code/><Message/>…<RequestId/></Error>` (and, for HEAD, as the status alone, as S3 does). Where S3 names
+/// what the error is about (`<BucketName>`, `<Key>`, `<UploadId>`, `<ArgumentName>`…) so do these, and SDKs hand
+/// those members to callers beside the code and message.
 enum S3Errors {
-    static func noSuchBucket() -> AWSError {
-        AWSError("NoSuchBucket", "The specified bucket does not exist", status: 404)
+    static func noSuchBucket(_ bucket: String) -> AWSError {
+        AWSError("NoSuchBucket", "The specified bucket does not exist", status: 404,
+                 fields: [AWSErrorField("BucketName", bucket)])
     }
 
-    static func noSuchKey() -> AWSError {
-        AWSError("NoSuchKey", "The specified key does not exist.", status: 404)
+    static func noSuchKey(_ key: String) -> AWSError {
+        AWSError("NoSuchKey", "The specified key does not exist.", status: 404, fields: [AWSErrorField("Key", key)])
     }
 
-    static func noSuchUpload() -> AWSError {
+    static func noSuchUpload(_ uploadId: String) -> AWSError {
         AWSError("NoSuchUpload", "The specified upload does not exist. The upload ID may be invalid, or the upload "
-            + "may have been aborted or completed.", status: 404)
+            + "may have been aborted or completed.", status: 404, fields: [AWSErrorField("UploadId", uploadId)])
     }
 
-    static func bucketNotEmpty() -> AWSError {
-        AWSError("BucketNotEmpty", "The bucket you tried to delete is not empty", status: 409)
+    static func bucketNotEmpty(_ bucket: String) -> AWSError {
+        AWSError("BucketNotEmpty", "The bucket you tried to delete is not empty", status: 409,
+                 fields: [AWSErrorField("BucketName", bucket)])
     }
 
-    static func bucketAlreadyExists() -> AWSError {
+    static func bucketAlreadyExists(_ bucket: String) -> AWSError {
         AWSError("BucketAlreadyExists", "The requested bucket name is not available. The bucket namespace is shared "
-            + "by all users of the system. Please select a different name and try again.", status: 409)
+            + "by all users of the system. Please select a different name and try again.", status: 409,
+                 fields: [AWSErrorField("BucketName", bucket)])
     }
 
-    static func bucketAlreadyOwnedByYou() -> AWSError {
+    static func bucketAlreadyOwnedByYou(_ bucket: String) -> AWSError {
         AWSError("BucketAlreadyOwnedByYou",
-                 "Your previous request to create the named bucket succeeded and you already own it.", status: 409)
+                 "Your previous request to create the named bucket succeeded and you already own it.", status: 409,
+                 fields: [AWSErrorField("BucketName", bucket)])
     }
 
-    static func invalidBucketName() -> AWSError {
-        AWSError("InvalidBucketName", "The specified bucket is not valid.", status: 400)
+    static func invalidBucketName(_ bucket: String) -> AWSError {
+        AWSError("InvalidBucketName", "The specified bucket is not valid.", status: 400,
+                 fields: [AWSErrorField("BucketName", bucket)])
     }
 
     static func accessDenied(_ message: String = "Access Denied") -> AWSError {
@@ -43,16 +50,21 @@ enum S3Errors {
             + "published schema", status: 400)
     }
 
-    static func invalidArgument(_ message: String) -> AWSError {
-        AWSError("InvalidArgument", message, status: 400)
+    /// `argument` is the header or query parameter at fault and the value it had, which S3 names in
+    /// `<ArgumentName>` and `<ArgumentValue>`.
+    static func invalidArgument(_ message: String, argument: (name: String, value: String)? = nil) -> AWSError {
+        AWSError("InvalidArgument", message, status: 400, fields: argument.map {
+            [AWSErrorField("ArgumentName", $0.name), AWSErrorField("ArgumentValue", $0.value)]
+        } ?? [])
     }
 
     static func invalidRequest(_ message: String) -> AWSError {
         AWSError("InvalidRequest", message, status: 400)
     }
 
-    static func invalidRange() -> AWSError {
-        AWSError("InvalidRange", "The requested range is not satisfiable", status: 416)
+    static func invalidRange(requested: String, objectSize: Int64) -> AWSError {
+        AWSError("InvalidRange", "The requested range is not satisfiable", status: 416,
+                 fields: [AWSErrorField("RangeRequested", requested), AWSErrorField("ActualObjectSize", String(objectSize))])
     }
 
     static func invalidPart() -> AWSError {
@@ -65,12 +77,16 @@ enum S3Errors {
             + "number.", status: 400)
     }
 
-    static func entityTooSmall() -> AWSError {
-        AWSError("EntityTooSmall", "Your proposed upload is smaller than the minimum allowed object size.", status: 400)
+    static func entityTooSmall(proposedSize: Int64, minimum: Int64, partNumber: Int, etag: String) -> AWSError {
+        AWSError("EntityTooSmall", "Your proposed upload is smaller than the minimum allowed size", status: 400,
+                 fields: [AWSErrorField("ProposedSize", String(proposedSize)),
+                          AWSErrorField("MinSizeAllowed", String(minimum)),
+                          AWSErrorField("PartNumber", String(partNumber)), AWSErrorField("ETag", etag)])
     }
 
-    static func keyTooLong() -> AWSError {
-        AWSError("KeyTooLongError", "Your key is too long", status: 400)
+    static func keyTooLong(size: Int, maximum: Int) -> AWSError {
+        AWSError("KeyTooLongError", "Your key is too long", status: 400,
+                 fields: [AWSErrorField("Size", String(size)), AWSErrorField("MaxSizeAllowed", String(maximum))])
     }
 
     static func preconditionFailed() -> AWSError {

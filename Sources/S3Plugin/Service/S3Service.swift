@@ -127,13 +127,15 @@ final class S3Service: Sendable {
     /// The bucket a request names, which must exist and belong to the caller's account (this emulator has no
     /// bucket policies or ACLs, so another account's bucket is refused as S3 refuses it without one).
     func requireBucket(_ name: String, _ context: RequestContext) throws(AWSError) -> Bucket {
-        guard let bucket = store.read({ $0.buckets[name] }) else { throw S3Errors.noSuchBucket() }
+        guard let bucket = store.read({ $0.buckets[name] }) else { throw S3Errors.noSuchBucket(name) }
         guard bucket.accountId == context.accountId else { throw S3Errors.accessDenied() }
         return bucket
     }
 
     func requireKeyLength(_ key: String) throws(AWSError) {
-        if key.utf8.count > Self.maximumKeyBytes { throw S3Errors.keyTooLong() }
+        if key.utf8.count > Self.maximumKeyBytes {
+            throw S3Errors.keyTooLong(size: key.utf8.count, maximum: Self.maximumKeyBytes)
+        }
     }
 
     /// The S3 canonical user id of an account: 64 hex digits, stable per account.

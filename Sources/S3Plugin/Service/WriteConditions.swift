@@ -9,15 +9,19 @@ import Foundation
 struct WriteConditions {
     var ifNoneMatch: String?
     var ifMatch: String?
+    /// The object key the conditions are about, which NoSuchKey names.
+    var key: String
 
     init(_ request: S3Request) {
         ifNoneMatch = request.header("If-None-Match")
         ifMatch = request.header("If-Match")
+        key = request.key ?? ""
     }
 
     /// Only `If-Match`: a conditional delete (DeleteObject's header, DeleteObjects' ETag per object).
-    init(ifMatch: String) {
+    init(ifMatch: String, key: String) {
         self.ifMatch = ifMatch
+        self.key = key
     }
 
     func verify(_ existing: S3Object?) throws(AWSError) {
@@ -28,7 +32,7 @@ struct WriteConditions {
             if existing != nil { throw S3Errors.preconditionFailed() }
         }
         if let ifMatch {
-            guard let existing else { throw S3Errors.noSuchKey() }
+            guard let existing else { throw S3Errors.noSuchKey(key) }
             if !ETagMatch.matches(ifMatch, existing.etag) { throw S3Errors.preconditionFailed() }
         }
     }

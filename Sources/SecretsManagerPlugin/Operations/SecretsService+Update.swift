@@ -21,7 +21,6 @@ extension SecretsService {
             }
         }
         let reencrypted = try reencryptStagedVersions(secret, newKeyId: newKeyId, context)
-        let now = self.now
         try modify(secret, context) { stored throws(AWSError) in
             try requireNotDeleted(stored)
             if let description { stored.description = description }
@@ -72,7 +71,6 @@ extension SecretsService {
         let stage = try input.requiredString("VersionStage")
         let moveTo = string(input, "MoveToVersionId")
         let removeFrom = string(input, "RemoveFromVersionId")
-        let now = self.now
         try modify(secret, context) { stored throws(AWSError) in
             for id in [moveTo, removeFrom].compactMap({ $0 }) where stored.version(id: id) == nil {
                 throw AWSError("InvalidParameterException", "Not a valid version: \(id)")

@@ -98,7 +98,6 @@ extension SecretsService {
         }
         let version = try makeVersion(value, versionId: token, stages: stages, secret: secret,
                                       keyId: secret.effectiveKmsKeyId, context)
-        let now = self.now
         let finalStages = try modify(secret, context) { stored throws(AWSError) -> [String] in
             try requireNotDeleted(stored)
             guard stored.version(id: token) == nil else {
