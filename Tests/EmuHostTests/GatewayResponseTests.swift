@@ -78,6 +78,14 @@ import Testing
         #expect(body == ["__type": "C", "message": "m", "Reason": "R"])
     }
 
+    /// An exception without a message (KMSInvalidSignatureException) has no message member in AWS's JSON body.
+    @Test func jsonErrorWithoutMessageHasNoMessageMember() throws {
+        let response = GatewayResponse.awsError("KMSInvalidSignatureException", "", status: 400,
+                                                protocolKind: EMU_PROTOCOL_JSON, requestId: "r")
+        let body = try #require(try JSONSerialization.jsonObject(with: Data(response.body)) as? [String: String])
+        #expect(body == ["__type": "KMSInvalidSignatureException"])
+    }
+
     /// A field is written unescaped as an element name and a JSON member, so only plain names pass, and none that
     /// would stand in for what the host writes itself.
     @Test(arguments: [("BucketName", true), ("Key", true), ("ETag2", true), ("", false), ("2Key", false),

@@ -67,7 +67,10 @@ def wrap(public_der: bytes, material: bytes, algorithm: str) -> bytes:
 
 def import_material(kms, key_id, material, algorithm="RSAES_OAEP_SHA_256", spec="RSA_2048", **extra):
     """GetParametersForImport, then ImportKeyMaterial of `material` wrapped as a user wraps it; `extra` goes to
-    ImportKeyMaterial (ImportType, ValidTo, …)."""
+    ImportKeyMaterial (ImportType, ValidTo, …). Without ValidTo the material does not expire: AWS's default
+    ExpirationModel is KEY_MATERIAL_EXPIRES, which needs a ValidTo, so users name the model, and so does this."""
+    if "ValidTo" not in extra:
+        extra.setdefault("ExpirationModel", "KEY_MATERIAL_DOES_NOT_EXPIRE")
     params = kms.get_parameters_for_import(KeyId=key_id, WrappingAlgorithm=algorithm, WrappingKeySpec=spec)
     assert params["ParametersValidTo"].timestamp() > time.time() + 23 * 3600
     return kms.import_key_material(KeyId=key_id, ImportToken=params["ImportToken"],

@@ -124,14 +124,20 @@ def test_import_errors(kms):
     assert aws_error(kms.import_key_material, KeyId=key["KeyId"], ImportToken=b"forged",
                      EncryptedKeyMaterial=good)[0] == "InvalidImportTokenException"
     assert aws_error(kms.import_key_material, KeyId=key["KeyId"], ImportToken=params["ImportToken"],
-                     EncryptedKeyMaterial=os.urandom(256))[0] == "InvalidCiphertextException"
-    code, message, _ = aws_error(kms.import_key_material, KeyId=key["KeyId"], ImportToken=params["ImportToken"],
-                                 EncryptedKeyMaterial=good, ExpirationModel="KEY_MATERIAL_EXPIRES")
-    assert (code, message) == ("ValidationException",
-                               "A validTo date must be set if the ExpirationModel is KEY_MATERIAL_EXPIRES")
+                     EncryptedKeyMaterial=os.urandom(256), ExpirationModel="KEY_MATERIAL_DOES_NOT_EXPIRE")[0] \
+        == "InvalidCiphertextException"
+    # ExpirationModel defaults to KEY_MATERIAL_EXPIRES, so naming neither it nor ValidTo is refused too (as AWS
+    # answered a recorded import without them).
+    for model in ({"ExpirationModel": "KEY_MATERIAL_EXPIRES"}, {}):
+        code, message, _ = aws_error(kms.import_key_material, KeyId=key["KeyId"], ImportToken=params["ImportToken"],
+                                     EncryptedKeyMaterial=good, **model)
+        assert (code, message) == ("ValidationException",
+                                   "A validTo date must be set if the ExpirationModel is KEY_MATERIAL_EXPIRES")
+    assert kms.describe_key(KeyId=key["KeyId"])["KeyMetadata"]["KeyState"] == "PendingImport"
     short = wrap(params["PublicKey"], os.urandom(16), "RSAES_OAEP_SHA_256")
     assert aws_error(kms.import_key_material, KeyId=key["KeyId"], ImportToken=params["ImportToken"],
-                     EncryptedKeyMaterial=short)[0] == "IncorrectKeyMaterialException"
+                     EncryptedKeyMaterial=short, ExpirationModel="KEY_MATERIAL_DOES_NOT_EXPIRE")[0] \
+        == "IncorrectKeyMaterialException"
     native = kms.create_key()["KeyMetadata"]
     code, message, _ = aws_error(kms.get_parameters_for_import, KeyId=native["KeyId"],
                                  WrappingAlgorithm="RSAES_OAEP_SHA_256", WrappingKeySpec="RSA_2048")

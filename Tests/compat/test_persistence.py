@@ -76,7 +76,8 @@ def test_restart_keeps_every_kind_of_kms_state(tmp_path):
         assert kms.get_key_last_usage(KeyId=symmetric["KeyId"])["KeyLastUsage"]["Operation"] == "Decrypt"
         material = os.urandom(32)
         kms.import_key_material(KeyId=external["KeyId"], ImportToken=params["ImportToken"],
-                                EncryptedKeyMaterial=wrap(params["PublicKey"], material, "RSAES_OAEP_SHA_256"))
+                                EncryptedKeyMaterial=wrap(params["PublicKey"], material, "RSAES_OAEP_SHA_256"),
+                                ExpirationModel="KEY_MATERIAL_DOES_NOT_EXPIRE")
         # The restored keys are still on the tick's list: past the window the doomed key really goes, and past
         # the rotation period the symmetric key rotates.
         advance_clock(host.url, 181 * 86400)

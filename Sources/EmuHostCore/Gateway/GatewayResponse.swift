@@ -57,7 +57,9 @@ public struct GatewayResponse: Sendable {
             var members: [String: JSONValue] = [:]
             for field in fields { members[field.name] = .string(field.value) }
             members["__type"] = .string(code)
-            members["message"] = .string(message)
+            // An exception without a message has no message member: AWS leaves it out (KMS's
+            // KMSInvalidSignatureException, for one), so SDKs find none rather than an empty one.
+            if !message.isEmpty { members["message"] = .string(message) }
             let body = JSONValue.object(members)
             return GatewayResponse(status: status, headers: [("Content-Type", jsonContentType),
                                                              ("x-amzn-RequestId", requestId)],

@@ -57,8 +57,9 @@ extension KmsService {
         guard parameters.validTo > now else {
             throw AWSError("ExpiredImportTokenException", "The import token has expired.")
         }
-        let expirationModel = string(input, "ExpirationModel")
-            ?? (input["ValidTo"] == nil ? "KEY_MATERIAL_DOES_NOT_EXPIRE" : "KEY_MATERIAL_EXPIRES")
+        // ExpirationModel: "The default is KEY_MATERIAL_EXPIRES", so an import that names neither it nor ValidTo is
+        // refused below, as AWS refuses it.
+        let expirationModel = string(input, "ExpirationModel") ?? "KEY_MATERIAL_EXPIRES"
         let validTo = input["ValidTo"]?.doubleValue
         if expirationModel == "KEY_MATERIAL_EXPIRES", validTo == nil {
             throw AWSError.validation("A validTo date must be set if the ExpirationModel is KEY_MATERIAL_EXPIRES")

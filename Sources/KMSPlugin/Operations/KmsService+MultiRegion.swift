@@ -108,8 +108,12 @@ extension KmsService {
             store.insert(created)
         }
         try updateKey(key) { (primary: inout KmsKey) throws(AWSError) in primary.primaryRegion = primary.region }
-        return ["ReplicaKeyMetadata": keyMetadata(created), "ReplicaPolicy": .string(policy),
-                "ReplicaTags": .array(tags.map { ["TagKey": .string($0.key), "TagValue": .string($0.value)] })]
+        var output: [String: JSONValue] = ["ReplicaKeyMetadata": keyMetadata(created), "ReplicaPolicy": .string(policy)]
+        // A replica without tags gets no ReplicaTags member at all, as AWS answered a recorded ReplicateKey.
+        if !tags.isEmpty {
+            output["ReplicaTags"] = .array(tags.map { ["TagKey": .string($0.key), "TagValue": .string($0.value)] })
+        }
+        return .object(output)
     }
 
     /// Keys leave their transient states: a replica made by ReplicateKey goes from Creating to Enabled (or
