@@ -281,7 +281,12 @@ def test_delete_with_recovery_window_and_restore(sm):
     assert abs(window - 7 * DAY) < 5
     for call, args in ((sm.get_secret_value, {}), (sm.put_secret_value, {"SecretString": "y"}),
                        (sm.update_secret, {"Description": "d"}), (sm.list_secret_version_ids, {}),
-                       (sm.tag_resource, {"Tags": [{"Key": "k", "Value": "v"}]})):
+                       (sm.tag_resource, {"Tags": [{"Key": "k", "Value": "v"}]}),
+                       # The resource policy calls too: the Terraform provider takes this answer from
+                       # GetResourcePolicy to mean the secret is gone.
+                       (sm.get_resource_policy, {}), (sm.delete_resource_policy, {}),
+                       (sm.put_resource_policy, {"ResourcePolicy": json.dumps({"Version": "2012-10-17",
+                                                                               "Statement": []})})):
         code, message, _ = aws_error(call, SecretId=secret_name, **args)
         assert (code, message) == MARKED_DELETED, call
     code, message, _ = aws_error(sm.delete_secret, SecretId=secret_name)

@@ -48,6 +48,9 @@ extension SecretsService {
 
     func getResourcePolicy(_ context: RequestContext, _ input: JSONValue) throws(AWSError) -> JSONValue {
         let secret = try resolve(try input.requiredString("SecretId"), context)
+        // Refused for a secret scheduled for deletion, as AWS refuses it (the Terraform provider reads this answer
+        // as "the secret is gone").
+        try requireNotDeleted(secret)
         var output: [String: JSONValue] = ["ARN": .string(secret.arn), "Name": .string(secret.name)]
         if let policy = secret.resourcePolicy { output["ResourcePolicy"] = .string(policy) }
         return .object(output)
