@@ -107,6 +107,16 @@ def test_create_errors(sm, client):
     assert "''" not in message  # SecretString is sensitive: AWS never echoes it
 
 
+def test_replication_is_refused_not_dropped(sm):
+    """Replication is not built: a CreateSecret asking for replicas is refused (501 NotImplemented) and creates
+    nothing, instead of being taken while DescribeSecret then shows no ReplicationStatus."""
+    secret_name = name()
+    code, message, status = aws_error(sm.create_secret, Name=secret_name, SecretString="x",
+                                      AddReplicaRegions=[{"Region": "us-west-2"}])
+    assert (code, status) == ("NotImplemented", 501) and "AddReplicaRegions" in message
+    assert aws_error(sm.describe_secret, SecretId=secret_name)[0] == "ResourceNotFoundException"
+
+
 def test_lookup_errors(sm):
     code, message, _ = aws_error(sm.describe_secret, SecretId="does-not-exist")
     assert (code, message) == NOT_FOUND

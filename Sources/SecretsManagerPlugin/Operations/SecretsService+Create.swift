@@ -4,6 +4,12 @@ extension SecretsService {
     func createSecret(_ context: RequestContext, _ input: JSONValue) throws(AWSError) -> JSONValue {
         let name = try input.requiredString("Name")
         guard SecretNames.isValidNewName(name) else { throw AWSError.validation(SecretNames.invalidNameMessage) }
+        // Replication is not built: refused plainly rather than taken and dropped, which left a caller (Terraform's
+        // replica blocks) believing replicas exist.
+        if input["AddReplicaRegions"]?.arrayValue?.isEmpty == false || input["CrossAccountPrimaryARN"] != nil {
+            throw AWSError("NotImplemented", "Replicating a secret to other Regions or accounts (AddReplicaRegions, "
+                + "CrossAccountPrimaryARN) is not implemented by this emulator.", status: 501)
+        }
         let value = try secretValue(input)
         let token = value == nil ? nil : try clientRequestToken(input)
         let tags = try parseTags(input["Tags"])
