@@ -1,11 +1,13 @@
 """Secrets Manager through boto3: secrets, values, versions and staging labels, idempotency, errors in AWS's words."""
 
 import base64
+import json
 import re
 import uuid
 
 import pytest
 
+from awsemu_host import json_call
 from kms_helpers import advance_clock, aws_error, unvalidated
 
 ARN = re.compile(r"^arn:aws:secretsmanager:us-east-1:000000000000:secret:(?P<name>.+)-(?P<suffix>[A-Za-z0-9]{6})$")
@@ -172,7 +174,8 @@ def test_new_current_pushes_old_current_to_previous(sm):
     deprecated = next(v for v in everything if v["VersionId"] == v1)
     assert "VersionStages" not in deprecated
     assert sm.get_secret_value(SecretId=secret_name, VersionId=v1)["SecretString"] == "1"
-    assert all(v["KmsKeyIds"][0].startswith("arn:aws:kms:us-east-1:000000000000:key/") for v in everything)
+    # The AWS managed key is named as AWS names it there, not by ARN.
+    assert all(v["KmsKeyIds"] == ["DefaultEncryptionKey"] for v in everything)
 
 
 def test_pending_version_leaves_current_alone(sm):
@@ -187,6 +190,32 @@ def test_pending_version_leaves_current_alone(sm):
     v3 = sm.put_secret_value(SecretId=secret_name, SecretString="next2", VersionStages=["AWSPENDING"])["VersionId"]
     assert stages(sm, secret_name) == {v1: ["AWSCURRENT"], v3: ["AWSPENDING"]}
     assert v2 not in stages(sm, secret_name)
+
+
+def test_a_new_current_version_takes_pending_from_the_old_current(sm):
+    """After a rotation the current version often also carries AWSPENDING; a new AWSCURRENT value then leaves the
+    old version with AWSPREVIOUS alone, as AWS answered a recorded PutSecretValue."""
+    secret_name = name()
+    v1 = sm.create_secret(Name=secret_name, SecretString="1")["VersionId"]
+    v2 = sm.put_secret_value(SecretId=secret_name, SecretString="2", VersionStages=["AWSPENDING"])["VersionId"]
+    sm.update_secret_version_stage(SecretId=secret_name, VersionStage="AWSCURRENT", MoveToVersionId=v2,
+                                   RemoveFromVersionId=v1)
+    assert stages(sm, secret_name) == {v1: ["AWSPREVIOUS"], v2: ["AWSPENDING", "AWSCURRENT"]}
+    v3 = sm.put_secret_value(SecretId=secret_name, SecretString="3")["VersionId"]
+    assert stages(sm, secret_name) == {v2: ["AWSPREVIOUS"], v3: ["AWSCURRENT"]}
+
+
+def test_a_missing_client_request_token_is_answered_before_the_secret_is_looked_up(endpoint):
+    """Without a ClientRequestToken (SDKs fill one in; a raw caller may not) a new value is refused before the
+    secret is even looked up, as AWS answers it for a secret that does not exist."""
+    for operation, body in (("PutSecretValue", {"SecretString": "v"}),
+                            ("UpdateSecret", {"SecretString": "v", "Description": "d"})):
+        response = json_call(endpoint, f"secretsmanager.{operation}",
+                             json.dumps({"SecretId": name("absent"), **body}), service="secretsmanager")
+        assert response.status == 400, response.body
+        error = response.json()
+        assert error["__type"] == "InvalidRequestException"
+        assert error["message"] == "You must provide a ClientRequestToken value. We recommend a UUID-type value."
 
 
 def test_update_secret_version_stage(sm):

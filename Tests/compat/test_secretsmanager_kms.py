@@ -29,7 +29,8 @@ def name(prefix="k"):
 
 
 def version_keys(sm, secret_id):
-    """Version id -> the KMS key ARN its data key is wrapped under."""
+    """Version id -> the KMS key ARN its data key is wrapped under, as ListSecretVersionIds names it:
+    "DefaultEncryptionKey" for the AWS managed key aws/secretsmanager, as AWS answers."""
     versions = sm.list_secret_version_ids(SecretId=secret_id, IncludeDeprecated=True)["Versions"]
     return {v["VersionId"]: v["KmsKeyIds"][0] for v in versions}
 
@@ -46,7 +47,7 @@ def test_aws_managed_key_is_created_on_first_use_and_only_secrets_manager_may_us
     key_id = managed_alias(kms)["TargetKeyId"]
     meta = kms.describe_key(KeyId="alias/aws/secretsmanager")["KeyMetadata"]
     assert meta["KeyId"] == key_id and meta["KeyManager"] == "AWS"
-    assert version_keys(sm, secret_name) == {version: meta["Arn"]}
+    assert version_keys(sm, secret_name) == {version: "DefaultEncryptionKey"}
     assert "KmsKeyId" not in sm.describe_secret(SecretId=secret_name)
     assert sm.get_secret_value(SecretId=secret_name)["SecretString"] == "managed"
     # The key policy allows cryptography only via secretsmanager.<region>.amazonaws.com: the user, calling KMS
@@ -123,7 +124,7 @@ def test_update_secret_kms_key_re_encrypts_labelled_versions(sm, kms):
     v1 = sm.create_secret(Name=secret_name, SecretString="one")["VersionId"]
     v2 = sm.put_secret_value(SecretId=secret_name, SecretString="two")["VersionId"]
     v3 = sm.put_secret_value(SecretId=secret_name, SecretString="three")["VersionId"]
-    managed = kms.describe_key(KeyId="alias/aws/secretsmanager")["KeyMetadata"]["Arn"]
+    managed = "DefaultEncryptionKey"  # how ListSecretVersionIds names the AWS managed key
     key = kms.create_key()["KeyMetadata"]
     answer = sm.update_secret(SecretId=secret_name, KmsKeyId=key["Arn"])
     assert "VersionId" not in answer

@@ -203,7 +203,11 @@ def test_tag_and_untag(sm):
     sm.untag_resource(SecretId=secret_name, TagKeys=["a", "absent"])
     assert sm.describe_secret(SecretId=secret_name)["Tags"] == [{"Key": "b", "Value": "2"}]
     sm.untag_resource(SecretId=secret_name, TagKeys=["b"])
-    assert "Tags" not in sm.describe_secret(SecretId=secret_name)
+    # Once tagged, a secret without tags answers an empty list; one never tagged answers none (as AWS does).
+    assert sm.describe_secret(SecretId=secret_name)["Tags"] == []
+    untagged = name()
+    sm.create_secret(Name=untagged, SecretString="x")
+    assert "Tags" not in sm.describe_secret(SecretId=untagged)
     code, message, _ = aws_error(sm.tag_resource, SecretId="missing-" + secret_name, Tags=[])
     assert code == "ResourceNotFoundException"
 

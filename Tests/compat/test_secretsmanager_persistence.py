@@ -87,7 +87,8 @@ def test_records_hold_no_plaintext_and_restart_reads_everything_back(tmp_path):
         assert record["arn"] == plain["ARN"] and record["description"] == "kept"
         assert len(record["versions"]) == 3
         for version in record["versions"]:
-            assert set(version["value"]) == {"kind", "ciphertext", "iv", "tag", "encryptedDataKey", "kmsKeyArn"}
+            assert set(version["value"]) == {"kind", "ciphertext", "iv", "tag", "encryptedDataKey", "kmsKeyArn",
+                                             "isDefaultKey"}
 
         # The stored envelope is what it claims: KMS unwraps the data key for the stored encryption context, and
         # AES-256-GCM (Python's own implementation) opens the value with it.

@@ -55,7 +55,8 @@ struct SecretCipher: Sendable {
                                          aad: Self.associatedData(arn: arn, versionId: versionId, kind: kind))
             return EncryptedValue(kind: kind, ciphertext: Base64.encode(sealed.ciphertext), iv: Base64.encode(iv),
                                   tag: Base64.encode(sealed.tag), encryptedDataKey: wrapped,
-                                  kmsKeyArn: output["KeyId"]?.stringValue ?? keyId)
+                                  kmsKeyArn: output["KeyId"]?.stringValue ?? keyId,
+                                  isDefaultKey: keyId == Secret.managedKeyAlias)
         } catch {
             PluginHost.current?.error("AES-256-GCM encryption failed: \(error)")
             throw AWSError("EncryptionFailure", "Secrets Manager can't encrypt the protected secret text.")

@@ -22,4 +22,10 @@ struct EncryptedValue: Sendable, Codable, Equatable {
     var encryptedDataKey: String
     /// The ARN of the KMS key that wrapped the data key, as KMS reported it.
     var kmsKeyArn: String
+    /// Whether that key is the AWS managed key `aws/secretsmanager`, which ListSecretVersionIds names
+    /// `DefaultEncryptionKey` rather than by ARN, as AWS does. nil in records written before it was kept.
+    var isDefaultKey: Bool?
+
+    /// What ListSecretVersionIds' KmsKeyIds shows for this value.
+    var listedKeyId: String { isDefaultKey == true ? "DefaultEncryptionKey" : kmsKeyArn }
 }

@@ -15,6 +15,9 @@ struct Secret: Sendable, Codable, Equatable {
     /// `alias/aws/secretsmanager`, and DescribeSecret then omits the member, as AWS does.
     var kmsKeyId: String?
     var tags: [SecretTag] = []
+    /// Whether the secret has ever had a tag: DescribeSecret then answers `Tags`, empty once they are all removed.
+    /// nil in records written before it was kept.
+    var hasBeenTagged: Bool?
     var resourcePolicy: String?
     var createdDate: Double
     var lastChangedDate: Double
@@ -71,6 +74,11 @@ struct Secret: Sendable, Codable, Equatable {
         if version.stages.contains(SecretVersion.current), let oldCurrent, oldCurrent != version.versionId {
             detach(SecretVersion.previous)
             attach(SecretVersion.previous, to: oldCurrent)
+            // The version that was current keeps only AWSPREVIOUS of the rotation labels: an AWSPENDING it still
+            // carried (a finished rotation leaves it there) goes, as AWS answered a recorded PutSecretValue.
+            if let index = versions.firstIndex(where: { $0.versionId == oldCurrent }) {
+                versions[index].stages.removeAll { $0 == SecretVersion.pending }
+            }
         }
         pruneDeprecated()
     }
@@ -120,6 +128,7 @@ struct Secret: Sendable, Codable, Equatable {
 
     /// Adds or replaces tags by key, keeping first-added order.
     mutating func merge(tags new: [SecretTag]) {
+        if !new.isEmpty { hasBeenTagged = true }
         for tag in new {
             if let index = tags.firstIndex(where: { $0.key == tag.key }) {
                 tags[index].value = tag.value

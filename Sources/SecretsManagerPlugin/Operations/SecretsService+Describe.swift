@@ -13,7 +13,8 @@ extension SecretsService {
         if let keyId = secret.kmsKeyId { output["KmsKeyId"] = .string(keyId) }
         if let accessed = secret.lastAccessedDate { output["LastAccessedDate"] = .double(accessed) }
         if let deleted = secret.deletedDate { output["DeletedDate"] = .double(deleted) }
-        if !secret.tags.isEmpty {
+        // A secret that had tags and lost them all answers an empty list; one never tagged, none (as AWS does).
+        if !secret.tags.isEmpty || secret.hasBeenTagged == true {
             output["Tags"] = .array(secret.tags.map { ["Key": .string($0.key), "Value": .string($0.value)] })
         }
         if !secret.versions.isEmpty { output[versionsMember] = secret.versionIdsToStages }
@@ -72,7 +73,7 @@ extension SecretsService {
         let entries: [JSONValue] = page.items.map { version in
             var entry: [String: JSONValue] = ["VersionId": .string(version.versionId),
                                               "CreatedDate": .double(version.createdDate),
-                                              "KmsKeyIds": .array([.string(version.value.kmsKeyArn)])]
+                                              "KmsKeyIds": .array([.string(version.value.listedKeyId)])]
             if !version.stages.isEmpty { entry["VersionStages"] = .array(version.stages.map { .string($0) }) }
             if let accessed = version.lastAccessedDate { entry["LastAccessedDate"] = .double(accessed) }
             return .object(entry)

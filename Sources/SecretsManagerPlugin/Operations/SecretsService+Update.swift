@@ -3,6 +3,9 @@ import EmuPluginKit
 extension SecretsService {
     func updateSecret(_ context: RequestContext, _ input: JSONValue) throws(AWSError) -> JSONValue {
         let value = try secretValue(input)
+        // A new value needs its ClientRequestToken, checked before the secret is looked up (AWS answers a missing
+        // token first, even for a secret that does not exist).
+        let token = value == nil ? nil : try clientRequestToken(input)
         let secret = try resolve(try input.requiredString("SecretId"), context, forValue: value != nil)
         try requireNotDeleted(secret)
         let description = string(input, "Description")
@@ -12,8 +15,7 @@ extension SecretsService {
 
         var newVersion: SecretVersion?
         var versionId: String?
-        if let value {
-            let token = try clientRequestToken(input)
+        if let value, let token {
             versionId = token
             if try retriedVersion(token: token, value: value, secret: secret, context) == nil {
                 newVersion = try makeVersion(value, versionId: token, stages: [SecretVersion.current], secret: secret,
