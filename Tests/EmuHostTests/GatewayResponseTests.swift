@@ -89,7 +89,7 @@ import Testing
     /// A field is written unescaped as an element name and a JSON member, so only plain names pass, and none that
     /// would stand in for what the host writes itself.
     @Test(arguments: [("BucketName", true), ("Key", true), ("ETag2", true), ("", false), ("2Key", false),
-                      ("Bucket Name", false), ("a<b", false), ("Code", false), ("RequestId", false),
+                      ("Bucket Name", false), ("Content-MD5", true), ("-x", false), ("a<b", false), ("Code", false), ("RequestId", false),
                       ("message", false), ("__type", false), ("Ünicode", false), (String(repeating: "a", count: 65), false)])
     func errorFieldNames(name: String, allowed: Bool) {
         #expect(AWSErrorField.isAllowed(name: name) == allowed)

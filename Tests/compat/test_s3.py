@@ -2,6 +2,7 @@
 encryption and both addressing styles, with S3's own error codes, messages and statuses."""
 
 import base64
+import datetime
 import hashlib
 import http.client
 import urllib.parse
@@ -11,6 +12,7 @@ import xml.etree.ElementTree as ET
 import botocore.exceptions
 import pytest
 
+from awsemu_host import request
 from kms_helpers import aws_error
 
 NS = "{http://s3.amazonaws.com/doc/2006-03-01/}"
@@ -205,6 +207,84 @@ def test_errors_name_what_they_are_about(s3, bucket, endpoint):
     document = response.read().decode()
     assert response.status == 404
     assert "<Message>The specified key does not exist.</Message><Key>a&amp;b&lt;c</Key><RequestId>" in document
+
+
+def test_more_errors_name_what_they_are_about(s3, bucket, client):
+    """Members S3 sends with multipart, digest, precondition and storage-class errors (as recorded from AWS)."""
+    s3.put_object(Bucket=bucket, Key="ten", Body=b"0123456789")
+    wrong = base64.b64encode(hashlib.md5(b"other").digest()).decode()
+    assert error_of(s3.put_object, Bucket=bucket, Key="k", Body=b"x", ContentMD5=wrong) == {
+        "Code": "BadDigest", "Message": "The Content-MD5 you specified did not match what we received.",
+        "ExpectedDigest": wrong, "CalculatedDigest": base64.b64encode(hashlib.md5(b"x").digest()).decode()}
+    assert error_of(s3.put_object, Bucket=bucket, Key="k", Body=b"x", ContentMD5="not-md5")["Content-MD5"] \
+        == "not-md5"
+    for args, condition in (({"IfMatch": '"0"'}, "If-Match"),
+                            ({"IfUnmodifiedSince": "Mon, 01 Jan 2001 00:00:00 GMT"}, "If-Unmodified-Since")):
+        assert error_of(s3.get_object, Bucket=bucket, Key="ten", **args)["Condition"] == condition
+    assert error_of(s3.put_object, Bucket=bucket, Key="ten", Body=b"x", IfNoneMatch="*")["Condition"] \
+        == "If-None-Match"
+    assert error_of(s3.copy_object, Bucket=bucket, Key="copy", CopySource=f"{bucket}/ten",
+                    CopySourceIfMatch='"0"')["Condition"] == "x-amz-copy-source-If-Match"
+    assert error_of(s3.get_object, Bucket=bucket, Key="ten", PartNumber=2) == {
+        "Code": "InvalidPartNumber", "Message": "The requested partnumber is not satisfiable",
+        "PartNumberRequested": "2", "ActualPartCount": "1"}
+    # OUTPOSTS is S3 on Outposts' class, which a regional bucket refuses.
+    assert error_of(s3.put_object, Bucket=bucket, Key="k", Body=b"x", StorageClass="OUTPOSTS") == {
+        "Code": "InvalidStorageClass", "Message": "The storage class you specified is not valid",
+        "StorageClassRequested": "OUTPOSTS"}
+    upload = s3.create_multipart_upload(Bucket=bucket, Key="mp")["UploadId"]
+    etag = s3.upload_part(Bucket=bucket, Key="mp", UploadId=upload, PartNumber=1, Body=b"p")["ETag"]
+    assert error_of(s3.complete_multipart_upload, Bucket=bucket, Key="mp", UploadId=upload,
+                    MultipartUpload={"Parts": [{"PartNumber": 2, "ETag": etag}]}) | {"Message": ""} == {
+        "Code": "InvalidPart", "Message": "", "UploadId": upload, "PartNumber": "2", "ETag": etag}
+    assert error_of(s3.complete_multipart_upload, Bucket=bucket, Key="mp", UploadId=upload,
+                    MultipartUpload={"Parts": [{"PartNumber": 2, "ETag": etag}, {"PartNumber": 1, "ETag": etag}]}
+                    )["UploadId"] == upload
+    # UploadPartCopy: a range starting past the source is InvalidRequest; a malformed one names the header.
+    assert error_of(s3.upload_part_copy, Bucket=bucket, Key="mp", UploadId=upload, PartNumber=2,
+                    CopySource=f"{bucket}/ten", CopySourceRange="bytes=100-200") == {
+        "Code": "InvalidRequest", "Message": "The specified copy range is invalid for the source object size"}
+    malformed = error_of(s3.upload_part_copy, Bucket=bucket, Key="mp", UploadId=upload, PartNumber=2,
+                         CopySource=f"{bucket}/ten", CopySourceRange="bytes=5")
+    assert (malformed["ArgumentName"], malformed["ArgumentValue"]) == ("x-amz-copy-source-range", "bytes=5")
+    # A bad continuation token is named, but its value not repeated.
+    bad_token = error_of(s3.list_objects_v2, Bucket=bucket, ContinuationToken="!")
+    assert bad_token["ArgumentName"] == "continuation-token" and "ArgumentValue" not in bad_token
+
+
+def test_listing_and_part_details_as_s3_answers_them(s3, bucket, endpoint):
+    """Each listed object names its checksum algorithm and type (S3's default CRC64NVME when none was sent);
+    StartAfter is echoed on a first page only; an empty parts page says NextPartNumberMarker 0; a simple object's
+    part 1 has no parts count; a HEAD of a bucket answers as XML."""
+    assert request(endpoint, "PUT", f"/{bucket}/a", b"a").status == 200  # no checksum sent: S3's default
+    s3.put_object(Bucket=bucket, Key="b", Body=b"b", ChecksumAlgorithm="SHA256")
+    s3.put_object(Bucket=bucket, Key="c", Body=b"c")
+    first = s3.list_objects_v2(Bucket=bucket, MaxKeys=2, StartAfter="0")
+    assert [(o["Key"], o["ChecksumAlgorithm"], o["ChecksumType"]) for o in first["Contents"]] == [
+        ("a", ["CRC64NVME"], "FULL_OBJECT"), ("b", ["SHA256"], "FULL_OBJECT")]
+    assert first["StartAfter"] == "0"
+    second = s3.list_objects_v2(Bucket=bucket, StartAfter="0", ContinuationToken=first["NextContinuationToken"])
+    assert [o["Key"] for o in second["Contents"]] == ["c"] and "StartAfter" not in second
+    assert "ChecksumAlgorithm" in s3.list_objects(Bucket=bucket)["Contents"][0]
+    upload = s3.create_multipart_upload(Bucket=bucket, Key="mp")["UploadId"]
+    assert s3.list_parts(Bucket=bucket, Key="mp", UploadId=upload)["NextPartNumberMarker"] == 0
+    part = s3.get_object(Bucket=bucket, Key="a", PartNumber=1)
+    assert part["Body"].read() == b"a" and "PartsCount" not in part
+    head = request(endpoint, "HEAD", f"/{bucket}")
+    assert head.status == 200 and head.headers.get("content-type") == "application/xml"
+
+
+def test_a_future_if_modified_since_is_ignored(s3, bucket):
+    """RFC 7232 (and S3): an If-Modified-Since later than now is invalid and ignored, for GET and for a copy's
+    source, where a past one that the object was not modified since gives 304 or 412."""
+    s3.put_object(Bucket=bucket, Key="k", Body=b"x")
+    future = datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(days=1)
+    assert s3.get_object(Bucket=bucket, Key="k", IfModifiedSince=future)["Body"].read() == b"x"
+    s3.copy_object(Bucket=bucket, Key="copy", CopySource=f"{bucket}/k", CopySourceIfModifiedSince=future)
+    recent = datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(seconds=1)
+    code, _, status = aws_error(s3.copy_object, Bucket=bucket, Key="copy", CopySource=f"{bucket}/k",
+                                CopySourceIfModifiedSince=recent - datetime.timedelta(seconds=1))
+    assert (code, status) == ("PreconditionFailed", 412)
 
 
 def test_empty_object_and_overwrite(s3, bucket):

@@ -405,7 +405,7 @@ typedef struct emu_host_api {
     /**
      * (ABI 1.4) respond_error with the further members some AWS errors carry, such as S3's <BucketName>, <Key>,
      * <UploadId> or <ArgumentName>: each pair becomes an element after <Message> in REST and Query XML, and a
-     * string member in JSON. A name must be an XML name of ASCII letters and digits, starting with a letter, and
+     * string member in JSON. A name must be an XML name of ASCII letters, digits and hyphens, starting with a letter, and
      * not one of the members the host writes itself (Code, Message, RequestId, HostId, Type, __type, message);
      * the host drops any other. The bus carries only the code and message.
      */

@@ -18,7 +18,7 @@ extension S3Service {
         let keyId = defaults.value("KMSMasterKeyID").flatMap { $0.isEmpty ? nil : $0 }
         if keyId != nil, algorithm == "AES256" {
             throw S3Errors.invalidArgument("a KMSMasterKeyID is not applicable if the default sse algorithm is not "
-                + "aws:kms or aws:kms:dsse")
+                + "aws:kms or aws:kms:dsse", argumentName: "ApplyServerSideEncryptionByDefault")
         }
         let bucketKey = rule.value("BucketKeyEnabled")?.lowercased() == "true"
         let encryption = BucketEncryption(algorithm: algorithm, kmsMasterKeyId: keyId, bucketKeyEnabled: bucketKey)

@@ -102,7 +102,8 @@ extension S3Service {
     func headBucket(_ name: String, _ context: RequestContext) throws(AWSError) -> OperationOutput {
         let bucket = try requireBucket(name, context)
         return OperationOutput(body: [], headers: [("x-amz-bucket-region", bucket.region),
-                                                   ("x-amz-access-point-alias", "false")])
+                                                   ("x-amz-access-point-alias", "false"),
+                                                   ("Content-Type", "application/xml")])
     }
 
     /// DeleteBucket: only an empty bucket; its unfinished multipart uploads go with it.

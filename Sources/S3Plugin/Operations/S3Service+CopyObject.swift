@@ -79,7 +79,7 @@ extension S3Service {
         try checkCopySourceConditions(request, original)
         if StorageClass.archived.contains(original.storageClass) {
             throw AWSError("InvalidObjectState", "The operation is not valid for the object's storage class",
-                           status: 403)
+                           status: 403, fields: [AWSErrorField("StorageClass", original.storageClass)])
         }
         return (original, sourceBucket)
     }
@@ -127,26 +127,27 @@ extension S3Service {
         return (String(path[..<slash]), String(path[path.index(after: slash)...]), versionId)
     }
 
-    /// The `x-amz-copy-source-if-*` conditions; every failure is 412, as S3 answers them.
+    /// The `x-amz-copy-source-if-*` conditions; every failure is 412 naming the header, as S3 answers them. An
+    /// if-modified-since later than now is ignored, as S3 ignores it.
     private func checkCopySourceConditions(_ request: S3Request, _ source: S3Object) throws(AWSError) {
         let modified = source.lastModified / 1000
         if let ifMatch = request.header("x-amz-copy-source-if-match"), !ETagMatch.matches(ifMatch, source.etag) {
-            throw S3Errors.preconditionFailed()
+            throw S3Errors.preconditionFailed("x-amz-copy-source-If-Match")
         }
         if let ifNoneMatch = request.header("x-amz-copy-source-if-none-match"),
             ETagMatch.matches(ifNoneMatch, source.etag)
         {
-            throw S3Errors.preconditionFailed()
+            throw S3Errors.preconditionFailed("x-amz-copy-source-If-None-Match")
         }
         if let since = request.header("x-amz-copy-source-if-unmodified-since").flatMap(HTTPDate.parseRFC1123),
             modified > since / 1000
         {
-            throw S3Errors.preconditionFailed()
+            throw S3Errors.preconditionFailed("x-amz-copy-source-If-Unmodified-Since")
         }
         if let since = request.header("x-amz-copy-source-if-modified-since").flatMap(HTTPDate.parseRFC1123),
-            modified <= since / 1000
+            since <= now, modified <= since / 1000
         {
-            throw S3Errors.preconditionFailed()
+            throw S3Errors.preconditionFailed("x-amz-copy-source-If-Modified-Since")
         }
     }
 }

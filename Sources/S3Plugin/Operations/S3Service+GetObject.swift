@@ -15,13 +15,13 @@ extension S3Service {
         var headers: [(String, String)] = [
             ("Last-Modified", HTTPDate.rfc1123(object.lastModified)), ("ETag", object.quotedETag),
         ]
-        switch try ReadConditions(request).evaluate(object) {
+        switch try ReadConditions(request).evaluate(object, now: now) {
         case .proceed: break
         case .notModified: return OperationOutput(body: [], status: 304, headers: headers)
         }
         if !headOnly, StorageClass.archived.contains(object.storageClass) {
             throw AWSError("InvalidObjectState", "The operation is not valid for the object's storage class",
-                           status: 403)
+                           status: 403, fields: [AWSErrorField("StorageClass", object.storageClass)])
         }
         var range = object.wholeRange
         var status: UInt32 = 200
@@ -37,7 +37,8 @@ extension S3Service {
             range = try partRange(object, part: part)
             partNumber = part
             status = 206
-            headers.append(("x-amz-mp-parts-count", String(object.partsCount ?? 1)))
+            // Only a multipart object has parts to count (S3 sends no PartsCount for a simple object's part 1).
+            if let count = object.partsCount { headers.append(("x-amz-mp-parts-count", String(count))) }
         } else if let header = request.header("Range") {
             switch ByteRange.parse(header, size: object.size) {
             case .whole: break
@@ -89,7 +90,9 @@ extension S3Service {
     private func partRange(_ object: S3Object, part: Int) throws(AWSError) -> ClosedRange<Int64>? {
         let sizes = object.partsCount == nil ? [object.size] : object.blobs.map(\.size)
         guard part <= sizes.count else {
-            throw AWSError("InvalidPartNumber", "The requested partnumber is not satisfiable", status: 416)
+            throw AWSError("InvalidPartNumber", "The requested partnumber is not satisfiable", status: 416,
+                           fields: [AWSErrorField("PartNumberRequested", String(part)),
+                                    AWSErrorField("ActualPartCount", String(sizes.count))])
         }
         let start = sizes.prefix(part - 1).reduce(0, +)
         let size = sizes[part - 1]

@@ -32,7 +32,14 @@ extension S3Service {
             switch attribute {
             case .etag: xml.element("ETag", object.etag)
             case .checksum:
-                if let checksum = object.checksum { xml.group("Checksum") { checksum.write(to: &$0) } }
+                // The value alone: a composite checksum's "-<parts>" suffix, which GET and HEAD show, is left out
+                // here, as S3 leaves it out.
+                if var checksum = object.checksum {
+                    if checksum.type == .composite, let dash = checksum.value.lastIndex(of: "-") {
+                        checksum.value = String(checksum.value[..<dash])
+                    }
+                    xml.group("Checksum") { checksum.write(to: &$0) }
+                }
             case .objectParts:
                 if let count = object.partsCount { writeParts(of: object, count: count, max: maxParts, after: marker, &xml) }
             case .storageClass: xml.element("StorageClass", object.storageClass)

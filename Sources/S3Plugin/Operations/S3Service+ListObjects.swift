@@ -32,7 +32,7 @@ extension S3Service {
             if let token = query["continuation-token"] {
                 guard let decoded = ListingMarker(token: token) else {
                     throw S3Errors.invalidArgument("The continuation token provided is incorrect",
-                                                   argument: ("continuation-token", token))
+                                                   argumentName: "continuation-token")
                 }
                 marker = decoded
             } else {
@@ -54,7 +54,8 @@ extension S3Service {
         xml.element("Name", name)
         xml.element("Prefix", encoded(prefix))
         if v2 {
-            xml.element("StartAfter", query["start-after"].map(encoded))
+            // StartAfter is echoed only on a first page: with a continuation token S3 leaves it out.
+            if query["continuation-token"] == nil { xml.element("StartAfter", query["start-after"].map(encoded)) }
             xml.element("ContinuationToken", query["continuation-token"])
             if page.isTruncated, let last = page.last { xml.element("NextContinuationToken", last.token) }
             xml.element("KeyCount", page.contents.count + page.commonPrefixes.count)
@@ -71,6 +72,10 @@ extension S3Service {
                 xml.element("Key", encoded(object.key))
                 xml.element("LastModified", HTTPDate.iso8601(object.lastModified))
                 xml.element("ETag", object.quotedETag)
+                if let checksum = object.checksum {
+                    xml.element("ChecksumAlgorithm", checksum.algorithm.rawValue)
+                    xml.element("ChecksumType", checksum.type.rawValue)
+                }
                 xml.element("Size", object.size)
                 xml.element("StorageClass", object.storageClass)
                 if fetchOwner { xml.group("Owner") { xml in xml.element("ID", owner) } }

@@ -120,11 +120,11 @@ extension S3Service {
             throw S3Errors.invalidRequest("You must specify at least one part")
         }
         for (previous, next) in zip(requested, requested.dropFirst()) where next.number <= previous.number {
-            throw S3Errors.invalidPartOrder()
+            throw S3Errors.invalidPartOrder(uploadId: upload.uploadId)
         }
         // With additional checksums the parts are numbered from 1 without gaps.
         if upload.checksumAlgorithm != nil, requested.enumerated().contains(where: { $0.element.number != $0.offset + 1 }) {
-            throw S3Errors.invalidPartOrder()
+            throw S3Errors.invalidPartOrder(uploadId: upload.uploadId)
         }
         let conditions = WriteConditions(request)
         let wholeChecksum = try MultipartChecksum.WholeObjectClaim(request)
@@ -138,7 +138,7 @@ extension S3Service {
                 guard let part = uploaded[entry.number], ETagMatch.matches(entry.etag, part.etag),
                     entry.checksum == nil || entry.checksum == part.checksum
                 else {
-                    throw S3Errors.invalidPart()
+                    throw S3Errors.invalidPart(uploadId: upload.uploadId, partNumber: entry.number, etag: entry.etag)
                 }
                 chosen.append(part)
             }

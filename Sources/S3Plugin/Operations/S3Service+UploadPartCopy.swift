@@ -41,13 +41,19 @@ extension S3Service {
         guard let header else { return source.wholeRange }
         let size = source.size
         let malformed = S3Errors.invalidArgument("The x-amz-copy-source-range value must be of the form bytes=first-last "
-            + "where first and last are the zero-based offsets of the first and last bytes to copy")
+            + "where first and last are the zero-based offsets of the first and last bytes to copy",
+                                                 argument: ("x-amz-copy-source-range", header))
         guard header.hasPrefix("bytes=") else { throw malformed }
         let bounds = header.dropFirst("bytes=".count).split(separator: "-", omittingEmptySubsequences: false)
         guard bounds.count == 2, let first = Int64(bounds[0]), let last = Int64(bounds[1]), first >= 0, first <= last
         else { throw malformed }
+        // A range starting past the source is S3's InvalidRequest; one that only ends past it, InvalidArgument.
+        guard first < size else {
+            throw S3Errors.invalidRequest("The specified copy range is invalid for the source object size")
+        }
         guard last < size else {
-            throw S3Errors.invalidArgument("Range specified is not valid for source object of size: \(size)")
+            throw S3Errors.invalidArgument("Range specified is not valid for source object of size: \(size)",
+                                           argument: ("x-amz-copy-source-range", header))
         }
         return first...last
     }

@@ -13,9 +13,10 @@ enum ContentMD5 {
     static func check(_ request: S3Request, bodyMD5: [UInt8]? = nil) throws(AWSError) -> Bool {
         guard let header = request.header("Content-MD5") else { return false }
         guard let expected = Base64.decode(header.trimmingSpaces()), expected.count == 16 else {
-            throw S3Errors.invalidDigest()
+            throw S3Errors.invalidDigest(header)
         }
-        if expected != (bodyMD5 ?? MD5.digest(request.body)) { throw S3Errors.badDigest() }
+        let calculated = bodyMD5 ?? MD5.digest(request.body)
+        if expected != calculated { throw S3Errors.contentMD5Mismatch(expected: header, calculated: calculated) }
         return true
     }
 }

@@ -15,10 +15,11 @@ enum PartsPage {
         return min(number, cap)
     }
 
-    /// PartNumberMarker, NextPartNumberMarker (the last part listed), MaxParts and IsTruncated.
+    /// PartNumberMarker, NextPartNumberMarker (the last part listed, 0 when none is, as S3 answers it), MaxParts
+    /// and IsTruncated.
     static func writeHeader(marker: Int, last: Int?, maxParts: Int, truncated: Bool, to xml: inout XMLWriter) {
         xml.element("PartNumberMarker", marker)
-        if let last { xml.element("NextPartNumberMarker", last) }
+        xml.element("NextPartNumberMarker", last ?? 0)
         xml.element("MaxParts", maxParts)
         xml.element("IsTruncated", truncated)
     }

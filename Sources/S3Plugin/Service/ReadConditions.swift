@@ -19,17 +19,19 @@ struct ReadConditions {
         ifUnmodifiedSince = request.header("If-Unmodified-Since").flatMap(HTTPDate.parseRFC1123)
     }
 
-    /// - Throws: PreconditionFailed (412) when If-Match or If-Unmodified-Since fails.
-    func evaluate(_ object: S3Object) throws(AWSError) -> Outcome {
+    /// - Parameter now: the host clock in milliseconds: an If-Modified-Since later than it is ignored, as RFC 7232
+    ///   says and S3 does.
+    /// - Throws: PreconditionFailed (412) when If-Match or If-Unmodified-Since fails, naming it.
+    func evaluate(_ object: S3Object, now: Int64) throws(AWSError) -> Outcome {
         let modifiedSecond = object.lastModified / 1000
         if let ifMatch {
-            if !ETagMatch.matches(ifMatch, object.etag) { throw S3Errors.preconditionFailed() }
+            if !ETagMatch.matches(ifMatch, object.etag) { throw S3Errors.preconditionFailed("If-Match") }
         } else if let ifUnmodifiedSince, modifiedSecond > ifUnmodifiedSince / 1000 {
-            throw S3Errors.preconditionFailed()
+            throw S3Errors.preconditionFailed("If-Unmodified-Since")
         }
         if let ifNoneMatch {
             if ETagMatch.matches(ifNoneMatch, object.etag) { return .notModified }
-        } else if let ifModifiedSince, modifiedSecond <= ifModifiedSince / 1000 {
+        } else if let ifModifiedSince, ifModifiedSince <= now, modifiedSecond <= ifModifiedSince / 1000 {
             return .notModified
         }
         return .proceed

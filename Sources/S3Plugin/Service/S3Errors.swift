@@ -58,6 +58,11 @@ enum S3Errors {
         } ?? [])
     }
 
+    /// InvalidArgument naming the argument alone, where S3 does not repeat its value.
+    static func invalidArgument(_ message: String, argumentName: String) -> AWSError {
+        AWSError("InvalidArgument", message, status: 400, fields: [AWSErrorField("ArgumentName", argumentName)])
+    }
+
     static func invalidRequest(_ message: String) -> AWSError {
         AWSError("InvalidRequest", message, status: 400)
     }
@@ -67,14 +72,16 @@ enum S3Errors {
                  fields: [AWSErrorField("RangeRequested", requested), AWSErrorField("ActualObjectSize", String(objectSize))])
     }
 
-    static func invalidPart() -> AWSError {
+    static func invalidPart(uploadId: String, partNumber: Int, etag: String) -> AWSError {
         AWSError("InvalidPart", "One or more of the specified parts could not be found.  The part may not have been "
-            + "uploaded, or the specified entity tag may not match the part's entity tag.", status: 400)
+            + "uploaded, or the specified entity tag may not match the part's entity tag.", status: 400,
+                 fields: [AWSErrorField("UploadId", uploadId), AWSErrorField("PartNumber", String(partNumber)),
+                          AWSErrorField("ETag", etag)])
     }
 
-    static func invalidPartOrder() -> AWSError {
+    static func invalidPartOrder(uploadId: String) -> AWSError {
         AWSError("InvalidPartOrder", "The list of parts was not in ascending order. Parts must be ordered by part "
-            + "number.", status: 400)
+            + "number.", status: 400, fields: [AWSErrorField("UploadId", uploadId)])
     }
 
     static func entityTooSmall(proposedSize: Int64, minimum: Int64, partNumber: Int, etag: String) -> AWSError {
@@ -89,12 +96,23 @@ enum S3Errors {
                  fields: [AWSErrorField("Size", String(size)), AWSErrorField("MaxSizeAllowed", String(maximum))])
     }
 
-    static func preconditionFailed() -> AWSError {
-        AWSError("PreconditionFailed", "At least one of the pre-conditions you specified did not hold", status: 412)
+    /// `condition` is the header that did not hold (`If-Match`, `x-amz-copy-source-If-None-Match`…), which S3
+    /// names in `<Condition>`.
+    static func preconditionFailed(_ condition: String) -> AWSError {
+        AWSError("PreconditionFailed", "At least one of the pre-conditions you specified did not hold", status: 412,
+                 fields: [AWSErrorField("Condition", condition)])
     }
 
-    static func invalidDigest() -> AWSError {
-        AWSError("InvalidDigest", "The Content-MD5 you specified was invalid.", status: 400)
+    static func invalidDigest(_ header: String) -> AWSError {
+        AWSError("InvalidDigest", "The Content-MD5 you specified was invalid.", status: 400,
+                 fields: [AWSErrorField("Content-MD5", header)])
+    }
+
+    /// A Content-MD5 that does not match the body: S3 names both digests, base64, the sent one first.
+    static func contentMD5Mismatch(expected: String, calculated: [UInt8]) -> AWSError {
+        AWSError("BadDigest", "The Content-MD5 you specified did not match what we received.", status: 400,
+                 fields: [AWSErrorField("ExpectedDigest", expected),
+                          AWSErrorField("CalculatedDigest", Base64.encode(calculated))])
     }
 
     static func badDigest(_ message: String = "The Content-MD5 you specified did not match what we received.")

@@ -4,7 +4,7 @@ import EmuPluginKit
 enum StorageClass {
     static let valid: Set<String> = [
         "STANDARD", "REDUCED_REDUNDANCY", "STANDARD_IA", "ONEZONE_IA", "INTELLIGENT_TIERING", "GLACIER",
-        "DEEP_ARCHIVE", "OUTPOSTS", "GLACIER_IR", "SNOW", "EXPRESS_ONEZONE", "FSX_OPENZFS",
+        "DEEP_ARCHIVE", "GLACIER_IR", "SNOW", "EXPRESS_ONEZONE", "FSX_OPENZFS",
     ]
     /// Classes whose objects must be restored before GET.
     static let archived: Set<String> = ["GLACIER", "DEEP_ARCHIVE"]
@@ -13,7 +13,9 @@ enum StorageClass {
     static func of(_ request: S3Request) throws(AWSError) -> String {
         guard let value = request.header("x-amz-storage-class") else { return "STANDARD" }
         guard valid.contains(value) else {
-            throw AWSError("InvalidStorageClass", "The storage class you specified is not valid", status: 400)
+            // OUTPOSTS is S3 on Outposts' own class, refused by a regional bucket as AWS refuses it.
+            throw AWSError("InvalidStorageClass", "The storage class you specified is not valid", status: 400,
+                           fields: [AWSErrorField("StorageClassRequested", value)])
         }
         return value
     }

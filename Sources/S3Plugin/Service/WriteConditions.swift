@@ -29,11 +29,11 @@ struct WriteConditions {
             guard ifNoneMatch.trimmingSpaces() == "*" else {
                 throw S3Errors.notImplemented("If-None-Match with a value other than * on a write")
             }
-            if existing != nil { throw S3Errors.preconditionFailed() }
+            if existing != nil { throw S3Errors.preconditionFailed("If-None-Match") }
         }
         if let ifMatch {
             guard let existing else { throw S3Errors.noSuchKey(key) }
-            if !ETagMatch.matches(ifMatch, existing.etag) { throw S3Errors.preconditionFailed() }
+            if !ETagMatch.matches(ifMatch, existing.etag) { throw S3Errors.preconditionFailed("If-Match") }
         }
     }
 }
