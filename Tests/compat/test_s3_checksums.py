@@ -306,9 +306,16 @@ def test_completion_checks_part_numbers_and_the_claimed_type(s3, bucket):
     assert aws_error(s3.complete_multipart_upload, Bucket=bucket, Key="gaps", UploadId=upload_id,
                      MultipartUpload={"Parts": [listed[0], listed[2]]})[0] == "InvalidPartOrder"
     whole = value("CRC32C", b"".join(digest("CRC32C", p) for p in parts))
-    code, _, _ = aws_error(s3.complete_multipart_upload, Bucket=bucket, Key="gaps", UploadId=upload_id,
-                           MultipartUpload={"Parts": listed}, ChecksumType="FULL_OBJECT")
-    assert code == "BadDigest"
+    code, message, _ = aws_error(s3.complete_multipart_upload, Bucket=bucket, Key="gaps", UploadId=upload_id,
+                                 MultipartUpload={"Parts": listed}, ChecksumType="FULL_OBJECT")
+    assert (code, message) == ("InvalidRequest", "The upload was created using the COMPOSITE checksum mode. The "
+                               "complete request must use the same checksum mode.")
+    # x-amz-mp-object-size must be the size the parts make.
+    size = sum(len(p) for p in parts)
+    code, message, _ = aws_error(s3.complete_multipart_upload, Bucket=bucket, Key="gaps", UploadId=upload_id,
+                                 MultipartUpload={"Parts": listed}, MpuObjectSize=size + 1)
+    assert (code, message) == ("InvalidRequest", f"The provided 'x-amz-mp-object-size' header value {size + 1} "
+                               f"does not match what was computed: {size}")
     # A composite claim may leave out its -N, but the N it gives must count the parts.
     code, _, _ = aws_error(s3.complete_multipart_upload, Bucket=bucket, Key="gaps", UploadId=upload_id,
                            MultipartUpload={"Parts": listed}, ChecksumCRC32C=whole + "-2")
@@ -316,6 +323,25 @@ def test_completion_checks_part_numbers_and_the_claimed_type(s3, bucket):
     done = s3.complete_multipart_upload(Bucket=bucket, Key="gaps", UploadId=upload_id,
                                         MultipartUpload={"Parts": listed}, ChecksumCRC32C=whole)
     assert done["ChecksumCRC32C"] == whole + "-3"
+
+
+def test_an_upload_without_an_algorithm_takes_no_part_checksums_or_type(s3, bucket):
+    """An upload created without an algorithm has the "null" checksum mode: a part checksum listed at completion is
+    InvalidPart, and claiming a type is InvalidRequest, as S3 answers them."""
+    raw = s3.create_multipart_upload(Bucket=bucket, Key="plain")["UploadId"]
+    part = os.urandom(5 * MIB)
+    etag = s3.upload_part(Bucket=bucket, Key="plain", UploadId=raw, PartNumber=1, Body=part)["ETag"]
+    code, _, _ = aws_error(s3.complete_multipart_upload, Bucket=bucket, Key="plain", UploadId=raw,
+                           MultipartUpload={"Parts": [{"PartNumber": 1, "ETag": etag,
+                                                       "ChecksumCRC32": value("CRC32", part)}]})
+    assert code == "InvalidPart"
+    code, message, _ = aws_error(s3.complete_multipart_upload, Bucket=bucket, Key="plain", UploadId=raw,
+                                 MultipartUpload={"Parts": [{"PartNumber": 1, "ETag": etag}]},
+                                 ChecksumType="FULL_OBJECT")
+    assert (code, message) == ("InvalidRequest", "The upload was created using the null checksum mode. The complete "
+                               "request must use the same checksum mode.")
+    s3.complete_multipart_upload(Bucket=bucket, Key="plain", UploadId=raw,
+                                 MultipartUpload={"Parts": [{"PartNumber": 1, "ETag": etag}]}, MpuObjectSize=len(part))
 
 
 def test_a_full_object_claim_has_no_part_count(s3, bucket):

@@ -34,17 +34,23 @@ enum MultipartChecksum {
     }
 
     /// The checksum a CompleteMultipartUpload `<Part>` lists in its upload's algorithm (nil for an upload without
-    /// one, whose parts may list any or none).
+    /// one, whose parts list none).
     /// - Throws: InvalidArgument for a malformed value or two of them; InvalidRequest when the upload's algorithm
-    ///   is missing; BadDigest for a value of another algorithm.
-    static func listedChecksum(_ entry: XMLTag, part: Int, of upload: MultipartUpload) throws(AWSError) -> String? {
+    ///   is missing; BadDigest for a value of another algorithm; InvalidPart for a checksum listed in an upload
+    ///   created without an algorithm, as S3 answers it.
+    static func listedChecksum(_ entry: XMLTag, part: Int, etag: String, of upload: MultipartUpload) throws(AWSError)
+        -> String?
+    {
         let listed = ChecksumAlgorithm.allCases.compactMap { algorithm in
             entry.value(algorithm.elementName).map { (algorithm: algorithm, value: $0.trimmingSpaces()) }
         }
         let malformed = S3Errors.invalidArgument("Invalid Base64 or multiple checksums present in request")
         guard listed.count <= 1 else { throw malformed }
         if let entry = listed.first, (try? ChecksumRequest.digest(entry.value, entry.algorithm)) == nil { throw malformed }
-        guard let expected = upload.checksumAlgorithm else { return nil }
+        guard let expected = upload.checksumAlgorithm else {
+            if listed.isEmpty { return nil }
+            throw S3Errors.invalidPart(uploadId: upload.uploadId, partNumber: part, etag: etag)
+        }
         guard let entry = listed.first else {
             throw S3Errors.invalidRequest("The upload was created using a \(expected.rawValue.lowercased()) checksum. "
                 + "The complete request must include the checksum for each part. It was missing for part \(part) "
@@ -113,11 +119,12 @@ enum MultipartChecksum {
             parts = count
         }
 
-        /// - Throws: BadDigest when the claim is not the checksum the parts make.
-        func verify(_ checksum: StoredChecksum?, parts count: Int) throws(AWSError) {
-            if let type, type != checksum?.type {
-                throw S3Errors.badDigest("The x-amz-checksum-type you specified did not match the upload's checksum "
-                    + "type.")
+        /// - Throws: InvalidRequest when the claimed type is not the one the upload was created with (an upload
+        ///   without an algorithm has none, "null"); BadDigest when the claim is not the checksum the parts make.
+        func verify(_ checksum: StoredChecksum?, parts count: Int, upload: MultipartUpload) throws(AWSError) {
+            if let type, type != upload.checksumType {
+                throw S3Errors.invalidRequest("The upload was created using the \(upload.checksumType?.rawValue ?? "null") "
+                    + "checksum mode. The complete request must use the same checksum mode.")
             }
             guard let algorithm else { return }
             let mismatch = ChecksumRequest.badDigest(algorithm, lowercased: true)

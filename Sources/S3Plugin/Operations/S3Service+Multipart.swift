@@ -114,7 +114,8 @@ extension S3Service {
             guard let number = entry.value("PartNumber").flatMap({ Int($0) }), let etag = entry.value("ETag") else {
                 throw S3Errors.malformedXML()
             }
-            requested.append((number, etag, try MultipartChecksum.listedChecksum(entry, part: number, of: upload)))
+            requested.append((number, etag, try MultipartChecksum.listedChecksum(entry, part: number, etag: etag,
+                                                                                  of: upload)))
         }
         guard !requested.isEmpty else {
             throw S3Errors.invalidRequest("You must specify at least one part")
@@ -151,8 +152,14 @@ extension S3Service {
             var digests: [UInt8] = []
             for part in chosen { digests += Hex.decode(part.etag) ?? [] }
             let checksum = MultipartChecksum.objectChecksum(of: chosen, upload: upload)
-            try wholeChecksum?.verify(checksum, parts: chosen.count)
-            let object = S3Object(bucket: name, key: key, size: chosen.reduce(0) { $0 + $1.size },
+            try wholeChecksum?.verify(checksum, parts: chosen.count, upload: upload)
+            let size = chosen.reduce(0) { $0 + $1.size }
+            // x-amz-mp-object-size: the size the caller expects the object to have.
+            if let claimed = request.header("x-amz-mp-object-size"), Int64(claimed.trimmingSpaces()) != size {
+                throw S3Errors.invalidRequest("The provided 'x-amz-mp-object-size' header value \(claimed) does not "
+                    + "match what was computed: \(size)")
+            }
+            let object = S3Object(bucket: name, key: key, size: size,
                                   etag: "\(Hex.encode(MD5.digest(digests)))-\(chosen.count)", lastModified: now,
                                   headers: upload.headers, storageClass: upload.storageClass,
                                   blobs: chosen.map(\.blob), partsCount: chosen.count, encryption: upload.encryption,
