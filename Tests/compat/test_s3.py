@@ -325,6 +325,15 @@ def test_conditional_requests(s3, bucket):
     code, _, status = aws_error(s3.put_object, Bucket=bucket, Key="c", Body=b"again", IfNoneMatch="*")
     assert (code, status) == ("PreconditionFailed", 412)
     s3.put_object(Bucket=bucket, Key="c2", Body=b"new", IfNoneMatch="*")
+    # What a write does not take is S3's 501 NotImplemented, naming the header (as recorded from AWS).
+    for args, message, header in (
+            ({"IfMatch": "*"}, "We don't accept the provided value of If-Match header for this API", "If-Match"),
+            ({"IfMatch": put["ETag"], "IfNoneMatch": "*"}, "Multiple conditional request headers present in the "
+             "request", "If-Match,If-None-Match"),
+            ({"IfNoneMatch": put["ETag"]}, "A header you provided implies functionality that is not implemented",
+             "If-None-Match")):
+        assert error_of(s3.put_object, Bucket=bucket, Key="c", Body=b"x", **args) == {
+            "Code": "NotImplemented", "Message": message, "Header": header}
 
 
 def test_conditional_deletes_and_copies(s3, bucket):

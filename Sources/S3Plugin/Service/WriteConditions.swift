@@ -11,6 +11,8 @@ struct WriteConditions {
     var ifMatch: String?
     /// The object key the conditions are about, which NoSuchKey names.
     var key: String
+    /// A write (PutObject, CopyObject, CompleteMultipartUpload), which refuses `If-Match: *`; a delete takes it.
+    var isWrite = true
 
     init(_ request: S3Request) {
         ifNoneMatch = request.header("If-None-Match")
@@ -22,12 +24,25 @@ struct WriteConditions {
     init(ifMatch: String, key: String) {
         self.ifMatch = ifMatch
         self.key = key
+        isWrite = false
     }
 
+    /// - Throws: S3's 501 NotImplemented, naming the header, for what a write does not take: both headers,
+    ///   `If-Match: *`, or `If-None-Match` with anything but `*`; PreconditionFailed (412) or NoSuchKey when a
+    ///   condition does not hold.
     func verify(_ existing: S3Object?) throws(AWSError) {
+        if ifMatch != nil, ifNoneMatch != nil {
+            throw Self.unsupported("Multiple conditional request headers present in the request",
+                                   header: "If-Match,If-None-Match")
+        }
+        if isWrite, ifMatch?.trimmingSpaces() == "*" {
+            throw Self.unsupported("We don't accept the provided value of If-Match header for this API",
+                                   header: "If-Match")
+        }
         if let ifNoneMatch {
             guard ifNoneMatch.trimmingSpaces() == "*" else {
-                throw S3Errors.notImplemented("If-None-Match with a value other than * on a write")
+                throw Self.unsupported("A header you provided implies functionality that is not implemented",
+                                       header: "If-None-Match")
             }
             if existing != nil { throw S3Errors.preconditionFailed("If-None-Match") }
         }
@@ -35,5 +50,9 @@ struct WriteConditions {
             guard let existing else { throw S3Errors.noSuchKey(key) }
             if !ETagMatch.matches(ifMatch, existing.etag) { throw S3Errors.preconditionFailed("If-Match") }
         }
+    }
+
+    private static func unsupported(_ message: String, header: String) -> AWSError {
+        AWSError("NotImplemented", message, status: 501, fields: [AWSErrorField("Header", header)])
     }
 }
