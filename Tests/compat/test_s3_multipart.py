@@ -183,3 +183,12 @@ def test_list_multipart_uploads_with_a_delimiter(s3, bucket):
     assert sorted(seen) == ["a/", "b/", "c", "d/"] and len(seen) == 4
     empty = s3.list_multipart_uploads(Bucket=bucket, MaxUploads=0)
     assert empty["IsTruncated"] is False and "Uploads" not in empty
+    # As recorded from AWS: the next markers are always there (empty for an empty page), Prefix only when asked
+    # for, an upload-id-marker without a key-marker is ignored, and one that is not the key's upload is refused.
+    assert (empty["NextKeyMarker"], empty["NextUploadIdMarker"]) == ("", "") and "Prefix" not in empty
+    assert s3.list_multipart_uploads(Bucket=bucket, UploadIdMarker="anything")["UploadIdMarker"] == ""
+    code, message, _ = aws_error(s3.list_multipart_uploads, Bucket=bucket, KeyMarker="c", UploadIdMarker="nope")
+    assert (code, message) == ("InvalidArgument", "Invalid uploadId marker")
+    assert aws_error(s3.list_multipart_uploads, Bucket=bucket, EncodingType="value")[0] == "InvalidArgument"
+    encoded = s3.list_multipart_uploads(Bucket=bucket, Prefix="a/", EncodingType="url")
+    assert [u["Key"] for u in encoded["Uploads"]] == ["a/1", "a/2"]  # botocore decodes what S3 encoded

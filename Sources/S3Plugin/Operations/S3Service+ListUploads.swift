@@ -54,13 +54,26 @@ extension S3Service {
         let prefix = request.query["prefix"] ?? ""
         let maxUploads = try PartsPage.count(request.query["max-uploads"], "max-uploads", default: 1000, cap: 1000)
         let keyMarker = request.query["key-marker"] ?? ""
-        let idMarker = request.query["upload-id-marker"]
+        // An upload-id-marker counts only beside a key-marker (S3 echoes it as empty otherwise).
+        let idMarker = keyMarker.isEmpty ? nil : request.query["upload-id-marker"].flatMap { $0.isEmpty ? nil : $0 }
+        let encodeKeys: Bool
+        switch request.query["encoding-type"] {
+        case nil: encodeKeys = false
+        case "url"?: encodeKeys = true
+        case let other?:
+            throw S3Errors.invalidArgument("Invalid Encoding Method specified in Request",
+                                           argument: ("encoding-type", other))
+        }
+        func encoded(_ text: String) -> String { encodeKeys ? PercentEncoding.encodeForListing(text) : text }
         let uploads = store.read { state in state.uploads.values.filter { $0.bucket == name } }
             .filter { $0.key.utf8.starts(with: prefix.utf8) }
             .sorted { ($0.key, $0.initiated, $0.uploadId) < ($1.key, $1.initiated, $1.uploadId) }
         var remaining = uploads[...]
         if !keyMarker.isEmpty {
-            if let idMarker, let index = uploads.firstIndex(where: { $0.key == keyMarker && $0.uploadId == idMarker }) {
+            if let idMarker {
+                guard let index = uploads.firstIndex(where: { $0.key == keyMarker && $0.uploadId == idMarker }) else {
+                    throw S3Errors.invalidArgument("Invalid uploadId marker", argument: ("upload-id-marker", idMarker))
+                }
                 remaining = uploads[(index + 1)...]
             } else {
                 // A key marker that is a common prefix (the last entry of a previous page) covers every key under it.
@@ -85,20 +98,20 @@ extension S3Service {
         }
         var xml = XMLWriter(root: "ListMultipartUploadsResult")
         xml.element("Bucket", name)
-        xml.element("KeyMarker", keyMarker)
+        xml.element("KeyMarker", encoded(keyMarker))
         xml.element("UploadIdMarker", idMarker ?? "")
-        if truncated, let last = entries.last {
-            xml.element("NextKeyMarker", last.upload?.key ?? last.commonPrefix)
-            xml.element("NextUploadIdMarker", last.upload?.uploadId ?? "")
-        }
-        if let delimiter { xml.element("Delimiter", delimiter) }
-        xml.element("Prefix", prefix)
+        // Always there, as S3 answers them: the last entry's key and upload id, empty when there is none.
+        xml.element("NextKeyMarker", encoded(entries.last.map { $0.upload?.key ?? $0.commonPrefix ?? "" } ?? ""))
+        xml.element("NextUploadIdMarker", entries.last?.upload?.uploadId ?? "")
+        if let delimiter { xml.element("Delimiter", encoded(delimiter)) }
+        if request.query["prefix"] != nil { xml.element("Prefix", encoded(prefix)) }
+        if encodeKeys { xml.element("EncodingType", "url") }
         xml.element("MaxUploads", maxUploads)
         xml.element("IsTruncated", truncated)
         for upload in entries.compactMap(\.upload) {
             let owner = Self.canonicalUserId(upload.accountId)
             xml.group("Upload") { xml in
-                xml.element("Key", upload.key)
+                xml.element("Key", encoded(upload.key))
                 xml.element("UploadId", upload.uploadId)
                 xml.group("Initiator") { xml in
                     xml.element("ID", upload.initiatorArn.isEmpty ? owner : upload.initiatorArn)
@@ -113,7 +126,7 @@ extension S3Service {
             }
         }
         for commonPrefix in entries.compactMap(\.commonPrefix) {
-            xml.group("CommonPrefixes") { xml in xml.element("Prefix", commonPrefix) }
+            xml.group("CommonPrefixes") { xml in xml.element("Prefix", encoded(commonPrefix)) }
         }
         return xml.output()
     }
