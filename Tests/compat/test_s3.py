@@ -416,6 +416,12 @@ def test_list_objects_v2_prefix_delimiter_and_pages(s3, bucket):
     after = s3.list_objects_v2(Bucket=bucket, StartAfter="photos/2025/mar.jpg")
     assert [o["Key"] for o in after["Contents"]] == ["photos/top.jpg", "readme", "z/one", "z/two"]
     assert after["StartAfter"] == "photos/2025/mar.jpg"
+    # A marker inside a common prefix: that prefix sorts before it and is not listed again (as recorded from AWS).
+    inside = s3.list_objects_v2(Bucket=bucket, Prefix="photos/", Delimiter="/", StartAfter="photos/2024/jan.jpg")
+    assert [p["Prefix"] for p in inside["CommonPrefixes"]] == ["photos/2025/"]
+    assert [o["Key"] for o in inside["Contents"]] == ["photos/top.jpg"]
+    marker = s3.list_objects(Bucket=bucket, Prefix="photos/", Delimiter="/", Marker="photos/2025/mar.jpg")
+    assert "CommonPrefixes" not in marker and [o["Key"] for o in marker["Contents"]] == ["photos/top.jpg"]
     for listed in (s3.list_objects_v2(Bucket=bucket, MaxKeys=0), s3.list_objects(Bucket=bucket, MaxKeys=0)):
         assert listed["IsTruncated"] is False and "Contents" not in listed  # as S3 answers MaxKeys=0
     paginator = s3.get_paginator("list_objects_v2")

@@ -18,6 +18,9 @@ struct ListingPage {
             let rolledUp = delimiterBytes.flatMap {
                 Self.commonPrefix(of: key, prefixLength: prefixBytes.count, delimiter: $0)
             }
+            // A common prefix that sorts at or before the marker was listed already, even when the marker is a key
+            // inside it (as S3 answers a marker such as "folder/sub/file" with delimiter "/").
+            if let rolledUp, let marker, marker.covers(rolledUp) { continue }
             if count == maxKeys {
                 // S3 answers MaxKeys=0 with an empty page that is not truncated.
                 isTruncated = maxKeys > 0
