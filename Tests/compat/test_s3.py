@@ -247,6 +247,13 @@ def test_more_errors_name_what_they_are_about(s3, bucket, client):
     malformed = error_of(s3.upload_part_copy, Bucket=bucket, Key="mp", UploadId=upload, PartNumber=2,
                          CopySource=f"{bucket}/ten", CopySourceRange="bytes=5")
     assert (malformed["ArgumentName"], malformed["ArgumentValue"]) == ("x-amz-copy-source-range", "bytes=5")
+    # A copy source without a bucket and key, and a version the unversioned source does not have.
+    assert error_of(s3.copy_object, Bucket=bucket, Key="c", CopySource="x-amz-copy-source") == {
+        "Code": "InvalidArgument", "Message": "Invalid copy source object key",
+        "ArgumentName": "x-amz-copy-source", "ArgumentValue": "x-amz-copy-source"}
+    assert error_of(s3.copy_object, Bucket=bucket, Key="c",
+                    CopySource={"Bucket": bucket, "Key": "ten", "VersionId": "v1"}) == {
+        "Code": "NoSuchVersion", "Message": "The specified version does not exist.", "Key": "ten", "VersionId": "v1"}
     # A bad continuation token is named, but its value not repeated.
     bad_token = error_of(s3.list_objects_v2, Bucket=bucket, ContinuationToken="!")
     assert bad_token["ArgumentName"] == "continuation-token" and "ArgumentValue" not in bad_token

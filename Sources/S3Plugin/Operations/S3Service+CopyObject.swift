@@ -74,7 +74,8 @@ extension S3Service {
         let sourceBucket = try requireBucket(source.bucket, context)
         guard let original = store.read({ $0.objects[source.bucket]?[source.key] }) else { throw S3Errors.noSuchKey(source.key) }
         if let version = source.versionId, version != "null" {
-            throw AWSError("NoSuchVersion", "The specified version does not exist.", status: 404)
+            throw AWSError("NoSuchVersion", "The specified version does not exist.", status: 404,
+                           fields: [AWSErrorField("Key", source.key), AWSErrorField("VersionId", version)])
         }
         try checkCopySourceConditions(request, original)
         if StorageClass.archived.contains(original.storageClass) {
@@ -122,7 +123,7 @@ extension S3Service {
         guard let slash = path.firstIndex(of: "/"), !path[..<slash].isEmpty,
             !path[path.index(after: slash)...].isEmpty
         else {
-            throw S3Errors.invalidArgument("Copy Source must mention the source bucket and key: sourcebucket/sourcekey")
+            throw S3Errors.invalidArgument("Invalid copy source object key", argument: ("x-amz-copy-source", header))
         }
         return (String(path[..<slash]), String(path[path.index(after: slash)...]), versionId)
     }
