@@ -104,6 +104,18 @@ def test_location_constraint_rules(s3, client):
     s3.create_bucket(Bucket=legacy, CreateBucketConfiguration={"LocationConstraint": "EU"})
     assert s3.head_bucket(Bucket=legacy)["BucketRegion"] == "eu-west-1"
     assert s3.get_bucket_location(Bucket=legacy)["LocationConstraint"] == "EU"
+    # As recorded from AWS: the eu-west-1 endpoint takes EU too, refuses an invalid name as incompatible, and
+    # InvalidLocationConstraint names the constraint.
+    from_eu = bucket_name()
+    eu.create_bucket(Bucket=from_eu, CreateBucketConfiguration={"LocationConstraint": "EU"})
+    assert eu.get_bucket_location(Bucket=from_eu)["LocationConstraint"] == "EU"
+    for constraint in ("us-east-1", "bar"):
+        code, message, _ = aws_error(eu.create_bucket, Bucket=bucket_name(),
+                                     CreateBucketConfiguration={"LocationConstraint": constraint})
+        assert (code, message) == ("IllegalLocationConstraintException", f"The {constraint} location constraint is "
+                                   "incompatible for the region specific endpoint this request was sent to.")
+    assert error_of(s3.create_bucket, Bucket=bucket_name(), CreateBucketConfiguration={
+        "LocationConstraint": "bar"})["LocationConstraint"] == "bar"
 
 
 def test_delete_bucket_not_empty(s3, bucket):

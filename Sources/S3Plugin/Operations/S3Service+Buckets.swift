@@ -68,13 +68,15 @@ extension S3Service {
         }
         let requestRegion = context.region
         if let constraint {
-            guard constraint != "us-east-1", BucketNaming.regions.contains(constraint) else {
-                throw AWSError("InvalidLocationConstraint", "The specified location-constraint is not valid",
-                               status: 400)
-            }
-            if requestRegion != "us-east-1", constraint != requestRegion {
+            // A regional endpoint takes only its own region ("EU" being eu-west-1's old name), and refuses anything
+            // else as incompatible, an invalid name included; the us-east-1 endpoint takes any valid region.
+            if requestRegion != "us-east-1", (constraint == "EU" ? "eu-west-1" : constraint) != requestRegion {
                 throw AWSError("IllegalLocationConstraintException", "The \(constraint) location constraint is "
                     + "incompatible for the region specific endpoint this request was sent to.", status: 400)
+            }
+            guard constraint != "us-east-1", BucketNaming.regions.contains(constraint) else {
+                throw AWSError("InvalidLocationConstraint", "The specified location-constraint is not valid",
+                               status: 400, fields: [AWSErrorField("LocationConstraint", constraint)])
             }
         } else if requestRegion != "us-east-1" {
             throw AWSError("IllegalLocationConstraintException", "The unspecified location constraint is "
