@@ -52,6 +52,10 @@ def test_list_buckets_pages_and_prefix(s3):
     assert [b["Name"] for b in first["Buckets"]] == names[:2] and first["Prefix"] == prefix
     rest = s3.list_buckets(Prefix=prefix, MaxBuckets=2, ContinuationToken=first["ContinuationToken"])
     assert [b["Name"] for b in rest["Buckets"]] == names[2:] and "ContinuationToken" not in rest
+    assert [b["Name"] for b in s3.list_buckets(Prefix=prefix, BucketRegion="us-east-1")["Buckets"]] == names
+    assert s3.list_buckets(Prefix=prefix, BucketRegion="eu-west-2")["Buckets"] == []
+    code, message, _ = aws_error(s3.list_buckets, BucketRegion="eu-east-1")  # no such region
+    assert (code, message) == ("InvalidArgument", "Argument value eu-east-1 is not a valid AWS Region")
 
 
 @pytest.mark.parametrize("name", ["ab", "Upper-Case", "under_score", "-leading", "trailing-", "two..dots",

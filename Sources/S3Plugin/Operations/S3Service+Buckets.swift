@@ -10,6 +10,10 @@ extension S3Service {
     func listBuckets(_ request: S3Request, _ context: RequestContext) throws(AWSError) -> OperationOutput {
         let prefix = request.query["prefix"]
         let regionFilter = request.query["bucket-region"]
+        if let regionFilter, regionFilter == "EU" || !(BucketNaming.regions.contains(regionFilter) || regionFilter == "us-east-1") {
+            throw S3Errors.invalidArgument("Argument value \(regionFilter) is not a valid AWS Region",
+                                           argument: ("bucket-region", regionFilter))
+        }
         var limit = 10000
         if let text = request.query["max-buckets"] {
             guard let value = Int(text), (1...10000).contains(value) else {
