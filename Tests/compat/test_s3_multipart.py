@@ -5,6 +5,9 @@ import hashlib
 import os
 import uuid
 
+import botocore.exceptions
+import pytest
+
 from kms_helpers import aws_error
 
 MIB = 1024 * 1024
@@ -192,3 +195,36 @@ def test_list_multipart_uploads_with_a_delimiter(s3, bucket):
     assert aws_error(s3.list_multipart_uploads, Bucket=bucket, EncodingType="value")[0] == "InvalidArgument"
     encoded = s3.list_multipart_uploads(Bucket=bucket, Prefix="a/", EncodingType="url")
     assert [u["Key"] for u in encoded["Uploads"]] == ["a/1", "a/2"]  # botocore decodes what S3 encoded
+
+
+def test_a_conditional_completion_conflicts_with_a_write_made_meanwhile(s3, bucket):
+    """If-Match or If-None-Match on CompleteMultipartUpload, when the key was written or deleted after the upload
+    began: 409 ConditionalRequestConflict naming the condition and key, as recorded from AWS; nothing changes."""
+    def start(key):
+        upload = s3.create_multipart_upload(Bucket=bucket, Key=key)["UploadId"]
+        etag = s3.upload_part(Bucket=bucket, Key=key, UploadId=upload, PartNumber=1, Body=b"part")["ETag"]
+        return upload, {"Parts": [{"PartNumber": 1, "ETag": etag}]}
+
+    s3.put_object(Bucket=bucket, Key="k", Body=b"v1")
+    upload, parts = start("k")
+    newer = s3.put_object(Bucket=bucket, Key="k", Body=b"v2")["ETag"]
+    with pytest.raises(botocore.exceptions.ClientError) as info:
+        s3.complete_multipart_upload(Bucket=bucket, Key="k", UploadId=upload, MultipartUpload=parts, IfMatch=newer)
+    assert info.value.response["ResponseMetadata"]["HTTPStatusCode"] == 409
+    assert info.value.response["Error"] == {
+        "Code": "ConditionalRequestConflict", "Key": "k", "Condition": "If-Match",
+        "Message": "The conditional request cannot succeed due to a conflicting operation against this resource."}
+    assert s3.get_object(Bucket=bucket, Key="k")["Body"].read() == b"v2"
+
+    upload, parts = start("k")
+    s3.delete_object(Bucket=bucket, Key="k")
+    code, _, status = aws_error(s3.complete_multipart_upload, Bucket=bucket, Key="k", UploadId=upload,
+                                MultipartUpload=parts, IfNoneMatch="*")
+    assert (code, status) == ("ConditionalRequestConflict", 409)
+    # Without a change meanwhile the condition is simply judged; without a condition nothing conflicts.
+    upload, parts = start("fresh")
+    s3.complete_multipart_upload(Bucket=bucket, Key="fresh", UploadId=upload, MultipartUpload=parts, IfNoneMatch="*")
+    upload, parts = start("fresh")
+    s3.put_object(Bucket=bucket, Key="fresh", Body=b"meanwhile")
+    s3.complete_multipart_upload(Bucket=bucket, Key="fresh", UploadId=upload, MultipartUpload=parts)
+    assert s3.get_object(Bucket=bucket, Key="fresh")["Body"].read() == b"part"

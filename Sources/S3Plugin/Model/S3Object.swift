@@ -25,6 +25,8 @@ struct S3Object: Codable, Sendable, Equatable {
 
     var arn: String { "arn:aws:s3:::\(bucket)/\(key)" }
     var quotedETag: String { "\"\(etag)\"" }
+    /// Tells one write of the key from another (the same bytes written twice included): its ETag, time and blob.
+    var version: String { "\(etag)/\(lastModified)/\(blobs.first?.id ?? "")" }
     /// Every byte of the body; nil for an empty one.
     var wholeRange: ClosedRange<Int64>? { size > 0 ? 0...(size - 1) : nil }
 }

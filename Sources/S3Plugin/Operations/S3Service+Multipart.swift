@@ -21,12 +21,13 @@ extension S3Service {
         let arn = "arn:aws:s3:::\(name)/\(key)"
         // The data key itself is not needed yet: each UploadPart unwraps it again.
         let (encryption, _) = try keys.newKey(spec, arn: arn, region: bucket.region, context)
-        let upload = MultipartUpload(uploadId: Self.newUploadId(), bucket: name, key: key, initiated: now,
+        var upload = MultipartUpload(uploadId: Self.newUploadId(), bucket: name, key: key, initiated: now,
                                      initiatorArn: context.principalArn, accountId: context.accountId,
                                      headers: headers, storageClass: storageClass, encryption: encryption,
                                      checksumAlgorithm: checksum?.algorithm, checksumType: checksum?.type)
         try store.update { state throws(AWSError) in
             guard state.buckets[name] != nil else { throw S3Errors.noSuchBucket(name) }
+            upload.objectAtStart = state.objects[name]?[key]?.version ?? ""
             try S3Persistence.upload(context, upload.uploadId, upload)
             state.uploads[upload.uploadId] = upload
         }
@@ -148,6 +149,15 @@ extension S3Service {
                                               partNumber: part.partNumber, etag: part.etag)
             }
             let existing = state.objects[name]?[key]
+            // A conditional completion conflicts with a write or delete of the key since the upload began: S3
+            // answers 409 rather than judge the condition against an object the upload never saw.
+            if let condition = conditions.ifMatch != nil ? "If-Match" : conditions.ifNoneMatch != nil ? "If-None-Match" : nil,
+                let atStart = upload.objectAtStart, atStart != (existing?.version ?? "")
+            {
+                throw AWSError("ConditionalRequestConflict", "The conditional request cannot succeed due to a "
+                    + "conflicting operation against this resource.", status: 409,
+                               fields: [AWSErrorField("Condition", condition), AWSErrorField("Key", key)])
+            }
             try conditions.verify(existing)
             var digests: [UInt8] = []
             for part in chosen { digests += Hex.decode(part.etag) ?? [] }
