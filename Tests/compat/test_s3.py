@@ -486,6 +486,15 @@ def test_copy_object(s3, bucket):
     assert head["Metadata"] == {"b": "2"} and head["ContentType"] == "text/plain"
     code, message, _ = aws_error(s3.copy_object, Bucket=bucket, Key="source", CopySource=f"{bucket}/source")
     assert code == "InvalidRequest" and "copy an object to itself" in message
+    # Asking for a checksum is a change (the object's own algorithm included), and so is leaving SSE-KMS for the
+    # bucket's SSE-S3 by naming no encryption, as AWS answered recorded requests.
+    for algorithm in ("SHA256", "SHA256"):
+        again = s3.copy_object(Bucket=bucket, Key="source", CopySource=f"{bucket}/source", ChecksumAlgorithm=algorithm)
+        assert again["CopyObjectResult"]["ChecksumSHA256"]
+    s3.put_object(Bucket=bucket, Key="kms", Body=b"k", ServerSideEncryption="aws:kms")
+    moved = s3.copy_object(Bucket=bucket, Key="kms", CopySource=f"{bucket}/kms")
+    assert moved["ServerSideEncryption"] == "AES256"
+    assert s3.get_object(Bucket=bucket, Key="kms")["Body"].read() == b"k"
     code, _, _ = aws_error(s3.copy_object, Bucket=bucket, Key="x", CopySource=f"{bucket}/missing")
     assert code == "NoSuchKey"
     code, _, status = aws_error(s3.copy_object, Bucket=bucket, Key="x", CopySource=f"{bucket}/source",

@@ -25,15 +25,19 @@ extension S3Service {
             headers.tagCount = try ObjectHeaders(request).tagCount
         }
         let storageClass = try StorageClass.of(request)
+        let spec = try EncryptionRequest.resolve(request, bucket: bucket)
+        // A copy onto itself must change something. Asking for a checksum counts, and so does an encryption the
+        // object does not have (an SSE-KMS object copied without SSE headers into an SSE-S3 bucket), as AWS
+        // answered recorded requests.
         if original.bucket == name, original.key == key, directive == "COPY",
             request.header("x-amz-storage-class") == nil, request.header("x-amz-server-side-encryption") == nil,
-            request.header("x-amz-website-redirect-location") == nil
+            request.header("x-amz-website-redirect-location") == nil,
+            request.header("x-amz-checksum-algorithm") == nil, spec.algorithm == original.encryption.algorithm
         {
             throw S3Errors.invalidRequest("This copy request is illegal because it is trying to copy an object to "
                 + "itself without changing the object's metadata, storage class, website redirect location or "
                 + "encryption attributes.")
         }
-        let spec = try EncryptionRequest.resolve(request, bucket: bucket)
         // The copy keeps its source's checksum algorithm unless the request names another; the value is computed
         // again over the copied bytes, so it is always the copy's own.
         let algorithm = try ChecksumAlgorithm.named(in: request) ?? original.checksum?.algorithm ?? .crc64nvme
