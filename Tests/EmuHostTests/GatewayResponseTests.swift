@@ -66,6 +66,13 @@ import Testing
             + "<Key>a&lt;b&gt;&amp;c</Key><Size>7</Size><RequestId>req-4</RequestId></Error>")
     }
 
+    /// A key with a control character must not make the error document unparseable.
+    @Test func errorMembersHoldOnlyCharactersXMLCanCarry() {
+        let response = GatewayResponse.awsError("NoSuchKey", "m", status: 404, protocolKind: EMU_PROTOCOL_REST,
+                                                requestId: "r", fields: [AWSErrorField("Key", "a\u{01}b\tc")])
+        #expect(String(decoding: response.body, as: UTF8.self).contains("<Key>a\u{FFFD}b\tc</Key>"))
+    }
+
     @Test func queryAndJSONErrorsWithFields() throws {
         let fields = [AWSErrorField("Reason", "R")]
         let query = GatewayResponse.awsError("C", "m", status: 400, protocolKind: EMU_PROTOCOL_QUERY,
@@ -90,7 +97,7 @@ import Testing
     /// would stand in for what the host writes itself.
     @Test(arguments: [("BucketName", true), ("Key", true), ("ETag2", true), ("", false), ("2Key", false),
                       ("Bucket Name", false), ("Content-MD5", true), ("-x", false), ("a<b", false), ("Code", false), ("RequestId", false),
-                      ("message", false), ("__type", false), ("Ünicode", false), (String(repeating: "a", count: 65), false)])
+                      ("message", false), ("__type", false), ("code", false), ("MESSAGE", false), ("Ünicode", false), (String(repeating: "a", count: 65), false)])
     func errorFieldNames(name: String, allowed: Bool) {
         #expect(AWSErrorField.isAllowed(name: name) == allowed)
     }

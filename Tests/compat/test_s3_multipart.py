@@ -8,6 +8,7 @@ import uuid
 import botocore.exceptions
 import pytest
 
+from awsemu_host import request
 from kms_helpers import aws_error
 
 MIB = 1024 * 1024
@@ -166,7 +167,7 @@ def test_upload_part_copy_ranges_and_errors(s3, bucket):
     assert s3.list_parts(Bucket=bucket, Key="refused", UploadId=upload).get("Parts", []) == []
 
 
-def test_list_multipart_uploads_with_a_delimiter(s3, bucket):
+def test_list_multipart_uploads_with_a_delimiter(s3, bucket, endpoint):
     """Keys holding the delimiter after the prefix roll up into CommonPrefixes, each counted once per page."""
     for key in ("a/1", "a/2", "b/x/1", "b/y", "c", "d/1"):
         s3.create_multipart_upload(Bucket=bucket, Key=key)
@@ -190,11 +191,21 @@ def test_list_multipart_uploads_with_a_delimiter(s3, bucket):
     # for, an upload-id-marker without a key-marker is ignored, and one that is not the key's upload is refused.
     assert (empty["NextKeyMarker"], empty["NextUploadIdMarker"]) == ("", "") and "Prefix" not in empty
     assert s3.list_multipart_uploads(Bucket=bucket, UploadIdMarker="anything")["UploadIdMarker"] == ""
-    code, message, _ = aws_error(s3.list_multipart_uploads, Bucket=bucket, KeyMarker="c", UploadIdMarker="nope")
+    other = next(u["UploadId"] for u in s3.list_multipart_uploads(Bucket=bucket)["Uploads"] if u["Key"] == "a/1")
+    code, message, _ = aws_error(s3.list_multipart_uploads, Bucket=bucket, KeyMarker="c", UploadIdMarker=other)
     assert (code, message) == ("InvalidArgument", "Invalid uploadId marker")
     assert aws_error(s3.list_multipart_uploads, Bucket=bucket, EncodingType="value")[0] == "InvalidArgument"
-    encoded = s3.list_multipart_uploads(Bucket=bucket, Prefix="a/", EncodingType="url")
-    assert [u["Key"] for u in encoded["Uploads"]] == ["a/1", "a/2"]  # botocore decodes what S3 encoded
+    s3.create_multipart_upload(Bucket=bucket, Key="e/x y&z")
+    response = request(endpoint, "GET", f"/{bucket}?uploads&prefix=e%2F&encoding-type=url")
+    assert b"<Key>e/x+y%26z</Key>" in response.body and b"<EncodingType>url</EncodingType>" in response.body
+    # A key-marker inside a common prefix: that prefix is not listed again.
+    after = s3.list_multipart_uploads(Bucket=bucket, Delimiter="/", KeyMarker="a/1")
+    assert [p["Prefix"] for p in after["CommonPrefixes"]] == ["b/", "d/", "e/"]
+    # An upload that is gone (aborted while a cleanup loop pages) lets the listing go on after its key.
+    gone = s3.create_multipart_upload(Bucket=bucket, Key="c")["UploadId"]
+    s3.abort_multipart_upload(Bucket=bucket, Key="c", UploadId=gone)
+    rest = s3.list_multipart_uploads(Bucket=bucket, KeyMarker="c", UploadIdMarker=gone)
+    assert [u["Key"] for u in rest["Uploads"]] == ["d/1", "e/x y&z"]
 
 
 def test_a_conditional_completion_conflicts_with_a_write_made_meanwhile(s3, bucket):

@@ -68,6 +68,16 @@ public struct GatewayResponse: Sendable {
     }
 }
 
+/// Error members carry what the caller sent (a key, a header's value), which may hold characters XML 1.0 cannot
+/// carry even escaped (U+0001…): those become U+FFFD, so that every SDK can still parse the error document.
 private func xmlElements(_ fields: [AWSErrorField]) -> String {
-    fields.map { xmlElement($0.name, $0.value) }.joined()
+    fields.map { field in
+        var value = String.UnicodeScalarView()
+        for scalar in field.value.unicodeScalars {
+            let allowed = scalar == "\t" || scalar == "\n" || scalar == "\r" || (0x20...0xD7FF).contains(scalar.value)
+                || (0xE000...0xFFFD).contains(scalar.value) || scalar.value >= 0x10000
+            value.append(allowed ? scalar : "\u{FFFD}")
+        }
+        return xmlElement(field.name, String(value))
+    }.joined()
 }

@@ -9,13 +9,17 @@ public struct AWSErrorField: Sendable, Equatable {
         self.value = value
     }
 
-    /// The members the host writes itself in one protocol or another; a field may not stand in for them.
-    static let reservedNames: Set<String> = ["Code", "Message", "RequestId", "HostId", "Type", "__type", "message"]
+    /// The members the host writes itself in one protocol or another, or that SDKs read as the error's code or
+    /// message (the JavaScript SDK reads `code` before `__type`), compared without case: a field may not stand in
+    /// for them.
+    static let reservedNames: Set<String> = ["code", "message", "requestid", "hostid", "type", "__type"]
 
     /// Whether `name` may be written as an XML element and a JSON member as it is: ASCII letters, digits and
     /// hyphens (S3's `<Content-MD5>`), starting with a letter (so nothing needs escaping), and not reserved.
     public static func isAllowed(name: String) -> Bool {
-        guard let first = name.utf8.first, name.utf8.count <= 64, !reservedNames.contains(name) else { return false }
+        guard let first = name.utf8.first, name.utf8.count <= 64, !reservedNames.contains(name.lowercased()) else {
+            return false
+        }
         func isLetter(_ byte: UInt8) -> Bool { (byte | 0x20) >= UInt8(ascii: "a") && (byte | 0x20) <= UInt8(ascii: "z") }
         return isLetter(first) && name.utf8.allSatisfy {
             isLetter($0) || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) || $0 == UInt8(ascii: "-")

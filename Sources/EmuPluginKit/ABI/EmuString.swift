@@ -38,7 +38,8 @@ public func withEmuString<R>(bytes: [UInt8], _ body: (emu_str) throws -> R) reth
     }
 }
 
-/// Calls `body` with `emu_header`s that borrow the names and values of `headers` for the duration of the call.
+/// Calls `body` with `emu_header`s that borrow the names and values of `headers` for the duration of the call:
+/// one buffer holds every string, so a C verb gets stable pointers without a copy per header.
 public func withEmuHeaders<R>(_ headers: [(String, String)], _ body: (UnsafeBufferPointer<emu_header>) throws -> R)
     rethrows -> R
 {

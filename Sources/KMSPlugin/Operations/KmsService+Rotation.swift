@@ -44,9 +44,9 @@ extension KmsService {
         // original key rotation status returns" (GetKeyRotationStatus): answered, not refused, and kept underneath.
         let enabled = key.rotation.enabled && !key.state.isPendingDeletion
         var output: [String: JSONValue] = ["KeyRotationEnabled": .bool(enabled), "KeyId": .string(key.arn)]
-        // Asymmetric and HMAC keys cannot rotate, and their status is answered as false ("The key rotation status
-        // of these KMS keys is always false"; the Terraform provider reads it for every AWS_KMS key, and its
-        // acceptance tests pass for ECC and HMAC keys). Imported material and custom key stores are refused.
+        // Asymmetric and HMAC keys cannot rotate, and their status is answered as false: the Terraform provider
+        // reads it for every key of origin AWS_KMS, and its acceptance tests pass against AWS for ECC and HMAC keys.
+        // Keys with imported material or in a custom key store are refused (the provider never asks for those).
         if key.origin != .awsKMS { try requireRotatable(key) }
         if enabled {
             output["RotationPeriodInDays"] = .int(Int64(key.rotation.periodInDays))

@@ -340,8 +340,9 @@ typedef struct emu_host_api {
     /** Appends bytes to the response body (copied). May be called several times. */
     void (*respond)(emu_response_writer *writer, const uint8_t *body, size_t len);
     /**
-     * Answers with an AWS error. The host renders it in the service's protocol (JSON __type/message, Query
-     * ErrorResponse XML, REST XML <Error>) and discards anything written before.
+     * Answers with an AWS error. The host renders it in the service's protocol (JSON __type/message, leaving an
+     * empty message out as AWS does; Query ErrorResponse XML; REST XML <Error>) and discards anything written
+     * before.
      */
     void (*respond_error)(emu_response_writer *writer, emu_str code, emu_str message, uint32_t http_status);
 
@@ -405,9 +406,10 @@ typedef struct emu_host_api {
     /**
      * (ABI 1.4) respond_error with the further members some AWS errors carry, such as S3's <BucketName>, <Key>,
      * <UploadId> or <ArgumentName>: each pair becomes an element after <Message> in REST and Query XML, and a
-     * string member in JSON. A name must be an XML name of ASCII letters, digits and hyphens, starting with a letter, and
-     * not one of the members the host writes itself (Code, Message, RequestId, HostId, Type, __type, message);
-     * the host drops any other. The bus carries only the code and message.
+     * string member in JSON. A name must be at most 64 ASCII letters, digits and hyphens, starting with a letter,
+     * and not, in any case, one the host writes itself or SDKs read as code or message (Code, Message, RequestId,
+     * HostId, Type, __type); the host drops any other. Values XML cannot carry become U+FFFD. The bus carries
+     * only the code and message.
      */
     void (*respond_error_fields)(emu_response_writer *writer, emu_str code, emu_str message, uint32_t http_status,
                                  const emu_header *fields, size_t field_count);

@@ -43,7 +43,7 @@ extension S3Service {
         let algorithm = try ChecksumAlgorithm.named(in: request) ?? original.checksum?.algorithm ?? .crc64nvme
         // If-None-Match / If-Match name the destination (CopyObject's conditional writes), checked before the copy
         // and again under the lock as it is stored.
-        let check = WriteConditions(request)
+        let check = try WriteConditions(request)
         try check.verify(store.read { $0.objects[name]?[key] })
 
         let arn = "arn:aws:s3:::\(name)/\(key)"
@@ -83,8 +83,7 @@ extension S3Service {
         }
         try checkCopySourceConditions(request, original)
         if StorageClass.archived.contains(original.storageClass) {
-            throw AWSError("InvalidObjectState", "The operation is not valid for the object's storage class",
-                           status: 403, fields: [AWSErrorField("StorageClass", original.storageClass)])
+            throw S3Errors.invalidObjectState(storageClass: original.storageClass)
         }
         return (original, sourceBucket)
     }

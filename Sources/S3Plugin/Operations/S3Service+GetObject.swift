@@ -20,8 +20,7 @@ extension S3Service {
         case .notModified: return OperationOutput(body: [], status: 304, headers: headers)
         }
         if !headOnly, StorageClass.archived.contains(object.storageClass) {
-            throw AWSError("InvalidObjectState", "The operation is not valid for the object's storage class",
-                           status: 403, fields: [AWSErrorField("StorageClass", object.storageClass)])
+            throw S3Errors.invalidObjectState(storageClass: object.storageClass)
         }
         var range = object.wholeRange
         var status: UInt32 = 200

@@ -11,14 +11,7 @@ extension S3Service {
         let query = request.query
         let prefix = query["prefix"] ?? ""
         let delimiter = query["delimiter"].flatMap { $0.isEmpty ? nil : $0 }
-        let encodeKeys: Bool
-        switch query["encoding-type"] {
-        case nil: encodeKeys = false
-        case "url"?: encodeKeys = true
-        case let other?:
-            throw S3Errors.invalidArgument("Invalid Encoding Method specified in Request",
-                                           argument: ("encoding-type", other))
-        }
+        let encodeKeys = try S3Errors.encodesKeys(query)
         var maxKeys = 1000
         if let text = query["max-keys"] {
             guard let value = Int(text), value >= 0 else {

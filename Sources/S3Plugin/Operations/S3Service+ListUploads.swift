@@ -56,25 +56,19 @@ extension S3Service {
         let keyMarker = request.query["key-marker"] ?? ""
         // An upload-id-marker counts only beside a key-marker (S3 echoes it as empty otherwise).
         let idMarker = keyMarker.isEmpty ? nil : request.query["upload-id-marker"].flatMap { $0.isEmpty ? nil : $0 }
-        let encodeKeys: Bool
-        switch request.query["encoding-type"] {
-        case nil: encodeKeys = false
-        case "url"?: encodeKeys = true
-        case let other?:
-            throw S3Errors.invalidArgument("Invalid Encoding Method specified in Request",
-                                           argument: ("encoding-type", other))
-        }
+        let encodeKeys = try S3Errors.encodesKeys(request.query)
         func encoded(_ text: String) -> String { encodeKeys ? PercentEncoding.encodeForListing(text) : text }
         let uploads = store.read { state in state.uploads.values.filter { $0.bucket == name } }
             .filter { $0.key.utf8.starts(with: prefix.utf8) }
             .sorted { ($0.key, $0.initiated, $0.uploadId) < ($1.key, $1.initiated, $1.uploadId) }
         var remaining = uploads[...]
         if !keyMarker.isEmpty {
-            if let idMarker {
-                guard let index = uploads.firstIndex(where: { $0.key == keyMarker && $0.uploadId == idMarker }) else {
-                    throw S3Errors.invalidArgument("Invalid uploadId marker", argument: ("upload-id-marker", idMarker))
-                }
+            if let idMarker, let index = uploads.firstIndex(where: { $0.key == keyMarker && $0.uploadId == idMarker }) {
                 remaining = uploads[(index + 1)...]
+            } else if let idMarker, uploads.contains(where: { $0.uploadId == idMarker }) {
+                // Another key's upload is refused as S3 refuses it; one that is gone (aborted by a cleanup loop
+                // while it pages) lets the listing go on after the key.
+                throw S3Errors.invalidArgument("Invalid uploadId marker", argument: ("upload-id-marker", idMarker))
             } else {
                 // A key marker that is a common prefix (the last entry of a previous page) covers every key under it.
                 let marker = ListingMarker(value: keyMarker, isCommonPrefix: delimiter.map(keyMarker.hasSuffix) ?? false)
@@ -89,6 +83,8 @@ extension S3Service {
                 ListingPage.commonPrefix(of: Array(upload.key.utf8), prefixLength: prefix.utf8.count, delimiter: $0)
             }
             if let rolledUp, entries.last?.commonPrefix == rolledUp { continue }
+            // As ListObjects: a common prefix at or before the key-marker (a key inside it) was listed already.
+            if let rolledUp, !keyMarker.isEmpty, !keyMarker.utf8.lexicographicallyPrecedes(rolledUp.utf8) { continue }
             guard entries.count < maxUploads else {
                 // As ListObjects answers MaxKeys=0: an empty page, not truncated (there is no marker to go on from).
                 truncated = maxUploads > 0

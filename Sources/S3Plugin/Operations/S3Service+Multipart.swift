@@ -108,6 +108,7 @@ extension S3Service {
     {
         _ = try requireBucket(name, context)
         let upload = try requireUpload(request, bucket: name, key: key)
+        let conditions = try WriteConditions(request)
         let document = try XMLTag.parse(request.body)
         guard document.name == "CompleteMultipartUpload" else { throw S3Errors.malformedXML() }
         var requested: [(number: Int, etag: String, checksum: String?)] = []
@@ -128,7 +129,6 @@ extension S3Service {
         if upload.checksumAlgorithm != nil, requested.enumerated().contains(where: { $0.element.number != $0.offset + 1 }) {
             throw S3Errors.invalidPartOrder(uploadId: upload.uploadId)
         }
-        let conditions = WriteConditions(request)
         let wholeChecksum = try MultipartChecksum.WholeObjectClaim(request)
         let now = self.now
         let (object, retired) = try store.update { state throws(AWSError) -> (S3Object, [String]) in

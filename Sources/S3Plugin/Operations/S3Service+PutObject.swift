@@ -20,7 +20,7 @@ extension S3Service {
         let storageClass = try StorageClass.of(request)
         let spec = try EncryptionRequest.resolve(request, bucket: bucket)
         let checksum = try ChecksumRequest(request)
-        let check = WriteConditions(request)
+        let check = try WriteConditions(request)
         try check.verify(store.read { $0.objects[name]?[key] })
         let arn = "arn:aws:s3:::\(name)/\(key)"
         let (encryption, generatedKey) = try keys.newKey(spec, arn: arn, region: bucket.region, context)

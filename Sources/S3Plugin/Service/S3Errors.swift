@@ -142,6 +142,26 @@ enum S3Errors {
         AWSError("MissingContentLength", "You must provide the Content-Length HTTP header.", status: 411)
     }
 
+    /// S3's own NotImplemented for a header it does not take, which it names.
+    static func notImplemented(message: String, header: String) -> AWSError {
+        AWSError("NotImplemented", message, status: 501, fields: [AWSErrorField("Header", header)])
+    }
+
+    static func invalidObjectState(storageClass: String) -> AWSError {
+        AWSError("InvalidObjectState", "The operation is not valid for the object's storage class", status: 403,
+                 fields: [AWSErrorField("StorageClass", storageClass)])
+    }
+
+    /// `encoding-type`, which S3 takes only as `url`: whether the listing's keys are to be URL-encoded.
+    static func encodesKeys(_ query: [String: String]) throws(AWSError) -> Bool {
+        switch query["encoding-type"] {
+        case nil: return false
+        case "url"?: return true
+        case let other?:
+            throw invalidArgument("Invalid Encoding Method specified in Request", argument: ("encoding-type", other))
+        }
+    }
+
     static func notImplemented(_ what: String) -> AWSError {
         AWSError("NotImplemented", "A header or query you provided implies functionality that is not implemented "
             + "by this emulator: \(what).", status: 501)

@@ -56,7 +56,7 @@ struct SecretCipher: Sendable {
             return EncryptedValue(kind: kind, ciphertext: Base64.encode(sealed.ciphertext), iv: Base64.encode(iv),
                                   tag: Base64.encode(sealed.tag), encryptedDataKey: wrapped,
                                   kmsKeyArn: output["KeyId"]?.stringValue ?? keyId,
-                                  isDefaultKey: keyId == Secret.managedKeyAlias)
+                                  isDefaultKey: Secret.isManagedKeyAlias(keyId))
         } catch {
             PluginHost.current?.error("AES-256-GCM encryption failed: \(error)")
             throw AWSError("EncryptionFailure", "Secrets Manager can't encrypt the protected secret text.")

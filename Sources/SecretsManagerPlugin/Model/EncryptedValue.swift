@@ -26,6 +26,7 @@ struct EncryptedValue: Sendable, Codable, Equatable {
     /// `DefaultEncryptionKey` rather than by ARN, as AWS does. nil in records written before it was kept.
     var isDefaultKey: Bool?
 
-    /// What ListSecretVersionIds' KmsKeyIds shows for this value.
+    /// What ListSecretVersionIds' KmsKeyIds shows for this value: AWS names its managed key there, other keys by
+    /// ARN.
     var listedKeyId: String { isDefaultKey == true ? "DefaultEncryptionKey" : kmsKeyArn }
 }

@@ -39,6 +39,11 @@ struct Secret: Sendable, Codable, Equatable {
 
     static let managedKeyAlias = "alias/aws/secretsmanager"
 
+    /// Whether `keyId` names the AWS managed key by its alias or alias ARN.
+    static func isManagedKeyAlias(_ keyId: String) -> Bool {
+        keyId == managedKeyAlias || (keyId.hasPrefix("arn:") && keyId.hasSuffix(":" + managedKeyAlias))
+    }
+
     /// What is kept as the secret's own key: nil for the AWS managed key, named or empty, which DescribeSecret
     /// leaves out ("If the secret is encrypted with the AWS managed key aws/secretsmanager, this field is omitted").
     static func customerKey(_ keyId: String) -> String? {

@@ -6,7 +6,7 @@ extension SecretsService {
         guard SecretNames.isValidNewName(name) else { throw AWSError.validation(SecretNames.invalidNameMessage) }
         // Replication is not built: refused plainly rather than taken and dropped, which left a caller (Terraform's
         // replica blocks) believing replicas exist.
-        if input["AddReplicaRegions"]?.arrayValue?.isEmpty == false || input["CrossAccountPrimaryARN"] != nil {
+        if input["AddReplicaRegions"]?.arrayValue?.isEmpty == false || input["CrossAccountPrimaryARN"]?.stringValue != nil {
             throw AWSError("NotImplemented", "Replicating a secret to other Regions or accounts (AddReplicaRegions, "
                 + "CrossAccountPrimaryARN) is not implemented by this emulator.", status: 501)
         }

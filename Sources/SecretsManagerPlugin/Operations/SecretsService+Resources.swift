@@ -22,6 +22,8 @@ extension SecretsService {
         let keys = Set(input["TagKeys"]?.arrayValue?.compactMap(\.stringValue) ?? [])
         try modify(secret, context) { stored throws(AWSError) in
             try requireNotDeleted(stored)
+            // A secret stored before hasBeenTagged was kept, with tags, learns it here.
+            if !stored.tags.isEmpty { stored.hasBeenTagged = true }
             stored.tags.removeAll { keys.contains($0.key) }
         }
         return [:]
