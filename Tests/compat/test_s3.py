@@ -270,6 +270,11 @@ def test_more_errors_name_what_they_are_about(s3, bucket, client):
     assert error_of(s3.copy_object, Bucket=bucket, Key="c",
                     CopySource={"Bucket": bucket, "Key": "ten", "VersionId": "v1"}) == {
         "Code": "NoSuchVersion", "Message": "The specified version does not exist.", "Key": "ten", "VersionId": "v1"}
+    # Buckets are unversioned: only the version "null" exists.
+    assert error_of(s3.get_object, Bucket=bucket, Key="ten", VersionId="v1") == {
+        "Code": "InvalidArgument", "Message": "Invalid version id specified", "ArgumentName": "versionId",
+        "ArgumentValue": "v1"}
+    assert s3.get_object(Bucket=bucket, Key="ten", VersionId="null")["Body"].read() == b"0123456789"
     # A bad continuation token is named, but its value not repeated.
     bad_token = error_of(s3.list_objects_v2, Bucket=bucket, ContinuationToken="!")
     assert bad_token["ArgumentName"] == "continuation-token" and "ArgumentValue" not in bad_token

@@ -91,6 +91,13 @@ final class S3Service: Sendable {
         if let unsupported = Self.unsupportedSubresources.first(where: request.has) {
             throw S3Errors.notImplemented("the object sub-resource ?\(unsupported)")
         }
+        // Buckets here are never versioned, so an object has only the version "null"; any other id is refused as
+        // AWS refuses it on an unversioned bucket.
+        if request.method == "GET" || request.method == "HEAD", let version = request.query["versionId"],
+            version != "null"
+        {
+            throw S3Errors.invalidArgument("Invalid version id specified", argument: ("versionId", version))
+        }
         switch request.method {
         case "GET":
             if request.has("uploadId") { return try listParts(request, bucket: bucket, key: key, context) }
