@@ -109,13 +109,13 @@ def test_create_errors(sm, client):
     assert "''" not in message  # SecretString is sensitive: AWS never echoes it
 
 
-def test_replication_is_refused_not_dropped(sm):
-    """Replication is not built: a CreateSecret asking for replicas is refused (501 NotImplemented) and creates
-    nothing, instead of being taken while DescribeSecret then shows no ReplicationStatus."""
+def test_cross_account_replicas_are_refused_not_dropped(sm):
+    """Cross-account replicas are not built: a CreateSecret naming a CrossAccountPrimaryARN is refused (501
+    NotImplemented) and creates nothing. (Replicas in other Regions: test_secretsmanager_replication.)"""
     secret_name = name()
-    code, message, status = aws_error(sm.create_secret, Name=secret_name, SecretString="x",
-                                      AddReplicaRegions=[{"Region": "us-west-2"}])
-    assert (code, status) == ("NotImplemented", 501) and "AddReplicaRegions" in message
+    code, message, status = aws_error(sm.create_secret, Name=secret_name,
+                                      CrossAccountPrimaryARN="arn:aws:secretsmanager:us-east-1:111122223333:secret:x-abcdef")
+    assert (code, status) == ("NotImplemented", 501) and "CrossAccountPrimaryARN" in message
     assert aws_error(sm.describe_secret, SecretId=secret_name)[0] == "ResourceNotFoundException"
 
 

@@ -35,6 +35,27 @@ public struct RequestContext: @unchecked Sendable {
         self.raw = raw
     }
 
+    /// This request as a service acting for the caller in another Region sees it: the same caller and request, the
+    /// region `region`. For bus calls a service makes there on the caller's behalf, as Secrets Manager asks KMS in
+    /// a replica's Region to encrypt the replica. The context `body` gets is valid inside `body` only.
+    public func inRegion<R>(_ region: String, _ body: (RequestContext) throws(AWSError) -> R) throws(AWSError) -> R {
+        guard var copy = raw?.pointee else {
+            return try body(RequestContext(accountId: accountId, region: region, principalArn: principalArn,
+                                           operation: operation))
+        }
+        let result: Result<R, AWSError> = withEmuString(region) { regionString in
+            copy.region = regionString
+            return withUnsafePointer(to: &copy) { pointer in
+                do throws(AWSError) {
+                    return .success(try body(RequestContext(pointer)))
+                } catch {
+                    return .failure(error)
+                }
+            }
+        }
+        return try result.get()
+    }
+
     /// A context with no host request behind it, for work the plugin does itself (loading a seed file).
     public init(accountId: String, region: String, principalArn: String = "", operation: String = "") {
         self.accountId = accountId

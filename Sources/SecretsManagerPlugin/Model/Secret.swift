@@ -28,6 +28,25 @@ struct Secret: Sendable, Codable, Equatable {
     var deletionDate: Double?
     /// In creation order.
     var versions: [SecretVersion] = []
+    /// On a replica: the Region of its primary, which alone may change it. nil for a secret that is no replica.
+    var primaryRegion: String?
+    /// On a primary: the Regions it is replicated to. nil or empty for a secret that is not replicated.
+    var replicas: [SecretReplica]?
+
+    var isReplica: Bool { primaryRegion != nil }
+    /// The Region a replicated secret's primary is in (DescribeSecret's and ListSecrets' PrimaryRegion): a
+    /// replica's primary's, a primary's own; nil for a secret that is not replicated.
+    var replicationPrimaryRegion: String? { primaryRegion ?? (replicaRegions.isEmpty ? nil : region) }
+    var replicaRegions: [String] { (replicas ?? []).map(\.region) }
+
+    /// The ARN the same secret has in another Region: AWS keeps the name and the random suffix.
+    func arn(in otherRegion: String) -> String {
+        var parts = arn.split(separator: ":", maxSplits: 5, omittingEmptySubsequences: false).map(String.init)
+        guard parts.count == 6 else { return arn }
+        parts[1] = SecretNames.partition(otherRegion)
+        parts[3] = otherRegion
+        return parts.joined(separator: ":")
+    }
 
     /// AWS keeps at most this many versions older than a day; beyond it, the oldest deprecated ones go.
     static let maxVersions = 100

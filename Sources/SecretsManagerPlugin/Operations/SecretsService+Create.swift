@@ -4,11 +4,10 @@ extension SecretsService {
     func createSecret(_ context: RequestContext, _ input: JSONValue) throws(AWSError) -> JSONValue {
         let name = try input.requiredString("Name")
         guard SecretNames.isValidNewName(name) else { throw AWSError.validation(SecretNames.invalidNameMessage) }
-        // Replication is not built: refused plainly rather than taken and dropped, which left a caller (Terraform's
-        // replica blocks) believing replicas exist.
-        if input["AddReplicaRegions"]?.arrayValue?.isEmpty == false || input["CrossAccountPrimaryARN"]?.stringValue != nil {
-            throw AWSError("NotImplemented", "Replicating a secret to other Regions or accounts (AddReplicaRegions, "
-                + "CrossAccountPrimaryARN) is not implemented by this emulator.", status: 501)
+        // Cross-account replicas are not built: refused plainly rather than taken and dropped.
+        if input["CrossAccountPrimaryARN"]?.stringValue != nil {
+            throw AWSError("NotImplemented", "Cross-account replica secrets (CrossAccountPrimaryARN) are not "
+                + "implemented by this emulator.", status: 501)
         }
         let value = try secretValue(input)
         let token = value == nil ? nil : try clientRequestToken(input)
@@ -36,6 +35,7 @@ extension SecretsService {
                                               keyId: secret.effectiveKmsKeyId, context))
         }
         let created = secret
+        let requests = try replicaRequests(input["AddReplicaRegions"], of: created)
         try store.update(context, key: key) { stored throws(AWSError) in
             if let stored {
                 try refuseExisting(stored)
@@ -45,6 +45,11 @@ extension SecretsService {
         }
         var output: [String: JSONValue] = ["ARN": .string(secret.arn), "Name": .string(name)]
         if let token { output["VersionId"] = .string(token) }
+        if !requests.isEmpty {
+            let primary = try addReplicas(requests, to: created,
+                                          overwrite: input["ForceOverwriteReplicaSecret"]?.boolValue ?? false, context)
+            output["ReplicationStatus"] = replicationStatus(primary)
+        }
         return .object(output)
     }
 

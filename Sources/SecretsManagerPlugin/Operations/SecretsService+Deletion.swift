@@ -25,6 +25,12 @@ extension SecretsService {
             let arn = SecretNames.newArn(name: secretId, account: context.accountId, region: context.region)
             return ["ARN": .string(arn), "Name": .string(secretId), "DeletionDate": .double(now)]
         }
+        // A replica goes with RemoveRegionsFromReplication, from its primary; a primary only once it has none.
+        try requireNotReplica(secret)
+        if !secret.replicaRegions.isEmpty {
+            throw AWSError("InvalidParameterException", "You can't delete secret \(secret.arn) that still has replica "
+                + "regions [\(secret.replicaRegions.sorted().joined(separator: ", "))].")
+        }
         if force {
             try store.update(context, key: SecretStore.key(of: secret)) { stored throws(AWSError) in
                 guard stored?.arn == secret.arn else {

@@ -18,12 +18,15 @@ extension SecretsService {
             output["Tags"] = .array(secret.tags.map { ["Key": .string($0.key), "Value": .string($0.value)] })
         }
         if !secret.versions.isEmpty { output[versionsMember] = secret.versionIdsToStages }
+        if let primaryRegion = secret.replicationPrimaryRegion { output["PrimaryRegion"] = .string(primaryRegion) }
         return output
     }
 
     func describeSecret(_ context: RequestContext, _ input: JSONValue) throws(AWSError) -> JSONValue {
         let secret = try resolve(try input.requiredString("SecretId"), context)
-        return .object(metadata(secret, versionsMember: "VersionIdsToStages"))
+        var output = metadata(secret, versionsMember: "VersionIdsToStages")
+        if !secret.replicaRegions.isEmpty { output["ReplicationStatus"] = replicationStatus(secret) }
+        return .object(output)
     }
 
     func listSecrets(_ context: RequestContext, _ input: JSONValue) throws(AWSError) -> JSONValue {

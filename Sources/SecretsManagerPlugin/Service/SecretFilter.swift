@@ -7,8 +7,8 @@ import EmuPluginKit
 /// - `description`: every word of the value must start a word of the description, not case-sensitive.
 /// - `all`: the value is broken into words, any of which may start a word of the name, description, a tag key or
 ///   a tag value, not case-sensitive.
-/// - `primary-region`, `owning-service`: no secret here is replicated or owned by another service, so they only
-///   ever match when negated.
+/// - `primary-region`: the Region of a replicated secret's primary (exact); a secret that is not replicated has none.
+/// - `owning-service`: no secret here is owned by another service, so it only ever matches when negated.
 struct SecretFilter: Sendable {
     struct Clause: Sendable {
         var key: String
@@ -48,6 +48,8 @@ struct SecretFilter: Sendable {
         case "name": return secret.name.hasPrefix(value)
         case "tag-key": return secret.tags.contains { $0.key.hasPrefix(value) }
         case "tag-value": return secret.tags.contains { $0.value.hasPrefix(value) }
+        case "primary-region":
+            return secret.replicationPrimaryRegion == value
         case "description":
             let words = Self.words(secret.description ?? "")
             let wanted = Self.words(value)

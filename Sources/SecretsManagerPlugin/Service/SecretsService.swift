@@ -55,6 +55,15 @@ final class SecretsService: Sendable {
         Operation(name: "DeleteResourcePolicy", nonBlocking: true, mutating: true) {
             try $0.deleteResourcePolicy($1, $2)
         },
+        Operation(name: "ReplicateSecretToRegions", nonBlocking: false, mutating: true) {
+            try $0.replicateSecretToRegions($1, $2)
+        },
+        Operation(name: "RemoveRegionsFromReplication", nonBlocking: true, mutating: true) {
+            try $0.removeRegionsFromReplication($1, $2)
+        },
+        Operation(name: "StopReplicationToReplica", nonBlocking: true, mutating: true) {
+            try $0.stopReplicationToReplica($1, $2)
+        },
     ]
 
     /// Parses and validates the body against AWS's model, then runs the operation: the path every request takes.
@@ -94,16 +103,18 @@ final class SecretsService: Sendable {
     }
 
     /// Applies `change` to the stored secret, which must still be the one `secret` was read from (same ARN: a
-    /// secret deleted and re-created in between is another secret).
+    /// secret deleted and re-created in between is another secret). A change is refused on a replica, and carried
+    /// to the replicas of a primary.
     /// - Parameter isChange: false for what only records a read (LastAccessedDate), which is no change to the secret.
     @discardableResult
     func modify<R>(_ secret: Secret, _ context: RequestContext, isChange: Bool = true,
                    _ change: (inout Secret) throws(AWSError) -> R) throws(AWSError) -> R
     {
-        try store.update(context, key: SecretStore.key(of: secret)) { stored throws(AWSError) in
+        let result = try store.update(context, key: SecretStore.key(of: secret)) { stored throws(AWSError) in
             guard var current = stored, current.arn == secret.arn else {
                 throw AWSError("ResourceNotFoundException", Self.notFoundMessage)
             }
+            if isChange { try requireNotReplica(current) }
             let before = current
             let result = try change(&current)
             // "The last date and time that this secret was modified in any way": tags, policies, deletion and
@@ -112,6 +123,12 @@ final class SecretsService: Sendable {
             stored = current
             return result
         }
+        if isChange, let primary = store.secret(account: secret.accountId, region: secret.region, name: secret.name),
+            primary.arn == secret.arn
+        {
+            syncReplicas(of: primary, context)
+        }
+        return result
     }
 
     func requireNotDeleted(_ secret: Secret) throws(AWSError) {
