@@ -28,7 +28,8 @@ final class SecretsService: Sendable {
     typealias Operation = JSONOperation<SecretsService>
 
     /// The operations this plugin implements. Those that encrypt or decrypt call KMS, so they never run on the
-    /// host's event loop; the rest only touch memory. GetSecretValue is mutating: a read moves LastAccessedDate.
+    /// host's event loop; so do those that change a secret, whose replicas may need KMS in their Regions to catch
+    /// up; the rest only touch memory. GetSecretValue is mutating: a read moves LastAccessedDate.
     static let operations: [Operation] = [
         Operation(name: "CreateSecret", nonBlocking: false, mutating: true) { try $0.createSecret($1, $2) },
         Operation(name: "GetSecretValue", nonBlocking: false, mutating: true) { try $0.getSecretValue($1, $2) },
@@ -37,7 +38,7 @@ final class SecretsService: Sendable {
         },
         Operation(name: "PutSecretValue", nonBlocking: false, mutating: true) { try $0.putSecretValue($1, $2) },
         Operation(name: "UpdateSecret", nonBlocking: false, mutating: true) { try $0.updateSecret($1, $2) },
-        Operation(name: "UpdateSecretVersionStage", nonBlocking: true, mutating: true) {
+        Operation(name: "UpdateSecretVersionStage", nonBlocking: false, mutating: true) {
             try $0.updateSecretVersionStage($1, $2)
         },
         Operation(name: "DescribeSecret", nonBlocking: true, mutating: false) { try $0.describeSecret($1, $2) },
@@ -47,12 +48,12 @@ final class SecretsService: Sendable {
         },
         Operation(name: "DeleteSecret", nonBlocking: true, mutating: true) { try $0.deleteSecret($1, $2) },
         Operation(name: "RestoreSecret", nonBlocking: true, mutating: true) { try $0.restoreSecret($1, $2) },
-        Operation(name: "TagResource", nonBlocking: true, mutating: true) { try $0.tagResource($1, $2) },
-        Operation(name: "UntagResource", nonBlocking: true, mutating: true) { try $0.untagResource($1, $2) },
+        Operation(name: "TagResource", nonBlocking: false, mutating: true) { try $0.tagResource($1, $2) },
+        Operation(name: "UntagResource", nonBlocking: false, mutating: true) { try $0.untagResource($1, $2) },
         Operation(name: "GetRandomPassword", nonBlocking: true, mutating: false) { try $0.getRandomPassword($1, $2) },
-        Operation(name: "PutResourcePolicy", nonBlocking: true, mutating: true) { try $0.putResourcePolicy($1, $2) },
+        Operation(name: "PutResourcePolicy", nonBlocking: false, mutating: true) { try $0.putResourcePolicy($1, $2) },
         Operation(name: "GetResourcePolicy", nonBlocking: true, mutating: false) { try $0.getResourcePolicy($1, $2) },
-        Operation(name: "DeleteResourcePolicy", nonBlocking: true, mutating: true) {
+        Operation(name: "DeleteResourcePolicy", nonBlocking: false, mutating: true) {
             try $0.deleteResourcePolicy($1, $2)
         },
         Operation(name: "ReplicateSecretToRegions", nonBlocking: false, mutating: true) {
