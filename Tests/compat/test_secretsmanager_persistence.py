@@ -83,7 +83,7 @@ def test_records_hold_no_plaintext_and_restart_reads_everything_back(tmp_path):
         records = secret_records(data)
         assert set(records) == {f"000000000000/us-east-1/app/{n}" for n in ("string", "binary", "custom", "doomed")}
         ns, record, fmt = records["000000000000/us-east-1/app/string"]
-        assert (ns, fmt) == ("secret", 1)
+        assert (ns, fmt) == ("secret", 2)  # format 2: replicas
         assert record["arn"] == plain["ARN"] and record["description"] == "kept"
         assert len(record["versions"]) == 3
         for version in record["versions"]:
@@ -151,3 +151,20 @@ def test_records_hold_no_plaintext_and_restart_reads_everything_back(tmp_path):
         assert sm.describe_secret(SecretId="app/binary")["LastAccessedDate"] == accessed
         assert sm.get_secret_value(SecretId="app/custom")["SecretString"] == plaintexts["custom"].decode()
     assert "000000000000/us-east-1/app/doomed" not in secret_records(data)
+
+
+def test_a_replicated_secret_survives_a_restart(tmp_path):
+    """The primary's replica Regions and each replica (its own record in its Region) come back after a restart:
+    the replica is still read-only, still encrypted in its Region, and still follows its primary."""
+    data = tmp_path / "data"
+    with persistent_host(data) as host:
+        east = make_client(host.url, "secretsmanager")
+        east.create_secret(Name="app/multi", SecretString="before", AddReplicaRegions=[{"Region": "eu-west-1"}])
+    with persistent_host(data) as host:
+        east = make_client(host.url, "secretsmanager")
+        europe = make_client(host.url, "secretsmanager", region_name="eu-west-1")
+        assert [s["Region"] for s in east.describe_secret(SecretId="app/multi")["ReplicationStatus"]] == ["eu-west-1"]
+        assert europe.get_secret_value(SecretId="app/multi")["SecretString"] == "before"
+        assert aws_error(europe.update_secret, SecretId="app/multi", Description="x")[0] == "InvalidParameterException"
+        east.put_secret_value(SecretId="app/multi", SecretString="after")
+        assert europe.get_secret_value(SecretId="app/multi")["SecretString"] == "after"

@@ -85,7 +85,12 @@ def test_replicas_with_their_own_key_overwrites_and_promotion(regions):
         {"Region": "us-west-2", "KmsKeyId": key["Arn"]}])["ReplicationStatus"]
     assert (status["Region"], status["Status"], status["KmsKeyId"]) == ("us-west-2", "Failed", key["Arn"])
     assert west.get_secret_value(SecretId=secret)["SecretString"] == "someone else's"
-    east.remove_regions_from_replication(SecretId=secret, RemoveReplicaRegions=["us-west-2"])
+    # Changes of the primary do not push it aside either: only the caller's ForceOverwriteReplicaSecret does.
+    east.put_secret_value(SecretId=secret, SecretString="shared")
+    assert west.get_secret_value(SecretId=secret)["SecretString"] == "someone else's"
+    assert "PrimaryRegion" not in west.describe_secret(SecretId=secret)
+    assert east.describe_secret(SecretId=secret)["ReplicationStatus"][0]["Status"] == "Failed"
+    # A Region that failed is tried again when asked for again, here with leave to overwrite.
     status, = east.replicate_secret_to_regions(SecretId=secret, ForceOverwriteReplicaSecret=True, AddReplicaRegions=[
         {"Region": "us-west-2", "KmsKeyId": key["Arn"]}])["ReplicationStatus"]
     assert status["Status"] == "InSync"
@@ -107,16 +112,21 @@ def test_replicas_with_their_own_key_overwrites_and_promotion(regions):
     # primary-region finds replicated secrets, primaries and replicas alike.
     east.replicate_secret_to_regions(SecretId=secret, AddReplicaRegions=[{"Region": "eu-west-1"}])
     for sm in (east, europe):
-        found = sm.list_secrets(Filters=[{"Key": "primary-region", "Values": ["us-east-1"]},
+        found = sm.list_secrets(Filters=[{"Key": "primary-region", "Values": ["us-east"]},  # a prefix, as documented
                                          {"Key": "name", "Values": [secret]}])["SecretList"]
         assert [(s["Name"], s["PrimaryRegion"]) for s in found] == [(secret, "us-east-1")]
+    # A retried PutSecretValue on a replica is refused too (the primary's token is no way around it).
+    token = east.put_secret_value(SecretId=secret, SecretString="token")["VersionId"]
+    assert aws_error(europe.put_secret_value, SecretId=secret, SecretString="token",
+                     ClientRequestToken=token)[:2] == REPLICA_WRITE
     # Promotion: the replica becomes a standalone secret of its Region, and the primary forgets it.
     assert europe.stop_replication_to_replica(SecretId=secret)["ARN"] == arn.replace(":us-east-1:", ":eu-west-1:")
     assert "PrimaryRegion" not in europe.describe_secret(SecretId=secret)
     europe.put_secret_value(SecretId=secret, SecretString="on its own")
     assert [s["Region"] for s in east.describe_secret(SecretId=secret)["ReplicationStatus"]] == ["us-west-2"]
-    code, _, _ = aws_error(europe.stop_replication_to_replica, SecretId=secret)
-    assert code == "InvalidParameterException"
-    code, _, _ = aws_error(east.replicate_secret_to_regions, SecretId=secret,
-                           AddReplicaRegions=[{"Region": "us-east-1"}])
-    assert code == "InvalidParameterException"
+    code, message, _ = aws_error(europe.stop_replication_to_replica, SecretId=secret)
+    assert (code, message) == ("InvalidParameterException", "The secret isn't a replica secret.")
+    for region in ("us-east-1", "cn-north-1"):  # its own Region, another partition
+        code, message, _ = aws_error(east.replicate_secret_to_regions, SecretId=secret,
+                                     AddReplicaRegions=[{"Region": region}])
+        assert code == "InvalidParameterException" and region in message

@@ -25,23 +25,23 @@ extension SecretsService {
             let arn = SecretNames.newArn(name: secretId, account: context.accountId, region: context.region)
             return ["ARN": .string(arn), "Name": .string(secretId), "DeletionDate": .double(now)]
         }
-        // A replica goes with RemoveRegionsFromReplication, from its primary; a primary only once it has none.
+        // A replica goes with RemoveRegionsFromReplication, from its primary; a primary only once it has none
+        // (checked again under the store's lock, where a replication may have begun meanwhile).
         try requireNotReplica(secret)
-        if !secret.replicaRegions.isEmpty {
-            throw AWSError("InvalidParameterException", "You can't delete secret \(secret.arn) that still has replica "
-                + "regions [\(secret.replicaRegions.sorted().joined(separator: ", "))].")
-        }
+        try Self.requireNoReplicas(secret)
         if force {
             try store.update(context, key: SecretStore.key(of: secret)) { stored throws(AWSError) in
-                guard stored?.arn == secret.arn else {
+                guard let current = stored, current.arn == secret.arn else {
                     throw AWSError("ResourceNotFoundException", Self.notFoundMessage)
                 }
+                try Self.requireNoReplicas(current)
                 stored = nil
             }
             return ["ARN": .string(secret.arn), "Name": .string(secret.name), "DeletionDate": .double(now)]
         }
         let deletionDate = now + Double((window ?? Self.defaultRecoveryWindowDays) * 86400)
         try modify(secret, context) { stored throws(AWSError) in
+            try Self.requireNoReplicas(stored)
             if stored.isScheduledForDeletion {
                 throw AWSError("InvalidRequestException",
                                "You tried to perform the operation on a secret that's currently marked deleted.")
@@ -52,8 +52,15 @@ extension SecretsService {
         return ["ARN": .string(secret.arn), "Name": .string(secret.name), "DeletionDate": .double(deletionDate)]
     }
 
+    private static func requireNoReplicas(_ secret: Secret) throws(AWSError) {
+        guard !secret.replicaRegions.isEmpty else { return }
+        throw AWSError("InvalidParameterException", "You can't delete secret \(secret.arn) that still has replica "
+            + "regions [\(secret.replicaRegions.sorted().joined(separator: ", "))].")
+    }
+
     func restoreSecret(_ context: RequestContext, _ input: JSONValue) throws(AWSError) -> JSONValue {
         let secret = try resolve(try input.requiredString("SecretId"), context)
+        try requireNotReplica(secret)
         try modify(secret, context) { stored in
             stored.deletedDate = nil
             stored.deletionDate = nil

@@ -3,6 +3,9 @@ import EmuPluginKit
 /// Multi-Region secrets: a primary copied into other Regions of its account. Each replica is a secret of its own
 /// there, under the same name and ARN suffix, encrypted by KMS in its own Region, read-only, and kept in step with
 /// every change of the primary (values, labels, description, tags, resource policy).
+///
+/// Whatever writes replicas, or the primary's record of them, holds `replicationLock` and reads the primary afresh
+/// under it; the store's own lock is taken only for each single read or write inside.
 extension SecretsService {
     static let replicaWriteMessage = "Operation not permitted on a replica secret. Call must be made in primary "
         + "secret's region."
@@ -26,11 +29,14 @@ extension SecretsService {
         let secret = try resolve(try input.requiredString("SecretId"), context)
         try requireNotReplica(secret)
         let regions = input["RemoveReplicaRegions"]?.arrayValue?.compactMap(\.stringValue) ?? []
-        for region in regions where !secret.replicaRegions.contains(region) {
-            throw AWSError("InvalidParameterException", "The secret isn't replicated to the Region \(region).")
+        let primary = try replicationLock.withLock { _ throws(AWSError) -> Secret in
+            let primary = try current(secret)
+            for region in regions where !primary.replicaRegions.contains(region) {
+                throw AWSError("InvalidParameterException", "The secret isn't replicated to the Region \(region).")
+            }
+            for region in regions { try removeReplica(of: primary, in: region, context) }
+            return try updatePrimary(primary, context) { $0.replicas?.removeAll { regions.contains($0.region) } }
         }
-        for region in regions { try removeReplica(of: secret, in: region, context) }
-        let primary = try updatePrimary(secret, context) { $0.replicas?.removeAll { regions.contains($0.region) } }
         return ["ARN": .string(primary.arn), "ReplicationStatus": replicationStatus(primary)]
     }
 
@@ -40,42 +46,80 @@ extension SecretsService {
         guard let primaryRegion = secret.primaryRegion else {
             throw AWSError("InvalidParameterException", "The secret isn't a replica secret.")
         }
-        try store.update(context, key: SecretStore.key(of: secret)) { stored throws(AWSError) in
-            guard stored?.arn == secret.arn else { throw AWSError("ResourceNotFoundException", Self.notFoundMessage) }
-            stored?.primaryRegion = nil
-            stored?.lastChangedDate = now
-        }
-        if let primary = store.secret(account: secret.accountId, region: primaryRegion, name: secret.name),
-            primary.arn == secret.arn(in: primaryRegion)
-        {
-            _ = try updatePrimary(primary, context) { $0.replicas?.removeAll { $0.region == secret.region } }
+        try replicationLock.withLock { _ throws(AWSError) in
+            try store.update(context, key: SecretStore.key(of: secret)) { stored throws(AWSError) in
+                guard stored?.arn == secret.arn, stored?.primaryRegion != nil else {
+                    throw AWSError("ResourceNotFoundException", Self.notFoundMessage)
+                }
+                stored?.primaryRegion = nil
+                stored?.lastChangedDate = now
+            }
+            // The replica is standalone now whatever becomes of its primary's record.
+            if let primary = store.secret(account: secret.accountId, region: primaryRegion, name: secret.name),
+                primary.arn == secret.arn(in: primaryRegion)
+            {
+                _ = try? updatePrimary(primary, context) { $0.replicas?.removeAll { $0.region == secret.region } }
+            }
         }
         return ["ARN": .string(secret.arn)]
     }
 
-    /// Replicates `secret` to each Region asked for that it is not replicated to yet, and records the outcome on it.
-    /// A secret of the same name already in a Region is replaced only with `overwrite`; otherwise that Region's
-    /// status is Failed, as AWS reports it.
+    /// Replicates `secret` to each Region asked for, and records the outcome on it. A Region it is already in sync
+    /// with is left alone; one that failed is tried again. A secret of the same name already in a Region is
+    /// replaced only with `overwrite`; otherwise that Region's status is Failed, as AWS reports it.
     @discardableResult
     func addReplicas(_ requests: [(region: String, kmsKeyId: String?)], to secret: Secret, overwrite: Bool,
                      _ context: RequestContext) throws(AWSError) -> Secret
     {
-        var added: [SecretReplica] = []
-        for request in requests where !secret.replicaRegions.contains(request.region) {
-            added.append(writeReplica(of: secret, SecretReplica(region: request.region, kmsKeyId: request.kmsKeyId,
-                                                                status: SecretReplica.inSync, statusMessage: ""),
-                                      overwrite: overwrite, context))
+        try replicationLock.withLock { _ throws(AWSError) -> Secret in
+            let primary = try current(secret)
+            try requireNotDeleted(primary)
+            var outcomes: [SecretReplica] = []
+            for request in requests {
+                if primary.replicas?.contains(where: { $0.region == request.region && $0.status == SecretReplica.inSync })
+                    == true { continue }
+                outcomes.append(writeReplica(of: primary, SecretReplica(
+                    region: request.region, kmsKeyId: request.kmsKeyId, status: SecretReplica.inSync, statusMessage: ""),
+                                             overwrite: overwrite, context))
+            }
+            do throws(AWSError) {
+                return try updatePrimary(primary, context) { stored in
+                    var replicas = stored.replicas ?? []
+                    for outcome in outcomes {
+                        if let index = replicas.firstIndex(where: { $0.region == outcome.region }) {
+                            replicas[index] = outcome
+                        } else {
+                            replicas.append(outcome)
+                        }
+                    }
+                    stored.replicas = replicas
+                }
+            } catch {
+                // The primary went meanwhile: the replicas just written go too.
+                for outcome in outcomes where outcome.status == SecretReplica.inSync {
+                    try? removeReplica(of: primary, in: outcome.region, context)
+                }
+                throw error
+            }
         }
-        return try updatePrimary(secret, context) { $0.replicas = ($0.replicas ?? []) + added }
     }
 
-    /// Brings every replica of `primary` in step with it after a change; a Region that cannot be written (its KMS
-    /// key refuses) is reported Failed rather than failing the change the caller made to the primary.
-    func syncReplicas(of primary: Secret, _ context: RequestContext) {
-        guard let replicas = primary.replicas, !replicas.isEmpty else { return }
-        let statuses = replicas.map { writeReplica(of: primary, $0, overwrite: true, context) }
-        guard statuses != replicas else { return }
-        _ = try? updatePrimary(primary, context) { $0.replicas = statuses }
+    /// Brings every replica of the secret in step with it after a change. A Region that cannot be written (its KMS
+    /// key refuses, or a secret that is not the replica stands in its place) is reported Failed rather than
+    /// failing the change the caller made to the primary.
+    func syncReplicas(of secret: Secret, _ context: RequestContext) {
+        replicationLock.withLock { _ in
+            guard let primary = try? current(secret), let replicas = primary.replicas, !replicas.isEmpty else { return }
+            let outcomes = replicas.map { writeReplica(of: primary, $0, overwrite: false, context) }
+            guard outcomes != replicas else { return }
+            _ = try? updatePrimary(primary, context) { stored in
+                for outcome in outcomes {
+                    if let index = stored.replicas?.firstIndex(where: { $0.region == outcome.region }) {
+                        stored.replicas?[index] = outcome
+                    }
+                }
+            }
+        }
     }
 
     /// DescribeSecret's `ReplicationStatus`.
@@ -86,25 +130,26 @@ extension SecretsService {
                 "KmsKeyId": .string(replica.kmsKeyId ?? Secret.managedKeyAlias),
             ]
             if !replica.statusMessage.isEmpty { entry["StatusMessage"] = .string(replica.statusMessage) }
-            if let accessed = store.secret(account: secret.accountId, region: replica.region, name: secret.name)?
-                .lastAccessedDate
-            {
+            if let copy = self.replica(of: secret, in: replica.region), let accessed = copy.lastAccessedDate {
                 entry["LastAccessedDate"] = .double(accessed)
             }
             return .object(entry)
         })
     }
 
-    /// `AddReplicaRegions` as Regions and KMS keys: another Region than the secret's, each once.
+    /// `AddReplicaRegions` as Regions and KMS keys: each once, another Region than the secret's, in its partition
+    /// (AWS replicates within a partition only).
     func replicaRequests(_ value: JSONValue?, of secret: Secret) throws(AWSError) -> [(region: String, kmsKeyId: String?)] {
         var requests: [(region: String, kmsKeyId: String?)] = []
         for entry in value?.arrayValue ?? [] {
             guard let region = entry["Region"]?.stringValue else {
                 throw AWSError("InvalidParameterException", "You must specify a Region for each replica.")
             }
-            guard region != secret.region, !requests.contains(where: { $0.region == region }) else {
+            guard region != secret.region, !requests.contains(where: { $0.region == region }),
+                SecretNames.partition(region) == SecretNames.partition(secret.region)
+            else {
                 throw AWSError("InvalidParameterException", "Invalid replica Region \(region): a secret is replicated "
-                    + "once to each Region other than its own.")
+                    + "once to each other Region of its partition.")
             }
             requests.append((region, entry["KmsKeyId"]?.stringValue.flatMap { $0.isEmpty ? nil : $0 }))
         }
@@ -112,6 +157,20 @@ extension SecretsService {
     }
 
     // MARK: - Writing replicas
+
+    /// The stored secret `secret` was read from, as it is now.
+    private func current(_ secret: Secret) throws(AWSError) -> Secret {
+        guard let stored = store.secret(account: secret.accountId, region: secret.region, name: secret.name),
+            stored.arn == secret.arn
+        else { throw AWSError("ResourceNotFoundException", Self.notFoundMessage) }
+        return stored
+    }
+
+    /// The replica of `primary` in `region`, if the secret there is that replica.
+    private func replica(of primary: Secret, in region: String) -> Secret? {
+        store.secret(account: primary.accountId, region: region, name: primary.name)
+            .flatMap { $0.arn == primary.arn(in: region) && $0.primaryRegion == primary.region ? $0 : nil }
+    }
 
     /// Writes the replica of `primary` that `replica` describes and answers its new status. Versions the replica
     /// already holds keep their ciphertext; new ones are decrypted under the primary's key and encrypted under
@@ -122,14 +181,14 @@ extension SecretsService {
         var status = replica
         let region = replica.region
         let arn = primary.arn(in: region)
-        let existing = store.secret(account: primary.accountId, region: region, name: primary.name)
-        let ours = existing.flatMap { $0.arn == arn && $0.primaryRegion == primary.region ? $0 : nil }
-        if existing != nil, ours == nil, !overwrite {
-            status.status = SecretReplica.failed
-            status.statusMessage = "Replication failed: a secret with the same name already exists in the Region."
-            return status
-        }
+        let ours = self.replica(of: primary, in: region)
+        let inTheWay = AWSError("ResourceExistsException", "a secret with the same name already exists in the Region.")
         do throws(AWSError) {
+            if ours == nil, !overwrite,
+                store.secret(account: primary.accountId, region: region, name: primary.name) != nil
+            {
+                throw inTheWay
+            }
             var versions: [SecretVersion] = []
             let keyId = replica.kmsKeyId ?? Secret.managedKeyAlias
             for version in primary.versions {
@@ -156,7 +215,12 @@ extension SecretsService {
             copy.lastAccessedDate = ours?.lastAccessedDate
             copy.versions = versions
             copy.primaryRegion = primary.region
-            try store.update(context, key: SecretStore.key(of: copy)) { stored throws(AWSError) in stored = copy }
+            let replacing = ours
+            try store.update(context, key: SecretStore.key(of: copy)) { stored throws(AWSError) in
+                // Something else took the name while KMS was asked: it stays, unless it may be overwritten.
+                if let stored, stored != replacing, !overwrite { throw inTheWay }
+                stored = copy
+            }
             status.status = SecretReplica.inSync
             status.statusMessage = "Replication succeeded"
         } catch {
@@ -176,7 +240,7 @@ extension SecretsService {
     }
 
     /// Changes what the primary records about its replicas, which is no change to the secret itself (its
-    /// LastChangedDate stays), and answers the primary as stored.
+    /// LastChangedDate stays), and answers the primary as stored. A primary scheduled for deletion takes none.
     private func updatePrimary(_ secret: Secret, _ context: RequestContext, _ change: (inout Secret) -> Void)
         throws(AWSError) -> Secret
     {
@@ -184,6 +248,7 @@ extension SecretsService {
             guard var current = stored, current.arn == secret.arn else {
                 throw AWSError("ResourceNotFoundException", Self.notFoundMessage)
             }
+            try requireNotDeleted(current)
             change(&current)
             if current.replicas?.isEmpty == true { current.replicas = nil }
             stored = current

@@ -9,6 +9,7 @@ import Foundation
 extension SecretsService {
     func tagResource(_ context: RequestContext, _ input: JSONValue) throws(AWSError) -> JSONValue {
         let secret = try resolve(try input.requiredString("SecretId"), context)
+        try requireNotReplica(secret)
         let tags = try parseTags(input["Tags"])
         try modify(secret, context) { stored throws(AWSError) in
             try requireNotDeleted(stored)
@@ -19,6 +20,7 @@ extension SecretsService {
 
     func untagResource(_ context: RequestContext, _ input: JSONValue) throws(AWSError) -> JSONValue {
         let secret = try resolve(try input.requiredString("SecretId"), context)
+        try requireNotReplica(secret)
         let keys = Set(input["TagKeys"]?.arrayValue?.compactMap(\.stringValue) ?? [])
         try modify(secret, context) { stored throws(AWSError) in
             try requireNotDeleted(stored)
@@ -31,6 +33,7 @@ extension SecretsService {
 
     func putResourcePolicy(_ context: RequestContext, _ input: JSONValue) throws(AWSError) -> JSONValue {
         let secret = try resolve(try input.requiredString("SecretId"), context)
+        try requireNotReplica(secret)
         let policy = try input.requiredString("ResourcePolicy")
         guard let document = try? JSONValue.parse(Array(policy.utf8)), document.objectValue != nil,
             document["Statement"] != nil
@@ -60,6 +63,7 @@ extension SecretsService {
 
     func deleteResourcePolicy(_ context: RequestContext, _ input: JSONValue) throws(AWSError) -> JSONValue {
         let secret = try resolve(try input.requiredString("SecretId"), context)
+        try requireNotReplica(secret)
         try modify(secret, context) { stored throws(AWSError) in
             try requireNotDeleted(stored)
             stored.resourcePolicy = nil

@@ -82,6 +82,7 @@ extension SecretsService {
         // The token is checked before the secret is looked up, as AWS answers a missing one first.
         let token = try clientRequestToken(input)
         let secret = try resolve(try input.requiredString("SecretId"), context, forValue: true)
+        try requireNotReplica(secret)
         try requireNotDeleted(secret)
         guard let value = try secretValue(input) else {
             throw AWSError("InvalidRequestException", "You must provide either SecretString or SecretBinary.")

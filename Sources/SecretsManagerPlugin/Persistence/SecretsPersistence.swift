@@ -13,7 +13,8 @@ import Foundation
 /// its WAL never see a plaintext.
 enum SecretsPersistence {
     /// The format written by this plugin; `load` reads every format up to it.
-    static let formatVersion: UInt32 = 1
+    /// 2 added replicas (`primaryRegion`, `replicas`): an older plugin must not load a replica as a writable secret.
+    static let formatVersion: UInt32 = 2
     static let namespace = "secret"
 
     /// Records the new state of one secret (nil: deleted). A no-op when persistence is off.

@@ -7,7 +7,8 @@ import EmuPluginKit
 /// - `description`: every word of the value must start a word of the description, not case-sensitive.
 /// - `all`: the value is broken into words, any of which may start a word of the name, description, a tag key or
 ///   a tag value, not case-sensitive.
-/// - `primary-region`: the Region of a replicated secret's primary (exact); a secret that is not replicated has none.
+/// - `primary-region`: prefix match on the Region of a replicated secret's primary; a secret that is not replicated
+///   has none.
 /// - `owning-service`: no secret here is owned by another service, so it only ever matches when negated.
 struct SecretFilter: Sendable {
     struct Clause: Sendable {
@@ -49,7 +50,7 @@ struct SecretFilter: Sendable {
         case "tag-key": return secret.tags.contains { $0.key.hasPrefix(value) }
         case "tag-value": return secret.tags.contains { $0.value.hasPrefix(value) }
         case "primary-region":
-            return secret.replicationPrimaryRegion == value
+            return secret.replicationPrimaryRegion?.hasPrefix(value) ?? false
         case "description":
             let words = Self.words(secret.description ?? "")
             let wanted = Self.words(value)

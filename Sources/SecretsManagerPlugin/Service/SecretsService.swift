@@ -11,6 +11,9 @@ final class SecretsService: Sendable {
     let store = SecretStore()
     let cipher = SecretCipher()
     let validator = ShapeValidator(modelJSON: SecretsManagerServiceModel.json)
+    /// Held (outside the store's lock) by whatever writes replicas or the primary's record of them, so that two
+    /// such writers never interleave their read, KMS calls and write.
+    let replicationLock = LockedBox(())
 
     var host: PluginHost {
         guard let host = PluginHost.current else {
@@ -46,8 +49,8 @@ final class SecretsService: Sendable {
         Operation(name: "ListSecretVersionIds", nonBlocking: true, mutating: false) {
             try $0.listSecretVersionIds($1, $2)
         },
-        Operation(name: "DeleteSecret", nonBlocking: true, mutating: true) { try $0.deleteSecret($1, $2) },
-        Operation(name: "RestoreSecret", nonBlocking: true, mutating: true) { try $0.restoreSecret($1, $2) },
+        Operation(name: "DeleteSecret", nonBlocking: false, mutating: true) { try $0.deleteSecret($1, $2) },
+        Operation(name: "RestoreSecret", nonBlocking: false, mutating: true) { try $0.restoreSecret($1, $2) },
         Operation(name: "TagResource", nonBlocking: false, mutating: true) { try $0.tagResource($1, $2) },
         Operation(name: "UntagResource", nonBlocking: false, mutating: true) { try $0.untagResource($1, $2) },
         Operation(name: "GetRandomPassword", nonBlocking: true, mutating: false) { try $0.getRandomPassword($1, $2) },
@@ -111,6 +114,7 @@ final class SecretsService: Sendable {
     func modify<R>(_ secret: Secret, _ context: RequestContext, isChange: Bool = true,
                    _ change: (inout Secret) throws(AWSError) -> R) throws(AWSError) -> R
     {
+        var changed = false
         let result = try store.update(context, key: SecretStore.key(of: secret)) { stored throws(AWSError) in
             guard var current = stored, current.arn == secret.arn else {
                 throw AWSError("ResourceNotFoundException", Self.notFoundMessage)
@@ -120,15 +124,12 @@ final class SecretsService: Sendable {
             let result = try change(&current)
             // "The last date and time that this secret was modified in any way": tags, policies, deletion and
             // restoring too, not only values and settings; a call that changed nothing leaves it.
-            if isChange, current != before { current.lastChangedDate = now }
+            changed = current != before
+            if isChange, changed { current.lastChangedDate = now }
             stored = current
             return result
         }
-        if isChange, let primary = store.secret(account: secret.accountId, region: secret.region, name: secret.name),
-            primary.arn == secret.arn
-        {
-            syncReplicas(of: primary, context)
-        }
+        if isChange, changed { syncReplicas(of: secret, context) }
         return result
     }
 
