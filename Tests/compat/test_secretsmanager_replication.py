@@ -66,6 +66,11 @@ def test_a_replica_is_read_only_and_follows_its_primary(regions):
     assert (code, message) == ("InvalidParameterException", f"You can't delete secret {created['ARN']} that still "
                                "has replica regions [us-west-2].")
 
+    # Only a Region the secret is replicated to can be removed; nothing changes otherwise.
+    code, message, _ = aws_error(east.remove_regions_from_replication, SecretId=secret,
+                                 RemoveReplicaRegions=["us-west-2", "eu-west-1"])
+    assert (code, message) == ("InvalidParameterException", "The secret isn't replicated to the Region eu-west-1.")
+    assert west.get_secret_value(SecretId=secret)["SecretString"] == "v2"
     # Removing the Region deletes the replica at once; then the primary may go.
     removed = east.remove_regions_from_replication(SecretId=secret, RemoveReplicaRegions=["us-west-2"])
     assert removed["ARN"] == created["ARN"] and removed["ReplicationStatus"] == []

@@ -12,6 +12,7 @@ extension SecretsService {
         let value = try secretValue(input)
         let token = value == nil ? nil : try clientRequestToken(input)
         let tags = try parseTags(input["Tags"])
+        let requests = try replicaRequests(input["AddReplicaRegions"], from: context.region)
         let key = SecretStore.key(account: context.accountId, region: context.region, name: name)
 
         if let existing = store.secret(account: context.accountId, region: context.region, name: name) {
@@ -35,7 +36,6 @@ extension SecretsService {
                                               keyId: secret.effectiveKmsKeyId, context))
         }
         let created = secret
-        let requests = try replicaRequests(input["AddReplicaRegions"], of: created)
         try store.update(context, key: key) { stored throws(AWSError) in
             if let stored {
                 try refuseExisting(stored)

@@ -18,17 +18,15 @@ extension SecretsService {
         let now = self.now
         let secret: Secret
         do {
-            secret = try resolve(secretId, context)
+            secret = try resolve(secretId, context, forWrite: true)
         } catch where force && error.code == "ResourceNotFoundException" && !secretId.hasPrefix("arn:") {
             // AWS answers a forced deletion of a secret that does not exist as if it had deleted it: the call is
             // idempotent, so a retried forced deletion does not fail.
             let arn = SecretNames.newArn(name: secretId, account: context.accountId, region: context.region)
             return ["ARN": .string(arn), "Name": .string(secretId), "DeletionDate": .double(now)]
         }
-        // A replica goes with RemoveRegionsFromReplication, from its primary; a primary only once it has none
-        // (checked again under the store's lock, where a replication may have begun meanwhile).
-        try requireNotReplica(secret)
-        try Self.requireNoReplicas(secret)
+        // A replica goes with RemoveRegionsFromReplication, from its primary (resolve refuses it); a primary only
+        // once it has none, checked under the store's lock, where a replication may have begun meanwhile.
         if force {
             try store.update(context, key: SecretStore.key(of: secret)) { stored throws(AWSError) in
                 guard let current = stored, current.arn == secret.arn else {
@@ -59,8 +57,7 @@ extension SecretsService {
     }
 
     func restoreSecret(_ context: RequestContext, _ input: JSONValue) throws(AWSError) -> JSONValue {
-        let secret = try resolve(try input.requiredString("SecretId"), context)
-        try requireNotReplica(secret)
+        let secret = try resolve(try input.requiredString("SecretId"), context, forWrite: true)
         try modify(secret, context) { stored in
             stored.deletedDate = nil
             stored.deletionDate = nil

@@ -4,8 +4,8 @@ import EmuPluginKit
 /// there, under the same name and ARN suffix, encrypted by KMS in its own Region, read-only, and kept in step with
 /// every change of the primary (values, labels, description, tags, resource policy).
 ///
-/// Whatever writes replicas, or the primary's record of them, holds `replicationLock` and reads the primary afresh
-/// under it; the store's own lock is taken only for each single read or write inside.
+/// Whatever writes replicas, or the primary's record of them, holds the family's lock (`withFamilyLock`) and reads
+/// the primary afresh under it; the store's own lock is taken only for each single read or write inside.
 extension SecretsService {
     static let replicaWriteMessage = "Operation not permitted on a replica secret. Call must be made in primary "
         + "secret's region."
@@ -16,20 +16,18 @@ extension SecretsService {
     }
 
     func replicateSecretToRegions(_ context: RequestContext, _ input: JSONValue) throws(AWSError) -> JSONValue {
-        let secret = try resolve(try input.requiredString("SecretId"), context)
-        try requireNotReplica(secret)
+        let secret = try resolve(try input.requiredString("SecretId"), context, forWrite: true)
         try requireNotDeleted(secret)
-        let requests = try replicaRequests(input["AddReplicaRegions"], of: secret)
+        let requests = try replicaRequests(input["AddReplicaRegions"], from: secret.region)
         let primary = try addReplicas(requests, to: secret,
                                       overwrite: input["ForceOverwriteReplicaSecret"]?.boolValue ?? false, context)
         return ["ARN": .string(primary.arn), "ReplicationStatus": replicationStatus(primary)]
     }
 
     func removeRegionsFromReplication(_ context: RequestContext, _ input: JSONValue) throws(AWSError) -> JSONValue {
-        let secret = try resolve(try input.requiredString("SecretId"), context)
-        try requireNotReplica(secret)
+        let secret = try resolve(try input.requiredString("SecretId"), context, forWrite: true)
         let regions = input["RemoveReplicaRegions"]?.arrayValue?.compactMap(\.stringValue) ?? []
-        let primary = try replicationLock.withLock { _ throws(AWSError) -> Secret in
+        let primary = try withFamilyLock(of: secret) { () throws(AWSError) -> Secret in
             let primary = try current(secret)
             for region in regions where !primary.replicaRegions.contains(region) {
                 throw AWSError("InvalidParameterException", "The secret isn't replicated to the Region \(region).")
@@ -46,7 +44,7 @@ extension SecretsService {
         guard let primaryRegion = secret.primaryRegion else {
             throw AWSError("InvalidParameterException", "The secret isn't a replica secret.")
         }
-        try replicationLock.withLock { _ throws(AWSError) in
+        try withFamilyLock(of: secret) { () throws(AWSError) in
             try store.update(context, key: SecretStore.key(of: secret)) { stored throws(AWSError) in
                 guard stored?.arn == secret.arn, stored?.primaryRegion != nil else {
                     throw AWSError("ResourceNotFoundException", Self.notFoundMessage)
@@ -71,16 +69,18 @@ extension SecretsService {
     func addReplicas(_ requests: [(region: String, kmsKeyId: String?)], to secret: Secret, overwrite: Bool,
                      _ context: RequestContext) throws(AWSError) -> Secret
     {
-        try replicationLock.withLock { _ throws(AWSError) -> Secret in
+        try withFamilyLock(of: secret) { () throws(AWSError) -> Secret in
             let primary = try current(secret)
             try requireNotDeleted(primary)
+            let plaintexts = PlaintextCache(primary: primary, cipher: cipher, context: context)
+            defer { plaintexts.wipe() }
             var outcomes: [SecretReplica] = []
             for request in requests {
                 if primary.replicas?.contains(where: { $0.region == request.region && $0.status == SecretReplica.inSync })
                     == true { continue }
                 outcomes.append(writeReplica(of: primary, SecretReplica(
                     region: request.region, kmsKeyId: request.kmsKeyId, status: SecretReplica.inSync, statusMessage: ""),
-                                             overwrite: overwrite, context))
+                                             overwrite: overwrite, plaintexts, context))
             }
             do throws(AWSError) {
                 return try updatePrimary(primary, context) { stored in
@@ -108,9 +108,12 @@ extension SecretsService {
     /// key refuses, or a secret that is not the replica stands in its place) is reported Failed rather than
     /// failing the change the caller made to the primary.
     func syncReplicas(of secret: Secret, _ context: RequestContext) {
-        replicationLock.withLock { _ in
+        // Nothing in here throws: a Region that fails is reported in its status.
+        try? withFamilyLock(of: secret) { () throws(AWSError) in
             guard let primary = try? current(secret), let replicas = primary.replicas, !replicas.isEmpty else { return }
-            let outcomes = replicas.map { writeReplica(of: primary, $0, overwrite: false, context) }
+            let plaintexts = PlaintextCache(primary: primary, cipher: cipher, context: context)
+            defer { plaintexts.wipe() }
+            let outcomes = replicas.map { writeReplica(of: primary, $0, overwrite: false, plaintexts, context) }
             guard outcomes != replicas else { return }
             _ = try? updatePrimary(primary, context) { stored in
                 for outcome in outcomes {
@@ -137,26 +140,39 @@ extension SecretsService {
         })
     }
 
-    /// `AddReplicaRegions` as Regions and KMS keys: each once, another Region than the secret's, in its partition
-    /// (AWS replicates within a partition only).
-    func replicaRequests(_ value: JSONValue?, of secret: Secret) throws(AWSError) -> [(region: String, kmsKeyId: String?)] {
+    /// `AddReplicaRegions` as Regions and KMS keys: each once, another Region than the secret's (`home`), in its
+    /// partition (AWS replicates within a partition only); a key naming the AWS managed key is nil.
+    func replicaRequests(_ value: JSONValue?, from home: String) throws(AWSError) -> [(region: String, kmsKeyId: String?)] {
         var requests: [(region: String, kmsKeyId: String?)] = []
         for entry in value?.arrayValue ?? [] {
             guard let region = entry["Region"]?.stringValue else {
                 throw AWSError("InvalidParameterException", "You must specify a Region for each replica.")
             }
-            guard region != secret.region, !requests.contains(where: { $0.region == region }),
-                SecretNames.partition(region) == SecretNames.partition(secret.region)
+            guard region != home, !requests.contains(where: { $0.region == region }),
+                SecretNames.partition(region) == SecretNames.partition(home)
             else {
                 throw AWSError("InvalidParameterException", "Invalid replica Region \(region): a secret is replicated "
                     + "once to each other Region of its partition.")
             }
-            requests.append((region, entry["KmsKeyId"]?.stringValue.flatMap { $0.isEmpty ? nil : $0 }))
+            requests.append((region, entry["KmsKeyId"]?.stringValue.flatMap(Secret.customerKey)))
         }
         return requests
     }
 
     // MARK: - Writing replicas
+
+    /// Runs `body` holding the lock of `secret`'s replicated family (its primary's, for a replica).
+    private func withFamilyLock<R>(of secret: Secret, _ body: () throws(AWSError) -> R) throws(AWSError) -> R {
+        let key = SecretStore.key(account: secret.accountId, region: secret.primaryRegion ?? secret.region,
+                                  name: secret.name)
+        let lock = replicationLocks.withLock { locks in
+            if let lock = locks[key] { return lock }
+            let lock = LockedBox(())
+            locks[key] = lock
+            return lock
+        }
+        return try lock.withLock { _ throws(AWSError) in try body() }
+    }
 
     /// The stored secret `secret` was read from, as it is now.
     private func current(_ secret: Secret) throws(AWSError) -> Secret {
@@ -169,26 +185,27 @@ extension SecretsService {
     /// The replica of `primary` in `region`, if the secret there is that replica.
     private func replica(of primary: Secret, in region: String) -> Secret? {
         store.secret(account: primary.accountId, region: region, name: primary.name)
-            .flatMap { $0.arn == primary.arn(in: region) && $0.primaryRegion == primary.region ? $0 : nil }
+            .flatMap { Self.isReplica($0, of: primary) ? $0 : nil }
+    }
+
+    private static func isReplica(_ secret: Secret, of primary: Secret) -> Bool {
+        secret.arn == primary.arn(in: secret.region) && secret.primaryRegion == primary.region
     }
 
     /// Writes the replica of `primary` that `replica` describes and answers its new status. Versions the replica
-    /// already holds keep their ciphertext; new ones are decrypted under the primary's key and encrypted under
-    /// the replica's, by KMS in the replica's Region.
+    /// already holds keep their ciphertext; new ones are taken from `plaintexts` and encrypted under the replica's
+    /// key, by KMS in the replica's Region.
     private func writeReplica(of primary: Secret, _ replica: SecretReplica, overwrite: Bool,
-                              _ context: RequestContext) -> SecretReplica
+                              _ plaintexts: PlaintextCache, _ context: RequestContext) -> SecretReplica
     {
         var status = replica
         let region = replica.region
         let arn = primary.arn(in: region)
-        let ours = self.replica(of: primary, in: region)
+        let existing = store.secret(account: primary.accountId, region: region, name: primary.name)
+        let ours = existing.flatMap { Self.isReplica($0, of: primary) ? $0 : nil }
         let inTheWay = AWSError("ResourceExistsException", "a secret with the same name already exists in the Region.")
         do throws(AWSError) {
-            if ours == nil, !overwrite,
-                store.secret(account: primary.accountId, region: region, name: primary.name) != nil
-            {
-                throw inTheWay
-            }
+            if existing != nil, ours == nil, !overwrite { throw inTheWay }
             var versions: [SecretVersion] = []
             let keyId = replica.kmsKeyId ?? Secret.managedKeyAlias
             for version in primary.versions {
@@ -197,8 +214,7 @@ extension SecretsService {
                     versions.append(kept)
                     continue
                 }
-                var plaintext = try cipher.open(version.value, arn: primary.arn, versionId: version.versionId, context)
-                defer { for index in plaintext.indices { plaintext[index] = 0 } }
+                let plaintext = try plaintexts.value(of: version)
                 let sealed = try context.inRegion(region) { regional throws(AWSError) in
                     try cipher.seal(plaintext, kind: version.value.kind, keyId: keyId, arn: arn,
                                     versionId: version.versionId, regional)
@@ -207,7 +223,7 @@ extension SecretsService {
                                               createdDate: version.createdDate, value: sealed))
             }
             var copy = Secret(name: primary.name, arn: arn, accountId: primary.accountId, region: region,
-                              description: primary.description, kmsKeyId: replica.kmsKeyId.flatMap(Secret.customerKey),
+                              description: primary.description, kmsKeyId: replica.kmsKeyId,
                               tags: primary.tags, createdDate: ours?.createdDate ?? now,
                               lastChangedDate: primary.lastChangedDate)
             copy.hasBeenTagged = primary.hasBeenTagged
@@ -244,15 +260,11 @@ extension SecretsService {
     private func updatePrimary(_ secret: Secret, _ context: RequestContext, _ change: (inout Secret) -> Void)
         throws(AWSError) -> Secret
     {
-        try store.update(context, key: SecretStore.key(of: secret)) { stored throws(AWSError) -> Secret in
-            guard var current = stored, current.arn == secret.arn else {
-                throw AWSError("ResourceNotFoundException", Self.notFoundMessage)
-            }
-            try requireNotDeleted(current)
-            change(&current)
-            if current.replicas?.isEmpty == true { current.replicas = nil }
-            stored = current
-            return current
+        try modify(secret, context, isChange: false) { stored throws(AWSError) -> Secret in
+            try requireNotDeleted(stored)
+            change(&stored)
+            if stored.replicas?.isEmpty == true { stored.replicas = nil }
+            return stored
         }
     }
 }

@@ -8,8 +8,7 @@ import Foundation
 /// Tags and resource policies: metadata only, no KMS involved.
 extension SecretsService {
     func tagResource(_ context: RequestContext, _ input: JSONValue) throws(AWSError) -> JSONValue {
-        let secret = try resolve(try input.requiredString("SecretId"), context)
-        try requireNotReplica(secret)
+        let secret = try resolve(try input.requiredString("SecretId"), context, forWrite: true)
         let tags = try parseTags(input["Tags"])
         try modify(secret, context) { stored throws(AWSError) in
             try requireNotDeleted(stored)
@@ -19,8 +18,7 @@ extension SecretsService {
     }
 
     func untagResource(_ context: RequestContext, _ input: JSONValue) throws(AWSError) -> JSONValue {
-        let secret = try resolve(try input.requiredString("SecretId"), context)
-        try requireNotReplica(secret)
+        let secret = try resolve(try input.requiredString("SecretId"), context, forWrite: true)
         let keys = Set(input["TagKeys"]?.arrayValue?.compactMap(\.stringValue) ?? [])
         try modify(secret, context) { stored throws(AWSError) in
             try requireNotDeleted(stored)
@@ -32,8 +30,7 @@ extension SecretsService {
     }
 
     func putResourcePolicy(_ context: RequestContext, _ input: JSONValue) throws(AWSError) -> JSONValue {
-        let secret = try resolve(try input.requiredString("SecretId"), context)
-        try requireNotReplica(secret)
+        let secret = try resolve(try input.requiredString("SecretId"), context, forWrite: true)
         let policy = try input.requiredString("ResourcePolicy")
         guard let document = try? JSONValue.parse(Array(policy.utf8)), document.objectValue != nil,
             document["Statement"] != nil
@@ -62,8 +59,7 @@ extension SecretsService {
     }
 
     func deleteResourcePolicy(_ context: RequestContext, _ input: JSONValue) throws(AWSError) -> JSONValue {
-        let secret = try resolve(try input.requiredString("SecretId"), context)
-        try requireNotReplica(secret)
+        let secret = try resolve(try input.requiredString("SecretId"), context, forWrite: true)
         try modify(secret, context) { stored throws(AWSError) in
             try requireNotDeleted(stored)
             stored.resourcePolicy = nil

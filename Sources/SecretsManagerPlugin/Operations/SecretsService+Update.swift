@@ -6,8 +6,7 @@ extension SecretsService {
         // A new value needs its ClientRequestToken, checked before the secret is looked up (AWS answers a missing
         // token first, even for a secret that does not exist).
         let token = value == nil ? nil : try clientRequestToken(input)
-        let secret = try resolve(try input.requiredString("SecretId"), context, forValue: value != nil)
-        try requireNotReplica(secret)
+        let secret = try resolve(try input.requiredString("SecretId"), context, forValue: value != nil, forWrite: true)
         try requireNotDeleted(secret)
         let description = string(input, "Description")
         // An empty KmsKeyId means the AWS managed key (UpdateSecret's documentation), which is stored as no key.
@@ -69,8 +68,7 @@ extension SecretsService {
     }
 
     func updateSecretVersionStage(_ context: RequestContext, _ input: JSONValue) throws(AWSError) -> JSONValue {
-        let secret = try resolve(try input.requiredString("SecretId"), context)
-        try requireNotReplica(secret)
+        let secret = try resolve(try input.requiredString("SecretId"), context, forWrite: true)
         try requireNotDeleted(secret)
         let stage = try input.requiredString("VersionStage")
         let moveTo = string(input, "MoveToVersionId")

@@ -81,8 +81,7 @@ extension SecretsService {
     func putSecretValue(_ context: RequestContext, _ input: JSONValue) throws(AWSError) -> JSONValue {
         // The token is checked before the secret is looked up, as AWS answers a missing one first.
         let token = try clientRequestToken(input)
-        let secret = try resolve(try input.requiredString("SecretId"), context, forValue: true)
-        try requireNotReplica(secret)
+        let secret = try resolve(try input.requiredString("SecretId"), context, forValue: true, forWrite: true)
         try requireNotDeleted(secret)
         guard let value = try secretValue(input) else {
             throw AWSError("InvalidRequestException", "You must provide either SecretString or SecretBinary.")

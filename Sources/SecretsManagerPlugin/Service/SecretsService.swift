@@ -11,9 +11,10 @@ final class SecretsService: Sendable {
     let store = SecretStore()
     let cipher = SecretCipher()
     let validator = ShapeValidator(modelJSON: SecretsManagerServiceModel.json)
-    /// Held (outside the store's lock) by whatever writes replicas or the primary's record of them, so that two
-    /// such writers never interleave their read, KMS calls and write.
-    let replicationLock = LockedBox(())
+    /// One lock per replicated family (a primary and its replicas, keyed by the primary's store key), held outside
+    /// the store's lock by whatever writes replicas or the primary's record of them, so that two such writers never
+    /// interleave their read, KMS calls and write, while writes to other secrets go on.
+    let replicationLocks = LockedBox<[String: LockedBox<Void>]>([:])
 
     var host: PluginHost {
         guard let host = PluginHost.current else {
@@ -62,10 +63,10 @@ final class SecretsService: Sendable {
         Operation(name: "ReplicateSecretToRegions", nonBlocking: false, mutating: true) {
             try $0.replicateSecretToRegions($1, $2)
         },
-        Operation(name: "RemoveRegionsFromReplication", nonBlocking: true, mutating: true) {
+        Operation(name: "RemoveRegionsFromReplication", nonBlocking: false, mutating: true) {
             try $0.removeRegionsFromReplication($1, $2)
         },
-        Operation(name: "StopReplicationToReplica", nonBlocking: true, mutating: true) {
+        Operation(name: "StopReplicationToReplica", nonBlocking: false, mutating: true) {
             try $0.stopReplicationToReplica($1, $2)
         },
     ]
@@ -84,8 +85,12 @@ final class SecretsService: Sendable {
     /// Finds the secret a `SecretId` names: a name, a full ARN, or a partial ARN without the random suffix.
     /// - Parameter forValue: the caller reads or writes the value; a secret of another account under the AWS
     ///   managed key cannot be used that way, as in AWS (the managed key's policy is for its own account only).
+    /// - Parameter forWrite: the caller changes the secret, which a replica refuses (in AWS's words, before any other
+    ///   work); `modify` checks again under the store's lock.
     /// - Throws: ValidationException for a name with characters AWS never accepts; ResourceNotFoundException.
-    func resolve(_ secretId: String, _ context: RequestContext, forValue: Bool = false) throws(AWSError) -> Secret {
+    func resolve(_ secretId: String, _ context: RequestContext, forValue: Bool = false, forWrite: Bool = false)
+        throws(AWSError) -> Secret
+    {
         let found: Secret?
         switch SecretNames.reference(secretId) {
         case .name(let name):
@@ -103,6 +108,7 @@ final class SecretsService: Sendable {
             throw AWSError("InvalidRequestException", "You can't access a secret from a different AWS account if you "
                 + "encrypt the secret with the default KMS service key.")
         }
+        if forWrite { try requireNotReplica(secret) }
         return secret
     }
 
