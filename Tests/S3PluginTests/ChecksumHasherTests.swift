@@ -1,5 +1,5 @@
 import CZlib
-import Foundation
+import EmuPluginKit
 import Testing
 
 @testable import S3Plugin
@@ -21,12 +21,11 @@ import Testing
         (.xxhash128, "33119477ede5dcd5e9716427681d5860"),
     ]
 
-    private func hex(_ bytes: [UInt8]) -> String { bytes.map { String(format: "%02x", $0) }.joined() }
 
     @Test(arguments: checkValues)
     func checkValue(_ algorithm: ChecksumAlgorithm, _ expected: String) throws {
         let digest = try #require(ChecksumHasher.value(of: Array("123456789".utf8)[...], algorithm))
-        #expect(hex(digest) == expected)
+        #expect(Hex.encode(digest) == expected)
         #expect(digest.count == algorithm.digestLength)
     }
 

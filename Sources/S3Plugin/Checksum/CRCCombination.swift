@@ -12,18 +12,17 @@ enum CRCCombination {
     /// is not a CRC.
     /// - Parameter parts: each part's digest and size, in order.
     static func combine(_ algorithm: ChecksumAlgorithm, _ parts: [(digest: [UInt8], size: Int64)]) -> [UInt8]? {
-        guard algorithm.isCRC, let first = parts.first else { return nil }
-        let width = algorithm.digestLength * 8
-        var crc = integer(first.digest)
-        for part in parts.dropFirst() {
-            let next = integer(part.digest)
-            switch algorithm {
-            case .crc32: crc = UInt64(crc32_combine(UInt(crc), UInt(next), Int(part.size)))
-            case .crc32c: crc = ZeroBytes.crc32c.carry(crc, through: part.size) ^ next
-            default: crc = ZeroBytes.crc64nvme.carry(crc, through: part.size) ^ next
-            }
+        guard let first = parts.first else { return nil }
+        let carry: (_ crc: UInt64, _ size: Int64) -> UInt64
+        switch algorithm {
+        case .crc32: carry = { crc, size in UInt64(crc32_combine(UInt(crc), 0, Int(size))) }
+        case .crc32c: carry = ZeroBytes.crc32c.carry
+        case .crc64nvme: carry = ZeroBytes.crc64nvme.carry
+        case .sha1, .sha256, .sha512, .md5, .xxhash64, .xxhash3, .xxhash128: return nil
         }
-        return ChecksumHasher.bigEndian(crc, bytes: width / 8)
+        var crc = integer(first.digest)
+        for part in parts.dropFirst() { crc = carry(crc, part.size) ^ integer(part.digest) }
+        return ChecksumHasher.bigEndian(crc, bytes: algorithm.digestLength)
     }
 
     private static func integer(_ bytes: [UInt8]) -> UInt64 { bytes.reduce(0) { $0 << 8 | UInt64($1) } }

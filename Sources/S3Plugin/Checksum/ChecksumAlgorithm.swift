@@ -20,6 +20,13 @@ enum ChecksumAlgorithm: String, CaseIterable, Codable, Sendable {
         self.init(rawValue: name.uppercased())
     }
 
+    /// The algorithm an `x-amz-checksum-<name>` header (or trailer) names; nil for any other header.
+    init?(headerName: String) {
+        let lowered = headerName.lowercased()
+        guard lowered.hasPrefix(Self.headerPrefix) else { return nil }
+        self.init(name: String(lowered.dropFirst(Self.headerPrefix.count)))
+    }
+
     /// The algorithm `x-amz-checksum-algorithm` names (CreateMultipartUpload, CopyObject); nil without the header.
     /// - Throws: InvalidRequest for a name S3 does not know.
     static func named(in request: S3Request) throws(AWSError) -> ChecksumAlgorithm? {
@@ -36,13 +43,7 @@ enum ChecksumAlgorithm: String, CaseIterable, Codable, Sendable {
     /// The `x-amz-checksum-<algorithm>` headers a request carries, with their values, in one pass over its
     /// headers (one at most is allowed). `x-amz-checksum-mode`, `-type` and `-algorithm` name no algorithm.
     static func sent(in request: S3Request) -> [(algorithm: ChecksumAlgorithm, value: String)] {
-        request.headers.compactMap { name, value in
-            let lowered = name.lowercased()
-            guard lowered.hasPrefix(headerPrefix),
-                let algorithm = ChecksumAlgorithm(name: String(lowered.dropFirst(headerPrefix.count)))
-            else { return nil }
-            return (algorithm, value)
-        }
+        request.headers.compactMap { name, value in ChecksumAlgorithm(headerName: name).map { ($0, value) } }
     }
 
     /// `x-amz-checksum-crc32`, …: the header that carries a value, also the trailer's name.

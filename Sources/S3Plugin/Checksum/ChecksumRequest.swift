@@ -23,9 +23,7 @@ struct ChecksumRequest: Sendable {
         if let names = request.header("x-amz-trailer") {
             for name in names.split(separator: ",").map({ $0.trimmingSpaces().lowercased() })
             where name.hasPrefix(ChecksumAlgorithm.headerPrefix) {
-                guard trailed == nil,
-                    let algorithm = ChecksumAlgorithm(name: String(name.dropFirst(ChecksumAlgorithm.headerPrefix.count)))
-                else {
+                guard trailed == nil, let algorithm = ChecksumAlgorithm(headerName: name) else {
                     throw S3Errors.invalidRequest("Value for x-amz-trailer header is invalid.")
                 }
                 trailed = algorithm

@@ -132,8 +132,7 @@ enum MultipartChecksum {
             guard let checksum, checksum.algorithm == algorithm,
                 parts == nil || (checksum.type == .composite && parts == count)
             else { throw mismatch }
-            let value = checksum.value.split(separator: "-").first.map(String.init) ?? ""
-            guard Base64.decode(value) == digest else { throw mismatch }
+            guard Base64.decode(checksum.digestValue) == digest else { throw mismatch }
         }
     }
 }

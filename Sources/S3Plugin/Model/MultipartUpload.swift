@@ -18,11 +18,19 @@ struct MultipartUpload: Codable, Sendable, Equatable {
     /// CompleteMultipartUpload conflicts with a write or delete made meanwhile. nil in records kept before it was.
     var objectAtStart: String? = nil
 
-    /// `ChecksumAlgorithm` and `ChecksumType` as CreateMultipartUpload, ListParts and ListMultipartUploads answer
-    /// them; nil for an upload that asked for none.
-    var checksumSettings: (algorithm: String, type: String)? {
-        guard let checksumAlgorithm, let checksumType else { return nil }
-        return (checksumAlgorithm.rawValue, checksumType.rawValue)
+    /// `x-amz-checksum-algorithm` and `x-amz-checksum-type`, as CreateMultipartUpload answers them; none for an
+    /// upload that asked for no algorithm.
+    var checksumHeaders: [(String, String)] {
+        guard let checksumAlgorithm, let checksumType else { return [] }
+        return [("x-amz-checksum-algorithm", checksumAlgorithm.rawValue), ("x-amz-checksum-type", checksumType.rawValue)]
+    }
+
+    /// `<ChecksumAlgorithm>` and `<ChecksumType>`, as ListParts and ListMultipartUploads answer them; nothing for an
+    /// upload that asked for no algorithm.
+    func writeChecksumSettings(to xml: inout XMLWriter) {
+        guard let checksumAlgorithm, let checksumType else { return }
+        xml.element("ChecksumAlgorithm", checksumAlgorithm.rawValue)
+        xml.element("ChecksumType", checksumType.rawValue)
     }
 
     /// The algorithm each part is checksummed with, for the object's checksum.

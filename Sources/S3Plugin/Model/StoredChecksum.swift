@@ -5,6 +5,13 @@ struct StoredChecksum: Codable, Sendable, Equatable {
     var value: String
     var type: ChecksumType
 
+    /// The value without a composite checksum's `-<number of parts>`: what GetObjectAttributes answers, and the
+    /// digest a claim is compared with.
+    var digestValue: String {
+        guard type == .composite, let dash = value.lastIndex(of: "-") else { return value }
+        return String(value[..<dash])
+    }
+
     /// `x-amz-checksum-<algorithm>` and `x-amz-checksum-type`, as PutObject, GET and HEAD answer them.
     var responseHeaders: [(String, String)] {
         [(algorithm.headerName, value), ("x-amz-checksum-type", type.rawValue)]

@@ -15,10 +15,11 @@ extension S3Service {
         try requireKeyLength(key)
         let bucket = try requireBucket(name, context)
         let (original, sourceBucket) = try copySourceObject(request, context)
-        let directive = request.header("x-amz-metadata-directive")?.uppercased() ?? "COPY"
+        let directiveHeader = request.header("x-amz-metadata-directive")
+        let directive = directiveHeader?.uppercased() ?? "COPY"
         guard directive == "COPY" || directive == "REPLACE" else {
             throw S3Errors.invalidArgument("Unknown metadata directive.",
-                                           argument: ("x-amz-metadata-directive", request.header("x-amz-metadata-directive") ?? ""))
+                                           argument: ("x-amz-metadata-directive", directiveHeader ?? ""))
         }
         var headers = directive == "REPLACE" ? try ObjectHeaders(request) : original.headers
         if request.header("x-amz-tagging-directive")?.uppercased() == "REPLACE" {
@@ -26,13 +27,14 @@ extension S3Service {
         }
         let storageClass = try StorageClass.of(request)
         let spec = try EncryptionRequest.resolve(request, bucket: bucket)
+        let requestedAlgorithm = try ChecksumAlgorithm.named(in: request)
         // A copy onto itself must change something. Asking for a checksum counts, and so does an encryption the
         // object does not have (an SSE-KMS object copied without SSE headers into an SSE-S3 bucket), as AWS
         // answered recorded requests.
         if original.bucket == name, original.key == key, directive == "COPY",
             request.header("x-amz-storage-class") == nil, request.header("x-amz-server-side-encryption") == nil,
             request.header("x-amz-website-redirect-location") == nil,
-            request.header("x-amz-checksum-algorithm") == nil, spec.algorithm == original.encryption.algorithm
+            requestedAlgorithm == nil, spec.algorithm == original.encryption.algorithm
         {
             throw S3Errors.invalidRequest("This copy request is illegal because it is trying to copy an object to "
                 + "itself without changing the object's metadata, storage class, website redirect location or "
@@ -40,7 +42,7 @@ extension S3Service {
         }
         // The copy keeps its source's checksum algorithm unless the request names another; the value is computed
         // again over the copied bytes, so it is always the copy's own.
-        let algorithm = try ChecksumAlgorithm.named(in: request) ?? original.checksum?.algorithm ?? .crc64nvme
+        let algorithm = requestedAlgorithm ?? original.checksum?.algorithm ?? .crc64nvme
         // If-None-Match / If-Match name the destination (CopyObject's conditional writes), checked before the copy
         // and again under the lock as it is stored.
         let check = try WriteConditions(request)

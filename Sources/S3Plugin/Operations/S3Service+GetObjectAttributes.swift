@@ -35,9 +35,7 @@ extension S3Service {
                 // The value alone: a composite checksum's "-<parts>" suffix, which GET and HEAD show, is left out
                 // here, as S3 leaves it out.
                 if var checksum = object.checksum {
-                    if checksum.type == .composite, let dash = checksum.value.lastIndex(of: "-") {
-                        checksum.value = String(checksum.value[..<dash])
-                    }
+                    checksum.value = checksum.digestValue
                     xml.group("Checksum") { checksum.write(to: &$0) }
                 }
             case .objectParts:

@@ -11,15 +11,8 @@ extension S3Service {
         let query = request.query
         let prefix = query["prefix"] ?? ""
         let delimiter = query["delimiter"].flatMap { $0.isEmpty ? nil : $0 }
-        let encodeKeys = try S3Errors.encodesKeys(query)
-        var maxKeys = 1000
-        if let text = query["max-keys"] {
-            guard let value = Int(text), value >= 0 else {
-                throw S3Errors.invalidArgument("Provided max-keys not an integer or within integer range",
-                                               argument: ("max-keys", text))
-            }
-            maxKeys = min(value, 1000)
-        }
+        let encodeKeys = try PercentEncoding.isRequested(in: query)
+        let maxKeys = try PartsPage.count(query["max-keys"], "max-keys", default: 1000, cap: 1000)
         let marker: ListingMarker?
         if v2 {
             if let token = query["continuation-token"] {

@@ -36,10 +36,7 @@ extension S3Service {
         }
         xml.group("Owner") { xml in xml.element("ID", owner) }
         xml.element("StorageClass", upload.storageClass)
-        if let settings = upload.checksumSettings {
-            xml.element("ChecksumAlgorithm", settings.algorithm)
-            xml.element("ChecksumType", settings.type)
-        }
+        upload.writeChecksumSettings(to: &xml)
         return xml.output()
     }
 
@@ -56,13 +53,16 @@ extension S3Service {
         let keyMarker = request.query["key-marker"] ?? ""
         // An upload-id-marker counts only beside a key-marker (S3 echoes it as empty otherwise).
         let idMarker = keyMarker.isEmpty ? nil : request.query["upload-id-marker"].flatMap { $0.isEmpty ? nil : $0 }
-        let encodeKeys = try S3Errors.encodesKeys(request.query)
+        let encodeKeys = try PercentEncoding.isRequested(in: request.query)
         func encoded(_ text: String) -> String { encodeKeys ? PercentEncoding.encodeForListing(text) : text }
         let uploads = store.read { state in state.uploads.values.filter { $0.bucket == name } }
             .filter { $0.key.utf8.starts(with: prefix.utf8) }
             .sorted { ($0.key, $0.initiated, $0.uploadId) < ($1.key, $1.initiated, $1.uploadId) }
         var remaining = uploads[...]
-        if !keyMarker.isEmpty {
+        // A key marker that is a common prefix (the last entry of a previous page) covers every key under it.
+        let marker = keyMarker.isEmpty ? nil
+            : ListingMarker(value: keyMarker, isCommonPrefix: delimiter.map(keyMarker.hasSuffix) ?? false)
+        if let marker {
             if let idMarker, let index = uploads.firstIndex(where: { $0.key == keyMarker && $0.uploadId == idMarker }) {
                 remaining = uploads[(index + 1)...]
             } else if let idMarker, uploads.contains(where: { $0.uploadId == idMarker }) {
@@ -70,8 +70,6 @@ extension S3Service {
                 // while it pages) lets the listing go on after the key.
                 throw S3Errors.invalidArgument("Invalid uploadId marker", argument: ("upload-id-marker", idMarker))
             } else {
-                // A key marker that is a common prefix (the last entry of a previous page) covers every key under it.
-                let marker = ListingMarker(value: keyMarker, isCommonPrefix: delimiter.map(keyMarker.hasSuffix) ?? false)
                 remaining = uploads.drop { marker.covers($0.key) }
             }
         }
@@ -84,7 +82,7 @@ extension S3Service {
             }
             if let rolledUp, entries.last?.commonPrefix == rolledUp { continue }
             // As ListObjects: a common prefix at or before the key-marker (a key inside it) was listed already.
-            if let rolledUp, !keyMarker.isEmpty, !keyMarker.utf8.lexicographicallyPrecedes(rolledUp.utf8) { continue }
+            if let rolledUp, let marker, marker.covers(rolledUp) { continue }
             guard entries.count < maxUploads else {
                 // As ListObjects answers MaxKeys=0: an empty page, not truncated (there is no marker to go on from).
                 truncated = maxUploads > 0
@@ -115,10 +113,7 @@ extension S3Service {
                 xml.group("Owner") { xml in xml.element("ID", owner) }
                 xml.element("StorageClass", upload.storageClass)
                 xml.element("Initiated", HTTPDate.iso8601(upload.initiated))
-                if let settings = upload.checksumSettings {
-                    xml.element("ChecksumAlgorithm", settings.algorithm)
-                    xml.element("ChecksumType", settings.type)
-                }
+                upload.writeChecksumSettings(to: &xml)
             }
         }
         for commonPrefix in entries.compactMap(\.commonPrefix) {

@@ -35,10 +35,7 @@ extension S3Service {
         xml.element("Bucket", name)
         xml.element("Key", key)
         xml.element("UploadId", upload.uploadId)
-        let checksumHeaders = upload.checksumSettings.map {
-            [("x-amz-checksum-algorithm", $0.algorithm), ("x-amz-checksum-type", $0.type)]
-        } ?? []
-        return xml.output(headers: encryption.responseHeaders(includeContext: true) + checksumHeaders)
+        return xml.output(headers: encryption.responseHeaders(includeContext: true) + upload.checksumHeaders)
     }
 
     /// UploadPart: parts 1 to 10000; uploading a number again replaces that part.

@@ -3,7 +3,7 @@ import EmuPluginKit
 /// The paging of part and upload listings (ListParts, ListMultipartUploads, GetObjectAttributes' ObjectParts):
 /// the counts a request gives, and the page header a part listing answers with.
 enum PartsPage {
-    /// A non-negative count (`max-parts`, `part-number-marker`, `max-uploads`, or their `x-amz-` headers), at most
+    /// A non-negative count (`max-parts`, `part-number-marker`, `max-uploads`, `max-keys`, or their `x-amz-` headers), at most
     /// `cap`; `value` without one.
     /// - Throws: InvalidArgument for anything but a non-negative integer.
     static func count(_ text: String?, _ name: String, default value: Int, cap: Int = .max) throws(AWSError) -> Int {

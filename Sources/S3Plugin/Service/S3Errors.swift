@@ -115,9 +115,7 @@ enum S3Errors {
                           AWSErrorField("CalculatedDigest", Base64.encode(calculated))])
     }
 
-    static func badDigest(_ message: String = "The Content-MD5 you specified did not match what we received.")
-        -> AWSError
-    {
+    static func badDigest(_ message: String) -> AWSError {
         AWSError("BadDigest", message, status: 400)
     }
 
@@ -150,16 +148,6 @@ enum S3Errors {
     static func invalidObjectState(storageClass: String) -> AWSError {
         AWSError("InvalidObjectState", "The operation is not valid for the object's storage class", status: 403,
                  fields: [AWSErrorField("StorageClass", storageClass)])
-    }
-
-    /// `encoding-type`, which S3 takes only as `url`: whether the listing's keys are to be URL-encoded.
-    static func encodesKeys(_ query: [String: String]) throws(AWSError) -> Bool {
-        switch query["encoding-type"] {
-        case nil: return false
-        case "url"?: return true
-        case let other?:
-            throw invalidArgument("Invalid Encoding Method specified in Request", argument: ("encoding-type", other))
-        }
     }
 
     static func notImplemented(_ what: String) -> AWSError {

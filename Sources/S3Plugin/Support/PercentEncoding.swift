@@ -8,6 +8,19 @@ enum PercentEncoding {
         FormDecoding.percentDecoded(Substring(text), plusIsSpace: false)
     }
 
+    /// A listing's `encoding-type`, which S3 takes only as `url`: whether its keys are to be written in
+    /// `encodeForListing`'s form.
+    /// - Throws: InvalidArgument for any other value.
+    static func isRequested(in query: [String: String]) throws(AWSError) -> Bool {
+        switch query["encoding-type"] {
+        case nil: return false
+        case "url"?: return true
+        case let other?:
+            throw S3Errors.invalidArgument("Invalid Encoding Method specified in Request",
+                                           argument: ("encoding-type", other))
+        }
+    }
+
     /// S3's `encoding-type=url` form: unreserved characters and `/` as they are, a space as `+`, every other byte
     /// as `%XX`. botocore undoes it with `unquote_plus`, so a literal `+` must be escaped.
     static func encodeForListing(_ text: String) -> String {
