@@ -44,6 +44,18 @@ enum KmsPersistence {
         }
     }
 
+    /// The record of when last-usage tracking began: what the tick stores and a snapshot hands over alike.
+    static func trackingStartRecord(_ date: Double) -> (namespace: String, key: String, value: [UInt8]) {
+        ("meta", "trackingStart", Array(String(date).utf8))
+    }
+
+    /// The record of one key's last usage, likewise.
+    static func usageRecord(arn: String, _ usage: KeyUsageTracker.Usage, _ encoder: JSONEncoder) throws
+        -> (namespace: String, key: String, value: [UInt8])
+    {
+        ("usage", arn, Array(try encoder.encode(usage)))
+    }
+
     private static func grantValue(_ grant: KmsGrant, _ store: KmsStore, _ encoder: JSONEncoder) throws -> [UInt8] {
         Array(try encoder.encode(KmsRecords.encode(grant, tokens: store.tokens(of: grant.grantId))))
     }
@@ -68,8 +80,12 @@ enum KmsPersistence {
                 add("grant", "\(storeId)/\(grant.grantId)", try grantValue(grant, store, encoder))
             }
         }
-        add("meta", "trackingStart", Array(String(lastUsage.trackingStartDate).utf8))
-        for (arn, usage) in lastUsage.allUsages() { add("usage", arn, Array(try encoder.encode(usage))) }
+        let start = trackingStartRecord(lastUsage.trackingStartDate)
+        add(start.namespace, start.key, start.value)
+        for (arn, usage) in lastUsage.allUsages() {
+            let record = try usageRecord(arn: arn, usage, encoder)
+            add(record.namespace, record.key, record.value)
+        }
         return records
     }
 
@@ -166,12 +182,12 @@ extension KmsService {
         saveUnsavedKeys()
         let encoder = JSONEncoder()
         if lastUsage.takeTrackingStartDirty() {
-            try? host.statePut(context, namespace: "meta", key: "trackingStart",
-                               value: Array(String(lastUsage.trackingStartDate).utf8))
+            let start = KmsPersistence.trackingStartRecord(lastUsage.trackingStartDate)
+            try? host.statePut(context, namespace: start.namespace, key: start.key, value: start.value)
         }
         for (arn, usage) in lastUsage.takeDirty() {
-            if let data = try? encoder.encode(usage) {
-                try? host.statePut(context, namespace: "usage", key: arn, value: Array(data))
+            if let record = try? KmsPersistence.usageRecord(arn: arn, usage, encoder) {
+                try? host.statePut(context, namespace: record.namespace, key: record.key, value: record.value)
             }
         }
     }
