@@ -68,9 +68,10 @@ import Testing
 
     /// A key with a control character must not make the error document unparseable.
     @Test func errorMembersHoldOnlyCharactersXMLCanCarry() {
-        let response = GatewayResponse.awsError("NoSuchKey", "m", status: 404, protocolKind: EMU_PROTOCOL_REST,
+        let response = GatewayResponse.awsError("NoSuchKey", "m\u{02}", status: 404, protocolKind: EMU_PROTOCOL_REST,
                                                 requestId: "r", fields: [AWSErrorField("Key", "a\u{01}b\tc")])
-        #expect(String(decoding: response.body, as: UTF8.self).contains("<Key>a\u{FFFD}b\tc</Key>"))
+        let xml = String(decoding: response.body, as: UTF8.self)
+        #expect(xml.contains("<Key>a\u{FFFD}b\tc</Key>") && xml.contains("<Message>m\u{FFFD}</Message>"))
     }
 
     @Test func queryAndJSONErrorsWithFields() throws {

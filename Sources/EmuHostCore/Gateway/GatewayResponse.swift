@@ -44,13 +44,13 @@ public struct GatewayResponse: Sendable {
             let namespace = xmlNamespace.map { " xmlns=\"\($0)\"" } ?? ""
             let type = status >= 500 ? "Receiver" : "Sender"
             let xml = "<ErrorResponse\(namespace)><Error><Type>\(type)</Type>\(xmlElement("Code", code))"
-                + "\(xmlElement("Message", message))\(xmlElements(fields))</Error>\(xmlElement("RequestId", requestId))"
+                + "\(errorText("Message", message))\(xmlElements(fields))</Error>\(xmlElement("RequestId", requestId))"
                 + "</ErrorResponse>"
             return GatewayResponse(status: status, headers: [("Content-Type", "text/xml"),
                                                              ("x-amzn-RequestId", requestId)], body: Array(xml.utf8))
         case EMU_PROTOCOL_REST:
             let xml = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error>\(xmlElement("Code", code))"
-                + "\(xmlElement("Message", message))\(xmlElements(fields))\(xmlElement("RequestId", requestId))</Error>"
+                + "\(errorText("Message", message))\(xmlElements(fields))\(xmlElement("RequestId", requestId))</Error>"
             return GatewayResponse(status: status, headers: [("Content-Type", "application/xml"),
                                                              ("x-amz-request-id", requestId)], body: Array(xml.utf8))
         default:
@@ -68,16 +68,19 @@ public struct GatewayResponse: Sendable {
     }
 }
 
-/// Error members carry what the caller sent (a key, a header's value), which may hold characters XML 1.0 cannot
-/// carry even escaped (U+0001…): those become U+FFFD, so that every SDK can still parse the error document.
 private func xmlElements(_ fields: [AWSErrorField]) -> String {
-    fields.map { field in
-        var value = String.UnicodeScalarView()
-        for scalar in field.value.unicodeScalars {
-            let allowed = scalar == "\t" || scalar == "\n" || scalar == "\r" || (0x20...0xD7FF).contains(scalar.value)
-                || (0xE000...0xFFFD).contains(scalar.value) || scalar.value >= 0x10000
-            value.append(allowed ? scalar : "\u{FFFD}")
-        }
-        return xmlElement(field.name, String(value))
-    }.joined()
+    fields.map { errorText($0.name, $0.value) }.joined()
+}
+
+/// An error's message and members carry what the caller sent (a key, a header's value, a name quoted in a
+/// message), which may hold characters XML 1.0 cannot carry even escaped (U+0001…): those become U+FFFD, so that
+/// every SDK can still parse the error document.
+private func errorText(_ name: String, _ text: String) -> String {
+    var value = String.UnicodeScalarView()
+    for scalar in text.unicodeScalars {
+        let allowed = scalar == "\t" || scalar == "\n" || scalar == "\r" || (0x20...0xD7FF).contains(scalar.value)
+            || (0xE000...0xFFFD).contains(scalar.value) || scalar.value >= 0x10000
+        value.append(allowed ? scalar : "\u{FFFD}")
+    }
+    return xmlElement(name, String(value))
 }
