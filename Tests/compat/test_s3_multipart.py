@@ -218,6 +218,10 @@ def test_a_conditional_completion_conflicts_with_a_write_made_meanwhile(s3, buck
 
     s3.put_object(Bucket=bucket, Key="k", Body=b"v1")
     upload, parts = start("k")
+    # What a write does not take is refused before anything else, a conflict included: S3's 501.
+    code, _, status = aws_error(s3.complete_multipart_upload, Bucket=bucket, Key="k", UploadId=upload,
+                                MultipartUpload=parts, IfMatch="*")
+    assert (code, status) == ("NotImplemented", 501)
     newer = s3.put_object(Bucket=bucket, Key="k", Body=b"v2")["ETag"]
     with pytest.raises(botocore.exceptions.ClientError) as info:
         s3.complete_multipart_upload(Bucket=bucket, Key="k", UploadId=upload, MultipartUpload=parts, IfMatch=newer)

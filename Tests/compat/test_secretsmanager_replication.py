@@ -7,7 +7,7 @@ import uuid
 
 import pytest
 
-from kms_helpers import aws_error
+from kms_helpers import aws_error, unvalidated
 
 REPLICA_WRITE = ("InvalidParameterException",
                  "Operation not permitted on a replica secret. Call must be made in primary secret's region.")
@@ -79,7 +79,7 @@ def test_a_replica_is_read_only_and_follows_its_primary(regions):
     east.delete_secret(SecretId=secret, ForceDeleteWithoutRecovery=True)
 
 
-def test_replicas_with_their_own_key_overwrites_and_promotion(regions):
+def test_replicas_with_their_own_key_overwrites_and_promotion(regions, client):
     (east, _), (west, west_kms), (europe, _) = regions["us-east-1"], regions["us-west-2"], regions["eu-west-1"]
     secret = name()
     arn = east.create_secret(Name=secret, SecretString="shared")["ARN"]
@@ -131,6 +131,9 @@ def test_replicas_with_their_own_key_overwrites_and_promotion(regions):
     assert [s["Region"] for s in east.describe_secret(SecretId=secret)["ReplicationStatus"]] == ["us-west-2"]
     code, message, _ = aws_error(europe.stop_replication_to_replica, SecretId=secret)
     assert (code, message) == ("InvalidParameterException", "The secret isn't a replica secret.")
+    raw = unvalidated(client, "secretsmanager", aws_access_key_id="343400001111")
+    code, message, _ = aws_error(raw.replicate_secret_to_regions, SecretId=secret, AddReplicaRegions=[{}])
+    assert (code, message) == ("InvalidParameterException", "You must specify a Region for each replica.")
     for region in ("us-east-1", "cn-north-1"):  # its own Region, another partition
         code, message, _ = aws_error(east.replicate_secret_to_regions, SecretId=secret,
                                      AddReplicaRegions=[{"Region": region}])
