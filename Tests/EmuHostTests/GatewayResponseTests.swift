@@ -94,6 +94,34 @@ import Testing
         #expect(body == ["__type": "KMSInvalidSignatureException"])
     }
 
+    /// ABI 1.5: a field named exactly `Message` says the model names the message member so (Secrets Manager's
+    /// exceptions): JSON writes the message there and nowhere else; XML, which always has <Message>, ignores it.
+    @Test func capitalizedMessageMember() throws {
+        let fields = [AWSErrorField(AWSErrorField.capitalizedMessage, "Secrets Manager can't find the specified secret."),
+                      AWSErrorField("Reason", "R")]
+        let json = GatewayResponse.awsError("ResourceNotFoundException", "Secrets Manager can't find the specified secret.",
+                                            status: 400, protocolKind: EMU_PROTOCOL_JSON, requestId: "r", fields: fields)
+        let body = try #require(try JSONSerialization.jsonObject(with: Data(json.body)) as? [String: String])
+        #expect(body == ["__type": "ResourceNotFoundException", "Message": "Secrets Manager can't find the specified secret.",
+                         "Reason": "R"])
+        let empty = GatewayResponse.awsError("ResourceNotFoundException", "", status: 400, protocolKind: EMU_PROTOCOL_JSON,
+                                             requestId: "r", fields: [AWSErrorField(AWSErrorField.capitalizedMessage, "")])
+        #expect(try JSONSerialization.jsonObject(with: Data(empty.body)) as? [String: String]
+            == ["__type": "ResourceNotFoundException"])
+        let xml = GatewayResponse.awsError("C", "m", status: 400, protocolKind: EMU_PROTOCOL_REST, requestId: "r",
+                                           fields: fields)
+        #expect(String(decoding: xml.body, as: UTF8.self) == "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+            + "<Error><Code>C</Code><Message>m</Message><Reason>R</Reason><RequestId>r</RequestId></Error>")
+    }
+
+    /// The plugin kit marks an error as modelled with `Message` only for the codes the model lists so.
+    @Test func modelledMessageMember() {
+        let members = ["ResourceNotFoundException": "Message", "NotFoundException": "message"]
+        #expect(AWSError("ResourceNotFoundException", "m").modelled(by: members).messageMember == .capitalized)
+        #expect(AWSError("NotFoundException", "m").modelled(by: members).messageMember == .lowercase)
+        #expect(AWSError("ValidationException", "m").modelled(by: members).messageMember == .lowercase)
+    }
+
     /// A field is written unescaped as an element name and a JSON member, so only plain names pass, and none that
     /// would stand in for what the host writes itself.
     @Test(arguments: [("BucketName", true), ("Key", true), ("ETag2", true), ("", false), ("2Key", false),

@@ -215,7 +215,23 @@ def test_a_missing_client_request_token_is_answered_before_the_secret_is_looked_
         assert response.status == 400, response.body
         error = response.json()
         assert error["__type"] == "InvalidRequestException"
-        assert error["message"] == "You must provide a ClientRequestToken value. We recommend a UUID-type value."
+        # Secrets Manager's model names the member `Message`, and AWS writes its exceptions so.
+        assert error == {"__type": "InvalidRequestException",
+                         "Message": "You must provide a ClientRequestToken value. We recommend a UUID-type value."}
+
+
+def test_only_modelled_exceptions_write_a_capitalized_message(endpoint):
+    """A modelled exception is written as its shape, whose member is `Message` in Secrets Manager's model (the Go
+    SDK v2 reads only that name); a ValidationException, which the model does not list, keeps `message`."""
+    def error(body):
+        response = json_call(endpoint, "secretsmanager.DescribeSecret", json.dumps(body), service="secretsmanager")
+        assert response.status == 400, response.body
+        return response.json()
+
+    assert error({"SecretId": name("absent")}) == {"__type": "ResourceNotFoundException",
+                                                   "Message": "Secrets Manager can't find the specified secret."}
+    invalid = error({"SecretId": ""})
+    assert set(invalid) == {"__type", "message"} and invalid["__type"] == "ValidationException"
 
 
 def test_update_secret_version_stage(sm):

@@ -55,11 +55,18 @@ public struct GatewayResponse: Sendable {
                                                              ("x-amz-request-id", requestId)], body: Array(xml.utf8))
         default:
             var members: [String: JSONValue] = [:]
-            for field in fields { members[field.name] = .string(field.value) }
+            var messageMember = "message"
+            for field in fields {
+                if field.name == AWSErrorField.capitalizedMessage {
+                    messageMember = field.name
+                } else {
+                    members[field.name] = .string(field.value)
+                }
+            }
             members["__type"] = .string(code)
             // An exception without a message has no message member: AWS leaves it out (KMS's
             // KMSInvalidSignatureException, for one), so SDKs find none rather than an empty one.
-            if !message.isEmpty { members["message"] = .string(message) }
+            if !message.isEmpty { members[messageMember] = .string(message) }
             let body = JSONValue.object(members)
             return GatewayResponse(status: status, headers: [("Content-Type", jsonContentType),
                                                              ("x-amzn-RequestId", requestId)],
@@ -68,8 +75,10 @@ public struct GatewayResponse: Sendable {
     }
 }
 
+/// The fields as elements after <Message>; the capitalized-message instruction is not a member, and XML has
+/// <Message> anyway.
 private func xmlElements(_ fields: [AWSErrorField]) -> String {
-    fields.map { errorText($0.name, $0.value) }.joined()
+    fields.filter { $0.name != AWSErrorField.capitalizedMessage }.map { errorText($0.name, $0.value) }.joined()
 }
 
 /// An error's message and members carry what the caller sent (a key, a header's value, a name quoted in a

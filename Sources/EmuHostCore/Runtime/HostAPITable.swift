@@ -175,7 +175,8 @@ enum HostAPITable {
                 var kept: [AWSErrorField] = []
                 for index in 0..<(fields == nil ? 0 : count) {
                     let field = AWSErrorField(fields![index].name.hostString, fields![index].value.hostString)
-                    guard AWSErrorField.isAllowed(name: field.name) else {
+                    guard AWSErrorField.isAllowed(name: field.name) || field.name == AWSErrorField.capitalizedMessage
+                    else {
                         HostRuntime.current?.logger.warning(
                             "a plugin's error member was dropped: its name is not a plain XML name or is reserved")
                         continue

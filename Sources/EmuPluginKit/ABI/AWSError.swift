@@ -9,12 +9,31 @@ public struct AWSError: Error, Sendable, Equatable {
     /// Further members of the error, where AWS sends them (S3 names the bucket, key or argument); the host writes
     /// them after the message. Over the bus only the code and message travel.
     public var fields: [AWSErrorField]
+    /// The JSON member the message goes under. AWS writes a modelled exception as its shape, so the model's name
+    /// for the member counts: `message` for most services (KMS), `Message` for Secrets Manager's exceptions. The
+    /// Go SDK v2 reads only the modelled name, and shows other errors' messages as empty.
+    public var messageMember: MessageMember = .lowercase
+
+    public enum MessageMember: Sendable, Equatable {
+        case lowercase
+        case capitalized
+    }
 
     public init(_ code: String, _ message: String = "", status: UInt32 = 400, fields: [AWSErrorField] = []) {
         self.code = code
         self.message = message
         self.httpStatus = status
         self.fields = fields
+    }
+
+    /// This error with its message under the member the service model names for it (`exceptionMessageMembers`, code
+    /// to member, from the generated model); errors the model does not list (ValidationException, the host's own)
+    /// keep `message`.
+    public func modelled(by exceptionMessageMembers: [String: String]) -> AWSError {
+        guard exceptionMessageMembers[code] == "Message" else { return self }
+        var error = self
+        error.messageMember = .capitalized
+        return error
     }
 
     /// AWS's `ValidationException` with its usual "1 validation error detected: ..." or free-form message.

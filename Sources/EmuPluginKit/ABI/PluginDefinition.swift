@@ -262,12 +262,17 @@ private func write(_ result: Result<OperationOutput, AWSError>, to writer: Opaqu
         withEmuString(error.code) { code in
             withEmuString(error.message) { message in
                 // A host before ABI 1.4 has no respond_error_fields (its copied table reads NULL there): it gets the
-                // code and message alone.
-                guard !error.fields.isEmpty, let respondWithFields = api.respond_error_fields else {
+                // code and message alone. Only a host of ABI 1.5 or later takes the capitalized-message field;
+                // an older one writes `message`.
+                var fields = error.fields.map { ($0.name, $0.value) }
+                if error.messageMember == .capitalized, !error.message.isEmpty, api.abi_minor >= 5 {
+                    fields.append((AWSErrorField.capitalizedMessage, error.message))
+                }
+                guard !fields.isEmpty, let respondWithFields = api.respond_error_fields else {
                     api.respond_error?(writer, code, message, error.httpStatus)
                     return
                 }
-                withEmuHeaders(error.fields.map { ($0.name, $0.value) }) { fields in
+                withEmuHeaders(fields) { fields in
                     respondWithFields(writer, code, message, error.httpStatus, fields.baseAddress, fields.count)
                 }
             }

@@ -47,9 +47,10 @@
  *   on_state_load at start-up. A plugin that also implements on_state_snapshot can hand over its whole present
  *   state on request, so state export and an import that must be undone work without PERSISTENCE too.
  *
- * ERROR MEMBERS (ABI 1.4)
+ * ERROR MEMBERS (ABI 1.4, 1.5)
  *   respond_error_fields answers with an AWS error that carries more than a code and a message, as S3's errors
- *   name the bucket, key or argument they are about.
+ *   name the bucket, key or argument they are about; from 1.5 it also says when the message member of a JSON
+ *   error is `Message` rather than `message`.
  *
  * THREADING
  *   Operation handlers and the raw HTTP handler are called concurrently from several host threads; a plugin
@@ -72,7 +73,7 @@ extern "C" {
 /** The ABI major version: part of the entry symbol's name and checked exactly by the host. */
 #define EMU_ABI_MAJOR 1u
 /** The ABI minor version: grows when fields are appended; a host with a higher minor serves older plugins. */
-#define EMU_ABI_MINOR 4u
+#define EMU_ABI_MINOR 5u
 /** The entry symbol's name, for hosts that look it up with dlsym. */
 #define EMU_PLUGIN_ENTRY_SYMBOL "emu_plugin_entry_v1"
 
@@ -410,6 +411,12 @@ typedef struct emu_host_api {
      * and not, in any case, one the host writes itself or SDKs read as code or message (Code, Message, RequestId,
      * HostId, Type, __type); the host drops any other. Values XML cannot carry become U+FFFD. The bus carries
      * only the code and message.
+     *
+     * (ABI 1.5) One reserved name is taken, spelled exactly `Message`: it is not a member but says that the
+     * service's model names the exception's message member `Message` (Secrets Manager's exceptions do), and
+     * AWS writes a JSON error as that shape. The host then writes the message under `Message` instead of
+     * `message` in JSON; its value should be the message, and the `message` argument is what is written. XML
+     * always has <Message>. Hosts before 1.5 drop it, so check the host's abi_minor first.
      */
     void (*respond_error_fields)(emu_response_writer *writer, emu_str code, emu_str message, uint32_t http_status,
                                  const emu_header *fields, size_t field_count);

@@ -75,9 +75,13 @@ final class SecretsService: Sendable {
     func handle(_ operation: Operation, _ context: RequestContext, _ body: UnsafeRawBufferPointer) throws
         -> OperationOutput
     {
-        let input = try JSONValue.parse(body)
-        try validator.validate(operation.name, input)
-        return .json(try operation.handler(self, context, input))
+        do {
+            let input = try JSONValue.parse(body)
+            try validator.validate(operation.name, input)
+            return .json(try operation.handler(self, context, input))
+        } catch let error as AWSError {
+            throw error.modelled(by: SecretsManagerServiceModel.exceptionMessageMembers)
+        }
     }
 
     // MARK: - Finding secrets

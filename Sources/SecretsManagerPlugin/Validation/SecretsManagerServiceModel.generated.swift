@@ -115,4 +115,20 @@ enum SecretsManagerServiceModel {
 "UpdateSecretVersionStageRequest":{"members":{"MoveToVersionId":"SecretVersionIdType","RemoveFromVersionId":"SecretVersionIdType","SecretId":"SecretIdType","VersionStage":"SecretVersionStageType"},"required":["SecretId","VersionStage"],"type":"structure"},
 "ValidateResourcePolicyRequest":{"members":{"ResourcePolicy":"NonEmptyResourcePolicyType","SecretId":"SecretIdType"},"required":["ResourcePolicy"],"type":"structure"}}}
 """#
+
+    /// Each modelled exception and the member of its JSON error body that carries the message.
+    static let exceptionMessageMembers: [String: String] = [
+        "DecryptionFailure": "Message",
+        "EncryptionFailure": "Message",
+        "InternalServiceError": "Message",
+        "InvalidNextTokenException": "Message",
+        "InvalidParameterException": "Message",
+        "InvalidRequestException": "Message",
+        "LimitExceededException": "Message",
+        "MalformedPolicyDocumentException": "Message",
+        "PreconditionNotMetException": "Message",
+        "PublicPolicyException": "Message",
+        "ResourceExistsException": "Message",
+        "ResourceNotFoundException": "Message",
+    ]
 }
