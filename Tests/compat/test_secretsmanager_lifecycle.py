@@ -233,6 +233,29 @@ def test_resource_policy(sm):
     sm.put_resource_policy(SecretId=secret_name, ResourcePolicy=public)
 
 
+def test_validate_resource_policy(sm):
+    """The checks PutResourcePolicy makes, without storing the policy: a syntax error is an error, broad access a
+    failed check."""
+    secret_name = name()
+    sm.create_secret(Name=secret_name, SecretString="x")
+    narrow = json.dumps({"Version": "2012-10-17", "Statement": [{
+        "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:root"},
+        "Action": "secretsmanager:GetSecretValue", "Resource": "*"}]})
+    public = json.dumps({"Version": "2012-10-17", "Statement": [{
+        "Effect": "Allow", "Principal": {"AWS": "*"}, "Action": "secretsmanager:GetSecretValue", "Resource": "*"}]})
+    passed = sm.validate_resource_policy(ResourcePolicy=narrow)
+    assert (passed["PolicyValidationPassed"], passed["ValidationErrors"]) == (True, [])
+    assert sm.validate_resource_policy(SecretId=secret_name, ResourcePolicy=narrow)["PolicyValidationPassed"]
+    failed = sm.validate_resource_policy(SecretId=secret_name, ResourcePolicy=public)
+    assert failed["PolicyValidationPassed"] is False
+    assert [entry["CheckName"] for entry in failed["ValidationErrors"]] == ["PUBLIC_POLICY"]
+    assert "ResourcePolicy" not in sm.get_resource_policy(SecretId=secret_name)
+    code, message, _ = aws_error(sm.validate_resource_policy, ResourcePolicy="{not json")
+    assert (code, message) == ("MalformedPolicyDocumentException", "This resource policy contains a syntax error.")
+    code, _, _ = aws_error(sm.validate_resource_policy, SecretId="missing-" + secret_name, ResourcePolicy=narrow)
+    assert code == "ResourceNotFoundException"
+
+
 # --- GetRandomPassword -------------------------------------------------------------------------------------
 
 def test_random_password_defaults(sm):

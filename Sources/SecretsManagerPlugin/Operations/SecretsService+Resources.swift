@@ -32,11 +32,7 @@ extension SecretsService {
     func putResourcePolicy(_ context: RequestContext, _ input: JSONValue) throws(AWSError) -> JSONValue {
         let secret = try resolve(try input.requiredString("SecretId"), context, forWrite: true)
         let policy = try input.requiredString("ResourcePolicy")
-        guard let document = try? JSONValue.parse(Array(policy.utf8)), document.objectValue != nil,
-            document["Statement"] != nil
-        else {
-            throw AWSError("MalformedPolicyDocumentException", "This resource policy contains a syntax error.")
-        }
+        let document = try Self.policyDocument(policy)
         if input["BlockPublicPolicy"]?.boolValue == true, Self.grantsPublicAccess(document) {
             throw AWSError("PublicPolicyException", "This resource policy grants public access to the secret, which "
                 + "BlockPublicPolicy does not allow.")
@@ -65,6 +61,32 @@ extension SecretsService {
             stored.resourcePolicy = nil
         }
         return ["ARN": .string(secret.arn), "Name": .string(secret.name)]
+    }
+
+    /// The checks PutResourcePolicy would make, without storing anything: the syntax (an error, as PutResourcePolicy
+    /// answers it) and broad access (a failed check in the answer, which BlockPublicPolicy would refuse). The
+    /// `SecretId`, where given, must name a secret. AWS documents the checks but not their names: `PUBLIC_POLICY` is
+    /// ours.
+    func validateResourcePolicy(_ context: RequestContext, _ input: JSONValue) throws(AWSError) -> JSONValue {
+        if let secretId = input["SecretId"]?.stringValue { _ = try resolve(secretId, context) }
+        let document = try Self.policyDocument(try input.requiredString("ResourcePolicy"))
+        var errors: [JSONValue] = []
+        if Self.grantsPublicAccess(document) {
+            errors.append(["CheckName": "PUBLIC_POLICY",
+                           "ErrorMessage": "This resource policy grants public access to the secret."])
+        }
+        return ["PolicyValidationPassed": .bool(errors.isEmpty), "ValidationErrors": .array(errors)]
+    }
+
+    /// A resource policy's document: a JSON object with a `Statement`.
+    /// - Throws: MalformedPolicyDocumentException, in AWS's words.
+    static func policyDocument(_ policy: String) throws(AWSError) -> JSONValue {
+        guard let document = try? JSONValue.parse(Array(policy.utf8)), document.objectValue != nil,
+            document["Statement"] != nil
+        else {
+            throw AWSError("MalformedPolicyDocumentException", "This resource policy contains a syntax error.")
+        }
+        return document
     }
 
     /// An Allow statement whose principal is everyone (`"*"` or `{"AWS": "*"}`) without a condition: what AWS's
