@@ -27,7 +27,7 @@ def build_go_scenario(output: pathlib.Path) -> pathlib.Path:
     binary = output / "go-sdk-scenario"
     env = dict(os.environ, GO111MODULE="off", GOPATH=GO_PATH, GOFLAGS="")
     env.setdefault("GOCACHE", str(pathlib.Path.home() / ".cache" / "go-build"))
-    result = subprocess.run(["go", "build", "-o", str(binary), "main.go"], cwd=SDK_DIR / "go", env=env,
+    result = subprocess.run(["go", "build", "-o", str(binary), "."], cwd=SDK_DIR / "go", env=env,
                             capture_output=True, text=True, timeout=600)
     assert result.returncode == 0, result.stderr
     return binary

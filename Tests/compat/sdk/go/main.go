@@ -81,8 +81,14 @@ func main() {
 		o.EndpointResolver = s3.EndpointResolverFromURL(endpoint)
 		o.UsePathStyle = true
 	})
+	westClient := kms.NewFromConfig(cfg, func(o *kms.Options) {
+		o.EndpointResolver = kms.EndpointResolverFromURL(endpoint)
+		o.Region = "us-west-2"
+	})
 	out := observations{}
 	out["kms"] = kmsScenario(kmsClient)
+	out["kms_sweep"] = kmsSweep(kmsClient, westClient)
+	out["secretsmanager_sweep"] = secretsSweep(smClient)
 	out["secretsmanager"] = secretsScenario(smClient, kmsClient)
 	out["s3"] = s3Scenario(s3Client, kmsClient)
 	encoded, err := json.Marshal(out)

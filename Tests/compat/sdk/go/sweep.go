@@ -1,0 +1,253 @@
+package main
+
+// The sweep: every KMS and Secrets Manager operation this SDK version knows, called once with valid input. The Go
+// SDK's deserializers are strict about types (a number where the model says string, a string where it says
+// timestamp, fails the call), so a call that succeeds here shows the whole response has the model's shape. Each
+// entry of the result is the operation's name and "ok", or the error the SDK reported.
+
+import (
+	"crypto/rand"
+	"crypto/rsa"
+	"crypto/sha256"
+	"crypto/x509"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/kms"
+	kmstypes "github.com/aws/aws-sdk-go-v2/service/kms/types"
+	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
+	smtypes "github.com/aws/aws-sdk-go-v2/service/secretsmanager/types"
+)
+
+// sweep records each call's outcome under its operation's name.
+type sweep map[string]string
+
+func (s sweep) record(operation string, err error) {
+	if err != nil {
+		s[operation] = err.Error()
+	} else if _, seen := s[operation]; !seen {
+		s[operation] = "ok"
+	}
+}
+
+func kmsSweep(c *kms.Client, west *kms.Client) sweep {
+	s := sweep{}
+	key, err := c.CreateKey(ctx, &kms.CreateKeyInput{Description: aws.String("sweep"),
+		Tags: []kmstypes.Tag{{TagKey: aws.String("k"), TagValue: aws.String("v")}}})
+	s.record("CreateKey", err)
+	must("sweep key", err)
+	id := key.KeyMetadata.KeyId
+	_, err = c.DescribeKey(ctx, &kms.DescribeKeyInput{KeyId: id})
+	s.record("DescribeKey", err)
+	_, err = c.UpdateKeyDescription(ctx, &kms.UpdateKeyDescriptionInput{KeyId: id, Description: aws.String("swept")})
+	s.record("UpdateKeyDescription", err)
+	_, err = c.CreateAlias(ctx, &kms.CreateAliasInput{AliasName: aws.String("alias/sweep"), TargetKeyId: id})
+	s.record("CreateAlias", err)
+	_, err = c.ListAliases(ctx, &kms.ListAliasesInput{})
+	s.record("ListAliases", err)
+	other, err := c.CreateKey(ctx, &kms.CreateKeyInput{})
+	must("sweep other key", err)
+	_, err = c.UpdateAlias(ctx, &kms.UpdateAliasInput{AliasName: aws.String("alias/sweep"), TargetKeyId: other.KeyMetadata.KeyId})
+	s.record("UpdateAlias", err)
+	_, err = c.DeleteAlias(ctx, &kms.DeleteAliasInput{AliasName: aws.String("alias/sweep")})
+	s.record("DeleteAlias", err)
+	_, err = c.TagResource(ctx, &kms.TagResourceInput{KeyId: id, Tags: []kmstypes.Tag{{TagKey: aws.String("t"), TagValue: aws.String("u")}}})
+	s.record("TagResource", err)
+	_, err = c.UntagResource(ctx, &kms.UntagResourceInput{KeyId: id, TagKeys: []string{"k"}})
+	s.record("UntagResource", err)
+	_, err = c.ListResourceTags(ctx, &kms.ListResourceTagsInput{KeyId: id})
+	s.record("ListResourceTags", err)
+	_, err = c.ListKeys(ctx, &kms.ListKeysInput{})
+	s.record("ListKeys", err)
+	policy, err := c.GetKeyPolicy(ctx, &kms.GetKeyPolicyInput{KeyId: id, PolicyName: aws.String("default")})
+	s.record("GetKeyPolicy", err)
+	if err == nil {
+		_, err = c.PutKeyPolicy(ctx, &kms.PutKeyPolicyInput{KeyId: id, PolicyName: aws.String("default"), Policy: policy.Policy})
+		s.record("PutKeyPolicy", err)
+	}
+	_, err = c.ListKeyPolicies(ctx, &kms.ListKeyPoliciesInput{KeyId: id})
+	s.record("ListKeyPolicies", err)
+	_, err = c.EnableKeyRotation(ctx, &kms.EnableKeyRotationInput{KeyId: id})
+	s.record("EnableKeyRotation", err)
+	_, err = c.GetKeyRotationStatus(ctx, &kms.GetKeyRotationStatusInput{KeyId: id})
+	s.record("GetKeyRotationStatus", err)
+	_, err = c.DisableKeyRotation(ctx, &kms.DisableKeyRotationInput{KeyId: id})
+	s.record("DisableKeyRotation", err)
+	_, err = c.DisableKey(ctx, &kms.DisableKeyInput{KeyId: id})
+	s.record("DisableKey", err)
+	_, err = c.EnableKey(ctx, &kms.EnableKeyInput{KeyId: id})
+	s.record("EnableKey", err)
+
+	encrypted, err := c.Encrypt(ctx, &kms.EncryptInput{KeyId: id, Plaintext: []byte("sweep")})
+	s.record("Encrypt", err)
+	must("sweep encrypt", err)
+	_, err = c.Decrypt(ctx, &kms.DecryptInput{CiphertextBlob: encrypted.CiphertextBlob})
+	s.record("Decrypt", err)
+	_, err = c.ReEncrypt(ctx, &kms.ReEncryptInput{CiphertextBlob: encrypted.CiphertextBlob, DestinationKeyId: other.KeyMetadata.KeyId})
+	s.record("ReEncrypt", err)
+	_, err = c.GenerateDataKey(ctx, &kms.GenerateDataKeyInput{KeyId: id, NumberOfBytes: aws.Int32(24)})
+	s.record("GenerateDataKey", err)
+	_, err = c.GenerateDataKeyWithoutPlaintext(ctx, &kms.GenerateDataKeyWithoutPlaintextInput{KeyId: id, KeySpec: kmstypes.DataKeySpecAes128})
+	s.record("GenerateDataKeyWithoutPlaintext", err)
+	_, err = c.GenerateDataKeyPair(ctx, &kms.GenerateDataKeyPairInput{KeyId: id, KeyPairSpec: kmstypes.DataKeyPairSpecRsa2048})
+	s.record("GenerateDataKeyPair", err)
+	_, err = c.GenerateDataKeyPairWithoutPlaintext(ctx, &kms.GenerateDataKeyPairWithoutPlaintextInput{KeyId: id,
+		KeyPairSpec: kmstypes.DataKeyPairSpecEccSecgP256k1})
+	s.record("GenerateDataKeyPairWithoutPlaintext", err)
+	_, err = c.GenerateRandom(ctx, &kms.GenerateRandomInput{NumberOfBytes: aws.Int32(16)})
+	s.record("GenerateRandom", err)
+
+	grant, err := c.CreateGrant(ctx, &kms.CreateGrantInput{KeyId: id, GranteePrincipal: aws.String("arn:aws:iam::000000000000:role/sweep"),
+		RetiringPrincipal: aws.String("arn:aws:iam::000000000000:root"), Operations: []kmstypes.GrantOperation{kmstypes.GrantOperationDecrypt},
+		Constraints: &kmstypes.GrantConstraints{EncryptionContextSubset: map[string]string{"a": "b"}}})
+	s.record("CreateGrant", err)
+	_, err = c.ListGrants(ctx, &kms.ListGrantsInput{KeyId: id})
+	s.record("ListGrants", err)
+	_, err = c.ListRetirableGrants(ctx, &kms.ListRetirableGrantsInput{RetiringPrincipal: aws.String("arn:aws:iam::000000000000:root")})
+	s.record("ListRetirableGrants", err)
+	if grant != nil {
+		_, err = c.RetireGrant(ctx, &kms.RetireGrantInput{KeyId: id, GrantId: grant.GrantId})
+		s.record("RetireGrant", err)
+	}
+	second, err := c.CreateGrant(ctx, &kms.CreateGrantInput{KeyId: id, GranteePrincipal: aws.String("arn:aws:iam::000000000000:role/sweep"),
+		Operations: []kmstypes.GrantOperation{kmstypes.GrantOperationEncrypt}})
+	must("sweep second grant", err)
+	_, err = c.RevokeGrant(ctx, &kms.RevokeGrantInput{KeyId: id, GrantId: second.GrantId})
+	s.record("RevokeGrant", err)
+
+	// Asymmetric and HMAC operations, and the public key.
+	signing, err := c.CreateKey(ctx, &kms.CreateKeyInput{KeySpec: kmstypes.KeySpecEccNistP384, KeyUsage: kmstypes.KeyUsageTypeSignVerify})
+	must("sweep signing key", err)
+	_, err = c.GetPublicKey(ctx, &kms.GetPublicKeyInput{KeyId: signing.KeyMetadata.KeyId})
+	s.record("GetPublicKey", err)
+	signed, err := c.Sign(ctx, &kms.SignInput{KeyId: signing.KeyMetadata.KeyId, Message: []byte("m"), SigningAlgorithm: kmstypes.SigningAlgorithmSpecEcdsaSha384})
+	s.record("Sign", err)
+	if err == nil {
+		_, err = c.Verify(ctx, &kms.VerifyInput{KeyId: signing.KeyMetadata.KeyId, Message: []byte("m"), Signature: signed.Signature,
+			SigningAlgorithm: kmstypes.SigningAlgorithmSpecEcdsaSha384})
+		s.record("Verify", err)
+	}
+	mac, err := c.CreateKey(ctx, &kms.CreateKeyInput{KeySpec: kmstypes.KeySpecHmac512, KeyUsage: kmstypes.KeyUsageTypeGenerateVerifyMac})
+	must("sweep mac key", err)
+	generated, err := c.GenerateMac(ctx, &kms.GenerateMacInput{KeyId: mac.KeyMetadata.KeyId, Message: []byte("m"), MacAlgorithm: kmstypes.MacAlgorithmSpecHmacSha512})
+	s.record("GenerateMac", err)
+	if err == nil {
+		_, err = c.VerifyMac(ctx, &kms.VerifyMacInput{KeyId: mac.KeyMetadata.KeyId, Message: []byte("m"), Mac: generated.Mac,
+			MacAlgorithm: kmstypes.MacAlgorithmSpecHmacSha512})
+		s.record("VerifyMac", err)
+	}
+
+	// Imported material, wrapped here by Go with the wrapping key KMS hands out.
+	external, err := c.CreateKey(ctx, &kms.CreateKeyInput{Origin: kmstypes.OriginTypeExternal})
+	s.record("CreateKey EXTERNAL", err)
+	must("sweep external key", err)
+	parameters, err := c.GetParametersForImport(ctx, &kms.GetParametersForImportInput{KeyId: external.KeyMetadata.KeyId,
+		WrappingAlgorithm: kmstypes.AlgorithmSpecRsaesOaepSha256, WrappingKeySpec: kmstypes.WrappingKeySpecRsa2048})
+	s.record("GetParametersForImport", err)
+	must("sweep import parameters", err)
+	wrappingKey, err := x509.ParsePKIXPublicKey(parameters.PublicKey)
+	must("parse wrapping key", err)
+	material := make([]byte, 32)
+	_, err = rand.Read(material)
+	must("material", err)
+	wrapped, err := rsa.EncryptOAEP(sha256.New(), rand.Reader, wrappingKey.(*rsa.PublicKey), material, nil)
+	must("wrap material", err)
+	_, err = c.ImportKeyMaterial(ctx, &kms.ImportKeyMaterialInput{KeyId: external.KeyMetadata.KeyId, ImportToken: parameters.ImportToken,
+		EncryptedKeyMaterial: wrapped, ExpirationModel: kmstypes.ExpirationModelTypeKeyMaterialExpires,
+		ValidTo: aws.Time(time.Now().Add(48 * time.Hour))})
+	s.record("ImportKeyMaterial", err)
+	_, err = c.Encrypt(ctx, &kms.EncryptInput{KeyId: external.KeyMetadata.KeyId, Plaintext: []byte("imported")})
+	s.record("Encrypt with imported material", err)
+	_, err = c.DescribeKey(ctx, &kms.DescribeKeyInput{KeyId: external.KeyMetadata.KeyId})
+	s.record("DescribeKey EXTERNAL", err)
+	_, err = c.DeleteImportedKeyMaterial(ctx, &kms.DeleteImportedKeyMaterialInput{KeyId: external.KeyMetadata.KeyId})
+	s.record("DeleteImportedKeyMaterial", err)
+
+	// Multi-Region: a replica in us-west-2, read there, then made the primary.
+	primary, err := c.CreateKey(ctx, &kms.CreateKeyInput{MultiRegion: aws.Bool(true)})
+	s.record("CreateKey MultiRegion", err)
+	must("sweep multi-Region key", err)
+	_, err = c.ReplicateKey(ctx, &kms.ReplicateKeyInput{KeyId: primary.KeyMetadata.KeyId, ReplicaRegion: aws.String("us-west-2")})
+	s.record("ReplicateKey", err)
+	// A new replica is Creating for a moment, as in AWS; wait for it as AWS callers do.
+	for wait := 0; wait < 120; wait++ {
+		replica, err := west.DescribeKey(ctx, &kms.DescribeKeyInput{KeyId: primary.KeyMetadata.KeyId})
+		s.record("DescribeKey replica", err)
+		if err != nil || replica.KeyMetadata.KeyState != kmstypes.KeyStateCreating {
+			break
+		}
+		time.Sleep(500 * time.Millisecond)
+	}
+	_, err = c.UpdatePrimaryRegion(ctx, &kms.UpdatePrimaryRegionInput{KeyId: primary.KeyMetadata.KeyId, PrimaryRegion: aws.String("us-west-2")})
+	s.record("UpdatePrimaryRegion", err)
+	_, err = c.DescribeKey(ctx, &kms.DescribeKeyInput{KeyId: primary.KeyMetadata.KeyId})
+	s.record("DescribeKey after UpdatePrimaryRegion", err)
+
+	_, err = c.DescribeCustomKeyStores(ctx, &kms.DescribeCustomKeyStoresInput{})
+	s.record("DescribeCustomKeyStores", err)
+	_, err = c.ScheduleKeyDeletion(ctx, &kms.ScheduleKeyDeletionInput{KeyId: other.KeyMetadata.KeyId, PendingWindowInDays: aws.Int32(7)})
+	s.record("ScheduleKeyDeletion", err)
+	_, err = c.DescribeKey(ctx, &kms.DescribeKeyInput{KeyId: other.KeyMetadata.KeyId})
+	s.record("DescribeKey PendingDeletion", err)
+	_, err = c.CancelKeyDeletion(ctx, &kms.CancelKeyDeletionInput{KeyId: other.KeyMetadata.KeyId})
+	s.record("CancelKeyDeletion", err)
+	return s
+}
+
+func secretsSweep(c *secretsmanager.Client) sweep {
+	s := sweep{}
+	created, err := c.CreateSecret(ctx, &secretsmanager.CreateSecretInput{Name: aws.String("sweep/secret"), SecretString: aws.String("one"),
+		Description: aws.String("sweep"), Tags: []smtypes.Tag{{Key: aws.String("k"), Value: aws.String("v")}}})
+	s.record("CreateSecret", err)
+	must("sweep secret", err)
+	id := created.ARN
+	_, err = c.DescribeSecret(ctx, &secretsmanager.DescribeSecretInput{SecretId: id})
+	s.record("DescribeSecret", err)
+	_, err = c.GetSecretValue(ctx, &secretsmanager.GetSecretValueInput{SecretId: id})
+	s.record("GetSecretValue", err)
+	pending, err := c.PutSecretValue(ctx, &secretsmanager.PutSecretValueInput{SecretId: id, SecretString: aws.String("two"),
+		VersionStages: []string{"AWSPENDING"}})
+	s.record("PutSecretValue", err)
+	if err == nil {
+		_, err = c.UpdateSecretVersionStage(ctx, &secretsmanager.UpdateSecretVersionStageInput{SecretId: id, VersionStage: aws.String("AWSCURRENT"),
+			MoveToVersionId: pending.VersionId, RemoveFromVersionId: created.VersionId})
+		s.record("UpdateSecretVersionStage", err)
+	}
+	_, err = c.UpdateSecret(ctx, &secretsmanager.UpdateSecretInput{SecretId: id, Description: aws.String("swept")})
+	s.record("UpdateSecret", err)
+	_, err = c.ListSecretVersionIds(ctx, &secretsmanager.ListSecretVersionIdsInput{SecretId: id, IncludeDeprecated: aws.Bool(true)})
+	s.record("ListSecretVersionIds", err)
+	_, err = c.ListSecrets(ctx, &secretsmanager.ListSecretsInput{Filters: []smtypes.Filter{{Key: smtypes.FilterNameStringTypeName,
+		Values: []string{"sweep/"}}}})
+	s.record("ListSecrets", err)
+	_, err = c.TagResource(ctx, &secretsmanager.TagResourceInput{SecretId: id, Tags: []smtypes.Tag{{Key: aws.String("t"), Value: aws.String("u")}}})
+	s.record("TagResource", err)
+	_, err = c.UntagResource(ctx, &secretsmanager.UntagResourceInput{SecretId: id, TagKeys: []string{"k"}})
+	s.record("UntagResource", err)
+	_, err = c.GetRandomPassword(ctx, &secretsmanager.GetRandomPasswordInput{PasswordLength: aws.Int64(24)})
+	s.record("GetRandomPassword", err)
+	policy := aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::000000000000:root"},` +
+		`"Action":"secretsmanager:GetSecretValue","Resource":"*"}]}`)
+	_, err = c.ValidateResourcePolicy(ctx, &secretsmanager.ValidateResourcePolicyInput{ResourcePolicy: policy})
+	s.record("ValidateResourcePolicy", err)
+	_, err = c.PutResourcePolicy(ctx, &secretsmanager.PutResourcePolicyInput{SecretId: id, ResourcePolicy: policy})
+	s.record("PutResourcePolicy", err)
+	_, err = c.GetResourcePolicy(ctx, &secretsmanager.GetResourcePolicyInput{SecretId: id})
+	s.record("GetResourcePolicy", err)
+	_, err = c.DeleteResourcePolicy(ctx, &secretsmanager.DeleteResourcePolicyInput{SecretId: id})
+	s.record("DeleteResourcePolicy", err)
+	_, err = c.ReplicateSecretToRegions(ctx, &secretsmanager.ReplicateSecretToRegionsInput{SecretId: id,
+		AddReplicaRegions: []smtypes.ReplicaRegionType{{Region: aws.String("eu-west-1")}}})
+	s.record("ReplicateSecretToRegions", err)
+	_, err = c.DescribeSecret(ctx, &secretsmanager.DescribeSecretInput{SecretId: id})
+	s.record("DescribeSecret replicated", err)
+	_, err = c.RemoveRegionsFromReplication(ctx, &secretsmanager.RemoveRegionsFromReplicationInput{SecretId: id, RemoveReplicaRegions: []string{"eu-west-1"}})
+	s.record("RemoveRegionsFromReplication", err)
+	_, err = c.DeleteSecret(ctx, &secretsmanager.DeleteSecretInput{SecretId: id, RecoveryWindowInDays: aws.Int64(7)})
+	s.record("DeleteSecret", err)
+	_, err = c.DescribeSecret(ctx, &secretsmanager.DescribeSecretInput{SecretId: id})
+	s.record("DescribeSecret deleted", err)
+	_, err = c.RestoreSecret(ctx, &secretsmanager.RestoreSecretInput{SecretId: id})
+	s.record("RestoreSecret", err)
+	return s
+}
