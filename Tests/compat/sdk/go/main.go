@@ -89,6 +89,7 @@ func main() {
 	out["kms"] = kmsScenario(kmsClient)
 	out["kms_sweep"] = kmsSweep(kmsClient, westClient)
 	out["secretsmanager_sweep"] = secretsSweep(smClient)
+	out["s3_sweep"] = s3Sweep(s3Client)
 	out["secretsmanager"] = secretsScenario(smClient, kmsClient)
 	out["s3"] = s3Scenario(s3Client, kmsClient)
 	encoded, err := json.Marshal(out)

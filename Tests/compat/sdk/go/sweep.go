@@ -1,11 +1,13 @@
 package main
 
-// The sweep: every KMS and Secrets Manager operation this SDK version knows, called once with valid input. The Go
+// The sweeps: every KMS and Secrets Manager operation this SDK version knows, and every S3 operation the plugin
+// serves, called once with valid input. The Go
 // SDK's deserializers are strict about types (a number where the model says string, a string where it says
 // timestamp, fails the call), so a call that succeeds here shows the whole response has the model's shape. Each
 // entry of the result is the operation's name and "ok", or the error the SDK reported.
 
 import (
+	"bytes"
 	"crypto/rand"
 	"crypto/rsa"
 	"crypto/sha256"
@@ -15,6 +17,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/kms"
 	kmstypes "github.com/aws/aws-sdk-go-v2/service/kms/types"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 	smtypes "github.com/aws/aws-sdk-go-v2/service/secretsmanager/types"
 )
@@ -249,5 +253,87 @@ func secretsSweep(c *secretsmanager.Client) sweep {
 	s.record("DescribeSecret deleted", err)
 	_, err = c.RestoreSecret(ctx, &secretsmanager.RestoreSecretInput{SecretId: id})
 	s.record("RestoreSecret", err)
+	return s
+}
+
+// s3Sweep: the S3 operations the plugin serves, each called once through the Go SDK's REST-XML deserializers,
+// which are as strict about types (sizes, booleans, timestamps in both their XML and HTTP-date forms) as the JSON
+// ones.
+func s3Sweep(c *s3.Client) sweep {
+	s := sweep{}
+	bucket := aws.String("go-sweep-bucket")
+	_, err := c.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: bucket})
+	s.record("CreateBucket", err)
+	must("sweep bucket", err)
+	_, err = c.HeadBucket(ctx, &s3.HeadBucketInput{Bucket: bucket})
+	s.record("HeadBucket", err)
+	_, err = c.GetBucketLocation(ctx, &s3.GetBucketLocationInput{Bucket: bucket})
+	s.record("GetBucketLocation", err)
+	_, err = c.GetBucketVersioning(ctx, &s3.GetBucketVersioningInput{Bucket: bucket})
+	s.record("GetBucketVersioning", err)
+	_, err = c.PutBucketEncryption(ctx, &s3.PutBucketEncryptionInput{Bucket: bucket, ServerSideEncryptionConfiguration: &s3types.ServerSideEncryptionConfiguration{
+		Rules: []s3types.ServerSideEncryptionRule{{ApplyServerSideEncryptionByDefault: &s3types.ServerSideEncryptionByDefault{
+			SSEAlgorithm: s3types.ServerSideEncryptionAwsKms}, BucketKeyEnabled: true}}}})
+	s.record("PutBucketEncryption", err)
+	_, err = c.GetBucketEncryption(ctx, &s3.GetBucketEncryptionInput{Bucket: bucket})
+	s.record("GetBucketEncryption", err)
+	_, err = c.ListBuckets(ctx, &s3.ListBucketsInput{})
+	s.record("ListBuckets", err)
+
+	body := bytes.Repeat([]byte("sweep "), 1000)
+	_, err = c.PutObject(ctx, &s3.PutObjectInput{Bucket: bucket, Key: aws.String("dir/a b+c.txt"), Body: bytes.NewReader(body),
+		ContentType: aws.String("text/plain"), Metadata: map[string]string{"owner": "go"}, ChecksumAlgorithm: s3types.ChecksumAlgorithmCrc32})
+	s.record("PutObject", err)
+	_, err = c.HeadObject(ctx, &s3.HeadObjectInput{Bucket: bucket, Key: aws.String("dir/a b+c.txt")})
+	s.record("HeadObject", err)
+	_, err = c.GetObjectAttributes(ctx, &s3.GetObjectAttributesInput{Bucket: bucket, Key: aws.String("dir/a b+c.txt"),
+		ObjectAttributes: []s3types.ObjectAttributes{s3types.ObjectAttributesEtag, s3types.ObjectAttributesChecksum,
+			s3types.ObjectAttributesObjectSize, s3types.ObjectAttributesStorageClass, s3types.ObjectAttributesObjectParts}})
+	s.record("GetObjectAttributes", err)
+	_, err = c.CopyObject(ctx, &s3.CopyObjectInput{Bucket: bucket, Key: aws.String("copy.txt"), CopySource: aws.String("go-sweep-bucket/dir/a%20b%2Bc.txt"),
+		MetadataDirective: s3types.MetadataDirectiveReplace, Metadata: map[string]string{"copied": "yes"}})
+	s.record("CopyObject", err)
+	_, err = c.ListObjects(ctx, &s3.ListObjectsInput{Bucket: bucket, Delimiter: aws.String("/"), EncodingType: s3types.EncodingTypeUrl})
+	s.record("ListObjects", err)
+	_, err = c.ListObjectsV2(ctx, &s3.ListObjectsV2Input{Bucket: bucket, Prefix: aws.String("dir/"), FetchOwner: true, StartAfter: aws.String("a")})
+	s.record("ListObjectsV2", err)
+
+	part := bytes.Repeat([]byte{7}, 5*1024*1024)
+	upload, err := c.CreateMultipartUpload(ctx, &s3.CreateMultipartUploadInput{Bucket: bucket, Key: aws.String("parts.bin"),
+		ChecksumAlgorithm: s3types.ChecksumAlgorithmSha256})
+	s.record("CreateMultipartUpload", err)
+	must("sweep multipart", err)
+	first, err := c.UploadPart(ctx, &s3.UploadPartInput{Bucket: bucket, Key: aws.String("parts.bin"), UploadId: upload.UploadId,
+		PartNumber: 1, Body: bytes.NewReader(part), ChecksumAlgorithm: s3types.ChecksumAlgorithmSha256})
+	s.record("UploadPart", err)
+	must("sweep part", err)
+	second, err := c.UploadPartCopy(ctx, &s3.UploadPartCopyInput{Bucket: bucket, Key: aws.String("parts.bin"), UploadId: upload.UploadId,
+		PartNumber: 2, CopySource: aws.String("go-sweep-bucket/copy.txt"), CopySourceRange: aws.String("bytes=0-99")})
+	s.record("UploadPartCopy", err)
+	_, err = c.ListParts(ctx, &s3.ListPartsInput{Bucket: bucket, Key: aws.String("parts.bin"), UploadId: upload.UploadId})
+	s.record("ListParts", err)
+	_, err = c.ListMultipartUploads(ctx, &s3.ListMultipartUploadsInput{Bucket: bucket})
+	s.record("ListMultipartUploads", err)
+	if second != nil {
+		_, err = c.CompleteMultipartUpload(ctx, &s3.CompleteMultipartUploadInput{Bucket: bucket, Key: aws.String("parts.bin"),
+			UploadId: upload.UploadId, MultipartUpload: &s3types.CompletedMultipartUpload{Parts: []s3types.CompletedPart{
+				{PartNumber: 1, ETag: first.ETag, ChecksumSHA256: first.ChecksumSHA256},
+				{PartNumber: 2, ETag: second.CopyPartResult.ETag, ChecksumSHA256: second.CopyPartResult.ChecksumSHA256}}}})
+		s.record("CompleteMultipartUpload", err)
+	}
+	aborted, err := c.CreateMultipartUpload(ctx, &s3.CreateMultipartUploadInput{Bucket: bucket, Key: aws.String("aborted.bin")})
+	must("sweep second multipart", err)
+	_, err = c.AbortMultipartUpload(ctx, &s3.AbortMultipartUploadInput{Bucket: bucket, Key: aws.String("aborted.bin"), UploadId: aborted.UploadId})
+	s.record("AbortMultipartUpload", err)
+
+	_, err = c.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: bucket, Key: aws.String("copy.txt")})
+	s.record("DeleteObject", err)
+	_, err = c.DeleteObjects(ctx, &s3.DeleteObjectsInput{Bucket: bucket, Delete: &s3types.Delete{Objects: []s3types.ObjectIdentifier{
+		{Key: aws.String("dir/a b+c.txt")}, {Key: aws.String("parts.bin")}}, Quiet: true}})
+	s.record("DeleteObjects", err)
+	_, err = c.DeleteBucketEncryption(ctx, &s3.DeleteBucketEncryptionInput{Bucket: bucket})
+	s.record("DeleteBucketEncryption", err)
+	_, err = c.DeleteBucket(ctx, &s3.DeleteBucketInput{Bucket: bucket})
+	s.record("DeleteBucket", err)
 	return s
 }
