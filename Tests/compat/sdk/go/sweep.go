@@ -1,10 +1,10 @@
 package main
 
 // The sweeps: every KMS and Secrets Manager operation this SDK version knows, and every S3 operation the plugin
-// serves, called once with valid input. The Go
-// SDK's deserializers are strict about types (a number where the model says string, a string where it says
-// timestamp, fails the call), so a call that succeeds here shows the whole response has the model's shape. Each
-// entry of the result is the operation's name and "ok", or the error the SDK reported.
+// serves, called once with valid input. The Go SDK's deserializers are strict about types (a number where the
+// model says string, a string where it says timestamp, fails the call), so a call that succeeds here shows the
+// whole response has the model's shape. Each entry of the result is the operation's name and "ok", or the error
+// the SDK reported.
 
 import (
 	"bytes"
