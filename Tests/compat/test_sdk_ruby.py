@@ -7,6 +7,7 @@ Ciphertexts cross between Ruby and boto3 both ways."""
 
 import base64
 import hashlib
+import json
 
 import pytest
 
@@ -146,3 +147,22 @@ def test_s3_errors_reach_ruby_as_its_error_classes(s3_observed):
     assert errors["bad_kms_key"]["code"] == "KMSNotFoundException"
     assert errors["bad_kms_key"]["message"] == (
         f"Key '{ACCOUNT_ARN}00000000-0000-0000-0000-000000000000' does not exist")
+
+
+def test_s3_encryption_client_envelope_opens_with_boto3_and_cryptography(s3_observed, client):
+    """Ruby's S3 Encryption Client wraps its data key with KMS under the context {"aws:x-amz-cek-alg": ...} and seals
+    the body with AES-GCM itself; the object must open here with boto3's KMS Decrypt and Python's AES-GCM alone."""
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+    cse = s3_observed["client_side"]
+    assert cse["decrypted"] == "sealed before it left ruby"
+    stored = client("s3").get_object(Bucket="ruby-sdk-bucket", Key=cse["key"])
+    metadata = stored["Metadata"]
+    sealed = stored["Body"].read()
+    assert b"sealed before it left ruby" not in sealed
+    assert metadata["x-amz-wrap-alg"] == "kms+context" and metadata["x-amz-cek-alg"] == "AES/GCM/NoPadding"
+    context = json.loads(metadata["x-amz-matdesc"])
+    data_key = client("kms").decrypt(CiphertextBlob=base64.b64decode(metadata["x-amz-key-v2"]), EncryptionContext=context)
+    assert data_key["KeyId"] == cse["key_arn"]
+    plaintext = AESGCM(data_key["Plaintext"]).decrypt(base64.b64decode(metadata["x-amz-iv"]), sealed, None)
+    assert plaintext == b"sealed before it left ruby"

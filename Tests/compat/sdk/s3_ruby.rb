@@ -1,4 +1,4 @@
-# S3 with SSE-KMS through the AWS SDK for Ruby (Debian's ruby-aws-sdk-s3): its own REST-XML code, SigV4 signer
+# S3 with SSE-KMS and client-side encryption through the AWS SDK for Ruby (Debian's ruby-aws-sdk-s3): its own REST-XML code, SigV4 signer
 # (signed payloads, not UNSIGNED-PAYLOAD), Content-MD5 and flexible checksums, `Expect: 100-continue` for large
 # bodies, the multipart `upload_file` and the presigner. It runs a fixed scenario against AWSEMU_ENDPOINT and prints
 # what the SDK observed as one JSON document; test_sdk_ruby.py judges it.
@@ -70,6 +70,18 @@ listed = s3.list_objects_v2(bucket: bucket, max_keys: 2).each_page.map { |page| 
 out["list"] = listed
 deleted = s3.delete_objects(bucket: bucket, delete: { objects: [{ key: "copy.txt" }, { key: "big.bin" }] })
 out["deleted"] = deleted.deleted.map(&:key).sort
+
+# Client-side encryption: the S3 Encryption Client (v2) asks KMS for a data key under an encryption context, seals
+# the body itself with AES-GCM and keeps the wrapped key in the object's metadata. (Debian's KMS client predates
+# Decrypt's KeyId, which the encryption client passes; unvalidated, the old client leaves it out.)
+kms_for_cse = Aws::KMS::Client.new(**options, validate_params: false)
+cse_key = kms.create_key(description: "client-side encryption").key_metadata.key_id
+cse = Aws::S3::EncryptionV2::Client.new(client: s3, kms_key_id: cse_key, kms_client: kms_for_cse,
+                                        key_wrap_schema: :kms_context, content_encryption_schema: :aes_gcm_no_padding,
+                                        security_profile: :v2)
+cse.put_object(bucket: bucket, key: "client-side.txt", body: "sealed before it left ruby")
+out["client_side"] = { "key" => "client-side.txt", "key_arn" => kms.describe_key(key_id: cse_key).key_metadata.arn,
+                       "decrypted" => cse.get_object(bucket: bucket, key: "client-side.txt").body.read }
 
 out["errors"] = {
   "no_key" => error_of { s3.get_object(bucket: bucket, key: "never-was") },
