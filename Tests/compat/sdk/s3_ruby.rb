@@ -1,6 +1,7 @@
-# S3 with SSE-KMS and client-side encryption through the AWS SDK for Ruby (Debian's ruby-aws-sdk-s3): its own REST-XML code, SigV4 signer
-# (signed payloads, not UNSIGNED-PAYLOAD), Content-MD5 and flexible checksums, `Expect: 100-continue` for large
-# bodies, the multipart `upload_file` and the presigner. It runs a fixed scenario against AWSEMU_ENDPOINT and prints
+# S3 with SSE-KMS and client-side encryption through the AWS SDK for Ruby (Debian's ruby-aws-sdk-s3): its own
+# REST-XML code, SigV4 signer (signed payloads, not UNSIGNED-PAYLOAD), Content-MD5 and flexible checksums,
+# `Expect: 100-continue` for large bodies, the multipart `upload_file`, the presigner and the S3 Encryption Client.
+# It runs a fixed scenario against AWSEMU_ENDPOINT and prints
 # what the SDK observed as one JSON document; test_sdk_ruby.py judges it.
 require "aws-sdk-kms"
 require "aws-sdk-s3"
