@@ -12,6 +12,8 @@ struct Bucket: Codable, Sendable, Equatable {
     /// The legacy `EU` constraint the bucket was created with, which GetBucketLocation answers as it was given
     /// (the bucket is in eu-west-1); nil for every other constraint.
     var legacyConstraint: String? = nil
+    /// PutBucketTagging's tags; nil when the bucket has none.
+    var tags: [S3Tag]? = nil
 
     var arn: String { "arn:aws:s3:::\(name)" }
 }

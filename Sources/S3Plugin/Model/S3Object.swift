@@ -48,5 +48,6 @@ struct ObjectHeaders: Codable, Sendable, Equatable {
     var websiteRedirectLocation: String?
     /// `x-amz-meta-*` without the prefix, names lower-cased as S3 stores them.
     var metadata: [String: String]
-    var tagCount: Int?
+    /// The object's tags (`x-amz-tagging`, PutObjectTagging); nil when it has none.
+    var tags: [S3Tag]? = nil
 }

@@ -22,8 +22,14 @@ extension S3Service {
                                            argument: ("x-amz-metadata-directive", directiveHeader ?? ""))
         }
         var headers = directive == "REPLACE" ? try ObjectHeaders(request) : original.headers
-        if request.header("x-amz-tagging-directive")?.uppercased() == "REPLACE" {
-            headers.tagCount = try ObjectHeaders(request).tagCount
+        // Tags follow their own directive: the source's unless REPLACE asks for the request's `x-amz-tagging`.
+        let taggingHeader = request.header("x-amz-tagging-directive")
+        switch taggingHeader?.uppercased() ?? "COPY" {
+        case "COPY": headers.tags = original.headers.tags
+        case "REPLACE": headers.tags = try ObjectHeaders(request).tags
+        default:
+            throw S3Errors.invalidArgument("Unknown tagging directive.",
+                                           argument: ("x-amz-tagging-directive", taggingHeader ?? ""))
         }
         let storageClass = try StorageClass.of(request)
         let spec = try EncryptionRequest.resolve(request, bucket: bucket)

@@ -6,7 +6,8 @@ import Foundation
 #endif
 
 /// Hands changed records to the host (state_put / state_delete) within the request that changed them, and reads
-/// them back at start-up (on_state_load). Format version 1, JSON values:
+/// them back at start-up (on_state_load). Format version 2 (2 added tags to buckets and objects, which a plugin of
+/// format 1 would drop), JSON values:
 ///
 /// | namespace  | key                     | value            |
 /// |------------|-------------------------|------------------|
@@ -18,7 +19,7 @@ import Foundation
 ///
 /// Records hold metadata and wrapped data keys only; bodies are sealed blobs in `DATA_DIR/s3/blobs/`.
 enum S3Persistence {
-    static let formatVersion: UInt32 = 1
+    static let formatVersion: UInt32 = 2
 
     static func putRecord(_ context: RequestContext, namespace: String, key: String, value: [UInt8]) throws(AWSError) {
         guard let host = PluginHost.current, host.persistenceEnabled else { return }

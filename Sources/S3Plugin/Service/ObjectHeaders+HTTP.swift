@@ -25,19 +25,18 @@ extension ObjectHeaders {
             throw AWSError("MetadataTooLarge", "Your metadata headers exceed the maximum allowed metadata size.",
                            status: 400)
         }
-        let tagCount = request.header("x-amz-tagging").map { tagging in
-            tagging.split(separator: "&").filter { !$0.isEmpty }.count
-        }
+        let tags = try request.header("x-amz-tagging").map { header throws(AWSError) in try TagSet.parse(header: header) }
         self.init(contentType: request.header("Content-Type") ?? "binary/octet-stream",
                   cacheControl: request.header("Cache-Control"),
                   contentDisposition: request.header("Content-Disposition"), contentEncoding: encoding,
                   contentLanguage: request.header("Content-Language"), expires: request.header("Expires"),
                   websiteRedirectLocation: request.header("x-amz-website-redirect-location"), metadata: metadata,
-                  tagCount: tagCount == 0 ? nil : tagCount)
+                  tags: tags?.isEmpty == false ? tags : nil)
     }
 
-    /// The headers GET and HEAD answer with, `response-*` query overrides applied.
-    func responseHeaders(overrides query: [String: String] = [:]) -> [(String, String)] {
+    /// The headers GET and HEAD answer with, `response-*` query overrides applied. Only GET counts the tags: S3's
+    /// HEAD answers without `x-amz-tagging-count`.
+    func responseHeaders(overrides query: [String: String] = [:], countingTags: Bool = false) -> [(String, String)] {
         var headers: [(String, String)] = []
         func add(_ name: String, _ value: String?, override: String) {
             if let value = query[override] ?? value { headers.append((name, value)) }
@@ -50,7 +49,7 @@ extension ObjectHeaders {
         add("Expires", expires, override: "response-expires")
         if let websiteRedirectLocation { headers.append(("x-amz-website-redirect-location", websiteRedirectLocation)) }
         for (name, value) in metadata.sorted(by: { $0.key < $1.key }) { headers.append(("x-amz-meta-\(name)", value)) }
-        if let tagCount { headers.append(("x-amz-tagging-count", String(tagCount))) }
+        if countingTags, let tags { headers.append(("x-amz-tagging-count", String(tags.count))) }
         return headers
     }
 }

@@ -20,7 +20,7 @@ final class S3Service: Sendable {
         "accelerate", "acl", "analytics", "attributes", "cors", "intelligent-tiering", "inventory", "legal-hold",
         "lifecycle", "logging", "metadataConfiguration", "metadataTable", "metrics", "notification", "object-lock",
         "ownershipControls", "policy", "policyStatus", "publicAccessBlock", "renameObject", "replication",
-        "requestPayment", "restore", "retention", "select", "session", "tagging", "torrent", "versions", "website",
+        "requestPayment", "restore", "retention", "select", "session", "torrent", "versions", "website",
     ]
 
     init() {
@@ -56,6 +56,14 @@ final class S3Service: Sendable {
     {
         if let unsupported = Self.unsupportedSubresources.first(where: request.has) {
             throw S3Errors.notImplemented("the bucket sub-resource ?\(unsupported)")
+        }
+        if request.has("tagging") {
+            switch request.method {
+            case "GET": return try getBucketTagging(bucket, context)
+            case "PUT": return try putBucketTagging(request, bucket: bucket, context)
+            case "DELETE": return try deleteBucketTagging(bucket, context)
+            default: throw S3Errors.methodNotAllowed()
+            }
         }
         switch request.method {
         case "GET":
@@ -97,6 +105,14 @@ final class S3Service: Sendable {
             version != "null"
         {
             throw S3Errors.invalidArgument("Invalid version id specified", argument: ("versionId", version))
+        }
+        if request.has("tagging") {
+            switch request.method {
+            case "GET": return try getObjectTagging(bucket: bucket, key: key, context)
+            case "PUT": return try putObjectTagging(request, bucket: bucket, key: key, context)
+            case "DELETE": return try deleteObjectTagging(bucket: bucket, key: key, context)
+            default: throw S3Errors.methodNotAllowed()
+            }
         }
         switch request.method {
         case "GET":

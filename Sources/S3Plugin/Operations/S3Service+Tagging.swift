@@ -1,0 +1,91 @@
+import EmuPluginKit
+
+extension S3Service {
+    // MARK: - Object tagging
+
+    /// PutObjectTagging: replaces the object's tags (an empty TagSet removes them). 200 with no body.
+    func putObjectTagging(_ request: S3Request, bucket name: String, key: String, _ context: RequestContext)
+        throws(AWSError) -> OperationOutput
+    {
+        _ = try requireBucket(name, context)
+        try ChecksumRequest.checkDocumentDigests(request)
+        let tags = try TagSet.parse(document: request.body, for: .object)
+        try setObjectTags(bucket: name, key: key, tags.isEmpty ? nil : tags, context)
+        return OperationOutput(body: [])
+    }
+
+    /// GetObjectTagging: the tags, or an empty TagSet. (S3 names the missing key with its bucket here.)
+    func getObjectTagging(bucket name: String, key: String, _ context: RequestContext) throws(AWSError)
+        -> OperationOutput
+    {
+        _ = try requireBucket(name, context)
+        guard let object = store.read({ $0.objects[name]?[key] }) else { throw S3Errors.noSuchKey("\(name)/\(key)") }
+        return TagSet.output(object.headers.tags ?? [])
+    }
+
+    /// DeleteObjectTagging: 204, whether or not the object had tags.
+    func deleteObjectTagging(bucket name: String, key: String, _ context: RequestContext) throws(AWSError)
+        -> OperationOutput
+    {
+        _ = try requireBucket(name, context)
+        try setObjectTags(bucket: name, key: key, nil, context)
+        return OperationOutput(body: [], status: 204)
+    }
+
+    private func setObjectTags(bucket name: String, key: String, _ tags: [S3Tag]?, _ context: RequestContext)
+        throws(AWSError)
+    {
+        try store.update { state throws(AWSError) in
+            guard var object = state.objects[name]?[key] else { throw S3Errors.noSuchKey(key) }
+            guard object.headers.tags != tags else { return }
+            object.headers.tags = tags
+            try S3Persistence.object(context, bucket: name, key: key, object)
+            state.objects[name]?[key] = object
+        }
+    }
+
+    // MARK: - Bucket tagging
+
+    /// PutBucketTagging: replaces the bucket's tags, up to 50 (an empty TagSet removes them; which answer AWS then
+    /// gives GetBucketTagging is not recorded, NoSuchTagSet is ours). The body must come with its Content-MD5 or an
+    /// additional checksum. 204.
+    func putBucketTagging(_ request: S3Request, bucket name: String, _ context: RequestContext) throws(AWSError)
+        -> OperationOutput
+    {
+        _ = try requireBucket(name, context)
+        guard try ChecksumRequest.checkDocumentDigests(request) else {
+            throw S3Errors.invalidRequest("Missing required header for this request: Content-MD5 OR x-amz-checksum-*")
+        }
+        let tags = try TagSet.parse(document: request.body, for: .bucket)
+        try setBucketTags(name, tags.isEmpty ? nil : tags, context)
+        return OperationOutput(body: [], status: 204)
+    }
+
+    /// GetBucketTagging: the tags; NoSuchTagSet when the bucket has none.
+    func getBucketTagging(_ name: String, _ context: RequestContext) throws(AWSError) -> OperationOutput {
+        let bucket = try requireBucket(name, context)
+        guard let tags = bucket.tags else {
+            throw AWSError("NoSuchTagSet", "The TagSet does not exist", status: 404,
+                           fields: [AWSErrorField("BucketName", name)])
+        }
+        return TagSet.output(tags)
+    }
+
+    /// DeleteBucketTagging: 204.
+    func deleteBucketTagging(_ name: String, _ context: RequestContext) throws(AWSError) -> OperationOutput {
+        _ = try requireBucket(name, context)
+        try setBucketTags(name, nil, context)
+        return OperationOutput(body: [], status: 204)
+    }
+
+    /// Stores a bucket's tags; nil removes them.
+    private func setBucketTags(_ name: String, _ tags: [S3Tag]?, _ context: RequestContext) throws(AWSError) {
+        try store.update { state throws(AWSError) in
+            guard var bucket = state.buckets[name] else { throw S3Errors.noSuchBucket(name) }
+            guard bucket.tags != tags else { return }
+            bucket.tags = tags
+            try S3Persistence.bucket(context, name, bucket)
+            state.buckets[name] = bucket
+        }
+    }
+}
