@@ -25,9 +25,9 @@ def test_object_tags_from_the_upload_header(s3, bucket):
     # A name without "=" is a tag with an empty value.
     assert s3.get_object_tagging(Bucket=bucket, Key="k")["TagSet"] == [
         {"Key": "team", "Value": "kms"}, {"Key": "note", "Value": "two words"}, {"Key": "flag", "Value": ""}]
-    # GET counts the tags; HEAD does not, as in S3.
+    # GET and HEAD count the tags (HeadObject's TagCount is in S3's current model).
     assert s3.get_object(Bucket=bucket, Key="k")["TagCount"] == 3
-    assert "TagCount" not in s3.head_object(Bucket=bucket, Key="k")
+    assert s3.head_object(Bucket=bucket, Key="k")["TagCount"] == 3
     # Writing the object again without tags removes them.
     s3.put_object(Bucket=bucket, Key="k", Body=b"y")
     assert s3.get_object_tagging(Bucket=bucket, Key="k")["TagSet"] == []
@@ -73,6 +73,9 @@ def test_object_tagging_refusals(s3, bucket):
     assert put([{"Key": "aws:owner", "Value": "v"}]) == {
         "Code": "InvalidTag", "Message": "Your TagKey cannot be prefixed with aws:", "TagKey": "aws:owner"}
     assert put([{"Key": "k" * 129, "Value": "v"}])["Code"] == "InvalidTag"
+    # Lengths count Unicode characters: 128 Hangul syllables of three jamo each are 384 of them.
+    assert put([{"Key": "\u1100\u1161\u11a8" * 128, "Value": "v"}])["Code"] == "InvalidTag"
+    s3.put_object_tagging(Bucket=bucket, Key="k", Tagging={"TagSet": [{"Key": "\U0001d400" * 128, "Value": "v"}]})
     assert put([{"Key": "k", "Value": "v" * 257}]) == {
         "Code": "InvalidTag", "Message": "The TagValue you have provided is invalid", "TagKey": "k",
         "TagValue": "v" * 257}
@@ -119,10 +122,14 @@ def test_bucket_tagging_needs_a_digest_and_answers_s3s_xml(endpoint, s3, bucket)
     response = request(endpoint, "GET", f"/{bucket}?tagging")
     assert response.body == (b'<?xml version="1.0" encoding="UTF-8"?>\n<Tagging xmlns="http://s3.amazonaws.com/doc/'
                              b'2006-03-01/"><TagSet><Tag><Key>a</Key><Value>1</Value></Tag></TagSet></Tagging>')
-    broken = b"<Tagging><TagSet><Tag><Key>a</Key></Tag>"
-    response = request(endpoint, "PUT", f"/{bucket}?tagging", broken,
-                       {"Content-MD5": base64.b64encode(hashlib.md5(broken).digest()).decode()})
-    assert ET.fromstring(response.body).findtext("Code") == "MalformedXML"
+    for broken in (b"<Tagging><TagSet><Tag><Key>a</Key></Tag>",
+                   b"<Tagging><TagSet><Tag><Key>a</Key></Tag></TagSet></Tagging>",
+                   b"<Tagging><TagSet/><TagSet/></Tagging>",
+                   b"<Tagging><TagSet><Tag><Key>a</Key><Key>b</Key><Value/></Tag></TagSet></Tagging>",
+                   b"<Tagging><TagSet><Tag><Key>a<x>y</x>b</Key><Value/></Tag></TagSet></Tagging>"):
+        response = request(endpoint, "PUT", f"/{bucket}?tagging", broken,
+                           {"Content-MD5": base64.b64encode(hashlib.md5(broken).digest()).decode()})
+        assert ET.fromstring(response.body).findtext("Code") == "MalformedXML", broken
 
 
 @pytest.mark.parametrize("directive", [None, "COPY", "REPLACE"])
@@ -136,6 +143,24 @@ def test_copy_object_tagging_directive(s3, bucket, directive):
     s3.copy_object(Bucket=bucket, Key="bare", CopySource=f"{bucket}/source", **extra)
     bare = s3.get_object_tagging(Bucket=bucket, Key="bare")["TagSet"]
     assert bare == ([] if directive == "REPLACE" else [{"Key": "key1", "Value": "value1"}])
+
+
+def test_copy_keeps_the_source_tags_whatever_the_tagging_header(s3, bucket):
+    """With the tagging directive COPY the request's x-amz-tagging is not read, so even a malformed one is ignored,
+    also when the metadata directive is REPLACE."""
+    s3.put_object(Bucket=bucket, Key="source", Body=b"x", Tagging="key1=value1")
+    s3.copy_object(Bucket=bucket, Key="copy", CopySource=f"{bucket}/source", MetadataDirective="REPLACE",
+                   Metadata={"m": "1"}, Tagging="a=1&a=2")
+    assert s3.get_object_tagging(Bucket=bucket, Key="copy")["TagSet"] == [{"Key": "key1", "Value": "value1"}]
+    assert s3.head_object(Bucket=bucket, Key="copy")["Metadata"] == {"m": "1"}
+
+
+def test_tagging_of_an_unversioned_object_takes_only_the_null_version(s3, bucket):
+    s3.put_object(Bucket=bucket, Key="k", Body=b"x")
+    for call, kw in ((s3.get_object_tagging, {}), (s3.delete_object_tagging, {}),
+                     (s3.put_object_tagging, {"Tagging": {"TagSet": []}})):
+        assert error(call, Bucket=bucket, Key="k", VersionId="abc", **kw)["Code"] == "InvalidArgument"
+    assert s3.get_object_tagging(Bucket=bucket, Key="k", VersionId="null")["TagSet"] == []
 
 
 def test_multipart_upload_tags_the_completed_object(s3, bucket):

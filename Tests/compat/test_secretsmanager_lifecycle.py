@@ -256,6 +256,33 @@ def test_validate_resource_policy(sm):
     assert code == "ResourceNotFoundException"
 
 
+@pytest.mark.parametrize("statement", [5, None, [], [5], [{"Principal": "*", "Action": "x"}],
+                                       [{"Effect": "Maybe", "Principal": "*", "Action": "x"}],
+                                       [{"Effect": "Allow", "Principal": "*"}],
+                                       [{"Effect": "Allow", "Action": "secretsmanager:*"}]])
+def test_resource_policy_syntax(sm, statement):
+    """A statement needs an Effect of Allow or Deny, an Action and a Principal; the document a Statement."""
+    document = json.dumps({"Version": "2012-10-17", "Statement": statement})
+    code, message, _ = aws_error(sm.validate_resource_policy, ResourcePolicy=document)
+    assert (code, message) == ("MalformedPolicyDocumentException", "This resource policy contains a syntax error.")
+
+
+@pytest.mark.parametrize("principal", [{"Principal": "*"}, {"Principal": {"AWS": ["arn:aws:iam::111122223333:root", "*"]}},
+                                       {"Principal": {"AWS": "arn:aws:iam::*:root"}}, {"Principal": {"Service": "*"}},
+                                       {"NotPrincipal": {"AWS": "arn:aws:iam::111122223333:root"}}])
+def test_broad_principals_fail_validation(sm, principal):
+    document = json.dumps({"Version": "2012-10-17", "Statement": {
+        "Effect": "Allow", "Action": "secretsmanager:GetSecretValue", "Resource": "*", **principal}})
+    assert sm.validate_resource_policy(ResourcePolicy=document)["PolicyValidationPassed"] is False
+    # A condition narrows it, and a Deny grants nothing.
+    conditioned = json.loads(document)
+    conditioned["Statement"]["Condition"] = {"StringEquals": {"aws:PrincipalAccount": "111122223333"}}
+    assert sm.validate_resource_policy(ResourcePolicy=json.dumps(conditioned))["PolicyValidationPassed"]
+    denied = json.loads(document)
+    denied["Statement"]["Effect"] = "Deny"
+    assert sm.validate_resource_policy(ResourcePolicy=json.dumps(denied))["PolicyValidationPassed"]
+
+
 # --- GetRandomPassword -------------------------------------------------------------------------------------
 
 def test_random_password_defaults(sm):
@@ -312,8 +339,9 @@ def test_delete_with_recovery_window_and_restore(sm):
                        # The resource policy calls too: the Terraform provider takes this answer from
                        # GetResourcePolicy to mean the secret is gone.
                        (sm.get_resource_policy, {}), (sm.delete_resource_policy, {}),
-                       (sm.put_resource_policy, {"ResourcePolicy": json.dumps({"Version": "2012-10-17",
-                                                                               "Statement": []})})):
+                       (sm.put_resource_policy, {"ResourcePolicy": json.dumps({"Version": "2012-10-17", "Statement": {
+                           "Effect": "Deny", "Principal": {"AWS": "arn:aws:iam::111122223333:root"},
+                           "Action": "secretsmanager:*"}})})):
         code, message, _ = aws_error(call, SecretId=secret_name, **args)
         assert (code, message) == MARKED_DELETED, call
     code, message, _ = aws_error(sm.delete_secret, SecretId=secret_name)

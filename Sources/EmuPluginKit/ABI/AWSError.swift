@@ -30,7 +30,7 @@ public struct AWSError: Error, Sendable, Equatable {
     /// to member, from the generated model); errors the model does not list (ValidationException, the host's own)
     /// keep `message`.
     public func modelled(by exceptionMessageMembers: [String: String]) -> AWSError {
-        guard exceptionMessageMembers[code] == "Message" else { return self }
+        guard exceptionMessageMembers[code] == AWSErrorField.capitalizedMessage else { return self }
         var error = self
         error.messageMember = .capitalized
         return error

@@ -9,13 +9,13 @@ public struct AWSErrorField: Sendable, Equatable {
         self.value = value
     }
 
-    /// The members the host writes itself in one protocol or another, or that SDKs read as the error's code or
-    /// message (the JavaScript SDK reads `code` before `__type`), compared without case: a field may not stand in
-    /// for them.
     /// (ABI 1.5) The one reserved name a plugin may pass, spelled exactly so: not a member but the instruction to
     /// write a JSON error's message under `Message` instead of `message`, with the message as its value.
     public static let capitalizedMessage = "Message"
 
+    /// The members the host writes itself in one protocol or another, or that SDKs read as the error's code or
+    /// message (the JavaScript SDK reads `code` before `__type`), compared without case: a field may not stand in
+    /// for them.
     static let reservedNames: Set<String> = ["code", "message", "requestid", "hostid", "type", "__type"]
 
     /// Whether `name` may be written as an XML element and a JSON member as it is: ASCII letters, digits and

@@ -21,15 +21,19 @@ extension S3Service {
             throw S3Errors.invalidArgument("Unknown metadata directive.",
                                            argument: ("x-amz-metadata-directive", directiveHeader ?? ""))
         }
-        var headers = directive == "REPLACE" ? try ObjectHeaders(request) : original.headers
         // Tags follow their own directive: the source's unless REPLACE asks for the request's `x-amz-tagging`.
         let taggingHeader = request.header("x-amz-tagging-directive")
-        switch taggingHeader?.uppercased() ?? "COPY" {
-        case "COPY": headers.tags = original.headers.tags
-        case "REPLACE": headers.tags = try ObjectHeaders(request).tags
-        default:
+        let taggingDirective = taggingHeader?.uppercased() ?? "COPY"
+        guard taggingDirective == "COPY" || taggingDirective == "REPLACE" else {
             throw S3Errors.invalidArgument("Unknown tagging directive.",
                                            argument: ("x-amz-tagging-directive", taggingHeader ?? ""))
+        }
+        var headers = directive == "REPLACE"
+            ? try ObjectHeaders(request, readingTags: taggingDirective == "REPLACE") : original.headers
+        if taggingDirective == "COPY" {
+            headers.tags = original.headers.tags
+        } else if directive == "COPY" {
+            headers.tags = try ObjectHeaders.tags(of: request)
         }
         let storageClass = try StorageClass.of(request)
         let spec = try EncryptionRequest.resolve(request, bucket: bucket)

@@ -51,7 +51,7 @@ extension S3Service {
             headers.append(("Content-Range", "bytes \(range.lowerBound)-\(range.upperBound)/\(object.size)"))
         }
         headers.append(("Accept-Ranges", "bytes"))
-        headers += object.headers.responseHeaders(overrides: request.query, countingTags: !headOnly)
+        headers += object.headers.responseHeaders(overrides: request.query)
         headers += object.encryption.responseHeaders()
         if object.storageClass != "STANDARD" { headers.append(("x-amz-storage-class", object.storageClass)) }
         if checksumMode != nil { headers += checksumHeaders(object, range: range, part: partNumber) }

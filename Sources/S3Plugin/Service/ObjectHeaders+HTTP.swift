@@ -9,9 +9,10 @@ extension ObjectHeaders {
     /// The largest user metadata S3 accepts: 2 KB of names and values.
     static let maximumMetadataBytes = 2048
 
-    /// Reads an upload's representation headers and `x-amz-meta-*` metadata.
-    /// - Throws: MetadataTooLarge over 2 KB of user metadata.
-    init(_ request: S3Request) throws(AWSError) {
+    /// Reads an upload's representation headers, `x-amz-meta-*` metadata and, unless `readingTags` is false (a
+    /// copy whose tagging directive keeps the source's), its `x-amz-tagging`.
+    /// - Throws: MetadataTooLarge over 2 KB of user metadata; the refusals of `TagSet.parse(header:)`.
+    init(_ request: S3Request, readingTags: Bool = true) throws(AWSError) {
         var encoding = request.header("Content-Encoding")
         if let value = encoding, value.lowercased().contains("aws-chunked") {
             // The framing was removed from the body; it is not part of the object's representation.
@@ -25,18 +26,26 @@ extension ObjectHeaders {
             throw AWSError("MetadataTooLarge", "Your metadata headers exceed the maximum allowed metadata size.",
                            status: 400)
         }
-        let tags = try request.header("x-amz-tagging").map { header throws(AWSError) in try TagSet.parse(header: header) }
+        let tags = readingTags ? try Self.tags(of: request) : nil
         self.init(contentType: request.header("Content-Type") ?? "binary/octet-stream",
                   cacheControl: request.header("Cache-Control"),
                   contentDisposition: request.header("Content-Disposition"), contentEncoding: encoding,
                   contentLanguage: request.header("Content-Language"), expires: request.header("Expires"),
                   websiteRedirectLocation: request.header("x-amz-website-redirect-location"), metadata: metadata,
-                  tags: tags?.isEmpty == false ? tags : nil)
+                  tags: tags)
     }
 
-    /// The headers GET and HEAD answer with, `response-*` query overrides applied. Only GET counts the tags: S3's
-    /// HEAD answers without `x-amz-tagging-count`.
-    func responseHeaders(overrides query: [String: String] = [:], countingTags: Bool = false) -> [(String, String)] {
+    /// The tags of a request's `x-amz-tagging`; nil without the header or tags.
+    static func tags(of request: S3Request) throws(AWSError) -> [S3Tag]? {
+        guard let header = request.header("x-amz-tagging") else { return nil }
+        let tags = try TagSet.parse(header: header)
+        return tags.isEmpty ? nil : tags
+    }
+
+    /// The headers GET and HEAD answer with, `response-*` query overrides applied. Both count the tags: HEAD's
+    /// `x-amz-tagging-count` is in S3's current model, though AWS answered a request recorded in January 2025
+    /// without it.
+    func responseHeaders(overrides query: [String: String] = [:]) -> [(String, String)] {
         var headers: [(String, String)] = []
         func add(_ name: String, _ value: String?, override: String) {
             if let value = query[override] ?? value { headers.append((name, value)) }
@@ -49,7 +58,7 @@ extension ObjectHeaders {
         add("Expires", expires, override: "response-expires")
         if let websiteRedirectLocation { headers.append(("x-amz-website-redirect-location", websiteRedirectLocation)) }
         for (name, value) in metadata.sorted(by: { $0.key < $1.key }) { headers.append(("x-amz-meta-\(name)", value)) }
-        if countingTags, let tags { headers.append(("x-amz-tagging-count", String(tags.count))) }
+        if let tags { headers.append(("x-amz-tagging-count", String(tags.count))) }
         return headers
     }
 }

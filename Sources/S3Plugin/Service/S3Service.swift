@@ -101,8 +101,8 @@ final class S3Service: Sendable {
         }
         // Buckets here are never versioned, so an object has only the version "null"; any other id is refused as
         // AWS refuses it on an unversioned bucket.
-        if request.method == "GET" || request.method == "HEAD", let version = request.query["versionId"],
-            version != "null"
+        if request.method == "GET" || request.method == "HEAD" || request.has("tagging"),
+            let version = request.query["versionId"], version != "null"
         {
             throw S3Errors.invalidArgument("Invalid version id specified", argument: ("versionId", version))
         }

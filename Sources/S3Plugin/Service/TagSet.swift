@@ -18,14 +18,17 @@ enum TagSet {
     /// - Throws: MalformedXML; the InvalidTag and BadRequest refusals of `check`.
     static func parse(document bytes: [UInt8], for owner: Owner) throws(AWSError) -> [S3Tag] {
         let document = try XMLTag.parse(bytes)
-        guard document.name == "Tagging", let set = document.child("TagSet") else { throw S3Errors.malformedXML() }
+        let sets = document.children("TagSet")
+        guard document.name == "Tagging", sets.count == 1, let set = sets.first else { throw S3Errors.malformedXML() }
         var tags: [S3Tag] = []
         for tag in set.children("Tag") {
-            // Both elements must be there; a value may be empty.
-            guard let key = tag.child("Key")?.text, let value = tag.child("Value")?.text else {
+            // One Key and one Value, text only, as S3's schema has them; a value may be empty.
+            let keys = tag.children("Key")
+            let values = tag.children("Value")
+            guard keys.count == 1, values.count == 1, keys[0].children.isEmpty, values[0].children.isEmpty else {
                 throw S3Errors.malformedXML()
             }
-            tags.append(S3Tag(key: key, value: value))
+            tags.append(S3Tag(key: keys[0].text, value: values[0].text))
         }
         try check(tags, for: owner)
         return tags
@@ -60,7 +63,7 @@ enum TagSet {
     }
 
     /// The first rule a set of tags breaks.
-    enum Violation {
+    enum Violation: Equatable {
         case tooMany
         case keyLength
         case keyCharacters(key: String)
@@ -96,10 +99,11 @@ enum TagSet {
         if tags.count > owner.limit { return .tooMany }
         var seen = Set<String>()
         for tag in tags {
-            guard !tag.key.isEmpty, tag.key.count <= maximumKeyLength else { return .keyLength }
+            // Lengths count Unicode characters (code points), not what a reader sees as one.
+            guard !tag.key.isEmpty, tag.key.unicodeScalars.count <= maximumKeyLength else { return .keyLength }
             guard allowed(tag.key) else { return .keyCharacters(key: tag.key) }
             if tag.key.hasPrefix("aws:") { return .systemKey(key: tag.key) }
-            guard tag.value.count <= maximumValueLength, allowed(tag.value) else {
+            guard tag.value.unicodeScalars.count <= maximumValueLength, allowed(tag.value) else {
                 return .value(key: tag.key, value: tag.value)
             }
             guard seen.insert(tag.key).inserted else { return .duplicate(key: tag.key) }

@@ -78,27 +78,47 @@ extension SecretsService {
         return ["PolicyValidationPassed": .bool(errors.isEmpty), "ValidationErrors": .array(errors)]
     }
 
-    /// A resource policy's document: a JSON object with a `Statement`.
+    /// A resource policy's document: a JSON object whose `Statement` is one statement or a non-empty list of them,
+    /// each with an `Effect` of Allow or Deny, an `Action` or `NotAction`, and (a resource policy names who it is
+    /// for) a `Principal` or `NotPrincipal`.
     /// - Throws: MalformedPolicyDocumentException, in AWS's words.
     static func policyDocument(_ policy: String) throws(AWSError) -> JSONValue {
+        let malformed = AWSError("MalformedPolicyDocumentException", "This resource policy contains a syntax error.")
         guard let document = try? JSONValue.parse(Array(policy.utf8)), document.objectValue != nil,
-            document["Statement"] != nil
-        else {
-            throw AWSError("MalformedPolicyDocumentException", "This resource policy contains a syntax error.")
+            let statements = statements(of: document), !statements.isEmpty
+        else { throw malformed }
+        for statement in statements {
+            guard statement.objectValue != nil, ["Allow", "Deny"].contains(statement["Effect"]?.stringValue ?? ""),
+                statement["Action"] != nil || statement["NotAction"] != nil,
+                statement["Principal"] != nil || statement["NotPrincipal"] != nil
+            else { throw malformed }
         }
         return document
     }
 
-    /// An Allow statement whose principal is everyone (`"*"` or `{"AWS": "*"}`) without a condition: what AWS's
-    /// BlockPublicPolicy refuses.
+    /// A document's statements: its `Statement` object, or the members of its `Statement` list; nil for anything
+    /// else.
+    private static func statements(of document: JSONValue) -> [JSONValue]? {
+        switch document["Statement"] {
+        case .object?: return [document["Statement"]!]
+        case .array(let list)?: return list
+        default: return nil
+        }
+    }
+
+    /// An Allow statement without a condition whose principal is broad: everyone (`"*"`), a principal with a
+    /// wildcard (`{"AWS": "*"}`, `arn:aws:iam::*:root`, `{"Service": "*"}`), or everyone but some (`NotPrincipal`).
+    /// That is what AWS's BlockPublicPolicy refuses and ValidateResourcePolicy reports.
     static func grantsPublicAccess(_ document: JSONValue) -> Bool {
-        let statements = document["Statement"]?.arrayValue ?? (document["Statement"].map { [$0] } ?? [])
-        return statements.contains { statement in
+        (statements(of: document) ?? []).contains { statement in
             guard statement["Effect"]?.stringValue == "Allow", statement["Condition"] == nil else { return false }
-            let principal = statement["Principal"]
-            if principal?.stringValue == "*" { return true }
-            let aws = principal?["AWS"]
-            return aws?.stringValue == "*" || aws?.arrayValue?.contains { $0.stringValue == "*" } == true
+            if statement["NotPrincipal"] != nil { return true }
+            guard let principal = statement["Principal"] else { return false }
+            if let everyone = principal.stringValue { return everyone.contains("*") }
+            return (principal.objectValue ?? [:]).values.contains { value in
+                let names = value.arrayValue?.compactMap(\.stringValue) ?? value.stringValue.map { [$0] } ?? []
+                return names.contains { $0.contains("*") }
+            }
         }
     }
 }

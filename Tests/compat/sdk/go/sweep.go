@@ -282,7 +282,8 @@ func s3Sweep(c *s3.Client) sweep {
 
 	body := bytes.Repeat([]byte("sweep "), 1000)
 	_, err = c.PutObject(ctx, &s3.PutObjectInput{Bucket: bucket, Key: aws.String("dir/a b+c.txt"), Body: bytes.NewReader(body),
-		ContentType: aws.String("text/plain"), Metadata: map[string]string{"owner": "go"}, ChecksumAlgorithm: s3types.ChecksumAlgorithmCrc32})
+		ContentType: aws.String("text/plain"), Metadata: map[string]string{"owner": "go"}, ChecksumAlgorithm: s3types.ChecksumAlgorithmCrc32,
+		Tagging: aws.String("team=go&note=a%20b")})
 	s.record("PutObject", err)
 	_, err = c.HeadObject(ctx, &s3.HeadObjectInput{Bucket: bucket, Key: aws.String("dir/a b+c.txt")})
 	s.record("HeadObject", err)
@@ -293,6 +294,20 @@ func s3Sweep(c *s3.Client) sweep {
 	_, err = c.CopyObject(ctx, &s3.CopyObjectInput{Bucket: bucket, Key: aws.String("copy.txt"), CopySource: aws.String("go-sweep-bucket/dir/a%20b%2Bc.txt"),
 		MetadataDirective: s3types.MetadataDirectiveReplace, Metadata: map[string]string{"copied": "yes"}})
 	s.record("CopyObject", err)
+	_, err = c.PutObjectTagging(ctx, &s3.PutObjectTaggingInput{Bucket: bucket, Key: aws.String("copy.txt"),
+		Tagging: &s3types.Tagging{TagSet: []s3types.Tag{{Key: aws.String("k"), Value: aws.String("v")}}}})
+	s.record("PutObjectTagging", err)
+	_, err = c.GetObjectTagging(ctx, &s3.GetObjectTaggingInput{Bucket: bucket, Key: aws.String("copy.txt")})
+	s.record("GetObjectTagging", err)
+	_, err = c.DeleteObjectTagging(ctx, &s3.DeleteObjectTaggingInput{Bucket: bucket, Key: aws.String("copy.txt")})
+	s.record("DeleteObjectTagging", err)
+	_, err = c.PutBucketTagging(ctx, &s3.PutBucketTaggingInput{Bucket: bucket,
+		Tagging: &s3types.Tagging{TagSet: []s3types.Tag{{Key: aws.String("team"), Value: aws.String("go")}}}})
+	s.record("PutBucketTagging", err)
+	_, err = c.GetBucketTagging(ctx, &s3.GetBucketTaggingInput{Bucket: bucket})
+	s.record("GetBucketTagging", err)
+	_, err = c.DeleteBucketTagging(ctx, &s3.DeleteBucketTaggingInput{Bucket: bucket})
+	s.record("DeleteBucketTagging", err)
 	_, err = c.ListObjects(ctx, &s3.ListObjectsInput{Bucket: bucket, Delimiter: aws.String("/"), EncodingType: s3types.EncodingTypeUrl})
 	s.record("ListObjects", err)
 	_, err = c.ListObjectsV2(ctx, &s3.ListObjectsV2Input{Bucket: bucket, Prefix: aws.String("dir/"), FetchOwner: true, StartAfter: aws.String("a")})
