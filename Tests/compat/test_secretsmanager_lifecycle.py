@@ -233,6 +233,27 @@ def test_resource_policy(sm):
     sm.put_resource_policy(SecretId=secret_name, ResourcePolicy=public)
 
 
+def test_named_resource_policies(sm):
+    """Only the `default` policy can be attached, read or deleted by a caller; ListResourcePolicies names it."""
+    secret_name = name()
+    sm.create_secret(Name=secret_name, SecretString="x")
+    assert sm.list_resource_policies(SecretId=secret_name)["ResourcePolicies"] == []
+    policy = json.dumps({"Version": "2012-10-17", "Statement": [{
+        "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:root"},
+        "Action": "secretsmanager:GetSecretValue", "Resource": "*"}]})
+    assert sm.put_resource_policy(SecretId=secret_name, ResourcePolicy=policy)["PolicyName"] == "default"
+    assert sm.list_resource_policies(SecretId=secret_name)["ResourcePolicies"] == [{"PolicyName": "default"}]
+    got = sm.get_resource_policy(SecretId=secret_name, PolicyName="default")
+    assert (got["ResourcePolicy"], got["PolicyName"]) == (policy, "default")
+    assert aws_error(sm.get_resource_policy, SecretId=secret_name, PolicyName="other")[0] == "ResourceNotFoundException"
+    for call, kw in ((sm.put_resource_policy, {"ResourcePolicy": policy}), (sm.delete_resource_policy, {})):
+        assert aws_error(call, SecretId=secret_name, PolicyName="other", **kw)[0] == "InvalidParameterException"
+    assert aws_error(sm.list_resource_policies, SecretId=secret_name, NextToken="bogus")[0] == "InvalidNextTokenException"
+    assert sm.delete_resource_policy(SecretId=secret_name)["PolicyName"] == "default"
+    assert sm.list_resource_policies(SecretId=secret_name, MaxResults=1)["ResourcePolicies"] == []
+    assert aws_error(sm.list_resource_policies, SecretId="missing-" + secret_name)[0] == "ResourceNotFoundException"
+
+
 def test_validate_resource_policy(sm):
     """The checks PutResourcePolicy makes, without storing the policy: a syntax error is an error, broad access a
     failed check."""

@@ -31,6 +31,7 @@ extension SecretsService {
 
     func putResourcePolicy(_ context: RequestContext, _ input: JSONValue) throws(AWSError) -> JSONValue {
         let secret = try resolve(try input.requiredString("SecretId"), context, forWrite: true)
+        try requireDefaultPolicyName(input, "attach")
         let policy = try input.requiredString("ResourcePolicy")
         let document = try Self.policyDocument(policy)
         if input["BlockPublicPolicy"]?.boolValue == true, Self.grantsPublicAccess(document) {
@@ -41,26 +42,59 @@ extension SecretsService {
             try requireNotDeleted(stored)
             stored.resourcePolicy = policy
         }
-        return ["ARN": .string(secret.arn), "Name": .string(secret.name)]
+        return ["ARN": .string(secret.arn), "Name": .string(secret.name), "PolicyName": .string(Self.defaultPolicyName)]
     }
 
+    /// GetResourcePolicy of the default policy (`PolicyName` may name it); any other name is not found, since only
+    /// AWS services attach others and there are none here.
     func getResourcePolicy(_ context: RequestContext, _ input: JSONValue) throws(AWSError) -> JSONValue {
         let secret = try resolve(try input.requiredString("SecretId"), context)
         // Refused for a secret scheduled for deletion, as AWS refuses it (the Terraform provider reads this answer
         // as "the secret is gone").
         try requireNotDeleted(secret)
+        if let name = string(input, "PolicyName"), name != Self.defaultPolicyName {
+            throw AWSError("ResourceNotFoundException", "Secrets Manager can't find the resource policy \(name).")
+        }
         var output: [String: JSONValue] = ["ARN": .string(secret.arn), "Name": .string(secret.name)]
-        if let policy = secret.resourcePolicy { output["ResourcePolicy"] = .string(policy) }
+        if let policy = secret.resourcePolicy {
+            output["ResourcePolicy"] = .string(policy)
+            output["PolicyName"] = .string(Self.defaultPolicyName)
+        }
         return .object(output)
     }
 
     func deleteResourcePolicy(_ context: RequestContext, _ input: JSONValue) throws(AWSError) -> JSONValue {
         let secret = try resolve(try input.requiredString("SecretId"), context, forWrite: true)
+        try requireDefaultPolicyName(input, "delete")
         try modify(secret, context) { stored throws(AWSError) in
             try requireNotDeleted(stored)
             stored.resourcePolicy = nil
         }
-        return ["ARN": .string(secret.arn), "Name": .string(secret.name)]
+        return ["ARN": .string(secret.arn), "Name": .string(secret.name), "PolicyName": .string(Self.defaultPolicyName)]
+    }
+
+    /// ListResourcePolicies: the names of the secret's policies, `default` first. Only the default one can exist
+    /// here, so there is at most one name and never a next page.
+    func listResourcePolicies(_ context: RequestContext, _ input: JSONValue) throws(AWSError) -> JSONValue {
+        let secret = try resolve(try input.requiredString("SecretId"), context)
+        try requireNotDeleted(secret)
+        let names: [JSONValue] = secret.resourcePolicy == nil ? [] : [["PolicyName": .string(Self.defaultPolicyName)]]
+        let page = try Page(names, maxResults: input["MaxResults"]?.intValue, defaultSize: 100,
+                            token: string(input, "NextToken"))
+        var output: [String: JSONValue] = ["ResourcePolicies": .array(page.items)]
+        if let next = page.nextToken { output["NextToken"] = .string(next) }
+        return .object(output)
+    }
+
+    /// The one policy a caller may attach or delete, as AWS documents it.
+    static let defaultPolicyName = "default"
+
+    /// - Throws: InvalidParameterException for a `PolicyName` other than `default` (the wording is ours).
+    private func requireDefaultPolicyName(_ input: JSONValue, _ verb: String) throws(AWSError) {
+        if let name = string(input, "PolicyName"), name != Self.defaultPolicyName {
+            throw AWSError("InvalidParameterException",
+                           "You can only \(verb) the default resource policy, not \(name).")
+        }
     }
 
     /// The checks PutResourcePolicy would make, without storing anything: the syntax (an error, as PutResourcePolicy

@@ -57,6 +57,9 @@ final class SecretsService: Sendable {
         Operation(name: "GetRandomPassword", nonBlocking: true, mutating: false) { try $0.getRandomPassword($1, $2) },
         Operation(name: "PutResourcePolicy", nonBlocking: false, mutating: true) { try $0.putResourcePolicy($1, $2) },
         Operation(name: "GetResourcePolicy", nonBlocking: true, mutating: false) { try $0.getResourcePolicy($1, $2) },
+        Operation(name: "ListResourcePolicies", nonBlocking: true, mutating: false) {
+            try $0.listResourcePolicies($1, $2)
+        },
         Operation(name: "ValidateResourcePolicy", nonBlocking: true, mutating: false) {
             try $0.validateResourcePolicy($1, $2)
         },
