@@ -25,7 +25,8 @@ def build_go_scenario(output: pathlib.Path) -> pathlib.Path:
     assert shutil.which("go") and (pathlib.Path(GO_PATH) / "src/github.com/aws/aws-sdk-go-v2/service/kms").is_dir(), \
         f"the Go SDK compat tests need Go and the AWS SDK for Go v2: apt-get install {GO_PACKAGES}"
     binary = output / "go-sdk-scenario"
-    env = dict(os.environ, GO111MODULE="off", GOPATH=GO_PATH, GOFLAGS="")
+    # CGO_ENABLED=0: a pure Go build needs no gcc (.ci/run installs golang-go without its recommended C compiler).
+    env = dict(os.environ, GO111MODULE="off", GOPATH=GO_PATH, GOFLAGS="", CGO_ENABLED="0")
     env.setdefault("GOCACHE", str(pathlib.Path.home() / ".cache" / "go-build"))
     result = subprocess.run(["go", "build", "-o", str(binary), "."], cwd=SDK_DIR / "go", env=env,
                             capture_output=True, text=True, timeout=600)
