@@ -141,3 +141,28 @@ def test_every_operation_answers_in_the_shape_go_deserializes(observed, sweep):
     failed = {operation: error for operation, error in observed[sweep].items() if error != "ok"}
     assert not failed
     assert len(observed[sweep]) == {"kms_sweep": 52, "secretsmanager_sweep": 21, "s3_sweep": 30}[sweep]
+
+
+EXPECTED_KMS_ERRORS = {
+    "DescribeKey missing": "NotFoundException", "Decrypt garbage": "InvalidCiphertextException",
+    "Decrypt other key": "IncorrectKeyException", "Sign symmetric key": "InvalidKeyUsageException",
+    "Verify bad signature": "KMSInvalidSignatureException", "VerifyMac bad mac": "KMSInvalidMacException",
+    "GenerateDataKey signing key": "InvalidKeyUsageException", "CreateAlias exists": "AlreadyExistsException",
+    "DeleteAlias missing": "NotFoundException", "Encrypt bad grant token": "InvalidGrantTokenException",
+    "RetireGrant bad token": "InvalidGrantTokenException", "ListKeys bad marker": "InvalidMarkerException",
+    "EnableKeyRotation asymmetric": "UnsupportedOperationException",
+    "GetParametersForImport AWS_KMS key": "UnsupportedOperationException",
+    "ImportKeyMaterial bad token": "InvalidImportTokenException", "TagResource aws: key": "TagException",
+    "PutKeyPolicy malformed": "MalformedPolicyDocumentException",
+    "UpdatePrimaryRegion single-Region key": "UnsupportedOperationException",
+    "ConnectCustomKeyStore missing": "CustomKeyStoreNotFoundException", "Encrypt disabled key": "DisabledException",
+    "Encrypt pending deletion": "KMSInvalidStateException",
+}
+
+
+def test_kms_errors_are_the_operations_modelled_exceptions(observed):
+    """Go hands an error over as the operation's typed exception only when the model lists that code for that
+    operation; each of these 21 refusals must be one of them."""
+    errors = observed["kms_errors"]
+    assert {case: entry["code"] for case, entry in errors.items()} == EXPECTED_KMS_ERRORS
+    assert [case for case, entry in errors.items() if not entry["typed"]] == []

@@ -88,6 +88,7 @@ func main() {
 	out := observations{}
 	out["kms"] = kmsScenario(kmsClient)
 	out["kms_sweep"] = kmsSweep(kmsClient, westClient)
+	out["kms_errors"] = kmsErrorSweep(kmsClient)
 	out["secretsmanager_sweep"] = secretsSweep(smClient)
 	out["s3_sweep"] = s3Sweep(s3Client)
 	out["secretsmanager"] = secretsScenario(smClient, kmsClient)

@@ -12,6 +12,7 @@ import (
 	"crypto/rsa"
 	"crypto/sha256"
 	"crypto/x509"
+	"errors"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -21,6 +22,7 @@ import (
 	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 	smtypes "github.com/aws/aws-sdk-go-v2/service/secretsmanager/types"
+	"github.com/aws/smithy-go"
 )
 
 // sweep records each call's outcome under its operation's name.
@@ -351,4 +353,86 @@ func s3Sweep(c *s3.Client) sweep {
 	_, err = c.DeleteBucket(ctx, &s3.DeleteBucketInput{Bucket: bucket})
 	s.record("DeleteBucket", err)
 	return s
+}
+
+// kmsErrorSweep provokes KMS's modelled exceptions, one call each, and records the code and whether the Go SDK
+// handed it over as the operation's typed error: it does so only when the code is one the model lists for that
+// operation, so a code AWS would not answer there shows up as untyped.
+func kmsErrorSweep(c *kms.Client) map[string]observations {
+	out := map[string]observations{}
+	record := func(name string, err error) {
+		entry := observations{"code": "no error", "typed": false}
+		var api smithy.APIError
+		if errors.As(err, &api) {
+			_, generic := api.(*smithy.GenericAPIError)
+			entry = observations{"code": api.ErrorCode(), "typed": !generic}
+		}
+		out[name] = entry
+	}
+	key, err := c.CreateKey(ctx, &kms.CreateKeyInput{})
+	must("error sweep key", err)
+	other, err := c.CreateKey(ctx, &kms.CreateKeyInput{})
+	must("error sweep other key", err)
+	signing, err := c.CreateKey(ctx, &kms.CreateKeyInput{KeySpec: kmstypes.KeySpecEccNistP256, KeyUsage: kmstypes.KeyUsageTypeSignVerify})
+	must("error sweep signing key", err)
+	mac, err := c.CreateKey(ctx, &kms.CreateKeyInput{KeySpec: kmstypes.KeySpecHmac256, KeyUsage: kmstypes.KeyUsageTypeGenerateVerifyMac})
+	must("error sweep mac key", err)
+	encrypted, err := c.Encrypt(ctx, &kms.EncryptInput{KeyId: key.KeyMetadata.KeyId, Plaintext: []byte("x")})
+	must("error sweep encrypt", err)
+
+	_, err = c.DescribeKey(ctx, &kms.DescribeKeyInput{KeyId: aws.String("alias/none-such")})
+	record("DescribeKey missing", err)
+	_, err = c.Decrypt(ctx, &kms.DecryptInput{CiphertextBlob: []byte("not a blob at all")})
+	record("Decrypt garbage", err)
+	_, err = c.Decrypt(ctx, &kms.DecryptInput{CiphertextBlob: encrypted.CiphertextBlob, KeyId: other.KeyMetadata.KeyId})
+	record("Decrypt other key", err)
+	_, err = c.Sign(ctx, &kms.SignInput{KeyId: key.KeyMetadata.KeyId, Message: []byte("m"), SigningAlgorithm: kmstypes.SigningAlgorithmSpecEcdsaSha256})
+	record("Sign symmetric key", err)
+	_, err = c.Verify(ctx, &kms.VerifyInput{KeyId: signing.KeyMetadata.KeyId, Message: []byte("m"), Signature: []byte("bad"),
+		SigningAlgorithm: kmstypes.SigningAlgorithmSpecEcdsaSha256})
+	record("Verify bad signature", err)
+	_, err = c.VerifyMac(ctx, &kms.VerifyMacInput{KeyId: mac.KeyMetadata.KeyId, Message: []byte("m"), Mac: make([]byte, 32),
+		MacAlgorithm: kmstypes.MacAlgorithmSpecHmacSha256})
+	record("VerifyMac bad mac", err)
+	_, err = c.GenerateDataKey(ctx, &kms.GenerateDataKeyInput{KeyId: signing.KeyMetadata.KeyId, KeySpec: kmstypes.DataKeySpecAes256})
+	record("GenerateDataKey signing key", err)
+	_, err = c.CreateAlias(ctx, &kms.CreateAliasInput{AliasName: aws.String("alias/error-sweep"), TargetKeyId: key.KeyMetadata.KeyId})
+	must("error sweep alias", err)
+	_, err = c.CreateAlias(ctx, &kms.CreateAliasInput{AliasName: aws.String("alias/error-sweep"), TargetKeyId: key.KeyMetadata.KeyId})
+	record("CreateAlias exists", err)
+	_, err = c.DeleteAlias(ctx, &kms.DeleteAliasInput{AliasName: aws.String("alias/none-such")})
+	record("DeleteAlias missing", err)
+	_, err = c.Encrypt(ctx, &kms.EncryptInput{KeyId: key.KeyMetadata.KeyId, Plaintext: []byte("x"), GrantTokens: []string{"not-a-token"}})
+	record("Encrypt bad grant token", err)
+	_, err = c.RetireGrant(ctx, &kms.RetireGrantInput{GrantToken: aws.String("not-a-token")})
+	record("RetireGrant bad token", err)
+	_, err = c.ListKeys(ctx, &kms.ListKeysInput{Marker: aws.String("not-a-marker")})
+	record("ListKeys bad marker", err)
+	_, err = c.EnableKeyRotation(ctx, &kms.EnableKeyRotationInput{KeyId: signing.KeyMetadata.KeyId})
+	record("EnableKeyRotation asymmetric", err)
+	_, err = c.GetParametersForImport(ctx, &kms.GetParametersForImportInput{KeyId: key.KeyMetadata.KeyId,
+		WrappingAlgorithm: kmstypes.AlgorithmSpecRsaesOaepSha256, WrappingKeySpec: kmstypes.WrappingKeySpecRsa2048})
+	record("GetParametersForImport AWS_KMS key", err)
+	external, err := c.CreateKey(ctx, &kms.CreateKeyInput{Origin: kmstypes.OriginTypeExternal})
+	must("error sweep external key", err)
+	_, err = c.ImportKeyMaterial(ctx, &kms.ImportKeyMaterialInput{KeyId: external.KeyMetadata.KeyId, ImportToken: []byte("bad token"),
+		EncryptedKeyMaterial: make([]byte, 256), ExpirationModel: kmstypes.ExpirationModelTypeKeyMaterialDoesNotExpire})
+	record("ImportKeyMaterial bad token", err)
+	_, err = c.TagResource(ctx, &kms.TagResourceInput{KeyId: key.KeyMetadata.KeyId, Tags: []kmstypes.Tag{{TagKey: aws.String("aws:x"), TagValue: aws.String("v")}}})
+	record("TagResource aws: key", err)
+	_, err = c.PutKeyPolicy(ctx, &kms.PutKeyPolicyInput{KeyId: key.KeyMetadata.KeyId, PolicyName: aws.String("default"), Policy: aws.String("{not json")})
+	record("PutKeyPolicy malformed", err)
+	_, err = c.UpdatePrimaryRegion(ctx, &kms.UpdatePrimaryRegionInput{KeyId: key.KeyMetadata.KeyId, PrimaryRegion: aws.String("us-west-2")})
+	record("UpdatePrimaryRegion single-Region key", err)
+	_, err = c.ConnectCustomKeyStore(ctx, &kms.ConnectCustomKeyStoreInput{CustomKeyStoreId: aws.String("cks-1234567890abcdef0")})
+	record("ConnectCustomKeyStore missing", err)
+	_, err = c.DisableKey(ctx, &kms.DisableKeyInput{KeyId: other.KeyMetadata.KeyId})
+	must("error sweep disable", err)
+	_, err = c.Encrypt(ctx, &kms.EncryptInput{KeyId: other.KeyMetadata.KeyId, Plaintext: []byte("x")})
+	record("Encrypt disabled key", err)
+	_, err = c.ScheduleKeyDeletion(ctx, &kms.ScheduleKeyDeletionInput{KeyId: other.KeyMetadata.KeyId, PendingWindowInDays: aws.Int32(7)})
+	must("error sweep schedule deletion", err)
+	_, err = c.Encrypt(ctx, &kms.EncryptInput{KeyId: other.KeyMetadata.KeyId, Plaintext: []byte("x")})
+	record("Encrypt pending deletion", err)
+	return out
 }
