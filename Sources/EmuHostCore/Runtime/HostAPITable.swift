@@ -172,19 +172,20 @@ enum HostAPITable {
             },
             respond_error_fields: { writer, code, message, status, fields, count in
                 guard let writer else { return }
+                let response = Unmanaged<ResponseWriter>.fromOpaque(UnsafeRawPointer(writer)).takeUnretainedValue()
                 var kept: [AWSErrorField] = []
                 for index in 0..<(fields == nil ? 0 : count) {
                     let field = AWSErrorField(fields![index].name.hostString, fields![index].value.hostString)
-                    guard AWSErrorField.isAllowed(name: field.name) || field.name == AWSErrorField.capitalizedMessage
-                    else {
+                    // `Message` means something only to a plugin of ABI 1.5 or later; to an older one it is reserved.
+                    let instruction = field.name == AWSErrorField.capitalizedMessage && response.pluginABIMinor >= 5
+                    guard AWSErrorField.isAllowed(name: field.name) || instruction else {
                         HostRuntime.current?.logger.warning(
                             "a plugin's error member was dropped: its name is not a plain XML name or is reserved")
                         continue
                     }
                     kept.append(field)
                 }
-                Unmanaged<ResponseWriter>.fromOpaque(UnsafeRawPointer(writer)).takeUnretainedValue()
-                    .fail(code.hostString, message.hostString, status: status == 0 ? 400 : status, fields: kept)
+                response.fail(code.hostString, message.hostString, status: status == 0 ? 400 : status, fields: kept)
             }))
         return UnsafePointer(table)
     }()

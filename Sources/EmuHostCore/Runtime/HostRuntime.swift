@@ -220,7 +220,7 @@ public final class HostRuntime: Sendable {
     public func invoke(_ service: LoadedService, operation: String, context: CallContext,
                        input: UnsafeRawBufferPointer) -> ResponseWriter
     {
-        let writer = ResponseWriter()
+        let writer = ResponseWriter(pluginABIMinor: service.plugin.abiMinor)
         guard let op = service.operations[operation], let handler = op.handler else {
             writer.fail("UnknownOperationException", "", status: 400)
             return writer
@@ -242,7 +242,7 @@ public final class HostRuntime: Sendable {
 
     /// Runs a REST service's raw HTTP handler.
     public func invokeHTTP(_ service: LoadedService, context: CallContext, request: HTTPRequestData) -> ResponseWriter {
-        let writer = ResponseWriter()
+        let writer = ResponseWriter(pluginABIMinor: service.plugin.abiMinor)
         guard let handler = service.httpHandler else {
             writer.fail("NotImplemented", "", status: 501)
             return writer

@@ -30,7 +30,13 @@ public final class ResponseWriter: @unchecked Sendable {
     /// What to commit for this call: everything if it succeeded, else only its successful bus calls' changes.
     public var changesToCommit: [StateRecordRow] { succeeded ? stateChanges + busStateChanges : busStateChanges }
 
-    public init() {}
+    /// The ABI minor the answering plugin was built against: what it may mean by a field it passes (ABI 1.5 gave
+    /// `Message` a meaning that a 1.4 host dropped); 0 where no plugin answers.
+    public let pluginABIMinor: UInt32
+
+    public init(pluginABIMinor: UInt32 = 0) {
+        self.pluginABIMinor = pluginABIMinor
+    }
 
     public func fail(_ code: String, _ message: String, status: UInt32, fields: [AWSErrorField] = []) {
         error = ErrorReply(code: code, message: message, status: status, fields: fields)

@@ -416,7 +416,8 @@ typedef struct emu_host_api {
      * service's model names the exception's message member `Message` (Secrets Manager's exceptions do), and
      * AWS writes a JSON error as that shape. The host then writes the message under `Message` instead of
      * `message` in JSON; its value should be the message, and the `message` argument is what is written. XML
-     * always has <Message>. Hosts before 1.5 drop it, so check the host's abi_minor first.
+     * always has <Message>. Hosts before 1.5 drop it, so check the host's abi_minor first; a 1.5 host drops it
+     * too from a plugin built for an older minor, to which the name was reserved.
      */
     void (*respond_error_fields)(emu_response_writer *writer, emu_str code, emu_str message, uint32_t http_status,
                                  const emu_header *fields, size_t field_count);
