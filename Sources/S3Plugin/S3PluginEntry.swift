@@ -25,7 +25,7 @@ enum S3PluginEntry {
             }])
         definition.onStateLoad = { record in S3Persistence.load(record, into: service.store, keyring: service.keys.keyring) }
         definition.onStateReset = { service.reset() }
-        definition.onTick = { _ in service.tick() }
+        definition.onTick = { context in service.tick(context) }
         definition.onShutdown = { service.blobs.shutdown() }
         return definition.makeDescriptor()
     }()

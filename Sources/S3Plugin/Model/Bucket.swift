@@ -14,6 +14,8 @@ struct Bucket: Codable, Sendable, Equatable {
     var legacyConstraint: String? = nil
     /// PutBucketTagging's tags; nil when the bucket has none.
     var tags: [S3Tag]? = nil
+    /// PutBucketLifecycleConfiguration's rules; nil when the bucket has none.
+    var lifecycle: BucketLifecycle? = nil
 
     var arn: String { "arn:aws:s3:::\(name)" }
 }
@@ -24,4 +26,11 @@ struct BucketEncryption: Codable, Sendable, Equatable {
     var algorithm: String
     var kmsMasterKeyId: String?
     var bucketKeyEnabled: Bool
+}
+
+/// A bucket's lifecycle configuration: its rules, and the smallest object its transitions move
+/// (`x-amz-transition-default-minimum-object-size`).
+struct BucketLifecycle: Codable, Sendable, Equatable {
+    var rules: [LifecycleRule]
+    var transitionMinimumSize: String
 }

@@ -78,7 +78,7 @@ extension S3Service {
         xml.element("LastModified", HTTPDate.iso8601(object.lastModified))
         xml.element("ETag", object.quotedETag)
         checksum.write(to: &xml)
-        return xml.output(headers: encryption.responseHeaders(includeContext: true))
+        return xml.output(headers: encryption.responseHeaders(includeContext: true) + expirationHeader(object))
     }
 
     /// The object `x-amz-copy-source` names, for CopyObject and UploadPartCopy: it exists, in a bucket of the

@@ -194,7 +194,7 @@ extension S3Service {
         xml.element("Key", key)
         xml.element("ETag", object.quotedETag)
         object.checksum?.write(to: &xml)
-        return xml.output(headers: object.encryption.responseHeaders())
+        return xml.output(headers: object.encryption.responseHeaders() + expirationHeader(object))
     }
 
     /// AbortMultipartUpload: the upload and its parts are gone; NoSuchUpload if it was not there.

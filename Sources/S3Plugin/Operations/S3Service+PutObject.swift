@@ -41,7 +41,7 @@ extension S3Service {
             throw error
         }
         return OperationOutput(body: [], headers: [("ETag", object.quotedETag)]
-            + encryption.responseHeaders(includeContext: true) + stored.responseHeaders)
+            + encryption.responseHeaders(includeContext: true) + stored.responseHeaders + expirationHeader(object))
     }
 
     /// Stores `object` in place of whatever had its key, within the request's persistence.

@@ -18,7 +18,7 @@ final class S3Service: Sendable {
     /// than silently served as the wrong operation.
     static let unsupportedSubresources = [
         "accelerate", "acl", "analytics", "attributes", "cors", "intelligent-tiering", "inventory", "legal-hold",
-        "lifecycle", "logging", "metadataConfiguration", "metadataTable", "metrics", "notification", "object-lock",
+        "logging", "metadataConfiguration", "metadataTable", "metrics", "notification", "object-lock",
         "ownershipControls", "policy", "policyStatus", "publicAccessBlock", "renameObject", "replication",
         "requestPayment", "restore", "retention", "select", "session", "torrent", "versions", "website",
     ]
@@ -56,6 +56,14 @@ final class S3Service: Sendable {
     {
         if let unsupported = Self.unsupportedSubresources.first(where: request.has) {
             throw S3Errors.notImplemented("the bucket sub-resource ?\(unsupported)")
+        }
+        if request.has("lifecycle") {
+            switch request.method {
+            case "GET": return try getBucketLifecycle(bucket, context)
+            case "PUT": return try putBucketLifecycle(request, bucket: bucket, context)
+            case "DELETE": return try deleteBucketLifecycle(bucket, context)
+            default: throw S3Errors.methodNotAllowed()
+            }
         }
         if request.has("tagging") {
             switch request.method {
@@ -168,8 +176,10 @@ final class S3Service: Sendable {
 
     // MARK: - Hooks
 
-    /// The clock tick: removes retired blobs, and once after start-up sweeps blob files no record names.
-    func tick() {
+    /// The clock tick: applies the buckets' lifecycle rules, removes retired blobs, and once after start-up sweeps
+    /// blob files no record names.
+    func tick(_ context: RequestContext) {
+        applyLifecycle(context)
         blobs.collectRetired()
         if !swept.exchange(true, ordering: .relaxed) {
             let removed = blobs.sweep(keeping: store.referencedBlobIds())

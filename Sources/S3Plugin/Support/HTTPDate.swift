@@ -26,6 +26,42 @@ enum HTTPDate {
             + "\(pad(parts.hour, 2)):\(pad(parts.minute, 2)):\(pad(parts.second, 2)) GMT"
     }
 
+    /// Parses the ISO 8601 timestamps SDKs write into XML bodies: `2026-01-01T00:00:00Z`, with optional fractions
+    /// and a zero `+00:00` offset, or a date alone (`2026-01-01`); nil for anything else.
+    static func parseISO8601(_ text: String) -> Int64? {
+        let bytes = Array(text.utf8)
+        func number(_ range: Range<Int>) -> Int? {
+            guard range.upperBound <= bytes.count, !range.isEmpty,
+                bytes[range].allSatisfy({ (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) })
+            else { return nil }
+            return Int(String(decoding: bytes[range], as: UTF8.self))
+        }
+        guard bytes.count >= 10, bytes[4] == UInt8(ascii: "-"), bytes[7] == UInt8(ascii: "-"),
+            let year = number(0..<4), let month = number(5..<7), let day = number(8..<10),
+            (1...12).contains(month), (1...31).contains(day)
+        else { return nil }
+        var seconds = Int64(CivilCalendar.daysFromCivil(year: year, month: month, day: day)) * 86400
+        var milliseconds: Int64 = 0
+        if bytes.count > 10 {
+            guard bytes.count >= 19, bytes[10] == UInt8(ascii: "T"), bytes[13] == UInt8(ascii: ":"),
+                bytes[16] == UInt8(ascii: ":"), let hour = number(11..<13), let minute = number(14..<16),
+                let second = number(17..<19), hour < 24, minute < 60, second <= 60
+            else { return nil }
+            seconds += Int64(hour * 3600 + minute * 60 + second)
+            var index = 19
+            if index < bytes.count, bytes[index] == UInt8(ascii: ".") {
+                let start = index + 1
+                index = start
+                while index < bytes.count, (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(bytes[index]) { index += 1 }
+                guard index > start, let fraction = number(start..<min(index, start + 3)) else { return nil }
+                milliseconds = Int64(fraction) * [100, 10, 1][min(index, start + 3) - start - 1]
+            }
+            let zone = String(decoding: bytes[index...], as: UTF8.self)
+            guard ["Z", "+00:00", "+0000", ""].contains(zone) else { return nil }
+        }
+        return seconds * 1000 + milliseconds
+    }
+
     /// Parses an RFC 7231 date (`If-Modified-Since` and friends); nil for anything else, which S3 ignores.
     static func parseRFC1123(_ text: String) -> Int64? {
         // "Wed, 12 Oct 2009 17:50:00 GMT"

@@ -1,0 +1,106 @@
+import EmuPluginKit
+
+extension S3Service {
+    /// PutBucketLifecycleConfiguration: replaces the bucket's rules. The body must come with its Content-MD5 or an
+    /// additional checksum; `x-amz-transition-default-minimum-object-size` may choose how small objects transition.
+    func putBucketLifecycle(_ request: S3Request, bucket name: String, _ context: RequestContext) throws(AWSError)
+        -> OperationOutput
+    {
+        _ = try requireBucket(name, context)
+        guard try ChecksumRequest.checkDocumentDigests(request) else {
+            throw S3Errors.invalidRequest("Missing required header for this request: Content-MD5 OR x-amz-checksum-*")
+        }
+        let minimumSize = request.header("x-amz-transition-default-minimum-object-size")
+            ?? LifecycleDocument.defaultMinimumSize
+        // The wording is ours: no recorded refusal of another value was found.
+        guard LifecycleDocument.minimumSizes.contains(minimumSize) else {
+            throw S3Errors.invalidArgument("Invalid value for x-amz-transition-default-minimum-object-size",
+                                           argument: ("x-amz-transition-default-minimum-object-size", minimumSize))
+        }
+        let rules = try LifecycleDocument.parse(request.body)
+        try store.update { state throws(AWSError) in
+            guard var bucket = state.buckets[name] else { throw S3Errors.noSuchBucket(name) }
+            bucket.lifecycle = BucketLifecycle(rules: rules, transitionMinimumSize: minimumSize)
+            try S3Persistence.bucket(context, name, bucket)
+            state.buckets[name] = bucket
+        }
+        return OperationOutput(body: [], headers: [("x-amz-transition-default-minimum-object-size", minimumSize)])
+    }
+
+    /// GetBucketLifecycleConfiguration: the rules; NoSuchLifecycleConfiguration when the bucket has none.
+    func getBucketLifecycle(_ name: String, _ context: RequestContext) throws(AWSError) -> OperationOutput {
+        let bucket = try requireBucket(name, context)
+        guard let lifecycle = bucket.lifecycle else {
+            throw AWSError("NoSuchLifecycleConfiguration", "The lifecycle configuration does not exist", status: 404,
+                           fields: [AWSErrorField("BucketName", name)])
+        }
+        return LifecycleDocument.output(lifecycle.rules, minimumSize: lifecycle.transitionMinimumSize)
+    }
+
+    /// DeleteBucketLifecycle: 204, whether or not the bucket had rules.
+    func deleteBucketLifecycle(_ name: String, _ context: RequestContext) throws(AWSError) -> OperationOutput {
+        _ = try requireBucket(name, context)
+        try store.update { state throws(AWSError) in
+            guard var bucket = state.buckets[name] else { throw S3Errors.noSuchBucket(name) }
+            guard bucket.lifecycle != nil else { return }
+            bucket.lifecycle = nil
+            try S3Persistence.bucket(context, name, bucket)
+            state.buckets[name] = bucket
+        }
+        return OperationOutput(body: [], status: 204)
+    }
+
+    /// The `x-amz-expiration` header for an object, when a rule of its bucket expires it.
+    func expirationHeader(_ object: S3Object) -> [(String, String)] {
+        guard let rules = store.read({ $0.buckets[object.bucket]?.lifecycle?.rules }),
+            let expiration = LifecycleSchedule.expiration(of: object, under: rules)
+        else { return [] }
+        return [LifecycleSchedule.header(expiration)]
+    }
+
+    /// The clock tick's lifecycle work: expires the objects whose day has come, moves those due for another
+    /// storage class, and aborts incomplete uploads past their days. Changes are recorded under the tick's context.
+    func applyLifecycle(_ context: RequestContext) {
+        let now = self.now
+        do {
+            let retired = try store.update { state throws(AWSError) -> [String] in
+                var retired: [String] = []
+                for (name, bucket) in state.buckets {
+                    guard let lifecycle = bucket.lifecycle else { continue }
+                    for (key, object) in state.objects[name] ?? [:] {
+                        if let expiration = LifecycleSchedule.expiration(of: object, under: lifecycle.rules),
+                            expiration.date <= now
+                        {
+                            try S3Persistence.object(context, bucket: name, key: key, nil)
+                            state.objects[name]?[key] = nil
+                            retired += object.blobs.map(\.id)
+                        } else if let storageClass = LifecycleSchedule.storageClass(
+                            of: object, under: lifecycle.rules, minimumSize: lifecycle.transitionMinimumSize, now: now)
+                        {
+                            var moved = object
+                            moved.storageClass = storageClass
+                            try S3Persistence.object(context, bucket: name, key: key, moved)
+                            state.objects[name]?[key] = moved
+                        }
+                    }
+                    for upload in state.uploads.values where upload.bucket == name
+                        && LifecycleSchedule.abortIsDue(upload, under: lifecycle.rules, now: now)
+                    {
+                        let parts = state.parts[upload.uploadId] ?? [:]
+                        for number in parts.keys {
+                            try S3Persistence.part(context, uploadId: upload.uploadId, number: number, nil)
+                        }
+                        try S3Persistence.upload(context, upload.uploadId, nil)
+                        state.parts[upload.uploadId] = nil
+                        state.uploads[upload.uploadId] = nil
+                        retired += parts.values.map(\.blob.id)
+                    }
+                }
+                return retired
+            }
+            blobs.retire(retired)
+        } catch {
+            host.error("the lifecycle rules could not be applied: \(error.message)")
+        }
+    }
+}
