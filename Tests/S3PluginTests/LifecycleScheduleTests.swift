@@ -12,11 +12,21 @@ import Testing
         #expect(HTTPDate.rfc1123(LifecycleSchedule.due(after: written, days: 60)) == "Sun, 14 Oct 2018 00:00:00 GMT")
         // Exactly at midnight there is nothing to round.
         #expect(LifecycleSchedule.due(after: 10 * day, days: 3) == 13 * day)
+        // A count too large to reach is never, not an overflow.
+        #expect(LifecycleSchedule.due(after: 10 * day, days: Int.max) == .max)
+        #expect(LifecycleSchedule.due(after: 10 * day, days: Int(Int32.max)) < .max)
+    }
+
+    @Test func transitionsOnlyGoDown() {
+        #expect(LifecycleSchedule.rank("DEEP_ARCHIVE") > LifecycleSchedule.rank("GLACIER"))
+        #expect(LifecycleSchedule.rank("GLACIER_IR") > LifecycleSchedule.rank("STANDARD_IA"))
+        #expect(LifecycleSchedule.rank("STANDARD_IA") > LifecycleSchedule.rank("STANDARD"))
     }
 
     @Test(arguments: [("2030-01-01T00:00:00Z", true), ("2030-01-01T00:00:00.000Z", true), ("2030-01-01", true),
                       ("2030-01-01T00:00:00+00:00", true), ("2030-01-01T10:00:00Z", true), ("2030-13-01", false),
-                      ("2030-01-01T00:00:00+02:00", false), ("soon", false), ("2030-01-01T00:00", false)])
+                      ("2030-01-01T00:00:00+02:00", false), ("soon", false), ("2030-01-01T00:00", false),
+                      ("2030-02-31", false), ("2028-02-29", true), ("0000-01-01", false)])
     func isoDates(text: String, parses: Bool) {
         #expect((HTTPDate.parseISO8601(text) != nil) == parses)
     }

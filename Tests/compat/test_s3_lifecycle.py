@@ -101,11 +101,47 @@ def test_the_older_rule_level_prefix_is_kept(endpoint, bucket):
     ([{"ID": "x", "Status": "enabled", "Filter": {}, "Expiration": {"Days": 1}}], {"Code": "MalformedXML"}),
     ([{"ID": "x", "Status": "Enabled", "Filter": {"Prefix": "a", "ObjectSizeGreaterThan": 5}, "Expiration": {"Days": 1}}],
      {"Code": "MalformedXML"}),
+    # S3's schema types Days as a 32-bit integer.
+    ([{"ID": "x", "Status": "Enabled", "Filter": {}, "Expiration": {"Days": 2**31}}], {"Code": "MalformedXML"}),
+    ([{"ID": "x", "Status": "Enabled", "Filter": {"And": {}}, "Expiration": {"Days": 1}}], {"Code": "MalformedXML"}),
+    # The wordings of the next four are ours.
+    ([{"ID": "x", "Status": "Enabled", "Filter": {}, "Expiration": {"Days": 100},
+       "Transitions": [{"Date": "2030-01-01T00:00:00Z", "StorageClass": "GLACIER"}]}], {"Code": "InvalidRequest"}),
+    ([{"ID": "x", "Status": "Enabled", "Filter": {}, "Transitions": [
+        {"Days": 30, "StorageClass": "GLACIER"}, {"Days": 60, "StorageClass": "STANDARD_IA"}]}],
+     {"Code": "InvalidArgument"}),
+    ([{"ID": "x", "Status": "Enabled", "Filter": {}, "Expiration": {"Days": 30},
+       "Transitions": [{"Days": 40, "StorageClass": "GLACIER"}]}], {"Code": "InvalidArgument"}),
+    ([{"ID": "x", "Status": "Enabled", "Filter": {},
+       "NoncurrentVersionTransitions": [{"NoncurrentDays": -5, "StorageClass": "GLACIER"}]}], {"Code": "InvalidArgument"}),
 ])
 def test_refusals(s3, bucket, rules, expected):
     got = error(put_rules, s3=s3, bucket=bucket, rules=rules)
     assert {k: got[k] for k in expected} == expected
     assert error(s3.get_bucket_lifecycle_configuration, Bucket=bucket)["Code"] == "NoSuchLifecycleConfiguration"
+
+
+def test_a_rule_without_an_id_gets_one(s3, bucket):
+    put_rules(s3, bucket, [{"Status": "Enabled", "Filter": {}, "Expiration": {"Days": 1}}])
+    rule_id = s3.get_bucket_lifecycle_configuration(Bucket=bucket)["Rules"][0]["ID"]
+    assert len(rule_id) == 48 and rule_id.isalnum()
+
+
+@pytest.mark.parametrize("rule", [
+    b"<ID>a</ID><Filter/><Status>Enabled</Status><Bogus/><Expiration><Days>1</Days></Expiration>",
+    b"<ID>a</ID><Filter/><Status>Enabled</Status><Expiration><Date>2030-02-31T00:00:00Z</Date></Expiration>",
+])
+def test_malformed_rules(endpoint, bucket, rule):
+    body = b"<LifecycleConfiguration><Rule>" + rule + b"</Rule></LifecycleConfiguration>"
+    md5 = base64.b64encode(hashlib.md5(body).digest()).decode()
+    answer = request(endpoint, "PUT", f"/{bucket}?lifecycle", body, {"Content-MD5": md5})
+    assert answer.status == 400 and b"<Code>MalformedXML</Code>" in answer.body
+
+
+def test_the_largest_day_count_is_kept(s3, bucket):
+    put_rules(s3, bucket, [{"ID": "far", "Status": "Enabled", "Filter": {}, "Expiration": {"Days": 2**31 - 1}}])
+    s3.put_object(Bucket=bucket, Key="k", Body=b"x")
+    assert s3.head_object(Bucket=bucket, Key="k")["Expiration"].startswith('expiry-date="')
 
 
 def test_more_than_1000_rules_are_malformed(s3, bucket):
@@ -143,7 +179,7 @@ def test_rules_act_on_the_host_clock(endpoint, s3, bucket):
     s3.put_object(Bucket=bucket, Key="keep/this", Body=b"x")
     s3.put_object(Bucket=bucket, Key="data/cold", Body=big, Tagging="tier=cold")
     s3.put_object(Bucket=bucket, Key="data/warm", Body=big, Tagging="tier=warm")
-    # Under 128 KiB nothing transitions by default.
+    # Under 128 KiB, but the rule's own size filter (over 10 bytes) decides instead of S3's default minimum.
     s3.put_object(Bucket=bucket, Key="data/tiny", Body=b"t" * 100, Tagging="tier=cold")
     upload = s3.create_multipart_upload(Bucket=bucket, Key="logs/unfinished")["UploadId"]
     s3.upload_part(Bucket=bucket, Key="logs/unfinished", UploadId=upload, PartNumber=1, Body=b"p")
@@ -156,13 +192,42 @@ def test_rules_act_on_the_host_clock(endpoint, s3, bucket):
     advance_clock(endpoint, 27 * DAY)
     assert s3.head_object(Bucket=bucket, Key="data/cold")["StorageClass"] == "STANDARD_IA"
     assert "StorageClass" not in s3.head_object(Bucket=bucket, Key="data/warm")
-    assert "StorageClass" not in s3.head_object(Bucket=bucket, Key="data/tiny")
+    assert s3.head_object(Bucket=bucket, Key="data/tiny")["StorageClass"] == "STANDARD_IA"
     assert s3.get_object(Bucket=bucket, Key="data/cold")["Body"].read() == big
 
     advance_clock(endpoint, 60 * DAY)
     assert s3.head_object(Bucket=bucket, Key="data/cold")["StorageClass"] == "GLACIER"
     # An object in an archive class must be restored before it is read, as in S3.
     assert error(s3.get_object, Bucket=bucket, Key="data/cold")["Code"] == "InvalidObjectState"
+
+
+def test_small_objects_stay_by_default(endpoint, s3, bucket):
+    put_rules(s3, bucket, [{"ID": "all", "Status": "Enabled", "Filter": {},
+                            "Transitions": [{"Days": 1, "StorageClass": "GLACIER_IR"}]}])
+    s3.put_object(Bucket=bucket, Key="small", Body=b"s" * (128 * 1024 - 1))
+    s3.put_object(Bucket=bucket, Key="large", Body=b"l" * (128 * 1024))
+    advance_clock(endpoint, 2 * DAY)
+    assert "StorageClass" not in s3.head_object(Bucket=bucket, Key="small")
+    assert s3.head_object(Bucket=bucket, Key="large")["StorageClass"] == "GLACIER_IR"
+
+
+def test_a_size_filter_sets_its_own_minimum(endpoint, s3, bucket):
+    """AWS: custom size filters take precedence over the default 128 KiB minimum."""
+    put_rules(s3, bucket, [{"ID": "sized", "Status": "Enabled", "Filter": {"ObjectSizeGreaterThan": 0},
+                            "Transitions": [{"Days": 1, "StorageClass": "GLACIER_IR"}]}])
+    s3.put_object(Bucket=bucket, Key="ten", Body=b"0123456789")
+    advance_clock(endpoint, 2 * DAY)
+    assert s3.head_object(Bucket=bucket, Key="ten")["StorageClass"] == "GLACIER_IR"
+
+
+def test_transitions_never_move_an_object_back_up(endpoint, s3, bucket):
+    put_rules(s3, bucket, [{"ID": "down", "Status": "Enabled", "Filter": {"ObjectSizeGreaterThan": 0},
+                            "Transitions": [{"Days": 1, "StorageClass": "GLACIER"}]}])
+    s3.put_object(Bucket=bucket, Key="deep", Body=b"x", StorageClass="DEEP_ARCHIVE")
+    s3.put_object(Bucket=bucket, Key="instant", Body=b"x", StorageClass="GLACIER_IR")
+    advance_clock(endpoint, 2 * DAY)
+    assert s3.head_object(Bucket=bucket, Key="deep")["StorageClass"] == "DEEP_ARCHIVE"
+    assert s3.head_object(Bucket=bucket, Key="instant")["StorageClass"] == "GLACIER"
 
 
 def test_varies_by_storage_class_lets_small_objects_go_to_glacier(endpoint, s3, bucket):
@@ -190,3 +255,6 @@ def test_lifecycle_survives_a_restart(tmp_path):
         assert s3.get_bucket_lifecycle_configuration(Bucket=name)["Rules"] == before
         advance_clock(host.url, 4 * DAY)
         assert "Contents" not in s3.list_objects_v2(Bucket=name)
+    # What the tick removed stays removed.
+    with AwsemuHost(env=env) as host:
+        assert "Contents" not in make_client(host.url, "s3").list_objects_v2(Bucket=name)

@@ -1,4 +1,5 @@
 import EmuPluginKit
+import Synchronization
 
 extension S3Service {
     /// PutBucketLifecycleConfiguration: replaces the bucket's rules. The body must come with its Content-MD5 or an
@@ -24,6 +25,7 @@ extension S3Service {
             try S3Persistence.bucket(context, name, bucket)
             state.buckets[name] = bucket
         }
+        lifecycleChanged.store(true, ordering: .relaxed)
         return OperationOutput(body: [], headers: [("x-amz-transition-default-minimum-object-size", minimumSize)])
     }
 
@@ -58,13 +60,20 @@ extension S3Service {
         return [LifecycleSchedule.header(expiration)]
     }
 
-    /// The clock tick's lifecycle work: expires the objects whose day has come, moves those due for another
+    /// The clock tick's lifecycle work, once per day of the host clock (S3 runs it daily; every due time is a
+    /// midnight UTC) or when rules changed: expires the objects whose day has come, moves those due for another
     /// storage class, and aborts incomplete uploads past their days. Changes are recorded under the tick's context.
     func applyLifecycle(_ context: RequestContext) {
         let now = self.now
+        let today = now / LifecycleSchedule.day
+        let newDay = lifecycleDay.exchange(today, ordering: .relaxed) != today
+        let changed = lifecycleChanged.exchange(false, ordering: .relaxed)
+        guard newDay || changed else { return }
+        // Blobs of what was removed, kept even if a later change fails to be recorded (the changes before it stand).
+        var retired: [String] = []
+        defer { blobs.retire(retired) }
         do {
-            let retired = try store.update { state throws(AWSError) -> [String] in
-                var retired: [String] = []
+            try store.update { state throws(AWSError) in
                 for (name, bucket) in state.buckets {
                     guard let lifecycle = bucket.lifecycle else { continue }
                     for (key, object) in state.objects[name] ?? [:] {
@@ -96,9 +105,7 @@ extension S3Service {
                         retired += parts.values.map(\.blob.id)
                     }
                 }
-                return retired
             }
-            blobs.retire(retired)
         } catch {
             host.error("the lifecycle rules could not be applied: \(error.message)")
         }

@@ -32,10 +32,25 @@ enum LifecycleDocument {
         return rules
     }
 
+    /// The elements a `<Rule>` may hold.
+    private static let ruleElements: Set<String> = [
+        "ID", "Prefix", "Filter", "Status", "Expiration", "Transition", "NoncurrentVersionExpiration",
+        "NoncurrentVersionTransition", "AbortIncompleteMultipartUpload",
+    ]
+
     private static func parseRule(_ element: XMLTag) throws(AWSError) -> LifecycleRule {
-        guard let id = single(element, "ID")?.text, let status = single(element, "Status")?.text,
-            status == "Enabled" || status == "Disabled"
+        guard element.children.allSatisfy({ ruleElements.contains($0.name) }),
+            let status = single(element, "Status")?.text, status == "Enabled" || status == "Disabled"
         else { throw S3Errors.malformedXML() }
+        // The ID is optional in S3's model; S3 makes one up for a rule without.
+        let id: String
+        if try optionalSingle(element, "ID") == nil {
+            id = generatedId()
+        } else if let given = single(element, "ID")?.text {
+            id = given
+        } else {
+            throw S3Errors.malformedXML()
+        }
         // The wording is ours: no recorded answer for a long ID was found.
         guard id.unicodeScalars.count <= maximumIdLength else {
             throw S3Errors.invalidArgument("ID length should not exceed allowed limit of 255")
@@ -61,6 +76,11 @@ enum LifecycleDocument {
         for transition in element.children("NoncurrentVersionTransition") {
             guard let storageClass = single(transition, "StorageClass")?.text, transitionClasses.contains(storageClass)
             else { throw S3Errors.malformedXML() }
+            // The wording is ours, after the Expiration action's.
+            if let days = try integer(transition, "NoncurrentDays"), days < 0 {
+                throw S3Errors.invalidArgument("'NoncurrentDays' for NoncurrentVersionTransition action must be a "
+                    + "nonnegative integer")
+            }
             rule.noncurrentVersionTransitions.append(.init(noncurrentDays: try integer(transition, "NoncurrentDays"),
                                                            newerNoncurrentVersions: try integer(transition, "NewerNoncurrentVersions"),
                                                            storageClass: storageClass))
@@ -82,7 +102,47 @@ enum LifecycleDocument {
         guard rule.expiration != nil || !rule.transitions.isEmpty || rule.noncurrentVersionExpiration != nil
             || !rule.noncurrentVersionTransitions.isEmpty || rule.abortIncompleteMultipartUploadDays != nil
         else { throw S3Errors.invalidRequest("At least one action needs to be specified in a rule") }
+        try checkSchedule(rule)
         return rule
+    }
+
+    /// The actions of one rule must agree in time: all counted in days or all on dates, each transition further down
+    /// S3's storage classes than the one before it, and the expiration after every transition. S3 refuses such rules;
+    /// the wording here is ours except where noted.
+    private static func checkSchedule(_ rule: LifecycleRule) throws(AWSError) {
+        let prefix = rule.filter.prefix ?? ""
+        let usesDays = rule.transitions.contains { $0.days != nil } || rule.expiration?.days != nil
+        let usesDates = rule.transitions.contains { $0.date != nil } || rule.expiration?.date != nil
+        if usesDays, usesDates {
+            throw S3Errors.invalidRequest("Found mixed 'Date' and 'Days' based Expiration and Transition actions in "
+                + "lifecycle rule for prefix '\(prefix)'")
+        }
+        let ordered = rule.transitions.sorted { ($0.days.map(Int64.init) ?? $0.date ?? 0) < ($1.days.map(Int64.init) ?? $1.date ?? 0) }
+        for (earlier, later) in zip(ordered, ordered.dropFirst()) {
+            let earlierWhen = earlier.days.map(Int64.init) ?? earlier.date ?? 0
+            let laterWhen = later.days.map(Int64.init) ?? later.date ?? 0
+            guard laterWhen > earlierWhen,
+                LifecycleSchedule.rank(later.storageClass) > LifecycleSchedule.rank(earlier.storageClass)
+            else {
+                throw S3Errors.invalidArgument("Transition to '\(later.storageClass)' must come later than, and move "
+                    + "further down the storage classes than, the transition to '\(earlier.storageClass)'")
+            }
+        }
+        if let expiration = rule.expiration, let last = ordered.last {
+            let expires = expiration.days.map(Int64.init) ?? expiration.date
+            let moves = last.days.map(Int64.init) ?? last.date ?? 0
+            if let expires, expires <= moves {
+                throw S3Errors.invalidArgument("'Days' in the Expiration action for filter '(prefix=\(prefix))' must "
+                    + "be greater than 'Days' in the Transition action")
+            }
+        }
+    }
+
+    /// An ID for a rule given without one: 48 random letters and digits.
+    private static func generatedId() -> String {
+        let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789")
+        var generator = SystemRandomNumberGenerator()
+        return String((0..<48).map { _ in alphabet[Int(generator.next(upperBound: UInt(alphabet.count)))] })
     }
 
     /// A rule's `<Filter>` (one condition, or an `<And>` of several), or the older rule-level `<Prefix>`; a rule
@@ -98,6 +158,7 @@ enum LifecycleDocument {
         guard filterElement.children.count <= 1 else { throw S3Errors.malformedXML() }
         guard let condition = filterElement.children.first else { return LifecycleFilter(form: .filter) }
         if condition.name == "And" {
+            guard !condition.children.isEmpty else { throw S3Errors.malformedXML() }
             var filter = LifecycleFilter(form: .and)
             try readConditions(condition.children, into: &filter, allowingTags: true)
             return filter
@@ -183,10 +244,12 @@ enum LifecycleDocument {
         return date
     }
 
+    /// An integer element: S3's schema types them as 32-bit, so a larger number is malformed (and day counts stay
+    /// far from overflowing when turned into milliseconds).
     private static func integer(_ parent: XMLTag, _ name: String) throws(AWSError) -> Int? {
         guard let element = try optionalSingle(parent, name) else { return nil }
-        guard let value = Int(element.text.trimmingSpaces()) else { throw S3Errors.malformedXML() }
-        return value
+        guard let value = Int32(element.text.trimmingSpaces()) else { throw S3Errors.malformedXML() }
+        return Int(value)
     }
 
     /// The one child of that name, with text only; nil when there is none or several (the caller refuses).

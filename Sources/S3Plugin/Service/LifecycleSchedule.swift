@@ -6,11 +6,20 @@ enum LifecycleSchedule {
     static let day: Int64 = 86_400_000
     static let minimumTransitionSize: Int64 = 128 * 1024
 
-    /// `start` plus `days`, rounded up to midnight UTC.
+    /// `start` plus `days`, rounded up to midnight UTC; never, for a count too large to reach.
     static func due(after start: Int64, days: Int) -> Int64 {
-        let moment = start + Int64(days) * day
+        let (span, spanOverflow) = Int64(days).multipliedReportingOverflow(by: day)
+        let (moment, momentOverflow) = start.addingReportingOverflow(span)
+        guard !spanOverflow, !momentOverflow, moment < Int64.max - day else { return .max }
         return moment % day == 0 ? moment : (moment / day + 1) * day
     }
+
+    /// S3's storage classes in the order lifecycle transitions run (its "waterfall"): an object only ever moves
+    /// further down, never back up.
+    static let waterfall = ["STANDARD", "REDUCED_REDUNDANCY", "STANDARD_IA", "INTELLIGENT_TIERING", "ONEZONE_IA",
+                            "GLACIER_IR", "GLACIER", "DEEP_ARCHIVE"]
+
+    static func rank(_ storageClass: String) -> Int { waterfall.firstIndex(of: storageClass) ?? 0 }
 
     /// The expiration that applies to an object: the earliest of the enabled rules that match it, the first listed
     /// on a tie (S3 names that one in `x-amz-expiration`). nil when none expires it.
@@ -37,25 +46,26 @@ enum LifecycleSchedule {
          "expiry-date=\"\(HTTPDate.rfc1123(expiration.date))\", rule-id=\"\(PercentEncoding.encodeForListing(expiration.ruleId))\"")
     }
 
-    /// The storage class an object's transitions have brought it to by `now`, or nil when none is due. Small
-    /// objects stay: by default S3 moves nothing under 128 KiB, and with `varies_by_storage_class` only the Glacier
-    /// Flexible Retrieval and Deep Archive classes take them.
+    /// The storage class an object's due transitions bring it to by `now`: the furthest down the waterfall, and
+    /// only if that is further than where it is; nil otherwise. Small objects stay: by default S3 moves nothing
+    /// under 128 KiB, with `varies_by_storage_class` only the Glacier Flexible Retrieval and Deep Archive classes take
+    /// them, and a rule that filters on object size sets its own bounds instead.
     static func storageClass(of object: S3Object, under rules: [LifecycleRule], minimumSize: String, now: Int64)
         -> String?
     {
-        var latest: (date: Int64, storageClass: String)?
+        var target: String?
         for rule in rules where rule.enabled && rule.filter.matches(key: object.key, tags: object.headers.tags, size: object.size) {
+            let customSize = rule.filter.objectSizeGreaterThan != nil || rule.filter.objectSizeLessThan != nil
             for transition in rule.transitions {
-                let smallAllowed = minimumSize == "varies_by_storage_class"
-                    && (transition.storageClass == "GLACIER" || transition.storageClass == "DEEP_ARCHIVE")
+                let smallAllowed = customSize || (minimumSize == "varies_by_storage_class"
+                    && (transition.storageClass == "GLACIER" || transition.storageClass == "DEEP_ARCHIVE"))
                 guard object.size >= minimumTransitionSize || smallAllowed else { continue }
                 let date = transition.days.map { due(after: object.lastModified, days: $0) } ?? transition.date ?? .max
                 guard date <= now else { continue }
-                if latest == nil || date > latest!.date { latest = (date, transition.storageClass) }
+                if rank(transition.storageClass) > rank(target ?? object.storageClass) { target = transition.storageClass }
             }
         }
-        guard let latest, latest.storageClass != object.storageClass else { return nil }
-        return latest.storageClass
+        return target
     }
 
     /// Whether an incomplete upload is due to be aborted: an enabled rule with AbortIncompleteMultipartUpload whose

@@ -37,8 +37,8 @@ enum HTTPDate {
             return Int(String(decoding: bytes[range], as: UTF8.self))
         }
         guard bytes.count >= 10, bytes[4] == UInt8(ascii: "-"), bytes[7] == UInt8(ascii: "-"),
-            let year = number(0..<4), let month = number(5..<7), let day = number(8..<10),
-            (1...12).contains(month), (1...31).contains(day)
+            let year = number(0..<4), let month = number(5..<7), let day = number(8..<10), year >= 1,
+            (1...12).contains(month), (1...CivilCalendar.daysInMonth(year: year, month: month)).contains(day)
         else { return nil }
         var seconds = Int64(CivilCalendar.daysFromCivil(year: year, month: month, day: day)) * 86400
         var milliseconds: Int64 = 0
