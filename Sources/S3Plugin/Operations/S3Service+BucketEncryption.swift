@@ -53,12 +53,6 @@ extension S3Service {
     private func setEncryption(_ name: String, _ encryption: BucketEncryption?, _ context: RequestContext)
         throws(AWSError)
     {
-        try store.update { state throws(AWSError) in
-            guard var bucket = state.buckets[name] else { throw S3Errors.noSuchBucket(name) }
-            guard bucket.encryption != encryption else { return }
-            bucket.encryption = encryption
-            try S3Persistence.bucket(context, name, bucket)
-            state.buckets[name] = bucket
-        }
+        try updateBucket(name, context) { $0.encryption = encryption }
     }
 }

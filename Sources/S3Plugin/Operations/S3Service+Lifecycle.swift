@@ -19,12 +19,7 @@ extension S3Service {
                                            argument: ("x-amz-transition-default-minimum-object-size", minimumSize))
         }
         let rules = try LifecycleDocument.parse(request.body)
-        try store.update { state throws(AWSError) in
-            guard var bucket = state.buckets[name] else { throw S3Errors.noSuchBucket(name) }
-            bucket.lifecycle = BucketLifecycle(rules: rules, transitionMinimumSize: minimumSize)
-            try S3Persistence.bucket(context, name, bucket)
-            state.buckets[name] = bucket
-        }
+        try updateBucket(name, context) { $0.lifecycle = BucketLifecycle(rules: rules, transitionMinimumSize: minimumSize) }
         lifecycleChanged.store(true, ordering: .relaxed)
         return OperationOutput(body: [], headers: [("x-amz-transition-default-minimum-object-size", minimumSize)])
     }
@@ -42,13 +37,7 @@ extension S3Service {
     /// DeleteBucketLifecycle: 204, whether or not the bucket had rules.
     func deleteBucketLifecycle(_ name: String, _ context: RequestContext) throws(AWSError) -> OperationOutput {
         _ = try requireBucket(name, context)
-        try store.update { state throws(AWSError) in
-            guard var bucket = state.buckets[name] else { throw S3Errors.noSuchBucket(name) }
-            guard bucket.lifecycle != nil else { return }
-            bucket.lifecycle = nil
-            try S3Persistence.bucket(context, name, bucket)
-            state.buckets[name] = bucket
-        }
+        try updateBucket(name, context) { $0.lifecycle = nil }
         return OperationOutput(body: [], status: 204)
     }
 

@@ -57,7 +57,7 @@ extension S3Service {
             throw S3Errors.invalidRequest("Missing required header for this request: Content-MD5 OR x-amz-checksum-*")
         }
         let tags = try TagSet.parse(document: request.body, for: .bucket)
-        try setBucketTags(name, tags.isEmpty ? nil : tags, context)
+        try updateBucket(name, context) { $0.tags = tags.isEmpty ? nil : tags }
         return OperationOutput(body: [], status: 204)
     }
 
@@ -74,18 +74,7 @@ extension S3Service {
     /// DeleteBucketTagging: 204.
     func deleteBucketTagging(_ name: String, _ context: RequestContext) throws(AWSError) -> OperationOutput {
         _ = try requireBucket(name, context)
-        try setBucketTags(name, nil, context)
+        try updateBucket(name, context) { $0.tags = nil }
         return OperationOutput(body: [], status: 204)
-    }
-
-    /// Stores a bucket's tags; nil removes them.
-    private func setBucketTags(_ name: String, _ tags: [S3Tag]?, _ context: RequestContext) throws(AWSError) {
-        try store.update { state throws(AWSError) in
-            guard var bucket = state.buckets[name] else { throw S3Errors.noSuchBucket(name) }
-            guard bucket.tags != tags else { return }
-            bucket.tags = tags
-            try S3Persistence.bucket(context, name, bucket)
-            state.buckets[name] = bucket
-        }
     }
 }

@@ -167,6 +167,19 @@ final class S3Service: Sendable {
         return bucket
     }
 
+    /// Changes one bucket under the store's lock and records it, unless the change left it as it was.
+    /// - Throws: NoSuchBucket when the bucket went away meanwhile; a persistence failure.
+    func updateBucket(_ name: String, _ context: RequestContext, _ change: (inout Bucket) -> Void) throws(AWSError) {
+        try store.update { state throws(AWSError) in
+            guard var bucket = state.buckets[name] else { throw S3Errors.noSuchBucket(name) }
+            let before = bucket
+            change(&bucket)
+            guard bucket != before else { return }
+            try S3Persistence.bucket(context, name, bucket)
+            state.buckets[name] = bucket
+        }
+    }
+
     func requireKeyLength(_ key: String) throws(AWSError) {
         if key.utf8.count > Self.maximumKeyBytes {
             throw S3Errors.keyTooLong(size: key.utf8.count, maximum: Self.maximumKeyBytes)
