@@ -16,6 +16,8 @@ struct Bucket: Codable, Sendable, Equatable {
     var tags: [S3Tag]? = nil
     /// PutBucketLifecycleConfiguration's rules; nil when the bucket has none.
     var lifecycle: BucketLifecycle? = nil
+    /// PutBucketCors's rules; nil when the bucket has none.
+    var cors: [CORSRule]? = nil
 
     var arn: String { "arn:aws:s3:::\(name)" }
 }

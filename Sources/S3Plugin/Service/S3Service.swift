@@ -21,7 +21,7 @@ final class S3Service: Sendable {
     /// Sub-resources of S3's API that this plugin does not implement: named in the NotImplemented answer rather
     /// than silently served as the wrong operation.
     static let unsupportedSubresources = [
-        "accelerate", "acl", "analytics", "attributes", "cors", "intelligent-tiering", "inventory", "legal-hold",
+        "accelerate", "acl", "analytics", "attributes", "intelligent-tiering", "inventory", "legal-hold",
         "logging", "metadataConfiguration", "metadataTable", "metrics", "notification", "object-lock",
         "ownershipControls", "policy", "policyStatus", "publicAccessBlock", "renameObject", "replication",
         "requestPayment", "restore", "retention", "select", "session", "torrent", "versions", "website",
@@ -51,8 +51,15 @@ final class S3Service: Sendable {
             guard request.method == "GET" else { throw S3Errors.methodNotAllowed() }
             return try listBuckets(request, context)
         }
-        guard let key = request.key else { return try routeBucket(request, bucket: bucket, context) }
-        return try routeObject(request, bucket: bucket, key: key, context)
+        if request.method == "OPTIONS" { return try preflight(request, bucket: bucket) }
+        var output: OperationOutput
+        if let key = request.key {
+            output = try routeObject(request, bucket: bucket, key: key, context)
+        } else {
+            output = try routeBucket(request, bucket: bucket, context)
+        }
+        output.headers += corsHeaders(for: request)
+        return output
     }
 
     private func routeBucket(_ request: S3Request, bucket: String, _ context: RequestContext) throws(AWSError)
@@ -60,6 +67,14 @@ final class S3Service: Sendable {
     {
         if let unsupported = Self.unsupportedSubresources.first(where: request.has) {
             throw S3Errors.notImplemented("the bucket sub-resource ?\(unsupported)")
+        }
+        if request.has("cors") {
+            switch request.method {
+            case "GET": return try getBucketCors(bucket, context)
+            case "PUT": return try putBucketCors(request, bucket: bucket, context)
+            case "DELETE": return try deleteBucketCors(bucket, context)
+            default: throw S3Errors.methodNotAllowed()
+            }
         }
         if request.has("lifecycle") {
             switch request.method {

@@ -310,6 +310,24 @@ func s3Sweep(c *s3.Client) sweep {
 	s.record("GetBucketTagging", err)
 	_, err = c.DeleteBucketTagging(ctx, &s3.DeleteBucketTaggingInput{Bucket: bucket})
 	s.record("DeleteBucketTagging", err)
+	_, err = c.PutBucketLifecycleConfiguration(ctx, &s3.PutBucketLifecycleConfigurationInput{Bucket: bucket,
+		LifecycleConfiguration: &s3types.BucketLifecycleConfiguration{Rules: []s3types.LifecycleRule{{
+			ID: aws.String("expire-logs"), Status: s3types.ExpirationStatusEnabled,
+			Filter:     &s3types.LifecycleRuleFilterMemberPrefix{Value: "logs/"},
+			Expiration: &s3types.LifecycleExpiration{Days: 30},
+		}}}})
+	s.record("PutBucketLifecycleConfiguration", err)
+	_, err = c.GetBucketLifecycleConfiguration(ctx, &s3.GetBucketLifecycleConfigurationInput{Bucket: bucket})
+	s.record("GetBucketLifecycleConfiguration", err)
+	_, err = c.DeleteBucketLifecycle(ctx, &s3.DeleteBucketLifecycleInput{Bucket: bucket})
+	s.record("DeleteBucketLifecycle", err)
+	_, err = c.PutBucketCors(ctx, &s3.PutBucketCorsInput{Bucket: bucket, CORSConfiguration: &s3types.CORSConfiguration{
+		CORSRules: []s3types.CORSRule{{AllowedMethods: []string{"GET"}, AllowedOrigins: []string{"*"}, MaxAgeSeconds: 60}}}})
+	s.record("PutBucketCors", err)
+	_, err = c.GetBucketCors(ctx, &s3.GetBucketCorsInput{Bucket: bucket})
+	s.record("GetBucketCors", err)
+	_, err = c.DeleteBucketCors(ctx, &s3.DeleteBucketCorsInput{Bucket: bucket})
+	s.record("DeleteBucketCors", err)
 	_, err = c.ListObjects(ctx, &s3.ListObjectsInput{Bucket: bucket, Delimiter: aws.String("/"), EncodingType: s3types.EncodingTypeUrl})
 	s.record("ListObjects", err)
 	_, err = c.ListObjectsV2(ctx, &s3.ListObjectsV2Input{Bucket: bucket, Prefix: aws.String("dir/"), FetchOwner: true, StartAfter: aws.String("a")})

@@ -1,0 +1,125 @@
+"""S3 bucket CORS: PutBucketCors, GetBucketCors and DeleteBucketCors through boto3, and what browsers see: the
+preflight OPTIONS and the CORS headers on actual requests, as AWS answered the requests LocalStack recorded
+(`test_s3_cors.snapshot.json`)."""
+
+import http.client
+import urllib.parse
+
+import botocore.exceptions
+import pytest
+
+RULES = [
+    {"AllowedOrigins": ["http://*.example.com"], "AllowedMethods": ["GET", "PUT"],
+     "AllowedHeaders": ["x-amz-*", "Content-Type"], "ExposeHeaders": ["ETag"], "MaxAgeSeconds": 300},
+    {"ID": "anyone-reads", "AllowedOrigins": ["*"], "AllowedMethods": ["GET", "HEAD"]},
+]
+VARY = "Origin, Access-Control-Request-Headers, Access-Control-Request-Method"
+NOT_ALLOWED = ("CORSResponse: This CORS request is not allowed. This is usually because the evalution of Origin, "
+               "request method / Access-Control-Request-Method or Access-Control-Request-Headers are not whitelisted "
+               "by the resource's CORS spec.")
+
+
+def error(call, **kw):
+    with pytest.raises(botocore.exceptions.ClientError) as raised:
+        call(**kw)
+    return dict(raised.value.response["Error"])
+
+
+def send(endpoint, method, path, headers):
+    """A raw request, as a browser sends it (unsigned); returns the status, the CORS headers and the body."""
+    parsed = urllib.parse.urlsplit(endpoint)
+    connection = http.client.HTTPConnection(parsed.hostname, parsed.port, timeout=30)
+    try:
+        connection.request(method, path, headers=headers)
+        response = connection.getresponse()
+        cors = {k: v for k, v in response.getheaders() if k.lower().startswith("access-control-") or k == "Vary"}
+        return response.status, cors, response.read()
+    finally:
+        connection.close()
+
+
+def test_configuration_round_trip(s3, bucket):
+    assert error(s3.get_bucket_cors, Bucket=bucket) == {
+        "Code": "NoSuchCORSConfiguration", "Message": "The CORS configuration does not exist", "BucketName": bucket}
+    assert s3.put_bucket_cors(Bucket=bucket, CORSConfiguration={"CORSRules": RULES})["ResponseMetadata"][
+        "HTTPStatusCode"] == 200
+    # Only the members given, in the case given.
+    assert s3.get_bucket_cors(Bucket=bucket)["CORSRules"] == RULES
+    assert s3.delete_bucket_cors(Bucket=bucket)["ResponseMetadata"]["HTTPStatusCode"] == 204
+    assert error(s3.get_bucket_cors, Bucket=bucket)["Code"] == "NoSuchCORSConfiguration"
+    assert s3.delete_bucket_cors(Bucket=bucket)["ResponseMetadata"]["HTTPStatusCode"] == 204
+
+
+@pytest.mark.parametrize("rules, expected", [
+    ([{"AllowedOrigins": ["*"], "AllowedMethods": ["PATCH"]}],
+     {"Code": "InvalidRequest", "Message": "Found unsupported HTTP method in CORS config. Unsupported method is PATCH"}),
+    ([{"AllowedOrigins": ["*example*.com"], "AllowedMethods": ["GET"]}],
+     {"Code": "InvalidRequest", "Message": 'AllowedOrigin "*example*.com" can not have more than one wildcard.'}),
+    ([], {"Code": "MalformedXML"}),
+])
+def test_refusals(s3, bucket, rules, expected):
+    got = error(s3.put_bucket_cors, Bucket=bucket, CORSConfiguration={"CORSRules": rules})
+    assert {k: got[k] for k in expected} == expected
+
+
+def test_preflight_without_rules(endpoint, s3, bucket):
+    status, cors, body = send(endpoint, "OPTIONS", f"/{bucket}/key",
+                              {"Origin": "http://a.example.com", "Access-Control-Request-Method": "PUT"})
+    assert (status, cors) == (403, {})
+    assert b"<Code>AccessForbidden</Code><Message>CORSResponse: CORS is not enabled for this bucket.</Message>" \
+        b"<Method>PUT</Method><ResourceType>BUCKET</ResourceType>" in body
+    status, _, body = send(endpoint, "OPTIONS", "/no-such-bucket-cors/key",
+                           {"Origin": "http://a.example.com", "Access-Control-Request-Method": "GET"})
+    assert status == 403 and b"<Message>CORSResponse: Bucket not found</Message><Method>OPTIONS</Method>" in body
+    status, _, body = send(endpoint, "OPTIONS", f"/{bucket}/key", {"Access-Control-Request-Method": "PUT"})
+    assert status == 400 and b"<Code>BadRequest</Code><Message>Insufficient information. Origin request header " \
+        b"needed.</Message>" in body
+
+
+def test_preflight_answers_from_the_first_matching_rule(endpoint, s3, bucket):
+    s3.put_bucket_cors(Bucket=bucket, CORSConfiguration={"CORSRules": RULES})
+    status, cors, body = send(endpoint, "OPTIONS", f"/{bucket}/key", {
+        "Origin": "http://app.example.com", "Access-Control-Request-Method": "PUT",
+        "Access-Control-Request-Headers": "X-Amz-Date, content-TYPE"})
+    assert (status, body) == (200, b"")
+    assert cors == {"Access-Control-Allow-Origin": "http://app.example.com", "Access-Control-Allow-Methods": "GET, PUT",
+                    "Access-Control-Allow-Credentials": "true", "Access-Control-Expose-Headers": "ETag",
+                    "Access-Control-Max-Age": "300", "Vary": VARY,
+                    "Access-Control-Allow-Headers": "x-amz-date, content-type"}
+    # A rule open to every origin answers "*" and allows no credentials.
+    status, cors, _ = send(endpoint, "OPTIONS", f"/{bucket}/key",
+                           {"Origin": "http://elsewhere.org", "Access-Control-Request-Method": "HEAD"})
+    assert status == 200 and cors == {"Access-Control-Allow-Origin": "*", "Access-Control-Allow-Methods": "GET, HEAD",
+                                      "Vary": VARY}
+
+
+@pytest.mark.parametrize("path, headers, resource", [
+    ("/{bucket}/key", {"Origin": "http://elsewhere.org", "Access-Control-Request-Method": "PUT"}, "OBJECT"),
+    ("/{bucket}", {"Origin": "http://elsewhere.org", "Access-Control-Request-Method": "DELETE"}, "BUCKET"),
+    # The wildcard does not stretch over a trailing slash or another scheme.
+    ("/{bucket}/key", {"Origin": "http://app.example.com/", "Access-Control-Request-Method": "PUT"}, "OBJECT"),
+    ("/{bucket}/key", {"Origin": "https://app.example.com", "Access-Control-Request-Method": "PUT"}, "OBJECT"),
+    # A requested header no rule allows.
+    ("/{bucket}/key", {"Origin": "http://app.example.com", "Access-Control-Request-Method": "PUT",
+                       "Access-Control-Request-Headers": "x-custom"}, "OBJECT"),
+])
+def test_preflight_refused(endpoint, s3, bucket, path, headers, resource):
+    s3.put_bucket_cors(Bucket=bucket, CORSConfiguration={"CORSRules": RULES})
+    status, cors, body = send(endpoint, "OPTIONS", path.format(bucket=bucket), headers)
+    assert (status, cors) == (403, {})
+    method = headers["Access-Control-Request-Method"]
+    assert f"<Method>{method}</Method><ResourceType>{resource}</ResourceType>".encode() in body
+    assert f"<Message>{NOT_ALLOWED}</Message>".replace("'", "&apos;").encode() in body
+
+
+def test_actual_requests_carry_cors_headers_only_when_allowed(endpoint, s3, bucket):
+    s3.put_bucket_cors(Bucket=bucket, CORSConfiguration={"CORSRules": RULES})
+    s3.put_object(Bucket=bucket, Key="key", Body=b"body")
+    status, cors, body = send(endpoint, "GET", f"/{bucket}/key", {"Origin": "http://app.example.com"})
+    assert (status, body) == (200, b"body")
+    assert cors == {"Access-Control-Allow-Origin": "http://app.example.com", "Access-Control-Allow-Methods": "GET, PUT",
+                    "Access-Control-Allow-Credentials": "true", "Access-Control-Expose-Headers": "ETag",
+                    "Access-Control-Max-Age": "300", "Vary": VARY}
+    # Served either way; without a matching rule there are no CORS headers.
+    status, cors, _ = send(endpoint, "DELETE", f"/{bucket}/other", {"Origin": "http://elsewhere.org"})
+    assert (status, cors) == (204, {})
