@@ -123,3 +123,17 @@ def test_actual_requests_carry_cors_headers_only_when_allowed(endpoint, s3, buck
     # Served either way; without a matching rule there are no CORS headers.
     status, cors, _ = send(endpoint, "DELETE", f"/{bucket}/other", {"Origin": "http://elsewhere.org"})
     assert (status, cors) == (204, {})
+
+
+def test_rules_survive_a_restart(tmp_path):
+    from awsemu_host import AwsemuHost, make_client
+    env = {"PERSISTENCE": "1", "DATA_DIR": str(tmp_path), "SERVICES": "kms,s3"}
+    with AwsemuHost(env=env) as host:
+        s3 = make_client(host.url, "s3")
+        s3.create_bucket(Bucket="cors-kept")
+        s3.put_bucket_cors(Bucket="cors-kept", CORSConfiguration={"CORSRules": RULES})
+    with AwsemuHost(env=env) as host:
+        assert make_client(host.url, "s3").get_bucket_cors(Bucket="cors-kept")["CORSRules"] == RULES
+        status, cors, _ = send(host.url, "OPTIONS", "/cors-kept/k",
+                               {"Origin": "http://a.example.com", "Access-Control-Request-Method": "GET"})
+        assert status == 200 and cors["Access-Control-Allow-Origin"] == "http://a.example.com"

@@ -6,7 +6,7 @@ import Foundation
 #endif
 
 /// Hands changed records to the host (state_put / state_delete) within the request that changed them, and reads
-/// them back at start-up (on_state_load). Format version 2 (2 added tags and lifecycle rules, which a plugin of
+/// them back at start-up (on_state_load). Format version 2 (2 added tags, lifecycle and CORS rules, which a plugin of
 /// format 1 would drop), JSON values:
 ///
 /// | namespace  | key                     | value            |
