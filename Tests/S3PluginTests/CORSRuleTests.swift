@@ -14,13 +14,21 @@ import Testing
     }
 
     @Test func methodsAndHeaders() {
-        #expect(rule.allows(origin: "https://app.test", method: "PUT", requestHeaders: ["X-Amz-Date", "content-type"]))
+        // The caller lower-cases the requested headers; the rule's own patterns match whatever their case.
+        #expect(rule.allows(origin: "https://app.test", method: "PUT", requestHeaders: ["x-amz-date", "content-type"]))
         #expect(!rule.allows(origin: "https://app.test", method: "DELETE", requestHeaders: []))
         #expect(!rule.allows(origin: "https://app.test", method: "put", requestHeaders: []))
         #expect(!rule.allows(origin: "https://app.test", method: "GET", requestHeaders: ["x-custom"]))
         // A rule without allowed headers allows no requested header.
         #expect(!CORSRule(allowedMethods: ["GET"], allowedOrigins: ["*"])
             .allows(origin: "x", method: "GET", requestHeaders: ["x-amz-date"]))
+    }
+
+    /// Byte for byte: a decomposed accent is another origin.
+    @Test func originsCompareAsBytes() {
+        let accented = CORSRule(allowedMethods: ["GET"], allowedOrigins: ["https://caf\u{E9}.test"])
+        #expect(accented.allows(origin: "https://caf\u{E9}.test", method: "GET", requestHeaders: []))
+        #expect(!accented.allows(origin: "https://cafe\u{301}.test", method: "GET", requestHeaders: []))
     }
 
     @Test func wildcardNeedsRoomForBothEnds() {

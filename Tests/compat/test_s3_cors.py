@@ -137,3 +137,60 @@ def test_rules_survive_a_restart(tmp_path):
         status, cors, _ = send(host.url, "OPTIONS", "/cors-kept/k",
                                {"Origin": "http://a.example.com", "Access-Control-Request-Method": "GET"})
         assert status == 200 and cors["Access-Control-Allow-Origin"] == "http://a.example.com"
+
+
+def test_odd_preflights(endpoint, s3, bucket):
+    s3.put_bucket_cors(Bucket=bucket, CORSConfiguration={"CORSRules": [
+        {"AllowedOrigins": ["*", "http://named.example"], "AllowedMethods": ["GET"], "AllowedHeaders": ["*"]}]})
+    # An empty Origin is no Origin.
+    status, _, body = send(endpoint, "OPTIONS", f"/{bucket}/k", {"Origin": "", "Access-Control-Request-Method": "GET"})
+    assert status == 400 and b"Origin request header needed" in body
+    # A rule open to every origin answers "*" without credentials, even for an origin it also names.
+    status, cors, _ = send(endpoint, "OPTIONS", f"/{bucket}/k",
+                           {"Origin": "http://named.example", "Access-Control-Request-Method": "GET"})
+    assert status == 200 and cors["Access-Control-Allow-Origin"] == "*"
+    assert "Access-Control-Allow-Credentials" not in cors
+    # Repeated requested headers are answered once; more than 100 distinct ones are allowed by no rule.
+    status, cors, _ = send(endpoint, "OPTIONS", f"/{bucket}/k", {
+        "Origin": "http://x.example", "Access-Control-Request-Method": "GET",
+        "Access-Control-Request-Headers": "X-A, x-a, x-b"})
+    assert status == 200 and cors["Access-Control-Allow-Headers"] == "x-a, x-b"
+    many = ", ".join(f"x-h{i}" for i in range(101))
+    status, _, _ = send(endpoint, "OPTIONS", f"/{bucket}/k", {
+        "Origin": "http://x.example", "Access-Control-Request-Method": "GET", "Access-Control-Request-Headers": many})
+    assert status == 403
+
+
+def test_cors_and_lifecycle_are_not_object_sub_resources(endpoint, s3, bucket):
+    """?cors and ?lifecycle on an object URL are refused, not taken as a PUT or DELETE of the object."""
+    s3.put_object(Bucket=bucket, Key="k", Body=b"kept")
+    for method in ("PUT", "DELETE"):
+        for sub in ("cors", "lifecycle"):
+            status, _, body = send(endpoint, method, f"/{bucket}/k?{sub}", {})
+            assert status == 501 and b"<Code>NotImplemented</Code>" in body
+    assert s3.get_object(Bucket=bucket, Key="k")["Body"].read() == b"kept"
+
+
+def test_configurations_are_bounded(s3, bucket):
+    huge = [{"AllowedOrigins": ["*"], "AllowedMethods": ["GET"], "AllowedHeaders": [f"x-header-{i}" for i in range(100)]}
+            for i in range(30)]
+    got = error(s3.put_bucket_cors, Bucket=bucket, CORSConfiguration={"CORSRules": huge})
+    assert got["Code"] == "InvalidRequest" and "64 KB" in got["Message"]
+    bad = error(s3.put_bucket_cors, Bucket=bucket, CORSConfiguration={"CORSRules": [
+        {"AllowedOrigins": ["*"], "AllowedMethods": ["GET"], "ExposeHeaders": ["x\r\ny"]}]})
+    assert bad["Code"] == "InvalidRequest"
+
+
+def test_preflight_needs_no_signature(tmp_path):
+    """Under SIGV4_VERIFY=1 a preflight is still answered: browsers send it without credentials."""
+    from awsemu_host import AwsemuHost, make_client
+    with AwsemuHost(env={"SIGV4_VERIFY": "1", "SERVICES": "kms,s3"}) as host:
+        s3 = make_client(host.url, "s3")
+        s3.create_bucket(Bucket="cors-verified")
+        s3.put_bucket_cors(Bucket="cors-verified", CORSConfiguration={"CORSRules": RULES})
+        status, cors, _ = send(host.url, "OPTIONS", "/cors-verified/upload?X-Amz-Signature=abc",
+                               {"Origin": "http://a.example.com", "Access-Control-Request-Method": "PUT"})
+        assert status == 200 and cors["Access-Control-Allow-Origin"] == "http://a.example.com"
+        # Anything else unsigned is still refused.
+        status, _, _ = send(host.url, "GET", "/cors-verified/upload", {"Origin": "http://a.example.com"})
+        assert status == 403

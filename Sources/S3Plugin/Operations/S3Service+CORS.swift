@@ -34,7 +34,7 @@ extension S3Service {
     /// requested method and every requested header; S3's 400 without an Origin, and its 403 AccessForbidden when
     /// the bucket does not exist, has no rules, or no rule allows the request.
     func preflight(_ request: S3Request, bucket name: String) throws(AWSError) -> OperationOutput {
-        guard let origin = request.header("Origin") else {
+        guard let origin = request.header("Origin"), !origin.isEmpty else {
             throw AWSError("BadRequest", "Insufficient information. Origin request header needed.")
         }
         let requested = request.header("Access-Control-Request-Method")
@@ -50,7 +50,8 @@ extension S3Service {
         }
         let headers = Self.requestedHeaders(request)
         // Without Access-Control-Request-Method there is nothing to allow (AWS's answer is not recorded).
-        guard let requested, let rule = rules.first(where: { $0.allows(origin: origin, method: requested, requestHeaders: headers) })
+        guard let requested, let headers,
+            let rule = rules.first(where: { $0.allows(origin: origin, method: requested, requestHeaders: headers) })
         else {
             throw forbidden("This CORS request is not allowed. This is usually because the evalution of Origin, "
                 + "request method / Access-Control-Request-Method or Access-Control-Request-Headers are not "
@@ -59,7 +60,7 @@ extension S3Service {
         }
         var answer = Self.corsHeaders(rule, origin: origin)
         if !headers.isEmpty {
-            answer.append(("Access-Control-Allow-Headers", headers.map { $0.lowercased() }.joined(separator: ", ")))
+            answer.append(("Access-Control-Allow-Headers", headers.joined(separator: ", ")))
         }
         return OperationOutput(body: [], headers: answer)
     }
@@ -68,26 +69,37 @@ extension S3Service {
     /// method, or the Access-Control-Request-Method it names, and the Access-Control-Request-Headers it names);
     /// none otherwise. The request is served either way, as S3 serves it.
     func corsHeaders(for request: S3Request) -> [(String, String)] {
-        guard let origin = request.header("Origin"), let name = request.bucket,
-            let rules = store.read({ $0.buckets[name]?.cors })
+        guard let origin = request.header("Origin"), !origin.isEmpty, let name = request.bucket,
+            let rules = store.read({ $0.buckets[name]?.cors }), let headers = Self.requestedHeaders(request)
         else { return [] }
         let method = request.header("Access-Control-Request-Method") ?? request.method
-        guard let rule = rules.first(where: {
-            $0.allows(origin: origin, method: method, requestHeaders: Self.requestedHeaders(request))
-        }) else { return [] }
+        guard let rule = rules.first(where: { $0.allows(origin: origin, method: method, requestHeaders: headers) })
+        else { return [] }
         return Self.corsHeaders(rule, origin: origin)
     }
 
-    /// `Access-Control-Request-Headers`, split at commas.
-    private static func requestedHeaders(_ request: S3Request) -> [String] {
-        (request.header("Access-Control-Request-Headers") ?? "").split(separator: ",")
-            .map { $0.trimmingSpaces() }.filter { !$0.isEmpty }
+    /// At most this many distinct request headers are matched; a request naming more is allowed by no rule (ours:
+    /// it bounds the work an unauthenticated preflight can cause).
+    static let maximumRequestedHeaders = 100
+
+    /// `Access-Control-Request-Headers`, split at commas, lower-cased and without repeats, in request order; nil
+    /// when it names more than `maximumRequestedHeaders`.
+    private static func requestedHeaders(_ request: S3Request) -> [String]? {
+        var seen = Set<String>()
+        var headers: [String] = []
+        for name in (request.header("Access-Control-Request-Headers") ?? "").split(separator: ",") {
+            let header = name.trimmingSpaces().lowercased()
+            guard !header.isEmpty, seen.insert(header).inserted else { continue }
+            headers.append(header)
+            if headers.count > maximumRequestedHeaders { return nil }
+        }
+        return headers
     }
 
     /// What a matching rule tells the browser: the origin (or `*` for a rule open to every origin, which then
     /// allows no credentials), all of the rule's methods, its exposed headers and its max age.
     private static func corsHeaders(_ rule: CORSRule, origin: String) -> [(String, String)] {
-        let open = rule.allowedOrigins.contains("*") && !rule.allowedOrigins.contains(origin)
+        let open = rule.allowedOrigins.contains("*")
         var headers = [("Access-Control-Allow-Origin", open ? "*" : origin),
                        ("Access-Control-Allow-Methods", rule.allowedMethods.joined(separator: ", "))]
         if !open { headers.append(("Access-Control-Allow-Credentials", "true")) }

@@ -10,7 +10,14 @@ enum CORSDocument {
         "ID", "AllowedHeader", "AllowedMethod", "AllowedOrigin", "ExposeHeader", "MaxAgeSeconds",
     ]
 
+    /// S3's limit on a CORS configuration's size.
+    static let maximumBytes = 64 * 1024
+
     static func parse(_ bytes: [UInt8]) throws(AWSError) -> [CORSRule] {
+        // The limit is documented; the refusal's wording is ours.
+        guard bytes.count <= maximumBytes else {
+            throw S3Errors.invalidRequest("The CORS configuration must not be larger than 64 KB.")
+        }
         let document = try XMLTag.parse(bytes)
         guard document.name == "CORSConfiguration", document.children.allSatisfy({ $0.name == "CORSRule" }) else {
             throw S3Errors.malformedXML()
@@ -44,6 +51,11 @@ enum CORSDocument {
         if let header = headers.first(where: { $0.filter { $0 == "*" }.count > 1 }) {
             throw S3Errors.invalidRequest("AllowedHeader \"\(header)\" can not have more than one wildcard.")
         }
+        // Values are written back into response headers, so they may not hold control characters (ours: S3's
+        // answer is not recorded).
+        if let bad = element.children.first(where: { $0.text.unicodeScalars.contains { $0.value < 0x20 || $0.value == 0x7F } }) {
+            throw S3Errors.invalidRequest("The CORS configuration's \(bad.name) may not contain control characters.")
+        }
         let id = element.child("ID")?.text
         // The wording is ours.
         if let id, id.unicodeScalars.count > 255 {
@@ -51,7 +63,7 @@ enum CORSDocument {
         }
         var maxAge: Int?
         if let text = element.child("MaxAgeSeconds")?.text {
-            guard let value = Int32(text.trimmingSpaces()) else { throw S3Errors.malformedXML() }
+            guard let value = Int32(text.trimmingSpaces()), value >= 0 else { throw S3Errors.malformedXML() }
             maxAge = Int(value)
         }
         return CORSRule(id: id, allowedHeaders: headers, allowedMethods: methods, allowedOrigins: origins,

@@ -27,6 +27,10 @@ final class S3Service: Sendable {
         "requestPayment", "restore", "retention", "select", "session", "torrent", "versions", "website",
     ]
 
+    /// Bucket sub-resources this plugin serves, which name nothing on an object: refused there as before, rather than
+    /// served as a plain PUT or DELETE of the object.
+    static let bucketOnlySubresources = ["cors", "lifecycle"]
+
     init() {
         if let host = PluginHost.current, host.persistenceEnabled {
             let dataDirectory = host.config("DATA_DIR").flatMap { $0.isEmpty ? nil : $0 } ?? "./data"
@@ -123,7 +127,7 @@ final class S3Service: Sendable {
         if request.method == "GET", request.has("attributes") {
             return try getObjectAttributes(request, bucket: bucket, key: key, context)
         }
-        if let unsupported = Self.unsupportedSubresources.first(where: request.has) {
+        if let unsupported = (Self.unsupportedSubresources + Self.bucketOnlySubresources).first(where: request.has) {
             throw S3Errors.notImplemented("the object sub-resource ?\(unsupported)")
         }
         // Buckets here are never versioned, so an object has only the version "null"; any other id is refused as
