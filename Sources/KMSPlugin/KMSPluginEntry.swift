@@ -16,7 +16,9 @@ enum KMSPluginEntry {
 
     nonisolated(unsafe) static let descriptor: UnsafePointer<emu_plugin_descriptor> = {
         let service = KMSPluginEntry.service
-        let operations = JSONOperation.definitions(KmsService.operations) { try service.handle($0, $1, $2) }
+        let operations = JSONOperation.definitions(
+            KmsService.operations, exceptionMessageMembers: KMSServiceModel.exceptionMessageMembers
+        ) { try service.handle($0, $1, $2) }
         let definition = PluginDefinition(
             name: "kms", version: version, stateFormatVersion: KmsRecords.formatVersion,
             services: [ServiceDefinition(id: "kms", protocolKind: EMU_PROTOCOL_JSON, targetPrefix: "TrentService",

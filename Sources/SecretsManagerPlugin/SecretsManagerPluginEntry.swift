@@ -17,7 +17,9 @@ enum SecretsManagerPluginEntry {
 
     nonisolated(unsafe) static let descriptor: UnsafePointer<emu_plugin_descriptor> = {
         let service = SecretsManagerPluginEntry.service
-        let operations = JSONOperation.definitions(SecretsService.operations) { try service.handle($0, $1, $2) }
+        let operations = JSONOperation.definitions(
+            SecretsService.operations, exceptionMessageMembers: SecretsManagerServiceModel.exceptionMessageMembers
+        ) { try service.handle($0, $1, $2) }
         let definition = PluginDefinition(
             name: "secretsmanager", version: version, stateFormatVersion: SecretsPersistence.formatVersion,
             services: [ServiceDefinition(id: "secretsmanager", protocolKind: EMU_PROTOCOL_JSON,

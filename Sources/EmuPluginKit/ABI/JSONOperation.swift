@@ -18,14 +18,21 @@ public struct JSONOperation<Service: Sendable>: Sendable {
     }
 
     /// The table as the operations a `ServiceDefinition` declares, each entering the plugin through `dispatch`
-    /// (where the plugin parses, validates and calls the row's handler).
+    /// (where the plugin parses, validates and calls the row's handler). An error leaves with its message under the
+    /// member the service's model names for it (`exceptionMessageMembers`, from the generated model): AWS writes a
+    /// modelled exception as its shape, `Message` for Secrets Manager's, `message` for KMS's.
     public static func definitions(
-        _ table: [JSONOperation],
+        _ table: [JSONOperation], exceptionMessageMembers: [String: String],
         dispatch: @escaping @Sendable (JSONOperation, RequestContext, UnsafeRawBufferPointer) throws -> OperationOutput
     ) -> [OperationDefinition] {
         table.map { operation in
             OperationDefinition(operation.name, nonBlocking: operation.nonBlocking, mutating: operation.mutating) {
-                context, body in try dispatch(operation, context, body)
+                context, body in
+                do {
+                    return try dispatch(operation, context, body)
+                } catch let error as AWSError {
+                    throw error.modelled(by: exceptionMessageMembers)
+                }
             }
         }
     }

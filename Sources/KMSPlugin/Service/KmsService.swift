@@ -98,20 +98,9 @@ final class KmsService: Sendable {
         Operation(name: "DeleteCustomKeyStore", nonBlocking: true, mutating: true) { try $0.deleteCustomKeyStore($1, $2) },
     ]
 
-    /// Parses and validates the body, then runs the operation: the path every KMS request takes. An error leaves
-    /// with its message under the member KMS's model names (`message` for every KMS exception today).
+    /// Parses and validates the body, then runs the operation: the path every KMS request takes.
     func handle(_ operation: Operation, _ context: RequestContext, _ body: UnsafeRawBufferPointer) throws
         -> OperationOutput
-    {
-        do {
-            return try handleModelled(operation, context, body)
-        } catch let error as AWSError {
-            throw error.modelled(by: KMSServiceModel.exceptionMessageMembers)
-        }
-    }
-
-    private func handleModelled(_ operation: Operation, _ context: RequestContext, _ body: UnsafeRawBufferPointer)
-        throws -> OperationOutput
     {
         var input = try JSONValue.parse(body)
         if operation.name == "CreateKey" { input = CustomKeyTags.withoutMaterialTag(input) }

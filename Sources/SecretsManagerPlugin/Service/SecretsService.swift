@@ -81,13 +81,9 @@ final class SecretsService: Sendable {
     func handle(_ operation: Operation, _ context: RequestContext, _ body: UnsafeRawBufferPointer) throws
         -> OperationOutput
     {
-        do {
-            let input = try JSONValue.parse(body)
-            try validator.validate(operation.name, input)
-            return .json(try operation.handler(self, context, input))
-        } catch let error as AWSError {
-            throw error.modelled(by: SecretsManagerServiceModel.exceptionMessageMembers)
-        }
+        let input = try JSONValue.parse(body)
+        try validator.validate(operation.name, input)
+        return .json(try operation.handler(self, context, input))
     }
 
     // MARK: - Finding secrets
