@@ -150,9 +150,7 @@ public struct RequestRouter: Sendable {
                 return Self.render(writer, protocolKind: EMU_PROTOCOL_QUERY, requestId: requestId, xmlNamespace: namespace)
             }
         case EMU_PROTOCOL_REST:
-            // A browser's CORS preflight carries no credentials, and S3 answers it anonymously.
-            let preflight = request.method == "OPTIONS" && request.header("Origin") != nil
-            if !preflight, let failure = verifySignature(request, queryParameters, EMU_PROTOCOL_REST) {
+            if let failure = verifySignature(request, queryParameters, EMU_PROTOCOL_REST) {
                 return .respond(.awsError(failure.code, failure.message, status: failure.status,
                                           protocolKind: EMU_PROTOCOL_REST, requestId: requestId))
             }

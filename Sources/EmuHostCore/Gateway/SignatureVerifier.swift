@@ -35,6 +35,9 @@ struct SignatureVerifier: Sendable {
     {
         let authorization = request.header("Authorization")
         if protocolKind == EMU_PROTOCOL_REST {
+            // A browser's CORS preflight carries no credentials (not even those of the presigned URL it precedes),
+            // and S3 answers it anonymously.
+            if request.method == "OPTIONS", request.header("Origin") != nil { return nil }
             let presigned = ["X-Amz-Algorithm", "X-Amz-Credential", "X-Amz-Signature"].contains { query[$0] != nil }
             let presignedV2 = query["AWSAccessKeyId"] != nil || query["Signature"] != nil
             // A client that adds its own Authorization header to a presigned URL is a common bug S3 reports.
