@@ -75,6 +75,19 @@ struct ChecksumRequest: Sendable {
         return true
     }
 
+    /// `checkDocumentDigests` for a document S3 takes only with a digest (DeleteObjects, PutBucketTagging,
+    /// PutBucketLifecycleConfiguration, PutBucketCors).
+    /// - Parameter namingChecksums: the refusal names the checksum headers too, as S3's newer answers do (recorded
+    ///   for PutBucketTagging in 2025); the older answers recorded for DeleteObjects and PutBucketCors name only
+    ///   Content-MD5.
+    /// - Throws: InvalidRequest when neither came; the refusals of `checkDocumentDigests`.
+    static func requireDocumentDigest(_ request: S3Request, namingChecksums: Bool) throws(AWSError) {
+        guard try checkDocumentDigests(request) else {
+            throw S3Errors.invalidRequest("Missing required header for this request: Content-MD5"
+                + (namingChecksums ? " OR x-amz-checksum-*" : ""))
+        }
+    }
+
     /// Checks a sealed upload body against the request's `Content-MD5` and its additional checksum.
     func verify(_ sealed: SealedBody, of request: S3Request) throws(AWSError) {
         try ContentMD5.check(request, bodyMD5: sealed.md5)

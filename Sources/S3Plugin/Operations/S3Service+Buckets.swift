@@ -120,13 +120,7 @@ extension S3Service {
             guard state.objects[name]?.isEmpty ?? true else { throw S3Errors.bucketNotEmpty(name) }
             var blobIds: [String] = []
             for upload in state.uploads.values where upload.bucket == name {
-                for part in (state.parts[upload.uploadId] ?? [:]).values {
-                    try S3Persistence.part(context, uploadId: upload.uploadId, number: part.partNumber, nil)
-                    blobIds.append(part.blob.id)
-                }
-                try S3Persistence.upload(context, upload.uploadId, nil)
-                state.parts[upload.uploadId] = nil
-                state.uploads[upload.uploadId] = nil
+                blobIds += try state.removeUpload(upload.uploadId, context)
             }
             try S3Persistence.bucket(context, name, nil)
             state.buckets[name] = nil

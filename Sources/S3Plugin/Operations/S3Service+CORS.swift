@@ -6,9 +6,7 @@ extension S3Service {
         -> OperationOutput
     {
         _ = try requireBucket(name, context)
-        guard try ChecksumRequest.checkDocumentDigests(request) else {
-            throw S3Errors.invalidRequest("Missing required header for this request: Content-MD5")
-        }
+        try ChecksumRequest.requireDocumentDigest(request, namingChecksums: false)
         let rules = try CORSDocument.parse(request.body)
         try updateBucket(name, context) { $0.cors = rules }
         return OperationOutput(body: [])
@@ -17,8 +15,8 @@ extension S3Service {
     /// GetBucketCors: the rules; NoSuchCORSConfiguration when the bucket has none.
     func getBucketCors(_ name: String, _ context: RequestContext) throws(AWSError) -> OperationOutput {
         guard let rules = try requireBucket(name, context).cors else {
-            throw AWSError("NoSuchCORSConfiguration", "The CORS configuration does not exist", status: 404,
-                           fields: [AWSErrorField("BucketName", name)])
+            throw S3Errors.noSuchConfiguration("NoSuchCORSConfiguration", "The CORS configuration does not exist",
+                                               bucket: name)
         }
         return CORSDocument.output(rules)
     }

@@ -8,9 +8,7 @@ extension S3Service {
     {
         _ = try requireBucket(name, context)
         // "The Content-MD5 or x-amz-sdk-checksum-algorithm header is required for all Multi-Object Delete requests."
-        guard try ChecksumRequest.checkDocumentDigests(request) else {
-            throw S3Errors.invalidRequest("Missing required header for this request: Content-MD5")
-        }
+        try ChecksumRequest.requireDocumentDigest(request, namingChecksums: false)
         let document = try XMLTag.parse(request.body)
         guard document.name == "Delete" else { throw S3Errors.malformedXML() }
         let quiet = document.value("Quiet")?.lowercased() == "true"

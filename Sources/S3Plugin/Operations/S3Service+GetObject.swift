@@ -129,10 +129,7 @@ extension S3Service {
                     refused[key] = error
                     continue
                 }
-                guard let existing else { continue }
-                try S3Persistence.object(context, bucket: name, key: key, nil)
-                state.objects[name]?[key] = nil
-                retired += existing.blobs.map(\.id)
+                retired += try state.removeObject(bucket: name, key: key, context)
             }
             return (retired, refused)
         }

@@ -8,9 +8,7 @@ extension S3Service {
         -> OperationOutput
     {
         _ = try requireBucket(name, context)
-        guard try ChecksumRequest.checkDocumentDigests(request) else {
-            throw S3Errors.invalidRequest("Missing required header for this request: Content-MD5 OR x-amz-checksum-*")
-        }
+        try ChecksumRequest.requireDocumentDigest(request, namingChecksums: true)
         let minimumSize = request.header("x-amz-transition-default-minimum-object-size")
             ?? LifecycleDocument.defaultMinimumSize
         // The wording is ours: no recorded refusal of another value was found.
@@ -28,8 +26,8 @@ extension S3Service {
     func getBucketLifecycle(_ name: String, _ context: RequestContext) throws(AWSError) -> OperationOutput {
         let bucket = try requireBucket(name, context)
         guard let lifecycle = bucket.lifecycle else {
-            throw AWSError("NoSuchLifecycleConfiguration", "The lifecycle configuration does not exist", status: 404,
-                           fields: [AWSErrorField("BucketName", name)])
+            throw S3Errors.noSuchConfiguration("NoSuchLifecycleConfiguration", "The lifecycle configuration does not exist",
+                                               bucket: name)
         }
         return LifecycleDocument.output(lifecycle.rules, minimumSize: lifecycle.transitionMinimumSize)
     }
@@ -69,9 +67,7 @@ extension S3Service {
                         if let expiration = LifecycleSchedule.expiration(of: object, under: lifecycle.rules),
                             expiration.date <= now
                         {
-                            try S3Persistence.object(context, bucket: name, key: key, nil)
-                            state.objects[name]?[key] = nil
-                            retired += object.blobs.map(\.id)
+                            retired += try state.removeObject(bucket: name, key: key, context)
                         } else if let storageClass = LifecycleSchedule.storageClass(
                             of: object, under: lifecycle.rules, minimumSize: lifecycle.transitionMinimumSize, now: now)
                         {
@@ -84,14 +80,7 @@ extension S3Service {
                     for upload in state.uploads.values where upload.bucket == name
                         && LifecycleSchedule.abortIsDue(upload, under: lifecycle.rules, now: now)
                     {
-                        let parts = state.parts[upload.uploadId] ?? [:]
-                        for number in parts.keys {
-                            try S3Persistence.part(context, uploadId: upload.uploadId, number: number, nil)
-                        }
-                        try S3Persistence.upload(context, upload.uploadId, nil)
-                        state.parts[upload.uploadId] = nil
-                        state.uploads[upload.uploadId] = nil
-                        retired += parts.values.map(\.blob.id)
+                        retired += try state.removeUpload(upload.uploadId, context)
                     }
                 }
             }

@@ -205,12 +205,7 @@ extension S3Service {
         let upload = try requireUpload(request, bucket: name, key: key)
         let retired = try store.update { state throws(AWSError) -> [String] in
             guard state.uploads[upload.uploadId] != nil else { throw S3Errors.noSuchUpload(upload.uploadId) }
-            let parts = state.parts[upload.uploadId] ?? [:]
-            for number in parts.keys { try S3Persistence.part(context, uploadId: upload.uploadId, number: number, nil) }
-            try S3Persistence.upload(context, upload.uploadId, nil)
-            state.parts[upload.uploadId] = nil
-            state.uploads[upload.uploadId] = nil
-            return parts.values.map(\.blob.id)
+            return try state.removeUpload(upload.uploadId, context)
         }
         blobs.retire(retired)
         return OperationOutput(body: [], status: 204)

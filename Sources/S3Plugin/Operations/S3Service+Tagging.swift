@@ -53,9 +53,7 @@ extension S3Service {
         -> OperationOutput
     {
         _ = try requireBucket(name, context)
-        guard try ChecksumRequest.checkDocumentDigests(request) else {
-            throw S3Errors.invalidRequest("Missing required header for this request: Content-MD5 OR x-amz-checksum-*")
-        }
+        try ChecksumRequest.requireDocumentDigest(request, namingChecksums: true)
         let tags = try TagSet.parse(document: request.body, for: .bucket)
         try updateBucket(name, context) { $0.tags = tags.isEmpty ? nil : tags }
         return OperationOutput(body: [], status: 204)
@@ -65,8 +63,7 @@ extension S3Service {
     func getBucketTagging(_ name: String, _ context: RequestContext) throws(AWSError) -> OperationOutput {
         let bucket = try requireBucket(name, context)
         guard let tags = bucket.tags else {
-            throw AWSError("NoSuchTagSet", "The TagSet does not exist", status: 404,
-                           fields: [AWSErrorField("BucketName", name)])
+            throw S3Errors.noSuchConfiguration("NoSuchTagSet", "The TagSet does not exist", bucket: name)
         }
         return TagSet.output(tags)
     }

@@ -43,14 +43,9 @@ enum LifecycleDocument {
             let status = single(element, "Status")?.text, status == "Enabled" || status == "Disabled"
         else { throw S3Errors.malformedXML() }
         // The ID is optional in S3's model; S3 makes one up for a rule without.
-        let id: String
-        if try optionalSingle(element, "ID") == nil {
-            id = generatedId()
-        } else if let given = single(element, "ID")?.text {
-            id = given
-        } else {
-            throw S3Errors.malformedXML()
-        }
+        let idElement = try optionalSingle(element, "ID")
+        guard idElement?.children.isEmpty ?? true else { throw S3Errors.malformedXML() }
+        let id = idElement?.text ?? generatedId()
         // The wording is ours: no recorded answer for a long ID was found.
         guard id.unicodeScalars.count <= maximumIdLength else {
             throw S3Errors.invalidArgument("ID length should not exceed allowed limit of 255")
@@ -117,21 +112,20 @@ enum LifecycleDocument {
             throw S3Errors.invalidRequest("Found mixed 'Date' and 'Days' based Expiration and Transition actions in "
                 + "lifecycle rule for prefix '\(prefix)'")
         }
-        let ordered = rule.transitions.sorted { ($0.days.map(Int64.init) ?? $0.date ?? 0) < ($1.days.map(Int64.init) ?? $1.date ?? 0) }
+        // Once mixing is refused, days and dates each compare among themselves.
+        func when(_ days: Int?, _ date: Int64?) -> Int64 { days.map(Int64.init) ?? date ?? 0 }
+        let ordered = rule.transitions.sorted { when($0.days, $0.date) < when($1.days, $1.date) }
         for (earlier, later) in zip(ordered, ordered.dropFirst()) {
-            let earlierWhen = earlier.days.map(Int64.init) ?? earlier.date ?? 0
-            let laterWhen = later.days.map(Int64.init) ?? later.date ?? 0
-            guard laterWhen > earlierWhen,
+            guard when(later.days, later.date) > when(earlier.days, earlier.date),
                 LifecycleSchedule.rank(later.storageClass) > LifecycleSchedule.rank(earlier.storageClass)
             else {
                 throw S3Errors.invalidArgument("Transition to '\(later.storageClass)' must come later than, and move "
                     + "further down the storage classes than, the transition to '\(earlier.storageClass)'")
             }
         }
-        if let expiration = rule.expiration, let last = ordered.last {
-            let expires = expiration.days.map(Int64.init) ?? expiration.date
-            let moves = last.days.map(Int64.init) ?? last.date ?? 0
-            if let expires, expires <= moves {
+        // An expiration by ExpiredObjectDeleteMarker alone has no time.
+        if let expiration = rule.expiration, expiration.days != nil || expiration.date != nil, let last = ordered.last {
+            if when(expiration.days, expiration.date) <= when(last.days, last.date) {
                 throw S3Errors.invalidArgument("'Days' in the Expiration action for filter '(prefix=\(prefix))' must "
                     + "be greater than 'Days' in the Transition action")
             }
@@ -255,7 +249,7 @@ enum LifecycleDocument {
     /// The one child of that name, with text only; nil when there is none or several (the caller refuses).
     private static func single(_ parent: XMLTag, _ name: String) -> XMLTag? {
         let found = parent.children(name)
-        guard found.count == 1, found[0].children.isEmpty || name == "Tag" else { return nil }
+        guard found.count == 1, found[0].children.isEmpty else { return nil }
         return found[0]
     }
 

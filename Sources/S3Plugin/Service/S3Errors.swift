@@ -10,6 +10,12 @@ enum S3Errors {
                  fields: [AWSErrorField("BucketName", bucket)])
     }
 
+    /// A configuration the bucket does not have (NoSuchTagSet, NoSuchLifecycleConfiguration,
+    /// NoSuchCORSConfiguration): 404, naming the bucket.
+    static func noSuchConfiguration(_ code: String, _ message: String, bucket: String) -> AWSError {
+        AWSError(code, message, status: 404, fields: [AWSErrorField("BucketName", bucket)])
+    }
+
     static func noSuchKey(_ key: String) -> AWSError {
         AWSError("NoSuchKey", "The specified key does not exist.", status: 404, fields: [AWSErrorField("Key", key)])
     }

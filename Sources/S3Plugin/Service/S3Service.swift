@@ -27,8 +27,10 @@ final class S3Service: Sendable {
         "requestPayment", "restore", "retention", "select", "session", "torrent", "versions", "website",
     ]
 
-    /// Bucket sub-resources this plugin serves, which name nothing on an object: refused there as before, rather than
-    /// served as a plain PUT or DELETE of the object.
+    /// The bucket configurations served through a sub-resource: GET reads one, PUT replaces it, DELETE removes it.
+    static let bucketConfigurations = ["cors", "lifecycle", "tagging"]
+    /// Those of them that name nothing on an object (tagging does): refused there as before, rather than served as a
+    /// plain PUT or DELETE of the object.
     static let bucketOnlySubresources = ["cors", "lifecycle"]
 
     init() {
@@ -72,27 +74,17 @@ final class S3Service: Sendable {
         if let unsupported = Self.unsupportedSubresources.first(where: request.has) {
             throw S3Errors.notImplemented("the bucket sub-resource ?\(unsupported)")
         }
-        if request.has("cors") {
-            switch request.method {
-            case "GET": return try getBucketCors(bucket, context)
-            case "PUT": return try putBucketCors(request, bucket: bucket, context)
-            case "DELETE": return try deleteBucketCors(bucket, context)
-            default: throw S3Errors.methodNotAllowed()
-            }
-        }
-        if request.has("lifecycle") {
-            switch request.method {
-            case "GET": return try getBucketLifecycle(bucket, context)
-            case "PUT": return try putBucketLifecycle(request, bucket: bucket, context)
-            case "DELETE": return try deleteBucketLifecycle(bucket, context)
-            default: throw S3Errors.methodNotAllowed()
-            }
-        }
-        if request.has("tagging") {
-            switch request.method {
-            case "GET": return try getBucketTagging(bucket, context)
-            case "PUT": return try putBucketTagging(request, bucket: bucket, context)
-            case "DELETE": return try deleteBucketTagging(bucket, context)
+        if let configuration = Self.bucketConfigurations.first(where: request.has) {
+            switch (configuration, request.method) {
+            case ("cors", "GET"): return try getBucketCors(bucket, context)
+            case ("cors", "PUT"): return try putBucketCors(request, bucket: bucket, context)
+            case ("cors", "DELETE"): return try deleteBucketCors(bucket, context)
+            case ("lifecycle", "GET"): return try getBucketLifecycle(bucket, context)
+            case ("lifecycle", "PUT"): return try putBucketLifecycle(request, bucket: bucket, context)
+            case ("lifecycle", "DELETE"): return try deleteBucketLifecycle(bucket, context)
+            case ("tagging", "GET"): return try getBucketTagging(bucket, context)
+            case ("tagging", "PUT"): return try putBucketTagging(request, bucket: bucket, context)
+            case ("tagging", "DELETE"): return try deleteBucketTagging(bucket, context)
             default: throw S3Errors.methodNotAllowed()
             }
         }
