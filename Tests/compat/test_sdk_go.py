@@ -61,7 +61,7 @@ def test_kms_errors_reach_go_as_typed_errors_with_aws_messages(observed):
     assert errors["not_found"]["message"] == (
         f"Key '{ACCOUNT_ARN}00000000-0000-0000-0000-000000000000' does not exist")
     assert errors["validation"] == {
-        "code": "ValidationException", "type": errors["validation"]["type"],
+        "code": "ValidationException", "typed": False,
         "message": "1 validation error detected: Value '1025' at 'numberOfBytes' failed to satisfy constraint: "
                    "Member must have value less than or equal to 1024"}
     assert observed["kms"]["rsa"]["wrong_usage"]["code"] == "InvalidKeyUsageException"

@@ -52,16 +52,19 @@ func must(step string, err error) {
 	}
 }
 
-// apiError is the code and message of a failed call, as the SDK's deserializer read them (nil: it succeeded).
-func apiError(err error) map[string]string {
+// apiError is the code and message of a failed call as the SDK's deserializer read them, and whether it handed the
+// error over as one of the operation's modelled exceptions ("typed"), which it does only for a code the model lists
+// for that operation.
+func apiError(err error) observations {
 	if err == nil {
-		return nil
+		return observations{"code": "no error", "typed": false}
 	}
 	var api smithy.APIError
 	if !errors.As(err, &api) {
-		return map[string]string{"code": "not an API error", "message": err.Error()}
+		return observations{"code": "not an API error", "message": err.Error(), "typed": false}
 	}
-	return map[string]string{"code": api.ErrorCode(), "message": api.ErrorMessage(), "type": fmt.Sprintf("%T", err)}
+	_, generic := api.(*smithy.GenericAPIError)
+	return observations{"code": api.ErrorCode(), "message": api.ErrorMessage(), "typed": !generic}
 }
 
 func main() {

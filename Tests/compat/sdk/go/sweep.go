@@ -12,7 +12,6 @@ import (
 	"crypto/rsa"
 	"crypto/sha256"
 	"crypto/x509"
-	"errors"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -22,7 +21,6 @@ import (
 	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 	smtypes "github.com/aws/aws-sdk-go-v2/service/secretsmanager/types"
-	"github.com/aws/smithy-go"
 )
 
 // sweep records each call's outcome under its operation's name.
@@ -378,15 +376,7 @@ func s3Sweep(c *s3.Client) sweep {
 // operation, so a code AWS would not answer there shows up as untyped.
 func kmsErrorSweep(c *kms.Client) map[string]observations {
 	out := map[string]observations{}
-	record := func(name string, err error) {
-		entry := observations{"code": "no error", "typed": false}
-		var api smithy.APIError
-		if errors.As(err, &api) {
-			_, generic := api.(*smithy.GenericAPIError)
-			entry = observations{"code": api.ErrorCode(), "typed": !generic}
-		}
-		out[name] = entry
-	}
+	record := func(name string, err error) { out[name] = apiError(err) }
 	key, err := c.CreateKey(ctx, &kms.CreateKeyInput{})
 	must("error sweep key", err)
 	other, err := c.CreateKey(ctx, &kms.CreateKeyInput{})
