@@ -194,3 +194,12 @@ def test_preflight_needs_no_signature(tmp_path):
         # Anything else unsigned is still refused.
         status, _, _ = send(host.url, "GET", "/cors-verified/upload", {"Origin": "http://a.example.com"})
         assert status == 403
+
+
+@pytest.mark.parametrize("rule, code", [
+    ({"AllowedOrigins": ["*"], "AllowedMethods": ["GET"], "MaxAgeSeconds": -5}, "MalformedXML"),
+    ({"AllowedOrigins": ["*"], "AllowedMethods": ["GET"], "AllowedHeaders": ["x-*-*"]}, "InvalidRequest"),
+    ({"ID": "i" * 256, "AllowedOrigins": ["*"], "AllowedMethods": ["GET"]}, "InvalidArgument"),
+])
+def test_rule_refusals(s3, bucket, rule, code):
+    assert error(s3.put_bucket_cors, Bucket=bucket, CORSConfiguration={"CORSRules": [rule]})["Code"] == code

@@ -258,3 +258,17 @@ def test_lifecycle_survives_a_restart(tmp_path):
     # What the tick removed stays removed.
     with AwsemuHost(env=env) as host:
         assert "Contents" not in make_client(host.url, "s3").list_objects_v2(Bucket=name)
+
+
+def test_refusals_whose_wording_is_ours(endpoint, s3, bucket):
+    rule = {"Status": "Enabled", "Filter": {}, "Expiration": {"Days": 1}}
+    got = error(put_rules, s3=s3, bucket=bucket, rules=[{"ID": "i" * 256, **rule}])
+    assert (got["Code"], got["Message"]) == ("InvalidArgument", "ID length should not exceed allowed limit of 255")
+    put_rules(s3, bucket, [{"ID": "i" * 255, **rule}])
+    body = (b"<LifecycleConfiguration><Rule><ID>a</ID><Filter/><Status>Enabled</Status>"
+            b"<Expiration><Days>1</Days></Expiration></Rule></LifecycleConfiguration>")
+    md5 = base64.b64encode(hashlib.md5(body).digest()).decode()
+    answer = request(endpoint, "PUT", f"/{bucket}?lifecycle", body,
+                     {"Content-MD5": md5, "x-amz-transition-default-minimum-object-size": "tiny"})
+    assert answer.status == 400 and b"<ArgumentName>x-amz-transition-default-minimum-object-size</ArgumentName>" \
+        in answer.body

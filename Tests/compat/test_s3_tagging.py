@@ -184,3 +184,10 @@ def test_tags_survive_a_restart(tmp_path):
         s3 = make_client(host.url, "s3")
         assert s3.get_bucket_tagging(Bucket=name)["TagSet"] == [{"Key": "env", "Value": "test"}]
         assert s3.get_object_tagging(Bucket=name, Key="k")["TagSet"] == [{"Key": "b", "Value": "2"}]
+
+
+def test_an_unknown_tagging_directive_is_named(s3, bucket):
+    s3.put_object(Bucket=bucket, Key="source", Body=b"x")
+    got = error(s3.copy_object, Bucket=bucket, Key="copy", CopySource=f"{bucket}/source", TaggingDirective="MERGE")
+    assert got == {"Code": "InvalidArgument", "Message": "Unknown tagging directive.",
+                   "ArgumentName": "x-amz-tagging-directive", "ArgumentValue": "MERGE"}
