@@ -2,7 +2,8 @@ import EmuPluginKit
 
 extension S3Service {
     /// DeleteObjects: the `<Delete>` batch of up to 1000 keys; every key is reported deleted (S3 does so for keys
-    /// that did not exist too), and `<Quiet>true</Quiet>` reports only errors.
+    /// that did not exist too), and `<Quiet>true</Quiet>` reports only errors. Buckets here are never versioned, so
+    /// an entry naming a version other than "null" is NoSuchVersion and removes nothing, as on AWS.
     func deleteObjects(_ request: S3Request, bucket name: String, _ context: RequestContext) throws(AWSError)
         -> OperationOutput
     {
@@ -25,25 +26,29 @@ extension S3Service {
         }
         var deletable: [String] = []
         var errors: [(key: String, versionId: String?, code: String, message: String)] = []
-        for entry in keys {
+        // The entries refused before anything is removed, by position in the batch.
+        var invalid = Set<Int>()
+        for (index, entry) in keys.enumerated() {
             if entry.key.isEmpty {
                 errors.append((entry.key, entry.versionId, "InvalidArgument", "Invalid key"))
             } else if entry.key.utf8.count > Self.maximumKeyBytes {
                 errors.append((entry.key, entry.versionId, "KeyTooLongError", "Your key is too long"))
+            } else if let version = entry.versionId, !version.isEmpty, version != "null" {
+                errors.append((entry.key, entry.versionId, "NoSuchVersion", "The specified version does not exist."))
             } else {
                 deletable.append(entry.key)
+                continue
             }
+            invalid.insert(index)
         }
         let (retired, refused) = try removeObjects(bucket: name, keys: deletable, conditions: conditions, context)
         blobs.retire(retired)
-        for entry in keys {
+        for (index, entry) in keys.enumerated() where !invalid.contains(index) {
             if let error = refused[entry.key] { errors.append((entry.key, entry.versionId, error.code, error.message)) }
         }
         var xml = XMLWriter(root: "DeleteResult")
         if !quiet {
-            for entry in keys where !entry.key.isEmpty && entry.key.utf8.count <= Self.maximumKeyBytes
-                && refused[entry.key] == nil
-            {
+            for (index, entry) in keys.enumerated() where !invalid.contains(index) && refused[entry.key] == nil {
                 xml.group("Deleted") { xml in
                     xml.element("Key", entry.key)
                     xml.element("VersionId", entry.versionId)

@@ -24,14 +24,14 @@ final class S3Service: Sendable {
         "accelerate", "acl", "analytics", "attributes", "intelligent-tiering", "inventory", "legal-hold",
         "logging", "metadataConfiguration", "metadataTable", "metrics", "notification", "object-lock",
         "ownershipControls", "policy", "policyStatus", "publicAccessBlock", "renameObject", "replication",
-        "requestPayment", "restore", "retention", "select", "session", "torrent", "versions", "website",
+        "requestPayment", "restore", "retention", "select", "session", "torrent", "website",
     ]
 
     /// The bucket configurations served through a sub-resource: GET reads one, PUT replaces it, DELETE removes it.
     static let bucketConfigurations = ["cors", "lifecycle", "tagging"]
-    /// Those of them that name nothing on an object (tagging does): refused there as before, rather than served as a
-    /// plain PUT or DELETE of the object.
-    static let bucketOnlySubresources = ["cors", "lifecycle"]
+    /// Bucket sub-resources that name nothing on an object (tagging does): refused there as before, rather than
+    /// served as a plain GET, PUT or DELETE of the object.
+    static let bucketOnlySubresources = ["cors", "lifecycle", "versions"]
 
     init() {
         if let host = PluginHost.current, host.persistenceEnabled {
@@ -88,6 +88,10 @@ final class S3Service: Sendable {
             default: throw S3Errors.methodNotAllowed()
             }
         }
+        if request.has("versions") {
+            guard request.method == "GET" else { throw S3Errors.methodNotAllowed() }
+            return try listObjectVersions(request, bucket: bucket, context)
+        }
         switch request.method {
         case "GET":
             if request.has("encryption") { return try getBucketEncryption(bucket, context) }
@@ -123,8 +127,9 @@ final class S3Service: Sendable {
             throw S3Errors.notImplemented("the object sub-resource ?\(unsupported)")
         }
         // Buckets here are never versioned, so an object has only the version "null"; any other id is refused as
-        // AWS refuses it on an unversioned bucket.
-        if request.method == "GET" || request.method == "HEAD" || request.has("tagging"),
+        // AWS refuses it on an unversioned bucket (a DELETE naming one must not remove the object).
+        let deletesObject = request.method == "DELETE" && !request.has("uploadId")
+        if request.method == "GET" || request.method == "HEAD" || deletesObject || request.has("tagging"),
             let version = request.query["versionId"], version != "null"
         {
             throw S3Errors.invalidArgument("Invalid version id specified", argument: ("versionId", version))

@@ -12,6 +12,7 @@ import (
 	"crypto/rsa"
 	"crypto/sha256"
 	"crypto/x509"
+	"fmt"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -330,6 +331,12 @@ func s3Sweep(c *s3.Client) sweep {
 	s.record("ListObjects", err)
 	_, err = c.ListObjectsV2(ctx, &s3.ListObjectsV2Input{Bucket: bucket, Prefix: aws.String("dir/"), FetchOwner: true, StartAfter: aws.String("a")})
 	s.record("ListObjectsV2", err)
+	versions, err := c.ListObjectVersions(ctx, &s3.ListObjectVersionsInput{Bucket: bucket, MaxKeys: 1})
+	if err == nil && (len(versions.Versions) != 1 || aws.ToString(versions.Versions[0].VersionId) != "null" ||
+		!versions.Versions[0].IsLatest || !versions.IsTruncated || aws.ToString(versions.NextVersionIdMarker) != "null") {
+		err = fmt.Errorf("unexpected versions listing: %d versions, truncated %v", len(versions.Versions), versions.IsTruncated)
+	}
+	s.record("ListObjectVersions", err)
 
 	part := bytes.Repeat([]byte{7}, 5*1024*1024)
 	upload, err := c.CreateMultipartUpload(ctx, &s3.CreateMultipartUploadInput{Bucket: bucket, Key: aws.String("parts.bin"),

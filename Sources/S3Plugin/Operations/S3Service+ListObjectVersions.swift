@@ -1,0 +1,96 @@
+import EmuPluginKit
+
+extension S3Service {
+    /// ListObjectVersions (`GET /bucket?versions`). Versioning cannot be enabled here, so every bucket is one whose
+    /// versioning was never enabled: each object has exactly one version, `null`, which is the latest, and there
+    /// are no delete markers. The listing is therefore the objects' listing with S3's version paging around it:
+    /// `key-marker` resumes after a key, `version-id-marker` (only `null` exists) after that key's one version.
+    ///
+    /// Clients call this even on unversioned buckets: boto3's `bucket.object_versions.delete()` and Terraform's
+    /// `force_destroy` empty a bucket through it before deleting it.
+    func listObjectVersions(_ request: S3Request, bucket name: String, _ context: RequestContext)
+        throws(AWSError) -> OperationOutput
+    {
+        _ = try requireBucket(name, context)
+        let query = request.query
+        // S3 judges max-keys first, then the version marker, then the encoding.
+        let maxKeys = try Self.versionListingMaxKeys(query["max-keys"])
+        // An empty key-marker is a key-marker still, one that everything sorts after.
+        let keyMarker = query["key-marker"]
+        if let versionMarker = query["version-id-marker"] {
+            guard keyMarker != nil else {
+                throw S3Errors.invalidArgument("A version-id marker cannot be specified without a key marker.",
+                                               argument: ("version-id-marker", versionMarker))
+            }
+            guard !versionMarker.isEmpty else {
+                throw S3Errors.invalidArgument("A version-id marker cannot be empty.",
+                                               argument: ("version-id-marker", versionMarker))
+            }
+            guard versionMarker == "null" else {
+                throw S3Errors.invalidArgument("Invalid version id specified",
+                                               argument: ("version-id-marker", versionMarker))
+            }
+        }
+        let encodeKeys = try PercentEncoding.isRequested(in: query)
+        let prefix = query["prefix"] ?? ""
+        let delimiter = query["delimiter"].flatMap { $0.isEmpty ? nil : $0 }
+        // Whether or not the marker names the key's version, the key's only version is at or before it.
+        let marker = keyMarker.flatMap { $0.isEmpty ? nil : $0 }.map { value in
+            ListingMarker(value: value, isCommonPrefix: delimiter.map { value.hasSuffix($0) } ?? false)
+        }
+        let objects = store.read { state in state.objects[name].map { Array($0.values) } ?? [] }
+        let page = ListingPage(objects.sorted { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) },
+                               prefix: prefix, delimiter: delimiter, after: marker, maxKeys: maxKeys)
+
+        func encoded(_ text: String) -> String { encodeKeys ? PercentEncoding.encodeForListing(text) : text }
+        let owner = Self.canonicalUserId(context.accountId)
+        var xml = XMLWriter(root: "ListVersionsResult")
+        xml.element("Name", name)
+        xml.element("Prefix", encoded(prefix))
+        xml.element("KeyMarker", encoded(keyMarker ?? ""))
+        xml.element("VersionIdMarker", query["version-id-marker"] ?? "")
+        if page.isTruncated, let last = page.last {
+            xml.element("NextKeyMarker", encoded(last.value))
+            // A rolled-up prefix has no version of its own to resume after.
+            if !last.isCommonPrefix { xml.element("NextVersionIdMarker", "null") }
+        }
+        xml.element("MaxKeys", maxKeys)
+        // An empty delimiter groups nothing but is echoed, as S3 echoes it.
+        xml.element("Delimiter", query["delimiter"].map(encoded))
+        xml.element("EncodingType", encodeKeys ? "url" : nil)
+        xml.element("IsTruncated", page.isTruncated)
+        for object in page.contents {
+            xml.group("Version") { xml in
+                xml.element("Key", encoded(object.key))
+                xml.element("VersionId", "null")
+                xml.element("IsLatest", true)
+                xml.element("LastModified", HTTPDate.iso8601(object.lastModified))
+                xml.element("ETag", object.quotedETag)
+                if let checksum = object.checksum {
+                    xml.element("ChecksumAlgorithm", checksum.algorithm.rawValue)
+                    xml.element("ChecksumType", checksum.type.rawValue)
+                }
+                xml.element("Size", object.size)
+                // Owner before StorageClass: the order of S3's versions listing, not of its objects listing.
+                xml.group("Owner") { xml in xml.element("ID", owner) }
+                xml.element("StorageClass", object.storageClass)
+            }
+        }
+        for commonPrefix in page.commonPrefixes {
+            xml.group("CommonPrefixes") { xml in xml.element("Prefix", encoded(commonPrefix)) }
+        }
+        return xml.output()
+    }
+
+    /// ListObjectVersions' `max-keys`: 1000 when absent or empty, at most 1000, and refused as S3 refuses it when
+    /// negative or not a 32-bit integer.
+    static func versionListingMaxKeys(_ text: String?) throws(AWSError) -> Int {
+        guard let text, !text.isEmpty else { return 1000 }
+        guard let number = Int32(text) else {
+            throw S3Errors.invalidArgument("Provided max-keys not an integer or within integer range",
+                                           argument: ("max-keys", text))
+        }
+        guard number >= 0 else { throw S3Errors.invalidArgument("max-keys cannot be negative", argumentName: "max-keys") }
+        return min(Int(number), 1000)
+    }
+}
