@@ -64,13 +64,7 @@ extension S3Service {
                 xml.element("Key", encoded(object.key))
                 xml.element("VersionId", "null")
                 xml.element("IsLatest", true)
-                xml.element("LastModified", HTTPDate.iso8601(object.lastModified))
-                xml.element("ETag", object.quotedETag)
-                if let checksum = object.checksum {
-                    xml.element("ChecksumAlgorithm", checksum.algorithm.rawValue)
-                    xml.element("ChecksumType", checksum.type.rawValue)
-                }
-                xml.element("Size", object.size)
+                xml.listingSummary(of: object)
                 // Owner before StorageClass: the order of S3's versions listing, not of its objects listing.
                 xml.group("Owner") { xml in xml.element("ID", owner) }
                 xml.element("StorageClass", object.storageClass)

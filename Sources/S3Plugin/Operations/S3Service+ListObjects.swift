@@ -56,13 +56,7 @@ extension S3Service {
         for object in page.contents {
             xml.group("Contents") { xml in
                 xml.element("Key", encoded(object.key))
-                xml.element("LastModified", HTTPDate.iso8601(object.lastModified))
-                xml.element("ETag", object.quotedETag)
-                if let checksum = object.checksum {
-                    xml.element("ChecksumAlgorithm", checksum.algorithm.rawValue)
-                    xml.element("ChecksumType", checksum.type.rawValue)
-                }
-                xml.element("Size", object.size)
+                xml.listingSummary(of: object)
                 xml.element("StorageClass", object.storageClass)
                 if fetchOwner { xml.group("Owner") { xml in xml.element("ID", owner) } }
             }
@@ -71,5 +65,19 @@ extension S3Service {
             xml.group("CommonPrefixes") { xml in xml.element("Prefix", encoded(commonPrefix)) }
         }
         return xml.output()
+    }
+}
+
+extension XMLWriter {
+    /// What the objects and the versions listings both say of an object, in the order both give it:
+    /// LastModified, ETag, the checksum's algorithm and type, Size.
+    mutating func listingSummary(of object: S3Object) {
+        element("LastModified", HTTPDate.iso8601(object.lastModified))
+        element("ETag", object.quotedETag)
+        if let checksum = object.checksum {
+            element("ChecksumAlgorithm", checksum.algorithm.rawValue)
+            element("ChecksumType", checksum.type.rawValue)
+        }
+        element("Size", object.size)
     }
 }
