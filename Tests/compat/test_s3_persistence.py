@@ -110,7 +110,7 @@ def test_no_plaintext_at_rest_and_a_restart_reads_everything_back(tmp_path):
         objects = s3_records(data, "object")
         assert set(objects) == {f"persisted/{k}" for k in ("sse-s3.txt", "sse-kms.txt", "managed.txt", "big.bin",
                                                             "multi.bin")}
-        assert all(fmt == 2 for _, fmt in objects.values())
+        assert all(fmt == 3 for _, fmt in objects.values())
         assert set(s3_records(data, "host-key")) == {"sse-s3"}
         assert set(s3_records(data, "upload")) == {open_upload}
 

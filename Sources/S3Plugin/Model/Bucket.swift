@@ -18,6 +18,8 @@ struct Bucket: Codable, Sendable, Equatable {
     var lifecycle: BucketLifecycle? = nil
     /// PutBucketCors's rules; nil when the bucket has none.
     var cors: [CORSRule]? = nil
+    /// PutBucketVersioning's status; nil while versioning was never enabled (a bucket cannot go back to that).
+    var versioning: VersioningStatus? = nil
 
     var arn: String { "arn:aws:s3:::\(name)" }
 }
@@ -35,4 +37,10 @@ struct BucketEncryption: Codable, Sendable, Equatable {
 struct BucketLifecycle: Codable, Sendable, Equatable {
     var rules: [LifecycleRule]
     var transitionMinimumSize: String
+}
+
+/// A bucket's versioning, once it was ever configured.
+enum VersioningStatus: String, Codable, Sendable {
+    case enabled = "Enabled"
+    case suspended = "Suspended"
 }

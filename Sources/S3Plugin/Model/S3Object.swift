@@ -1,3 +1,6 @@
+import EmuCrypto
+import EmuPluginKit
+
 /// One stored object: what HEAD answers, and where its encrypted body lies.
 struct S3Object: Codable, Sendable, Equatable {
     var bucket: String
@@ -22,6 +25,15 @@ struct S3Object: Codable, Sendable, Equatable {
     var checksum: StoredChecksum? = nil
     /// A multipart object's parts' checksums (base64, in the object checksum's algorithm), for a GET of one part.
     var partChecksums: [String]? = nil
+    /// The version id S3 gave this version; nil for the null version (every object of a bucket whose versioning was
+    /// never enabled, and what is written while it is suspended).
+    var versionId: String? = nil
+    /// true for a delete marker: a version with no body that hides the versions before it.
+    var deleteMarker: Bool? = nil
+
+    /// The version id as S3 writes it: "null" for the null version.
+    var versionIdText: String { versionId ?? "null" }
+    var isDeleteMarker: Bool { deleteMarker == true }
 
     var arn: String { "arn:aws:s3:::\(bucket)/\(key)" }
     var quotedETag: String { "\"\(etag)\"" }
@@ -29,6 +41,22 @@ struct S3Object: Codable, Sendable, Equatable {
     var version: String { "\(etag)/\(lastModified)/\(blobs.first?.id ?? "")" }
     /// Every byte of the body; nil for an empty one.
     var wholeRange: ClosedRange<Int64>? { size > 0 ? 0...(size - 1) : nil }
+}
+
+extension S3Object {
+    /// A delete marker: what DeleteObject leaves as a key's latest version in a versioned bucket.
+    static func deleteMarker(bucket: String, key: String, versionId: String?, lastModified: Int64) -> S3Object {
+        S3Object(bucket: bucket, key: key, size: 0, etag: "", lastModified: lastModified,
+                 headers: ObjectHeaders(metadata: [:]), storageClass: "STANDARD", blobs: [], partsCount: nil,
+                 encryption: ObjectEncryption(algorithm: .aes256, bucketKeyEnabled: false), versionId: versionId,
+                 deleteMarker: true)
+    }
+
+    /// A new version id: 32 characters of the alphabet S3's own ids use, unguessable and never "null".
+    static func newVersionId() -> String {
+        let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._".utf8)
+        return String(decoding: SecureRandom.bytes(32).map { alphabet[Int($0) % alphabet.count] }, as: UTF8.self)
+    }
 }
 
 /// One sealed body in the blob store, and its plaintext size.

@@ -10,8 +10,10 @@ import Synchronization
 final class S3Store: Sendable {
     struct State: Sendable {
         var buckets: [String: Bucket] = [:]
-        /// bucket name → key → object.
+        /// bucket name → key → its current object (see `S3Store+Versions` for the rest of its versions).
         var objects: [String: [String: S3Object]] = [:]
+        /// bucket name → key → its other versions and delete markers, newest first (versioned buckets only).
+        var history: [String: [String: [S3Object]]] = [:]
         var uploads: [String: MultipartUpload] = [:]
         /// upload id → part number → part.
         var parts: [String: [Int: UploadedPart]] = [:]
@@ -46,6 +48,9 @@ final class S3Store: Sendable {
             var ids = Set<String>()
             for objects in current.objects.values {
                 for object in objects.values { ids.formUnion(object.blobs.map(\.id)) }
+            }
+            for keys in current.history.values {
+                for versions in keys.values { ids.formUnion(versions.flatMap { $0.blobs.map(\.id) }) }
             }
             for parts in current.parts.values {
                 for part in parts.values { ids.insert(part.blob.id) }

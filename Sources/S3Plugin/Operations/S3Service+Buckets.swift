@@ -117,7 +117,7 @@ extension S3Service {
         _ = try requireBucket(name, context)
         let retired = try store.update { state throws(AWSError) -> [String] in
             guard state.buckets[name] != nil else { throw S3Errors.noSuchBucket(name) }
-            guard state.objects[name]?.isEmpty ?? true else { throw S3Errors.bucketNotEmpty(name) }
+            guard !state.hasVersions(bucket: name) else { throw S3Errors.bucketNotEmpty(name) }
             var blobIds: [String] = []
             for upload in state.uploads.values where upload.bucket == name {
                 blobIds += try state.removeUpload(upload.uploadId, context)
@@ -125,6 +125,7 @@ extension S3Service {
             try S3Persistence.bucket(context, name, nil)
             state.buckets[name] = nil
             state.objects[name] = nil
+            state.history[name] = nil
             return blobIds
         }
         blobs.retire(retired)
@@ -138,11 +139,5 @@ extension S3Service {
         let xml = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
             + "<LocationConstraint xmlns=\"\(XMLWriter.namespace)\">\(value)</LocationConstraint>"
         return OperationOutput(body: Array(xml.utf8), headers: [("Content-Type", "application/xml")])
-    }
-
-    /// GetBucketVersioning: versioning is never enabled here, which S3 answers with an empty configuration.
-    func getBucketVersioning(_ name: String, _ context: RequestContext) throws(AWSError) -> OperationOutput {
-        _ = try requireBucket(name, context)
-        return XMLWriter(root: "VersioningConfiguration").output()
     }
 }

@@ -14,7 +14,7 @@ extension S3Service {
     {
         try requireKeyLength(key)
         let bucket = try requireBucket(name, context)
-        let (original, sourceBucket) = try copySourceObject(request, context)
+        let (original, sourceBucket, namedVersion) = try copySourceObject(request, context)
         let directiveHeader = request.header("x-amz-metadata-directive")
         let directive = directiveHeader?.uppercased() ?? "COPY"
         guard directive == "COPY" || directive == "REPLACE" else {
@@ -41,7 +41,8 @@ extension S3Service {
         // A copy onto itself must change something. Asking for a checksum counts, and so does an encryption the
         // object does not have (an SSE-KMS object copied without SSE headers into an SSE-S3 bucket), as AWS
         // answered recorded requests.
-        if original.bucket == name, original.key == key, directive == "COPY",
+        // (Copying a named version onto its key is how an older version is restored, and is allowed.)
+        if original.bucket == name, original.key == key, !namedVersion, directive == "COPY",
             request.header("x-amz-storage-class") == nil, request.header("x-amz-server-side-encryption") == nil,
             request.header("x-amz-website-redirect-location") == nil,
             requestedAlgorithm == nil, spec.algorithm == original.encryption.algorithm
@@ -68,8 +69,13 @@ extension S3Service {
         let object = S3Object(bucket: name, key: key, size: original.size, etag: encryption.etag(dataMD5: sealed.md5),
                               lastModified: now, headers: headers, storageClass: storageClass, blobs: [sealed.blob],
                               partsCount: nil, encryption: encryption, checksum: checksum)
+        let committed: S3Object
         do {
-            blobs.retire(try commitObject(object, context) { existing throws(AWSError) in try check.verify(existing) })
+            let (stored, retired) = try commitObject(object, context) { existing throws(AWSError) in
+                try check.verify(existing)
+            }
+            blobs.retire(retired)
+            committed = stored
         } catch {
             blobs.discard(sealed.blob.id)
             throw error
@@ -78,26 +84,41 @@ extension S3Service {
         xml.element("LastModified", HTTPDate.iso8601(object.lastModified))
         xml.element("ETag", object.quotedETag)
         checksum.write(to: &xml)
-        return xml.output(headers: encryption.responseHeaders(includeContext: true) + expirationHeader(object))
+        let sourceVersion = original.versionId.map { [("x-amz-copy-source-version-id", $0)] } ?? []
+        return xml.output(headers: encryption.responseHeaders(includeContext: true) + expirationHeader(object)
+            + Self.versionHeader(committed) + sourceVersion)
     }
 
     /// The object `x-amz-copy-source` names, for CopyObject and UploadPartCopy: it exists, in a bucket of the
-    /// caller's, at its current version, its `x-amz-copy-source-if-*` conditions hold, and it is not archived.
+    /// caller's, at its current version or the one `?versionId=` names (not a delete marker), its
+    /// `x-amz-copy-source-if-*` conditions hold, and it is not archived.
+    /// - Returns: also whether a version was named.
     func copySourceObject(_ request: S3Request, _ context: RequestContext) throws(AWSError)
-        -> (object: S3Object, bucket: Bucket)
+        -> (object: S3Object, bucket: Bucket, namedVersion: Bool)
     {
         let source = try copySource(request.header("x-amz-copy-source") ?? "")
         let sourceBucket = try requireBucket(source.bucket, context)
-        guard let original = store.read({ $0.objects[source.bucket]?[source.key] }) else { throw S3Errors.noSuchKey(source.key) }
-        if let version = source.versionId, version != "null" {
-            throw AWSError("NoSuchVersion", "The specified version does not exist.", status: 404,
-                           fields: [AWSErrorField("Key", source.key), AWSErrorField("VersionId", version)])
+        let original: S3Object
+        if let version = source.versionId {
+            guard let found = store.read({ $0.version(bucket: source.bucket, key: source.key, id: version) }) else {
+                throw S3Errors.noSuchVersion(key: source.key, versionId: version)
+            }
+            guard !found.isDeleteMarker else {
+                throw S3Errors.invalidRequest("The source of a copy request may not specifically refer to a delete "
+                    + "marker by version id.")
+            }
+            original = found
+        } else {
+            guard let current = store.read({ $0.objects[source.bucket]?[source.key] }) else {
+                throw S3Errors.noSuchKey(source.key)
+            }
+            original = current
         }
         try checkCopySourceConditions(request, original)
         if StorageClass.archived.contains(original.storageClass) {
             throw S3Errors.invalidObjectState(storageClass: original.storageClass)
         }
-        return (original, sourceBucket)
+        return (original, sourceBucket, source.versionId != nil)
     }
 
     /// Decrypts `range` of `original` piece by piece and seals it under `dataKey` as a new blob (none for a nil

@@ -2,12 +2,13 @@ import EmuPluginKit
 
 extension S3Service {
     /// DeleteObjects: the `<Delete>` batch of up to 1000 keys; every key is reported deleted (S3 does so for keys
-    /// that did not exist too), and `<Quiet>true</Quiet>` reports only errors. Buckets here are never versioned, so
-    /// an entry naming a version other than "null" is NoSuchVersion and removes nothing, as on AWS.
+    /// that did not exist too), and `<Quiet>true</Quiet>` reports only errors. An entry's VersionId removes that
+    /// version; on a bucket whose versioning was never enabled only "null" exists, and another id is NoSuchVersion
+    /// and removes nothing, as on AWS.
     func deleteObjects(_ request: S3Request, bucket name: String, _ context: RequestContext) throws(AWSError)
         -> OperationOutput
     {
-        _ = try requireBucket(name, context)
+        let bucket = try requireBucket(name, context)
         // "The Content-MD5 or x-amz-sdk-checksum-algorithm header is required for all Multi-Object Delete requests."
         try ChecksumRequest.requireDocumentDigest(request, namingChecksums: false)
         let document = try XMLTag.parse(request.body)
@@ -21,44 +22,47 @@ extension S3Service {
         for entry in entries {
             // Keys keep their whitespace: only the element's own text counts.
             guard let key = entry.child("Key")?.text else { throw S3Errors.malformedXML() }
-            keys.append((key, entry.value("VersionId")))
+            let versionId = entry.value("VersionId").flatMap { $0.isEmpty ? nil : $0 }
+            keys.append((key, versionId))
             if let etag = entry.value("ETag") { conditions[key] = WriteConditions(ifMatch: etag, key: key) }
         }
-        var deletable: [String] = []
-        var errors: [(key: String, versionId: String?, code: String, message: String)] = []
-        // The entries refused before anything is removed, by position in the batch.
-        var invalid = Set<Int>()
+        // Each entry's error, or nil for one that is deleted, by position; entries refused before anything is
+        // removed are not passed on.
+        var results = [Result<DeleteOutcome, AWSError>?](repeating: nil, count: keys.count)
+        var deletable: [Int] = []
         for (index, entry) in keys.enumerated() {
             if entry.key.isEmpty {
-                errors.append((entry.key, entry.versionId, "InvalidArgument", "Invalid key"))
+                results[index] = .failure(AWSError("InvalidArgument", "Invalid key"))
             } else if entry.key.utf8.count > Self.maximumKeyBytes {
-                errors.append((entry.key, entry.versionId, "KeyTooLongError", "Your key is too long"))
-            } else if let version = entry.versionId, !version.isEmpty, version != "null" {
-                errors.append((entry.key, entry.versionId, "NoSuchVersion", "The specified version does not exist."))
+                results[index] = .failure(AWSError("KeyTooLongError", "Your key is too long"))
+            } else if bucket.versioning == nil, let version = entry.versionId, version != "null" {
+                results[index] = .failure(AWSError("NoSuchVersion", "The specified version does not exist."))
             } else {
-                deletable.append(entry.key)
-                continue
+                deletable.append(index)
             }
-            invalid.insert(index)
         }
-        let (retired, refused) = try removeObjects(bucket: name, keys: deletable, conditions: conditions, context)
-        blobs.retire(retired)
-        for (index, entry) in keys.enumerated() where !invalid.contains(index) {
-            if let error = refused[entry.key] { errors.append((entry.key, entry.versionId, error.code, error.message)) }
-        }
+        let outcomes = try removeObjects(bucket: name, entries: deletable.map { keys[$0] }, conditions: conditions,
+                                         context)
+        for (index, outcome) in zip(deletable, outcomes) { results[index] = outcome }
         var xml = XMLWriter(root: "DeleteResult")
         if !quiet {
-            for (index, entry) in keys.enumerated() where !invalid.contains(index) && refused[entry.key] == nil {
+            for (entry, result) in zip(keys, results) {
+                guard case .success(let outcome)? = result else { continue }
                 xml.group("Deleted") { xml in
                     xml.element("Key", entry.key)
                     xml.element("VersionId", entry.versionId)
+                    if outcome.deleteMarker {
+                        xml.element("DeleteMarker", true)
+                        xml.element("DeleteMarkerVersionId", outcome.markerVersionId)
+                    }
                 }
             }
         }
-        for error in errors {
+        for (entry, result) in zip(keys, results) {
+            guard case .failure(let error)? = result else { continue }
             xml.group("Error") { xml in
-                xml.element("Key", error.key)
-                xml.element("VersionId", error.versionId)
+                xml.element("Key", entry.key)
+                xml.element("VersionId", entry.versionId)
                 xml.element("Code", error.code)
                 xml.element("Message", error.message)
             }

@@ -7,7 +7,7 @@ extension S3Service {
                    _ context: RequestContext) throws(AWSError) -> OperationOutput
     {
         let bucket = try requireBucket(name, context)
-        guard let object = store.read({ $0.objects[name]?[key] }) else { throw S3Errors.noSuchKey(key) }
+        let object = try readableVersion(request, bucket: bucket, key: key)
         let checksumMode = request.header("x-amz-checksum-mode")
         guard checksumMode == nil || checksumMode?.uppercased() == "ENABLED" else {
             throw S3Errors.invalidRequest("Value for x-amz-checksum-mode header is invalid.")
@@ -53,7 +53,7 @@ extension S3Service {
         headers.append(("Accept-Ranges", "bytes"))
         headers += object.headers.responseHeaders(overrides: request.query)
         headers += object.encryption.responseHeaders()
-        headers += expirationHeader(object)
+        headers += expirationHeader(object) + Self.versionHeader(object)
         if object.storageClass != "STANDARD" { headers.append(("x-amz-storage-class", object.storageClass)) }
         if checksumMode != nil { headers += checksumHeaders(object, range: range, part: partNumber) }
         let length = range.map { $0.upperBound - $0.lowerBound + 1 } ?? 0
@@ -100,38 +100,67 @@ extension S3Service {
     }
 
     /// DeleteObject: 204 whether or not the key exists, unless an `If-Match` ETag (S3's conditional delete) makes it
-    /// fail rather than delete an object that changed (412) or is gone (404).
+    /// fail rather than delete an object that changed (412) or is gone (404). In a versioned bucket it leaves a delete
+    /// marker, or with `versionId` removes that version for good.
     func deleteObject(_ request: S3Request, bucket name: String, key: String, _ context: RequestContext)
         throws(AWSError) -> OperationOutput
     {
-        _ = try requireBucket(name, context)
+        let bucket = try requireBucket(name, context)
+        let versionId = request.query["versionId"]
+        if let versionId { try Self.requireKnownVersion(versionId, in: bucket) }
         let ifMatch = request.header("If-Match").map { [key: WriteConditions(ifMatch: $0, key: key)] } ?? [:]
-        let (retired, refused) = try removeObjects(bucket: name, keys: [key], conditions: ifMatch, context)
-        if let error = refused[key] { throw error }
-        blobs.retire(retired)
-        return OperationOutput(body: [], status: 204)
+        let outcome = try removeObjects(bucket: name, entries: [(key, versionId)], conditions: ifMatch, context)[0].get()
+        var headers: [(String, String)] = []
+        if outcome.deleteMarker { headers.append(("x-amz-delete-marker", "true")) }
+        if let version = outcome.markerVersionId ?? (bucket.versioning == nil ? nil : versionId) {
+            headers.append(("x-amz-version-id", version))
+        }
+        return OperationOutput(body: [], status: 204, headers: headers)
     }
 
-    /// Removes objects within the request's persistence, in one step, each only if its conditions (when given) still
-    /// hold. - Returns: the removed objects' blob ids, to retire, and the error of each key refused.
-    func removeObjects(bucket name: String, keys: [String], conditions: [String: WriteConditions] = [:],
-                       _ context: RequestContext) throws(AWSError) -> (retired: [String], refused: [String: AWSError])
+    /// What deleting a key, or one version of it, did: whether a delete marker was made or removed, and its version.
+    struct DeleteOutcome {
+        var deleteMarker = false
+        var markerVersionId: String?
+    }
+
+    /// Deletes keys or versions within the request's persistence, in one step, each only if its conditions (when
+    /// given) still hold against the current object: a version named is removed for good; a key without one is
+    /// removed, or under versioning hidden by a new delete marker.
+    /// - Returns: each entry's outcome or error, in order.
+    func removeObjects(bucket name: String, entries: [(key: String, versionId: String?)],
+                       conditions: [String: WriteConditions] = [:], _ context: RequestContext) throws(AWSError)
+        -> [Result<DeleteOutcome, AWSError>]
     {
-        try store.update { state throws(AWSError) -> ([String], [String: AWSError]) in
-            guard state.buckets[name] != nil else { throw S3Errors.noSuchBucket(name) }
+        let now = self.now
+        let (outcomes, retired) = try store.update {
+            state throws(AWSError) -> ([Result<DeleteOutcome, AWSError>], [String]) in
+            let versioning = try Self.versioning(of: name, in: state)
+            var outcomes: [Result<DeleteOutcome, AWSError>] = []
             var retired: [String] = []
-            var refused: [String: AWSError] = [:]
-            for key in keys {
-                let existing = state.objects[name]?[key]
+            for entry in entries {
                 do throws(AWSError) {
-                    try conditions[key]?.verify(existing)
+                    try conditions[entry.key]?.verify(state.objects[name]?[entry.key])
                 } catch {
-                    refused[key] = error
+                    outcomes.append(.failure(error))
                     continue
                 }
-                retired += try state.removeObject(bucket: name, key: key, context)
+                if let id = entry.versionId {
+                    let (removed, blobs) = try state.deleteVersion(bucket: name, key: entry.key, id: id, context)
+                    retired += blobs
+                    let marker = removed?.isDeleteMarker == true
+                    outcomes.append(.success(DeleteOutcome(deleteMarker: marker, markerVersionId: marker ? id : nil)))
+                } else {
+                    let (marker, blobs) = try state.deleteLatest(bucket: name, key: entry.key, versioning: versioning,
+                                                                 now: now, context)
+                    retired += blobs
+                    outcomes.append(.success(DeleteOutcome(deleteMarker: marker != nil,
+                                                           markerVersionId: marker?.versionIdText)))
+                }
             }
-            return (retired, refused)
+            return (outcomes, retired)
         }
+        blobs.retire(retired)
+        return outcomes
     }
 }

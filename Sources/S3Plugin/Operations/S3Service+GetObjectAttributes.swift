@@ -13,7 +13,7 @@ extension S3Service {
     func getObjectAttributes(_ request: S3Request, bucket name: String, key: String, _ context: RequestContext)
         throws(AWSError) -> OperationOutput
     {
-        _ = try requireBucket(name, context)
+        let bucket = try requireBucket(name, context)
         let names = (request.header("x-amz-object-attributes") ?? "").split(separator: ",")
             .map { $0.trimmingSpaces() }.filter { !$0.isEmpty }
         guard !names.isEmpty else {
@@ -26,7 +26,7 @@ extension S3Service {
                                            cap: 1000)
         let marker = try PartsPage.count(request.header("x-amz-part-number-marker"), "x-amz-part-number-marker",
                                          default: 0)
-        guard let object = store.read({ $0.objects[name]?[key] }) else { throw S3Errors.noSuchKey(key) }
+        let object = try readableVersion(request, bucket: bucket, key: key)
         var xml = XMLWriter(root: "GetObjectAttributesResponse")
         for attribute in ObjectAttribute.allCases where asked.contains(attribute) {
             switch attribute {
@@ -44,7 +44,8 @@ extension S3Service {
             case .objectSize: xml.element("ObjectSize", object.size)
             }
         }
-        return xml.output(headers: [("Last-Modified", HTTPDate.rfc1123(object.lastModified))])
+        return xml.output(headers: [("Last-Modified", HTTPDate.rfc1123(object.lastModified))]
+            + Self.versionHeader(object))
     }
 
     private func writeParts(of object: S3Object, count: Int, max maxParts: Int, after marker: Int,

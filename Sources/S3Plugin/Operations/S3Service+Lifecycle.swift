@@ -67,7 +67,9 @@ extension S3Service {
                         if let expiration = LifecycleSchedule.expiration(of: object, under: lifecycle.rules),
                             expiration.date <= now
                         {
-                            retired += try state.removeObject(bucket: name, key: key, context)
+                            // Under versioning the object stays as a noncurrent version behind a delete marker.
+                            retired += try state.deleteLatest(bucket: name, key: key, versioning: bucket.versioning,
+                                                              now: now, context).retired
                         } else if let storageClass = LifecycleSchedule.storageClass(
                             of: object, under: lifecycle.rules, minimumSize: lifecycle.transitionMinimumSize, now: now)
                         {

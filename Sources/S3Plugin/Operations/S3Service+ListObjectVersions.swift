@@ -1,17 +1,16 @@
 import EmuPluginKit
 
 extension S3Service {
-    /// ListObjectVersions (`GET /bucket?versions`). Versioning cannot be enabled here, so every bucket is one whose
-    /// versioning was never enabled: each object has exactly one version, `null`, which is the latest, and there
-    /// are no delete markers. The listing is therefore the objects' listing with S3's version paging around it:
-    /// `key-marker` resumes after a key, `version-id-marker` (only `null` exists) after that key's one version.
+    /// ListObjectVersions (`GET /bucket?versions`): every version and delete marker, by key in UTF-8 byte order and
+    /// newest first within a key, with S3's paging: `key-marker` resumes after a key, `version-id-marker` after that
+    /// version of it. On a bucket whose versioning was never enabled each object is its one version, `null`.
     ///
     /// Clients call this even on unversioned buckets: boto3's `bucket.object_versions.delete()` and Terraform's
     /// `force_destroy` empty a bucket through it before deleting it.
     func listObjectVersions(_ request: S3Request, bucket name: String, _ context: RequestContext)
         throws(AWSError) -> OperationOutput
     {
-        _ = try requireBucket(name, context)
+        let bucket = try requireBucket(name, context)
         let query = request.query
         // S3 judges max-keys first, then the version marker, then the encoding.
         let maxKeys = try Self.versionListingMaxKeys(query["max-keys"])
@@ -26,7 +25,7 @@ extension S3Service {
                 throw S3Errors.invalidArgument("A version-id marker cannot be empty.",
                                                argument: ("version-id-marker", versionMarker))
             }
-            guard versionMarker == "null" else {
+            guard bucket.versioning != nil || versionMarker == "null" else {
                 throw S3Errors.invalidArgument("Invalid version id specified",
                                                argument: ("version-id-marker", versionMarker))
             }
@@ -34,13 +33,34 @@ extension S3Service {
         let encodeKeys = try PercentEncoding.isRequested(in: query)
         let prefix = query["prefix"] ?? ""
         let delimiter = query["delimiter"].flatMap { $0.isEmpty ? nil : $0 }
-        // Whether or not the marker names the key's version, the key's only version is at or before it.
         let marker = keyMarker.flatMap { $0.isEmpty ? nil : $0 }.map { value in
             ListingMarker(value: value, isCommonPrefix: delimiter.map { value.hasSuffix($0) } ?? false)
         }
-        let objects = store.read { state in state.objects[name].map { Array($0.values) } ?? [] }
-        let page = ListingPage(objects.sorted { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) },
-                               prefix: prefix, delimiter: delimiter, after: marker, maxKeys: maxKeys)
+        let (versions, latest) = store.read { state in
+            let keys = Set((state.objects[name] ?? [:]).keys).union((state.history[name] ?? [:]).keys)
+            var versions: [S3Object] = []
+            var latest: [String: String] = [:]
+            for key in keys.sorted(by: { $0.utf8.lexicographicallyPrecedes($1.utf8) }) {
+                let all = state.versions(bucket: name, key: key)
+                latest[key] = all.first?.versionIdText
+                versions += all
+            }
+            return (versions, latest)
+        }
+        // With a version marker the listing resumes inside the marker's key, after that version (after all of the
+        // key when the key has no such version).
+        var resumeInMarkerKey = false
+        var listed = versions[...]
+        if let marker, let versionMarker = query["version-id-marker"] {
+            let start = listed.firstIndex { !$0.key.utf8.lexicographicallyPrecedes(marker.value.utf8) } ?? listed.endIndex
+            let ofKey = listed[start...].prefix { $0.key == marker.value }
+            if let at = ofKey.firstIndex(where: { $0.versionIdText == versionMarker }) {
+                listed = listed[(at + 1)...]
+                resumeInMarkerKey = true
+            }
+        }
+        let page = ListingPage(Array(listed), prefix: prefix, delimiter: delimiter, after: marker, maxKeys: maxKeys,
+                               keepingMarkerKey: resumeInMarkerKey)
 
         func encoded(_ text: String) -> String { encodeKeys ? PercentEncoding.encodeForListing(text) : text }
         let owner = Self.canonicalUserId(context.accountId)
@@ -52,7 +72,7 @@ extension S3Service {
         if page.isTruncated, let last = page.last {
             xml.element("NextKeyMarker", encoded(last.value))
             // A rolled-up prefix has no version of its own to resume after.
-            if !last.isCommonPrefix { xml.element("NextVersionIdMarker", "null") }
+            if !last.isCommonPrefix { xml.element("NextVersionIdMarker", page.contents.last?.versionIdText) }
         }
         xml.element("MaxKeys", maxKeys)
         // An empty delimiter groups nothing but is echoed, as S3 echoes it.
@@ -60,10 +80,21 @@ extension S3Service {
         xml.element("EncodingType", encodeKeys ? "url" : nil)
         xml.element("IsTruncated", page.isTruncated)
         for object in page.contents {
+            let isLatest = latest[object.key] == object.versionIdText
+            if object.isDeleteMarker {
+                xml.group("DeleteMarker") { xml in
+                    xml.element("Key", encoded(object.key))
+                    xml.element("VersionId", object.versionIdText)
+                    xml.element("IsLatest", isLatest)
+                    xml.element("LastModified", HTTPDate.iso8601(object.lastModified))
+                    xml.group("Owner") { xml in xml.element("ID", owner) }
+                }
+                continue
+            }
             xml.group("Version") { xml in
                 xml.element("Key", encoded(object.key))
-                xml.element("VersionId", "null")
-                xml.element("IsLatest", true)
+                xml.element("VersionId", object.versionIdText)
+                xml.element("IsLatest", isLatest)
                 xml.listingSummary(of: object)
                 // Owner before StorageClass: the order of S3's versions listing, not of its objects listing.
                 xml.group("Owner") { xml in xml.element("ID", owner) }

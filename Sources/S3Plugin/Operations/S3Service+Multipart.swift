@@ -129,7 +129,7 @@ extension S3Service {
         let wholeChecksum = try MultipartChecksum.WholeObjectClaim(request)
         let now = self.now
         let (object, retired) = try store.update { state throws(AWSError) -> (S3Object, [String]) in
-            guard state.buckets[name] != nil else { throw S3Errors.noSuchBucket(name) }
+            let versioning = try Self.versioning(of: name, in: state)
             guard state.uploads[upload.uploadId] != nil else { throw S3Errors.noSuchUpload(upload.uploadId) }
             let uploaded = state.parts[upload.uploadId] ?? [:]
             var chosen: [UploadedPart] = []
@@ -166,24 +166,24 @@ extension S3Service {
                 throw S3Errors.invalidRequest("The provided 'x-amz-mp-object-size' header value \(claimed) does not "
                     + "match what was computed: \(size)")
             }
-            let object = S3Object(bucket: name, key: key, size: size,
+            var object = S3Object(bucket: name, key: key, size: size,
                                   etag: "\(Hex.encode(MD5.digest(digests)))-\(chosen.count)", lastModified: now,
                                   headers: upload.headers, storageClass: upload.storageClass,
                                   blobs: chosen.map(\.blob), partsCount: chosen.count, encryption: upload.encryption,
                                   checksum: checksum,
                                   partChecksums: upload.checksumAlgorithm == nil || checksum == nil
                                       ? nil : chosen.compactMap(\.checksum))
+            object.versionId = versioning == .enabled ? S3Object.newVersionId() : nil
             let kept = Set(chosen.map(\.partNumber))
-            var retired = existing?.blobs.map(\.id) ?? []
+            var retired: [String] = []
             for part in uploaded.values {
                 try S3Persistence.part(context, uploadId: upload.uploadId, number: part.partNumber, nil)
                 if !kept.contains(part.partNumber) { retired.append(part.blob.id) }
             }
             try S3Persistence.upload(context, upload.uploadId, nil)
-            try S3Persistence.object(context, bucket: name, key: key, object)
+            retired += try state.putLatest(object, versioning: versioning, context)
             state.parts[upload.uploadId] = nil
             state.uploads[upload.uploadId] = nil
-            state.objects[name, default: [:]][key] = object
             return (object, retired)
         }
         blobs.retire(retired)
@@ -194,7 +194,8 @@ extension S3Service {
         xml.element("Key", key)
         xml.element("ETag", object.quotedETag)
         object.checksum?.write(to: &xml)
-        return xml.output(headers: object.encryption.responseHeaders() + expirationHeader(object))
+        return xml.output(headers: object.encryption.responseHeaders() + expirationHeader(object)
+            + Self.versionHeader(object))
     }
 
     /// AbortMultipartUpload: the upload and its parts are gone; NoSuchUpload if it was not there.

@@ -34,29 +34,34 @@ extension S3Service {
                               partsCount: nil, encryption: encryption, checksum: stored)
         do {
             try checksum.verify(sealed, of: request)
-            let replaced = try commitObject(object, context) { existing throws(AWSError) in try check.verify(existing) }
+            let (committed, replaced) = try commitObject(object, context) { existing throws(AWSError) in
+                try check.verify(existing)
+            }
             blobs.retire(replaced)
+            return OperationOutput(body: [], headers: [("ETag", object.quotedETag)]
+                + encryption.responseHeaders(includeContext: true) + stored.responseHeaders
+                + expirationHeader(object) + Self.versionHeader(committed))
         } catch {
             blobs.discard(sealed.blob.id)
             throw error
         }
-        return OperationOutput(body: [], headers: [("ETag", object.quotedETag)]
-            + encryption.responseHeaders(includeContext: true) + stored.responseHeaders + expirationHeader(object))
     }
 
-    /// Stores `object` in place of whatever had its key, within the request's persistence.
-    /// - Parameter check: runs under the lock against the object being replaced (conditional writes).
-    /// - Returns: the blob ids of the replaced object, to retire.
+    /// Makes `object` the latest version of its key, within the request's persistence: under the bucket's
+    /// versioning it gets a version id (enabled) or becomes the null version (suspended), and the versions before it
+    /// stay; otherwise it replaces the object.
+    /// - Parameter check: runs under the lock against the current object (conditional writes).
+    /// - Returns: the object as stored (with its version id), and the blob ids of what it replaced, to retire.
     func commitObject(_ object: S3Object, _ context: RequestContext,
-                      check: (S3Object?) throws(AWSError) -> Void = { _ in }) throws(AWSError) -> [String]
+                      check: (S3Object?) throws(AWSError) -> Void = { _ in }) throws(AWSError)
+        -> (object: S3Object, retired: [String])
     {
-        try store.update { state throws(AWSError) -> [String] in
-            guard state.buckets[object.bucket] != nil else { throw S3Errors.noSuchBucket(object.bucket) }
-            let existing = state.objects[object.bucket]?[object.key]
-            try check(existing)
-            try S3Persistence.object(context, bucket: object.bucket, key: object.key, object)
-            state.objects[object.bucket, default: [:]][object.key] = object
-            return existing?.blobs.map(\.id) ?? []
+        try store.update { state throws(AWSError) -> (S3Object, [String]) in
+            let versioning = try Self.versioning(of: object.bucket, in: state)
+            try check(state.objects[object.bucket]?[object.key])
+            var stored = object
+            stored.versionId = versioning == .enabled ? S3Object.newVersionId() : nil
+            return (stored, try state.putLatest(stored, versioning: versioning, context))
         }
     }
 }

@@ -3,44 +3,52 @@ import EmuPluginKit
 extension S3Service {
     // MARK: - Object tagging
 
-    /// PutObjectTagging: replaces the object's tags (an empty TagSet removes them). 200 with no body.
+    /// PutObjectTagging: replaces the tags of the object, or of the version `versionId` names (an empty TagSet
+    /// removes them). 200 with no body.
     func putObjectTagging(_ request: S3Request, bucket name: String, key: String, _ context: RequestContext)
         throws(AWSError) -> OperationOutput
     {
-        _ = try requireBucket(name, context)
+        let bucket = try requireBucket(name, context)
         try ChecksumRequest.checkDocumentDigests(request)
         let tags = try TagSet.parse(document: request.body, for: .object)
-        try setObjectTags(bucket: name, key: key, tags.isEmpty ? nil : tags, context)
-        return OperationOutput(body: [])
+        let version = try setObjectTags(request, bucket: bucket, key: key, tags.isEmpty ? nil : tags, context)
+        return OperationOutput(body: [], headers: Self.versionHeader(version))
     }
 
     /// GetObjectTagging: the tags, or an empty TagSet. (S3 names the missing key with its bucket here.)
-    func getObjectTagging(bucket name: String, key: String, _ context: RequestContext) throws(AWSError)
-        -> OperationOutput
+    func getObjectTagging(_ request: S3Request, bucket name: String, key: String, _ context: RequestContext)
+        throws(AWSError) -> OperationOutput
     {
-        _ = try requireBucket(name, context)
-        guard let object = store.read({ $0.objects[name]?[key] }) else { throw S3Errors.noSuchKey("\(name)/\(key)") }
-        return TagSet.output(object.headers.tags ?? [])
+        let bucket = try requireBucket(name, context)
+        let object = try readableVersion(request, bucket: bucket, key: key, missingKey: "\(name)/\(key)")
+        var output = TagSet.output(object.headers.tags ?? [])
+        output.headers += Self.versionHeader(object)
+        return output
     }
 
     /// DeleteObjectTagging: 204, whether or not the object had tags.
-    func deleteObjectTagging(bucket name: String, key: String, _ context: RequestContext) throws(AWSError)
-        -> OperationOutput
+    func deleteObjectTagging(_ request: S3Request, bucket name: String, key: String, _ context: RequestContext)
+        throws(AWSError) -> OperationOutput
     {
-        _ = try requireBucket(name, context)
-        try setObjectTags(bucket: name, key: key, nil, context)
-        return OperationOutput(body: [], status: 204)
+        let bucket = try requireBucket(name, context)
+        let version = try setObjectTags(request, bucket: bucket, key: key, nil, context)
+        return OperationOutput(body: [], status: 204, headers: Self.versionHeader(version))
     }
 
-    private func setObjectTags(bucket name: String, key: String, _ tags: [S3Tag]?, _ context: RequestContext)
-        throws(AWSError)
+    /// - Returns: the version whose tags were set.
+    private func setObjectTags(_ request: S3Request, bucket: Bucket, key: String, _ tags: [S3Tag]?,
+                               _ context: RequestContext) throws(AWSError) -> S3Object
     {
-        try store.update { state throws(AWSError) in
-            guard var object = state.objects[name]?[key] else { throw S3Errors.noSuchKey(key) }
-            guard object.headers.tags != tags else { return }
+        let named = try readableVersion(request, bucket: bucket, key: key)
+        return try store.update { state throws(AWSError) -> S3Object in
+            // The version read above, unless it went away meanwhile.
+            guard var object = state.version(bucket: bucket.name, key: key, id: named.versionIdText),
+                !object.isDeleteMarker
+            else { throw S3Errors.noSuchKey(key) }
+            guard object.headers.tags != tags else { return object }
             object.headers.tags = tags
-            try S3Persistence.object(context, bucket: name, key: key, object)
-            state.objects[name]?[key] = object
+            try state.replaceVersion(object, context)
+            return object
         }
     }
 

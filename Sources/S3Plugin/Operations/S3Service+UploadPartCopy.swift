@@ -14,7 +14,7 @@ extension S3Service {
         let bucket = try requireBucket(name, context)
         let partNumber = try requirePartNumber(request)
         let upload = try requireUpload(request, bucket: name, key: key)
-        let (original, sourceBucket) = try copySourceObject(request, context)
+        let (original, sourceBucket, _) = try copySourceObject(request, context)
         let range = try copyRange(request.header("x-amz-copy-source-range"), of: original)
         let length = range.map { $0.upperBound - $0.lowerBound + 1 } ?? 0
         guard length <= Self.largestCopiedPart else {

@@ -6,20 +6,21 @@ import Foundation
 #endif
 
 /// Hands changed records to the host (state_put / state_delete) within the request that changed them, and reads
-/// them back at start-up (on_state_load). Format version 2 (2 added tags, lifecycle and CORS rules, which a plugin of
-/// format 1 would drop), JSON values:
+/// them back at start-up (on_state_load). Format version 3 (2 added tags, lifecycle and CORS rules, 3 versioning and
+/// the `versions` records, which a plugin of an older format would drop), JSON values:
 ///
 /// | namespace  | key                     | value            |
 /// |------------|-------------------------|------------------|
 /// | `bucket`   | bucket name             | `Bucket`         |
-/// | `object`   | `<bucket>/<key>`        | `S3Object`       |
+/// | `object`   | `<bucket>/<key>`        | `S3Object`: the key's current object |
+/// | `versions` | `<bucket>/<key>`        | `[S3Object]`: its other versions and delete markers, newest first |
 /// | `upload`   | upload id               | `MultipartUpload`|
 /// | `part`     | `<upload id>/<number>`  | `UploadedPart`   |
 /// | `host-key` | `sse-s3`                | the SSE-S3 master key (see `HostKeyring`) |
 ///
 /// Records hold metadata and wrapped data keys only; bodies are sealed blobs in `DATA_DIR/s3/blobs/`.
 enum S3Persistence {
-    static let formatVersion: UInt32 = 2
+    static let formatVersion: UInt32 = 3
 
     static func putRecord(_ context: RequestContext, namespace: String, key: String, value: [UInt8]) throws(AWSError) {
         guard let host = PluginHost.current, host.persistenceEnabled else { return }
@@ -61,6 +62,12 @@ enum S3Persistence {
         try record(context, namespace: "object", key: "\(bucket)/\(key)", object)
     }
 
+    static func history(_ context: RequestContext, bucket: String, key: String, _ versions: [S3Object]?)
+        throws(AWSError)
+    {
+        try record(context, namespace: "versions", key: "\(bucket)/\(key)", versions)
+    }
+
     static func upload(_ context: RequestContext, _ id: String, _ upload: MultipartUpload?) throws(AWSError) {
         try record(context, namespace: "upload", key: id, upload)
     }
@@ -88,6 +95,10 @@ enum S3Persistence {
             case "object":
                 let object = try decoder.decode(S3Object.self, from: data)
                 store.restore { $0.objects[object.bucket, default: [:]][object.key] = object }
+            case "versions":
+                let versions = try decoder.decode([S3Object].self, from: data)
+                guard let first = versions.first else { return true }
+                store.restore { $0.history[first.bucket, default: [:]][first.key] = versions }
             case "upload":
                 let upload = try decoder.decode(MultipartUpload.self, from: data)
                 store.restore { $0.uploads[upload.uploadId] = upload }

@@ -6,14 +6,18 @@ struct ListingPage {
     /// The last key or common prefix on the page: where the next page starts.
     var last: ListingMarker?
 
-    init(_ sorted: [S3Object], prefix: String, delimiter: String?, after marker: ListingMarker?, maxKeys: Int) {
+    /// - Parameter keepingMarkerKey: entries of the marker's own key are listed (the versions listing passes the
+    ///   versions of that key after its version marker); otherwise the marker's key is passed over with the rest.
+    init(_ sorted: [S3Object], prefix: String, delimiter: String?, after marker: ListingMarker?, maxKeys: Int,
+         keepingMarkerKey: Bool = false)
+    {
         let prefixBytes = Array(prefix.utf8)
         let delimiterBytes = delimiter.map { Array($0.utf8) }
         var count = 0
         for object in sorted {
             let key = Array(object.key.utf8)
             guard key.starts(with: prefixBytes) else { continue }
-            if let marker, marker.covers(object.key) { continue }
+            if let marker, marker.covers(object.key), !(keepingMarkerKey && object.key == marker.value) { continue }
             if let last, last.isCommonPrefix, object.key.utf8.starts(with: last.value.utf8) { continue }
             let rolledUp = delimiterBytes.flatMap {
                 Self.commonPrefix(of: key, prefixLength: prefixBytes.count, delimiter: $0)

@@ -20,6 +20,11 @@ enum S3Errors {
         AWSError("NoSuchKey", "The specified key does not exist.", status: 404, fields: [AWSErrorField("Key", key)])
     }
 
+    static func noSuchVersion(key: String, versionId: String) -> AWSError {
+        AWSError("NoSuchVersion", "The specified version does not exist.", status: 404,
+                 fields: [AWSErrorField("Key", key), AWSErrorField("VersionId", versionId)])
+    }
+
     static func noSuchUpload(_ uploadId: String) -> AWSError {
         AWSError("NoSuchUpload", "The specified upload does not exist. The upload ID may be invalid, or the upload "
             + "may have been aborted or completed.", status: 404, fields: [AWSErrorField("UploadId", uploadId)])

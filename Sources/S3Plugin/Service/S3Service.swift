@@ -102,7 +102,7 @@ final class S3Service: Sendable {
             return try listObjects(request, bucket: bucket, v2: false, context)
         case "PUT":
             if request.has("encryption") { return try putBucketEncryption(request, bucket: bucket, context) }
-            if request.has("versioning") { throw S3Errors.notImplemented("bucket versioning") }
+            if request.has("versioning") { return try putBucketVersioning(request, bucket: bucket, context) }
             return try createBucket(request, bucket: bucket, context)
         case "HEAD":
             return try headBucket(bucket, context)
@@ -126,19 +126,11 @@ final class S3Service: Sendable {
         if let unsupported = (Self.unsupportedSubresources + Self.bucketOnlySubresources).first(where: request.has) {
             throw S3Errors.notImplemented("the object sub-resource ?\(unsupported)")
         }
-        // Buckets here are never versioned, so an object has only the version "null"; any other id is refused as
-        // AWS refuses it on an unversioned bucket (a DELETE naming one must not remove the object).
-        let deletesObject = request.method == "DELETE" && !request.has("uploadId")
-        if request.method == "GET" || request.method == "HEAD" || deletesObject || request.has("tagging"),
-            let version = request.query["versionId"], version != "null"
-        {
-            throw S3Errors.invalidArgument("Invalid version id specified", argument: ("versionId", version))
-        }
         if request.has("tagging") {
             switch request.method {
-            case "GET": return try getObjectTagging(bucket: bucket, key: key, context)
+            case "GET": return try getObjectTagging(request, bucket: bucket, key: key, context)
             case "PUT": return try putObjectTagging(request, bucket: bucket, key: key, context)
-            case "DELETE": return try deleteObjectTagging(bucket: bucket, key: key, context)
+            case "DELETE": return try deleteObjectTagging(request, bucket: bucket, key: key, context)
             default: throw S3Errors.methodNotAllowed()
             }
         }

@@ -375,7 +375,49 @@ func s3Sweep(c *s3.Client) sweep {
 	s.record("DeleteBucketEncryption", err)
 	_, err = c.DeleteBucket(ctx, &s3.DeleteBucketInput{Bucket: bucket})
 	s.record("DeleteBucket", err)
+	s.record("PutBucketVersioning", versioningScenario(c))
 	return s
+}
+
+// versioningScenario enables versioning on a bucket of its own, writes two versions, reads the older one by id,
+// deletes the key (a delete marker) and lists both versions and the marker; nil when Go saw all of it as S3 does.
+func versioningScenario(c *s3.Client) error {
+	bucket, key := aws.String("go-sweep-versions"), aws.String("k")
+	if _, err := c.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: bucket}); err != nil {
+		return err
+	}
+	if _, err := c.PutBucketVersioning(ctx, &s3.PutBucketVersioningInput{Bucket: bucket,
+		VersioningConfiguration: &s3types.VersioningConfiguration{Status: s3types.BucketVersioningStatusEnabled}}); err != nil {
+		return err
+	}
+	var ids []string
+	for _, text := range []string{"old", "new"} {
+		put, err := c.PutObject(ctx, &s3.PutObjectInput{Bucket: bucket, Key: key, Body: bytes.NewReader([]byte(text))})
+		if err != nil {
+			return err
+		}
+		ids = append(ids, aws.ToString(put.VersionId))
+	}
+	old, err := c.GetObject(ctx, &s3.GetObjectInput{Bucket: bucket, Key: key, VersionId: aws.String(ids[0])})
+	if err != nil {
+		return err
+	}
+	defer old.Body.Close()
+	deleted, err := c.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: bucket, Key: key})
+	if err != nil {
+		return err
+	}
+	listed, err := c.ListObjectVersions(ctx, &s3.ListObjectVersionsInput{Bucket: bucket})
+	if err != nil {
+		return err
+	}
+	if ids[0] == ids[1] || aws.ToString(old.VersionId) != ids[0] || !deleted.DeleteMarker || len(listed.Versions) != 2 ||
+		len(listed.DeleteMarkers) != 1 || aws.ToString(listed.DeleteMarkers[0].VersionId) != aws.ToString(deleted.VersionId) ||
+		!listed.DeleteMarkers[0].IsLatest || aws.ToString(listed.Versions[1].VersionId) != ids[0] {
+		return fmt.Errorf("unexpected versions: put %v, got %v, marker %v, listed %d versions and %d markers",
+			ids, aws.ToString(old.VersionId), aws.ToString(deleted.VersionId), len(listed.Versions), len(listed.DeleteMarkers))
+	}
+	return nil
 }
 
 // kmsErrorSweep provokes KMS's modelled exceptions, one call each, and records the code and whether the Go SDK

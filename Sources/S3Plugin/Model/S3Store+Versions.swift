@@ -1,0 +1,126 @@
+import EmuPluginKit
+
+/// A bucket's versions, kept as S3 keeps them: `objects` holds each key's current object, and `history` the key's
+/// other versions and delete markers, newest first. When a key's latest version is a delete marker, the key has no
+/// current object and the marker is first in its history. A bucket whose versioning was never enabled has no history;
+/// its objects are each their one version, "null".
+///
+/// Like `removeObject`, these run inside `S3Store.update` and record what they change; the caller retires the
+/// returned blobs once the lock is released.
+extension S3Store.State {
+    /// The latest version of a key: its current object, or the delete marker that hides it.
+    func latest(bucket: String, key: String) -> S3Object? {
+        objects[bucket]?[key] ?? history[bucket]?[key]?.first
+    }
+
+    /// Every version of a key, newest first, delete markers included.
+    func versions(bucket: String, key: String) -> [S3Object] {
+        (objects[bucket]?[key].map { [$0] } ?? []) + (history[bucket]?[key] ?? [])
+    }
+
+    /// The version `id` of a key ("null" names the null version).
+    func version(bucket: String, key: String, id: String) -> S3Object? {
+        versions(bucket: bucket, key: key).first { $0.versionIdText == id }
+    }
+
+    /// Makes `object` the key's latest version under the bucket's versioning: beside the versions before it when
+    /// versioning is enabled, in place of the null version when it is suspended, in place of the object otherwise.
+    /// - Returns: the blobs of what it replaced.
+    mutating func putLatest(_ object: S3Object, versioning: VersioningStatus?, _ context: RequestContext)
+        throws(AWSError) -> [String]
+    {
+        let (bucket, key) = (object.bucket, object.key)
+        let previous = objects[bucket]?[key]
+        guard let versioning else {
+            try S3Persistence.object(context, bucket: bucket, key: key, object)
+            objects[bucket, default: [:]][key] = object
+            return previous?.blobs.map(\.id) ?? []
+        }
+        var older = history[bucket]?[key] ?? []
+        var retired: [String] = []
+        if let previous { older.insert(previous, at: 0) }
+        if versioning == .suspended {
+            // The new object is the null version: the one there was (current or not) is gone.
+            retired = older.filter { $0.versionId == nil }.flatMap { $0.blobs.map(\.id) }
+            older.removeAll { $0.versionId == nil }
+        }
+        try S3Persistence.object(context, bucket: bucket, key: key, object)
+        try setHistory(bucket: bucket, key: key, older, context)
+        objects[bucket, default: [:]][key] = object
+        return retired
+    }
+
+    /// DeleteObject without a version: under versioning, a delete marker becomes the latest version (the null one
+    /// when versioning is suspended); otherwise the object is removed.
+    /// - Returns: the delete marker made, if any, and the blobs of what was removed.
+    mutating func deleteLatest(bucket: String, key: String, versioning: VersioningStatus?, now: Int64,
+                               _ context: RequestContext) throws(AWSError) -> (marker: S3Object?, retired: [String])
+    {
+        guard let versioning else { return (nil, try removeObject(bucket: bucket, key: key, context)) }
+        let marker = S3Object.deleteMarker(bucket: bucket, key: key, versionId: versioning == .enabled
+                                               ? S3Object.newVersionId() : nil, lastModified: now)
+        // S3 adds a marker even over a marker, and for a key that never existed.
+        return (marker, try putMarker(marker, context))
+    }
+
+    /// Removes one version for good. When it was the current object, the version before it becomes current,
+    /// unless that is a delete marker.
+    /// - Returns: the version removed (nil when there was none) and its blobs.
+    mutating func deleteVersion(bucket: String, key: String, id: String, _ context: RequestContext)
+        throws(AWSError) -> (removed: S3Object?, retired: [String])
+    {
+        var all = versions(bucket: bucket, key: key)
+        guard let index = all.firstIndex(where: { $0.versionIdText == id }) else { return (nil, []) }
+        let removed = all.remove(at: index)
+        try setVersions(bucket: bucket, key: key, all, context)
+        return (removed, removed.blobs.map(\.id))
+    }
+
+    /// Replaces one version in place (tags, storage class), wherever it is kept.
+    mutating func replaceVersion(_ object: S3Object, _ context: RequestContext) throws(AWSError) {
+        var all = versions(bucket: object.bucket, key: object.key)
+        guard let index = all.firstIndex(where: { $0.versionIdText == object.versionIdText }) else { return }
+        all[index] = object
+        try setVersions(bucket: object.bucket, key: object.key, all, context)
+    }
+
+    /// Whether a bucket holds any version at all, delete markers included (DeleteBucket refuses it then).
+    func hasVersions(bucket: String) -> Bool {
+        !(objects[bucket]?.isEmpty ?? true) || !(history[bucket]?.isEmpty ?? true)
+    }
+
+    // MARK: - Keeping the two maps and their records in step
+
+    private mutating func putMarker(_ marker: S3Object, _ context: RequestContext) throws(AWSError) -> [String] {
+        var all = versions(bucket: marker.bucket, key: marker.key)
+        var retired: [String] = []
+        if marker.versionId == nil {
+            retired = all.filter { $0.versionId == nil }.flatMap { $0.blobs.map(\.id) }
+            all.removeAll { $0.versionId == nil }
+        }
+        all.insert(marker, at: 0)
+        try setVersions(bucket: marker.bucket, key: marker.key, all, context)
+        return retired
+    }
+
+    /// Stores a key's versions, newest first: the first is the current object unless it is a delete marker.
+    private mutating func setVersions(bucket: String, key: String, _ all: [S3Object], _ context: RequestContext)
+        throws(AWSError)
+    {
+        let current = all.first.flatMap { $0.isDeleteMarker ? nil : $0 }
+        let older = current == nil ? all : Array(all.dropFirst())
+        if objects[bucket]?[key] != current {
+            try S3Persistence.object(context, bucket: bucket, key: key, current)
+            objects[bucket, default: [:]][key] = current
+        }
+        try setHistory(bucket: bucket, key: key, older, context)
+    }
+
+    private mutating func setHistory(bucket: String, key: String, _ older: [S3Object], _ context: RequestContext)
+        throws(AWSError)
+    {
+        guard (history[bucket]?[key] ?? []) != older else { return }
+        try S3Persistence.history(context, bucket: bucket, key: key, older.isEmpty ? nil : older)
+        history[bucket, default: [:]][key] = older.isEmpty ? nil : older
+    }
+}
