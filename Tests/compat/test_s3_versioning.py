@@ -11,7 +11,9 @@ import botocore.exceptions
 import pytest
 
 from awsemu_host import AwsemuHost, make_client, request
+from kms_helpers import advance_clock
 
+DAY = 86400
 NS = "{http://s3.amazonaws.com/doc/2006-03-01/}"
 
 
@@ -79,13 +81,25 @@ def test_a_delete_leaves_a_marker_and_removing_it_restores_the_object(s3, bucket
     deleted = s3.delete_object(Bucket=bucket, Key="k")
     assert deleted["DeleteMarker"] is True and deleted["VersionId"] not in (kept, "null")
     marker = deleted["VersionId"]
-    assert error(s3.get_object, Bucket=bucket, Key="k")["Error"]["Code"] == "NoSuchKey"
+    # GET and HEAD answer 404, saying that a delete marker hides the key.
+    for call in (s3.get_object, s3.head_object):
+        hidden = error(call, Bucket=bucket, Key="k")
+        assert hidden["ResponseMetadata"]["HTTPStatusCode"] == 404
+        assert hidden["ResponseMetadata"]["HTTPHeaders"]["x-amz-delete-marker"] == "true"
+        assert hidden["ResponseMetadata"]["HTTPHeaders"]["x-amz-version-id"] == marker
+    assert error(s3.get_object, Bucket=bucket, Key="k")["Error"] == {
+        "Code": "NoSuchKey", "Message": "The specified key does not exist.", "Key": "k"}
     assert "Contents" not in s3.list_objects_v2(Bucket=bucket)
     assert listing(s3, bucket) == [("k", marker, True, "marker"), ("k", kept, False, 4)]
     # The version behind the marker is still there, by id; the marker has no body.
     assert body(s3, bucket, "k", VersionId=kept) == b"kept"
     refused = error(s3.get_object, Bucket=bucket, Key="k", VersionId=marker)
-    assert refused["ResponseMetadata"]["HTTPStatusCode"] == 405 and refused["Error"]["Code"] == "MethodNotAllowed"
+    assert refused["ResponseMetadata"]["HTTPStatusCode"] == 405
+    assert refused["Error"] == {"Code": "MethodNotAllowed", "Message": "The specified method is not allowed against "
+                                "this resource.", "Method": "GET", "ResourceType": "DeleteMarker"}
+    headers = refused["ResponseMetadata"]["HTTPHeaders"]
+    assert (headers["x-amz-delete-marker"], headers["x-amz-version-id"], headers["allow"]) == ("true", marker, "DELETE")
+    assert "last-modified" in headers
     # Deleting the marker by its id brings the object back.
     removed = s3.delete_object(Bucket=bucket, Key="k", VersionId=marker)
     assert removed["DeleteMarker"] is True and removed["VersionId"] == marker
@@ -121,7 +135,7 @@ def test_delete_objects_reports_markers_and_versions(s3, bucket):
     by_key = {d["Key"]: d for d in answer["Deleted"]}
     assert by_key["a"] == {"Key": "a", "VersionId": a1}
     marker = by_key["b"]["DeleteMarkerVersionId"]
-    assert by_key["b"]["DeleteMarker"] is True and marker
+    assert by_key["b"] == {"Key": "b", "DeleteMarker": True, "DeleteMarkerVersionId": marker} and len(marker) == 32
     # Removing the marker through DeleteObjects names it as a marker.
     answer = s3.delete_objects(Bucket=bucket, Delete={"Objects": [{"Key": "b", "VersionId": marker}]})
     assert answer["Deleted"] == [{"Key": "b", "VersionId": marker, "DeleteMarker": True,
@@ -138,6 +152,8 @@ def test_suspended_versioning_writes_the_null_version(s3, bucket):
     s3.put_object(Bucket=bucket, Key="k", Body=b"null 22")
     # The second null version replaced the first; the versioned one stays.
     assert listing(s3, bucket) == [("k", "null", True, 7), ("k", kept, False, 9)]
+    # A read of the null version names it "null".
+    assert s3.get_object(Bucket=bucket, Key="k")["VersionId"] == "null"
     deleted = s3.delete_object(Bucket=bucket, Key="k")
     assert (deleted["DeleteMarker"], deleted["VersionId"]) == (True, "null")
     # The marker is the null version now: the null object is gone, the versioned one is not.
@@ -152,13 +168,18 @@ def test_copying_an_older_version_restores_it(s3, bucket):
     copied = s3.copy_object(Bucket=bucket, Key="k", CopySource={"Bucket": bucket, "Key": "k", "VersionId": old})
     assert copied["CopySourceVersionId"] == old and copied["VersionId"] not in (old, "null")
     assert body(s3, bucket, "k") == b"restore me"
+    # Without a version named, the source's current version is named in the answer.
+    again = s3.copy_object(Bucket=bucket, Key="again", CopySource={"Bucket": bucket, "Key": "k"})
+    assert again["CopySourceVersionId"] == copied["VersionId"]
+    s3.delete_object(Bucket=bucket, Key="again", VersionId=again["VersionId"])
     assert len(listing(s3, bucket)) == 3
     marker = s3.delete_object(Bucket=bucket, Key="k")["VersionId"]
     refused = error(s3.copy_object, Bucket=bucket, Key="c",
                     CopySource={"Bucket": bucket, "Key": "k", "VersionId": marker})["Error"]
     assert refused["Code"] == "InvalidRequest"
-    assert error(s3.copy_object, Bucket=bucket, Key="c", CopySource={"Bucket": bucket, "Key": "k"})["Error"][
-        "Code"] == "NoSuchKey"
+    hidden = error(s3.copy_object, Bucket=bucket, Key="c", CopySource={"Bucket": bucket, "Key": "k"})
+    assert hidden["Error"]["Code"] == "NoSuchKey"
+    assert hidden["ResponseMetadata"]["HTTPHeaders"]["x-amz-delete-marker"] == "true"
 
 
 def test_multipart_uploads_and_tags_of_versions(s3, bucket):
@@ -210,19 +231,58 @@ def test_a_versioned_bucket_is_emptied_the_way_boto3_does(endpoint, s3, bucket):
 
 
 def test_the_configuration_refusals(endpoint, s3, bucket):
-    def put(document, md5=True):
-        headers = {"Content-MD5": base64.b64encode(hashlib.md5(document).digest()).decode()} if md5 else {}
-        return request(endpoint, "PUT", f"/{bucket}?versioning", document, headers)
+    def put(document, md5=True, headers=None):
+        headers = dict(headers or {})
+        if md5:
+            headers["Content-MD5"] = base64.b64encode(hashlib.md5(document).digest()).decode()
+        response = request(endpoint, "PUT", f"/{bucket}?versioning", document, headers)
+        root = ET.fromstring(response.body) if response.body else None
+        return response.status, root.findtext("Code") if root is not None else None, \
+            root.findtext("Message") if root is not None else None
 
-    assert put(b"<VersioningConfiguration><Status>On</Status></VersioningConfiguration>").status == 400
-    assert put(b"<Versioning><Status>Enabled</Status></Versioning>").status == 400
-    assert put(b"<VersioningConfiguration><Status>Enabled</Status></VersioningConfiguration>", md5=False).status == 400
-    # Nothing changed; a configuration without a Status changes nothing either.
-    assert put(b"<VersioningConfiguration/>").status == 200
+    malformed = (400, "MalformedXML", "The XML you provided was not well-formed or did not validate against our "
+                                      "published schema")
+    assert put(b"<VersioningConfiguration><Status>enabled</Status></VersioningConfiguration>") == malformed
+    assert put(b"<VersioningConfiguration><Status>Disabled</Status></VersioningConfiguration>") == malformed
+    assert put(b"<Versioning><Status>Enabled</Status></Versioning>") == malformed
+    assert put(b"<VersioningConfiguration/>") == (400, "IllegalVersioningConfigurationException",
+                                                  "The Versioning element must be specified")
+    # A wrong digest is refused; none at all is accepted, as S3 accepts it.
+    assert put(b"<VersioningConfiguration><Status>Enabled</Status></VersioningConfiguration>", md5=False,
+               headers={"Content-MD5": "AAAAAAAAAAAAAAAAAAAAAA=="})[0] == 400
     assert "Status" not in s3.get_bucket_versioning(Bucket=bucket)
-    mfa = s3.put_bucket_versioning
-    assert error(mfa, Bucket=bucket, VersioningConfiguration={"Status": "Enabled", "MFADelete": "Enabled"})[
-        "ResponseMetadata"]["HTTPStatusCode"] == 501
+    mfa = {"Status": "Enabled", "MFADelete": "Enabled"}
+    assert error(s3.put_bucket_versioning, Bucket=bucket, VersioningConfiguration=mfa)["Error"] == {
+        "Code": "AccessDenied", "Message": "Mfa Authentication must be used for this request"}
+    assert put(b"<VersioningConfiguration><Status>Suspended</Status><MfaDelete>Disabled</MfaDelete>"
+               b"</VersioningConfiguration>", md5=False) == (200, None, None)
+    answer = s3.get_bucket_versioning(Bucket=bucket)
+    assert (answer["Status"], answer["MFADelete"]) == ("Suspended", "Disabled")
+
+
+def test_version_ids_s3_would_not_have_given(s3, bucket):
+    enable(s3, bucket)
+    s3.put_object(Bucket=bucket, Key="k", Body=b"x")
+    for bad in ("nonexistent-version-id-12345", "9999999999999999"):
+        assert error(s3.get_object, Bucket=bucket, Key="k", VersionId=bad)["Error"] == {
+            "Code": "InvalidArgument", "Message": "Invalid version id specified", "ArgumentName": "versionId",
+            "ArgumentValue": bad}
+        assert error(s3.delete_object, Bucket=bucket, Key="k", VersionId=bad)["Error"]["Code"] == "InvalidArgument"
+    assert error(s3.get_object, Bucket=bucket, Key="k", VersionId="")["Error"]["Message"] == \
+        "Version id cannot be the empty string"
+    # An id of S3's form the key lacks, and the null version it lacks.
+    absent = "A8qYQDqsHKwUrF8A5wbtaYu6vBfhqid_"
+    for missing in (absent, "null"):
+        assert error(s3.get_object, Bucket=bucket, Key="k", VersionId=missing)["Error"] == {
+            "Code": "NoSuchVersion", "Message": "The specified version does not exist.", "Key": "k",
+            "VersionId": missing}
+    answer = s3.delete_objects(Bucket=bucket, Delete={"Objects": [{"Key": "k", "VersionId": "fabricated"},
+                                                                  {"Key": "k", "VersionId": absent}]})
+    assert answer["Errors"] == [{"Key": "k", "VersionId": "fabricated", "Code": "NoSuchVersion",
+                                 "Message": "The specified version does not exist."}]
+    assert answer["Deleted"] == [{"Key": "k", "VersionId": absent}]
+    assert error(s3.copy_object, Bucket=bucket, Key="c", CopySource={"Bucket": bucket, "Key": "k", "VersionId": "abc"})[
+        "Error"] == {"Code": "InvalidRequest", "Message": "Invalid Request"}
 
 
 def test_versions_survive_a_restart(tmp_path):
@@ -245,3 +305,37 @@ def test_versions_survive_a_restart(tmp_path):
     with AwsemuHost(env={"PERSISTENCE": "1", "DATA_DIR": str(data), "SERVICES": "kms,s3"}) as host:
         s3 = make_client(host.url, "s3")
         assert body(s3, "kept-versions", "k") == b"new" and len(listing(s3, "kept-versions")) == 2
+
+
+def test_lifecycle_rules_act_on_versions(endpoint, s3, bucket):
+    """On the host clock: an expiring current version leaves a delete marker; noncurrent versions move down and
+    expire counted from when their successor was written, keeping the newest as the rule asks; and a delete marker
+    left as its key's only version goes."""
+    enable(s3, bucket)
+    big = b"v" * (128 * 1024)
+    s3.put_bucket_lifecycle_configuration(Bucket=bucket, LifecycleConfiguration={"Rules": [
+        {"ID": "current", "Status": "Enabled", "Filter": {"Prefix": "cur/"}, "Expiration": {"Days": 2}},
+        {"ID": "noncurrent", "Status": "Enabled", "Filter": {"Prefix": "old/"},
+         "NoncurrentVersionExpiration": {"NoncurrentDays": 3, "NewerNoncurrentVersions": 1},
+         "NoncurrentVersionTransitions": [{"NoncurrentDays": 1, "StorageClass": "GLACIER_IR"}]},
+        {"ID": "markers", "Status": "Enabled", "Filter": {"Prefix": "gone/"},
+         "Expiration": {"ExpiredObjectDeleteMarker": True}},
+    ]})
+    current = s3.put_object(Bucket=bucket, Key="cur/k", Body=b"c")["VersionId"]
+    old = [s3.put_object(Bucket=bucket, Key="old/k", Body=big)["VersionId"] for _ in range(3)]
+    gone = s3.put_object(Bucket=bucket, Key="gone/k", Body=b"g")["VersionId"]
+    s3.delete_object(Bucket=bucket, Key="gone/k")
+    s3.delete_object(Bucket=bucket, Key="gone/k", VersionId=gone)
+
+    advance_clock(endpoint, 2 * DAY)
+    classes = {v["VersionId"]: v["StorageClass"] for v in
+               s3.list_object_versions(Bucket=bucket, Prefix="old/")["Versions"]}
+    assert classes == {old[2]: "STANDARD", old[1]: "GLACIER_IR", old[0]: "GLACIER_IR"}
+    assert listing(s3, bucket, Prefix="cur/") == [("cur/k", current, True, 1)]
+    assert listing(s3, bucket, Prefix="gone/") == []
+
+    advance_clock(endpoint, 2 * DAY)
+    [marker, kept] = listing(s3, bucket, Prefix="cur/")
+    assert marker[2:] == (True, "marker") and kept == ("cur/k", current, False, 1)
+    assert [entry[1] for entry in listing(s3, bucket, Prefix="old/")] == [old[2], old[1]]
+    assert body(s3, bucket, "old/k") == big

@@ -13,6 +13,10 @@ public struct AWSError: Error, Sendable, Equatable {
     /// for the member counts: `message` for most services (KMS), `Message` for Secrets Manager's exceptions. The
     /// Go SDK v2 reads only the modelled name, and shows other errors' messages as empty.
     public var messageMember: MessageMember = .lowercase
+    /// HTTP headers AWS sends with this error (S3's `x-amz-delete-marker` on a 404 for a key whose latest version is
+    /// a delete marker). The ABI's error call carries none, so only a plugin that writes such an error as a response
+    /// of its own sends them (the S3 plugin does); elsewhere they are dropped.
+    public var responseHeaders: [AWSErrorField] = []
 
     public enum MessageMember: Sendable, Equatable {
         case lowercase

@@ -20,6 +20,8 @@ struct Bucket: Codable, Sendable, Equatable {
     var cors: [CORSRule]? = nil
     /// PutBucketVersioning's status; nil while versioning was never enabled (a bucket cannot go back to that).
     var versioning: VersioningStatus? = nil
+    /// PutBucketVersioning's MfaDelete (only ever "Disabled" here), answered back once a request named it.
+    var mfaDelete: String? = nil
 
     var arn: String { "arn:aws:s3:::\(name)" }
 }

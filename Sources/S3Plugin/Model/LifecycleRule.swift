@@ -23,8 +23,8 @@ struct LifecycleRule: Codable, Sendable, Equatable {
         var storageClass: String
     }
 
-    /// Noncurrent versions exist only in versioned buckets, which this emulator has not; S3 accepts these actions
-    /// on an unversioned bucket, where they never apply either.
+    /// Noncurrent versions exist only in versioned buckets; S3 accepts these actions on an unversioned bucket,
+    /// where they never apply.
     struct NoncurrentExpiration: Codable, Sendable, Equatable {
         var noncurrentDays: Int?
         var newerNoncurrentVersions: Int?

@@ -52,10 +52,18 @@ extension S3Object {
                  deleteMarker: true)
     }
 
-    /// A new version id: 32 characters of the alphabet S3's own ids use, unguessable and never "null".
+    /// The characters of S3's version ids (32 of them, e.g. `.1HsQR7cm1P5ThXEsAZs83vpc4nayMJa`).
+    private static let versionIdAlphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._".utf8)
+
+    /// A new version id of S3's form, unguessable and never "null".
     static func newVersionId() -> String {
-        let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._".utf8)
-        return String(decoding: SecureRandom.bytes(32).map { alphabet[Int($0) % alphabet.count] }, as: UTF8.self)
+        String(decoding: SecureRandom.bytes(32).map { versionIdAlphabet[Int($0) % versionIdAlphabet.count] },
+               as: UTF8.self)
+    }
+
+    /// Whether `id` has the form of an S3 version id. S3 refuses ids of another form as invalid, not as missing.
+    static func isWellFormedVersionId(_ id: String) -> Bool {
+        id.utf8.count == 32 && id.utf8.allSatisfy(versionIdAlphabet.contains)
     }
 }
 

@@ -84,7 +84,8 @@ extension S3Service {
         xml.element("LastModified", HTTPDate.iso8601(object.lastModified))
         xml.element("ETag", object.quotedETag)
         checksum.write(to: &xml)
-        let sourceVersion = original.versionId.map { [("x-amz-copy-source-version-id", $0)] } ?? []
+        // The source's version, whenever its bucket is versioned (named in the request or not).
+        let sourceVersion = sourceBucket.versioning == nil ? [] : [("x-amz-copy-source-version-id", original.versionIdText)]
         return xml.output(headers: encryption.responseHeaders(includeContext: true) + expirationHeader(object)
             + Self.versionHeader(committed) + sourceVersion)
     }
@@ -100,6 +101,12 @@ extension S3Service {
         let sourceBucket = try requireBucket(source.bucket, context)
         let original: S3Object
         if let version = source.versionId {
+            guard !version.isEmpty else {
+                throw S3Errors.invalidArgument("Version id cannot be the empty string", argumentName: "x-amz-copy-source")
+            }
+            if sourceBucket.versioning != nil, version != "null", !S3Object.isWellFormedVersionId(version) {
+                throw S3Errors.invalidRequest("Invalid Request")
+            }
             guard let found = store.read({ $0.version(bucket: source.bucket, key: source.key, id: version) }) else {
                 throw S3Errors.noSuchVersion(key: source.key, versionId: version)
             }
@@ -109,8 +116,13 @@ extension S3Service {
             }
             original = found
         } else {
-            guard let current = store.read({ $0.objects[source.bucket]?[source.key] }) else {
-                throw S3Errors.noSuchKey(source.key)
+            let (current, latest) = store.read {
+                ($0.objects[source.bucket]?[source.key], $0.latest(bucket: source.bucket, key: source.key))
+            }
+            guard let current else {
+                var error = S3Errors.noSuchKey(source.key)
+                if let marker = latest, marker.isDeleteMarker { error.responseHeaders = Self.markerHeaders(marker) }
+                throw error
             }
             original = current
         }

@@ -3,8 +3,8 @@ import EmuPluginKit
 extension S3Service {
     /// DeleteObjects: the `<Delete>` batch of up to 1000 keys; every key is reported deleted (S3 does so for keys
     /// that did not exist too), and `<Quiet>true</Quiet>` reports only errors. An entry's VersionId removes that
-    /// version; on a bucket whose versioning was never enabled only "null" exists, and another id is NoSuchVersion
-    /// and removes nothing, as on AWS.
+    /// version; on a bucket whose versioning was never enabled only "null" exists, and there, as for an id not of S3's
+    /// form anywhere, another id is NoSuchVersion and removes nothing, as on AWS.
     func deleteObjects(_ request: S3Request, bucket name: String, _ context: RequestContext) throws(AWSError)
         -> OperationOutput
     {
@@ -17,12 +17,15 @@ extension S3Service {
         let entries = document.children("Object")
         guard !entries.isEmpty, entries.count <= 1000 else { throw S3Errors.malformedXML() }
         var keys: [(key: String, versionId: String?)] = []
+        // The same key and version twice is deleted (and reported) once, as S3 does.
+        var named = Set<String>()
         // An object's ETag element makes its deletion conditional, as If-Match does for DeleteObject.
         var conditions: [String: WriteConditions] = [:]
         for entry in entries {
             // Keys keep their whitespace: only the element's own text counts.
             guard let key = entry.child("Key")?.text else { throw S3Errors.malformedXML() }
             let versionId = entry.value("VersionId").flatMap { $0.isEmpty ? nil : $0 }
+            guard named.insert(key + "\u{0}" + (versionId ?? "\u{0}")).inserted else { continue }
             keys.append((key, versionId))
             if let etag = entry.value("ETag") { conditions[key] = WriteConditions(ifMatch: etag, key: key) }
         }
@@ -35,7 +38,9 @@ extension S3Service {
                 results[index] = .failure(AWSError("InvalidArgument", "Invalid key"))
             } else if entry.key.utf8.count > Self.maximumKeyBytes {
                 results[index] = .failure(AWSError("KeyTooLongError", "Your key is too long"))
-            } else if bucket.versioning == nil, let version = entry.versionId, version != "null" {
+            } else if let version = entry.versionId, version != "null",
+                bucket.versioning == nil || !S3Object.isWellFormedVersionId(version)
+            {
                 results[index] = .failure(AWSError("NoSuchVersion", "The specified version does not exist."))
             } else {
                 deletable.append(index)

@@ -53,7 +53,7 @@ extension S3Service {
         headers.append(("Accept-Ranges", "bytes"))
         headers += object.headers.responseHeaders(overrides: request.query)
         headers += object.encryption.responseHeaders()
-        headers += expirationHeader(object) + Self.versionHeader(object)
+        headers += expirationHeader(object) + Self.versionHeader(object, in: bucket)
         if object.storageClass != "STANDARD" { headers.append(("x-amz-storage-class", object.storageClass)) }
         if checksumMode != nil { headers += checksumHeaders(object, range: range, part: partNumber) }
         let length = range.map { $0.upperBound - $0.lowerBound + 1 } ?? 0
@@ -107,7 +107,7 @@ extension S3Service {
     {
         let bucket = try requireBucket(name, context)
         let versionId = request.query["versionId"]
-        if let versionId { try Self.requireKnownVersion(versionId, in: bucket) }
+        if let versionId { try Self.checkVersionId(versionId, in: bucket) }
         let ifMatch = request.header("If-Match").map { [key: WriteConditions(ifMatch: $0, key: key)] } ?? [:]
         let outcome = try removeObjects(bucket: name, entries: [(key, versionId)], conditions: ifMatch, context)[0].get()
         var headers: [(String, String)] = []

@@ -45,7 +45,7 @@ extension S3Service {
             }
         }
         return xml.output(headers: [("Last-Modified", HTTPDate.rfc1123(object.lastModified))]
-            + Self.versionHeader(object))
+            + Self.versionHeader(object, in: bucket))
     }
 
     private func writeParts(of object: S3Object, count: Int, max maxParts: Int, after marker: Int,

@@ -79,6 +79,9 @@ extension S3Service {
                             state.objects[name]?[key] = moved
                         }
                     }
+                    if bucket.versioning != nil {
+                        retired += try applyToVersions(bucket: name, lifecycle, in: &state, now: now, context)
+                    }
                     for upload in state.uploads.values where upload.bucket == name
                         && LifecycleSchedule.abortIsDue(upload, under: lifecycle.rules, now: now)
                     {
@@ -89,5 +92,44 @@ extension S3Service {
         } catch {
             host.error("the lifecycle rules could not be applied: \(error.message)")
         }
+    }
+
+    /// The rules' work on a versioned bucket's older versions: noncurrent versions expire or move down the storage
+    /// classes, counted from when their successor was written, and a delete marker left as its key's only version is
+    /// removed. - Returns: the blobs of the versions removed.
+    private func applyToVersions(bucket name: String, _ lifecycle: BucketLifecycle, in state: inout S3Store.State,
+                                 now: Int64, _ context: RequestContext) throws(AWSError) -> [String]
+    {
+        var retired: [String] = []
+        for key in Array((state.history[name] ?? [:]).keys) {
+            let all = state.versions(bucket: name, key: key)
+            var newer = 0
+            var expired: [String] = []
+            for index in all.indices.dropFirst() where !all[index].isDeleteMarker {
+                let version = all[index]
+                let since = all[index - 1].lastModified
+                if LifecycleSchedule.noncurrentExpires(version, newer: newer, since: since, under: lifecycle.rules,
+                                                       now: now)
+                {
+                    expired.append(version.versionIdText)
+                } else if let storageClass = LifecycleSchedule.noncurrentStorageClass(
+                    version, newer: newer, since: since, under: lifecycle.rules,
+                    minimumSize: lifecycle.transitionMinimumSize, now: now)
+                {
+                    var moved = version
+                    moved.storageClass = storageClass
+                    try state.replaceVersion(moved, context)
+                }
+                newer += 1
+            }
+            for id in expired { retired += try state.deleteVersion(bucket: name, key: key, id: id, context).retired }
+            let remaining = state.versions(bucket: name, key: key)
+            if remaining.count == 1, let marker = remaining.first, marker.isDeleteMarker,
+                LifecycleSchedule.removesLoneDeleteMarker(marker, under: lifecycle.rules)
+            {
+                _ = try state.deleteVersion(bucket: name, key: key, id: marker.versionIdText, context)
+            }
+        }
+        return retired
     }
 }

@@ -12,7 +12,7 @@ extension S3Service {
         try ChecksumRequest.checkDocumentDigests(request)
         let tags = try TagSet.parse(document: request.body, for: .object)
         let version = try setObjectTags(request, bucket: bucket, key: key, tags.isEmpty ? nil : tags, context)
-        return OperationOutput(body: [], headers: Self.versionHeader(version))
+        return OperationOutput(body: [], headers: Self.versionHeader(version, in: bucket))
     }
 
     /// GetObjectTagging: the tags, or an empty TagSet. (S3 names the missing key with its bucket here.)
@@ -22,7 +22,7 @@ extension S3Service {
         let bucket = try requireBucket(name, context)
         let object = try readableVersion(request, bucket: bucket, key: key, missingKey: "\(name)/\(key)")
         var output = TagSet.output(object.headers.tags ?? [])
-        output.headers += Self.versionHeader(object)
+        output.headers += Self.versionHeader(object, in: bucket)
         return output
     }
 
@@ -32,7 +32,7 @@ extension S3Service {
     {
         let bucket = try requireBucket(name, context)
         let version = try setObjectTags(request, bucket: bucket, key: key, nil, context)
-        return OperationOutput(body: [], status: 204, headers: Self.versionHeader(version))
+        return OperationOutput(body: [], status: 204, headers: Self.versionHeader(version, in: bucket))
     }
 
     /// - Returns: the version whose tags were set.

@@ -3,73 +3,109 @@ import EmuPluginKit
 extension S3Service {
     // MARK: - The bucket's versioning configuration
 
-    /// PutBucketVersioning: `Enabled` or `Suspended`; a bucket never goes back to unversioned. The body must come with
-    /// its Content-MD5 or an additional checksum, as S3's model requires. MFA delete cannot be turned on here.
+    /// PutBucketVersioning: `Enabled` or `Suspended`; a bucket never goes back to unversioned. A digest of the body is
+    /// checked when given (S3 answers requests without one too). MFA delete cannot be turned on here: without an
+    /// `x-amz-mfa` header S3 refuses it as below, with one this host cannot check the token.
     func putBucketVersioning(_ request: S3Request, bucket name: String, _ context: RequestContext) throws(AWSError)
         -> OperationOutput
     {
         _ = try requireBucket(name, context)
-        try ChecksumRequest.requireDocumentDigest(request, namingChecksums: true)
+        try ChecksumRequest.checkDocumentDigests(request)
         let document = try XMLTag.parse(request.body)
         guard document.name == "VersioningConfiguration" else { throw S3Errors.malformedXML() }
-        switch document.value("MfaDelete") {
+        let mfaDelete = document.value("MfaDelete")
+        switch mfaDelete {
         case nil, "Disabled": break
-        case "Enabled": throw S3Errors.notImplemented("MFA delete")
+        case "Enabled":
+            guard request.header("x-amz-mfa") != nil else {
+                throw S3Errors.accessDenied("Mfa Authentication must be used for this request")
+            }
+            throw S3Errors.notImplemented("MFA delete")
         default: throw S3Errors.malformedXML()
         }
-        guard let text = document.value("Status") else { return OperationOutput(body: []) }
+        guard let text = document.value("Status") else {
+            throw AWSError("IllegalVersioningConfigurationException", "The Versioning element must be specified")
+        }
         guard let status = VersioningStatus(rawValue: text) else { throw S3Errors.malformedXML() }
-        try updateBucket(name, context) { $0.versioning = status }
+        try updateBucket(name, context) { bucket in
+            bucket.versioning = status
+            if let mfaDelete { bucket.mfaDelete = mfaDelete }
+        }
         return OperationOutput(body: [])
     }
 
-    /// GetBucketVersioning: the status once versioning was configured; an empty configuration before.
+    /// GetBucketVersioning: the status once versioning was configured (an empty configuration before), and MFA
+    /// delete once a request named it.
     func getBucketVersioning(_ name: String, _ context: RequestContext) throws(AWSError) -> OperationOutput {
         let bucket = try requireBucket(name, context)
         var xml = XMLWriter(root: "VersioningConfiguration")
         xml.element("Status", bucket.versioning?.rawValue)
+        xml.element("MfaDelete", bucket.mfaDelete)
         return xml.output()
     }
 
     // MARK: - Naming a version
 
     /// The version a read names: the key's current object, or with `versionId` that version.
-    /// - Throws: NoSuchKey when the key has no current object (its latest version may be a delete marker);
-    ///   on a bucket whose versioning was never enabled, InvalidArgument for any id but "null"; on a versioned one,
-    ///   NoSuchVersion for an id the key does not have, and MethodNotAllowed for a delete marker, which has no body.
+    /// - Throws: NoSuchKey when the key has no current object (with S3's delete-marker headers when a marker hides
+    ///   it); for a version id, `checkVersionId`'s refusals, NoSuchVersion for one the key does not have on a
+    ///   versioned bucket, and MethodNotAllowed for a delete marker, which has no body.
     func readableVersion(_ request: S3Request, bucket: Bucket, key: String, missingKey: String? = nil)
         throws(AWSError) -> S3Object
     {
-        let versionId = request.query["versionId"]
         let name = bucket.name
-        guard let versionId else {
-            guard let object = store.read({ $0.objects[name]?[key] }) else { throw S3Errors.noSuchKey(missingKey ?? key) }
-            return object
+        guard let versionId = request.query["versionId"] else {
+            let (current, latest) = store.read { ($0.objects[name]?[key], $0.latest(bucket: name, key: key)) }
+            guard let current else {
+                var error = S3Errors.noSuchKey(missingKey ?? key)
+                if let marker = latest, marker.isDeleteMarker { error.responseHeaders = Self.markerHeaders(marker) }
+                throw error
+            }
+            return current
         }
-        try Self.requireKnownVersion(versionId, in: bucket)
+        try Self.checkVersionId(versionId, in: bucket)
         guard let object = store.read({ $0.version(bucket: name, key: key, id: versionId) }) else {
             guard bucket.versioning != nil else { throw S3Errors.noSuchKey(missingKey ?? key) }
             throw S3Errors.noSuchVersion(key: key, versionId: versionId)
         }
         if object.isDeleteMarker {
-            throw AWSError("MethodNotAllowed", "The specified method is not allowed against this resource.",
-                           status: 405, fields: [AWSErrorField("Method", request.method),
-                                                 AWSErrorField("ResourceType", "DeleteMarker")])
+            var error = AWSError("MethodNotAllowed", "The specified method is not allowed against this resource.",
+                                 status: 405, fields: [AWSErrorField("Method", request.method),
+                                                       AWSErrorField("ResourceType", "DeleteMarker")])
+            error.responseHeaders = Self.markerHeaders(object)
+                + [AWSErrorField("Last-Modified", HTTPDate.rfc1123(object.lastModified)), AWSErrorField("Allow", "DELETE")]
+            throw error
         }
         return object
     }
 
-    /// A bucket whose versioning was never enabled has only the version "null": any other id is refused as AWS
-    /// refuses it there.
-    static func requireKnownVersion(_ versionId: String, in bucket: Bucket) throws(AWSError) {
-        if bucket.versioning == nil, versionId != "null" {
-            throw S3Errors.invalidArgument("Invalid version id specified", argument: ("versionId", versionId))
+    /// The headers S3 sends when a delete marker answers a read: `x-amz-delete-marker` and the marker's version.
+    static func markerHeaders(_ marker: S3Object) -> [AWSErrorField] {
+        [AWSErrorField("x-amz-delete-marker", "true"), AWSErrorField("x-amz-version-id", marker.versionIdText)]
+    }
+
+    /// A version id a request names (`versionId`): never empty; on a bucket whose versioning was never enabled only
+    /// "null" exists, and elsewhere anything but "null" or an id of S3's form is refused, as S3 refuses it.
+    static func checkVersionId(_ versionId: String, in bucket: Bucket, argument: String = "versionId")
+        throws(AWSError)
+    {
+        guard !versionId.isEmpty else {
+            throw S3Errors.invalidArgument("Version id cannot be the empty string", argument: (argument, ""))
+        }
+        guard versionId == "null" || (bucket.versioning != nil && S3Object.isWellFormedVersionId(versionId)) else {
+            throw S3Errors.invalidArgument("Invalid version id specified", argument: (argument, versionId))
         }
     }
 
-    /// `x-amz-version-id` for a version S3 gave an id (the null version is answered without one).
+    /// `x-amz-version-id` on a write: the id S3 gave the new version (the null version is answered without one).
     static func versionHeader(_ object: S3Object) -> [(String, String)] {
         object.versionId.map { [("x-amz-version-id", $0)] } ?? []
+    }
+
+    /// `x-amz-version-id` on a read: every version of a versioned bucket has one ("null" included); objects of a
+    /// bucket whose versioning was never enabled are answered without.
+    static func versionHeader(_ object: S3Object, in bucket: Bucket) -> [(String, String)] {
+        bucket.versioning == nil ? [] : [("x-amz-version-id", object.versionIdText)]
     }
 
     /// The versioning of the bucket a write goes to, read under the same lock as the write.

@@ -68,6 +68,51 @@ enum LifecycleSchedule {
         return target
     }
 
+    /// Whether a noncurrent version is due to be removed for good: an enabled rule that matches it has a
+    /// NoncurrentVersionExpiration whose days, counted from when the version became noncurrent (`since`: its successor
+    /// was written) and rounded up to midnight UTC, have passed, and that keeps fewer newer noncurrent versions than
+    /// the version has (`newer`: 0 for the newest noncurrent version).
+    static func noncurrentExpires(_ version: S3Object, newer: Int, since: Int64, under rules: [LifecycleRule],
+                                  now: Int64) -> Bool
+    {
+        rules.contains { rule in
+            guard rule.enabled, let expiration = rule.noncurrentVersionExpiration,
+                rule.filter.matches(key: version.key, tags: version.headers.tags, size: version.size),
+                newer >= (expiration.newerNoncurrentVersions ?? 0)
+            else { return false }
+            return due(after: since, days: expiration.noncurrentDays ?? 0) <= now
+        }
+    }
+
+    /// The storage class a noncurrent version's due NoncurrentVersionTransitions bring it to by `now`, counted as
+    /// `noncurrentExpires` counts, with the current object's size rules; nil when it stays where it is.
+    static func noncurrentStorageClass(_ version: S3Object, newer: Int, since: Int64, under rules: [LifecycleRule],
+                                       minimumSize: String, now: Int64) -> String?
+    {
+        var target: String?
+        for rule in rules where rule.enabled && rule.filter.matches(key: version.key, tags: version.headers.tags, size: version.size) {
+            let customSize = rule.filter.objectSizeGreaterThan != nil || rule.filter.objectSizeLessThan != nil
+            for transition in rule.noncurrentVersionTransitions where newer >= (transition.newerNoncurrentVersions ?? 0) {
+                let smallAllowed = customSize || (minimumSize == "varies_by_storage_class"
+                    && (transition.storageClass == "GLACIER" || transition.storageClass == "DEEP_ARCHIVE"))
+                guard version.size >= minimumTransitionSize || smallAllowed else { continue }
+                guard due(after: since, days: transition.noncurrentDays ?? 0) <= now else { continue }
+                if rank(transition.storageClass) > rank(target ?? version.storageClass) { target = transition.storageClass }
+            }
+        }
+        return target
+    }
+
+    /// Whether a delete marker that is its key's only version is to be removed: an enabled rule whose prefix the key
+    /// has sets ExpiredObjectDeleteMarker (a marker has no tags and no size, so rules that filter on them pass it by).
+    static func removesLoneDeleteMarker(_ marker: S3Object, under rules: [LifecycleRule]) -> Bool {
+        rules.contains { rule in
+            rule.enabled && rule.expiration?.expiredObjectDeleteMarker == true && rule.filter.tags.isEmpty
+                && rule.filter.objectSizeGreaterThan == nil && rule.filter.objectSizeLessThan == nil
+                && (rule.filter.prefix.map(marker.key.hasPrefix) ?? true)
+        }
+    }
+
     /// Whether an incomplete upload is due to be aborted: an enabled rule with AbortIncompleteMultipartUpload whose
     /// prefix its key has, counted from its initiation.
     static func abortIsDue(_ upload: MultipartUpload, under rules: [LifecycleRule], now: Int64) -> Bool {

@@ -20,6 +20,18 @@ enum S3Errors {
         AWSError("NoSuchKey", "The specified key does not exist.", status: 404, fields: [AWSErrorField("Key", key)])
     }
 
+    /// An error that carries response headers (`AWSError.responseHeaders`) as S3 writes it, for the plugin to answer
+    /// as a response of its own: the host's error call has no room for headers.
+    static func response(for error: AWSError, requestId: String) -> OperationOutput {
+        var body = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error>" + xmlElement("Code", error.code)
+            + xmlElement("Message", error.message)
+        for field in error.fields { body += xmlElement(field.name, field.value) }
+        body += xmlElement("RequestId", requestId) + "</Error>"
+        return OperationOutput(body: Array(body.utf8), status: error.httpStatus,
+                               headers: [("Content-Type", "application/xml")]
+                                   + error.responseHeaders.map { ($0.name, $0.value) })
+    }
+
     static func noSuchVersion(key: String, versionId: String) -> AWSError {
         AWSError("NoSuchVersion", "The specified version does not exist.", status: 404,
                  fields: [AWSErrorField("Key", key), AWSErrorField("VersionId", versionId)])
