@@ -218,6 +218,29 @@ def test_paging_through_versions(s3, bucket):
     assert rolled["CommonPrefixes"] == [{"Prefix": "b/"}]
 
 
+def test_paging_on_after_the_marker_version_was_deleted(s3, bucket):
+    """A client that deletes each page before asking for the next names a version that is gone: the rest of its key
+    is still listed, so nothing is left behind."""
+    enable(s3, bucket)
+    ids = [s3.put_object(Bucket=bucket, Key="k", Body=b"x")["VersionId"] for _ in range(4)]
+    first = s3.list_object_versions(Bucket=bucket, MaxKeys=2)
+    assert [v["VersionId"] for v in first["Versions"]] == [ids[3], ids[2]]
+    s3.delete_objects(Bucket=bucket, Delete={"Objects": [{"Key": "k", "VersionId": v} for v in ids[2:]]})
+    rest = s3.list_object_versions(Bucket=bucket, KeyMarker=first["NextKeyMarker"],
+                                   VersionIdMarker=first["NextVersionIdMarker"])
+    assert [v["VersionId"] for v in rest["Versions"]] == [ids[1], ids[0]]
+
+
+def test_a_folder_key_resumes_after_its_version(s3, bucket):
+    enable(s3, bucket)
+    folder = s3.put_object(Bucket=bucket, Key="a/", Body=b"")["VersionId"]
+    s3.put_object(Bucket=bucket, Key="a/file", Body=b"x")
+    page = s3.list_object_versions(Bucket=bucket, Prefix="a/", Delimiter="/", MaxKeys=1)
+    assert [v["Key"] for v in page["Versions"]] == ["a/"] and page["NextVersionIdMarker"] == folder
+    rest = s3.list_object_versions(Bucket=bucket, Prefix="a/", Delimiter="/", KeyMarker="a/", VersionIdMarker=folder)
+    assert [v["Key"] for v in rest["Versions"]] == ["a/file"]
+
+
 def test_a_versioned_bucket_is_emptied_the_way_boto3_does(endpoint, s3, bucket):
     enable(s3, bucket)
     for n in range(3):

@@ -44,13 +44,12 @@ public struct GatewayResponse: Sendable {
             let namespace = xmlNamespace.map { " xmlns=\"\($0)\"" } ?? ""
             let type = status >= 500 ? "Receiver" : "Sender"
             let xml = "<ErrorResponse\(namespace)><Error><Type>\(type)</Type>\(xmlElement("Code", code))"
-                + "\(errorText("Message", message))\(xmlElements(fields))</Error>\(xmlElement("RequestId", requestId))"
+                + "\(xmlTextElement("Message", message))\(xmlErrorMembers(fields))</Error>\(xmlElement("RequestId", requestId))"
                 + "</ErrorResponse>"
             return GatewayResponse(status: status, headers: [("Content-Type", "text/xml"),
                                                              ("x-amzn-RequestId", requestId)], body: Array(xml.utf8))
         case EMU_PROTOCOL_REST:
-            let xml = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error>\(xmlElement("Code", code))"
-                + "\(errorText("Message", message))\(xmlElements(fields))\(xmlElement("RequestId", requestId))</Error>"
+            let xml = restXMLErrorDocument(code: code, message: message, fields: fields, requestId: requestId)
             return GatewayResponse(status: status, headers: [("Content-Type", "application/xml"),
                                                              ("x-amz-request-id", requestId)], body: Array(xml.utf8))
         default:
@@ -73,23 +72,4 @@ public struct GatewayResponse: Sendable {
                                    body: body.serialized())
         }
     }
-}
-
-/// The fields as elements after <Message>; the capitalized-message instruction is not a member, and XML has
-/// <Message> anyway.
-private func xmlElements(_ fields: [AWSErrorField]) -> String {
-    fields.filter { $0.name != AWSErrorField.capitalizedMessage }.map { errorText($0.name, $0.value) }.joined()
-}
-
-/// An error's message and members carry what the caller sent (a key, a header's value, a name quoted in a
-/// message), which may hold characters XML 1.0 cannot carry even escaped (U+0001…): those become U+FFFD, so that
-/// every SDK can still parse the error document.
-private func errorText(_ name: String, _ text: String) -> String {
-    var value = String.UnicodeScalarView()
-    for scalar in text.unicodeScalars {
-        let allowed = scalar == "\t" || scalar == "\n" || scalar == "\r" || (0x20...0xD7FF).contains(scalar.value)
-            || (0xE000...0xFFFD).contains(scalar.value) || scalar.value >= 0x10000
-        value.append(allowed ? scalar : "\u{FFFD}")
-    }
-    return xmlElement(name, String(value))
 }

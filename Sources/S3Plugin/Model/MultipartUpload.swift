@@ -14,7 +14,7 @@ struct MultipartUpload: Codable, Sendable, Equatable {
     /// the whole object, made from the parts' own.
     var checksumAlgorithm: ChecksumAlgorithm? = nil
     var checksumType: ChecksumType? = nil
-    /// The object under the upload's key when the upload began (`S3Object.version`, "" for none): a conditional
+    /// The object under the upload's key when the upload began (`S3Object.writeFingerprint`, "" for none): a conditional
     /// CompleteMultipartUpload conflicts with a write or delete made meanwhile. nil in records kept before it was.
     var objectAtStart: String? = nil
 

@@ -38,7 +38,7 @@ struct S3Object: Codable, Sendable, Equatable {
     var arn: String { "arn:aws:s3:::\(bucket)/\(key)" }
     var quotedETag: String { "\"\(etag)\"" }
     /// Tells one write of the key from another (the same bytes written twice included): its ETag, time and blob.
-    var version: String { "\(etag)/\(lastModified)/\(blobs.first?.id ?? "")" }
+    var writeFingerprint: String { "\(etag)/\(lastModified)/\(blobs.first?.id ?? "")" }
     /// Every byte of the body; nil for an empty one.
     var wholeRange: ClosedRange<Int64>? { size > 0 ? 0...(size - 1) : nil }
 }
@@ -59,6 +59,11 @@ extension S3Object {
     static func newVersionId() -> String {
         String(decoding: SecureRandom.bytes(32).map { versionIdAlphabet[Int($0) % versionIdAlphabet.count] },
                as: UTF8.self)
+    }
+
+    /// The version id a write gets: a new one when versioning is enabled, none (the null version) otherwise.
+    static func newVersionId(under versioning: VersioningStatus?) -> String? {
+        versioning == .enabled ? newVersionId() : nil
     }
 
     /// Whether `id` has the form of an S3 version id. S3 refuses ids of another form as invalid, not as missing.

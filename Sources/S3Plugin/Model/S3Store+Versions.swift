@@ -41,8 +41,7 @@ extension S3Store.State {
         if let previous { older.insert(previous, at: 0) }
         if versioning == .suspended {
             // The new object is the null version: the one there was (current or not) is gone.
-            retired = older.filter { $0.versionId == nil }.flatMap { $0.blobs.map(\.id) }
-            older.removeAll { $0.versionId == nil }
+            retired = Self.removeNullVersion(from: &older)
         }
         try S3Persistence.object(context, bucket: bucket, key: key, object)
         try setHistory(bucket: bucket, key: key, older, context)
@@ -57,8 +56,8 @@ extension S3Store.State {
                                _ context: RequestContext) throws(AWSError) -> (marker: S3Object?, retired: [String])
     {
         guard let versioning else { return (nil, try removeObject(bucket: bucket, key: key, context)) }
-        let marker = S3Object.deleteMarker(bucket: bucket, key: key, versionId: versioning == .enabled
-                                               ? S3Object.newVersionId() : nil, lastModified: now)
+        let marker = S3Object.deleteMarker(bucket: bucket, key: key, versionId: S3Object.newVersionId(under: versioning),
+                                           lastModified: now)
         // S3 adds a marker even over a marker, and for a key that never existed.
         return (marker, try putMarker(marker, context))
     }
@@ -94,17 +93,21 @@ extension S3Store.State {
     private mutating func putMarker(_ marker: S3Object, _ context: RequestContext) throws(AWSError) -> [String] {
         var all = versions(bucket: marker.bucket, key: marker.key)
         var retired: [String] = []
-        if marker.versionId == nil {
-            retired = all.filter { $0.versionId == nil }.flatMap { $0.blobs.map(\.id) }
-            all.removeAll { $0.versionId == nil }
-        }
+        if marker.versionId == nil { retired = Self.removeNullVersion(from: &all) }
         all.insert(marker, at: 0)
         try setVersions(bucket: marker.bucket, key: marker.key, all, context)
         return retired
     }
 
+    /// Takes the null version out of a key's versions. - Returns: its blobs.
+    private static func removeNullVersion(from versions: inout [S3Object]) -> [String] {
+        let retired = versions.filter { $0.versionId == nil }.flatMap { $0.blobs.map(\.id) }
+        versions.removeAll { $0.versionId == nil }
+        return retired
+    }
+
     /// Stores a key's versions, newest first: the first is the current object unless it is a delete marker.
-    private mutating func setVersions(bucket: String, key: String, _ all: [S3Object], _ context: RequestContext)
+    mutating func setVersions(bucket: String, key: String, _ all: [S3Object], _ context: RequestContext)
         throws(AWSError)
     {
         let current = all.first.flatMap { $0.isDeleteMarker ? nil : $0 }

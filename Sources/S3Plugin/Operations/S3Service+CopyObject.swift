@@ -116,15 +116,7 @@ extension S3Service {
             }
             original = found
         } else {
-            let (current, latest) = store.read {
-                ($0.objects[source.bucket]?[source.key], $0.latest(bucket: source.bucket, key: source.key))
-            }
-            guard let current else {
-                var error = S3Errors.noSuchKey(source.key)
-                if let marker = latest, marker.isDeleteMarker { error.responseHeaders = Self.markerHeaders(marker) }
-                throw error
-            }
-            original = current
+            original = try currentObject(bucket: source.bucket, key: source.key, missingKey: source.key)
         }
         try checkCopySourceConditions(request, original)
         if StorageClass.archived.contains(original.storageClass) {

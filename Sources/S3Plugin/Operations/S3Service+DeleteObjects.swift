@@ -16,22 +16,20 @@ extension S3Service {
         let quiet = document.value("Quiet")?.lowercased() == "true"
         let entries = document.children("Object")
         guard !entries.isEmpty, entries.count <= 1000 else { throw S3Errors.malformedXML() }
-        var keys: [(key: String, versionId: String?)] = []
+        var keys: [ObjectDeletion.Request] = []
         // The same key and version twice is deleted (and reported) once, as S3 does.
         var named = Set<String>()
-        // An object's ETag element makes its deletion conditional, as If-Match does for DeleteObject.
-        var conditions: [String: WriteConditions] = [:]
         for entry in entries {
             // Keys keep their whitespace: only the element's own text counts.
             guard let key = entry.child("Key")?.text else { throw S3Errors.malformedXML() }
             let versionId = entry.value("VersionId").flatMap { $0.isEmpty ? nil : $0 }
             guard named.insert(key + "\u{0}" + (versionId ?? "\u{0}")).inserted else { continue }
-            keys.append((key, versionId))
-            if let etag = entry.value("ETag") { conditions[key] = WriteConditions(ifMatch: etag, key: key) }
+            // An object's ETag element makes its deletion conditional, as If-Match does for DeleteObject.
+            keys.append(ObjectDeletion.Request(key: key, versionId: versionId,
+                                               condition: entry.value("ETag").map { WriteConditions(ifMatch: $0, key: key) }))
         }
-        // Each entry's error, or nil for one that is deleted, by position; entries refused before anything is
-        // removed are not passed on.
-        var results = [Result<DeleteOutcome, AWSError>?](repeating: nil, count: keys.count)
+        // Each entry's outcome or error, by position: entries refused here are not passed on to be removed.
+        var results = [Result<ObjectDeletion.Outcome, AWSError>?](repeating: nil, count: keys.count)
         var deletable: [Int] = []
         for (index, entry) in keys.enumerated() {
             if entry.key.isEmpty {
@@ -46,8 +44,7 @@ extension S3Service {
                 deletable.append(index)
             }
         }
-        let outcomes = try removeObjects(bucket: name, entries: deletable.map { keys[$0] }, conditions: conditions,
-                                         context)
+        let outcomes = try removeObjects(bucket: name, deletable.map { keys[$0] }, context)
         for (index, outcome) in zip(deletable, outcomes) { results[index] = outcome }
         var xml = XMLWriter(root: "DeleteResult")
         if !quiet {

@@ -108,8 +108,9 @@ extension S3Service {
         let bucket = try requireBucket(name, context)
         let versionId = request.query["versionId"]
         if let versionId { try Self.checkVersionId(versionId, in: bucket) }
-        let ifMatch = request.header("If-Match").map { [key: WriteConditions(ifMatch: $0, key: key)] } ?? [:]
-        let outcome = try removeObjects(bucket: name, entries: [(key, versionId)], conditions: ifMatch, context)[0].get()
+        let condition = request.header("If-Match").map { WriteConditions(ifMatch: $0, key: key) }
+        let outcome = try removeObjects(
+            bucket: name, [ObjectDeletion.Request(key: key, versionId: versionId, condition: condition)], context)[0].get()
         var headers: [(String, String)] = []
         if outcome.deleteMarker { headers.append(("x-amz-delete-marker", "true")) }
         if let version = outcome.markerVersionId ?? (bucket.versioning == nil ? nil : versionId) {
@@ -118,29 +119,24 @@ extension S3Service {
         return OperationOutput(body: [], status: 204, headers: headers)
     }
 
-    /// What deleting a key, or one version of it, did: whether a delete marker was made or removed, and its version.
-    struct DeleteOutcome {
-        var deleteMarker = false
-        var markerVersionId: String?
-    }
-
-    /// Deletes keys or versions within the request's persistence, in one step, each only if its conditions (when
-    /// given) still hold against the current object: a version named is removed for good; a key without one is
-    /// removed, or under versioning hidden by a new delete marker.
+    /// Deletes keys or versions within the request's persistence, in one step, each only if its condition (when
+    /// given) still holds against the version it names, or the current object: a version named is removed for good;
+    /// a key without one is removed, or under versioning hidden by a new delete marker.
     /// - Returns: each entry's outcome or error, in order.
-    func removeObjects(bucket name: String, entries: [(key: String, versionId: String?)],
-                       conditions: [String: WriteConditions] = [:], _ context: RequestContext) throws(AWSError)
-        -> [Result<DeleteOutcome, AWSError>]
+    func removeObjects(bucket name: String, _ entries: [ObjectDeletion.Request], _ context: RequestContext)
+        throws(AWSError) -> [Result<ObjectDeletion.Outcome, AWSError>]
     {
         let now = self.now
         let (outcomes, retired) = try store.update {
-            state throws(AWSError) -> ([Result<DeleteOutcome, AWSError>], [String]) in
+            state throws(AWSError) -> ([Result<ObjectDeletion.Outcome, AWSError>], [String]) in
             let versioning = try Self.versioning(of: name, in: state)
-            var outcomes: [Result<DeleteOutcome, AWSError>] = []
+            var outcomes: [Result<ObjectDeletion.Outcome, AWSError>] = []
             var retired: [String] = []
             for entry in entries {
                 do throws(AWSError) {
-                    try conditions[entry.key]?.verify(state.objects[name]?[entry.key])
+                    let target = entry.versionId.map { state.version(bucket: name, key: entry.key, id: $0) }
+                        ?? state.objects[name]?[entry.key]
+                    try entry.condition?.verify(target.flatMap { $0.isDeleteMarker ? nil : $0 })
                 } catch {
                     outcomes.append(.failure(error))
                     continue
@@ -149,13 +145,14 @@ extension S3Service {
                     let (removed, blobs) = try state.deleteVersion(bucket: name, key: entry.key, id: id, context)
                     retired += blobs
                     let marker = removed?.isDeleteMarker == true
-                    outcomes.append(.success(DeleteOutcome(deleteMarker: marker, markerVersionId: marker ? id : nil)))
+                    outcomes.append(.success(ObjectDeletion.Outcome(deleteMarker: marker,
+                                                                    markerVersionId: marker ? id : nil)))
                 } else {
                     let (marker, blobs) = try state.deleteLatest(bucket: name, key: entry.key, versioning: versioning,
                                                                  now: now, context)
                     retired += blobs
-                    outcomes.append(.success(DeleteOutcome(deleteMarker: marker != nil,
-                                                           markerVersionId: marker?.versionIdText)))
+                    outcomes.append(.success(ObjectDeletion.Outcome(deleteMarker: marker != nil,
+                                                                    markerVersionId: marker?.versionIdText)))
                 }
             }
             return (outcomes, retired)

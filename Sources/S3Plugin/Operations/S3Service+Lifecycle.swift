@@ -103,32 +103,36 @@ extension S3Service {
         var retired: [String] = []
         for key in Array((state.history[name] ?? [:]).keys) {
             let all = state.versions(bucket: name, key: key)
+            var kept = [all[0]]
             var newer = 0
-            var expired: [String] = []
-            for index in all.indices.dropFirst() where !all[index].isDeleteMarker {
-                let version = all[index]
+            for index in all.indices.dropFirst() {
+                var version = all[index]
+                defer { if !version.isDeleteMarker { newer += 1 } }
+                guard !version.isDeleteMarker else {
+                    kept.append(version)
+                    continue
+                }
                 let since = all[index - 1].lastModified
                 if LifecycleSchedule.noncurrentExpires(version, newer: newer, since: since, under: lifecycle.rules,
                                                        now: now)
                 {
-                    expired.append(version.versionIdText)
-                } else if let storageClass = LifecycleSchedule.noncurrentStorageClass(
+                    retired += version.blobs.map(\.id)
+                    continue
+                }
+                if let storageClass = LifecycleSchedule.noncurrentStorageClass(
                     version, newer: newer, since: since, under: lifecycle.rules,
                     minimumSize: lifecycle.transitionMinimumSize, now: now)
                 {
-                    var moved = version
-                    moved.storageClass = storageClass
-                    try state.replaceVersion(moved, context)
+                    version.storageClass = storageClass
                 }
-                newer += 1
+                kept.append(version)
             }
-            for id in expired { retired += try state.deleteVersion(bucket: name, key: key, id: id, context).retired }
-            let remaining = state.versions(bucket: name, key: key)
-            if remaining.count == 1, let marker = remaining.first, marker.isDeleteMarker,
-                LifecycleSchedule.removesLoneDeleteMarker(marker, under: lifecycle.rules)
+            if kept.count == 1, kept[0].isDeleteMarker,
+                LifecycleSchedule.removesLoneDeleteMarker(kept[0], under: lifecycle.rules)
             {
-                _ = try state.deleteVersion(bucket: name, key: key, id: marker.versionIdText, context)
+                kept = []
             }
+            if kept != all { try state.setVersions(bucket: name, key: key, kept, context) }
         }
         return retired
     }

@@ -33,8 +33,12 @@ extension S3Service {
         let encodeKeys = try PercentEncoding.isRequested(in: query)
         let prefix = query["prefix"] ?? ""
         let delimiter = query["delimiter"].flatMap { $0.isEmpty ? nil : $0 }
+        // A key marker ending in the delimiter stands for a common prefix, unless a version marker names one of its
+        // versions (a key such as "folder/" listed as a version of its own).
+        let versionMarker = query["version-id-marker"]
         let marker = keyMarker.flatMap { $0.isEmpty ? nil : $0 }.map { value in
-            ListingMarker(value: value, isCommonPrefix: delimiter.map { value.hasSuffix($0) } ?? false)
+            ListingMarker(value: value,
+                          isCommonPrefix: versionMarker == nil && (delimiter.map { value.hasSuffix($0) } ?? false))
         }
         let (versions, latest) = store.read { state in
             let keys = Set((state.objects[name] ?? [:]).keys).union((state.history[name] ?? [:]).keys)
@@ -47,17 +51,16 @@ extension S3Service {
             }
             return (versions, latest)
         }
-        // With a version marker the listing resumes inside the marker's key, after that version (after all of the
-        // key when the key has no such version).
-        var resumeInMarkerKey = false
+        // With a version marker the listing resumes inside the marker's key, after that version. When the key no
+        // longer has it (a client that deletes each page before asking for the next, as boto3's
+        // `object_versions.delete()` does), the key is listed again from its newest version: listing a version twice
+        // costs such a client nothing, skipping one would leave it behind.
         var listed = versions[...]
-        if let marker, let versionMarker = query["version-id-marker"] {
+        let resumeInMarkerKey = marker != nil && versionMarker != nil
+        if let marker, let versionMarker {
             let start = listed.firstIndex { !$0.key.utf8.lexicographicallyPrecedes(marker.value.utf8) } ?? listed.endIndex
             let ofKey = listed[start...].prefix { $0.key == marker.value }
-            if let at = ofKey.firstIndex(where: { $0.versionIdText == versionMarker }) {
-                listed = listed[(at + 1)...]
-                resumeInMarkerKey = true
-            }
+            if let at = ofKey.firstIndex(where: { $0.versionIdText == versionMarker }) { listed = listed[(at + 1)...] }
         }
         let page = ListingPage(Array(listed), prefix: prefix, delimiter: delimiter, after: marker, maxKeys: maxKeys,
                                keepingMarkerKey: resumeInMarkerKey)

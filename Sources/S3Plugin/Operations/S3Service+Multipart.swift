@@ -27,7 +27,7 @@ extension S3Service {
                                      checksumAlgorithm: checksum?.algorithm, checksumType: checksum?.type)
         try store.update { state throws(AWSError) in
             guard state.buckets[name] != nil else { throw S3Errors.noSuchBucket(name) }
-            upload.objectAtStart = state.objects[name]?[key]?.version ?? ""
+            upload.objectAtStart = state.objects[name]?[key]?.writeFingerprint ?? ""
             try S3Persistence.upload(context, upload.uploadId, upload)
             state.uploads[upload.uploadId] = upload
         }
@@ -149,7 +149,7 @@ extension S3Service {
             // A conditional completion conflicts with a write or delete of the key since the upload began: S3
             // answers 409 rather than judge the condition against an object the upload never saw.
             if let condition = conditions.ifMatch != nil ? "If-Match" : conditions.ifNoneMatch != nil ? "If-None-Match" : nil,
-                let atStart = upload.objectAtStart, atStart != (existing?.version ?? "")
+                let atStart = upload.objectAtStart, atStart != (existing?.writeFingerprint ?? "")
             {
                 throw AWSError("ConditionalRequestConflict", "The conditional request cannot succeed due to a "
                     + "conflicting operation against this resource.", status: 409,
@@ -173,7 +173,7 @@ extension S3Service {
                                   checksum: checksum,
                                   partChecksums: upload.checksumAlgorithm == nil || checksum == nil
                                       ? nil : chosen.compactMap(\.checksum))
-            object.versionId = versioning == .enabled ? S3Object.newVersionId() : nil
+            object.versionId = S3Object.newVersionId(under: versioning)
             let kept = Set(chosen.map(\.partNumber))
             var retired: [String] = []
             for part in uploaded.values {

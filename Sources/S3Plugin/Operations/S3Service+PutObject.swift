@@ -60,7 +60,7 @@ extension S3Service {
             let versioning = try Self.versioning(of: object.bucket, in: state)
             try check(state.objects[object.bucket]?[object.key])
             var stored = object
-            stored.versionId = versioning == .enabled ? S3Object.newVersionId() : nil
+            stored.versionId = S3Object.newVersionId(under: versioning)
             return (stored, try state.putLatest(stored, versioning: versioning, context))
         }
     }

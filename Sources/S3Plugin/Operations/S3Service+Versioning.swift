@@ -55,33 +55,27 @@ extension S3Service {
     {
         let name = bucket.name
         guard let versionId = request.query["versionId"] else {
-            let (current, latest) = store.read { ($0.objects[name]?[key], $0.latest(bucket: name, key: key)) }
-            guard let current else {
-                var error = S3Errors.noSuchKey(missingKey ?? key)
-                if let marker = latest, marker.isDeleteMarker { error.responseHeaders = Self.markerHeaders(marker) }
-                throw error
-            }
-            return current
+            return try currentObject(bucket: name, key: key, missingKey: missingKey ?? key)
         }
         try Self.checkVersionId(versionId, in: bucket)
         guard let object = store.read({ $0.version(bucket: name, key: key, id: versionId) }) else {
             guard bucket.versioning != nil else { throw S3Errors.noSuchKey(missingKey ?? key) }
             throw S3Errors.noSuchVersion(key: key, versionId: versionId)
         }
-        if object.isDeleteMarker {
-            var error = AWSError("MethodNotAllowed", "The specified method is not allowed against this resource.",
-                                 status: 405, fields: [AWSErrorField("Method", request.method),
-                                                       AWSErrorField("ResourceType", "DeleteMarker")])
-            error.responseHeaders = Self.markerHeaders(object)
-                + [AWSErrorField("Last-Modified", HTTPDate.rfc1123(object.lastModified)), AWSErrorField("Allow", "DELETE")]
-            throw error
-        }
+        if object.isDeleteMarker { throw S3Errors.deleteMarkerRead(object, method: request.method) }
         return object
     }
 
-    /// The headers S3 sends when a delete marker answers a read: `x-amz-delete-marker` and the marker's version.
-    static func markerHeaders(_ marker: S3Object) -> [AWSErrorField] {
-        [AWSErrorField("x-amz-delete-marker", "true"), AWSErrorField("x-amz-version-id", marker.versionIdText)]
+    /// A key's current object.
+    /// - Throws: NoSuchKey naming `missingKey`, with S3's delete-marker headers when a marker hides the key.
+    func currentObject(bucket name: String, key: String, missingKey: String) throws(AWSError) -> S3Object {
+        let (current, latest) = store.read { ($0.objects[name]?[key], $0.latest(bucket: name, key: key)) }
+        guard let current else {
+            var error = S3Errors.noSuchKey(missingKey)
+            if let marker = latest, marker.isDeleteMarker { error.responseHeaders = S3Errors.markerHeaders(marker) }
+            throw error
+        }
+        return current
     }
 
     /// A version id a request names (`versionId`): never empty; on a bucket whose versioning was never enabled only

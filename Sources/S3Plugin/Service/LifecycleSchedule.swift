@@ -55,14 +55,32 @@ enum LifecycleSchedule {
     {
         var target: String?
         for rule in rules where rule.enabled && rule.filter.matches(key: object.key, tags: object.headers.tags, size: object.size) {
-            let customSize = rule.filter.objectSizeGreaterThan != nil || rule.filter.objectSizeLessThan != nil
-            for transition in rule.transitions {
-                let smallAllowed = customSize || (minimumSize == "varies_by_storage_class"
-                    && (transition.storageClass == "GLACIER" || transition.storageClass == "DEEP_ARCHIVE"))
-                guard object.size >= minimumTransitionSize || smallAllowed else { continue }
-                let date = transition.days.map { due(after: object.lastModified, days: $0) } ?? transition.date ?? .max
-                guard date <= now else { continue }
-                if rank(transition.storageClass) > rank(target ?? object.storageClass) { target = transition.storageClass }
+            let transitions = rule.transitions.map { transition in
+                (date: transition.days.map { due(after: object.lastModified, days: $0) } ?? transition.date ?? .max,
+                 storageClass: transition.storageClass)
+            }
+            target = furthest(transitions, of: object, under: rule, minimumSize: minimumSize, now: now,
+                              beyond: target) ?? target
+        }
+        return target
+    }
+
+    /// The furthest class down the waterfall that `transitions` (each with its due date) have brought `object` to
+    /// by `now`, if further than `beyond` (or the object's own class): under S3's 128 KiB default minimum, which
+    /// `varies_by_storage_class` lifts for the Glacier Flexible Retrieval and Deep Archive classes and a rule's own
+    /// size filter replaces.
+    private static func furthest(_ transitions: [(date: Int64, storageClass: String)], of object: S3Object,
+                                 under rule: LifecycleRule, minimumSize: String, now: Int64, beyond: String?)
+        -> String?
+    {
+        let customSize = rule.filter.objectSizeGreaterThan != nil || rule.filter.objectSizeLessThan != nil
+        var target: String?
+        for transition in transitions where transition.date <= now {
+            let smallAllowed = customSize || (minimumSize == "varies_by_storage_class"
+                && (transition.storageClass == "GLACIER" || transition.storageClass == "DEEP_ARCHIVE"))
+            guard object.size >= minimumTransitionSize || smallAllowed else { continue }
+            if rank(transition.storageClass) > rank(target ?? beyond ?? object.storageClass) {
+                target = transition.storageClass
             }
         }
         return target
@@ -91,14 +109,11 @@ enum LifecycleSchedule {
     {
         var target: String?
         for rule in rules where rule.enabled && rule.filter.matches(key: version.key, tags: version.headers.tags, size: version.size) {
-            let customSize = rule.filter.objectSizeGreaterThan != nil || rule.filter.objectSizeLessThan != nil
-            for transition in rule.noncurrentVersionTransitions where newer >= (transition.newerNoncurrentVersions ?? 0) {
-                let smallAllowed = customSize || (minimumSize == "varies_by_storage_class"
-                    && (transition.storageClass == "GLACIER" || transition.storageClass == "DEEP_ARCHIVE"))
-                guard version.size >= minimumTransitionSize || smallAllowed else { continue }
-                guard due(after: since, days: transition.noncurrentDays ?? 0) <= now else { continue }
-                if rank(transition.storageClass) > rank(target ?? version.storageClass) { target = transition.storageClass }
-            }
+            let transitions = rule.noncurrentVersionTransitions
+                .filter { newer >= ($0.newerNoncurrentVersions ?? 0) }
+                .map { (date: due(after: since, days: $0.noncurrentDays ?? 0), storageClass: $0.storageClass) }
+            target = furthest(transitions, of: version, under: rule, minimumSize: minimumSize, now: now,
+                              beyond: target) ?? target
         }
         return target
     }

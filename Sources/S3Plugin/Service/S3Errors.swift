@@ -23,13 +23,27 @@ enum S3Errors {
     /// An error that carries response headers (`AWSError.responseHeaders`) as S3 writes it, for the plugin to answer
     /// as a response of its own: the host's error call has no room for headers.
     static func response(for error: AWSError, requestId: String) -> OperationOutput {
-        var body = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error>" + xmlElement("Code", error.code)
-            + xmlElement("Message", error.message)
-        for field in error.fields { body += xmlElement(field.name, field.value) }
-        body += xmlElement("RequestId", requestId) + "</Error>"
+        let body = restXMLErrorDocument(code: error.code, message: error.message, fields: error.fields,
+                                        requestId: requestId)
         return OperationOutput(body: Array(body.utf8), status: error.httpStatus,
                                headers: [("Content-Type", "application/xml")]
                                    + error.responseHeaders.map { ($0.name, $0.value) })
+    }
+
+    /// The headers S3 sends when a delete marker answers a read: `x-amz-delete-marker` and the marker's version.
+    static func markerHeaders(_ marker: S3Object) -> [AWSErrorField] {
+        [AWSErrorField("x-amz-delete-marker", "true"), AWSErrorField("x-amz-version-id", marker.versionIdText)]
+    }
+
+    /// A read (GET, HEAD, tagging) naming a delete marker by its version id: a marker has no body to read.
+    static func deleteMarkerRead(_ marker: S3Object, method: String) -> AWSError {
+        var error = AWSError("MethodNotAllowed", "The specified method is not allowed against this resource.",
+                             status: 405, fields: [AWSErrorField("Method", method),
+                                                   AWSErrorField("ResourceType", "DeleteMarker")])
+        error.responseHeaders = markerHeaders(marker) + [
+            AWSErrorField("Last-Modified", HTTPDate.rfc1123(marker.lastModified)), AWSErrorField("Allow", "DELETE"),
+        ]
+        return error
     }
 
     static func noSuchVersion(key: String, versionId: String) -> AWSError {
