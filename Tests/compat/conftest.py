@@ -16,6 +16,23 @@ import pytest
 from awsemu_host import AwsemuHost, ensure_echo_plugin, make_client, request
 
 
+# Operations the tests call that only newer clients know: an older botocore (one that came with the machine)
+# would fail those tests with AttributeError, far from the cause.
+NEWEST_OPERATIONS_USED = {"kms": "Encapsulate", "secretsmanager": "ListResourcePolicies"}
+
+
+def pytest_sessionstart(session):
+    import botocore
+    import botocore.session
+
+    models = botocore.session.get_session()
+    missing = [f"{service} {operation}" for service, operation in NEWEST_OPERATIONS_USED.items()
+               if operation not in models.get_service_model(service).operation_names]
+    if missing:
+        pytest.exit(f"botocore {botocore.__version__} predates {', '.join(missing)}, which the compat tests call: "
+                    "pip install --upgrade awscli boto3 botocore (.ci/run does)", returncode=4)
+
+
 @pytest.fixture(scope="session")
 def awsemu():
     ensure_echo_plugin()
