@@ -63,6 +63,7 @@ extension S3Service {
         if request.header("x-amz-bucket-object-lock-enabled")?.lowercased() == "true" {
             throw S3Errors.notImplemented("S3 Object Lock")
         }
+        try ObjectOwnership.checkNewBucket(request, owner: Self.canonicalUserId(context.accountId))
         try ChecksumRequest.checkDocumentDigests(request)
         var constraint: String?
         if request.body.contains(where: { $0 > 0x20 }) {

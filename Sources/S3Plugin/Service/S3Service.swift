@@ -21,17 +21,16 @@ final class S3Service: Sendable {
     /// Sub-resources of S3's API that this plugin does not implement: named in the NotImplemented answer rather
     /// than silently served as the wrong operation.
     static let unsupportedSubresources = [
-        "accelerate", "acl", "analytics", "attributes", "intelligent-tiering", "inventory", "legal-hold",
-        "logging", "metadataConfiguration", "metadataTable", "metrics", "notification", "object-lock",
-        "ownershipControls", "policy", "policyStatus", "publicAccessBlock", "renameObject", "replication",
+        "accelerate", "analytics", "attributes", "intelligent-tiering", "inventory", "legal-hold",
+        "logging", "metadataConfiguration", "metadataTable", "metrics", "notification", "object-lock", "policy", "policyStatus", "publicAccessBlock", "renameObject", "replication",
         "requestPayment", "restore", "retention", "select", "session", "torrent", "website",
     ]
 
     /// The bucket configurations served through a sub-resource: GET reads one, PUT replaces it, DELETE removes it.
-    static let bucketConfigurations = ["cors", "lifecycle", "tagging"]
+    static let bucketConfigurations = ["acl", "cors", "lifecycle", "ownershipControls", "tagging"]
     /// Bucket sub-resources that name nothing on an object (tagging does): refused there as before, rather than
     /// served as a plain GET, PUT or DELETE of the object.
-    static let bucketOnlySubresources = ["cors", "lifecycle", "versions"]
+    static let bucketOnlySubresources = ["cors", "lifecycle", "ownershipControls", "versions"]
 
     init() {
         if let host = PluginHost.current, host.persistenceEnabled {
@@ -85,6 +84,11 @@ final class S3Service: Sendable {
         }
         if let configuration = Self.bucketConfigurations.first(where: request.has) {
             switch (configuration, request.method) {
+            case ("acl", "GET"): return try getBucketAcl(bucket, context)
+            case ("acl", "PUT"): return try putAcl(bucket: bucket, context)
+            case ("ownershipControls", "GET"): return try getBucketOwnershipControls(bucket, context)
+            case ("ownershipControls", "PUT"): return try putBucketOwnershipControls(request, bucket: bucket, context)
+            case ("ownershipControls", "DELETE"): return try deleteBucketOwnershipControls(bucket, context)
             case ("cors", "GET"): return try getBucketCors(bucket, context)
             case ("cors", "PUT"): return try putBucketCors(request, bucket: bucket, context)
             case ("cors", "DELETE"): return try deleteBucketCors(bucket, context)
@@ -134,6 +138,13 @@ final class S3Service: Sendable {
         }
         if let unsupported = (Self.unsupportedSubresources + Self.bucketOnlySubresources).first(where: request.has) {
             throw S3Errors.notImplemented("the object sub-resource ?\(unsupported)")
+        }
+        if request.has("acl") {
+            switch request.method {
+            case "GET": return try getObjectAcl(request, bucket: bucket, key: key, context)
+            case "PUT": return try putAcl(bucket: bucket, context)
+            default: throw S3Errors.methodNotAllowed()
+            }
         }
         if request.has("tagging") {
             switch request.method {

@@ -31,9 +31,9 @@ struct XMLWriter {
         text += "<\(name)>\(value)</\(name)>"
     }
 
-    /// `<name>…</name>` around what `body` adds.
-    mutating func group(_ name: String, _ body: (inout XMLWriter) -> Void) {
-        text += "<\(name)>"
+    /// `<name>…</name>` around what `body` adds; `attributes`, already escaped, go into the start tag.
+    mutating func group(_ name: String, attributes: String? = nil, _ body: (inout XMLWriter) -> Void) {
+        text += attributes.map { "<\(name) \($0)>" } ?? "<\(name)>"
         body(&self)
         text += "</\(name)>"
     }

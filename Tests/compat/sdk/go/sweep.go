@@ -272,6 +272,18 @@ func s3Sweep(c *s3.Client) sweep {
 	s.record("GetBucketLocation", err)
 	_, err = c.GetBucketVersioning(ctx, &s3.GetBucketVersioningInput{Bucket: bucket})
 	s.record("GetBucketVersioning", err)
+	acl, err := c.GetBucketAcl(ctx, &s3.GetBucketAclInput{Bucket: bucket})
+	if err == nil && (len(acl.Grants) != 1 || acl.Grants[0].Grantee.Type != s3types.TypeCanonicalUser ||
+		acl.Grants[0].Permission != s3types.PermissionFullControl || aws.ToString(acl.Grants[0].Grantee.ID) != aws.ToString(acl.Owner.ID)) {
+		err = fmt.Errorf("unexpected bucket ACL: %d grants", len(acl.Grants))
+	}
+	s.record("GetBucketAcl", err)
+	ownership, err := c.GetBucketOwnershipControls(ctx, &s3.GetBucketOwnershipControlsInput{Bucket: bucket})
+	if err == nil && (len(ownership.OwnershipControls.Rules) != 1 ||
+		ownership.OwnershipControls.Rules[0].ObjectOwnership != s3types.ObjectOwnershipBucketOwnerEnforced) {
+		err = fmt.Errorf("unexpected ownership controls")
+	}
+	s.record("GetBucketOwnershipControls", err)
 	_, err = c.PutBucketEncryption(ctx, &s3.PutBucketEncryptionInput{Bucket: bucket, ServerSideEncryptionConfiguration: &s3types.ServerSideEncryptionConfiguration{
 		Rules: []s3types.ServerSideEncryptionRule{{ApplyServerSideEncryptionByDefault: &s3types.ServerSideEncryptionByDefault{
 			SSEAlgorithm: s3types.ServerSideEncryptionAwsKms}, BucketKeyEnabled: true}}}})
