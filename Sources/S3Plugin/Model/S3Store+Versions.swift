@@ -75,7 +75,7 @@ extension S3Store.State {
         return (removed, removed.blobs.map(\.id))
     }
 
-    /// Replaces one version in place (tags, storage class), wherever it is kept.
+    /// Replaces one version in place (its tags), wherever it is kept.
     mutating func replaceVersion(_ object: S3Object, _ context: RequestContext) throws(AWSError) {
         var all = versions(bucket: object.bucket, key: object.key)
         guard let index = all.firstIndex(where: { $0.versionIdText == object.versionIdText }) else { return }

@@ -63,7 +63,6 @@ extension S3Service {
         if request.header("x-amz-bucket-object-lock-enabled")?.lowercased() == "true" {
             throw S3Errors.notImplemented("S3 Object Lock")
         }
-        try ObjectOwnership.checkNewBucket(request, owner: Self.canonicalUserId(context.accountId))
         try ChecksumRequest.checkDocumentDigests(request)
         var constraint: String?
         if request.body.contains(where: { $0 > 0x20 }) {
@@ -96,6 +95,8 @@ extension S3Service {
                 if existing.region == "us-east-1", region == "us-east-1" { return }
                 throw S3Errors.bucketAlreadyOwnedByYou(name)
             }
+            // Judged only for a bucket this request creates: the answers about an existing name come first.
+            try ObjectOwnership.checkNewBucket(request, accountId: context.accountId)
             let bucket = Bucket(name: name, accountId: context.accountId, region: region, creationDate: now,
                                 encryption: nil, legacyConstraint: constraint == "EU" ? "EU" : nil)
             try S3Persistence.bucket(context, name, bucket)

@@ -14,7 +14,7 @@ extension S3Service {
     {
         try requireKeyLength(key)
         let bucket = try requireBucket(name, context)
-        try ObjectOwnership.checkObjectACL(request, owner: Self.canonicalUserId(bucket.accountId))
+        try ObjectOwnership.checkObjectACL(request, accountId: bucket.accountId)
         let (original, sourceBucket, namedVersion) = try copySourceObject(request, context)
         let directiveHeader = request.header("x-amz-metadata-directive")
         let directive = directiveHeader?.uppercased() ?? "COPY"

@@ -104,14 +104,16 @@ extension S3Service {
         for key in Array((state.history[name] ?? [:]).keys) {
             let all = state.versions(bucket: name, key: key)
             var kept = [all[0]]
-            var newer = 0
+            var newerCount = 0
             for index in all.indices.dropFirst() {
                 var version = all[index]
-                defer { if !version.isDeleteMarker { newer += 1 } }
                 guard !version.isDeleteMarker else {
                     kept.append(version)
                     continue
                 }
+                // How many noncurrent versions are newer than this one (expiring ones count: they were newer).
+                let newer = newerCount
+                newerCount += 1
                 let since = all[index - 1].lastModified
                 if LifecycleSchedule.noncurrentExpires(version, newer: newer, since: since, under: lifecycle.rules,
                                                        now: now)

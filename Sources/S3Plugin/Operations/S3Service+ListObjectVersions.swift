@@ -16,7 +16,8 @@ extension S3Service {
         let maxKeys = try Self.versionListingMaxKeys(query["max-keys"])
         // An empty key-marker is a key-marker still, one that everything sorts after.
         let keyMarker = query["key-marker"]
-        if let versionMarker = query["version-id-marker"] {
+        let versionMarker = query["version-id-marker"]
+        if let versionMarker {
             guard keyMarker != nil else {
                 throw S3Errors.invalidArgument("A version-id marker cannot be specified without a key marker.",
                                                argument: ("version-id-marker", versionMarker))
@@ -35,7 +36,6 @@ extension S3Service {
         let delimiter = query["delimiter"].flatMap { $0.isEmpty ? nil : $0 }
         // A key marker ending in the delimiter stands for a common prefix, unless a version marker names one of its
         // versions (a key such as "folder/" listed as a version of its own).
-        let versionMarker = query["version-id-marker"]
         let marker = keyMarker.flatMap { $0.isEmpty ? nil : $0 }.map { value in
             ListingMarker(value: value,
                           isCommonPrefix: versionMarker == nil && (delimiter.map { value.hasSuffix($0) } ?? false))
@@ -71,7 +71,7 @@ extension S3Service {
         xml.element("Name", name)
         xml.element("Prefix", encoded(prefix))
         xml.element("KeyMarker", encoded(keyMarker ?? ""))
-        xml.element("VersionIdMarker", query["version-id-marker"] ?? "")
+        xml.element("VersionIdMarker", versionMarker ?? "")
         if page.isTruncated, let last = page.last {
             xml.element("NextKeyMarker", encoded(last.value))
             // A rolled-up prefix has no version of its own to resume after.

@@ -14,7 +14,7 @@ extension S3Service {
     {
         try requireKeyLength(key)
         let bucket = try requireBucket(name, context)
-        try ObjectOwnership.checkObjectACL(request, owner: Self.canonicalUserId(bucket.accountId))
+        try ObjectOwnership.checkObjectACL(request, accountId: bucket.accountId)
         let headers = try ObjectHeaders(request)
         let storageClass = try StorageClass.of(request)
         let spec = try EncryptionRequest.resolve(request, bucket: bucket)

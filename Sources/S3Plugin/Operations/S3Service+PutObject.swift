@@ -13,7 +13,7 @@ extension S3Service {
     {
         try requireKeyLength(key)
         let bucket = try requireBucket(name, context)
-        try ObjectOwnership.checkObjectACL(request, owner: Self.canonicalUserId(bucket.accountId))
+        try ObjectOwnership.checkObjectACL(request, accountId: bucket.accountId)
         if request.header("x-amz-write-offset-bytes") != nil {
             throw S3Errors.notImplemented("appending with x-amz-write-offset-bytes (S3 Express One Zone only)")
         }

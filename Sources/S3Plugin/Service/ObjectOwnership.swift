@@ -6,23 +6,23 @@ import EmuPluginKit
 /// built: those settings are NotImplemented.)
 enum ObjectOwnership {
     static let enforced = "BucketOwnerEnforced"
-    static let settings = ["BucketOwnerEnforced", "BucketOwnerPreferred", "ObjectWriter"]
-    static let grantHeaders = ["x-amz-grant-full-control", "x-amz-grant-read", "x-amz-grant-read-acp",
-                               "x-amz-grant-write", "x-amz-grant-write-acp"]
+    static let settings = [enforced, "BucketOwnerPreferred", "ObjectWriter"]
+    private static let grantHeaders = ["x-amz-grant-full-control", "x-amz-grant-read", "x-amz-grant-read-acp",
+                                       "x-amz-grant-write", "x-amz-grant-write-acp"]
 
     /// The ACL headers of a write (PutObject, CopyObject, CreateMultipartUpload): none, or one that leaves the bucket
     /// owner with full control alone. S3 takes `bucket-owner-full-control`, and a same-account `private` (ignored);
     /// any other canned ACL or grant is AccessControlListNotSupported.
-    static func checkObjectACL(_ request: S3Request, owner: String) throws(AWSError) {
+    static func checkObjectACL(_ request: S3Request, accountId: String) throws(AWSError) {
         if let acl = request.header("x-amz-acl"), acl != "bucket-owner-full-control", acl != "private" {
             throw aclsDisabled()
         }
-        try checkGrants(request, owner: owner)
+        guard grantsLeaveOnlyOwner(request, accountId: accountId) else { throw aclsDisabled() }
     }
 
     /// CreateBucket's ACL and ownership headers: `x-amz-object-ownership` must name a setting (only the enforced one
     /// is built), and under it the only ACL is `private` or a grant of full control to the owner.
-    static func checkNewBucket(_ request: S3Request, owner: String) throws(AWSError) {
+    static func checkNewBucket(_ request: S3Request, accountId: String) throws(AWSError) {
         if let setting = request.header("x-amz-object-ownership") {
             guard settings.contains(setting) else {
                 throw S3Errors.invalidArgument("Invalid x-amz-object-ownership header: \(setting)",
@@ -30,33 +30,34 @@ enum ObjectOwnership {
             }
             guard setting == enforced else { throw S3Errors.notImplemented("ACLs (Object Ownership \(setting))") }
         }
-        let refused = bucketACLRefused()
-        if let acl = request.header("x-amz-acl"), acl != "private" { throw refused }
-        do throws(AWSError) {
-            try checkGrants(request, owner: owner)
-        } catch {
-            throw refused
+        let acl = request.header("x-amz-acl")
+        guard acl == nil || acl == "private", grantsLeaveOnlyOwner(request, accountId: accountId) else {
+            throw AWSError("InvalidBucketAclWithObjectOwnership",
+                           "Bucket cannot have ACLs set with ObjectOwnership's BucketOwnerEnforced setting", status: 400)
         }
     }
 
-    /// A grant header naming anyone but the owner, or any permission short of full control, sets an ACL.
-    private static func checkGrants(_ request: S3Request, owner: String) throws(AWSError) {
-        for name in grantHeaders {
-            guard let value = request.header(name) else { continue }
-            let grantees = value.split(separator: ",").map { $0.trimmingSpaces() }
-            guard name == "x-amz-grant-full-control", grantees.allSatisfy({ $0 == "id=\"\(owner)\"" || $0 == "id=\(owner)" })
-            else { throw aclsDisabled() }
+    /// Whether the request's grant headers (if any) name only the owner, and only for full control. A grantee is
+    /// `type=value` (`id="…"`, `ID = …`, `emailAddress=…`); only the owner's canonical id names the owner here.
+    private static func grantsLeaveOnlyOwner(_ request: S3Request, accountId: String) -> Bool {
+        let present = grantHeaders.compactMap { name in request.header(name).map { (name, $0) } }
+        guard !present.isEmpty else { return true }
+        let owner = S3Service.canonicalUserId(accountId)
+        return present.allSatisfy { name, value in
+            let grantees = value.split(separator: ",").map { $0.trimmingSpaces() }.filter { !$0.isEmpty }
+            return name == "x-amz-grant-full-control" && !grantees.isEmpty && grantees.allSatisfy { grantee in
+                guard let equals = grantee.firstIndex(of: "=") else { return false }
+                let type = grantee[..<equals].trimmingSpaces().lowercased()
+                var id = grantee[grantee.index(after: equals)...].trimmingSpaces()
+                if id.count >= 2, id.hasPrefix("\""), id.hasSuffix("\"") { id = String(id.dropFirst().dropLast()) }
+                return type == "id" && id.lowercased() == owner
+            }
         }
     }
 
     /// What S3 answers any request that would set an ACL on a bucket whose ACLs are disabled.
     static func aclsDisabled() -> AWSError {
         AWSError("AccessControlListNotSupported", "The bucket does not allow ACLs", status: 400)
-    }
-
-    private static func bucketACLRefused() -> AWSError {
-        AWSError("InvalidBucketAclWithObjectOwnership",
-                 "Bucket cannot have ACLs set with ObjectOwnership's BucketOwnerEnforced setting", status: 400)
     }
 
     /// GetBucketAcl and GetObjectAcl: the owner, with FULL_CONTROL, and nobody else (S3 no longer sends DisplayName).

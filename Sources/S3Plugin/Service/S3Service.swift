@@ -21,12 +21,14 @@ final class S3Service: Sendable {
     /// Sub-resources of S3's API that this plugin does not implement: named in the NotImplemented answer rather
     /// than silently served as the wrong operation.
     static let unsupportedSubresources = [
-        "accelerate", "analytics", "attributes", "intelligent-tiering", "inventory", "legal-hold",
-        "logging", "metadataConfiguration", "metadataTable", "metrics", "notification", "object-lock", "policy", "policyStatus", "publicAccessBlock", "renameObject", "replication",
-        "requestPayment", "restore", "retention", "select", "session", "torrent", "website",
+        "accelerate", "analytics", "attributes", "intelligent-tiering", "inventory", "legal-hold", "logging",
+        "metadataConfiguration", "metadataTable", "metrics", "notification", "object-lock", "policy", "policyStatus",
+        "publicAccessBlock", "renameObject", "replication", "requestPayment", "restore", "retention", "select",
+        "session", "torrent", "website",
     ]
 
-    /// The bucket configurations served through a sub-resource: GET reads one, PUT replaces it, DELETE removes it.
+    /// The bucket configurations served through a sub-resource: GET reads one, PUT replaces it, DELETE removes it
+    /// (ACLs, disabled, and ownership controls answer as `S3Service+AccessControl` says).
     static let bucketConfigurations = ["acl", "cors", "lifecycle", "ownershipControls", "tagging"]
     /// Bucket sub-resources that name nothing on an object (tagging does): refused there as before, rather than
     /// served as a plain GET, PUT or DELETE of the object.
