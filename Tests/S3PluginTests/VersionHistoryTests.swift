@@ -62,6 +62,18 @@ import Testing
         #expect(!state.hasVersions(bucket: "b"))
     }
 
+    /// Older versions come back from records of their own, in any order, and take their places by sequence.
+    @Test func restoredVersionsFallIntoOrder() throws {
+        var written = S3Store.State()
+        _ = try written.putLatest(object("null"), versioning: nil, context)
+        for n in 1...3 { _ = try written.putLatest(object("v\(n)", version: "\(n)"), versioning: .enabled, context) }
+        _ = try written.deleteLatest(bucket: "b", key: "k", versioning: .enabled, now: 9, context)
+        var restored = S3Store.State()
+        for version in (written.history["b"]?["k"] ?? []).shuffled() { restored.restoreVersion(version) }
+        #expect(ids(restored) == ids(written))
+        #expect(restored.lastSequence == written.lastSequence)
+    }
+
     @Test func versionIdsHaveS3sForm() {
         let id = S3Object.newVersionId()
         #expect(S3Object.isWellFormedVersionId(id) && id != S3Object.newVersionId())

@@ -12,6 +12,7 @@ import pytest
 
 from awsemu_host import AwsemuHost, make_client, request
 from kms_helpers import advance_clock
+from test_s3_persistence import s3_records
 
 DAY = 86400
 NS = "{http://s3.amazonaws.com/doc/2006-03-01/}"
@@ -318,6 +319,9 @@ def test_versions_survive_a_restart(tmp_path):
         s3.put_object(Bucket="kept-versions", Key="k", Body=b"new")
         marker = s3.delete_object(Bucket="kept-versions", Key="k")["VersionId"]
         before = listing(s3, "kept-versions")
+        # Each older version and marker is a record of its own: a write records what changed, not the history.
+        assert set(s3_records(data, "version")) == {f"kept-versions/{v}/k" for v in (marker, old, before[1][1])}
+        assert s3_records(data, "object") == {}
     with AwsemuHost(env={"PERSISTENCE": "1", "DATA_DIR": str(data), "SERVICES": "kms,s3"}) as host:
         s3 = make_client(host.url, "s3")
         assert s3.get_bucket_versioning(Bucket="kept-versions")["Status"] == "Enabled"

@@ -30,6 +30,10 @@ struct S3Object: Codable, Sendable, Equatable {
     var versionId: String? = nil
     /// true for a delete marker: a version with no body that hides the versions before it.
     var deleteMarker: Bool? = nil
+    /// When the store took this version, among all its writes: a key's versions are newest first by it, also after a
+    /// restart, when each comes back from a record of its own. nil for objects stored before versions were kept,
+    /// which are older than any.
+    var sequence: Int64? = nil
 
     /// The version id as S3 writes it: "null" for the null version.
     var versionIdText: String { versionId ?? "null" }

@@ -26,9 +26,11 @@ extension S3Store.State {
     /// Makes `object` the key's latest version under the bucket's versioning: beside the versions before it when
     /// versioning is enabled, in place of the null version when it is suspended, in place of the object otherwise.
     /// - Returns: the blobs of what it replaced.
-    mutating func putLatest(_ object: S3Object, versioning: VersioningStatus?, _ context: RequestContext)
+    mutating func putLatest(_ written: S3Object, versioning: VersioningStatus?, _ context: RequestContext)
         throws(AWSError) -> [String]
     {
+        var object = written
+        object.sequence = nextSequence()
         let (bucket, key) = (object.bucket, object.key)
         let previous = objects[bucket]?[key]
         guard let versioning else {
@@ -90,7 +92,9 @@ extension S3Store.State {
 
     // MARK: - Keeping the two maps and their records in step
 
-    private mutating func putMarker(_ marker: S3Object, _ context: RequestContext) throws(AWSError) -> [String] {
+    private mutating func putMarker(_ made: S3Object, _ context: RequestContext) throws(AWSError) -> [String] {
+        var marker = made
+        marker.sequence = nextSequence()
         var all = versions(bucket: marker.bucket, key: marker.key)
         var retired: [String] = []
         if marker.versionId == nil { retired = Self.removeNullVersion(from: &all) }
@@ -119,11 +123,34 @@ extension S3Store.State {
         try setHistory(bucket: bucket, key: key, older, context)
     }
 
+    /// Each older version is a record of its own, so a write records what changed, not the whole history.
     private mutating func setHistory(bucket: String, key: String, _ older: [S3Object], _ context: RequestContext)
         throws(AWSError)
     {
-        guard (history[bucket]?[key] ?? []) != older else { return }
-        try S3Persistence.history(context, bucket: bucket, key: key, older.isEmpty ? nil : older)
+        let before = history[bucket]?[key] ?? []
+        guard before != older else { return }
+        let kept = Dictionary(older.map { ($0.versionIdText, $0) }, uniquingKeysWith: { first, _ in first })
+        for version in before where kept[version.versionIdText] == nil {
+            try S3Persistence.version(context, bucket: bucket, key: key, id: version.versionIdText, nil)
+        }
+        let was = Dictionary(before.map { ($0.versionIdText, $0) }, uniquingKeysWith: { first, _ in first })
+        for version in older where was[version.versionIdText] != version {
+            try S3Persistence.version(context, bucket: bucket, key: key, id: version.versionIdText, version)
+        }
         history[bucket, default: [:]][key] = older.isEmpty ? nil : older
+    }
+
+    private mutating func nextSequence() -> Int64 {
+        lastSequence += 1
+        return lastSequence
+    }
+
+    /// Puts a stored older version back at start-up, in its place among the key's others (newest first).
+    mutating func restoreVersion(_ version: S3Object) {
+        lastSequence = max(lastSequence, version.sequence ?? 0)
+        var older = history[version.bucket]?[version.key] ?? []
+        let index = older.firstIndex { ($0.sequence ?? 0) < (version.sequence ?? 0) } ?? older.endIndex
+        older.insert(version, at: index)
+        history[version.bucket, default: [:]][version.key] = older
     }
 }

@@ -7,13 +7,13 @@ import Foundation
 
 /// Hands changed records to the host (state_put / state_delete) within the request that changed them, and reads
 /// them back at start-up (on_state_load). Format version 3 (2 added tags, lifecycle and CORS rules, 3 versioning and
-/// the `versions` records, which a plugin of an older format would drop), JSON values:
+/// the `version` records, which a plugin of an older format would drop), JSON values:
 ///
 /// | namespace  | key                     | value            |
 /// |------------|-------------------------|------------------|
 /// | `bucket`   | bucket name             | `Bucket`         |
 /// | `object`   | `<bucket>/<key>`        | `S3Object`: the key's current object |
-/// | `versions` | `<bucket>/<key>`        | `[S3Object]`: its other versions and delete markers, newest first |
+/// | `version`  | `<bucket>/<version id>/<key>` | `S3Object`: one of its other versions or delete markers (their `sequence` orders them) |
 /// | `upload`   | upload id               | `MultipartUpload`|
 /// | `part`     | `<upload id>/<number>`  | `UploadedPart`   |
 /// | `host-key` | `sse-s3`                | the SSE-S3 master key (see `HostKeyring`) |
@@ -62,10 +62,10 @@ enum S3Persistence {
         try record(context, namespace: "object", key: "\(bucket)/\(key)", object)
     }
 
-    static func history(_ context: RequestContext, bucket: String, key: String, _ versions: [S3Object]?)
+    static func version(_ context: RequestContext, bucket: String, key: String, id: String, _ version: S3Object?)
         throws(AWSError)
     {
-        try record(context, namespace: "versions", key: "\(bucket)/\(key)", versions)
+        try record(context, namespace: "version", key: "\(bucket)/\(id)/\(key)", version)
     }
 
     static func upload(_ context: RequestContext, _ id: String, _ upload: MultipartUpload?) throws(AWSError) {
@@ -94,11 +94,13 @@ enum S3Persistence {
                 store.restore { $0.buckets[bucket.name] = bucket }
             case "object":
                 let object = try decoder.decode(S3Object.self, from: data)
-                store.restore { $0.objects[object.bucket, default: [:]][object.key] = object }
-            case "versions":
-                let versions = try decoder.decode([S3Object].self, from: data)
-                guard let first = versions.first else { return true }
-                store.restore { $0.history[first.bucket, default: [:]][first.key] = versions }
+                store.restore { state in
+                    state.objects[object.bucket, default: [:]][object.key] = object
+                    state.lastSequence = max(state.lastSequence, object.sequence ?? 0)
+                }
+            case "version":
+                let version = try decoder.decode(S3Object.self, from: data)
+                store.restore { $0.restoreVersion(version) }
             case "upload":
                 let upload = try decoder.decode(MultipartUpload.self, from: data)
                 store.restore { $0.uploads[upload.uploadId] = upload }
