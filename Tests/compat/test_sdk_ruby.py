@@ -149,6 +149,13 @@ def test_s3_errors_reach_ruby_as_its_error_classes(s3_observed):
         f"Key '{ACCOUNT_ARN}00000000-0000-0000-0000-000000000000' does not exist")
 
 
+def test_s3_versions_and_acls_through_ruby(s3_observed):
+    versions = s3_observed["versions"]
+    assert versions == {"status": "Enabled", "ids_differ": True, "old_body": "old", "marker": [True, True],
+                        "listed": [["new", False], ["old", False]], "marker_latest": [True], "hidden_header": "true",
+                        "acl": [["CanonicalUser", True, "FULL_CONTROL"]]}
+
+
 def test_s3_encryption_client_envelope_opens_with_boto3_and_cryptography(s3_observed, client):
     """Ruby's S3 Encryption Client wraps its data key with KMS under the context {"aws:x-amz-cek-alg": ...} and seals
     the body with AES-GCM itself; the object must open here with boto3's KMS Decrypt and Python's AES-GCM alone."""

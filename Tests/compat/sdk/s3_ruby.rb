@@ -93,4 +93,30 @@ out["errors"] = {
                   ssekms_key_id: "arn:aws:kms:us-east-1:000000000000:key/00000000-0000-0000-0000-000000000000")
   },
 }
+
+# Versioning and ACLs through Ruby's own XML parser: versions and a delete marker listed together, an older version
+# read by id, the marker's 404 headers, and the owner-only ACL of a bucket whose ACLs are disabled.
+versioned = "ruby-sdk-versions"
+s3.create_bucket(bucket: versioned)
+s3.put_bucket_versioning(bucket: versioned, versioning_configuration: { status: "Enabled" })
+ids = %w[old new].map { |text| s3.put_object(bucket: versioned, key: "k", body: text).version_id }
+marker = s3.delete_object(bucket: versioned, key: "k")
+listing = s3.list_object_versions(bucket: versioned)
+hidden = begin
+  s3.get_object(bucket: versioned, key: "k")
+  nil
+rescue Aws::S3::Errors::NoSuchKey => e
+  e.context.http_response.headers["x-amz-delete-marker"]
+end
+acl = s3.get_bucket_acl(bucket: versioned)
+out["versions"] = {
+  "status" => s3.get_bucket_versioning(bucket: versioned).status,
+  "ids_differ" => ids.uniq.size == 2 && !ids.include?("null"),
+  "old_body" => s3.get_object(bucket: versioned, key: "k", version_id: ids[0]).body.read,
+  "marker" => [marker.delete_marker, marker.version_id == listing.delete_markers.map(&:version_id).first],
+  "listed" => listing.versions.map { |v| [v.version_id == ids[1] ? "new" : "old", v.is_latest] },
+  "marker_latest" => listing.delete_markers.map(&:is_latest),
+  "hidden_header" => hidden,
+  "acl" => acl.grants.map { |g| [g.grantee.type, g.grantee.id == acl.owner.id, g.permission] },
+}
 puts JSON.generate(out)
