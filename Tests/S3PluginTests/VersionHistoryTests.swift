@@ -8,11 +8,11 @@ import Testing
 @Suite struct VersionHistoryTests {
     private let context = RequestContext(accountId: "000000000000", region: "us-east-1")
 
-    private func object(_ body: String, version: String? = nil) -> S3Object {
+    private func object(_ body: String) -> S3Object {
         S3Object(bucket: "b", key: "k", size: Int64(body.utf8.count), etag: body, lastModified: 0,
                  headers: ObjectHeaders(metadata: [:]), storageClass: "STANDARD",
                  blobs: [BlobRef(id: "blob-\(body)", size: 1)], partsCount: nil,
-                 encryption: ObjectEncryption(algorithm: .aes256, bucketKeyEnabled: false), versionId: version)
+                 encryption: ObjectEncryption(algorithm: .aes256, bucketKeyEnabled: false))
     }
 
     private func ids(_ state: S3Store.State) -> [String] {
@@ -21,8 +21,8 @@ import Testing
 
     @Test func unversionedWritesReplaceTheObject() throws {
         var state = S3Store.State()
-        #expect(try state.putLatest(object("one"), versioning: nil, context).isEmpty)
-        #expect(try state.putLatest(object("two"), versioning: nil, context) == ["blob-one"])
+        #expect(try state.putLatest(object("one"), versioning: nil, context).retired.isEmpty)
+        #expect(try state.putLatest(object("two"), versioning: nil, context).retired == ["blob-one"])
         #expect(ids(state) == ["two"])
         let (marker, retired) = try state.deleteLatest(bucket: "b", key: "k", versioning: nil, now: 1, context)
         #expect(marker == nil && retired == ["blob-two"] && ids(state).isEmpty)
@@ -30,9 +30,10 @@ import Testing
 
     @Test func enabledKeepsEveryVersionAndMarkersHideThem() throws {
         var state = S3Store.State()
-        _ = try state.putLatest(object("null"), versioning: nil, context)
-        _ = try state.putLatest(object("v1", version: "1"), versioning: .enabled, context)
-        _ = try state.putLatest(object("v2", version: "2"), versioning: .enabled, context)
+        #expect(try state.putLatest(object("null"), versioning: nil, context).stored.versionId == nil)
+        let v1 = try #require(try state.putLatest(object("v1"), versioning: .enabled, context).stored.versionId)
+        let v2 = try #require(try state.putLatest(object("v2"), versioning: .enabled, context).stored.versionId)
+        #expect(v1 != v2 && S3Object.isWellFormedVersionId(v1))
         #expect(ids(state) == ["v2", "v1", "null"])
         let (marker, retired) = try state.deleteLatest(bucket: "b", key: "k", versioning: .enabled, now: 5, context)
         let id = try #require(marker?.versionId)
@@ -41,7 +42,7 @@ import Testing
         // Removing the marker makes the newest version current again; removing the current one, the next.
         #expect(try state.deleteVersion(bucket: "b", key: "k", id: id, context).removed?.isDeleteMarker == true)
         #expect(state.objects["b"]?["k"]?.etag == "v2")
-        #expect(try state.deleteVersion(bucket: "b", key: "k", id: "2", context).retired == ["blob-v2"])
+        #expect(try state.deleteVersion(bucket: "b", key: "k", id: v2, context).retired == ["blob-v2"])
         #expect(state.objects["b"]?["k"]?.etag == "v1" && ids(state) == ["v1", "null"])
         #expect(try state.deleteVersion(bucket: "b", key: "k", id: "missing", context).removed == nil)
     }
@@ -49,8 +50,8 @@ import Testing
     @Test func suspendedReplacesOnlyTheNullVersion() throws {
         var state = S3Store.State()
         _ = try state.putLatest(object("null-old"), versioning: nil, context)
-        _ = try state.putLatest(object("v1", version: "1"), versioning: .enabled, context)
-        #expect(try state.putLatest(object("null-new"), versioning: .suspended, context) == ["blob-null-old"])
+        let v1 = try #require(try state.putLatest(object("v1"), versioning: .enabled, context).stored.versionId)
+        #expect(try state.putLatest(object("null-new"), versioning: .suspended, context).retired == ["blob-null-old"])
         #expect(ids(state) == ["null-new", "v1"])
         // A delete while suspended makes the marker the null version, and the null object goes.
         let (marker, retired) = try state.deleteLatest(bucket: "b", key: "k", versioning: .suspended, now: 5, context)
@@ -58,7 +59,7 @@ import Testing
         #expect(ids(state) == ["marker:null", "v1"])
         #expect(state.hasVersions(bucket: "b"))
         _ = try state.deleteVersion(bucket: "b", key: "k", id: "null", context)
-        _ = try state.deleteVersion(bucket: "b", key: "k", id: "1", context)
+        _ = try state.deleteVersion(bucket: "b", key: "k", id: v1, context)
         #expect(!state.hasVersions(bucket: "b"))
     }
 
@@ -66,7 +67,7 @@ import Testing
     @Test func restoredVersionsFallIntoOrder() throws {
         var written = S3Store.State()
         _ = try written.putLatest(object("null"), versioning: nil, context)
-        for n in 1...3 { _ = try written.putLatest(object("v\(n)", version: "\(n)"), versioning: .enabled, context) }
+        for n in 1...3 { _ = try written.putLatest(object("v\(n)"), versioning: .enabled, context) }
         _ = try written.deleteLatest(bucket: "b", key: "k", versioning: .enabled, now: 9, context)
         var restored = S3Store.State()
         for version in (written.history["b"]?["k"] ?? []).shuffled() { restored.restoreVersion(version) }

@@ -49,11 +49,11 @@ struct S3Object: Codable, Sendable, Equatable {
 
 extension S3Object {
     /// A delete marker: what DeleteObject leaves as a key's latest version in a versioned bucket.
-    static func deleteMarker(bucket: String, key: String, versionId: String?, lastModified: Int64) -> S3Object {
+    /// (Its version id is given as it is stored, by `S3Store.State.putLatest`.)
+    static func deleteMarker(bucket: String, key: String, lastModified: Int64) -> S3Object {
         S3Object(bucket: bucket, key: key, size: 0, etag: "", lastModified: lastModified,
                  headers: ObjectHeaders(metadata: [:]), storageClass: "STANDARD", blobs: [], partsCount: nil,
-                 encryption: ObjectEncryption(algorithm: .aes256, bucketKeyEnabled: false), versionId: versionId,
-                 deleteMarker: true)
+                 encryption: ObjectEncryption(algorithm: .aes256, bucketKeyEnabled: false), deleteMarker: true)
     }
 
     /// The characters of S3's version ids (32 of them, e.g. `.1HsQR7cm1P5ThXEsAZs83vpc4nayMJa`).
@@ -63,11 +63,6 @@ extension S3Object {
     static func newVersionId() -> String {
         String(decoding: SecureRandom.bytes(32).map { versionIdAlphabet[Int($0) % versionIdAlphabet.count] },
                as: UTF8.self)
-    }
-
-    /// The version id a write gets: a new one when versioning is enabled, none (the null version) otherwise.
-    static func newVersionId(under versioning: VersioningStatus?) -> String? {
-        versioning == .enabled ? newVersionId() : nil
     }
 
     /// Whether `id` has the form of an S3 version id. S3 refuses ids of another form as invalid, not as missing.

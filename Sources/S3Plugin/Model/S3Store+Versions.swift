@@ -23,45 +23,41 @@ extension S3Store.State {
         versions(bucket: bucket, key: key).first { $0.versionIdText == id }
     }
 
-    /// Makes `object` the key's latest version under the bucket's versioning: beside the versions before it when
-    /// versioning is enabled, in place of the null version when it is suspended, in place of the object otherwise.
-    /// - Returns: the blobs of what it replaced.
+    /// The versioning of the bucket a write goes to, read under the same lock as the write.
+    /// - Throws: NoSuchBucket when the bucket went away meanwhile.
+    func versioning(of bucket: String) throws(AWSError) -> VersioningStatus? {
+        guard let found = buckets[bucket] else { throw S3Errors.noSuchBucket(bucket) }
+        return found.versioning
+    }
+
+    /// Makes a new object or delete marker the key's latest version under the bucket's versioning. Enabled, it gets
+    /// a version id and every version before it stays; otherwise it is the null version and takes the place of the
+    /// null version there was, current or not (without versioning, every object is that one).
+    /// - Returns: the version as stored, and the blobs of what it replaced.
     mutating func putLatest(_ written: S3Object, versioning: VersioningStatus?, _ context: RequestContext)
-        throws(AWSError) -> [String]
+        throws(AWSError) -> (stored: S3Object, retired: [String])
     {
-        var object = written
-        object.sequence = nextSequence()
-        let (bucket, key) = (object.bucket, object.key)
-        let previous = objects[bucket]?[key]
-        guard let versioning else {
-            try S3Persistence.object(context, bucket: bucket, key: key, object)
-            objects[bucket, default: [:]][key] = object
-            return previous?.blobs.map(\.id) ?? []
-        }
-        var older = history[bucket]?[key] ?? []
-        var retired: [String] = []
-        if let previous { older.insert(previous, at: 0) }
-        if versioning == .suspended {
-            // The new object is the null version: the one there was (current or not) is gone.
-            retired = Self.removeNullVersion(from: &older)
-        }
-        try S3Persistence.object(context, bucket: bucket, key: key, object)
-        try setHistory(bucket: bucket, key: key, older, context)
-        objects[bucket, default: [:]][key] = object
-        return retired
+        var version = written
+        version.versionId = versioning == .enabled ? S3Object.newVersionId() : nil
+        version.sequence = nextSequence()
+        var all = versions(bucket: version.bucket, key: version.key)
+        let retired = versioning == .enabled ? [] : Self.removeNullVersion(from: &all)
+        all.insert(version, at: 0)
+        try setVersions(bucket: version.bucket, key: version.key, all, context)
+        return (version, retired)
     }
 
     /// DeleteObject without a version: under versioning, a delete marker becomes the latest version (the null one
-    /// when versioning is suspended); otherwise the object is removed.
+    /// when versioning is suspended), even over a marker and for a key that never existed, as in S3; otherwise the
+    /// object is removed.
     /// - Returns: the delete marker made, if any, and the blobs of what was removed.
     mutating func deleteLatest(bucket: String, key: String, versioning: VersioningStatus?, now: Int64,
                                _ context: RequestContext) throws(AWSError) -> (marker: S3Object?, retired: [String])
     {
-        guard let versioning else { return (nil, try removeObject(bucket: bucket, key: key, context)) }
-        let marker = S3Object.deleteMarker(bucket: bucket, key: key, versionId: S3Object.newVersionId(under: versioning),
-                                           lastModified: now)
-        // S3 adds a marker even over a marker, and for a key that never existed.
-        return (marker, try putMarker(marker, context))
+        guard versioning != nil else { return (nil, try removeObject(bucket: bucket, key: key, context)) }
+        let (marker, retired) = try putLatest(S3Object.deleteMarker(bucket: bucket, key: key, lastModified: now),
+                                              versioning: versioning, context)
+        return (marker, retired)
     }
 
     /// Removes one version for good. When it was the current object, the version before it becomes current,
@@ -91,17 +87,6 @@ extension S3Store.State {
     }
 
     // MARK: - Keeping the two maps and their records in step
-
-    private mutating func putMarker(_ made: S3Object, _ context: RequestContext) throws(AWSError) -> [String] {
-        var marker = made
-        marker.sequence = nextSequence()
-        var all = versions(bucket: marker.bucket, key: marker.key)
-        var retired: [String] = []
-        if marker.versionId == nil { retired = Self.removeNullVersion(from: &all) }
-        all.insert(marker, at: 0)
-        try setVersions(bucket: marker.bucket, key: marker.key, all, context)
-        return retired
-    }
 
     /// Takes the null version out of a key's versions. - Returns: its blobs.
     private static func removeNullVersion(from versions: inout [S3Object]) -> [String] {

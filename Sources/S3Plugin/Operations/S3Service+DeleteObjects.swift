@@ -36,9 +36,8 @@ extension S3Service {
                 results[index] = .failure(AWSError("InvalidArgument", "Invalid key"))
             } else if entry.key.utf8.count > Self.maximumKeyBytes {
                 results[index] = .failure(AWSError("KeyTooLongError", "Your key is too long"))
-            } else if let version = entry.versionId, version != "null",
-                bucket.versioning == nil || !S3Object.isWellFormedVersionId(version)
-            {
+            } else if let version = entry.versionId, (try? Self.checkVersionId(version, in: bucket)) == nil {
+                // What DeleteObject refuses as an invalid version id, an entry reports as a version that is not there.
                 results[index] = .failure(AWSError("NoSuchVersion", "The specified version does not exist."))
             } else {
                 deletable.append(index)

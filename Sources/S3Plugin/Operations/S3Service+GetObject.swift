@@ -129,14 +129,19 @@ extension S3Service {
         let now = self.now
         let (outcomes, retired) = try store.update {
             state throws(AWSError) -> ([Result<ObjectDeletion.Outcome, AWSError>], [String]) in
-            let versioning = try Self.versioning(of: name, in: state)
+            let versioning = try state.versioning(of: name)
             var outcomes: [Result<ObjectDeletion.Outcome, AWSError>] = []
             var retired: [String] = []
             for entry in entries {
                 do throws(AWSError) {
-                    let target = entry.versionId.map { state.version(bucket: name, key: entry.key, id: $0) }
-                        ?? state.objects[name]?[entry.key]
-                    try entry.condition?.verify(target.flatMap { $0.isDeleteMarker ? nil : $0 })
+                    // The condition is judged against the version the entry names, or the current object.
+                    let target: S3Object?
+                    if let id = entry.versionId {
+                        target = state.version(bucket: name, key: entry.key, id: id)
+                    } else {
+                        target = state.objects[name]?[entry.key]
+                    }
+                    try entry.condition?.verify(target?.isDeleteMarker == true ? nil : target)
                 } catch {
                     outcomes.append(.failure(error))
                     continue

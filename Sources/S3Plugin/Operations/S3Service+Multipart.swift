@@ -130,7 +130,7 @@ extension S3Service {
         let wholeChecksum = try MultipartChecksum.WholeObjectClaim(request)
         let now = self.now
         let (object, retired) = try store.update { state throws(AWSError) -> (S3Object, [String]) in
-            let versioning = try Self.versioning(of: name, in: state)
+            let versioning = try state.versioning(of: name)
             guard state.uploads[upload.uploadId] != nil else { throw S3Errors.noSuchUpload(upload.uploadId) }
             let uploaded = state.parts[upload.uploadId] ?? [:]
             var chosen: [UploadedPart] = []
@@ -167,14 +167,13 @@ extension S3Service {
                 throw S3Errors.invalidRequest("The provided 'x-amz-mp-object-size' header value \(claimed) does not "
                     + "match what was computed: \(size)")
             }
-            var object = S3Object(bucket: name, key: key, size: size,
+            let object = S3Object(bucket: name, key: key, size: size,
                                   etag: "\(Hex.encode(MD5.digest(digests)))-\(chosen.count)", lastModified: now,
                                   headers: upload.headers, storageClass: upload.storageClass,
                                   blobs: chosen.map(\.blob), partsCount: chosen.count, encryption: upload.encryption,
                                   checksum: checksum,
                                   partChecksums: upload.checksumAlgorithm == nil || checksum == nil
                                       ? nil : chosen.compactMap(\.checksum))
-            object.versionId = S3Object.newVersionId(under: versioning)
             let kept = Set(chosen.map(\.partNumber))
             var retired: [String] = []
             for part in uploaded.values {
@@ -182,10 +181,10 @@ extension S3Service {
                 if !kept.contains(part.partNumber) { retired.append(part.blob.id) }
             }
             try S3Persistence.upload(context, upload.uploadId, nil)
-            retired += try state.putLatest(object, versioning: versioning, context)
+            let (stored, replaced) = try state.putLatest(object, versioning: versioning, context)
             state.parts[upload.uploadId] = nil
             state.uploads[upload.uploadId] = nil
-            return (object, retired)
+            return (stored, retired + replaced)
         }
         blobs.retire(retired)
         var xml = XMLWriter(root: "CompleteMultipartUploadResult")

@@ -58,11 +58,9 @@ extension S3Service {
         -> (object: S3Object, retired: [String])
     {
         try store.update { state throws(AWSError) -> (S3Object, [String]) in
-            let versioning = try Self.versioning(of: object.bucket, in: state)
+            let versioning = try state.versioning(of: object.bucket)
             try check(state.objects[object.bucket]?[object.key])
-            var stored = object
-            stored.versionId = S3Object.newVersionId(under: versioning)
-            return (stored, try state.putLatest(stored, versioning: versioning, context))
+            return try state.putLatest(object, versioning: versioning, context)
         }
     }
 }

@@ -101,10 +101,4 @@ extension S3Service {
     static func versionHeader(_ object: S3Object, in bucket: Bucket) -> [(String, String)] {
         bucket.versioning == nil ? [] : [("x-amz-version-id", object.versionIdText)]
     }
-
-    /// The versioning of the bucket a write goes to, read under the same lock as the write.
-    static func versioning(of bucket: String, in state: S3Store.State) throws(AWSError) -> VersioningStatus? {
-        guard let found = state.buckets[bucket] else { throw S3Errors.noSuchBucket(bucket) }
-        return found.versioning
-    }
 }
