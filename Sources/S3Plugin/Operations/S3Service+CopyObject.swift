@@ -87,7 +87,7 @@ extension S3Service {
         checksum.write(to: &xml)
         // The source's version, whenever its bucket is versioned (named in the request or not).
         let sourceVersion = sourceBucket.versioning == nil ? [] : [("x-amz-copy-source-version-id", original.versionIdText)]
-        return xml.output(headers: encryption.responseHeaders(includeContext: true) + expirationHeader(object)
+        return xml.output(headers: encryption.responseHeaders(includeContext: true) + Self.expirationHeader(object, in: bucket)
             + Self.versionHeader(committed) + sourceVersion)
     }
 

@@ -53,7 +53,7 @@ extension S3Service {
         headers.append(("Accept-Ranges", "bytes"))
         headers += object.headers.responseHeaders(overrides: request.query)
         headers += object.encryption.responseHeaders()
-        headers += expirationHeader(object) + Self.versionHeader(object, in: bucket)
+        headers += Self.expirationHeader(object, in: bucket) + Self.versionHeader(object, in: bucket)
         if object.storageClass != "STANDARD" { headers.append(("x-amz-storage-class", object.storageClass)) }
         if checksumMode != nil { headers += checksumHeaders(object, range: range, part: partNumber) }
         let length = range.map { $0.upperBound - $0.lowerBound + 1 } ?? 0

@@ -18,7 +18,8 @@ extension S3Service {
         }
         let rules = try LifecycleDocument.parse(request.body)
         try updateBucket(name, context) { $0.lifecycle = BucketLifecycle(rules: rules, transitionMinimumSize: minimumSize) }
-        lifecycleChanged.store(true, ordering: .relaxed)
+        // No day has been applied now: the next tick applies the new rules.
+        lifecycleDay.store(-1, ordering: .relaxed)
         return OperationOutput(body: [], headers: [("x-amz-transition-default-minimum-object-size", minimumSize)])
     }
 
@@ -39,10 +40,9 @@ extension S3Service {
         return OperationOutput(body: [], status: 204)
     }
 
-    /// The `x-amz-expiration` header for an object, when a rule of its bucket expires it.
-    func expirationHeader(_ object: S3Object) -> [(String, String)] {
-        guard let rules = store.read({ $0.buckets[object.bucket]?.lifecycle?.rules }),
-            let expiration = LifecycleSchedule.expiration(of: object, under: rules)
+    /// The `x-amz-expiration` header for an object, when a rule of its bucket (as the request read it) expires it.
+    static func expirationHeader(_ object: S3Object, in bucket: Bucket) -> [(String, String)] {
+        guard let rules = bucket.lifecycle?.rules, let expiration = LifecycleSchedule.expiration(of: object, under: rules)
         else { return [] }
         return [LifecycleSchedule.header(expiration)]
     }
@@ -53,9 +53,7 @@ extension S3Service {
     func applyLifecycle(_ context: RequestContext) {
         let now = self.now
         let today = now / LifecycleSchedule.day
-        let newDay = lifecycleDay.exchange(today, ordering: .relaxed) != today
-        let changed = lifecycleChanged.exchange(false, ordering: .relaxed)
-        guard newDay || changed else { return }
+        guard lifecycleDay.exchange(today, ordering: .relaxed) != today else { return }
         // Blobs of what was removed, kept even if a later change fails to be recorded (the changes before it stand).
         var retired: [String] = []
         defer { blobs.retire(retired) }
@@ -75,8 +73,7 @@ extension S3Service {
                         {
                             var moved = object
                             moved.storageClass = storageClass
-                            try S3Persistence.object(context, bucket: name, key: key, moved)
-                            state.objects[name]?[key] = moved
+                            try state.replaceVersion(moved, context)
                         }
                     }
                     if bucket.versioning != nil {

@@ -104,7 +104,7 @@ extension S3Service {
     func completeMultipartUpload(_ request: S3Request, bucket name: String, key: String, _ context: RequestContext)
         throws(AWSError) -> OperationOutput
     {
-        _ = try requireBucket(name, context)
+        let bucket = try requireBucket(name, context)
         let upload = try requireUpload(request, bucket: name, key: key)
         let conditions = try WriteConditions(request)
         let document = try XMLTag.parse(request.body)
@@ -194,7 +194,7 @@ extension S3Service {
         xml.element("Key", key)
         xml.element("ETag", object.quotedETag)
         object.checksum?.write(to: &xml)
-        return xml.output(headers: object.encryption.responseHeaders() + expirationHeader(object)
+        return xml.output(headers: object.encryption.responseHeaders() + Self.expirationHeader(object, in: bucket)
             + Self.versionHeader(object))
     }
 

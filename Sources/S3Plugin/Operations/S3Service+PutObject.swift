@@ -41,7 +41,7 @@ extension S3Service {
             blobs.retire(replaced)
             return OperationOutput(body: [], headers: [("ETag", object.quotedETag)]
                 + encryption.responseHeaders(includeContext: true) + stored.responseHeaders
-                + expirationHeader(object) + Self.versionHeader(committed))
+                + Self.expirationHeader(object, in: bucket) + Self.versionHeader(committed))
         } catch {
             blobs.discard(sealed.blob.id)
             throw error

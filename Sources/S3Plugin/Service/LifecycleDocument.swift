@@ -71,12 +71,13 @@ enum LifecycleDocument {
         for transition in element.children("NoncurrentVersionTransition") {
             guard let storageClass = single(transition, "StorageClass")?.text, transitionClasses.contains(storageClass)
             else { throw S3Errors.malformedXML() }
+            let days = try integer(transition, "NoncurrentDays")
             // The wording is ours, after the Expiration action's.
-            if let days = try integer(transition, "NoncurrentDays"), days < 0 {
+            if let days, days < 0 {
                 throw S3Errors.invalidArgument("'NoncurrentDays' for NoncurrentVersionTransition action must be a "
                     + "nonnegative integer")
             }
-            rule.noncurrentVersionTransitions.append(.init(noncurrentDays: try integer(transition, "NoncurrentDays"),
+            rule.noncurrentVersionTransitions.append(.init(noncurrentDays: days,
                                                            newerNoncurrentVersions: try integer(transition, "NewerNoncurrentVersions"),
                                                            storageClass: storageClass))
         }

@@ -77,7 +77,7 @@ enum LifecycleSchedule {
         var target: String?
         for transition in transitions where transition.date <= now {
             let smallAllowed = customSize || (minimumSize == "varies_by_storage_class"
-                && (transition.storageClass == "GLACIER" || transition.storageClass == "DEEP_ARCHIVE"))
+                && StorageClass.archived.contains(transition.storageClass))
             guard object.size >= minimumTransitionSize || smallAllowed else { continue }
             if rank(transition.storageClass) > rank(target ?? beyond ?? object.storageClass) {
                 target = transition.storageClass

@@ -9,10 +9,9 @@ final class S3Service: Sendable {
     let keys = DataKeys()
     /// The start-up sweep of orphaned blob files runs once, on the first tick (after every record was loaded).
     private let swept = Atomic<Bool>(false)
-    /// The host-clock day (days since 1970) the lifecycle rules were last applied on, and whether rules changed
-    /// since: the tick applies them once a day, as S3 does, and after a change.
+    /// The host-clock day (days since 1970) the lifecycle rules were last applied on: the tick applies them once a
+    /// day, as S3 does, and after a change, which sets it back to -1.
     let lifecycleDay = Atomic<Int64>(-1)
-    let lifecycleChanged = Atomic<Bool>(false)
 
     /// The smallest part S3 accepts in a completed multipart upload, except the last.
     static let minimumPartSize: Int64 = 5 * 1024 * 1024
