@@ -39,12 +39,7 @@ enum TagSet {
     /// - Throws: InvalidArgument naming the header for a duplicate name or a name or value S3 does not take;
     ///   BadRequest for more than 10 tags; InvalidTag for an empty, too long or `aws:` name.
     static func parse(header: String) throws(AWSError) -> [S3Tag] {
-        var tags: [S3Tag] = []
-        for pair in header.split(separator: "&", omittingEmptySubsequences: true) {
-            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
-            tags.append(S3Tag(key: FormDecoding.percentDecoded(parts[0]),
-                              value: parts.count > 1 ? FormDecoding.percentDecoded(parts[1]) : ""))
-        }
+        let tags = FormDecoding.pairs(header).map { S3Tag(key: $0.0, value: $0.1) }
         switch violation(in: tags, for: .object) {
         case nil:
             return tags
