@@ -29,13 +29,8 @@ extension S3Service {
             throw S3Errors.invalidArgument("Unknown tagging directive.",
                                            argument: ("x-amz-tagging-directive", taggingHeader ?? ""))
         }
-        var headers = directive == "REPLACE"
-            ? try ObjectHeaders(request, readingTags: taggingDirective == "REPLACE") : original.headers
-        if taggingDirective == "COPY" {
-            headers.tags = original.headers.tags
-        } else if directive == "COPY" {
-            headers.tags = try ObjectHeaders.tags(of: request)
-        }
+        var headers = directive == "REPLACE" ? try ObjectHeaders(request) : original.headers
+        headers.tags = taggingDirective == "COPY" ? original.headers.tags : try ObjectHeaders.tags(of: request)
         let storageClass = try StorageClass.of(request)
         let spec = try EncryptionRequest.resolve(request, bucket: bucket)
         let requestedAlgorithm = try ChecksumAlgorithm.named(in: request)

@@ -17,7 +17,8 @@ extension S3Service {
         if request.header("x-amz-write-offset-bytes") != nil {
             throw S3Errors.notImplemented("appending with x-amz-write-offset-bytes (S3 Express One Zone only)")
         }
-        let headers = try ObjectHeaders(request)
+        var headers = try ObjectHeaders(request)
+        headers.tags = try ObjectHeaders.tags(of: request)
         let storageClass = try StorageClass.of(request)
         let spec = try EncryptionRequest.resolve(request, bucket: bucket)
         let checksum = try ChecksumRequest(request)

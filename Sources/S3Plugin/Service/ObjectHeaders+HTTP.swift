@@ -9,10 +9,10 @@ extension ObjectHeaders {
     /// The largest user metadata S3 accepts: 2 KB of names and values.
     static let maximumMetadataBytes = 2048
 
-    /// Reads an upload's representation headers, `x-amz-meta-*` metadata and, unless `readingTags` is false (a
-    /// copy whose tagging directive keeps the source's), its `x-amz-tagging`.
-    /// - Throws: MetadataTooLarge over 2 KB of user metadata; the refusals of `TagSet.parse(header:)`.
-    init(_ request: S3Request, readingTags: Bool = true) throws(AWSError) {
+    /// Reads an upload's representation headers and `x-amz-meta-*` metadata. Its tags are the caller's to take
+    /// (`tags(of:)`): a copy may keep the source's whatever else it replaces.
+    /// - Throws: MetadataTooLarge over 2 KB of user metadata.
+    init(_ request: S3Request) throws(AWSError) {
         var encoding = request.header("Content-Encoding")
         if let value = encoding, value.lowercased().contains("aws-chunked") {
             // The framing was removed from the body; it is not part of the object's representation.
@@ -26,13 +26,11 @@ extension ObjectHeaders {
             throw AWSError("MetadataTooLarge", "Your metadata headers exceed the maximum allowed metadata size.",
                            status: 400)
         }
-        let tags = readingTags ? try Self.tags(of: request) : nil
         self.init(contentType: request.header("Content-Type") ?? "binary/octet-stream",
                   cacheControl: request.header("Cache-Control"),
                   contentDisposition: request.header("Content-Disposition"), contentEncoding: encoding,
                   contentLanguage: request.header("Content-Language"), expires: request.header("Expires"),
-                  websiteRedirectLocation: request.header("x-amz-website-redirect-location"), metadata: metadata,
-                  tags: tags)
+                  websiteRedirectLocation: request.header("x-amz-website-redirect-location"), metadata: metadata)
     }
 
     /// The tags of a request's `x-amz-tagging`; nil without the header or tags.
