@@ -14,8 +14,9 @@ public struct AWSError: Error, Sendable, Equatable {
     /// Go SDK v2 reads only the modelled name, and shows other errors' messages as empty.
     public var messageMember: MessageMember = .lowercase
     /// HTTP headers AWS sends with this error (S3's `x-amz-delete-marker` on a 404 for a key whose latest version is
-    /// a delete marker). The ABI's error call carries none, so only a plugin that writes such an error as a response
-    /// of its own sends them (the S3 plugin does); elsewhere they are dropped.
+    /// a delete marker). The ABI's error call carries none, so the kit writes such an error from a REST service's
+    /// HTTP handler as a REST-XML response of its own (`restXMLResponse`); from a JSON or Query operation they are
+    /// dropped.
     public var responseHeaders: [AWSErrorField] = []
 
     public enum MessageMember: Sendable, Equatable {
@@ -38,6 +39,13 @@ public struct AWSError: Error, Sendable, Equatable {
         var error = self
         error.messageMember = .capitalized
         return error
+    }
+
+    /// This error as a REST-XML service (S3) writes it, with its response headers, for `requestId`.
+    public func restXMLResponse(requestId: String) -> OperationOutput {
+        let body = restXMLErrorDocument(code: code, message: message, fields: fields, requestId: requestId)
+        return OperationOutput(body: Array(body.utf8), status: httpStatus,
+                               headers: [("Content-Type", "application/xml")] + responseHeaders.map { ($0.name, $0.value) })
     }
 
     /// AWS's `ValidationException` with its usual "1 validation error detected: ..." or free-form message.

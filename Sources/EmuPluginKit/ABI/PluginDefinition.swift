@@ -321,7 +321,10 @@ private let httpTrampoline: emu_http_handler = { pluginData, ctx, request, write
     do {
         result = .success(try handler(context, view))
     } catch {
-        result = .failure(asAWSError(error, operation: view.method))
+        let failure = asAWSError(error, operation: view.method)
+        // The host's error call has no room for headers: an error that carries some is written out whole.
+        result = failure.responseHeaders.isEmpty
+            ? .failure(failure) : .success(failure.restXMLResponse(requestId: context.requestId))
     }
     write(result, to: writer)
     return EMU_OK

@@ -20,16 +20,6 @@ enum S3Errors {
         AWSError("NoSuchKey", "The specified key does not exist.", status: 404, fields: [AWSErrorField("Key", key)])
     }
 
-    /// An error that carries response headers (`AWSError.responseHeaders`) as S3 writes it, for the plugin to answer
-    /// as a response of its own: the host's error call has no room for headers.
-    static func response(for error: AWSError, requestId: String) -> OperationOutput {
-        let body = restXMLErrorDocument(code: error.code, message: error.message, fields: error.fields,
-                                        requestId: requestId)
-        return OperationOutput(body: Array(body.utf8), status: error.httpStatus,
-                               headers: [("Content-Type", "application/xml")]
-                                   + error.responseHeaders.map { ($0.name, $0.value) })
-    }
-
     /// The headers S3 sends when a delete marker answers a read: `x-amz-delete-marker` and the marker's version.
     static func markerHeaders(_ marker: S3Object) -> [AWSErrorField] {
         [AWSErrorField("x-amz-delete-marker", "true"), AWSErrorField("x-amz-version-id", marker.versionIdText)]

@@ -50,17 +50,8 @@ final class S3Service: Sendable {
     /// The host clock, which tests move forward.
     var now: Int64 { host.nowMilliseconds() }
 
-    /// Every request's way in. An error with headers of its own is answered here; the rest go to the host.
+    /// Every request's way in.
     func handle(_ context: RequestContext, _ view: HTTPRequestView) throws(AWSError) -> OperationOutput {
-        do throws(AWSError) {
-            return try route(context, view)
-        } catch {
-            guard !error.responseHeaders.isEmpty else { throw error }
-            return S3Errors.response(for: error, requestId: context.requestId)
-        }
-    }
-
-    private func route(_ context: RequestContext, _ view: HTTPRequestView) throws(AWSError) -> OperationOutput {
         let request = try S3Request(view)
         guard let bucket = request.bucket else {
             guard request.method == "GET" else { throw S3Errors.methodNotAllowed() }
