@@ -295,6 +295,12 @@ def test_broad_principals_fail_validation(sm, principal):
     document = json.dumps({"Version": "2012-10-17", "Statement": {
         "Effect": "Allow", "Action": "secretsmanager:GetSecretValue", "Resource": "*", **principal}})
     assert sm.validate_resource_policy(ResourcePolicy=document)["PolicyValidationPassed"] is False
+    # PutResourcePolicy judges it the same way when asked to block public policies.
+    secret_name = name()
+    sm.create_secret(Name=secret_name, SecretString="x")
+    code, _, _ = aws_error(sm.put_resource_policy, SecretId=secret_name, ResourcePolicy=document, BlockPublicPolicy=True)
+    assert code == "PublicPolicyException"
+    assert "ResourcePolicy" not in sm.get_resource_policy(SecretId=secret_name)
     # A condition narrows it, and a Deny grants nothing.
     conditioned = json.loads(document)
     conditioned["Statement"]["Condition"] = {"StringEquals": {"aws:PrincipalAccount": "111122223333"}}
@@ -359,7 +365,7 @@ def test_delete_with_recovery_window_and_restore(sm):
                        (sm.tag_resource, {"Tags": [{"Key": "k", "Value": "v"}]}),
                        # The resource policy calls too: the Terraform provider takes this answer from
                        # GetResourcePolicy to mean the secret is gone.
-                       (sm.get_resource_policy, {}), (sm.delete_resource_policy, {}),
+                       (sm.get_resource_policy, {}), (sm.delete_resource_policy, {}), (sm.list_resource_policies, {}),
                        (sm.put_resource_policy, {"ResourcePolicy": json.dumps({"Version": "2012-10-17", "Statement": {
                            "Effect": "Deny", "Principal": {"AWS": "arn:aws:iam::111122223333:root"},
                            "Action": "secretsmanager:*"}})})):

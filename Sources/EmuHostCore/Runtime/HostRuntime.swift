@@ -311,7 +311,7 @@ public final class HostRuntime: Sendable {
                                       requestId: UUID().uuidString.lowercased(), principalArn: "", accessKeyId: "",
                                       service: plugin.services.first?.id ?? plugin.name, operation: "Tick",
                                       viaService: "", busDepth: 0)
-            let writer = ResponseWriter()
+            let writer = ResponseWriter(pluginABIMinor: plugin.abiMinor)
             context.withCContext(request: Unmanaged.passUnretained(writer).toOpaque()) { plugin.tick($0) }
             if let store = stateStore, !writer.changesToCommit.isEmpty {
                 do { try store.commitAndWait(writer.changesToCommit) } catch {

@@ -34,7 +34,7 @@ public final class ResponseWriter: @unchecked Sendable {
     /// `Message` a meaning that a 1.4 host dropped); 0 where no plugin answers.
     public let pluginABIMinor: UInt32
 
-    public init(pluginABIMinor: UInt32 = 0) {
+    public init(pluginABIMinor: UInt32) {
         self.pluginABIMinor = pluginABIMinor
     }
 

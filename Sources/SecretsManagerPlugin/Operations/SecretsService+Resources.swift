@@ -134,7 +134,7 @@ extension SecretsService {
     /// else.
     private static func statements(of document: JSONValue) -> [JSONValue]? {
         switch document["Statement"] {
-        case .object?: return [document["Statement"]!]
+        case .object(let statement)?: return [.object(statement)]
         case .array(let list)?: return list
         default: return nil
         }

@@ -4,7 +4,8 @@ package main
 // serves, called once with valid input. The Go SDK's deserializers are strict about types (a number where the
 // model says string, a string where it says timestamp, fails the call), so a call that succeeds here shows the
 // whole response has the model's shape. Each entry of the result is the operation's name and "ok", or the error
-// the SDK reported.
+// the SDK reported, or what the sweep found wrong in the answer it read (a few calls check it; the entry
+// "PutBucketVersioning" stands for versioningScenario, which enables versioning and reads versions back).
 
 import (
 	"bytes"
