@@ -20,8 +20,11 @@ import tempfile
 import time
 import urllib.parse
 
+import pytest
+
 import boto3
 import botocore.auth
+import botocore.exceptions
 import botocore.awsrequest
 import botocore.config
 import botocore.credentials
@@ -205,3 +208,20 @@ def read_responses(sock, count: int, methods: list[str] | None = None) -> list[t
         response.begin()
         answers.append((response.status, {k.lower(): v for k, v in response.getheaders()}, response.read()))
     return answers
+
+
+def refusal(call, **kw) -> dict:
+    """The response of a call that must be refused: botocore's ClientError response (Error, ResponseMetadata)."""
+    with pytest.raises(botocore.exceptions.ClientError) as raised:
+        call(**kw)
+    return raised.value.response
+
+
+def error_of(call, **kw) -> dict:
+    """The `Error` member of a refused call, as boto3 parsed it: code, message and the service's further members."""
+    return dict(refusal(call, **kw)["Error"])
+
+
+def persistent_host(data_dir, services: str = "kms,s3", **env) -> AwsemuHost:
+    """A host with PERSISTENCE=1 keeping its state under `data_dir`, serving `services`."""
+    return AwsemuHost(env={"PERSISTENCE": "1", "DATA_DIR": str(data_dir), "SERVICES": services, **env})

@@ -17,11 +17,12 @@ import botocore.exceptions
 import pytest
 
 from awsemu_host import HOST_BINARY, AwsemuHost, make_client, request
+from awsemu_host import persistent_host as shared_persistent_host
 from kms_helpers import advance_clock, aws_error, import_material, wrap
 
 
 def persistent_host(data_dir, **env):
-    return AwsemuHost(env={"PERSISTENCE": "1", "DATA_DIR": str(data_dir), "SERVICES": "kms,sts", **env})
+    return shared_persistent_host(data_dir, services="kms,sts", **env)
 
 
 def test_restart_keeps_every_kind_of_kms_state(tmp_path):

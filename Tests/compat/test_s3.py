@@ -9,10 +9,9 @@ import urllib.parse
 import uuid
 import xml.etree.ElementTree as ET
 
-import botocore.exceptions
 import pytest
 
-from awsemu_host import request
+from awsemu_host import request, error_of
 from kms_helpers import aws_error
 
 NS = "{http://s3.amazonaws.com/doc/2006-03-01/}"
@@ -178,11 +177,6 @@ def test_object_errors(s3, bucket):
     assert code == "InvalidStorageClass"
 
 
-def error_of(call, **kwargs):
-    """The whole `Error` member boto3 parsed from a refused S3 call: code, message and S3's further members."""
-    with pytest.raises(botocore.exceptions.ClientError) as info:
-        call(**kwargs)
-    return info.value.response["Error"]
 
 
 def test_errors_name_what_they_are_about(s3, bucket, endpoint):

@@ -5,20 +5,13 @@ ACLs themselves (ObjectWriter, BucketOwnerPreferred) are not built and answer No
 import uuid
 import xml.etree.ElementTree as ET
 
-import botocore.exceptions
-import pytest
-
-from awsemu_host import request
+from awsemu_host import request, refusal as error
 
 NS = "{http://s3.amazonaws.com/doc/2006-03-01/}"
 XSI = "{http://www.w3.org/2001/XMLSchema-instance}"
 ACLS_DISABLED = {"Code": "AccessControlListNotSupported", "Message": "The bucket does not allow ACLs"}
 
 
-def error(call, **kw):
-    with pytest.raises(botocore.exceptions.ClientError) as raised:
-        call(**kw)
-    return raised.value.response
 
 
 def owner_id(s3, bucket):

@@ -5,8 +5,9 @@ preflight OPTIONS and the CORS headers on actual requests, as AWS answered the r
 import http.client
 import urllib.parse
 
-import botocore.exceptions
 import pytest
+
+from awsemu_host import AwsemuHost, make_client, persistent_host, error_of as error
 
 RULES = [
     {"AllowedOrigins": ["http://*.example.com"], "AllowedMethods": ["GET", "PUT"],
@@ -19,10 +20,6 @@ NOT_ALLOWED = ("CORSResponse: This CORS request is not allowed. This is usually 
                "by the resource's CORS spec.")
 
 
-def error(call, **kw):
-    with pytest.raises(botocore.exceptions.ClientError) as raised:
-        call(**kw)
-    return dict(raised.value.response["Error"])
 
 
 def send(endpoint, method, path, headers):
@@ -126,13 +123,11 @@ def test_actual_requests_carry_cors_headers_only_when_allowed(endpoint, s3, buck
 
 
 def test_rules_survive_a_restart(tmp_path):
-    from awsemu_host import AwsemuHost, make_client
-    env = {"PERSISTENCE": "1", "DATA_DIR": str(tmp_path), "SERVICES": "kms,s3"}
-    with AwsemuHost(env=env) as host:
+    with persistent_host(tmp_path) as host:
         s3 = make_client(host.url, "s3")
         s3.create_bucket(Bucket="cors-kept")
         s3.put_bucket_cors(Bucket="cors-kept", CORSConfiguration={"CORSRules": RULES})
-    with AwsemuHost(env=env) as host:
+    with persistent_host(tmp_path) as host:
         assert make_client(host.url, "s3").get_bucket_cors(Bucket="cors-kept")["CORSRules"] == RULES
         status, cors, _ = send(host.url, "OPTIONS", "/cors-kept/k",
                                {"Origin": "http://a.example.com", "Access-Control-Request-Method": "GET"})
@@ -183,7 +178,6 @@ def test_configurations_are_bounded(s3, bucket):
 
 def test_preflight_needs_no_signature(tmp_path):
     """Under SIGV4_VERIFY=1 a preflight is still answered: browsers send it without credentials."""
-    from awsemu_host import AwsemuHost, make_client
     with AwsemuHost(env={"SIGV4_VERIFY": "1", "SERVICES": "kms,s3"}) as host:
         s3 = make_client(host.url, "s3")
         s3.create_bucket(Bucket="cors-verified")

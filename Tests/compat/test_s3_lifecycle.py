@@ -7,19 +7,14 @@ import base64
 import hashlib
 import uuid
 
-import botocore.exceptions
 import pytest
 
-from awsemu_host import AwsemuHost, make_client, request
+from awsemu_host import make_client, persistent_host, request, error_of as error
 from kms_helpers import advance_clock
 
 DAY = 86400
 
 
-def error(call, **kw):
-    with pytest.raises(botocore.exceptions.ClientError) as raised:
-        call(**kw)
-    return dict(raised.value.response["Error"])
 
 
 def put_rules(s3, bucket, rules, **kw):
@@ -242,21 +237,20 @@ def test_varies_by_storage_class_lets_small_objects_go_to_glacier(endpoint, s3, 
 
 
 def test_lifecycle_survives_a_restart(tmp_path):
-    env = {"PERSISTENCE": "1", "DATA_DIR": str(tmp_path), "SERVICES": "kms,s3"}
     name = f"lifecycle-{uuid.uuid4().hex[:10]}"
-    with AwsemuHost(env=env) as host:
+    with persistent_host(tmp_path) as host:
         s3 = make_client(host.url, "s3")
         s3.create_bucket(Bucket=name)
         put_rules(s3, name, RULES)
         s3.put_object(Bucket=name, Key="logs/a", Body=b"x")
         before = s3.get_bucket_lifecycle_configuration(Bucket=name)["Rules"]
-    with AwsemuHost(env=env) as host:
+    with persistent_host(tmp_path) as host:
         s3 = make_client(host.url, "s3")
         assert s3.get_bucket_lifecycle_configuration(Bucket=name)["Rules"] == before
         advance_clock(host.url, 4 * DAY)
         assert "Contents" not in s3.list_objects_v2(Bucket=name)
     # What the tick removed stays removed.
-    with AwsemuHost(env=env) as host:
+    with persistent_host(tmp_path) as host:
         assert "Contents" not in make_client(host.url, "s3").list_objects_v2(Bucket=name)
 
 

@@ -14,15 +14,11 @@ import zlib
 from awscrt.checksums import crc64nvme
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
-from awsemu_host import AwsemuHost, make_client
+from awsemu_host import make_client, persistent_host
 from kms_helpers import aws_error
 
 MIB = 1024 * 1024
 CHUNK = MIB
-
-
-def persistent_host(data_dir, services="kms,s3"):
-    return AwsemuHost(env={"PERSISTENCE": "1", "DATA_DIR": str(data_dir), "SERVICES": services})
 
 
 def all_files(data_dir):

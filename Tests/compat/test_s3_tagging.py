@@ -7,17 +7,11 @@ import hashlib
 import uuid
 import xml.etree.ElementTree as ET
 
-import botocore.exceptions
 import pytest
 
-from awsemu_host import AwsemuHost, make_client, request
+from awsemu_host import make_client, persistent_host, request, error_of as error
 
 
-def error(call, **kw):
-    """The S3 error a call raises, as boto3 hands it over: Code, Message and S3's further members."""
-    with pytest.raises(botocore.exceptions.ClientError) as raised:
-        call(**kw)
-    return dict(raised.value.response["Error"])
 
 
 def test_object_tags_from_the_upload_header(s3, bucket):
@@ -172,15 +166,14 @@ def test_multipart_upload_tags_the_completed_object(s3, bucket):
 
 
 def test_tags_survive_a_restart(tmp_path):
-    env = {"PERSISTENCE": "1", "DATA_DIR": str(tmp_path), "SERVICES": "kms,s3"}
     name = f"tags-{uuid.uuid4().hex[:10]}"
-    with AwsemuHost(env=env) as host:
+    with persistent_host(tmp_path) as host:
         s3 = make_client(host.url, "s3")
         s3.create_bucket(Bucket=name)
         s3.put_bucket_tagging(Bucket=name, Tagging={"TagSet": [{"Key": "env", "Value": "test"}]})
         s3.put_object(Bucket=name, Key="k", Body=b"x", Tagging="a=1")
         s3.put_object_tagging(Bucket=name, Key="k", Tagging={"TagSet": [{"Key": "b", "Value": "2"}]})
-    with AwsemuHost(env=env) as host:
+    with persistent_host(tmp_path) as host:
         s3 = make_client(host.url, "s3")
         assert s3.get_bucket_tagging(Bucket=name)["TagSet"] == [{"Key": "env", "Value": "test"}]
         assert s3.get_object_tagging(Bucket=name, Key="k")["TagSet"] == [{"Key": "b", "Value": "2"}]

@@ -7,10 +7,8 @@ import hashlib
 import xml.etree.ElementTree as ET
 
 import boto3
-import botocore.exceptions
-import pytest
 
-from awsemu_host import AwsemuHost, make_client, request
+from awsemu_host import make_client, persistent_host, request, refusal as error
 from kms_helpers import advance_clock
 from test_s3_persistence import s3_records
 
@@ -18,10 +16,6 @@ DAY = 86400
 NS = "{http://s3.amazonaws.com/doc/2006-03-01/}"
 
 
-def error(call, **kw):
-    with pytest.raises(botocore.exceptions.ClientError) as raised:
-        call(**kw)
-    return raised.value.response
 
 
 def enable(s3, bucket, status="Enabled"):
@@ -324,7 +318,7 @@ def test_version_ids_s3_would_not_have_given(s3, bucket):
 
 def test_versions_survive_a_restart(tmp_path):
     data = tmp_path / "data"
-    with AwsemuHost(env={"PERSISTENCE": "1", "DATA_DIR": str(data), "SERVICES": "kms,s3"}) as host:
+    with persistent_host(data) as host:
         s3 = make_client(host.url, "s3")
         s3.create_bucket(Bucket="kept-versions")
         enable(s3, "kept-versions")
@@ -335,14 +329,14 @@ def test_versions_survive_a_restart(tmp_path):
         # Each older version and marker is a record of its own: a write records what changed, not the history.
         assert set(s3_records(data, "version")) == {f"kept-versions/{v}/k" for v in (marker, old, before[1][1])}
         assert s3_records(data, "object") == {}
-    with AwsemuHost(env={"PERSISTENCE": "1", "DATA_DIR": str(data), "SERVICES": "kms,s3"}) as host:
+    with persistent_host(data) as host:
         s3 = make_client(host.url, "s3")
         assert s3.get_bucket_versioning(Bucket="kept-versions")["Status"] == "Enabled"
         assert listing(s3, "kept-versions") == before and before[0][:2] == ("k", marker)
         assert body(s3, "kept-versions", "k", VersionId=old) == b"old"
         s3.delete_object(Bucket="kept-versions", Key="k", VersionId=marker)
         assert body(s3, "kept-versions", "k") == b"new"
-    with AwsemuHost(env={"PERSISTENCE": "1", "DATA_DIR": str(data), "SERVICES": "kms,s3"}) as host:
+    with persistent_host(data) as host:
         s3 = make_client(host.url, "s3")
         assert body(s3, "kept-versions", "k") == b"new" and len(listing(s3, "kept-versions")) == 2
 

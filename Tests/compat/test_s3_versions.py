@@ -7,19 +7,14 @@ import uuid
 import xml.etree.ElementTree as ET
 
 import boto3
-import botocore.exceptions
 import pytest
 
-from awsemu_host import request
+from awsemu_host import request, error_of as error
 
 NS = "{http://s3.amazonaws.com/doc/2006-03-01/}"
 KEYS = ["a", "b/1", "b/2", "c d", "e+f", "é/x"]
 
 
-def error(call, **kw):
-    with pytest.raises(botocore.exceptions.ClientError) as raised:
-        call(**kw)
-    return dict(raised.value.response["Error"])
 
 
 @pytest.fixture

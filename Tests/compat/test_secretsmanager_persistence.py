@@ -9,14 +9,15 @@ import uuid
 
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
-from awsemu_host import AwsemuHost, make_client
+from awsemu_host import make_client
+from awsemu_host import persistent_host as shared_persistent_host
 from kms_helpers import advance_clock, aws_error
 
 DAY = 86400
 
 
 def persistent_host(data_dir):
-    return AwsemuHost(env={"PERSISTENCE": "1", "DATA_DIR": str(data_dir), "SERVICES": "kms,secretsmanager"})
+    return shared_persistent_host(data_dir, services="kms,secretsmanager")
 
 
 def raw_bytes(data_dir):
