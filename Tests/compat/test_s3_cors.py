@@ -20,8 +20,6 @@ NOT_ALLOWED = ("CORSResponse: This CORS request is not allowed. This is usually 
                "by the resource's CORS spec.")
 
 
-
-
 def send(endpoint, method, path, headers):
     """A raw request, as a browser sends it (unsigned); returns the status, the CORS headers and the body."""
     parsed = urllib.parse.urlsplit(endpoint)
@@ -120,6 +118,24 @@ def test_actual_requests_carry_cors_headers_only_when_allowed(endpoint, s3, buck
     # Served either way; without a matching rule there are no CORS headers.
     status, cors, _ = send(endpoint, "DELETE", f"/{bucket}/other", {"Origin": "http://elsewhere.org"})
     assert (status, cors) == (204, {})
+    # An actual request that names a method is judged by that method, not its own: this GET names PUT, which only
+    # the first rule allows (its headers are the first rule's, credentials included).
+    status, cors, _ = send(endpoint, "GET", f"/{bucket}/key", {"Origin": "http://app.example.com",
+                                                                "Access-Control-Request-Method": "PUT"})
+    assert status == 200 and cors["Access-Control-Allow-Methods"] == "GET, PUT"
+    status, cors, _ = send(endpoint, "GET", f"/{bucket}/key", {"Origin": "http://other.org",
+                                                                "Access-Control-Request-Method": "PUT"})
+    assert (status, cors) == (200, {})
+    # Requests to the bucket itself carry them too.
+    status, cors, _ = send(endpoint, "GET", f"/{bucket}", {"Origin": "http://other.org"})
+    assert status == 200 and cors["Access-Control-Allow-Origin"] == "*"
+
+
+def test_a_preflight_naming_no_method_is_refused(endpoint, s3, bucket):
+    s3.put_bucket_cors(Bucket=bucket, CORSConfiguration={"CORSRules": RULES})
+    status, cors, body = send(endpoint, "OPTIONS", f"/{bucket}/key", {"Origin": "http://app.example.com"})
+    assert (status, cors) == (403, {})
+    assert b"<Method>OPTIONS</Method><ResourceType>OBJECT</ResourceType>" in body
 
 
 def test_rules_survive_a_restart(tmp_path):

@@ -5,12 +5,13 @@ answered recorded requests, except where test names say the wording is ours."""
 
 import base64
 import hashlib
+import time
 import uuid
 
 import pytest
 
 from awsemu_host import make_client, persistent_host, request, error_of as error
-from kms_helpers import advance_clock
+from kms_helpers import advance_clock, host_now
 
 DAY = 86400
 
@@ -109,6 +110,16 @@ def test_the_older_rule_level_prefix_is_kept(endpoint, bucket):
        "Transitions": [{"Days": 40, "StorageClass": "GLACIER"}]}], {"Code": "InvalidArgument"}),
     ([{"ID": "x", "Status": "Enabled", "Filter": {},
        "NoncurrentVersionTransitions": [{"NoncurrentDays": -5, "StorageClass": "GLACIER"}]}], {"Code": "InvalidArgument"}),
+    ([{"ID": "x", "Status": "Enabled", "Filter": {}, "Transitions": [{"Days": -1, "StorageClass": "GLACIER"}]}],
+     {"Code": "InvalidArgument"}),
+    ([{"ID": "x", "Status": "Enabled", "Filter": {}, "NoncurrentVersionExpiration": {"NoncurrentDays": 0}}],
+     {"Code": "InvalidArgument",
+      "Message": "'NoncurrentDays' for NoncurrentVersionExpiration action must be a positive integer"}),
+    ([{"ID": "x", "Status": "Enabled", "Filter": {}, "AbortIncompleteMultipartUpload": {"DaysAfterInitiation": 0}}],
+     {"Code": "InvalidArgument",
+      "Message": "'DaysAfterInitiation' for AbortIncompleteMultipartUpload action must be a positive integer"}),
+    ([{"ID": "x", "Status": "Enabled", "Filter": {"ObjectSizeGreaterThan": -1}, "Expiration": {"Days": 1}}],
+     {"Code": "InvalidRequest"}),
 ])
 def test_refusals(s3, bucket, rules, expected):
     got = error(put_rules, s3=s3, bucket=bucket, rules=rules)
@@ -125,6 +136,9 @@ def test_a_rule_without_an_id_gets_one(s3, bucket):
 @pytest.mark.parametrize("rule", [
     b"<ID>a</ID><Filter/><Status>Enabled</Status><Bogus/><Expiration><Days>1</Days></Expiration>",
     b"<ID>a</ID><Filter/><Status>Enabled</Status><Expiration><Date>2030-02-31T00:00:00Z</Date></Expiration>",
+    # STANDARD is where objects start, not a class a transition goes to.
+    b"<ID>a</ID><Filter/><Status>Enabled</Status><Transition><Days>40</Days><StorageClass>STANDARD</StorageClass>"
+    b"</Transition>",
 ])
 def test_malformed_rules(endpoint, bucket, rule):
     body = b"<LifecycleConfiguration><Rule>" + rule + b"</Rule></LifecycleConfiguration>"
@@ -162,6 +176,11 @@ def test_expiration_header_names_the_earliest_rule(s3, bucket):
         == expected
     copied = s3.copy_object(Bucket=bucket, Key="logs/b", CopySource=f"{bucket}/logs/a")
     assert copied["Expiration"].endswith('rule-id="sooner+rule"')
+    upload = s3.create_multipart_upload(Bucket=bucket, Key="logs/c")["UploadId"]
+    part = s3.upload_part(Bucket=bucket, Key="logs/c", UploadId=upload, PartNumber=1, Body=b"p")
+    completed = s3.complete_multipart_upload(Bucket=bucket, Key="logs/c", UploadId=upload,
+                                             MultipartUpload={"Parts": [{"PartNumber": 1, "ETag": part["ETag"]}]})
+    assert completed["Expiration"].endswith('rule-id="sooner+rule"')
     # No rule of an object's, no header (the disabled one does not count).
     s3.put_object(Bucket=bucket, Key="other", Body=b"x")
     assert "Expiration" not in s3.head_object(Bucket=bucket, Key="other")
@@ -178,11 +197,13 @@ def test_rules_act_on_the_host_clock(endpoint, s3, bucket):
     s3.put_object(Bucket=bucket, Key="data/tiny", Body=b"t" * 100, Tagging="tier=cold")
     upload = s3.create_multipart_upload(Bucket=bucket, Key="logs/unfinished")["UploadId"]
     s3.upload_part(Bucket=bucket, Key="logs/unfinished", UploadId=upload, PartNumber=1, Body=b"p")
+    s3.create_multipart_upload(Bucket=bucket, Key="keep/unfinished")
 
     advance_clock(endpoint, 4 * DAY)
     keys = [o["Key"] for o in s3.list_objects_v2(Bucket=bucket).get("Contents", [])]
     assert keys == ["data/cold", "data/tiny", "data/warm", "keep/this"]
-    assert s3.list_multipart_uploads(Bucket=bucket).get("Uploads", []) == []
+    # Only the upload under the rule's prefix is aborted.
+    assert [u["Key"] for u in s3.list_multipart_uploads(Bucket=bucket).get("Uploads", [])] == ["keep/unfinished"]
 
     advance_clock(endpoint, 27 * DAY)
     assert s3.head_object(Bucket=bucket, Key="data/cold")["StorageClass"] == "STANDARD_IA"
@@ -194,6 +215,36 @@ def test_rules_act_on_the_host_clock(endpoint, s3, bucket):
     assert s3.head_object(Bucket=bucket, Key="data/cold")["StorageClass"] == "GLACIER"
     # An object in an archive class must be restored before it is read, as in S3.
     assert error(s3.get_object, Bucket=bucket, Key="data/cold")["Code"] == "InvalidObjectState"
+
+
+def test_dated_rules_act_on_their_day(endpoint, s3, bucket):
+    due = (int(host_now(endpoint)) // DAY + 2) * DAY
+    date = time.strftime("%Y-%m-%dT00:00:00Z", time.gmtime(due))
+    put_rules(s3, bucket, [
+        {"ID": "gone", "Status": "Enabled", "Filter": {"Prefix": "gone/"}, "Expiration": {"Date": date}},
+        {"ID": "cold", "Status": "Enabled", "Filter": {"Prefix": "cold/"},
+         "Transitions": [{"Date": date, "StorageClass": "GLACIER_IR"}]}])
+    s3.put_object(Bucket=bucket, Key="gone/a", Body=b"x")
+    s3.put_object(Bucket=bucket, Key="cold/a", Body=b"c" * (128 * 1024))
+    import email.utils
+    assert s3.head_object(Bucket=bucket, Key="gone/a")["Expiration"] == \
+        f'expiry-date="{email.utils.formatdate(due, usegmt=True)}", rule-id="gone"'
+    advance_clock(endpoint, DAY)
+    assert "StorageClass" not in s3.head_object(Bucket=bucket, Key="cold/a")
+    assert s3.head_object(Bucket=bucket, Key="gone/a")["ContentLength"] == 1
+    advance_clock(endpoint, 2 * DAY)
+    assert s3.head_object(Bucket=bucket, Key="cold/a")["StorageClass"] == "GLACIER_IR"
+    assert [o["Key"] for o in s3.list_objects_v2(Bucket=bucket)["Contents"]] == ["cold/a"]
+
+
+def test_new_rules_act_without_waiting_for_a_new_day(endpoint, s3, bucket):
+    """The rules run once a day of the host clock, and again after a change: an object already past a new rule's
+    days goes on the next tick, on the same day."""
+    s3.put_object(Bucket=bucket, Key="old", Body=b"x")
+    advance_clock(endpoint, 3 * DAY)
+    put_rules(s3, bucket, [{"ID": "now", "Status": "Enabled", "Filter": {}, "Expiration": {"Days": 1}}])
+    advance_clock(endpoint, 0)
+    assert "Contents" not in s3.list_objects_v2(Bucket=bucket)
 
 
 def test_small_objects_stay_by_default(endpoint, s3, bucket):
