@@ -57,10 +57,8 @@ enum CORSDocument {
             throw S3Errors.invalidRequest("The CORS configuration's \(bad.name) may not contain control characters.")
         }
         let id = element.child("ID")?.text
-        // The wording is ours.
-        if let id, id.unicodeScalars.count > 255 {
-            throw S3Errors.invalidArgument("ID length should not exceed allowed limit of 255")
-        }
+        // The wording is lifecycle's, recorded there.
+        if let id, id.unicodeScalars.count > S3Errors.maximumRuleIdLength { throw S3Errors.ruleIdTooLong() }
         var maxAge: Int?
         if let text = element.child("MaxAgeSeconds")?.text {
             guard let value = Int32(text.trimmingSpaces()), value >= 0 else { throw S3Errors.malformedXML() }

@@ -5,7 +5,6 @@ import EmuPluginKit
 /// (LocalStack's snapshots, users' quoted errors); where none was found the wording is ours and says so.
 enum LifecycleDocument {
     static let maximumRules = 1000
-    static let maximumIdLength = 255
     /// Transitions whose objects must be at least 128 KiB, unless the bucket's minimum says otherwise.
     static let transitionClasses: Set<String> = [
         "GLACIER", "STANDARD_IA", "ONEZONE_IA", "INTELLIGENT_TIERING", "DEEP_ARCHIVE", "GLACIER_IR",
@@ -40,16 +39,14 @@ enum LifecycleDocument {
 
     private static func parseRule(_ element: XMLTag) throws(AWSError) -> LifecycleRule {
         guard element.children.allSatisfy({ ruleElements.contains($0.name) }),
-            let status = single(element, "Status")?.text, status == "Enabled" || status == "Disabled"
+            let status = element.simpleText("Status"), status == "Enabled" || status == "Disabled"
         else { throw S3Errors.malformedXML() }
         // The ID is optional in S3's model; S3 makes one up for a rule without.
         let idElement = try optionalSingle(element, "ID")
         guard idElement?.children.isEmpty ?? true else { throw S3Errors.malformedXML() }
         let id = idElement?.text ?? generatedId()
         // The wording is ours: no recorded answer for a long ID was found.
-        guard id.unicodeScalars.count <= maximumIdLength else {
-            throw S3Errors.invalidArgument("ID length should not exceed allowed limit of 255")
-        }
+        guard id.unicodeScalars.count <= S3Errors.maximumRuleIdLength else { throw S3Errors.ruleIdTooLong() }
         let filter = try parseFilter(element)
         var rule = LifecycleRule(id: id, enabled: status == "Enabled", filter: filter)
         if let expiration = try optionalSingle(element, "Expiration") {
@@ -69,7 +66,7 @@ enum LifecycleDocument {
             rule.noncurrentVersionExpiration = .init(noncurrentDays: days, newerNoncurrentVersions: newer)
         }
         for transition in element.children("NoncurrentVersionTransition") {
-            guard let storageClass = single(transition, "StorageClass")?.text, transitionClasses.contains(storageClass)
+            guard let storageClass = transition.simpleText("StorageClass"), transitionClasses.contains(storageClass)
             else { throw S3Errors.malformedXML() }
             let days = try integer(transition, "NoncurrentDays")
             // The wording is ours, after the Expiration action's.
@@ -171,7 +168,7 @@ enum LifecycleDocument {
             case "Prefix" where filter.prefix == nil:
                 filter.prefix = condition.text
             case "Tag" where allowingTags || filter.tags.isEmpty:
-                guard let key = single(condition, "Key")?.text, let value = single(condition, "Value")?.text else {
+                guard let key = condition.simpleText("Key"), let value = condition.simpleText("Value") else {
                     throw S3Errors.malformedXML()
                 }
                 guard !filter.tags.contains(where: { $0.key == key }) else {
@@ -213,7 +210,7 @@ enum LifecycleDocument {
     private static func parseTransition(_ element: XMLTag) throws(AWSError) -> LifecycleRule.Transition {
         let days = try integer(element, "Days")
         let date = try midnight(element)
-        guard (days == nil) != (date == nil), let storageClass = single(element, "StorageClass")?.text,
+        guard (days == nil) != (date == nil), let storageClass = element.simpleText("StorageClass"),
             transitionClasses.contains(storageClass)
         else { throw S3Errors.malformedXML() }
         if let days {
@@ -245,13 +242,6 @@ enum LifecycleDocument {
         guard let element = try optionalSingle(parent, name) else { return nil }
         guard let value = Int32(element.text.trimmingSpaces()) else { throw S3Errors.malformedXML() }
         return Int(value)
-    }
-
-    /// The one child of that name, with text only; nil when there is none or several (the caller refuses).
-    private static func single(_ parent: XMLTag, _ name: String) -> XMLTag? {
-        let found = parent.children(name)
-        guard found.count == 1, found[0].children.isEmpty else { return nil }
-        return found[0]
     }
 
     /// At most one child of that name.

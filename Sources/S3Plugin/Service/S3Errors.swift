@@ -36,6 +36,14 @@ enum S3Errors {
         return error
     }
 
+    /// The longest ID a lifecycle or CORS rule may have, in characters.
+    static let maximumRuleIdLength = 255
+
+    /// A lifecycle or CORS rule whose ID is longer than `maximumRuleIdLength`.
+    static func ruleIdTooLong() -> AWSError {
+        invalidArgument("ID length should not exceed allowed limit of \(maximumRuleIdLength)")
+    }
+
     static func noSuchVersion(key: String, versionId: String) -> AWSError {
         AWSError("NoSuchVersion", "The specified version does not exist.", status: 404,
                  fields: [AWSErrorField("Key", key), AWSErrorField("VersionId", versionId)])

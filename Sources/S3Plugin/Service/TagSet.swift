@@ -23,12 +23,8 @@ enum TagSet {
         var tags: [S3Tag] = []
         for tag in set.children("Tag") {
             // One Key and one Value, text only, as S3's schema has them; a value may be empty.
-            let keys = tag.children("Key")
-            let values = tag.children("Value")
-            guard keys.count == 1, values.count == 1, keys[0].children.isEmpty, values[0].children.isEmpty else {
-                throw S3Errors.malformedXML()
-            }
-            tags.append(S3Tag(key: keys[0].text, value: values[0].text))
+            guard let key = tag.simpleText("Key"), let value = tag.simpleText("Value") else { throw S3Errors.malformedXML() }
+            tags.append(S3Tag(key: key, value: value))
         }
         try check(tags, for: owner)
         return tags

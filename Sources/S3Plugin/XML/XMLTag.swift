@@ -18,6 +18,14 @@ struct XMLTag: Sendable {
 
     func children(_ name: String) -> [XMLTag] { children.filter { $0.name == name } }
 
+    /// The text of the child `name` when there is exactly one and it holds text only, as S3's schemas have their
+    /// simple elements (a Tag's Key and Value, a rule's Status); nil otherwise.
+    func simpleText(_ name: String) -> String? {
+        let found = children(name)
+        guard found.count == 1, found[0].children.isEmpty else { return nil }
+        return found[0].text
+    }
+
     /// The trimmed text of the child `name`, if there is one.
     func value(_ name: String) -> String? {
         child(name).map { $0.text.trimmingWhitespace() }
