@@ -59,9 +59,8 @@ meets() {
 free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 
 build() {
-    section "build (release host and plugins, C echo plugin)"
-    swift build -c release
-    scripts/build-echo-plugin
+    section "build (release host and plugins, C echo plugin: scripts/build-release)"
+    scripts/build-release
 }
 
 # Starts the release host on a free port with the echo plugin; sets HOST_URL and HOST_PID.

@@ -1,10 +1,9 @@
 """The documented quick start, run verbatim through `awsemu` and the real `aws` CLI, checked line by line."""
 
 import os
-import pathlib
 import subprocess
+from awsemu_host import HOST_BINARY
 
-REPO_ROOT = pathlib.Path(__file__).resolve().parents[2]
 
 QUICK_START = r"""
 set -euo pipefail
@@ -22,7 +21,7 @@ echo "alias encrypts with: $(awsemu kms encrypt --key-id alias/payments --plaint
 def test_quick_start_verbatim(endpoint, tmp_path):
     env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
     env["AWSEMU_ENDPOINT"] = endpoint
-    env["PATH"] = f"{REPO_ROOT / '.build' / 'debug'}:{env['PATH']}"
+    env["PATH"] = f"{HOST_BINARY.parent}:{env['PATH']}"
     result = subprocess.run(["bash", "-c", QUICK_START], cwd=tmp_path, env=env, capture_output=True, text=True,
                             timeout=120)
     assert result.returncode == 0, result.stderr

@@ -6,8 +6,8 @@ import hashlib
 import os
 import pathlib
 import subprocess
+from awsemu_host import HOST_BINARY
 
-REPO_ROOT = pathlib.Path(__file__).resolve().parents[2]
 SIZE = 100 * 1000 * 1000
 
 
@@ -15,7 +15,7 @@ def cli_environment(endpoint):
     """The test's environment without AWS settings, with `awsemu` on PATH aimed at the test host."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
     env["AWSEMU_ENDPOINT"] = endpoint
-    env["PATH"] = f"{REPO_ROOT / '.build' / 'debug'}:{env['PATH']}"
+    env["PATH"] = f"{HOST_BINARY.parent}:{env['PATH']}"
     return env
 
 

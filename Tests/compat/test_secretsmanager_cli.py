@@ -4,10 +4,9 @@ examples are written."""
 import base64
 import json
 import os
-import pathlib
 import subprocess
+from awsemu_host import HOST_BINARY
 
-REPO_ROOT = pathlib.Path(__file__).resolve().parents[2]
 
 SCRIPT = r"""
 set -euo pipefail
@@ -38,7 +37,7 @@ awsemu secretsmanager delete-secret --secret-id cli/binary --force-delete-withou
 def cli_environment(endpoint):
     env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
     env["AWSEMU_ENDPOINT"] = endpoint
-    env["PATH"] = f"{REPO_ROOT / '.build' / 'debug'}:{env['PATH']}"
+    env["PATH"] = f"{HOST_BINARY.parent}:{env['PATH']}"
     return env
 
 
