@@ -14,32 +14,21 @@ public struct CredentialScope: Sendable, Equatable {
     public var region: String
     public var service: String
 
-    /// Parses the `Credential=` value: `AKID/date/region/service/aws4_request`. Split on UTF-8 bytes: this runs
-    /// on every request, and `String.split` walks grapheme clusters.
+    /// Parses the `Credential=` value: `AKID/date/region/service/aws4_request`.
     public init?(credential: String) {
         var text = credential
-        let parts = text.withUTF8 { bytes -> [String]? in
-            var parts: [String] = []
-            parts.reserveCapacity(5)
-            var start = 0
-            for index in 0...bytes.count where index == bytes.count || bytes[index] == UInt8(ascii: "/") {
-                guard parts.count < 5 else { return nil }
-                parts.append(String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<index]), as: UTF8.self))
-                start = index + 1
-            }
-            return parts
-        }
-        guard let parts, parts.count == 5, !parts[0].isEmpty, parts[4] == "aws4_request" else { return nil }
-        accessKeyId = parts[0]
-        date = parts[1]
-        region = parts[2]
-        service = parts[3]
+        guard let scope = text.withUTF8({ Self.parse(UnsafeRawBufferPointer($0)) }) else { return nil }
+        self = scope
     }
 
     /// Finds the scope in an Authorization header or a presigned query.
     public init?(authorization: String?, query: [String: String]) {
-        if let authorization, let credential = Self.credentialField(authorization) {
-            self.init(credential: credential)
+        if var authorization, let scope = authorization.withUTF8({ bytes in
+            Self.credentialRange(bytes).flatMap { range in
+                Self.parse(UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: bytes[range])))
+            }
+        }) {
+            self = scope
         } else if let credential = query["X-Amz-Credential"] {
             self.init(credential: credential)
         } else {
@@ -47,24 +36,56 @@ public struct CredentialScope: Sendable, Equatable {
         }
     }
 
-    /// The `Credential=` value of an Authorization header, found by scanning bytes: this runs on every request,
-    /// and Foundation's substring search costs more than the whole echo handler.
-    static func credentialField(_ authorization: String) -> String? {
-        let marker = Array("Credential=".utf8)
-        var copy = authorization
-        return copy.withUTF8 { bytes -> String? in
-            var index = 0
-            while index + marker.count <= bytes.count {
-                if bytes[index] == marker[0], bytes[index..<(index + marker.count)].elementsEqual(marker) {
-                    let start = index + marker.count
-                    var end = start
-                    while end < bytes.count, bytes[end] != UInt8(ascii: ","), bytes[end] != UInt8(ascii: " ") { end += 1 }
-                    return String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<end]), as: UTF8.self)
-                }
-                index += 1
+    /// Splits `AKID/date/region/service/aws4_request` on its UTF-8 bytes, straight into the four fields: this runs
+    /// on every request, so neither the credential nor a list of its parts is made as a value of its own (the
+    /// fields are short enough for Swift to keep inline), and `String.split` would walk grapheme clusters.
+    private static func parse(_ bytes: UnsafeRawBufferPointer) -> CredentialScope? {
+        var fields: (String, String, String, String) = ("", "", "", "")
+        var count = 0
+        var start = 0
+        for index in 0...bytes.count where index == bytes.count || bytes[index] == UInt8(ascii: "/") {
+            let part = UnsafeRawBufferPointer(rebasing: bytes[start..<index])
+            switch count {
+            case 0: fields.0 = String(decoding: part, as: UTF8.self)
+            case 1: fields.1 = String(decoding: part, as: UTF8.self)
+            case 2: fields.2 = String(decoding: part, as: UTF8.self)
+            case 3: fields.3 = String(decoding: part, as: UTF8.self)
+            case 4: guard part.elementsEqual("aws4_request".utf8) else { return nil }
+            default: return nil
             }
-            return nil
+            count += 1
+            start = index + 1
         }
+        guard count == 5, !fields.0.isEmpty else { return nil }
+        return CredentialScope(accessKeyId: fields.0, date: fields.1, region: fields.2, service: fields.3)
+    }
+
+    private init(accessKeyId: String, date: String, region: String, service: String) {
+        self.accessKeyId = accessKeyId
+        self.date = date
+        self.region = region
+        self.service = service
+    }
+
+    /// Where the `Credential=` value sits in an Authorization header's bytes, found by scanning them: Foundation's
+    /// substring search costs more than the whole echo handler.
+    private static func credentialRange(_ bytes: UnsafeBufferPointer<UInt8>) -> Range<Int>? {
+        let marker: StaticString = "Credential="
+        let markerCount = marker.utf8CodeUnitCount
+        var index = 0
+        while index + markerCount <= bytes.count {
+            if bytes[index] == marker.utf8Start[0],
+                UnsafeBufferPointer(start: marker.utf8Start, count: markerCount)
+                    .elementsEqual(bytes[index..<(index + markerCount)])
+            {
+                let start = index + markerCount
+                var end = start
+                while end < bytes.count, bytes[end] != UInt8(ascii: ","), bytes[end] != UInt8(ascii: " ") { end += 1 }
+                return start..<end
+            }
+            index += 1
+        }
+        return nil
     }
 
     /// The access key of a legacy SigV2-style `Authorization: AWS AKID:signature` header.

@@ -14,7 +14,8 @@ public struct HTTPRequestData: Sendable {
 
     public init(method: String, uri: String, headers: [(String, String)], body: [UInt8]) {
         self.method = method
-        if let mark = uri.firstIndex(of: "?") {
+        // By UTF-8 byte: a Character search walks grapheme clusters, on every request.
+        if let mark = uri.utf8.firstIndex(of: UInt8(ascii: "?")) {
             path = String(uri[..<mark])
             query = String(uri[uri.index(after: mark)...])
         } else {

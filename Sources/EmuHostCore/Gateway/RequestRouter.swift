@@ -22,6 +22,15 @@ public enum RoutedRequest: Sendable {
 public struct RequestRouter: Sendable {
     public let runtime: HostRuntime
 
+    /// The media types a JSON protocol request may declare (none counts as JSON too). A switch, not a collection
+    /// literal: this runs on every JSON request, and a literal is built (allocated) each time.
+    private static func isJSONMediaType(_ mediaType: String) -> Bool {
+        switch mediaType {
+        case "application/x-amz-json-1.1", "application/x-amz-json-1.0", "application/json", "": true
+        default: false
+        }
+    }
+
     public init(runtime: HostRuntime) {
         self.runtime = runtime
     }
@@ -54,7 +63,7 @@ public struct RequestRouter: Sendable {
                 .respond(.awsError(code, message, status: status, protocolKind: EMU_PROTOCOL_JSON,
                                    requestId: requestId, jsonContentType: replyType))
             }
-            guard let dot = target.lastIndex(of: ".") else {
+            guard let dot = target.utf8.lastIndex(of: UInt8(ascii: ".")) else {
                 return fail("UnknownOperationException", "X-Amz-Target '\(target)' is not <Service>.<Operation>.")
             }
             let prefix = String(target[..<dot])
@@ -70,9 +79,7 @@ public struct RequestRouter: Sendable {
             let mediaType = replyType == contentType ? contentType : contentType.split(separator: ";").first.map {
                 $0.trimmingSpaces().lowercased()
             } ?? ""
-            guard ["application/x-amz-json-1.1", "application/x-amz-json-1.0", "application/json", ""]
-                .contains(mediaType)
-            else {
+            guard Self.isJSONMediaType(mediaType) else {
                 return fail("UnsupportedMediaTypeException",
                             "Content-Type '\(contentType)' is not application/x-amz-json-1.1.", 415)
             }
@@ -223,6 +230,7 @@ public struct RequestRouter: Sendable {
             return response
         }
         var headers = writer.headers
+        headers.reserveCapacity(headers.count + 2)
         let hasContentType = headers.contains { $0.0.caseInsensitiveEquals("Content-Type") }
         switch protocolKind {
         case EMU_PROTOCOL_JSON:

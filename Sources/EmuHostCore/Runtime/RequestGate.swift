@@ -1,4 +1,4 @@
-import NIOConcurrencyHelpers
+import Synchronization
 
 #if canImport(Glibc)
 import Glibc
@@ -12,35 +12,37 @@ import Darwin
 /// or having its acknowledged change deleted by it. An export closes it the same way while the plugins hand over
 /// their state, so that the records of different plugins belong to one moment.
 public final class RequestGate: Sendable {
-    private let state = NIOLockedValueBox((inFlight: 0, closed: false))
+    /// The requests in flight, and `closedFlag` while an import or export holds the gate: one word, so that the two
+    /// passes every request makes cost an atomic operation each rather than a lock both event loops contend for.
+    private let state = Atomic<Int>(0)
+    private static let closedFlag = 1 << 40
 
     /// Lets a request through; false while an import runs.
     func enter() -> Bool {
-        state.withLockedValue { state in
-            guard !state.closed else { return false }
-            state.inFlight += 1
-            return true
+        var current = state.load(ordering: .relaxed)
+        while current & Self.closedFlag == 0 {
+            let (exchanged, original) = state.compareExchange(expected: current, desired: current + 1,
+                                                              ordering: .acquiringAndReleasing)
+            if exchanged { return true }
+            current = original
         }
+        return false
     }
 
     /// The request's commit has been submitted (or it had none).
     func leave() {
-        state.withLockedValue { $0.inFlight -= 1 }
+        state.wrappingSubtract(1, ordering: .releasing)
     }
 
     /// Closes the gate (waiting for another import to finish first) and waits for requests in flight.
     /// - Returns: false, with the gate open again, when they do not finish within `timeoutSeconds`.
     func closeAndDrain(timeoutSeconds: Double) -> Bool {
         let deadline = ContinuousClock.now + .milliseconds(Int64(timeoutSeconds * 1000))
-        while !state.withLockedValue({ state -> Bool in
-            guard !state.closed else { return false }
-            state.closed = true
-            return true
-        }) {
+        while state.bitwiseOr(Self.closedFlag, ordering: .acquiringAndReleasing).oldValue & Self.closedFlag != 0 {
             if ContinuousClock.now > deadline { return false }
             usleep(1000)
         }
-        while state.withLockedValue({ $0.inFlight }) > 0 {
+        while state.load(ordering: .acquiring) & ~Self.closedFlag > 0 {
             if ContinuousClock.now > deadline {
                 open()
                 return false
@@ -51,6 +53,6 @@ public final class RequestGate: Sendable {
     }
 
     func open() {
-        state.withLockedValue { $0.closed = false }
+        state.bitwiseAnd(~Self.closedFlag, ordering: .releasing)
     }
 }
