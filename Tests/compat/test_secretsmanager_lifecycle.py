@@ -280,9 +280,18 @@ def test_validate_resource_policy(sm):
 @pytest.mark.parametrize("statement", [5, None, [], [5], [{"Principal": "*", "Action": "x"}],
                                        [{"Effect": "Maybe", "Principal": "*", "Action": "x"}],
                                        [{"Effect": "Allow", "Principal": "*"}],
-                                       [{"Effect": "Allow", "Action": "secretsmanager:*"}]])
+                                       [{"Effect": "Allow", "Action": "secretsmanager:*"}],
+                                       # IAM's grammar: exactly one of each pair, and lists of one or more.
+                                       [{"Effect": "Allow", "Principal": "*", "NotPrincipal": {"AWS": "*"},
+                                         "Action": "secretsmanager:*"}],
+                                       [{"Effect": "Allow", "Principal": "*", "Action": "secretsmanager:*",
+                                         "NotAction": "secretsmanager:DeleteSecret"}],
+                                       [{"Effect": "Allow", "Principal": "*", "Action": []}],
+                                       [{"Effect": "Allow", "Principal": "*", "Action": 5}],
+                                       [{"Effect": "Allow", "Principal": "*", "Action": ["secretsmanager:*", 5]}]])
 def test_resource_policy_syntax(sm, statement):
-    """A statement needs an Effect of Allow or Deny, an Action and a Principal; the document a Statement."""
+    """A statement needs an Effect of Allow or Deny, exactly one of Action and NotAction and exactly one of
+    Principal and NotPrincipal; the document a Statement."""
     document = json.dumps({"Version": "2012-10-17", "Statement": statement})
     code, message, _ = aws_error(sm.validate_resource_policy, ResourcePolicy=document)
     assert (code, message) == ("MalformedPolicyDocumentException", "This resource policy contains a syntax error.")
@@ -290,6 +299,7 @@ def test_resource_policy_syntax(sm, statement):
 
 @pytest.mark.parametrize("principal", [{"Principal": "*"}, {"Principal": {"AWS": ["arn:aws:iam::111122223333:root", "*"]}},
                                        {"Principal": {"AWS": "arn:aws:iam::*:root"}}, {"Principal": {"Service": "*"}},
+                                       {"Principal": {"AWS": "arn:aws:iam::11112222333?:root"}},
                                        {"NotPrincipal": {"AWS": "arn:aws:iam::111122223333:root"}}])
 def test_broad_principals_fail_validation(sm, principal):
     document = json.dumps({"Version": "2012-10-17", "Statement": {

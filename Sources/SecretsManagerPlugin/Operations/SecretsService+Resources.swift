@@ -113,8 +113,9 @@ extension SecretsService {
     }
 
     /// A resource policy's document: a JSON object whose `Statement` is one statement or a non-empty list of them,
-    /// each with an `Effect` of Allow or Deny, an `Action` or `NotAction`, and (a resource policy names who it is
-    /// for) a `Principal` or `NotPrincipal`.
+    /// each with an `Effect` of Allow or Deny, exactly one of `Action` and `NotAction`, and (a resource policy names
+    /// who it is for) exactly one of `Principal` and `NotPrincipal`, as IAM's policy grammar has them; an action is a
+    /// string or a list of one or more.
     /// - Throws: MalformedPolicyDocumentException, in AWS's words.
     static func policyDocument(_ policy: String) throws(AWSError) -> JSONValue {
         let malformed = AWSError("MalformedPolicyDocumentException", "This resource policy contains a syntax error.")
@@ -123,11 +124,26 @@ extension SecretsService {
         else { throw malformed }
         for statement in statements {
             guard statement.objectValue != nil, ["Allow", "Deny"].contains(statement["Effect"]?.stringValue ?? ""),
-                statement["Action"] != nil || statement["NotAction"] != nil,
-                statement["Principal"] != nil || statement["NotPrincipal"] != nil
+                let actions = exactlyOne(of: "Action", "NotAction", in: statement), isStringOrStrings(actions),
+                exactlyOne(of: "Principal", "NotPrincipal", in: statement) != nil
             else { throw malformed }
         }
         return document
+    }
+
+    /// The value of whichever of the two elements a statement has, when it has exactly one of them.
+    private static func exactlyOne(of name: String, _ negated: String, in statement: JSONValue) -> JSONValue? {
+        switch (statement[name], statement[negated]) {
+        case (let value?, nil), (nil, let value?): value
+        default: nil
+        }
+    }
+
+    /// A string, or a list of one or more strings.
+    private static func isStringOrStrings(_ value: JSONValue) -> Bool {
+        if value.stringValue != nil { return true }
+        guard let list = value.arrayValue, !list.isEmpty else { return false }
+        return list.allSatisfy { $0.stringValue != nil }
     }
 
     /// A document's statements: its `Statement` object, or the members of its `Statement` list; nil for anything
@@ -148,10 +164,12 @@ extension SecretsService {
             guard statement["Effect"]?.stringValue == "Allow", statement["Condition"] == nil else { return false }
             if statement["NotPrincipal"] != nil { return true }
             guard let principal = statement["Principal"] else { return false }
-            if let everyone = principal.stringValue { return everyone.contains("*") }
+            // A wildcard is `*` or `?`, in principal ARNs as in every other IAM string.
+            func isWildcard(_ name: String) -> Bool { name.contains("*") || name.contains("?") }
+            if let everyone = principal.stringValue { return isWildcard(everyone) }
             return (principal.objectValue ?? [:]).values.contains { value in
                 let names = value.arrayValue?.compactMap(\.stringValue) ?? value.stringValue.map { [$0] } ?? []
-                return names.contains { $0.contains("*") }
+                return names.contains(where: isWildcard)
             }
         }
     }
