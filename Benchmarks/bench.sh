@@ -13,6 +13,9 @@
 #   - KMS operations the same way (Encrypt 16 B >= 0.5 x nginx), CreateKey >= 10,000/s, signing next to
 #     `openssl speed` on one core (Sign P-256 >= 0.5 x, Sign RSA-2048 >= 0.8 x)
 #   - with --vs-moto, the same Encrypt load against moto's server in the same run, and the ratio
+#   - with --same-request, nginx gets the very request the host gets (the operation's POST, its headers and body,
+#     from Benchmarks/json_op.lua) instead of a bare GET: both servers then read the same bytes, and the ratio
+#     compares servers rather than loads. The default stays the bare GET the ratios were first measured with.
 #   - with --wrk-batch, wrk runs under SCHED_BATCH for nginx and the host alike, so that a response it is woken
 #     for does not preempt the server that wrote it. On two shared cores that preemption costs the host (always
 #     runnable under load) far more than nginx (which often waits in epoll): wrk under SCHED_BATCH is the
@@ -23,7 +26,7 @@
 #     100,000 stored keys <= 3 s, and their RSS); with --soak[=SECONDS], Benchmarks/soak.py (<= 10 minutes of
 #     mixed load, RSS every 10 s, growth after warm-up < 10 %)
 #
-# Usage: Benchmarks/bench.sh [--vs-moto] [--wrk-batch] [--persistence] [--soak[=SECONDS]]
+# Usage: Benchmarks/bench.sh [--vs-moto] [--same-request] [--wrk-batch] [--persistence] [--soak[=SECONDS]]
 #        (BENCH_SECONDS=5 per wrk run, BENCH_ROUNDS=3, BENCH_CONNECTIONS="16 64", BENCH_STARTS=7)
 # Operations are added at the bottom with: bench_json_op NAME TARGET BODY [SIGNING_NAME]
 set -euo pipefail
@@ -139,7 +142,7 @@ bench_startup() {
 
 # Warms nginx up; its figures come in each ratio's paired rounds (bench_json_op), a fixed ${#ECHO_BODY}-byte body.
 bench_nginx() {
-    wrk_rps "$NGINX_URL/" 16 2 >/dev/null
+    wrk_rps "$NGINX_URL/" 16 2 "${NGINX_WRK[@]}" >/dev/null
     section "host, ratio to nginx at the same connection count: medians of $ROUNDS paired rounds (target >= $TARGET_RATIO)"
 }
 
@@ -187,7 +190,7 @@ bench_json_op() {
     for connections in "${CONNECTIONS[@]}"; do
         host_rps=() nginx_rps=() ratios=() cpus=()
         for ((round = 0; round < ROUNDS; round++)); do
-            nginx=$(wrk_rps "$NGINX_URL/" "$connections" "$SECONDS_PER_RUN")
+            nginx=$(wrk_rps "$NGINX_URL/" "$connections" "$SECONDS_PER_RUN" "${NGINX_WRK[@]}")
             host=$(wrk_rps "$HOST_URL/" "$connections" "$SECONDS_PER_RUN" -s Benchmarks/json_op.lua)
             nginx_rps+=("$nginx") host_rps+=("$host") cpus+=("$(cat "$WORK/cpu_us")")
             ratios+=("$(awk -v a="$host" -v b="$nginx" 'BEGIN { printf "%.3f", a / b }')")
@@ -202,12 +205,14 @@ bench_json_op() {
 
 VS_MOTO=0
 WRK_PREFIX=()
+NGINX_WRK=()
 PERSISTENCE_BENCH=0
 SOAK_SECONDS=0
 for argument in "$@"; do
     case $argument in
         --vs-moto) VS_MOTO=1 ;;
         --wrk-batch) WRK_PREFIX=(chrt --batch 0) ;;
+        --same-request) NGINX_WRK=(-s Benchmarks/json_op.lua) ;;
         --persistence) PERSISTENCE_BENCH=1 ;;
         --soak) SOAK_SECONDS=600 ;;
         --soak=*) SOAK_SECONDS=${argument#--soak=} ;;
@@ -216,7 +221,8 @@ for argument in "$@"; do
 done
 
 build
-echo "machine: $(nproc) cores; ${WRK_PREFIX[*]:+${WRK_PREFIX[*]} }wrk -t2; host and nginx on loopback"
+echo "machine: $(nproc) cores; ${WRK_PREFIX[*]:+${WRK_PREFIX[*]} }wrk -t2; host and nginx on loopback;" \
+    "nginx gets $( ((${#NGINX_WRK[@]})) && echo "the host's request" || echo "a bare GET")"
 bench_startup
 start_host
 start_nginx

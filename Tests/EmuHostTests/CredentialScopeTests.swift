@@ -46,6 +46,23 @@ import Testing
         #expect(scope.accessKeyId == "A")
     }
 
+    @Test func aHeaderCredentialThatDoesNotParseIsNoScope() {
+        // The query is not asked instead: the header named a credential, and it is malformed.
+        #expect(CredentialScope(
+            authorization: "AWS4-HMAC-SHA256 Credential=A/20260101/us-east-1/kms, Signature=x",
+            query: ["X-Amz-Credential": "B/20260101/us-west-2/s3/aws4_request"]) == nil)
+    }
+
+    @Test func aRequestTargetSplitsAtItsFirstQuestionMarkByByte() {
+        let plain = HTTPRequestData(method: "GET", uri: "/bucket/key?versionId=a?b", headers: [], body: [])
+        #expect((plain.path, plain.query) == ("/bucket/key", "versionId=a?b"))
+        // A combining mark after the `?` belongs to the query, not to a character that hides the `?`.
+        let combined = HTTPRequestData(method: "GET", uri: "/k?\u{301}x=1", headers: [], body: [])
+        #expect((combined.path, combined.query) == ("/k", "\u{301}x=1"))
+        let bare = HTTPRequestData(method: "GET", uri: "/k", headers: [], body: [])
+        #expect((bare.path, bare.query) == ("/k", ""))
+    }
+
     @Test func noScopeWithoutCredentials() {
         #expect(CredentialScope(authorization: nil, query: [:]) == nil)
         #expect(CredentialScope(authorization: "Bearer token", query: [:]) == nil)

@@ -21,7 +21,7 @@ echo "alias encrypts with: $(awsemu kms encrypt --key-id alias/payments --plaint
 def test_quick_start_verbatim(endpoint, tmp_path):
     env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
     env["AWSEMU_ENDPOINT"] = endpoint
-    env["PATH"] = f"{HOST_BINARY.parent}:{env['PATH']}"
+    env["PATH"] = f"{HOST_BINARY.resolve().parent}:{env['PATH']}"
     result = subprocess.run(["bash", "-c", QUICK_START], cwd=tmp_path, env=env, capture_output=True, text=True,
                             timeout=120)
     assert result.returncode == 0, result.stderr

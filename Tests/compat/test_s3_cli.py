@@ -15,7 +15,7 @@ def cli_environment(endpoint):
     """The test's environment without AWS settings, with `awsemu` on PATH aimed at the test host."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
     env["AWSEMU_ENDPOINT"] = endpoint
-    env["PATH"] = f"{HOST_BINARY.parent}:{env['PATH']}"
+    env["PATH"] = f"{HOST_BINARY.resolve().parent}:{env['PATH']}"
     return env
 
 

@@ -37,7 +37,7 @@ awsemu secretsmanager delete-secret --secret-id cli/binary --force-delete-withou
 def cli_environment(endpoint):
     env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
     env["AWSEMU_ENDPOINT"] = endpoint
-    env["PATH"] = f"{HOST_BINARY.parent}:{env['PATH']}"
+    env["PATH"] = f"{HOST_BINARY.resolve().parent}:{env['PATH']}"
     return env
 
 

@@ -21,13 +21,15 @@ public struct CredentialScope: Sendable, Equatable {
         self = scope
     }
 
-    /// Finds the scope in an Authorization header or a presigned query.
+    /// Finds the scope in an Authorization header or a presigned query. A header with a `Credential=` that does
+    /// not parse has no scope: the query is not asked instead.
     public init?(authorization: String?, query: [String: String]) {
-        if var authorization, let scope = authorization.withUTF8({ bytes in
-            Self.credentialRange(bytes).flatMap { range in
+        if var authorization, let found = authorization.withUTF8({ bytes in
+            Self.credentialRange(bytes).map { range in
                 Self.parse(UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: bytes[range])))
             }
         }) {
+            guard let scope = found else { return nil }
             self = scope
         } else if let credential = query["X-Amz-Credential"] {
             self.init(credential: credential)
@@ -37,8 +39,9 @@ public struct CredentialScope: Sendable, Equatable {
     }
 
     /// Splits `AKID/date/region/service/aws4_request` on its UTF-8 bytes, straight into the four fields: this runs
-    /// on every request, so neither the credential nor a list of its parts is made as a value of its own (the
-    /// fields are short enough for Swift to keep inline), and `String.split` would walk grapheme clusters.
+    /// on every request, so neither the credential nor a list of its parts is made as a value of its own, and
+    /// `String.split` would walk grapheme clusters. (A field of up to 15 bytes is stored inline, so an SDK's date,
+    /// region and service cost no allocation; a real 20-character access key still does.)
     private static func parse(_ bytes: UnsafeRawBufferPointer) -> CredentialScope? {
         var fields: (String, String, String, String) = ("", "", "", "")
         var count = 0

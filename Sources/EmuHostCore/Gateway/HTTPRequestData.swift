@@ -14,16 +14,18 @@ public struct HTTPRequestData: Sendable {
 
     public init(method: String, uri: String, headers: [(String, String)], body: [UInt8]) {
         self.method = method
-        // By UTF-8 byte: a Character search walks grapheme clusters, on every request.
-        if let mark = uri.utf8.firstIndex(of: UInt8(ascii: "?")) {
-            path = String(uri[..<mark])
-            query = String(uri[uri.index(after: mark)...])
-        } else {
-            path = uri
-            query = ""
-        }
+        let (path, query) = Self.split(uri)
+        self.path = String(path)
+        self.query = String(query)
         self.headers = headers
         self.body = body
+    }
+
+    /// A request target's path and query (without its `?`), split at the first `?` by UTF-8 byte: a Character
+    /// search walks grapheme clusters, on every request, and would not split a `?` followed by a combining mark.
+    static func split(_ uri: String) -> (path: Substring, query: Substring) {
+        guard let mark = uri.utf8.firstIndex(of: UInt8(ascii: "?")) else { return (uri[...], "") }
+        return (uri[..<mark], uri[uri.utf8.index(after: mark)...])
     }
 
     /// The first value of a header, compared case-insensitively.

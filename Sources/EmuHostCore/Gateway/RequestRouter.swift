@@ -67,7 +67,7 @@ public struct RequestRouter: Sendable {
                 return fail("UnknownOperationException", "X-Amz-Target '\(target)' is not <Service>.<Operation>.")
             }
             let prefix = String(target[..<dot])
-            let operation = String(target[target.index(after: dot)...])
+            let operation = String(target[target.utf8.index(after: dot)...])
             guard let service = registry.service(targetPrefix: prefix) else {
                 return fail("UnknownServiceException",
                             "No loaded plugin serves X-Amz-Target prefix '\(prefix)'; loaded: "
@@ -180,10 +180,9 @@ public struct RequestRouter: Sendable {
     /// or an `Action` when that names no service; then S3.
     func streamsBodies(method: String, uri: String, header: (String) -> String?) -> Bool {
         if header("X-Amz-Target") != nil { return false }
-        let path = uri.split(separator: "?", maxSplits: 1).first.map(String.init) ?? uri
-        if HostEndpoints.handles(path) { return false }
-        let query = uri.firstIndex(of: "?").map { String(uri[uri.index(after: $0)...]) } ?? ""
-        let parameters = FormDecoding.dictionary(query)
+        let (path, query) = HTTPRequestData.split(uri)
+        if HostEndpoints.handles(String(path)) { return false }
+        let parameters = FormDecoding.dictionary(String(query))
         let scope = CredentialScope(authorization: header("Authorization"), query: parameters)
         if let service = scope.flatMap({ runtime.registry.service(signingName: $0.service) }) {
             return service.streamsBodies

@@ -15,9 +15,10 @@ public final class RequestGate: Sendable {
     /// The requests in flight, and `closedFlag` while an import or export holds the gate: one word, so that the two
     /// passes every request makes cost an atomic operation each rather than a lock both event loops contend for.
     private let state = Atomic<Int>(0)
+    /// Far above any count of requests in flight, so the count never reaches it.
     private static let closedFlag = 1 << 40
 
-    /// Lets a request through; false while an import runs.
+    /// Lets a request through; false while an import or export runs.
     func enter() -> Bool {
         var current = state.load(ordering: .relaxed)
         while current & Self.closedFlag == 0 {
@@ -31,7 +32,9 @@ public final class RequestGate: Sendable {
 
     /// The request's commit has been submitted (or it had none).
     func leave() {
-        state.wrappingSubtract(1, ordering: .releasing)
+        let before = state.wrappingSubtract(1, ordering: .releasing).oldValue
+        // A leave without its enter would borrow from the closed flag: an import would lose its gate.
+        assert(before & ~Self.closedFlag > 0, "RequestGate.leave() without enter()")
     }
 
     /// Closes the gate (waiting for another import to finish first) and waits for requests in flight.

@@ -164,7 +164,8 @@ extension SecretsService {
             guard statement["Effect"]?.stringValue == "Allow", statement["Condition"] == nil else { return false }
             if statement["NotPrincipal"] != nil { return true }
             guard let principal = statement["Principal"] else { return false }
-            // A wildcard is `*` or `?`, in principal ARNs as in every other IAM string.
+            // `*` or `?` anywhere counts as broad. IAM documents no partial wildcards in principals, so AWS may
+            // well refuse `…:11112222333?:root` as malformed; calling it public is the cautious reading here.
             func isWildcard(_ name: String) -> Bool { name.contains("*") || name.contains("?") }
             if let everyone = principal.stringValue { return isWildcard(everyone) }
             return (principal.objectValue ?? [:]).values.contains { value in
