@@ -19,6 +19,8 @@ import Testing
             let bytes = (0..<length).map { _ in UInt8.random(in: 0...255, using: &generator) }
             let encoded = Base64.encode(bytes)
             #expect(Base64.decode(encoded) == bytes)
+            #expect(Base64.decodedCount(encoded) == length)
+            #expect(Base64.decodedCount(String(encoded.prefix { $0 != "=" })) == length)
             #expect(Base64.decode(String(encoded.prefix { $0 != "=" })) == bytes)
         }
     }
@@ -33,6 +35,7 @@ import Testing
             let text = String((0..<Int.random(in: 0...12, using: &generator)).map { _ in
                 characters.randomElement(using: &generator)!
             })
+            #expect(Base64.decodedCount(text) == Base64.decode(text)?.count, "\(text.debugDescription)")
             guard let ours = Base64.decode(text) else { continue }
             accepted += 1
             let padded = text.utf8.count % 4 == 0 ? text : text + String(repeating: "=", count: 4 - text.utf8.count % 4)
@@ -52,5 +55,6 @@ import Testing
                       "-_-_", "QQ==QQ==", "Q=Q="])
     func refusesMalformedBase64(_ text: String) {
         #expect(Base64.decode(text) == nil)
+        #expect(Base64.decodedCount(text) == nil)
     }
 }

@@ -28,7 +28,17 @@ public enum Base64 {
         return text.withUTF8 { decode(bytes: $0) }
     }
 
-    private static func decode(bytes: UnsafeBufferPointer<UInt8>) -> [UInt8]? {
+    /// The number of bytes `text` decodes to, or nil when `decode` would refuse it: what a length check needs,
+    /// without decoding (a blob's length is validated before the operation decodes it).
+    public static func decodedCount(_ text: String) -> Int? {
+        var text = text
+        return text.withUTF8 { bytes in
+            validDigits(bytes).map { digits in digits / 4 * 3 + Swift.max(0, digits % 4 - 1) }
+        }
+    }
+
+    /// How many of the bytes are digits (the rest is padding), when they are valid base64.
+    private static func validDigits(_ bytes: UnsafeBufferPointer<UInt8>) -> Int? {
         var count = bytes.count
         var padding = 0
         while padding < 2, count > 0, bytes[count - 1] == UInt8(ascii: "=") {
@@ -37,14 +47,18 @@ public enum Base64 {
         }
         if padding > 0, (count + padding) % 4 != 0 { return nil }
         if count % 4 == 1 { return nil }
+        for index in 0..<count where value(of: bytes[index]) == 0xFF { return nil }
+        return count
+    }
+
+    private static func decode(bytes: UnsafeBufferPointer<UInt8>) -> [UInt8]? {
+        guard let count = validDigits(bytes) else { return nil }
         var output: [UInt8] = []
         output.reserveCapacity(count / 4 * 3 + 2)
         var accumulator: UInt32 = 0
         var bits = 0
         for index in 0..<count {
-            let value = value(of: bytes[index])
-            guard value != 0xFF else { return nil }
-            accumulator = (accumulator << 6) | UInt32(value)
+            accumulator = (accumulator << 6) | UInt32(value(of: bytes[index]))
             bits += 6
             if bits >= 8 {
                 bits -= 8

@@ -187,10 +187,10 @@ public final class ShapeValidator: Sendable {
             }
         case .blob:
             guard let text = value.stringValue else { throw typeError(path(), "blob") }
-            guard let bytes = Base64.decode(text) else {
+            guard let count = Base64.decodedCount(text) else {
                 throw AWSError.serialization("Value at '\(path())' is not valid base64.")
             }
-            lengthChecks(Double(bytes.count), node: node, display: nil, path: path, failures: &failures)
+            lengthChecks(Double(count), node: node, display: nil, path: path, failures: &failures)
         case .integer:
             guard let number = value.intValue else { throw typeError(path(), node.typeName) }
             rangeChecks(Double(number), text: { String(number) }, node: node, path: path, failures: &failures)

@@ -5,7 +5,16 @@
 /// concatenation, as other emulators use, cannot tell them apart).
 enum EncryptionContext {
     static func canonicalBytes(_ context: [String: String]) -> [UInt8] {
-        var out: [UInt8] = Array("kms-ec-v1".utf8)
+        var out: [UInt8] = []
+        append(context, to: &out)
+        return out
+    }
+
+    /// Appends the canonical bytes to `out` (after a blob's header, as the AAD is laid out), making room for them
+    /// at once rather than growing the array pair by pair.
+    static func append(_ context: [String: String], to out: inout [UInt8]) {
+        out.reserveCapacity(out.count + canonicalCount(context))
+        out.append(contentsOf: UnsafeBufferPointer(start: formatTag.utf8Start, count: formatTag.utf8CodeUnitCount))
         appendLength(context.count, to: &out)
         for (key, value) in context.sorted(by: { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }) {
             appendLength(key.utf8.count, to: &out)
@@ -13,12 +22,20 @@ enum EncryptionContext {
             appendLength(value.utf8.count, to: &out)
             out.append(contentsOf: value.utf8)
         }
-        return out
     }
+
+    /// How many bytes `append` adds.
+    static func canonicalCount(_ context: [String: String]) -> Int {
+        formatTag.utf8CodeUnitCount + 4 + context.reduce(0) { $0 + 8 + $1.key.utf8.count + $1.value.utf8.count }
+    }
+
+    private static let formatTag: StaticString = "kms-ec-v1"
 
     private static func appendLength(_ length: Int, to out: inout [UInt8]) {
         let value = UInt32(truncatingIfNeeded: length)
-        out.append(contentsOf: [UInt8(value >> 24), UInt8(value >> 16 & 0xFF), UInt8(value >> 8 & 0xFF),
-                                UInt8(value & 0xFF)])
+        out.append(UInt8(value >> 24))
+        out.append(UInt8(value >> 16 & 0xFF))
+        out.append(UInt8(value >> 8 & 0xFF))
+        out.append(UInt8(value & 0xFF))
     }
 }

@@ -20,7 +20,10 @@ enum KeyMaterial: Sendable {
 /// so every old ciphertext keeps decrypting.
 struct KeyMaterialVersion: Sendable {
     /// 64 hex characters, as AWS's KeyMaterialId.
-    var id: String
+    var id: String { didSet { idBytes = Hex.decode(id) ?? [] } }
+    /// The id's 32 bytes, as every ciphertext blob names its material: decoded once, not on each Encrypt and for
+    /// each material a Decrypt looks through.
+    private(set) var idBytes: [UInt8]
     var material: KeyMaterial
     var createdAt: Double
     /// AUTOMATIC or ON_DEMAND for versions made by rotation; nil for the key's first material.
@@ -33,6 +36,7 @@ struct KeyMaterialVersion: Sendable {
 
     init(id: String = KeyMaterialVersion.newId(), material: KeyMaterial, createdAt: Double, rotationType: String? = nil) {
         self.id = id
+        idBytes = Hex.decode(id) ?? []
         self.material = material
         self.createdAt = createdAt
         self.rotationType = rotationType
@@ -50,5 +54,4 @@ struct KeyMaterialVersion: Sendable {
     }
 
     /// The 32 raw bytes of the id, as the ciphertext header carries them.
-    var idBytes: [UInt8] { Hex.decode(id) ?? [] }
 }

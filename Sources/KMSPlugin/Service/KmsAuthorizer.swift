@@ -171,6 +171,22 @@ final class DecisionCache: Sendable {
         var account: String
         var action: String
         var resource: String
+
+        /// Hashes the policy by its length and last bytes, not all of it: a key policy runs to hundreds of bytes,
+        /// and hashing all of them cost more than the rest of the lookup on every request. Equal keys still hash
+        /// equally; two policies of one length and ending are told apart by `==`, which for the policy a key
+        /// keeps (the same string storage each time) is a pointer comparison.
+        func hash(into hasher: inout Hasher) {
+            hasher.combine(principal)
+            hasher.combine(account)
+            hasher.combine(action)
+            hasher.combine(resource)
+            var policy = policy
+            policy.withUTF8 { bytes in
+                hasher.combine(bytes.count)
+                hasher.combine(bytes: UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(bytes).suffix(32)))
+            }
+        }
     }
 
     private let entries = LockedBox<[Key: Bool]>([:])
