@@ -37,7 +37,9 @@ public enum AESGCM {
             total += Int(length)
         }
         try OpenSSLError.check(EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_GET_TAG, Int32(tagLength), &tag), "GCM get tag")
-        return (Array(ciphertext.prefix(total)), tag)
+        // Trimmed in place (GCM writes no more than the plaintext): a copy of the prefix was one more allocation.
+        ciphertext.removeLast(ciphertext.count - total)
+        return (ciphertext, tag)
     }
 
     /// Decrypts and authenticates; nil when the tag does not match (tampered data, wrong key or wrong AAD).
@@ -53,7 +55,7 @@ public enum AESGCM {
             try OpenSSLError.check(EVP_DecryptUpdate(ctx, nil, &length, aad, Int32(aad.count)), "GCM AAD")
         }
         var tagCopy = tag
-        return try plaintext.withUnsafeMutableBufferPointer { out -> [UInt8]? in
+        let authentic = try plaintext.withUnsafeMutableBufferPointer { out -> Bool in
             if !ciphertext.isEmpty {
                 try OpenSSLError.check(EVP_DecryptUpdate(ctx, out.baseAddress, &length, ciphertext, Int32(ciphertext.count)),
                                        "EVP_DecryptUpdate")
@@ -63,11 +65,14 @@ public enum AESGCM {
                                    "GCM set tag")
             guard EVP_DecryptFinal_ex(ctx, out.baseAddress! + total, &length) > 0 else {
                 ERR_clear_error()
-                return nil
+                return false
             }
             total += Int(length)
-            return Array(out.prefix(total))
+            return true
         }
+        guard authentic else { return nil }
+        plaintext.removeLast(plaintext.count - total)
+        return plaintext
     }
 
     /// Seals under a fresh random IV into one buffer: IV, ciphertext, tag (the layout of swift-crypto's

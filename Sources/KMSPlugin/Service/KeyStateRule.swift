@@ -13,35 +13,35 @@ enum KeyStateRule {
     /// DescribeKey, GetKeyPolicy, List*: any state.
     case any
 
+    /// The ARN is spelled only in the errors: on the path every request takes, building it was an allocation.
     func check(_ key: KmsKey) throws(AWSError) {
-        let arn = key.arn
         switch self {
         case .any:
             return
         case .cryptographic:
             switch key.state {
             case .enabled, .updating: return
-            case .disabled: throw AWSError("DisabledException", "\(arn) is disabled.")
+            case .disabled: throw AWSError("DisabledException", "\(key.arn) is disabled.")
             case .pendingDeletion, .pendingReplicaDeletion:
-                throw AWSError("KMSInvalidStateException", "\(arn) is pending deletion.")
-            case .pendingImport: throw AWSError("KMSInvalidStateException", "\(arn) is pending import.")
-            case .unavailable: throw AWSError("KMSInvalidStateException", "\(arn) is unavailable.")
-            case .creating: throw AWSError("KMSInvalidStateException", "\(arn) is creating.")
+                throw AWSError("KMSInvalidStateException", "\(key.arn) is pending deletion.")
+            case .pendingImport: throw AWSError("KMSInvalidStateException", "\(key.arn) is pending import.")
+            case .unavailable: throw AWSError("KMSInvalidStateException", "\(key.arn) is unavailable.")
+            case .creating: throw AWSError("KMSInvalidStateException", "\(key.arn) is creating.")
             }
         case .enableDisable, .management:
             switch key.state {
             case .pendingDeletion, .pendingReplicaDeletion:
-                throw AWSError("KMSInvalidStateException", "\(arn) is pending deletion.")
+                throw AWSError("KMSInvalidStateException", "\(key.arn) is pending deletion.")
             case .unavailable where self == .enableDisable:
-                throw AWSError("KMSInvalidStateException", "\(arn) is unavailable.")
+                throw AWSError("KMSInvalidStateException", "\(key.arn) is unavailable.")
             // ReplicateKey: "While the key state is Creating, you can manage key, but you cannot yet use it in
             // cryptographic operations."
-            case .creating where self == .enableDisable: throw AWSError("KMSInvalidStateException", "\(arn) is creating.")
+            case .creating where self == .enableDisable: throw AWSError("KMSInvalidStateException", "\(key.arn) is creating.")
             // multi-region-update: while Updating "you cannot … perform certain management operations, such as
             // enabling or disabling these keys."
-            case .updating where self == .enableDisable: throw AWSError("KMSInvalidStateException", "\(arn) is updating.")
+            case .updating where self == .enableDisable: throw AWSError("KMSInvalidStateException", "\(key.arn) is updating.")
             case .pendingImport where self == .enableDisable:
-                throw AWSError("KMSInvalidStateException", "\(arn) is pending import.")
+                throw AWSError("KMSInvalidStateException", "\(key.arn) is pending import.")
             default: return
             }
         }

@@ -20,7 +20,8 @@ struct KmsAuthorizer: Sendable {
     /// request can change the answer, which is remembered. False means "evaluate in full", never "deny".
     func quickAllow(_ action: String, on key: KmsKey, context: RequestContext) -> Bool {
         let cacheKey = DecisionCache.Key(policy: key.policy, principal: context.principalArn, account: context.accountId,
-                                         action: action, resource: key.arn)
+                                         action: action, keyId: key.keyId, keyRegion: key.region,
+                                         keyAccount: key.accountId)
         if let known = decisions.lookup(cacheKey) { return known }
         guard let document = try? policies.document(for: key.policy),
             document.statements.allSatisfy({ $0.conditions.isEmpty })
@@ -170,7 +171,10 @@ final class DecisionCache: Sendable {
         var principal: String
         var account: String
         var action: String
-        var resource: String
+        /// The key, by the parts of its ARN: the ARN itself is built only when a decision is not known yet.
+        var keyId: String
+        var keyRegion: String
+        var keyAccount: String
 
         /// Hashes the policy by its length and last bytes, not all of it: a key policy runs to hundreds of bytes,
         /// and hashing all of them cost more than the rest of the lookup on every request. Equal keys still hash
@@ -180,7 +184,9 @@ final class DecisionCache: Sendable {
             hasher.combine(principal)
             hasher.combine(account)
             hasher.combine(action)
-            hasher.combine(resource)
+            hasher.combine(keyId)
+            hasher.combine(keyRegion)
+            hasher.combine(keyAccount)
             var policy = policy
             policy.withUTF8 { bytes in
                 hasher.combine(bytes.count)
