@@ -7,18 +7,15 @@
 public enum Base64 {
     private static let alphabet: StaticString = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
 
-    /// A byte's value in the alphabet, or 0xFF for a byte that is not in it. Ranges rather than a table: a shared
-    /// table is an array both event loops would retain and release on every blob.
-    @inline(__always) private static func value(of byte: UInt8) -> UInt8 {
-        switch byte {
-        case UInt8(ascii: "A")...UInt8(ascii: "Z"): byte - UInt8(ascii: "A")
-        case UInt8(ascii: "a")...UInt8(ascii: "z"): byte - UInt8(ascii: "a") + 26
-        case UInt8(ascii: "0")...UInt8(ascii: "9"): byte - UInt8(ascii: "0") + 52
-        case UInt8(ascii: "+"): 62
-        case UInt8(ascii: "/"): 63
-        default: 0xFF
-        }
-    }
+    /// Each byte's value in the alphabet, 0xFF for a byte outside it. Made once and never freed: reading a pointer
+    /// costs no reference counting, where an array both event loops share would be retained and released for every
+    /// blob, and a table is several times faster than comparing ranges on a 4 KiB plaintext.
+    nonisolated(unsafe) private static let values: UnsafePointer<UInt8> = {
+        let table = UnsafeMutablePointer<UInt8>.allocate(capacity: 256)
+        table.initialize(repeating: 0xFF, count: 256)
+        for index in 0..<64 { table[Int(alphabet.utf8Start[index])] = UInt8(index) }
+        return UnsafePointer(table)
+    }()
 
     /// Decodes standard base64. Padding may be left out (botocore always sends it, other clients may not), but
     /// padding that is there must complete the last group of four; no whitespace, no other alphabet. Bits left
@@ -47,25 +44,40 @@ public enum Base64 {
         }
         if padding > 0, (count + padding) % 4 != 0 { return nil }
         if count % 4 == 1 { return nil }
-        for index in 0..<count where value(of: bytes[index]) == 0xFF { return nil }
-        return count
+        let values = Self.values
+        var invalid: UInt8 = 0
+        for index in 0..<count { invalid |= values[Int(bytes[index])] }
+        return invalid & 0x80 == 0 ? count : nil
     }
 
     private static func decode(bytes: UnsafeBufferPointer<UInt8>) -> [UInt8]? {
-        guard let count = validDigits(bytes) else { return nil }
-        var output: [UInt8] = []
-        output.reserveCapacity(count / 4 * 3 + 2)
-        var accumulator: UInt32 = 0
-        var bits = 0
-        for index in 0..<count {
-            accumulator = (accumulator << 6) | UInt32(value(of: bytes[index]))
-            bits += 6
-            if bits >= 8 {
-                bits -= 8
-                output.append(UInt8(truncatingIfNeeded: accumulator >> UInt32(bits)))
+        guard let digits = validDigits(bytes) else { return nil }
+        let values = Self.values
+        func value(_ index: Int) -> UInt32 { UInt32(values[Int(bytes[index])]) }
+        return [UInt8](unsafeUninitializedCapacity: digits / 4 * 3 + 2) { out, initialized in
+            var position = 0
+            var index = 0
+            while index + 4 <= digits {
+                let group = value(index) << 18 | value(index + 1) << 12 | value(index + 2) << 6 | value(index + 3)
+                out[position] = UInt8(truncatingIfNeeded: group >> 16)
+                out[position + 1] = UInt8(truncatingIfNeeded: group >> 8)
+                out[position + 2] = UInt8(truncatingIfNeeded: group)
+                position += 3
+                index += 4
             }
+            // Two or three digits left: one or two bytes, their leftover bits ignored.
+            if digits - index >= 2 {
+                var group = value(index) << 18 | value(index + 1) << 12
+                if digits - index == 3 { group |= value(index + 2) << 6 }
+                out[position] = UInt8(truncatingIfNeeded: group >> 16)
+                position += 1
+                if digits - index == 3 {
+                    out[position] = UInt8(truncatingIfNeeded: group >> 8)
+                    position += 1
+                }
+            }
+            initialized = position
         }
-        return output
     }
 
     /// Encodes with padding, as AWS answers blobs.
