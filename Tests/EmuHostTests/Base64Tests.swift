@@ -1,5 +1,9 @@
 import EmuPluginKit
+#if canImport(FoundationEssentials)
 import FoundationEssentials
+#else
+import Foundation
+#endif
 import Testing
 
 /// Blobs in every JSON request and answer go through `Base64`: it must write exactly what Foundation writes, and

@@ -346,3 +346,29 @@ def test_material_that_expires_while_the_key_is_pending_deletion(endpoint, clien
     import_material(kms, key["KeyId"], material)
     assert kms.describe_key(KeyId=key["KeyId"])["KeyMetadata"]["KeyState"] == "Enabled"
     assert kms.decrypt(CiphertextBlob=blob)["Plaintext"] == b"before"
+
+
+# Made by the host of df83ab0 (before the Encrypt path built the blob and its additional data differently): key
+# 0b1ab0b5-…, material bytes 0..31 imported, Encrypt of b"format pinned" under {"a": "bc", "purpose": "vector"}.
+PINNED_BLOB = ("ATAwMDAwMDAwMDAwMCQwYjFhYjBiNS1mMGUxLTRhMTEtOGVlZC1iYTVlNjRlYzcwNzVjDc0pZsQzZpESVEi7sltP9BKknHMtssirwbh"
+               "YG9cQ3fjzoWnCkxuDAFtVXPctzAp3n34K2WryRZrB0T4SBYdxegN36udtl3wS")
+
+
+def test_a_blob_made_by_an_earlier_host_still_decrypts(kms):
+    """The ciphertext format is fixed: a blob another build made decrypts, and a new one starts with the same
+    header (format, account, key id, material id). Imported material has a fixed KeyMaterialId (its SHA-256), so
+    the same key can be made again here."""
+    key_id = "0b1ab0b5-f0e1-4a11-8eed-ba5e64ec7075"
+    context = {"a": "bc", "purpose": "vector"}
+    try:
+        kms.describe_key(KeyId=key_id)
+    except kms.exceptions.NotFoundException:
+        kms.create_key(Origin="EXTERNAL", Tags=[{"TagKey": "_custom_id_", "TagValue": key_id}])
+        import_material(kms, key_id, bytes(range(32)))
+    pinned = base64.b64decode(PINNED_BLOB)
+    assert kms.decrypt(CiphertextBlob=pinned, EncryptionContext=context)["Plaintext"] == b"format pinned"
+    assert aws_error(kms.decrypt, CiphertextBlob=pinned, EncryptionContext={"a": "b", "cpurpose": "vector"})[0] \
+        == "InvalidCiphertextException"
+    fresh = kms.encrypt(KeyId=key_id, Plaintext=b"format pinned", EncryptionContext=context)["CiphertextBlob"]
+    header = 1 + 12 + 1 + len(key_id) + 32
+    assert fresh[:header] == pinned[:header] and len(fresh) == len(pinned)

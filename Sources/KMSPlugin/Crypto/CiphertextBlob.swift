@@ -18,8 +18,6 @@ struct CiphertextBlob: Equatable {
     var ciphertext: [UInt8]
     var tag: [UInt8]
 
-    var header: [UInt8] { bytes(reserving: 0) }
-
     var serialized: [UInt8] {
         var out = bytes(reserving: iv.count + ciphertext.count + tag.count)
         out.append(contentsOf: iv)
@@ -28,7 +26,7 @@ struct CiphertextBlob: Equatable {
         return out
     }
 
-    /// The header, in an array with room for `more` bytes after it: one allocation per blob on the Encrypt path,
+    /// The header (format, account, key id, material id), in an array with room for `more` bytes after it: one allocation per blob on the Encrypt path,
     /// where growing the array piece by piece took six.
     private func bytes(reserving more: Int) -> [UInt8] {
         var out: [UInt8] = []

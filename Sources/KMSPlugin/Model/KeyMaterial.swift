@@ -52,6 +52,4 @@ struct KeyMaterialVersion: Sendable {
     var entry: MaterialEntry {
         MaterialEntry(id: id, createdAt: createdAt, rotationType: rotationType, materialDescription: materialDescription)
     }
-
-    /// The 32 raw bytes of the id, as the ciphertext header carries them.
 }

@@ -176,10 +176,11 @@ final class DecisionCache: Sendable {
         var keyRegion: String
         var keyAccount: String
 
-        /// Hashes the policy by its length and last bytes, not all of it: a key policy runs to hundreds of bytes,
-        /// and hashing all of them cost more than the rest of the lookup on every request. Equal keys still hash
-        /// equally; two policies of one length and ending are told apart by `==`, which for the policy a key
-        /// keeps (the same string storage each time) is a pointer comparison.
+        /// Hashes everything but the policy: a key policy runs to hundreds of bytes, and hashing them cost more
+        /// than the rest of the lookup on every request. Leaving it out keeps the hash consistent with `==` (which
+        /// compares policies as Strings, Unicode-equivalent ones as equal); a key whose policy changed collides with
+        /// its old entries, which `==` tells apart, for the policy a key keeps (the same string storage each time)
+        /// by a pointer comparison.
         func hash(into hasher: inout Hasher) {
             hasher.combine(principal)
             hasher.combine(account)
@@ -187,11 +188,6 @@ final class DecisionCache: Sendable {
             hasher.combine(keyId)
             hasher.combine(keyRegion)
             hasher.combine(keyAccount)
-            var policy = policy
-            policy.withUTF8 { bytes in
-                hasher.combine(bytes.count)
-                hasher.combine(bytes: UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(bytes).suffix(32)))
-            }
         }
     }
 
