@@ -5,6 +5,7 @@ import os
 
 import pytest
 
+from awsemu_host import request
 from kms_helpers import aws_error, unvalidated
 
 
@@ -28,6 +29,33 @@ def test_round_trip_without_key_id(kms, key):
         assert decrypted["Plaintext"] == plaintext
         assert decrypted["KeyId"] == key["Arn"]
         assert decrypted["KeyMaterialId"] == key["CurrentKeyMaterialId"]
+
+
+def raw_encrypt(endpoint, key_id, plaintext_text):
+    """An Encrypt whose Plaintext is written as given: an SDK always sends well-formed, padded base64."""
+    body = ('{"KeyId":"%s","Plaintext":"%s"}' % (key_id, plaintext_text)).encode()
+    return request(endpoint, "POST", "/", body, {
+        "Content-Type": "application/x-amz-json-1.1", "X-Amz-Target": "TrentService.Encrypt",
+        "Authorization": "AWS4-HMAC-SHA256 Credential=test/20260101/us-east-1/kms/aws4_request, "
+                         "SignedHeaders=host, Signature=0"})
+
+
+@pytest.mark.parametrize("text", ["aGVsbG8=", "aGVsbG8"])
+def test_plaintext_base64_with_or_without_padding(endpoint, kms, key, text):
+    answer = raw_encrypt(endpoint, key["KeyId"], text)
+    assert answer.status == 200, answer.body
+    blob = base64.b64decode(answer.json()["CiphertextBlob"])
+    assert kms.decrypt(CiphertextBlob=blob)["Plaintext"] == b"hello"
+
+
+@pytest.mark.parametrize("text", ["====", "QQ=A", "QUJD=", "aGVsbG8=a", "QQ=", "aGVs bG8=", "aGVs_G8="])
+def test_malformed_plaintext_base64_is_a_serialization_error(endpoint, key, text):
+    """Malformed base64 gets the JSON protocol's SerializationException, whatever a lenient decoder would make of it
+    (Foundation's read `====` as a zero byte and `QQ=A` as two bytes)."""
+    answer = raw_encrypt(endpoint, key["KeyId"], text)
+    assert answer.status == 400
+    assert answer.json() == {"__type": "SerializationException",
+                             "message": "Value at 'plaintext' is not valid base64."}
 
 
 def test_plaintext_limits(client, key):
