@@ -12,7 +12,7 @@ struct HostEndpoints {
     let runtime: HostRuntime
 
     /// Whether `path` belongs to the host rather than to a service.
-    static func handles(_ path: String) -> Bool {
+    static func handles(_ path: some StringProtocol) -> Bool {
         path.hasPrefix("/_emu/") || path.hasPrefix("/_localstack/") || path.hasPrefix("/moto-api/")
     }
 

@@ -181,7 +181,7 @@ public struct RequestRouter: Sendable {
     func streamsBodies(method: String, uri: String, header: (String) -> String?) -> Bool {
         if header("X-Amz-Target") != nil { return false }
         let (path, query) = HTTPRequestData.split(uri)
-        if HostEndpoints.handles(String(path)) { return false }
+        if HostEndpoints.handles(path) { return false }
         let parameters = FormDecoding.dictionary(String(query))
         let scope = CredentialScope(authorization: header("Authorization"), query: parameters)
         if let service = scope.flatMap({ runtime.registry.service(signingName: $0.service) }) {
