@@ -100,6 +100,20 @@ def test_filters(sm, catalogue):
     assert search(sm, ("primary-region", ["us-east-1"])) == []
 
 
+def test_secrets_made_in_one_millisecond_list_in_creation_order(sm):
+    """The host clock counts milliseconds, so quickly made secrets share a CreatedDate; they still list in the
+    order they were made (names here fall as they are made, so ordering ties by name or ARN would fail)."""
+    run = letters(8)
+    made = [f"tie-{run}-{99 - i:02d}" for i in range(40)]
+    for secret_name in made:
+        sm.create_secret(Name=secret_name)  # no value: no KMS call, so several fit in one millisecond
+    listed = search(sm, ("name", [f"tie-{run}-"]), SortOrder="asc")
+    dates = [s["CreatedDate"] for s in sm.list_secrets(Filters=[{"Key": "name", "Values": [f"tie-{run}-"]}],
+                                                         SortOrder="asc")["SecretList"]]
+    assert listed == made, f"{len(dates) - len(set(dates))} secrets shared a CreatedDate with an earlier one"
+    assert search(sm, ("name", [f"tie-{run}-"]), SortOrder="desc") == list(reversed(made))
+
+
 def test_filter_errors(sm, client):
     code, message, _ = aws_error(sm.list_secrets, Filters=[{"Key": "description"}])
     assert (code, message) == ("InvalidParameterException", "Invalid filter values for key: description")

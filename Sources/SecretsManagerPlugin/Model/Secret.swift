@@ -20,6 +20,10 @@ struct Secret: Sendable, Codable, Equatable {
     var hasBeenTagged: Bool?
     var resourcePolicy: String?
     var createdDate: Double
+    /// Where the secret stands in its store's order of creation. The host clock counts milliseconds, so secrets
+    /// made in one millisecond share a CreatedDate; ListSecrets orders those by this, so they list in the order
+    /// they were made. nil in records written before it was kept (they sort first among equal dates).
+    var creationSequence: UInt64?
     var lastChangedDate: Double
     var lastAccessedDate: Double?
     /// When DeleteSecret was called; nil for a secret that is not scheduled for deletion.

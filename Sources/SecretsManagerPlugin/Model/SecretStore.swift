@@ -9,6 +9,13 @@ import Synchronization
 /// stored records follow the order of the changes in memory.
 final class SecretStore: Sendable {
     private let secrets = LockedBox<[String: Secret]>([:])
+    /// The last creation sequence handed out (see `Secret.creationSequence`); restored secrets move it on.
+    private let lastSequence = Atomic<UInt64>(0)
+
+    /// A creation sequence above every one handed out or restored.
+    func nextCreationSequence() -> UInt64 {
+        lastSequence.wrappingAdd(1, ordering: .relaxed).newValue
+    }
 
     static func key(account: String, region: String, name: String) -> String { "\(account)/\(region)/\(name)" }
 
@@ -62,6 +69,7 @@ final class SecretStore: Sendable {
 
     /// Puts a stored secret back at start-up; nothing is recorded.
     func restore(_ secret: Secret) {
+        if let sequence = secret.creationSequence { lastSequence.max(sequence, ordering: .relaxed) }
         secrets.withLock { $0[Self.key(of: secret)] = secret }
     }
 

@@ -45,6 +45,9 @@ extension SecretsService {
             .sorted { a, b in
                 let (ka, kb) = (sortKey(a), sortKey(b))
                 if ka != kb { return descending ? ka > kb : ka < kb }
+                // Equal keys (dates in one millisecond) list in the order the secrets were made.
+                let (sa, sb) = (a.creationSequence ?? 0, b.creationSequence ?? 0)
+                if sa != sb { return descending ? sa > sb : sa < sb }
                 return descending ? a.arn > b.arn : a.arn < b.arn
             }
         let page = try Page(secrets, maxResults: input["MaxResults"]?.intValue, defaultSize: 100,
