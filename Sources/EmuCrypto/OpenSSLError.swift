@@ -26,14 +26,3 @@ public struct OpenSSLError: Error, CustomStringConvertible {
         if result <= 0 { throw OpenSSLError(operation()) }
     }
 }
-
-/// Cryptographically secure random bytes from OpenSSL's DRBG.
-public enum SecureRandom {
-    public static func bytes(_ count: Int) -> [UInt8] {
-        var out = [UInt8](repeating: 0, count: count)
-        guard count > 0 else { return out }
-        let result = out.withUnsafeMutableBufferPointer { RAND_bytes($0.baseAddress, Int32($0.count)) }
-        precondition(result == 1, "RAND_bytes failed: the system has no entropy source")
-        return out
-    }
-}

@@ -75,7 +75,7 @@ struct CiphertextBlob: Equatable {
     {
         guard let secret = material.material.symmetricBytes else { throw OpenSSLError("symmetric material expected") }
         var blob = CiphertextBlob(accountId: key.accountId, keyId: key.keyId, materialId: material.idBytes,
-                                  iv: SecureRandom.bytes(AESGCM.ivLength), ciphertext: [], tag: [])
+                                  iv: SecureRandom.publicBytes(AESGCM.ivLength), ciphertext: [], tag: [])
         let sealed = try AESGCM.seal(key: secret, iv: blob.iv, plaintext: plaintext, aad: blob.additionalData(context))
         blob.ciphertext = sealed.ciphertext
         blob.tag = sealed.tag

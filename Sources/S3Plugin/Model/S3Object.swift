@@ -61,7 +61,7 @@ extension S3Object {
 
     /// A new version id of S3's form, unguessable and never "null".
     static func newVersionId() -> String {
-        String(decoding: SecureRandom.bytes(32).map { versionIdAlphabet[Int($0) % versionIdAlphabet.count] },
+        String(decoding: SecureRandom.publicBytes(32).map { versionIdAlphabet[Int($0) % versionIdAlphabet.count] },
                as: UTF8.self)
     }
 

@@ -92,7 +92,7 @@ final class BlobStore: Sendable {
     }
 
     /// A fresh, unguessable blob id (also the file name).
-    static func newId() -> String { Hex.encode(SecureRandom.bytes(16)) }
+    static func newId() -> String { Hex.encode(SecureRandom.publicBytes(16)) }
 
     private func path(_ id: String) -> String { "\(directory)/\(id).blob" }
 

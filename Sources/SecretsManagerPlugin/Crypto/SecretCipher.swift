@@ -49,7 +49,7 @@ struct SecretCipher: Sendable {
                            "Secrets Manager can't encrypt the protected secret text: KMS returned no data key.")
         }
         defer { for index in dataKey.indices { dataKey[index] = 0 } }
-        let iv = SecureRandom.bytes(AESGCM.ivLength)
+        let iv = SecureRandom.publicBytes(AESGCM.ivLength)
         do {
             let sealed = try AESGCM.seal(key: dataKey, iv: iv, plaintext: plaintext,
                                          aad: Self.associatedData(arn: arn, versionId: versionId, kind: kind))
