@@ -25,6 +25,11 @@ final class KeyUsageTracker: Sendable {
     private struct Records {
         var usages: [String: Usage] = [:]
         var dirty: Set<String> = []
+
+        mutating func note(_ usage: Usage, for arn: String) {
+            usages[arn] = usage
+            dirty.insert(arn)
+        }
     }
     private let records = LockedBox(Records())
     private let trackingStartDirty = LockedBox<Bool>(true)
@@ -46,10 +51,8 @@ final class KeyUsageTracker: Sendable {
         guard keyArn != nil || sourceArn != nil else { return }
         let usage = Usage(operation: operation, timestamp: now, requestId: context.requestId)
         records.withLock { records in
-            for arn in [keyArn, sourceArn].compactMap({ $0 }) {
-                records.usages[arn] = usage
-                records.dirty.insert(arn)
-            }
+            if let keyArn { records.note(usage, for: keyArn) }
+            if let sourceArn { records.note(usage, for: sourceArn) }
         }
     }
 
