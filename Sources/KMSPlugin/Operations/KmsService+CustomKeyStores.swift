@@ -92,7 +92,7 @@ extension KmsService {
 
     func describeCustomKeyStores(_ context: RequestContext, _ input: JSONValue) throws -> JSONValue {
         let page = try Pagination(input, defaultLimit: 100)
-        var stores = try state.read(context.accountId, context.region) { $0.customKeyStores.values.sorted { $0.creationDate < $1.creationDate } }
+        var stores = try state.read(context.accountId, context.region) { $0.customKeyStores.values.sorted { ($0.creationDate, $0.id) < ($1.creationDate, $1.id) } }
         if let id = string(input, "CustomKeyStoreId") {
             stores = stores.filter { $0.id == id }
             if stores.isEmpty { throw AWSError("CustomKeyStoreNotFoundException", "Custom key store \(id) does not exist.") }

@@ -65,7 +65,10 @@ extension SecretsService {
         let filter = try SecretFilter(filters)
         let matching = store.secrets(account: context.accountId, region: context.region)
             .filter { !$0.isScheduledForDeletion && filter.matches($0) }
-            .sorted { ($0.createdDate, $0.name) < ($1.createdDate, $1.name) }
+            // Secrets made in one millisecond (the host clock's resolution) in the order they were made.
+            .sorted {
+                ($0.createdDate, $0.creationSequence ?? 0, $0.name) < ($1.createdDate, $1.creationSequence ?? 0, $1.name)
+            }
         let page = try Page(matching, maxResults: input["MaxResults"]?.intValue, defaultSize: 20,
                             token: string(input, "NextToken"))
         for secret in page.items {
