@@ -289,15 +289,19 @@ public final class HostRuntime: Sendable {
 
     /// Empties every plugin (POST /_emu/state/reset, POST /moto-api/reset) and puts the clock back to the system
     /// time, so that a reset host behaves as a freshly started one.
+    /// Under the tick lock: a tick that read the advanced clock before the reset must not then act, with that
+    /// time, on what the next test makes.
     public func resetAll() {
-        for plugin in registry.plugins {
-            plugin.reset()
-            do { try stateStore?.removeAll(plugin: plugin.name) } catch {
-                logger.error("the stored records of plugin \(plugin.name) could not be removed: \(error)")
+        tickLock.withLock {
+            for plugin in registry.plugins {
+                plugin.reset()
+                do { try stateStore?.removeAll(plugin: plugin.name) } catch {
+                    logger.error("the stored records of plugin \(plugin.name) could not be removed: \(error)")
+                }
             }
+            identities.removeAll()
+            clock.reset()
         }
-        identities.removeAll()
-        clock.reset()
     }
 
     /// Lets every plugin do what time brings (deletion windows, rotation).
