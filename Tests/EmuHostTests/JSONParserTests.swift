@@ -133,10 +133,12 @@ import Testing
     }
 
     /// Random documents of every kind of value, and the same documents damaged: both parsers agree on every one.
-    /// Each run draws a new seed and names it on failure; JSON_PARSER_SEED=<seed> replays that run.
+    /// The seed is fixed, so that a CI run cannot fail on documents no earlier run saw (the fuzz stage explores);
+    /// JSON_PARSER_SEED=<seed> runs another seed, JSON_PARSER_SEED=random draws one and names it on failure.
     @Test func agreesWithFoundationOnGeneratedDocuments() {
-        let seed = ProcessInfo.processInfo.environment["JSON_PARSER_SEED"].flatMap { UInt64($0) }
-            ?? UInt64.random(in: 0...UInt64.max)
+        let requested = ProcessInfo.processInfo.environment["JSON_PARSER_SEED"]
+        let seed = requested == "random" ? UInt64.random(in: 0...UInt64.max)
+            : requested.flatMap { UInt64($0) } ?? 0x5EED_2026_1130
         var random = SplitMix(seed: seed)
         for _ in 0..<3000 {
             let value = Self.randomValue(depth: 0, using: &random)

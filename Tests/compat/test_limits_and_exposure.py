@@ -6,6 +6,8 @@ import signal
 import socket
 import time
 
+import botocore.exceptions
+
 from awsemu_host import AwsemuHost, make_client, request
 
 
@@ -36,21 +38,42 @@ def test_slow_client_gets_request_timeout():
         make_client(host.url, "kms").list_keys()  # the host goes on serving
 
 
+LIST_KEYS = (b"POST / HTTP/1.1\r\nHost: x\r\nX-Amz-Target: TrentService.ListKeys\r\n"
+             b"Content-Type: application/x-amz-json-1.1\r\nContent-Length: 2\r\n\r\n{}")
+
+
 def test_connection_cap():
     with AwsemuHost(env={"MAX_CONNECTIONS": "2", "SERVICES": "kms"}) as host:
-        held = [socket.create_connection((host.host, host.port)) for _ in range(2)]
+        held = []
         try:
-            time.sleep(0.2)
-            answer = raw_exchange(host, b"POST / HTTP/1.1\r\nHost: x\r\nX-Amz-Target: TrentService.ListKeys\r\n"
-                                        b"Content-Type: application/x-amz-json-1.1\r\nContent-Length: 2\r\n\r\n{}")
+            # Each held connection is answered once (and kept open), so both are known to be counted before the
+            # probe: a connection that merely opened could still be queued behind the probe's.
+            for _ in range(2):
+                connection = socket.create_connection((host.host, host.port), timeout=10)
+                held.append(connection)
+                connection.sendall(LIST_KEYS)
+                answer = b""
+                while b"\r\n\r\n" not in answer or not answer.endswith(b"}"):
+                    answer += connection.recv(65536)
+                assert answer.startswith(b"HTTP/1.1 200")
+            answer = raw_exchange(host, LIST_KEYS)
             head, _, body = answer.partition(b"\r\n\r\n")
             assert head.startswith(b"HTTP/1.1 503")
             assert json.loads(body)["__type"] == "ServiceUnavailableException"
         finally:
             for connection in held:
                 connection.close()
-        time.sleep(0.2)
-        make_client(host.url, "kms").list_keys()
+        # The places come back once the host has seen both connections close.
+        kms = make_client(host.url, "kms")
+        deadline = time.monotonic() + 10
+        while True:
+            try:
+                kms.list_keys()
+                break
+            except botocore.exceptions.ClientError as error:
+                assert error.response["Error"]["Code"] == "ServiceUnavailableException", error
+                assert time.monotonic() < deadline, "the held connections' places never came back"
+                time.sleep(0.05)
 
 
 def test_clients_that_disconnect_mid_request_do_not_hurt_the_host():
@@ -90,7 +113,10 @@ def test_shutdown_does_not_wait_forever_for_a_stuck_handler():
         stuck = threading.Thread(target=lambda: _ignore_errors(
             lambda: json_call(host.url, "EchoService.Stall", b"600")), daemon=True)
         stuck.start()
-        time.sleep(0.5)
+        deadline = time.monotonic() + 10
+        while "Stall: blocking this thread on purpose" not in host.log:
+            assert time.monotonic() < deadline, "the Stall request never reached its handler"
+            time.sleep(0.05)
         assert json_call(host.url, "EchoService.Echo", b'{"still":"serving"}').status == 200
         started = time.monotonic()
         host.process.send_signal(signal.SIGTERM)

@@ -300,6 +300,8 @@ static emu_status op_stall(void *op_data, const emu_request_context *ctx, const 
     char text[16] = {0};
     memcpy(text, input, input_len < sizeof text - 1 ? input_len : sizeof text - 1);
     long seconds = strtol(text, NULL, 10);
+    /* Said before blocking, so a test can wait for the stall to be under way instead of guessing a delay. */
+    host->log(EMU_LOG_WARNING, cstr("echo"), cstr("Stall: blocking this thread on purpose"));
     sleep((unsigned)(seconds < 0 ? 0 : seconds > 600 ? 600 : seconds));
     write_text(w, "{}");
     return EMU_OK;
