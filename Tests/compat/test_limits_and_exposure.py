@@ -54,7 +54,9 @@ def test_connection_cap():
                 connection.sendall(LIST_KEYS)
                 answer = b""
                 while b"\r\n\r\n" not in answer or not answer.endswith(b"}"):
-                    answer += connection.recv(65536)
+                    chunk = connection.recv(65536)
+                    assert chunk, f"the host closed a held connection: {answer!r}"
+                    answer += chunk
                 assert answer.startswith(b"HTTP/1.1 200")
             answer = raw_exchange(host, LIST_KEYS)
             head, _, body = answer.partition(b"\r\n\r\n")

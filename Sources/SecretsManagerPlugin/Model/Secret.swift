@@ -21,8 +21,8 @@ struct Secret: Sendable, Codable, Equatable {
     var resourcePolicy: String?
     var createdDate: Double
     /// Where the secret stands in its store's order of creation. The host clock counts milliseconds, so secrets
-    /// made in one millisecond share a CreatedDate; ListSecrets orders those by this, so they list in the order
-    /// they were made. nil in records written before it was kept (they sort first among equal dates).
+    /// made in one millisecond share a CreatedDate; ListSecrets and BatchGetSecretValue order those by this, so
+    /// they list in the order they were made. nil in records written before it was kept (it counts as the lowest).
     var creationSequence: UInt64?
     var lastChangedDate: Double
     var lastAccessedDate: Double?
