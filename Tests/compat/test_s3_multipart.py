@@ -3,12 +3,15 @@ InvalidPartOrder), ListParts, ListMultipartUploads, aborting, and reading a comp
 
 import hashlib
 import os
+import re
+import socket
+import urllib.parse
 import uuid
 
 import botocore.exceptions
 import pytest
 
-from awsemu_host import request
+from awsemu_host import read_responses, request
 from kms_helpers import aws_error
 
 MIB = 1024 * 1024
@@ -165,6 +168,34 @@ def test_upload_part_copy_ranges_and_errors(s3, bucket):
     assert aws_error(s3.upload_part_copy, CopySource=f"{bucket}/source-b",
                      **dict(common, UploadId="no-such-upload"))[0] == "NoSuchUpload"
     assert s3.list_parts(Bucket=bucket, Key="refused", UploadId=upload).get("Parts", []) == []
+
+
+def test_uploads_of_one_key_list_in_the_order_they_began(s3, bucket, endpoint):
+    """S3 lists a key's uploads by initiation time. Uploads begun in one millisecond (the host clock's resolution)
+    still list in the order they began, not by their random upload ids; paging with the id marker follows it.
+    The uploads are begun by requests pipelined on one connection, which the host serves in order and fast enough
+    that several share a millisecond."""
+    parsed = urllib.parse.urlsplit(endpoint)
+    count = 40
+    with socket.create_connection((parsed.hostname, parsed.port), timeout=30) as connection:
+        connection.sendall(f"POST /{bucket}/same?uploads HTTP/1.1\r\nHost: {parsed.netloc}\r\nContent-Length: 0\r\n\r\n"
+                           .encode() * count)
+        answers = read_responses(connection, count)
+    assert [status for status, _, _ in answers] == [200] * count
+    began = [re.search(rb"<UploadId>([^<]+)</UploadId>", body).group(1).decode() for _, _, body in answers]
+    uploads = s3.list_multipart_uploads(Bucket=bucket)["Uploads"]
+    shared = len(uploads) - len({u["Initiated"] for u in uploads})
+    assert [u["UploadId"] for u in uploads] == began, f"{shared} uploads shared an Initiated time with another"
+    paged, markers = [], {}
+    while True:
+        page = s3.list_multipart_uploads(Bucket=bucket, Prefix="same", MaxUploads=7, **markers)
+        paged += [u["UploadId"] for u in page.get("Uploads", [])]
+        if not page["IsTruncated"]:
+            break
+        markers = {"KeyMarker": page["NextKeyMarker"], "UploadIdMarker": page["NextUploadIdMarker"]}
+    assert paged == began, f"{shared} uploads shared an Initiated time with another"
+    for upload_id in began:
+        s3.abort_multipart_upload(Bucket=bucket, Key="same", UploadId=upload_id)
 
 
 def test_list_multipart_uploads_with_a_delimiter(s3, bucket, endpoint):

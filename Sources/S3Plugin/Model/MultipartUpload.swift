@@ -5,6 +5,10 @@ struct MultipartUpload: Codable, Sendable, Equatable {
     var bucket: String
     var key: String
     var initiated: Int64
+    /// Where the upload stands in the store's order of creation (the counter object versions use): uploads of one
+    /// key begun in one millisecond list in the order they began, as S3 lists them by initiation time. nil in
+    /// records kept before it was (it counts as the lowest).
+    var sequence: Int64? = nil
     var initiatorArn: String
     var accountId: String
     var headers: ObjectHeaders

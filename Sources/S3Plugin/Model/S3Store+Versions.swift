@@ -125,7 +125,7 @@ extension S3Store.State {
         history[bucket, default: [:]][key] = older.isEmpty ? nil : older
     }
 
-    private mutating func nextSequence() -> Int64 {
+    mutating func nextSequence() -> Int64 {
         lastSequence += 1
         return lastSequence
     }

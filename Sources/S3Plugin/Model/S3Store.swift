@@ -14,7 +14,7 @@ final class S3Store: Sendable {
         var objects: [String: [String: S3Object]] = [:]
         /// bucket name → key → its other versions and delete markers, newest first (versioned buckets only).
         var history: [String: [String: [S3Object]]] = [:]
-        /// The last `S3Object.sequence` given out.
+        /// The last `S3Object.sequence` or `MultipartUpload.sequence` given out (one counter: only the order matters).
         var lastSequence: Int64 = 0
         var uploads: [String: MultipartUpload] = [:]
         /// upload id → part number → part.

@@ -57,7 +57,9 @@ extension S3Service {
         func encoded(_ text: String) -> String { encodeKeys ? PercentEncoding.encodeForListing(text) : text }
         let uploads = store.read { state in state.uploads.values.filter { $0.bucket == name } }
             .filter { $0.key.utf8.starts(with: prefix.utf8) }
-            .sorted { ($0.key, $0.initiated, $0.uploadId) < ($1.key, $1.initiated, $1.uploadId) }
+            .sorted {
+                ($0.key, $0.initiated, $0.sequence ?? 0, $0.uploadId) < ($1.key, $1.initiated, $1.sequence ?? 0, $1.uploadId)
+            }
         var remaining = uploads[...]
         // A key marker that is a common prefix (the last entry of a previous page) covers every key under it.
         let marker = keyMarker.isEmpty ? nil

@@ -30,6 +30,7 @@ extension S3Service {
         try store.update { state throws(AWSError) in
             guard state.buckets[name] != nil else { throw S3Errors.noSuchBucket(name) }
             upload.objectAtStart = state.objects[name]?[key]?.writeFingerprint ?? ""
+            upload.sequence = state.nextSequence()
             try S3Persistence.upload(context, upload.uploadId, upload)
             state.uploads[upload.uploadId] = upload
         }

@@ -103,7 +103,10 @@ enum S3Persistence {
                 store.restore { $0.restoreVersion(version) }
             case "upload":
                 let upload = try decoder.decode(MultipartUpload.self, from: data)
-                store.restore { $0.uploads[upload.uploadId] = upload }
+                store.restore { state in
+                    state.uploads[upload.uploadId] = upload
+                    state.lastSequence = max(state.lastSequence, upload.sequence ?? 0)
+                }
             case "part":
                 let part = try decoder.decode(UploadedPart.self, from: data)
                 store.restore { $0.parts[part.uploadId, default: [:]][part.partNumber] = part }
