@@ -41,7 +41,11 @@ final class PublicRandomPool: @unchecked Sendable {
 
     func take(_ count: Int) -> [UInt8] {
         guard count > 0 else { return [] }
-        guard count <= Self.largestServed else { return SecureRandom.bytes(count) }
+        guard count <= Self.largestServed else {
+            var out = [UInt8](repeating: 0, count: count)
+            out.withUnsafeMutableBufferPointer { SecureRandom.fill($0) }
+            return out
+        }
         pthread_mutex_lock(mutex)
         defer { pthread_mutex_unlock(mutex) }
         if next + count > Self.capacity {

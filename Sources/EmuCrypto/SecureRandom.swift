@@ -2,11 +2,14 @@ import COpenSSL
 
 /// Cryptographically secure random bytes from OpenSSL's DRBG.
 public enum SecureRandom {
-    /// Random bytes straight from `RAND_bytes`: for key material and anything else that must stay secret.
+    /// Random bytes straight from OpenSSL's private DRBG (`RAND_priv_bytes`): for key material and anything else
+    /// that must stay secret. OpenSSL keeps that generator apart from the public one that IVs and ids come from,
+    /// so what is seen of those says nothing about these.
     public static func bytes(_ count: Int) -> [UInt8] {
         var out = [UInt8](repeating: 0, count: count)
         guard count > 0 else { return out }
-        out.withUnsafeMutableBufferPointer { fill($0) }
+        let result = out.withUnsafeMutableBufferPointer { RAND_priv_bytes($0.baseAddress, Int32($0.count)) }
+        precondition(result == 1, "RAND_priv_bytes failed: the system has no entropy source")
         return out
     }
 
@@ -21,6 +24,7 @@ public enum SecureRandom {
         PublicRandomPool.shared.take(count)
     }
 
+    /// Fills `buffer` from the public DRBG (`RAND_bytes`), as the pool refills.
     static func fill(_ buffer: UnsafeMutableBufferPointer<UInt8>) {
         guard !buffer.isEmpty else { return }
         let result = RAND_bytes(buffer.baseAddress, Int32(buffer.count))

@@ -27,6 +27,16 @@ def advance_clock(endpoint: str, seconds: float) -> None:
     assert response.status == 200, response.body
 
 
+def to_noon_utc(endpoint: str) -> None:
+    """Moves the host clock to the next 12:00 UTC (at least a minute ahead): S3 lifecycle rules count whole days
+    from midnight UTC, so a test that puts objects and then moves whole days must not straddle a midnight."""
+    now = host_now(endpoint)
+    noon = now // 86400 * 86400 + 43200
+    if noon < now + 60:
+        noon += 86400
+    advance_clock(endpoint, noon - now)
+
+
 def host_now(endpoint: str) -> float:
     """The host clock's time in seconds, which tests may have moved ahead of the wall clock."""
     response = request(endpoint, "GET", "/_emu/clock")

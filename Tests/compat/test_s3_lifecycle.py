@@ -11,7 +11,7 @@ import uuid
 import pytest
 
 from awsemu_host import make_client, persistent_host, request, error_of as error
-from kms_helpers import advance_clock, host_now
+from kms_helpers import advance_clock, host_now, to_noon_utc
 
 DAY = 86400
 
@@ -218,6 +218,7 @@ def test_rules_act_on_the_host_clock(endpoint, s3, bucket):
 
 
 def test_dated_rules_act_on_their_day(endpoint, s3, bucket):
+    to_noon_utc(endpoint)
     due = (int(host_now(endpoint)) // DAY + 2) * DAY
     date = time.strftime("%Y-%m-%dT00:00:00Z", time.gmtime(due))
     put_rules(s3, bucket, [

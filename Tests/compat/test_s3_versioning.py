@@ -9,7 +9,7 @@ import xml.etree.ElementTree as ET
 import boto3
 
 from awsemu_host import make_client, persistent_host, request, refusal as error
-from kms_helpers import advance_clock
+from kms_helpers import advance_clock, to_noon_utc
 from test_s3_persistence import s3_records
 
 DAY = 86400
@@ -345,6 +345,7 @@ def test_lifecycle_rules_act_on_versions(endpoint, s3, bucket):
     """On the host clock: an expiring current version leaves a delete marker; noncurrent versions move down and
     expire counted from when their successor was written, keeping the newest as the rule asks; and a delete marker
     left as its key's only version goes."""
+    to_noon_utc(endpoint)
     enable(s3, bucket)
     big = b"v" * (128 * 1024)
     s3.put_bucket_lifecycle_configuration(Bucket=bucket, LifecycleConfiguration={"Rules": [
