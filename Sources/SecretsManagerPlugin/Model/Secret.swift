@@ -22,8 +22,9 @@ struct Secret: Sendable, Codable, Equatable {
     var createdDate: Double
     /// Where the secret stands in its store's order of creation. The host clock counts milliseconds, so secrets
     /// made in one millisecond share a CreatedDate; ListSecrets and BatchGetSecretValue order those by this, so
-    /// they list in the order they were made. nil in records written before it was kept (it counts as the lowest).
-    var creationSequence: UInt64?
+    /// they list in the order they were made. `SecretStore.update` gives it to a secret as it is stored; nil only
+    /// in records written before it was kept (it counts as the lowest).
+    var creationSequence: UInt64? = nil
     var lastChangedDate: Double
     var lastAccessedDate: Double?
     /// When DeleteSecret was called; nil for a secret that is not scheduled for deletion.

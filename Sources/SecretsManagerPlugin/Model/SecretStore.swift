@@ -12,11 +12,6 @@ final class SecretStore: Sendable {
     /// The last creation sequence handed out (see `Secret.creationSequence`); restored secrets move it on.
     private let lastSequence = Atomic<UInt64>(0)
 
-    /// A creation sequence above every one handed out or restored.
-    func nextCreationSequence() -> UInt64 {
-        lastSequence.wrappingAdd(1, ordering: .relaxed).newValue
-    }
-
     static func key(account: String, region: String, name: String) -> String { "\(account)/\(region)/\(name)" }
 
     static func key(of secret: Secret) -> String {
@@ -39,7 +34,8 @@ final class SecretStore: Sendable {
     }
 
     /// Changes the secret stored under `key` (nil when there is none) and records the change for persistence
-    /// within `context`'s request. Throwing leaves the store as it was.
+    /// within `context`'s request. Throwing leaves the store as it was. A secret stored without a creation sequence
+    /// (a new one, whichever operation made it, or one from an older record) is given the next one here.
     /// - Parameters:
     ///   - context: the request (or tick) the change belongs to.
     ///   - body: gets the current secret, or nil; sets it to nil to delete it.
@@ -56,6 +52,9 @@ final class SecretStore: Sendable {
                 return .failure(error)
             }
             guard current != before else { return .success(value) }
+            if current != nil, current?.creationSequence == nil {
+                current?.creationSequence = lastSequence.wrappingAdd(1, ordering: .relaxed).newValue
+            }
             do throws(AWSError) {
                 try SecretsPersistence.record(context, key: key, secret: current)
             } catch {

@@ -29,8 +29,7 @@ extension SecretsService {
         var secret = Secret(
             name: name, arn: SecretNames.newArn(name: name, account: context.accountId, region: context.region),
             accountId: context.accountId, region: context.region, description: string(input, "Description"),
-            kmsKeyId: kmsKeyId, tags: [], createdDate: now, creationSequence: store.nextCreationSequence(),
-            lastChangedDate: now)
+            kmsKeyId: kmsKeyId, tags: [], createdDate: now, lastChangedDate: now)
         secret.merge(tags: tags)
         if let value, let token {
             secret.addVersion(try makeVersion(value, versionId: token, stages: [SecretVersion.current], secret: secret,

@@ -225,7 +225,7 @@ extension SecretsService {
             var copy = Secret(name: primary.name, arn: arn, accountId: primary.accountId, region: region,
                               description: primary.description, kmsKeyId: replica.kmsKeyId,
                               tags: primary.tags, createdDate: ours?.createdDate ?? now,
-                              creationSequence: ours?.creationSequence ?? store.nextCreationSequence(),
+                              creationSequence: ours?.creationSequence,
                               lastChangedDate: primary.lastChangedDate)
             copy.hasBeenTagged = primary.hasBeenTagged
             copy.resourcePolicy = primary.resourcePolicy
