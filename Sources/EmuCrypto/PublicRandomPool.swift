@@ -17,7 +17,8 @@ import Darwin
 final class PublicRandomPool: @unchecked Sendable {
     static let shared = PublicRandomPool()
 
-    /// Requests larger than this go to OpenSSL directly: they are rare, and would drain the pool at once.
+    /// `SecureRandom.publicBytes` asks OpenSSL directly for more than this: such requests are rare, and would
+    /// drain the pool at once.
     static let largestServed = 256
     static let capacity = 4096
 
@@ -39,17 +40,14 @@ final class PublicRandomPool: @unchecked Sendable {
             })
     }
 
+    /// `count` (at most `largestServed`) bytes no caller has had.
     func take(_ count: Int) -> [UInt8] {
+        precondition(count <= Self.largestServed)
         guard count > 0 else { return [] }
-        guard count <= Self.largestServed else {
-            var out = [UInt8](repeating: 0, count: count)
-            out.withUnsafeMutableBufferPointer { SecureRandom.fill($0) }
-            return out
-        }
         pthread_mutex_lock(mutex)
         defer { pthread_mutex_unlock(mutex) }
         if next + count > Self.capacity {
-            SecureRandom.fill(buffer)
+            precondition(SecureRandom.fill(buffer) == 1, "RAND_bytes failed: the system has no entropy source")
             next = 0
         }
         let start = next
