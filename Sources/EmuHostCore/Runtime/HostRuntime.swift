@@ -289,6 +289,7 @@ public final class HostRuntime: Sendable {
 
     /// Empties every plugin (POST /_emu/state/reset, POST /moto-api/reset) and puts the clock back to the system
     /// time, so that a reset host behaves as a freshly started one.
+    ///
     /// Under the tick lock: a tick that read the advanced clock before the reset must not then act, with that
     /// time, on what the next test makes.
     public func resetAll() {

@@ -26,8 +26,8 @@ struct CiphertextBlob: Equatable {
         return out
     }
 
-    /// The header (format, account, key id, material id), in an array with room for `more` bytes after it: one allocation per blob on the Encrypt path,
-    /// where growing the array piece by piece took six.
+    /// The header (format, account, key id, material id), in an array with room for `more` bytes after it: one
+    /// allocation per blob on the Encrypt path, where growing the array piece by piece took six.
     private func bytes(reserving more: Int) -> [UInt8] {
         var out: [UInt8] = []
         out.reserveCapacity(2 + accountId.utf8.count + keyId.utf8.count + materialId.count + more)

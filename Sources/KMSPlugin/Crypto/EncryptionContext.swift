@@ -6,14 +6,14 @@
 enum EncryptionContext {
     static func canonicalBytes(_ context: [String: String]) -> [UInt8] {
         var out: [UInt8] = []
+        out.reserveCapacity(canonicalCount(context))
         append(context, to: &out)
         return out
     }
 
-    /// Appends the canonical bytes to `out` (after a blob's header, as the AAD is laid out), making room for them
-    /// at once rather than growing the array pair by pair.
+    /// Appends the canonical bytes to `out` (after a blob's header, as the AAD is laid out). The caller makes room
+    /// for `canonicalCount` bytes first, so the array is not grown pair by pair.
     static func append(_ context: [String: String], to out: inout [UInt8]) {
-        out.reserveCapacity(out.count + canonicalCount(context))
         out.append(contentsOf: UnsafeBufferPointer(start: formatTag.utf8Start, count: formatTag.utf8CodeUnitCount))
         appendLength(context.count, to: &out)
         for (key, value) in context.sorted(by: { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }) {
