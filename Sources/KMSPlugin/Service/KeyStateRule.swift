@@ -15,35 +15,37 @@ enum KeyStateRule {
 
     /// The ARN is spelled only in the errors: on the path every request takes, building it was an allocation.
     func check(_ key: KmsKey) throws(AWSError) {
+        guard !accepts(key.state) else { return }
+        if key.state == .disabled { throw AWSError("DisabledException", "\(key.arn) is disabled.") }
+        throw AWSError("KMSInvalidStateException", "\(key.arn) is \(Self.described(key.state)).")
+    }
+
+    private func accepts(_ state: KeyState) -> Bool {
         switch self {
-        case .any:
-            return
-        case .cryptographic:
-            switch key.state {
-            case .enabled, .updating: return
-            case .disabled: throw AWSError("DisabledException", "\(key.arn) is disabled.")
-            case .pendingDeletion, .pendingReplicaDeletion:
-                throw AWSError("KMSInvalidStateException", "\(key.arn) is pending deletion.")
-            case .pendingImport: throw AWSError("KMSInvalidStateException", "\(key.arn) is pending import.")
-            case .unavailable: throw AWSError("KMSInvalidStateException", "\(key.arn) is unavailable.")
-            case .creating: throw AWSError("KMSInvalidStateException", "\(key.arn) is creating.")
-            }
-        case .enableDisable, .management:
-            switch key.state {
-            case .pendingDeletion, .pendingReplicaDeletion:
-                throw AWSError("KMSInvalidStateException", "\(key.arn) is pending deletion.")
-            case .unavailable where self == .enableDisable:
-                throw AWSError("KMSInvalidStateException", "\(key.arn) is unavailable.")
+        case .any: return true
+        case .cryptographic: return state == .enabled || state == .updating
+        case .management: return !state.isPendingDeletion
+        case .enableDisable:
+            switch state {
             // ReplicateKey: "While the key state is Creating, you can manage key, but you cannot yet use it in
-            // cryptographic operations."
-            case .creating where self == .enableDisable: throw AWSError("KMSInvalidStateException", "\(key.arn) is creating.")
-            // multi-region-update: while Updating "you cannot … perform certain management operations, such as
-            // enabling or disabling these keys."
-            case .updating where self == .enableDisable: throw AWSError("KMSInvalidStateException", "\(key.arn) is updating.")
-            case .pendingImport where self == .enableDisable:
-                throw AWSError("KMSInvalidStateException", "\(key.arn) is pending import.")
-            default: return
+            // cryptographic operations." multi-region-update: while Updating "you cannot … perform certain
+            // management operations, such as enabling or disabling these keys."
+            case .pendingDeletion, .pendingReplicaDeletion, .unavailable, .creating, .updating, .pendingImport: return false
+            case .enabled, .disabled: return true
             }
+        }
+    }
+
+    /// The state as AWS's messages word it (`… is pending deletion.`).
+    private static func described(_ state: KeyState) -> String {
+        switch state {
+        case .pendingDeletion, .pendingReplicaDeletion: "pending deletion"
+        case .pendingImport: "pending import"
+        case .creating: "creating"
+        case .enabled: "enabled"
+        case .disabled: "disabled"
+        case .unavailable: "unavailable"
+        case .updating: "updating"
         }
     }
 }
