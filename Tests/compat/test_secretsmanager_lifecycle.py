@@ -2,11 +2,14 @@
 passwords, and deletion with recovery windows on the host clock."""
 
 import json
+import socket
 import string
+import urllib.parse
 import uuid
 
 import pytest
 
+from awsemu_host import read_responses
 from kms_helpers import advance_clock, aws_error, unvalidated
 
 DAY = 86400
@@ -100,18 +103,50 @@ def test_filters(sm, catalogue):
     assert search(sm, ("primary-region", ["us-east-1"])) == []
 
 
-def test_secrets_made_in_one_millisecond_list_in_creation_order(sm):
+def create_pipelined(endpoint, names, value=None):
+    """CreateSecret for each name, pipelined on one connection: the host serves them in order, and fast enough
+    that several share a millisecond of its clock."""
+    parsed = urllib.parse.urlsplit(endpoint)
+    requests = b""
+    for secret_name in names:
+        fields = {"SecretString": value, "ClientRequestToken": str(uuid.uuid4())} if value else {}
+        body = json.dumps({"Name": secret_name, **fields}).encode()
+        requests += (f"POST / HTTP/1.1\r\nHost: {parsed.netloc}\r\nX-Amz-Target: secretsmanager.CreateSecret\r\n"
+                     f"Content-Type: application/x-amz-json-1.1\r\nContent-Length: {len(body)}\r\n\r\n").encode() + body
+    with socket.create_connection((parsed.hostname, parsed.port), timeout=30) as connection:
+        connection.sendall(requests)
+        answers = read_responses(connection, len(names))
+    assert [status for status, _, _ in answers] == [200] * len(names), answers[0]
+
+
+def test_secrets_made_in_one_millisecond_list_in_creation_order(sm, endpoint):
     """The host clock counts milliseconds, so quickly made secrets share a CreatedDate; they still list in the
     order they were made (names here fall as they are made, so ordering ties by name or ARN would fail)."""
     run = letters(8)
     made = [f"tie-{run}-{99 - i:02d}" for i in range(40)]
-    for secret_name in made:
-        sm.create_secret(Name=secret_name)  # no value: no KMS call, so several fit in one millisecond
+    create_pipelined(endpoint, made)
     listed = search(sm, ("name", [f"tie-{run}-"]), SortOrder="asc")
     dates = [s["CreatedDate"] for s in sm.list_secrets(Filters=[{"Key": "name", "Values": [f"tie-{run}-"]}],
                                                          SortOrder="asc")["SecretList"]]
     assert listed == made, f"{len(dates) - len(set(dates))} secrets shared a CreatedDate with an earlier one"
     assert search(sm, ("name", [f"tie-{run}-"]), SortOrder="desc") == list(reversed(made))
+
+
+def test_batch_get_by_filter_follows_creation_order(sm, endpoint):
+    """BatchGetSecretValue with filters answers in creation order, secrets made in one millisecond included."""
+    run = letters(8)
+    made = [f"batch-{run}-{99 - i:02d}" for i in range(30)]
+    create_pipelined(endpoint, made, value="v")
+    got, token = [], None
+    while True:
+        page = sm.batch_get_secret_value(Filters=[{"Key": "name", "Values": [f"batch-{run}-"]}], MaxResults=7,
+                                         **({"NextToken": token} if token else {}))
+        assert page["Errors"] == []
+        got += [value["Name"] for value in page["SecretValues"]]
+        token = page.get("NextToken")
+        if not token:
+            break
+    assert got == made
 
 
 def test_filter_errors(sm, client):
