@@ -4,14 +4,12 @@ InvalidPartOrder), ListParts, ListMultipartUploads, aborting, and reading a comp
 import hashlib
 import os
 import re
-import socket
-import urllib.parse
 import uuid
 
 import botocore.exceptions
 import pytest
 
-from awsemu_host import read_responses, request
+from awsemu_host import pipelined, request
 from kms_helpers import aws_error
 
 MIB = 1024 * 1024
@@ -175,12 +173,8 @@ def test_uploads_of_one_key_list_in_the_order_they_began(s3, bucket, endpoint):
     still list in the order they began, not by their random upload ids; paging with the id marker follows it.
     The uploads are begun by requests pipelined on one connection, which the host serves in order and fast enough
     that several share a millisecond."""
-    parsed = urllib.parse.urlsplit(endpoint)
     count = 40
-    with socket.create_connection((parsed.hostname, parsed.port), timeout=30) as connection:
-        connection.sendall(f"POST /{bucket}/same?uploads HTTP/1.1\r\nHost: {parsed.netloc}\r\nContent-Length: 0\r\n\r\n"
-                           .encode() * count)
-        answers = read_responses(connection, count)
+    answers = pipelined(endpoint, [("POST", f"/{bucket}/same?uploads", {}, b"")] * count)
     assert [status for status, _, _ in answers] == [200] * count
     began = [re.search(rb"<UploadId>([^<]+)</UploadId>", body).group(1).decode() for _, _, body in answers]
     uploads = s3.list_multipart_uploads(Bucket=bucket)["Uploads"]

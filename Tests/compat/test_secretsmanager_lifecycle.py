@@ -2,14 +2,12 @@
 passwords, and deletion with recovery windows on the host clock."""
 
 import json
-import socket
 import string
-import urllib.parse
 import uuid
 
 import pytest
 
-from awsemu_host import read_responses
+from awsemu_host import pipelined
 from kms_helpers import advance_clock, aws_error, unvalidated
 
 DAY = 86400
@@ -104,18 +102,10 @@ def test_filters(sm, catalogue):
 
 
 def create_pipelined(endpoint, names, value=None):
-    """CreateSecret for each name, pipelined on one connection: the host serves them in order, and fast enough
-    that several share a millisecond of its clock."""
-    parsed = urllib.parse.urlsplit(endpoint)
-    requests = b""
-    for secret_name in names:
-        fields = {"SecretString": value, "ClientRequestToken": str(uuid.uuid4())} if value else {}
-        body = json.dumps({"Name": secret_name, **fields}).encode()
-        requests += (f"POST / HTTP/1.1\r\nHost: {parsed.netloc}\r\nX-Amz-Target: secretsmanager.CreateSecret\r\n"
-                     f"Content-Type: application/x-amz-json-1.1\r\nContent-Length: {len(body)}\r\n\r\n").encode() + body
-    with socket.create_connection((parsed.hostname, parsed.port), timeout=30) as connection:
-        connection.sendall(requests)
-        answers = read_responses(connection, len(names))
+    """CreateSecret for each name, pipelined on one connection, so that several share a millisecond."""
+    headers = {"X-Amz-Target": "secretsmanager.CreateSecret", "Content-Type": "application/x-amz-json-1.1"}
+    fields = lambda: {"SecretString": value, "ClientRequestToken": str(uuid.uuid4())} if value else {}
+    answers = pipelined(endpoint, [("POST", "/", headers, json.dumps({"Name": n, **fields()}).encode()) for n in names])
     assert [status for status, _, _ in answers] == [200] * len(names), answers[0]
 
 
