@@ -17,62 +17,126 @@ public enum AESGCM {
     /// Encrypts; returns the ciphertext (same length as the plaintext) and the tag.
     public static func seal(key: [UInt8], iv: [UInt8], plaintext: [UInt8], aad: [UInt8]) throws -> (ciphertext: [UInt8], tag: [UInt8]) {
         precondition(key.count == 32 && iv.count == ivLength)
-        guard let ctx = EVP_CIPHER_CTX_new() else { throw OpenSSLError("EVP_CIPHER_CTX_new") }
-        defer { EVP_CIPHER_CTX_free(ctx) }
-        var ciphertext = [UInt8](repeating: 0, count: plaintext.count + 16)
-        var tag = [UInt8](repeating: 0, count: tagLength)
-        var length: Int32 = 0
-        var total = 0
-        try OpenSSLError.check(EVP_EncryptInit_ex2(ctx, cipher, key, iv, nil), "EVP_EncryptInit_ex2")
-        if !aad.isEmpty {
-            try OpenSSLError.check(EVP_EncryptUpdate(ctx, nil, &length, aad, Int32(aad.count)), "GCM AAD")
+        var sealed = [UInt8](repeating: 0, count: plaintext.count + tagLength)
+        try iv.withUnsafeBytes { iv in
+            try aad.withUnsafeBytes { aad in
+                try plaintext.withUnsafeBytes { plaintext in
+                    try sealed.withUnsafeMutableBytes { out in
+                        try seal(key: key, iv: iv, header: UnsafeRawBufferPointer(start: nil, count: 0), aad: aad,
+                                 plaintext: plaintext, into: out)
+                    }
+                }
+            }
         }
-        try ciphertext.withUnsafeMutableBufferPointer { out in
-            if !plaintext.isEmpty {
-                try OpenSSLError.check(EVP_EncryptUpdate(ctx, out.baseAddress, &length, plaintext, Int32(plaintext.count)),
-                                       "EVP_EncryptUpdate")
+        let tag = Array(sealed[plaintext.count...])
+        sealed.removeLast(tagLength)
+        return (sealed, tag)
+    }
+
+    /// Encrypts into `output`, which takes the ciphertext (as long as the plaintext) and then the tag, so a caller
+    /// can seal straight into the buffer it returns. The additional data is `header` followed by `aad`.
+    public static func seal(key: [UInt8], iv: UnsafeRawBufferPointer, header: UnsafeRawBufferPointer,
+                            aad: UnsafeRawBufferPointer, plaintext: UnsafeRawBufferPointer,
+                            into output: UnsafeMutableRawBufferPointer) throws
+    {
+        precondition(key.count == 32 && iv.count == ivLength && output.count == plaintext.count + tagLength)
+        let cache = AESGCMContextCache.current
+        let ctx = try cache.context(for: key, cipher: cipher)
+        do {
+            try OpenSSLError.check(EVP_CipherInit_ex2(ctx, nil, nil, iv.baseAddress?.assumingMemoryBound(to: UInt8.self), 1, nil),
+                                   "EVP_CipherInit_ex2")
+            try authenticate(header, ctx, encrypting: true)
+            try authenticate(aad, ctx, encrypting: true)
+            var length: Int32 = 0
+            let out = output.baseAddress!.assumingMemoryBound(to: UInt8.self)
+            var total = 0
+            if plaintext.count > 0 {
+                try OpenSSLError.check(EVP_EncryptUpdate(ctx, out, &length, plaintext.baseAddress?.assumingMemoryBound(to: UInt8.self),
+                                                         Int32(plaintext.count)), "EVP_EncryptUpdate")
                 total = Int(length)
             }
-            try OpenSSLError.check(EVP_EncryptFinal_ex(ctx, out.baseAddress! + total, &length), "EVP_EncryptFinal_ex")
+            try OpenSSLError.check(EVP_EncryptFinal_ex(ctx, out + total, &length), "EVP_EncryptFinal_ex")
             total += Int(length)
+            precondition(total == plaintext.count, "GCM wrote \(total) bytes for \(plaintext.count)")
+            try OpenSSLError.check(EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_GET_TAG, Int32(tagLength), out + total),
+                                   "GCM get tag")
+        } catch {
+            cache.discard(ctx)
+            throw error
         }
-        try OpenSSLError.check(EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_GET_TAG, Int32(tagLength), &tag), "GCM get tag")
-        // Trimmed in place (GCM writes no more than the plaintext): a copy of the prefix was one more allocation.
-        ciphertext.removeLast(ciphertext.count - total)
-        return (ciphertext, tag)
     }
 
     /// Decrypts and authenticates; nil when the tag does not match (tampered data, wrong key or wrong AAD).
     public static func open(key: [UInt8], iv: [UInt8], ciphertext: [UInt8], tag: [UInt8], aad: [UInt8]) throws -> [UInt8]? {
         guard key.count == 32, iv.count == ivLength, tag.count == tagLength else { return nil }
-        guard let ctx = EVP_CIPHER_CTX_new() else { throw OpenSSLError("EVP_CIPHER_CTX_new") }
-        defer { EVP_CIPHER_CTX_free(ctx) }
-        var plaintext = [UInt8](repeating: 0, count: ciphertext.count + 16)
+        var plaintext = [UInt8](repeating: 0, count: ciphertext.count)
+        let authentic = try iv.withUnsafeBytes { iv in
+            try aad.withUnsafeBytes { aad in
+                try ciphertext.withUnsafeBytes { ciphertext in
+                    try tag.withUnsafeBytes { tag in
+                        try plaintext.withUnsafeMutableBytes { out in
+                            try open(key: key, iv: iv, header: UnsafeRawBufferPointer(start: nil, count: 0), aad: aad,
+                                     ciphertext: ciphertext, tag: tag, into: out)
+                        }
+                    }
+                }
+            }
+        }
+        return authentic ? plaintext : nil
+    }
+
+    /// Decrypts into `output` (as long as the ciphertext) and authenticates `header` followed by `aad` with it;
+    /// false when the tag does not match, and then `output` holds nothing to use.
+    public static func open(key: [UInt8], iv: UnsafeRawBufferPointer, header: UnsafeRawBufferPointer,
+                            aad: UnsafeRawBufferPointer, ciphertext: UnsafeRawBufferPointer, tag: UnsafeRawBufferPointer,
+                            into output: UnsafeMutableRawBufferPointer) throws -> Bool
+    {
+        guard key.count == 32, iv.count == ivLength, tag.count == tagLength, output.count == ciphertext.count else {
+            return false
+        }
+        let cache = AESGCMContextCache.current
+        let ctx = try cache.context(for: key, cipher: cipher)
+        do {
+            try OpenSSLError.check(EVP_CipherInit_ex2(ctx, nil, nil, iv.baseAddress?.assumingMemoryBound(to: UInt8.self), 0, nil),
+                                   "EVP_CipherInit_ex2")
+            try authenticate(header, ctx, encrypting: false)
+            try authenticate(aad, ctx, encrypting: false)
+            // GCM's final writes nothing, but OpenSSL wants somewhere to write it, also for an empty ciphertext.
+            var spare: UInt8 = 0
+            return try withUnsafeMutablePointer(to: &spare) { spare in
+                let out = output.count > 0 ? output.baseAddress!.assumingMemoryBound(to: UInt8.self) : spare
+                var length: Int32 = 0
+                var total = 0
+                if ciphertext.count > 0 {
+                    try OpenSSLError.check(
+                        EVP_DecryptUpdate(ctx, out, &length, ciphertext.baseAddress?.assumingMemoryBound(to: UInt8.self),
+                                          Int32(ciphertext.count)), "EVP_DecryptUpdate")
+                    total = Int(length)
+                }
+                // OpenSSL copies the tag in and never writes through the pointer.
+                try OpenSSLError.check(EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_SET_TAG, Int32(tagLength),
+                                                           UnsafeMutableRawPointer(mutating: tag.baseAddress)),
+                                       "GCM set tag")
+                guard EVP_DecryptFinal_ex(ctx, out + total, &length) > 0 else {
+                    ERR_clear_error()
+                    return false
+                }
+                return true
+            }
+        } catch {
+            cache.discard(ctx)
+            throw error
+        }
+    }
+
+    /// Feeds additional data to a GCM context (several calls add up, before the first byte of text).
+    private static func authenticate(_ part: UnsafeRawBufferPointer, _ ctx: OpaquePointer, encrypting: Bool) throws {
+        guard part.count > 0 else { return }
         var length: Int32 = 0
-        var total = 0
-        try OpenSSLError.check(EVP_DecryptInit_ex2(ctx, cipher, key, iv, nil), "EVP_DecryptInit_ex2")
-        if !aad.isEmpty {
-            try OpenSSLError.check(EVP_DecryptUpdate(ctx, nil, &length, aad, Int32(aad.count)), "GCM AAD")
-        }
-        var tagCopy = tag
-        let authentic = try plaintext.withUnsafeMutableBufferPointer { out -> Bool in
-            if !ciphertext.isEmpty {
-                try OpenSSLError.check(EVP_DecryptUpdate(ctx, out.baseAddress, &length, ciphertext, Int32(ciphertext.count)),
-                                       "EVP_DecryptUpdate")
-                total = Int(length)
-            }
-            try OpenSSLError.check(EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_SET_TAG, Int32(tagLength), &tagCopy),
-                                   "GCM set tag")
-            guard EVP_DecryptFinal_ex(ctx, out.baseAddress! + total, &length) > 0 else {
-                ERR_clear_error()
-                return false
-            }
-            total += Int(length)
-            return true
-        }
-        guard authentic else { return nil }
-        plaintext.removeLast(plaintext.count - total)
-        return plaintext
+        let bytes = part.baseAddress?.assumingMemoryBound(to: UInt8.self)
+        let result = encrypting ? EVP_EncryptUpdate(ctx, nil, &length, bytes, Int32(part.count))
+            : EVP_DecryptUpdate(ctx, nil, &length, bytes, Int32(part.count))
+        try OpenSSLError.check(result, "GCM AAD")
     }
 
     /// Seals under a fresh random IV into one buffer: IV, ciphertext, tag (the layout of swift-crypto's

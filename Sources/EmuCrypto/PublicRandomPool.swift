@@ -42,16 +42,25 @@ final class PublicRandomPool: @unchecked Sendable {
 
     /// `count` (at most `largestServed`) bytes no caller has had.
     func take(_ count: Int) -> [UInt8] {
+        [UInt8](unsafeUninitializedCapacity: count) { out, initialized in
+            take(into: UnsafeMutableRawBufferPointer(out))
+            initialized = count
+        }
+    }
+
+    /// Fills `out` (at most `largestServed` bytes) with bytes no caller has had: an IV written straight into the
+    /// buffer it travels in.
+    func take(into out: UnsafeMutableRawBufferPointer) {
+        let count = out.count
         precondition(count <= Self.largestServed)
-        guard count > 0 else { return [] }
+        guard count > 0 else { return }
         pthread_mutex_lock(mutex)
         defer { pthread_mutex_unlock(mutex) }
         if next + count > Self.capacity {
             precondition(SecureRandom.fill(buffer) == 1, "RAND_bytes failed: the system has no entropy source")
             next = 0
         }
-        let start = next
+        out.copyMemory(from: UnsafeRawBufferPointer(UnsafeMutableBufferPointer(rebasing: buffer[next..<next + count])))
         next += count
-        return Array(buffer[start..<start + count])
     }
 }

@@ -19,6 +19,11 @@ public enum SecureRandom {
         count <= PublicRandomPool.largestServed ? PublicRandomPool.shared.take(count) : generate(count, fill)
     }
 
+    /// `publicBytes` written into `out` (at most `PublicRandomPool.largestServed` bytes).
+    public static func publicFill(_ out: UnsafeMutableRawBufferPointer) {
+        PublicRandomPool.shared.take(into: out)
+    }
+
     /// Fills `buffer` from the public DRBG (`RAND_bytes`).
     static func fill(_ buffer: UnsafeMutableBufferPointer<UInt8>) -> Int32 {
         RAND_bytes(buffer.baseAddress, Int32(buffer.count))

@@ -8,90 +8,103 @@ import EmuCrypto
 /// ```
 /// Everything before the IV is the header; the header and the canonical encryption context together are the
 /// GCM additional data, so changing any header byte, the context or the ciphertext fails authentication.
-struct CiphertextBlob: Equatable {
+///
+/// A parsed blob keeps the bytes it came from and where each part starts, rather than a copy of each part: Decrypt
+/// opens the ciphertext where it lies. Encrypt writes the header, draws the IV and seals straight into the one
+/// buffer it returns.
+struct CiphertextBlob {
     static let formatVersion: UInt8 = 0x01
+    static let materialIdLength = 32
 
-    var accountId: String
-    var keyId: String
-    var materialId: [UInt8]
-    var iv: [UInt8]
-    var ciphertext: [UInt8]
-    var tag: [UInt8]
+    let bytes: [UInt8]
+    let accountId: String
+    let keyId: String
+    /// Where the key-material id starts; the IV follows it, and ends the header.
+    private let materialStart: Int
 
-    var serialized: [UInt8] {
-        var out = bytes(reserving: iv.count + ciphertext.count + tag.count)
-        out.append(contentsOf: iv)
-        out.append(contentsOf: ciphertext)
-        out.append(contentsOf: tag)
-        return out
-    }
+    private var ivStart: Int { materialStart + Self.materialIdLength }
+    private var ciphertextStart: Int { ivStart + AESGCM.ivLength }
+    private var ciphertextCount: Int { bytes.count - ciphertextStart - AESGCM.tagLength }
 
-    /// The header (format, account, key id, material id), in an array with room for `more` bytes after it: one
-    /// allocation per blob on the Encrypt path, where growing the array piece by piece took six.
-    private func bytes(reserving more: Int) -> [UInt8] {
-        var out: [UInt8] = []
-        out.reserveCapacity(2 + accountId.utf8.count + keyId.utf8.count + materialId.count + more)
-        out.append(Self.formatVersion)
-        out.append(contentsOf: accountId.utf8)
-        out.append(UInt8(keyId.utf8.count))
-        out.append(contentsOf: keyId.utf8)
-        out.append(contentsOf: materialId)
-        return out
-    }
+    var materialId: ArraySlice<UInt8> { bytes[materialStart..<ivStart] }
+
+    /// Whether this blob was made with `material`.
+    func isSealed(with material: KeyMaterialVersion) -> Bool { material.idBytes.elementsEqual(materialId) }
 
     /// Parses a blob; nil for anything that is not one of ours (another format, truncated, random bytes).
     init?(parsing bytes: [UInt8]) {
-        guard bytes.count >= 1 + 12 + 1 + 1 + 32 + AESGCM.ivLength + AESGCM.tagLength,
-            bytes[0] == Self.formatVersion
-        else { return nil }
+        let fixed = Self.materialIdLength + AESGCM.ivLength + AESGCM.tagLength
+        guard bytes.count >= 1 + 12 + 1 + 1 + fixed, bytes[0] == Self.formatVersion else { return nil }
         let account = bytes[1..<13]
         guard account.allSatisfy({ (48...57).contains($0) }) else { return nil }
         let keyIdLength = Int(bytes[13])
         let keyIdEnd = 14 + keyIdLength
-        guard keyIdLength > 0, bytes.count >= keyIdEnd + 32 + AESGCM.ivLength + AESGCM.tagLength else { return nil }
+        guard keyIdLength > 0, bytes.count >= keyIdEnd + fixed else { return nil }
         let keyIdBytes = bytes[14..<keyIdEnd]
         guard keyIdBytes.allSatisfy({ $0 > 0x20 && $0 < 0x7F }) else { return nil }
+        self.bytes = bytes
         accountId = String(decoding: account, as: UTF8.self)
         keyId = String(decoding: keyIdBytes, as: UTF8.self)
-        materialId = Array(bytes[keyIdEnd..<(keyIdEnd + 32)])
-        let ivStart = keyIdEnd + 32
-        iv = Array(bytes[ivStart..<(ivStart + AESGCM.ivLength)])
-        ciphertext = Array(bytes[(ivStart + AESGCM.ivLength)..<(bytes.count - AESGCM.tagLength)])
-        tag = Array(bytes[(bytes.count - AESGCM.tagLength)...])
+        materialStart = keyIdEnd
     }
 
-    init(accountId: String, keyId: String, materialId: [UInt8], iv: [UInt8], ciphertext: [UInt8], tag: [UInt8]) {
-        self.accountId = accountId
-        self.keyId = keyId
-        self.materialId = materialId
-        self.iv = iv
-        self.ciphertext = ciphertext
-        self.tag = tag
-    }
-
-    /// Encrypts `plaintext` under one material version of a key.
+    /// Encrypts `plaintext` under one material version of a key and returns the blob's bytes.
     static func seal(plaintext: [UInt8], key: KmsKey, material: KeyMaterialVersion, context: [String: String]) throws
-        -> CiphertextBlob
+        -> [UInt8]
     {
         guard let secret = material.material.symmetricBytes else { throw OpenSSLError("symmetric material expected") }
-        var blob = CiphertextBlob(accountId: key.accountId, keyId: key.keyId, materialId: material.idBytes,
-                                  iv: SecureRandom.publicBytes(AESGCM.ivLength), ciphertext: [], tag: [])
-        let sealed = try AESGCM.seal(key: secret, iv: blob.iv, plaintext: plaintext, aad: blob.additionalData(context))
-        blob.ciphertext = sealed.ciphertext
-        blob.tag = sealed.tag
-        return blob
+        precondition(material.idBytes.count == materialIdLength && key.keyId.utf8.count <= UInt8.max)
+        let ivStart = 2 + key.accountId.utf8.count + key.keyId.utf8.count + materialIdLength
+        let ciphertextStart = ivStart + AESGCM.ivLength
+        let count = ciphertextStart + plaintext.count + AESGCM.tagLength
+        let contextBytes = EncryptionContext.canonicalBytes(context)
+        return try [UInt8](unsafeUninitializedCapacity: count) { buffer, initialized in
+            let out = UnsafeMutableRawBufferPointer(buffer)
+            var at = 0
+            func put<Bytes: Collection<UInt8>>(_ part: Bytes) {
+                for byte in part {
+                    out[at] = byte
+                    at += 1
+                }
+            }
+            put(CollectionOfOne(formatVersion))
+            put(key.accountId.utf8)
+            put(CollectionOfOne(UInt8(key.keyId.utf8.count)))
+            put(key.keyId.utf8)
+            put(material.idBytes)
+            SecureRandom.publicFill(UnsafeMutableRawBufferPointer(rebasing: out[ivStart..<ciphertextStart]))
+            try plaintext.withUnsafeBytes { plaintext in
+                try contextBytes.withUnsafeBytes { contextBytes in
+                    try AESGCM.seal(key: secret, iv: UnsafeRawBufferPointer(rebasing: out[ivStart..<ciphertextStart]),
+                                    header: UnsafeRawBufferPointer(rebasing: out[..<ivStart]), aad: contextBytes,
+                                    plaintext: plaintext,
+                                    into: UnsafeMutableRawBufferPointer(rebasing: out[ciphertextStart...]))
+                }
+            }
+            initialized = count
+        }
     }
 
-    /// Decrypts with the material the blob names; nil when authentication fails.
+    /// Decrypts with the material the blob names; nil when authentication fails. The header (everything before
+    /// the IV) and the encryption context's canonical bytes are the additional data.
     func open(material: KeyMaterialVersion, context: [String: String]) throws -> [UInt8]? {
         guard let secret = material.material.symmetricBytes else { return nil }
-        return try AESGCM.open(key: secret, iv: iv, ciphertext: ciphertext, tag: tag, aad: additionalData(context))
-    }
-
-    /// What AES-GCM authenticates besides the ciphertext: the header, then the encryption context's canonical bytes.
-    private func additionalData(_ context: [String: String]) -> [UInt8] {
-        var aad = bytes(reserving: EncryptionContext.canonicalCount(context))
-        EncryptionContext.append(context, to: &aad)
-        return aad
+        let contextBytes = EncryptionContext.canonicalBytes(context)
+        let (ivStart, ciphertextStart, ciphertextCount) = (ivStart, ciphertextStart, ciphertextCount)
+        var authentic = false
+        let plaintext = try [UInt8](unsafeUninitializedCapacity: ciphertextCount) { out, initialized in
+            authentic = try bytes.withUnsafeBytes { blob in
+                try contextBytes.withUnsafeBytes { contextBytes in
+                    try AESGCM.open(key: secret, iv: UnsafeRawBufferPointer(rebasing: blob[ivStart..<ciphertextStart]),
+                                    header: UnsafeRawBufferPointer(rebasing: blob[..<ivStart]), aad: contextBytes,
+                                    ciphertext: UnsafeRawBufferPointer(
+                                        rebasing: blob[ciphertextStart..<(ciphertextStart + ciphertextCount)]),
+                                    tag: UnsafeRawBufferPointer(rebasing: blob[(blob.count - AESGCM.tagLength)...]),
+                                    into: UnsafeMutableRawBufferPointer(out))
+                }
+            }
+            initialized = ciphertextCount
+        }
+        return authentic ? plaintext : nil
     }
 }

@@ -5,6 +5,7 @@
 /// concatenation, as other emulators use, cannot tell them apart).
 enum EncryptionContext {
     static func canonicalBytes(_ context: [String: String]) -> [UInt8] {
+        if context.isEmpty { return emptyCanonicalBytes }
         var out: [UInt8] = []
         out.reserveCapacity(canonicalCount(context))
         append(context, to: &out)
@@ -30,6 +31,13 @@ enum EncryptionContext {
     }
 
     private static let formatTag: StaticString = "kms-ec-v1"
+
+    /// Most requests carry no context: their bytes are made once.
+    private static let emptyCanonicalBytes: [UInt8] = {
+        var out: [UInt8] = []
+        append([:], to: &out)
+        return out
+    }()
 
     private static func appendLength(_ length: Int, to out: inout [UInt8]) {
         let value = UInt32(truncatingIfNeeded: length)

@@ -31,7 +31,7 @@ extension KmsService {
             payload = try xksEncrypt(plaintext, key: key, context: request, aad: xksAAD(key, context))
         }
         do {
-            return (try CiphertextBlob.seal(plaintext: payload, key: key, material: material, context: context).serialized,
+            return (try CiphertextBlob.seal(plaintext: payload, key: key, material: material, context: context),
                     material)
         } catch {
             host.error("symmetric encryption failed: \(error)")
@@ -112,7 +112,7 @@ extension KmsService {
         try authorize(operation == "ReEncrypt" ? "ReEncryptFrom" : "Decrypt", on: key, context)
         try KeyStateRule.cryptographic.check(key)
         try requireSymmetricEncryption(key, operation: operation, algorithm: algorithm)
-        guard let material = key.materials.last(where: { $0.idBytes == parsed.materialId }) else {
+        guard let material = key.materials.last(where: parsed.isSealed(with:)) else {
             throw AWSError("InvalidCiphertextException")
         }
         let opened: [UInt8]?
