@@ -608,6 +608,90 @@ def test_imports_during_a_write_load_leave_memory_and_store_agreeing(tmp_path):
         assert stored == shown
 
 
+def test_a_reset_waits_for_the_requests_in_flight(tmp_path):
+    """A reset empties the plugins only once the requests in flight have finished, and turns away (503, which SDKs
+    retry) those that arrive meanwhile: a request must not change a plugin after it was emptied, or store its change
+    after the plugin's records were removed, so that a restart brings back what the reset took away."""
+    from awsemu_host import json_call
+
+    with persistent_host(tmp_path / "data", SERVICES="kms,echo") as host:
+        kms = make_client(host.url, "kms")
+        kms.create_key(Description="before the reset")
+        stalled, reset = {}, {}
+
+        def stall():
+            stalled["status"] = json_call(host.url, "EchoService.Stall", b"2").status
+            stalled["done"] = time.monotonic()
+
+        def do_reset():
+            reset["status"] = request(host.url, "POST", "/_emu/state/reset").status
+            reset["done"] = time.monotonic()
+
+        threading.Thread(target=stall, daemon=True).start()
+        deadline = time.monotonic() + 10
+        while "Stall: blocking this thread on purpose" not in host.log:
+            assert time.monotonic() < deadline, "the Stall request never reached its handler"
+            time.sleep(0.02)
+        resetter = threading.Thread(target=do_reset, daemon=True)
+        resetter.start()
+        turned_away = None
+        while turned_away is None and "status" not in reset:
+            answer = json_call(host.url, "TrentService.ListKeys", b"{}", service="kms")
+            if answer.status == 503:
+                turned_away = answer.json()
+            time.sleep(0.02)
+        resetter.join(15)
+        assert stalled.get("status") == 200 and reset.get("status") == 200
+        assert reset["done"] >= stalled["done"], "the reset finished while a request was still in flight"
+        assert turned_away and turned_away["__type"] == "ServiceUnavailableException"
+        assert kms.list_keys()["Keys"] == []
+        kept = kms.create_key(Description="after the reset")["KeyMetadata"]["KeyId"]
+    with persistent_host(tmp_path / "data", SERVICES="kms") as host:
+        assert [key["KeyId"] for key in make_client(host.url, "kms").list_keys()["Keys"]] == [kept]
+
+
+def test_resets_during_a_write_load_leave_memory_and_store_agreeing(tmp_path):
+    """Keys made while resets come and go are, after a restart, exactly the keys the host showed before it: no
+    change lands in the store after the reset that emptied memory, or is lost from it."""
+    data = tmp_path / "data"
+    with persistent_host(data, SERVICES="kms") as host:
+        stop = threading.Event()
+        failures = []
+
+        def write_load():
+            client = make_client(host.url, "kms")
+            while not stop.is_set():
+                try:
+                    key = client.create_key(Description="load")["KeyMetadata"]["KeyId"]
+                    client.create_alias(AliasName=f"alias/load-{key}", TargetKeyId=key)
+                except botocore.exceptions.ClientError as error:
+                    # A reset between the two calls takes the key away; a 503 is a request that came during one.
+                    if error.response["Error"]["Code"] not in ("NotFoundException", "ServiceUnavailableException"):
+                        failures.append(error)
+
+        writers = [threading.Thread(target=write_load) for _ in range(3)]
+        for writer in writers:
+            writer.start()
+        for _ in range(10):
+            time.sleep(0.15)
+            assert request(host.url, "POST", "/_emu/state/reset").status == 200
+        time.sleep(0.3)
+        stop.set()
+        for writer in writers:
+            writer.join()
+        assert not failures, failures
+        kms = make_client(host.url, "kms")
+        shown = {key["KeyId"] for page in kms.get_paginator("list_keys").paginate() for key in page["Keys"]}
+        aliases = {alias["AliasName"] for page in kms.get_paginator("list_aliases").paginate()
+                   for alias in page["Aliases"]}
+        assert shown
+    with persistent_host(data, SERVICES="kms") as host:
+        kms = make_client(host.url, "kms")
+        assert {key["KeyId"] for page in kms.get_paginator("list_keys").paginate() for key in page["Keys"]} == shown
+        assert {alias["AliasName"] for page in kms.get_paginator("list_aliases").paginate()
+                for alias in page["Aliases"]} == aliases
+
+
 def test_state_export_and_import_through_the_cli(tmp_path):
     export_file = tmp_path / "exported.json"
     with persistent_host(tmp_path / "a") as host:

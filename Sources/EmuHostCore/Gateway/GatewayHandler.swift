@@ -313,12 +313,13 @@ final class GatewayHandler: ChannelDuplexHandler, RemovableChannelHandler {
     // MARK: - Running the handler
 
     /// Routes and runs a request. Plugin requests pass the runtime's `RequestGate` from here until their commit is
-    /// submitted in `write`, so a state import or export (which asks the plugins for their state) never
-    /// interleaves with them; host endpoints (the import itself) do not.
+    /// submitted in `write`, so a state reset, import or export never interleaves with them; host endpoints (the
+    /// reset, import and export themselves) do not.
     private func dispatch(_ request: HTTPRequestData, head: HTTPRequestHead, context: ChannelHandlerContext) {
         let gate = HostEndpoints.handles(request.path) ? nil : router.runtime.requestGate
         if let gate, !gate.enter() {
-            write(.awsError("ServiceUnavailableException", "The host is importing or exporting state; try again.", status: 503,
+            write(.awsError("ServiceUnavailableException", "The host is resetting, importing or exporting state; try again.",
+                            status: 503,
                             protocolKind: protocolKind(head), requestId: RequestRouter.newRequestId()),
                   for: head, context: context)
             return

@@ -54,12 +54,13 @@ struct HostEndpoints {
             var services: [String: String] = [:]
             for service in runtime.registry.allServices { services[service.id] = "running" }
             return .json(LocalStackHealth(services: services, edition: "community", version: Self.version))
-        case ("POST", "/_emu/state/reset"), ("POST", "/_localstack/state/reset"):
-            runtime.resetAll()
-            return .json(["status": "ok"])
-        case ("POST", "/moto-api/reset"):
-            runtime.resetAll()
-            return .json(["status": "ok"])
+        case ("POST", "/_emu/state/reset"), ("POST", "/_localstack/state/reset"), ("POST", "/moto-api/reset"):
+            do {
+                try runtime.resetAll()
+                return .json(["status": "ok"])
+            } catch {
+                return .json(["__type": "ServiceUnavailableException", "message": "\(error)"], status: 503)
+            }
         case ("GET", "/_emu/clock"):
             return .json(["nowMilliseconds": runtime.clock.nowMilliseconds(), "offsetMilliseconds": runtime.clock.offset])
         case ("POST", "/_emu/clock"):

@@ -102,7 +102,7 @@ public final class HostRuntime: Sendable {
     }
 
     /// Runs `body` while no plugin request and no tick runs: the request gate closed (new requests get a 503)
-    /// once those in flight have finished, and the tick lock held.
+    /// once those in flight have finished, and the tick lock held. For a reset, an import and an export.
     private func whileQuiet<R>(doing what: String, _ body: () throws -> R) throws -> R {
         guard requestGate.closeAndDrain(timeoutSeconds: 30) else {
             throw StateStoreError("requests in flight did not finish within 30 s; \(what) was not started")
@@ -290,10 +290,17 @@ public final class HostRuntime: Sendable {
     /// Empties every plugin (POST /_emu/state/reset, POST /moto-api/reset) and puts the clock back to the system
     /// time, so that a reset host behaves as a freshly started one.
     ///
-    /// Under the tick lock: a tick that read the advanced clock before the reset must not then act, with that
-    /// time, on what the next test makes.
-    public func resetAll() {
-        tickLock.withLock {
+    /// While quiet (see `whileQuiet`): a request in flight could otherwise change a plugin after it was emptied and
+    /// store the change before or after its records were removed, so that the key it made is gone now but back
+    /// after a restart, or there now and lost then. A tick that read the advanced clock must not then act, with
+    /// that time, on what the next test makes. Commits already submitted are stored first, so none lands after
+    /// the removal.
+    /// - Throws: when requests in flight do not finish within 30 s; nothing was reset then.
+    public func resetAll() throws {
+        try whileQuiet(doing: "the reset") {
+            do { try stateStore?.commitAndWait([]) } catch {
+                logger.error("changes submitted before the reset could not be stored: \(error)")
+            }
             for plugin in registry.plugins {
                 plugin.reset()
                 do { try stateStore?.removeAll(plugin: plugin.name) } catch {
