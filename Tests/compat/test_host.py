@@ -155,6 +155,33 @@ def test_pipelined_requests_are_answered_in_order(awsemu):
     assert answers[-1][0] == 400 and answers[-1][1] == "close" and b"<Code>BadRequest</Code>" in answers[-1][2]
 
 
+def test_requests_ready_together_on_many_connections_each_get_their_answer(awsemu):
+    """The host flushes the answers to requests that arrived together once its event loop has handled them all:
+    every connection still gets its own answer, in order, also when a connection in the same pass went away."""
+    import socket
+
+    def echo(n):
+        body = b'{"n":%d}' % n
+        return (b"POST / HTTP/1.1\r\nHost: x\r\nX-Amz-Target: EchoService.Echo\r\n"
+                b"Content-Type: application/x-amz-json-1.1\r\nContent-Length: %d\r\n\r\n%s" % (len(body), body))
+
+    sockets = [socket.create_connection((awsemu.host, awsemu.port), timeout=10) for _ in range(48)]
+    try:
+        for round_ in range(3):
+            gone = socket.create_connection((awsemu.host, awsemu.port), timeout=10)
+            for index, sock in enumerate(sockets):
+                sock.sendall(echo(round_ * 1000 + index) * 2)
+                if index == 24:
+                    gone.sendall(echo(-1))
+                    gone.close()
+            for index, sock in enumerate(sockets):
+                expected = (200, b'{"n":%d}' % (round_ * 1000 + index))
+                assert [(status, body) for status, _, body in read_responses(sock, 2)] == [expected] * 2
+    finally:
+        for sock in sockets:
+            sock.close()
+
+
 def test_requests_pipelined_by_a_client_that_went_away_are_not_run(awsemu, client):
     """A client that closes its connection while an earlier request is still being handled takes what it
     pipelined behind it along: that CreateKey never runs."""

@@ -318,8 +318,8 @@ final class GatewayHandler: ChannelDuplexHandler, RemovableChannelHandler {
     private func dispatch(_ request: HTTPRequestData, head: HTTPRequestHead, context: ChannelHandlerContext) {
         let gate = HostEndpoints.handles(request.path) ? nil : router.runtime.requestGate
         if let gate, !gate.enter() {
-            write(.awsError("ServiceUnavailableException", "The host is resetting, importing or exporting state; try again.",
-                            status: 503,
+            write(.awsError("ServiceUnavailableException",
+                            "The host is resetting, importing or exporting state; try again.", status: 503,
                             protocolKind: protocolKind(head), requestId: RequestRouter.newRequestId()),
                   for: head, context: context)
             return
@@ -400,7 +400,10 @@ final class GatewayHandler: ChannelDuplexHandler, RemovableChannelHandler {
     private func finish(with bytes: ByteBuffer?, keepAlive: Bool, context: ChannelHandlerContext) {
         responding = false
         if keepAlive {
-            if let bytes { context.writeAndFlush(wrapOutboundOut(bytes), promise: nil) }
+            if let bytes {
+                context.write(wrapOutboundOut(bytes), promise: nil)
+                FlushCoalescer.current.flushAfterThisPass(context)
+            }
             drainQueue(context: context)
             return
         }
