@@ -56,6 +56,16 @@ import Testing
         #expect(message(["Id": "ok", "Inner": ["Zed": .int(1)], "Count": "x"])?.hasPrefix("SerializationException") == true)
     }
 
+    /// A required member sent as null is missing; members the model does not name are not checked, and do not
+    /// stand in for the ones it does.
+    @Test func aNullRequiredMemberAndMembersTheModelDoesNotName() {
+        #expect(message(["Id": .null, "Unknown": "whatever", "Note": "ok"]) == "ValidationException: 1 validation "
+            + "error detected: Value null at 'id' failed to satisfy constraint: Member must not be null")
+        #expect(message(["Id": "ok", "Extra": "far too long", "More": .int(5), "Inner": ["Other": "too long"]]) == nil)
+        #expect(message(["id": "ok"]) == "ValidationException: 1 validation error detected: Value null at 'id' "
+            + "failed to satisfy constraint: Member must not be null")
+    }
+
     @Test func patternsAndEnumsAreWordedAsAWSWordsThem() {
         #expect(message(["Alias": "alias/ok_1", "Arn": "arn:aws:kms:us-east-1:111122223333:key/k", "Spec": "RSA_2048"],
                         in: patterned) == nil)

@@ -72,12 +72,14 @@ struct JSONParser {
         try enter()
         defer { depth -= 1 }
         index += 1
-        var members: [String: JSONValue] = [:]
         skipWhitespace()
         if current == UInt8(ascii: "}") {
             index += 1
-            return .object(members)
+            return .object([:])
         }
+        // Room for six members from the start (the table has eight buckets either way): a request's objects seldom
+        // have more, and growing from one member re-hashed and re-allocated the table at the second and fourth.
+        var members = [String: JSONValue](minimumCapacity: 6)
         repeat {
             guard current == UInt8(ascii: "\"") else { throw Malformed() }
             let key = try parseString()

@@ -50,7 +50,17 @@ public final class ShapeValidator: Sendable {
         let required: [String]
         /// Structure members in name order, the order of AWS's messages: wire name, the name as the messages
         /// spell it (`keyId`), shape.
-        var members: [(name: String, path: String, node: Node)] = []
+        var members: [(name: String, path: String, node: Node)] = [] {
+            didSet {
+                memberPositions = Dictionary(uniqueKeysWithValues: members.enumerated().map { ($1.name, $0) })
+                requiredPositions = required.map { memberPositions[$0] }
+            }
+        }
+        /// Each member's place in `members`, by wire name: a request's members are looked up here, one lookup
+        /// each, rather than each of the shape's members in the request.
+        private(set) var memberPositions: [String: Int] = [:]
+        /// The place in `members` of each of `required` (nil for a member whose shape the model lacks).
+        private(set) var requiredPositions: [Int?] = []
         /// A list's element or a map's value.
         var element: Node?
 
@@ -75,6 +85,7 @@ public final class ShapeValidator: Sendable {
             self.pattern = pattern
             sensitive = shape.sensitive == true
             required = shape.required ?? []
+            requiredPositions = required.map { _ in nil }
         }
     }
 
@@ -98,13 +109,17 @@ public final class ShapeValidator: Sendable {
         }
         for (name, shape) in model.shapes {
             let node = nodes[name]!
-            for (member, shapeName) in (shape.members ?? [:]).sorted(by: { $0.key < $1.key }) {
-                if let target = nodes[shapeName] { node.members.append((member, Self.memberPath(member, under: ""), target)) }
+            node.members = (shape.members ?? [:]).sorted(by: { $0.key < $1.key }).compactMap { member, shapeName in
+                nodes[shapeName].map { (member, Self.memberPath(member, under: ""), $0) }
             }
             node.element = (shape.member ?? shape.value).flatMap { nodes[$0] }
         }
         self.nodes = nodes
+        operationInputs = model.operations.compactMapValues { shapeName in shapeName.flatMap { nodes[$0] } }
     }
+
+    /// Each operation's input shape, resolved, by operation name (one lookup per request).
+    private let operationInputs: [String: Node]
 
     /// The operations the model names, so a plugin can tell which it has not implemented.
     public var operationNames: [String] { model.operations.keys.sorted() }
@@ -113,7 +128,7 @@ public final class ShapeValidator: Sendable {
     /// - Throws: `SerializationException` when a member has the wrong JSON type or is not valid base64;
     ///   `ValidationException` listing every constraint that fails.
     public func validate(_ operation: String, _ input: JSONValue) throws(AWSError) {
-        guard let shapeName = model.operations[operation] ?? nil, let node = nodes[shapeName] else { return }
+        guard let node = operationInputs[operation] else { return }
         guard case .object = input else {
             throw AWSError.serialization("Expected a JSON object for the \(operation) request.")
         }
@@ -144,16 +159,7 @@ public final class ShapeValidator: Sendable {
         switch node.kind {
         case .structure:
             guard let members = value.objectValue else { throw typeError(path(), node.typeName) }
-            for required in node.required where members[required]?.isNull ?? true {
-                failures.append("Value null at '\(Self.memberPath(required, under: path()))' failed to satisfy "
-                    + "constraint: Member must not be null")
-            }
-            // The shape's members in name order, so messages come in AWS's order with no sorting per request;
-            // members the shape does not name are not checked.
-            for member in node.members {
-                guard let memberValue = members[member.name] else { continue }
-                try check(memberValue, node: member.node, path: { Self.join(path(), member.path) }, failures: &failures)
-            }
+            try checkStructure(members, node: node, path: path, failures: &failures)
         case .list:
             guard let elements = value.arrayValue else { throw typeError(path(), "list") }
             lengthChecks(Double(elements.count), node: node, display: nil, path: path, failures: &failures)
@@ -204,6 +210,59 @@ public final class ShapeValidator: Sendable {
         case .other:
             break
         }
+    }
+
+    /// A structure's members. The request's members are found among the shape's (a hash each), then checked in
+    /// the shape's name order, so messages come in AWS's order; members the shape does not name are not checked.
+    /// Looking each of the shape's members up in the request instead hashed eight names for an Encrypt that has
+    /// two.
+    private func checkStructure(_ members: [String: JSONValue], node: Node, path: () -> String,
+                                failures: inout [String]) throws(AWSError)
+    {
+        typealias Found = (position: Int, index: Dictionary<String, JSONValue>.Index)
+        let result: Result<Void, AWSError> = withUnsafeTemporaryAllocation(of: Found.self, capacity: members.count) {
+            buffer in
+            var count = 0
+            defer { buffer.baseAddress?.deinitialize(count: count) }
+            var index = members.startIndex
+            while index != members.endIndex {
+                if let position = node.memberPositions[members.keys[index]] {
+                    // Insertion sort: a request names a handful of members.
+                    var slot = count
+                    while slot > 0, buffer[slot - 1].position > position { slot -= 1 }
+                    if slot < count {
+                        let base = buffer.baseAddress!
+                        (base + slot + 1).moveInitialize(from: base + slot, count: count - slot)
+                    }
+                    buffer.initializeElement(at: slot, to: (position, index))
+                    count += 1
+                }
+                members.formIndex(after: &index)
+            }
+            let found = UnsafeMutableBufferPointer(rebasing: buffer[..<count])
+            for (required, position) in zip(node.required, node.requiredPositions) {
+                let missing = if let position {
+                    !found.contains { $0.position == position && !members.values[$0.index].isNull }
+                } else {
+                    members[required]?.isNull ?? true
+                }
+                if missing {
+                    failures.append("Value null at '\(Self.memberPath(required, under: path()))' failed to satisfy "
+                        + "constraint: Member must not be null")
+                }
+            }
+            do throws(AWSError) {
+                for entry in found {
+                    let member = node.members[entry.position]
+                    try check(members.values[entry.index], node: member.node, path: { Self.join(path(), member.path) },
+                              failures: &failures)
+                }
+                return .success(())
+            } catch {
+                return .failure(error)
+            }
+        }
+        try result.get()
     }
 
     private func describe(_ display: String?, _ path: String) -> String {

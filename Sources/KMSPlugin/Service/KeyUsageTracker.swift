@@ -23,12 +23,17 @@ final class KeyUsageTracker: Sendable {
     /// The usages by key ARN, and those not yet handed to persistence (flushed on the clock tick): one lock for
     /// both, since every tracked operation changes both.
     private struct Records {
-        var usages: [String: Usage] = [:]
-        var dirty: Set<String> = []
+        struct Entry {
+            var usage: Usage
+            var dirty: Bool
+        }
+        var entries: [String: Entry] = [:]
+        /// The ARNs whose entry is dirty, each once: an Encrypt hashes its key's ARN once, to update the entry,
+        /// where a set of dirty ARNs beside the usages hashed it twice.
+        var dirty: [String] = []
 
         mutating func note(_ usage: Usage, for arn: String) {
-            usages[arn] = usage
-            dirty.insert(arn)
+            if entries.updateValue(Entry(usage: usage, dirty: true), forKey: arn)?.dirty != true { dirty.append(arn) }
         }
     }
     private let records = LockedBox(Records())
@@ -56,22 +61,33 @@ final class KeyUsageTracker: Sendable {
         }
     }
 
-    func usage(for arn: String) -> Usage? { records.withLock { $0.usages[arn] } }
+    func usage(for arn: String) -> Usage? { records.withLock { $0.entries[arn]?.usage } }
 
     func removeAll() {
         records.withLock { $0 = Records() }
     }
 
     /// Every usage recorded, by key ARN (a state snapshot).
-    func allUsages() -> [(String, Usage)] { records.withLock { $0.usages.sorted { $0.key < $1.key } } }
+    func allUsages() -> [(String, Usage)] {
+        records.withLock { $0.entries.map { ($0.key, $0.value.usage) }.sorted { $0.0 < $1.0 } }
+    }
 
-    func restore(arn: String, usage: Usage) { records.withLock { $0.usages[arn] = usage } }
+    func restore(arn: String, usage: Usage) {
+        records.withLock { records in
+            let wasDirty = records.entries[arn]?.dirty == true
+            records.entries[arn] = Records.Entry(usage: usage, dirty: wasDirty)
+        }
+    }
 
     /// The usages recorded since the last call, for persistence.
     func takeDirty() -> [(String, Usage)] {
         records.withLock { records in
             defer { records.dirty.removeAll() }
-            return records.dirty.compactMap { arn in records.usages[arn].map { (arn, $0) } }
+            return records.dirty.compactMap { arn in
+                guard let entry = records.entries[arn], entry.dirty else { return nil }
+                records.entries[arn]?.dirty = false
+                return (arn, entry.usage)
+            }
         }
     }
 
