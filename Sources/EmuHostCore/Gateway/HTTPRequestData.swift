@@ -28,9 +28,11 @@ public struct HTTPRequestData: Sendable {
         return (uri[..<mark], uri[uri.utf8.index(after: mark)...])
     }
 
-    /// The first value of a header, compared case-insensitively.
+    /// The first value of a header, compared case-insensitively. By index: a `for (key, value)` loop copied each
+    /// header it passed (a retain and a release of every value longer than 15 bytes), and the router asks for
+    /// three or four headers per request.
     public func header(_ name: String) -> String? {
-        for (key, value) in headers where key.caseInsensitiveEquals(name) { return value }
+        for index in headers.indices where headers[index].0.caseInsensitiveEquals(name) { return headers[index].1 }
         return nil
     }
 
