@@ -182,6 +182,24 @@ def test_requests_ready_together_on_many_connections_each_get_their_answer(awsem
             sock.close()
 
 
+@pytest.mark.parametrize("target, body", [("EchoService.Echo", b'{"n":1}'), ("EchoService.Stall", b"1")])
+def test_a_client_that_shuts_its_side_after_a_request_gets_the_answer(awsemu, target, body):
+    """A client may shut down its sending side once its request is out (HTTP/1.0 habits, `nc -N`): the answer
+    still comes, whether it is made on the event loop (Echo) or on the thread pool (Stall), and then the host
+    closes the connection."""
+    import socket
+
+    request = (b"POST / HTTP/1.1\r\nHost: x\r\nX-Amz-Target: %s\r\n"
+               b"Content-Type: application/x-amz-json-1.1\r\nContent-Length: %d\r\n\r\n%s"
+               % (target.encode(), len(body), body))
+    with socket.create_connection((awsemu.host, awsemu.port), timeout=10) as sock:
+        sock.sendall(request)
+        sock.shutdown(socket.SHUT_WR)
+        [(status, _, answer)] = read_responses(sock, 1)
+        assert sock.recv(1) == b""
+    assert status == 200 and answer == (body if target == "EchoService.Echo" else b"{}")
+
+
 def test_requests_pipelined_by_a_client_that_went_away_are_not_run(awsemu, client):
     """A client that closes its connection while an earlier request is still being handled takes what it
     pipelined behind it along: that CreateKey never runs."""

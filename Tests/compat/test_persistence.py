@@ -650,6 +650,42 @@ def test_a_reset_waits_for_the_requests_in_flight(tmp_path):
         assert [key["KeyId"] for key in make_client(host.url, "kms").list_keys()["Keys"]] == [kept]
 
 
+def test_resets_from_many_workers_at_once_do_not_stall(tmp_path):
+    """Test workers sharing one host reset it between their tests, often at once. Each reset waits for quiet on a
+    thread of its own: waiting on the pool that plugin requests run on, six of them could take every pool thread
+    from a request that had already passed the gate, and the reset then waited 30 s for a request that could not
+    run."""
+    with persistent_host(tmp_path / "data", SERVICES="kms") as host:
+        stop = threading.Event()
+        slow, failed = [], []
+
+        def resetter():
+            while not stop.is_set():
+                started = time.monotonic()
+                status = request(host.url, "POST", "/_emu/state/reset").status
+                (slow if time.monotonic() - started > 5 else []).append(time.monotonic() - started)
+                if status != 200:
+                    failed.append(status)
+
+        def worker():
+            client = make_client(host.url, "kms")
+            while not stop.is_set():
+                try:
+                    client.create_key()
+                except botocore.exceptions.ClientError as error:
+                    assert error.response["ResponseMetadata"]["HTTPStatusCode"] == 503, error
+
+        threads = [threading.Thread(target=resetter) for _ in range(6)] + [threading.Thread(target=worker)
+                                                                        for _ in range(6)]
+        for thread in threads:
+            thread.start()
+        time.sleep(4)
+        stop.set()
+        for thread in threads:
+            thread.join(60)
+        assert not failed and not slow, (failed, slow)
+
+
 def test_resets_during_a_write_load_leave_memory_and_store_agreeing(tmp_path):
     """Keys made while resets come and go are, after a restart, exactly the keys the host showed before it: no
     change lands in the store after the reset that emptied memory, or is lost from it."""

@@ -28,6 +28,8 @@ final class GatewayHandler: ChannelDuplexHandler, RemovableChannelHandler {
 
     private let router: RequestRouter
     private let threadPool: NIOThreadPool
+    /// One thread for the host endpoints that wait for quiet (`HostEndpoints.waitsForQuiet`).
+    private let quietPool: NIOThreadPool
     private let maxBodyBytes: Int
     private let maxStreamedBodyBytes: Int64
     private var head: HTTPRequestHead?
@@ -72,13 +74,17 @@ final class GatewayHandler: ChannelDuplexHandler, RemovableChannelHandler {
     private var draining = false
     /// The last answer closes the connection: nothing that arrives after it is handled.
     private var closing = false
+    /// The client shut its side of the connection: the request being answered still gets its answer, then the
+    /// connection closes.
+    private var inputClosed = false
 
-    init(router: RequestRouter, threadPool: NIOThreadPool, maxBodyBytes: Int, maxStreamedBodyBytes: Int64,
-         stallTimeout: TimeAmount = .seconds(120), overCapacity: Bool = false)
+    init(router: RequestRouter, threadPool: NIOThreadPool, quietPool: NIOThreadPool, maxBodyBytes: Int,
+         maxStreamedBodyBytes: Int64, stallTimeout: TimeAmount = .seconds(120), overCapacity: Bool = false)
     {
         self.stallTimeout = stallTimeout
         self.router = router
         self.threadPool = threadPool
+        self.quietPool = quietPool
         self.maxBodyBytes = maxBodyBytes
         self.maxStreamedBodyBytes = maxStreamedBodyBytes
         self.overCapacity = overCapacity
@@ -87,12 +93,16 @@ final class GatewayHandler: ChannelDuplexHandler, RemovableChannelHandler {
     /// A connection that sent nothing for IDLE_TIMEOUT_SECONDS: mid-request (a slow client) it is answered
     /// 408 in AWS's shape; between requests it is simply closed, as keep-alive servers do.
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if let event = event as? ChannelEvent, event == .inputClosed {
+            inputClosedByClient(context: context)
+            return
+        }
         guard let idle = event as? IdleStateHandler.IdleStateEvent, idle == .read else {
             context.fireUserInboundEventTriggered(event)
             return
         }
         // Not the client's silence: a handler is running, the spool is behind, or the answer is on its way.
-        if responding || closing || heldRead || spool?.writing == true || spool?.ended == true { return }
+        if isBusy { return }
         if let head {
             self.head = nil
             spool = nil
@@ -102,7 +112,33 @@ final class GatewayHandler: ChannelDuplexHandler, RemovableChannelHandler {
             response.closeConnection = true
             send(response, for: head, context: context)
         } else {
+            // An answer written in this event loop pass may still wait for its flush (FlushCoalescer).
+            context.flush()
             context.close(promise: nil)
+        }
+    }
+
+    /// A request is being handled or answered: its body is still going to disk, a handler runs, or the answer is
+    /// being written.
+    private var isBusy: Bool {
+        responding || closing || heldRead || spool?.writing == true || spool?.ended == true
+    }
+
+    /// The client shut its side (or went away; a server cannot tell the two apart until it writes). What it
+    /// pipelined behind the request being answered is dropped, as for a client that went away; that request still
+    /// gets its answer, after which the connection closes. A request cut off before its end can never be answered.
+    private func inputClosedByClient(context: ChannelHandlerContext) {
+        inputClosed = true
+        queued.removeAll()
+        if !isBusy { closeOnceWritten(context: context) }
+    }
+
+    /// Closes the connection once everything written to it has gone out.
+    private func closeOnceWritten(context: ChannelHandlerContext) {
+        closing = true
+        let channel = context.channel
+        context.writeAndFlush(wrapOutboundOut(channel.allocator.buffer(capacity: 0))).whenComplete { _ in
+            channel.close(promise: nil)
         }
     }
 
@@ -334,7 +370,8 @@ final class GatewayHandler: ChannelDuplexHandler, RemovableChannelHandler {
                 gate?.leave()
             } else {
                 let loopBound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
-                threadPool.runIfActive(eventLoop: context.eventLoop, { work(true) }).whenComplete { result in
+                let pool = HostEndpoints.waitsForQuiet(method: request.method, path: request.path) ? quietPool : threadPool
+                pool.runIfActive(eventLoop: context.eventLoop, { work(true) }).whenComplete { result in
                     let (handler, context) = loopBound.value
                     switch result {
                     case .success(let response?): handler.write(response, for: head, context: context)
@@ -405,6 +442,7 @@ final class GatewayHandler: ChannelDuplexHandler, RemovableChannelHandler {
                 FlushCoalescer.current.flushAfterThisPass(context)
             }
             drainQueue(context: context)
+            if inputClosed, !isBusy { closeOnceWritten(context: context) }
             return
         }
         closing = true

@@ -10,19 +10,24 @@ public final class GatewayServer: Sendable {
     public let runtime: HostRuntime
     private let group: MultiThreadedEventLoopGroup
     private let threadPool: NIOThreadPool
+    /// The thread of the host endpoints that wait for quiet (reset, import, export; see HostEndpoints).
+    private let quietPool: NIOThreadPool
     private let channelBox = NIOLockedValueBox<(any Channel)?>(nil)
 
     public init(runtime: HostRuntime) {
         self.runtime = runtime
         group = MultiThreadedEventLoopGroup(numberOfThreads: System.coreCount)
         threadPool = NIOThreadPool(numberOfThreads: max(4, System.coreCount * 2))
+        quietPool = NIOThreadPool(numberOfThreads: 1)
     }
 
     /// Binds and starts serving; returns the bound address (the real port when GATEWAY_LISTEN asked for 0).
     public func start() throws -> SocketAddress {
         threadPool.start()
+        quietPool.start()
         let router = RequestRouter(runtime: runtime)
         let pool = threadPool
+        let quietPool = self.quietPool
         let maxBody = runtime.configuration.maxBodyBytes
         let maxStreamed = runtime.configuration.maxStreamedBodyBytes
         let idle = TimeAmount.seconds(Int64(runtime.configuration.idleTimeoutSeconds))
@@ -40,13 +45,17 @@ public final class GatewayServer: Sendable {
                     try channel.pipeline.syncOperations.addHandler(
                         ByteToMessageHandler(HTTPRequestDecoder(leftOverBytesStrategy: .dropBytes)))
                     try channel.pipeline.syncOperations.addHandler(
-                        GatewayHandler(router: router, threadPool: pool, maxBodyBytes: maxBody,
+                        GatewayHandler(router: router, threadPool: pool, quietPool: quietPool, maxBodyBytes: maxBody,
                                        maxStreamedBodyBytes: maxStreamed, stallTimeout: idle,
                                        overCapacity: !admitted))
                 }
             }
             .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
             .childChannelOption(.maxMessagesPerRead, value: 16)
+            // A client that shuts its side after its request still gets the answer (GatewayHandler closes once it
+            // is written): without this, NIO closed the connection at the end of input, and an answer not yet
+            // flushed was lost with it.
+            .childChannelOption(.allowRemoteHalfClosure, value: true)
         let channel = try bootstrap.bind(host: runtime.configuration.listenHost,
                                          port: runtime.configuration.listenPort).wait()
         channelBox.withLockedValue { $0 = channel }
@@ -75,6 +84,7 @@ public final class GatewayServer: Sendable {
     public func stop() {
         if let channel = channelBox.withLockedValue({ $0 }) { try? channel.close().wait() }
         try? threadPool.syncShutdownGracefully()
+        try? quietPool.syncShutdownGracefully()
         try? group.syncShutdownGracefully()
     }
 

@@ -16,6 +16,19 @@ struct HostEndpoints {
         path.hasPrefix("/_emu/") || path.hasPrefix("/_localstack/") || path.hasPrefix("/moto-api/")
     }
 
+    /// The endpoints that wait until no plugin request is in flight (`HostRuntime.whileQuiet`): reset, import,
+    /// export. They run on a thread of their own, not on the pool plugin requests run on: several waiting there at
+    /// once (test workers resetting one host in parallel) could take every pool thread, and a request that had
+    /// passed the gate but not yet reached a thread would then never finish, so the wait could never end.
+    static func waitsForQuiet(method: String, path: String) -> Bool {
+        switch (method, path) {
+        case ("POST", "/_emu/state/reset"), ("POST", "/_localstack/state/reset"), ("POST", "/moto-api/reset"),
+            ("POST", "/_emu/state/import"), ("GET", "/_emu/state/export"):
+            true
+        default: false
+        }
+    }
+
     struct PluginHealth: Codable {
         var name: String
         var version: String
