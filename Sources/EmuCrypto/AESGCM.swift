@@ -41,7 +41,7 @@ public enum AESGCM {
     {
         precondition(key.count == 32 && iv.count == ivLength && output.count == plaintext.count + tagLength)
         let cache = AESGCMContextCache.current
-        let ctx = try cache.context(for: key, cipher: cipher)
+        let ctx = try cache.context(for: key, encrypting: true, cipher: cipher)
         do {
             try OpenSSLError.check(EVP_CipherInit_ex2(ctx, nil, nil, iv.baseAddress?.assumingMemoryBound(to: UInt8.self), 1, nil),
                                    "EVP_CipherInit_ex2")
@@ -95,7 +95,7 @@ public enum AESGCM {
             return false
         }
         let cache = AESGCMContextCache.current
-        let ctx = try cache.context(for: key, cipher: cipher)
+        let ctx = try cache.context(for: key, encrypting: false, cipher: cipher)
         do {
             try OpenSSLError.check(EVP_CipherInit_ex2(ctx, nil, nil, iv.baseAddress?.assumingMemoryBound(to: UInt8.self), 0, nil),
                                    "EVP_CipherInit_ex2")

@@ -12,13 +12,15 @@ import Darwin
 /// free both) was about 1.3 µs of a 16-byte Encrypt, more than the encryption. A context may not be shared between
 /// threads, so each thread keeps its own few; the handlers that use them run synchronously on one thread.
 ///
-/// A thread keeps at most `slots` keys and replaces them in turn. Each slot holds a copy of its key, compared in
-/// full before the context is used, so a context is never used under a key it was not made for.
+/// A thread keeps at most `slots` contexts and replaces them in turn. Each slot holds a copy of its key, compared
+/// in full before the context is used, so a context is never used under a key it was not made for; and its
+/// direction, since some of OpenSSL's hardware paths (s390x's) fix the direction when the key is set.
 final class AESGCMContextCache {
     static let slots = 8
 
     private struct Slot {
         var key: [UInt8]
+        var encrypting: Bool
         var context: OpaquePointer
     }
 
@@ -49,15 +51,16 @@ final class AESGCMContextCache {
         for entry in entries { EVP_CIPHER_CTX_free(entry.context) }
     }
 
-    /// A context keyed with `key` (32 bytes), ready for `EVP_CipherInit_ex2(ctx, nil, nil, iv, enc, nil)`.
-    func context(for key: [UInt8], cipher: OpaquePointer) throws -> OpaquePointer {
-        for entry in entries where entry.key == key { return entry.context }
+    /// A context keyed with `key` (32 bytes) for one direction, ready for
+    /// `EVP_CipherInit_ex2(ctx, nil, nil, iv, encrypting ? 1 : 0, nil)`.
+    func context(for key: [UInt8], encrypting: Bool, cipher: OpaquePointer) throws -> OpaquePointer {
+        for entry in entries where entry.encrypting == encrypting && entry.key == key { return entry.context }
         guard let context = EVP_CIPHER_CTX_new() else { throw OpenSSLError("EVP_CIPHER_CTX_new") }
-        guard EVP_CipherInit_ex2(context, cipher, key, nil, 1, nil) == 1 else {
+        guard EVP_CipherInit_ex2(context, cipher, key, nil, encrypting ? 1 : 0, nil) == 1 else {
             EVP_CIPHER_CTX_free(context)
             throw OpenSSLError("EVP_CipherInit_ex2")
         }
-        let slot = Slot(key: key, context: context)
+        let slot = Slot(key: key, encrypting: encrypting, context: context)
         if entries.count < Self.slots {
             entries.append(slot)
         } else {

@@ -53,7 +53,10 @@ struct CiphertextBlob {
         -> [UInt8]
     {
         guard let secret = material.material.symmetricBytes else { throw OpenSSLError("symmetric material expected") }
-        precondition(material.idBytes.count == materialIdLength && key.keyId.utf8.count <= UInt8.max)
+        // A stored record could bring a material id that is not 64 hex digits: a failed request, not a host crash.
+        guard material.idBytes.count == materialIdLength, key.keyId.utf8.count <= UInt8.max else {
+            throw OpenSSLError("a key-material id of 32 bytes and a key id of at most 255 expected")
+        }
         let ivStart = 2 + key.accountId.utf8.count + key.keyId.utf8.count + materialIdLength
         let ciphertextStart = ivStart + AESGCM.ivLength
         let count = ciphertextStart + plaintext.count + AESGCM.tagLength
