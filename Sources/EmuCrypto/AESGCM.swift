@@ -40,19 +40,13 @@ public enum AESGCM {
                             into output: UnsafeMutableRawBufferPointer) throws
     {
         precondition(key.count == 32 && iv.count == ivLength && output.count == plaintext.count + tagLength)
-        let cache = AESGCMContextCache.current
-        let ctx = try cache.context(for: key, encrypting: true, cipher: cipher)
-        do {
-            try OpenSSLError.check(EVP_CipherInit_ex2(ctx, nil, nil, iv.baseAddress?.assumingMemoryBound(to: UInt8.self), 1, nil),
-                                   "EVP_CipherInit_ex2")
-            try authenticate(header, ctx, encrypting: true)
-            try authenticate(aad, ctx, encrypting: true)
+        try withContext(key: key, encrypting: true, iv: iv, header: header, aad: aad) { ctx in
             var length: Int32 = 0
-            let out = output.baseAddress!.assumingMemoryBound(to: UInt8.self)
+            let out = bytes(output)!
             var total = 0
             if plaintext.count > 0 {
-                try OpenSSLError.check(EVP_EncryptUpdate(ctx, out, &length, plaintext.baseAddress?.assumingMemoryBound(to: UInt8.self),
-                                                         Int32(plaintext.count)), "EVP_EncryptUpdate")
+                try OpenSSLError.check(EVP_EncryptUpdate(ctx, out, &length, bytes(plaintext), Int32(plaintext.count)),
+                                       "EVP_EncryptUpdate")
                 total = Int(length)
             }
             try OpenSSLError.check(EVP_EncryptFinal_ex(ctx, out + total, &length), "EVP_EncryptFinal_ex")
@@ -60,9 +54,6 @@ public enum AESGCM {
             precondition(total == plaintext.count, "GCM wrote \(total) bytes for \(plaintext.count)")
             try OpenSSLError.check(EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_GET_TAG, Int32(tagLength), out + total),
                                    "GCM get tag")
-        } catch {
-            cache.discard(ctx)
-            throw error
         }
     }
 
@@ -94,23 +85,16 @@ public enum AESGCM {
         guard key.count == 32, iv.count == ivLength, tag.count == tagLength, output.count == ciphertext.count else {
             return false
         }
-        let cache = AESGCMContextCache.current
-        let ctx = try cache.context(for: key, encrypting: false, cipher: cipher)
-        do {
-            try OpenSSLError.check(EVP_CipherInit_ex2(ctx, nil, nil, iv.baseAddress?.assumingMemoryBound(to: UInt8.self), 0, nil),
-                                   "EVP_CipherInit_ex2")
-            try authenticate(header, ctx, encrypting: false)
-            try authenticate(aad, ctx, encrypting: false)
+        return try withContext(key: key, encrypting: false, iv: iv, header: header, aad: aad) { ctx in
             // GCM's final writes nothing, but OpenSSL wants somewhere to write it, also for an empty ciphertext.
             var spare: UInt8 = 0
             return try withUnsafeMutablePointer(to: &spare) { spare in
-                let out = output.count > 0 ? output.baseAddress!.assumingMemoryBound(to: UInt8.self) : spare
+                let out = bytes(output) ?? spare
                 var length: Int32 = 0
                 var total = 0
                 if ciphertext.count > 0 {
-                    try OpenSSLError.check(
-                        EVP_DecryptUpdate(ctx, out, &length, ciphertext.baseAddress?.assumingMemoryBound(to: UInt8.self),
-                                          Int32(ciphertext.count)), "EVP_DecryptUpdate")
+                    try OpenSSLError.check(EVP_DecryptUpdate(ctx, out, &length, bytes(ciphertext), Int32(ciphertext.count)),
+                                           "EVP_DecryptUpdate")
                     total = Int(length)
                 }
                 // OpenSSL copies the tag in and never writes through the pointer.
@@ -123,20 +107,44 @@ public enum AESGCM {
                 }
                 return true
             }
+        }
+    }
+
+    /// Runs `body` with this thread's context for `key` in one direction, its IV set and `header` then `aad` fed
+    /// as additional data (several updates add up, before the first byte of text). A context that fails midway is
+    /// dropped from the cache, so no later call meets it in an unknown state.
+    private static func withContext<R>(key: [UInt8], encrypting: Bool, iv: UnsafeRawBufferPointer,
+                                       header: UnsafeRawBufferPointer, aad: UnsafeRawBufferPointer,
+                                       _ body: (OpaquePointer) throws -> R) throws -> R
+    {
+        let cache = AESGCMContextCache.current
+        let ctx = try cache.context(for: key, encrypting: encrypting, cipher: cipher)
+        do {
+            try OpenSSLError.check(EVP_CipherInit_ex2(ctx, nil, nil, bytes(iv), encrypting ? 1 : 0, nil),
+                                   "EVP_CipherInit_ex2")
+            func authenticate(_ part: UnsafeRawBufferPointer) throws {
+                guard part.count > 0 else { return }
+                var length: Int32 = 0
+                let result = encrypting ? EVP_EncryptUpdate(ctx, nil, &length, bytes(part), Int32(part.count))
+                    : EVP_DecryptUpdate(ctx, nil, &length, bytes(part), Int32(part.count))
+                try OpenSSLError.check(result, "GCM AAD")
+            }
+            try authenticate(header)
+            try authenticate(aad)
+            return try body(ctx)
         } catch {
             cache.discard(ctx)
             throw error
         }
     }
 
-    /// Feeds additional data to a GCM context (several calls add up, before the first byte of text).
-    private static func authenticate(_ part: UnsafeRawBufferPointer, _ ctx: OpaquePointer, encrypting: Bool) throws {
-        guard part.count > 0 else { return }
-        var length: Int32 = 0
-        let bytes = part.baseAddress?.assumingMemoryBound(to: UInt8.self)
-        let result = encrypting ? EVP_EncryptUpdate(ctx, nil, &length, bytes, Int32(part.count))
-            : EVP_DecryptUpdate(ctx, nil, &length, bytes, Int32(part.count))
-        try OpenSSLError.check(result, "GCM AAD")
+    /// The bytes of a buffer that holds `UInt8`s, as OpenSSL takes them.
+    private static func bytes(_ buffer: UnsafeRawBufferPointer) -> UnsafePointer<UInt8>? {
+        buffer.baseAddress?.assumingMemoryBound(to: UInt8.self)
+    }
+
+    private static func bytes(_ buffer: UnsafeMutableRawBufferPointer) -> UnsafeMutablePointer<UInt8>? {
+        buffer.baseAddress?.assumingMemoryBound(to: UInt8.self)
     }
 
     /// Seals under a fresh random IV into one buffer: IV, ciphertext, tag (the layout of swift-crypto's
