@@ -1,11 +1,5 @@
 import NIOCore
 
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
-
 /// Holds back the flush of complete answers until the event loop has handled every connection that was ready
 /// together, then flushes them one after the other.
 ///
@@ -16,34 +10,22 @@ import Darwin
 /// virtual machine). Flushed together at the end of the pass, the answers wake it once. An answer waits at most
 /// for the rest of its pass; a lone request's answer is flushed as soon as the handler returns to the loop.
 ///
-/// One per event loop thread, used only on it.
-final class FlushCoalescer {
+/// One per event loop, made by `GatewayServer` and handed to the handlers of the loop's connections; used only on
+/// that loop (asserted), hence `@unchecked Sendable`.
+final class FlushCoalescer: @unchecked Sendable {
+    private let eventLoop: any EventLoop
     private var pending: [ChannelHandlerContext] = []
 
-    private static let threadKey: pthread_key_t = {
-        var key = pthread_key_t()
-        pthread_key_create(&key) { pointer in
-            guard let pointer else { return }
-            Unmanaged<FlushCoalescer>.fromOpaque(pointer).release()
-        }
-        return key
-    }()
-
-    /// The coalescer of the calling thread (an event loop's), made on first use.
-    static var current: FlushCoalescer {
-        if let pointer = pthread_getspecific(threadKey) {
-            return Unmanaged<FlushCoalescer>.fromOpaque(pointer).takeUnretainedValue()
-        }
-        let coalescer = FlushCoalescer()
-        pthread_setspecific(threadKey, Unmanaged.passRetained(coalescer).toOpaque())
-        return coalescer
+    init(eventLoop: any EventLoop) {
+        self.eventLoop = eventLoop
     }
 
     /// Flushes `context`'s channel once the event loop has handled the I/O of this pass (NIO runs the tasks queued
-    /// on a loop after the events its selector returned). Call on `context`'s event loop.
+    /// on a loop after the events its selector returned). Call on the coalescer's event loop.
     func flushAfterThisPass(_ context: ChannelHandlerContext) {
+        eventLoop.assertInEventLoop()
         if pending.isEmpty {
-            context.eventLoop.assumeIsolated().execute { self.flushAll() }
+            eventLoop.assumeIsolated().execute { self.flushAll() }
         }
         pending.append(context)
     }

@@ -30,6 +30,8 @@ final class GatewayHandler: ChannelDuplexHandler, RemovableChannelHandler {
     private let threadPool: NIOThreadPool
     /// One thread for the host endpoints that wait for quiet (`HostEndpoints.waitsForQuiet`).
     private let quietPool: NIOThreadPool
+    /// The connection's event loop's: keep-alive answers are flushed together at the end of the loop's pass.
+    private let flushCoalescer: FlushCoalescer
     private let maxBodyBytes: Int
     private let maxStreamedBodyBytes: Int64
     private var head: HTTPRequestHead?
@@ -78,13 +80,15 @@ final class GatewayHandler: ChannelDuplexHandler, RemovableChannelHandler {
     /// connection closes.
     private var inputClosed = false
 
-    init(router: RequestRouter, threadPool: NIOThreadPool, quietPool: NIOThreadPool, maxBodyBytes: Int,
-         maxStreamedBodyBytes: Int64, stallTimeout: TimeAmount = .seconds(120), overCapacity: Bool = false)
+    init(router: RequestRouter, threadPool: NIOThreadPool, quietPool: NIOThreadPool, flushCoalescer: FlushCoalescer,
+         maxBodyBytes: Int, maxStreamedBodyBytes: Int64, stallTimeout: TimeAmount = .seconds(120),
+         overCapacity: Bool = false)
     {
         self.stallTimeout = stallTimeout
         self.router = router
         self.threadPool = threadPool
         self.quietPool = quietPool
+        self.flushCoalescer = flushCoalescer
         self.maxBodyBytes = maxBodyBytes
         self.maxStreamedBodyBytes = maxStreamedBodyBytes
         self.overCapacity = overCapacity
@@ -439,7 +443,7 @@ final class GatewayHandler: ChannelDuplexHandler, RemovableChannelHandler {
         if keepAlive {
             if let bytes {
                 context.write(wrapOutboundOut(bytes), promise: nil)
-                FlushCoalescer.current.flushAfterThisPass(context)
+                flushCoalescer.flushAfterThisPass(context)
             }
             drainQueue(context: context)
             if inputClosed, !isBusy { closeOnceWritten(context: context) }

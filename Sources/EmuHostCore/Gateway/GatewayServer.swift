@@ -12,6 +12,8 @@ public final class GatewayServer: Sendable {
     private let threadPool: NIOThreadPool
     /// The thread of the host endpoints that wait for quiet (reset, import, export; see HostEndpoints).
     private let quietPool: NIOThreadPool
+    /// Each event loop's FlushCoalescer, by loop.
+    private let flushCoalescers: [ObjectIdentifier: FlushCoalescer]
     private let channelBox = NIOLockedValueBox<(any Channel)?>(nil)
 
     public init(runtime: HostRuntime) {
@@ -19,6 +21,9 @@ public final class GatewayServer: Sendable {
         group = MultiThreadedEventLoopGroup(numberOfThreads: System.coreCount)
         threadPool = NIOThreadPool(numberOfThreads: max(4, System.coreCount * 2))
         quietPool = NIOThreadPool(numberOfThreads: 1)
+        flushCoalescers = Dictionary(uniqueKeysWithValues: group.makeIterator().map { loop in
+            (ObjectIdentifier(loop), FlushCoalescer(eventLoop: loop))
+        })
     }
 
     /// Binds and starts serving; returns the bound address (the real port when GATEWAY_LISTEN asked for 0).
@@ -28,6 +33,7 @@ public final class GatewayServer: Sendable {
         let router = RequestRouter(runtime: runtime)
         let pool = threadPool
         let quietPool = self.quietPool
+        let flushCoalescers = self.flushCoalescers
         let maxBody = runtime.configuration.maxBodyBytes
         let maxStreamed = runtime.configuration.maxStreamedBodyBytes
         let idle = TimeAmount.seconds(Int64(runtime.configuration.idleTimeoutSeconds))
@@ -45,8 +51,10 @@ public final class GatewayServer: Sendable {
                     try channel.pipeline.syncOperations.addHandler(
                         ByteToMessageHandler(HTTPRequestDecoder(leftOverBytesStrategy: .dropBytes)))
                     try channel.pipeline.syncOperations.addHandler(
-                        GatewayHandler(router: router, threadPool: pool, quietPool: quietPool, maxBodyBytes: maxBody,
-                                       maxStreamedBodyBytes: maxStreamed, stallTimeout: idle,
+                        GatewayHandler(router: router, threadPool: pool, quietPool: quietPool,
+                                       flushCoalescer: flushCoalescers[ObjectIdentifier(channel.eventLoop)]
+                                           ?? FlushCoalescer(eventLoop: channel.eventLoop),
+                                       maxBodyBytes: maxBody, maxStreamedBodyBytes: maxStreamed, stallTimeout: idle,
                                        overCapacity: !admitted))
                 }
             }
