@@ -87,7 +87,6 @@ public final class HostRuntime: Sendable {
     /// stored records. A plugin without either has nothing to export.
     public func exportRecords() throws -> [StateRecordRow] {
         try whileQuiet(doing: "the export") { () throws -> [StateRecordRow] in
-            try stateStore?.commitAndWait([])
             let names = Set(registry.plugins.map(\.name)).union(try stateStore?.pluginNames() ?? [])
             return try names.sorted().flatMap { name -> [StateRecordRow] in
                 guard let plugin = registry.plugins.first(where: { $0.name == name }), plugin.canSnapshot else {
@@ -103,12 +102,18 @@ public final class HostRuntime: Sendable {
 
     /// Runs `body` while no plugin request and no tick runs: the request gate closed (new requests get a 503)
     /// once those in flight have finished, and the tick lock held. For a reset, an import and an export.
+    ///
+    /// Every commit those requests submitted is stored before `body` runs, so that `body` reads the store as the
+    /// plugins see it and no commit lands after what `body` does to it (a record a reset removed coming back).
     private func whileQuiet<R>(doing what: String, _ body: () throws -> R) throws -> R {
         guard requestGate.closeAndDrain(timeoutSeconds: 30) else {
             throw StateStoreError("requests in flight did not finish within 30 s; \(what) was not started")
         }
         defer { requestGate.open() }
-        return try tickLock.withLock(body)
+        return try tickLock.withLock {
+            try stateStore?.commitAndWait([])
+            return try body()
+        }
     }
 
     /// Replaces the state of each plugin named in `rows` with those records (state import).
@@ -130,11 +135,7 @@ public final class HostRuntime: Sendable {
                     + "without PERSISTENCE=1 an import that fails could not be undone; nothing was changed")
             }
         }
-        // Every commit already submitted is durable before the store is read and replaced.
-        try whileQuiet(doing: "the import") { () throws -> Void in
-            try stateStore?.commitAndWait([])
-            try replaceState(byPlugin)
-        }
+        try whileQuiet(doing: "the import") { try replaceState(byPlugin) }
     }
 
     private func replaceState(_ byPlugin: [(key: String, value: [StateRecordRow])]) throws {
@@ -293,14 +294,11 @@ public final class HostRuntime: Sendable {
     /// While quiet (see `whileQuiet`): a request in flight could otherwise change a plugin after it was emptied and
     /// store the change before or after its records were removed, so that the key it made is gone now but back
     /// after a restart, or there now and lost then. A tick that read the advanced clock must not then act, with
-    /// that time, on what the next test makes. Commits already submitted are stored first, so none lands after
-    /// the removal.
-    /// - Throws: when requests in flight do not finish within 30 s; nothing was reset then.
+    /// that time, on what the next test makes.
+    /// - Throws: when requests in flight do not finish within 30 s, or their changes cannot be stored; nothing was
+    ///   reset then.
     public func resetAll() throws {
         try whileQuiet(doing: "the reset") {
-            do { try stateStore?.commitAndWait([]) } catch {
-                logger.error("changes submitted before the reset could not be stored: \(error)")
-            }
             for plugin in registry.plugins {
                 plugin.reset()
                 do { try stateStore?.removeAll(plugin: plugin.name) } catch {
