@@ -4,17 +4,18 @@
 /// sends pairs does not matter but `{"a":"bc"}` and `{"ab":"c"}` are different contexts (a plain
 /// concatenation, as other emulators use, cannot tell them apart).
 enum EncryptionContext {
+    /// The format tag, the pair count, then each pair by key bytes: key length, key, value length, value.
     static func canonicalBytes(_ context: [String: String]) -> [UInt8] {
         if context.isEmpty { return emptyCanonicalBytes }
         var out: [UInt8] = []
-        out.reserveCapacity(canonicalCount(context))
+        // Room for all of it at once, rather than growing the array pair by pair.
+        out.reserveCapacity(formatTag.utf8CodeUnitCount + 4
+            + context.reduce(0) { $0 + 8 + $1.key.utf8.count + $1.value.utf8.count })
         append(context, to: &out)
         return out
     }
 
-    /// Appends the canonical bytes to `out` (after a blob's header, as the AAD is laid out). The caller makes room
-    /// for `canonicalCount` bytes first, so the array is not grown pair by pair.
-    static func append(_ context: [String: String], to out: inout [UInt8]) {
+    private static func append(_ context: [String: String], to out: inout [UInt8]) {
         out.append(contentsOf: UnsafeBufferPointer(start: formatTag.utf8Start, count: formatTag.utf8CodeUnitCount))
         appendLength(context.count, to: &out)
         for (key, value) in context.sorted(by: { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }) {
@@ -23,11 +24,6 @@ enum EncryptionContext {
             appendLength(value.utf8.count, to: &out)
             out.append(contentsOf: value.utf8)
         }
-    }
-
-    /// How many bytes `append` adds.
-    static func canonicalCount(_ context: [String: String]) -> Int {
-        formatTag.utf8CodeUnitCount + 4 + context.reduce(0) { $0 + 8 + $1.key.utf8.count + $1.value.utf8.count }
     }
 
     private static let formatTag: StaticString = "kms-ec-v1"

@@ -105,9 +105,7 @@ final class KmsService: Sendable {
         var input = try JSONValue.parse(body)
         if operation.name == "CreateKey" { input = CustomKeyTags.withoutMaterialTag(input) }
         if operation.name == "CreateGrant" { try Self.precheckGrantOperations(input) }
-        // Only these two take an XKS proxy endpoint; for the others the look for one was a wasted hash.
-        let takesProxyEndpoint = operation.name == "CreateCustomKeyStore" || operation.name == "UpdateCustomKeyStore"
-        try validator.validate(operation.name, takesProxyEndpoint ? Self.withLoopbackProxyAccepted(input) : input)
+        try validator.validate(operation.name, Self.withLoopbackProxyAccepted(input, operation: operation.name))
         if input["GrantTokens"] != nil { try checkGrantTokens(input) }
         let output = try RequestScope.with(context, input: input) { () throws -> JSONValue in
             let result = try operation.handler(self, context, input)
@@ -120,9 +118,12 @@ final class KmsService: Sendable {
 
     /// AWS requires `https://host` for an external key store proxy; the emulator also accepts a loopback
     /// `http://127.0.0.1:<port>` or `http://localhost:<port>`, so a local test proxy can stand in for one. Only the
-    /// validation sees the stand-in; the store keeps the real endpoint.
-    static func withLoopbackProxyAccepted(_ input: JSONValue) -> JSONValue {
-        guard case .object(var members) = input, let endpoint = members["XksProxyUriEndpoint"]?.stringValue else {
+    /// validation sees the stand-in; the store keeps the real endpoint. Only the two operations that take an
+    /// endpoint look for one: for the others it was a wasted hash per request.
+    static func withLoopbackProxyAccepted(_ input: JSONValue, operation: String) -> JSONValue {
+        guard operation == "CreateCustomKeyStore" || operation == "UpdateCustomKeyStore",
+            case .object(var members) = input, let endpoint = members["XksProxyUriEndpoint"]?.stringValue
+        else {
             return input
         }
         for prefix in ["http://127.0.0.1", "http://localhost"] where endpoint.hasPrefix(prefix) {
