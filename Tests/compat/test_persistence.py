@@ -482,6 +482,26 @@ def test_a_key_record_written_before_deleted_materials_were_kept_loads(tmp_path)
         assert kms.decrypt(CiphertextBlob=blob)["Plaintext"] == b"older"
 
 
+def test_a_stored_key_material_id_that_is_not_hex_fails_the_request_not_the_host(tmp_path):
+    """A key record whose material id is not 64 hex digits (hand-edited, or from a broken export) still imports;
+    Encrypt under that key answers KMSInternalException, and the host goes on serving."""
+    import re
+
+    with persistent_host(tmp_path / "a") as host:
+        key = make_client(host.url, "kms").create_key()["KeyMetadata"]
+        document = json.loads(request(host.url, "GET", "/_emu/state/export").body)
+    record, = [r for r in document["records"] if r["namespace"] == "key"]
+    value = base64.b64decode(record["value"])
+    material_id = re.search(rb"[0-9a-f]{64}", value)
+    record["value"] = base64.b64encode(value[:material_id.start()] + b"z" * 64 + value[material_id.end():]).decode()
+    with persistent_host(tmp_path / "b") as host:
+        assert request(host.url, "POST", "/_emu/state/import", json.dumps(document).encode()).status == 200
+        kms = make_client(host.url, "kms")
+        assert aws_error(lambda: kms.encrypt(KeyId=key["KeyId"], Plaintext=b"x"))[0] == "KMSInternalException"
+        assert request(host.url, "GET", "/_emu/health").status == 200
+        assert kms.create_key()["KeyMetadata"]["Enabled"]
+
+
 def test_an_older_record_gives_its_key_expiration_to_the_current_material(tmp_path):
     """Records older than per-material expirations had one ExpirationModel and ValidTo per key: loaded, they belong
     to the key's current material, which DescribeKey and ListKeyRotations then show."""
