@@ -80,10 +80,12 @@ let package = Package(
         /// xxHash from Debian's libxxhash-dev, for S3's XXHASH64, XXHASH3 and XXHASH128 checksums.
         .systemLibrary(
             name: "CXXHash", path: "Sources/CXXHash", pkgConfig: "libxxhash", providers: [.apt(["libxxhash-dev"])]),
+        .systemLibrary(name: "CURing", path: "Sources/CURing", pkgConfig: "liburing", providers: [.apt(["liburing-dev"])]),
         .target(
             name: "EmuHostCore",
             dependencies: [
                 "PluginABI",
+                "CURing",
                 "EmuPluginKit",
                 "EmuCrypto",
                 "CSQLite",

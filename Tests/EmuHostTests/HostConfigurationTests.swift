@@ -80,4 +80,20 @@ import Testing
         #expect(try HostConfiguration(environment: ["PERSISTENCE": "1"]).persistence)
         #expect(throws: HostConfigurationError.self) { try HostConfiguration(environment: ["PERSISTENCE": "maybe"]) }
     }
+
+    /// On/off variables share one reading: unset keeps the default, an empty value is off, a typo stops start-up.
+    @Test(arguments: [("1", true), ("on", true), ("TRUE", true), ("0", false), ("off", false), ("", false)])
+    func onOffVariables(_ text: String, _ value: Bool) throws {
+        for name in ["PERSISTENCE", "SIGV4_VERIFY", "GATEWAY_IO_URING"] {
+            let configuration = try HostConfiguration(environment: [name: text])
+            let read = switch name {
+            case "PERSISTENCE": configuration.persistence
+            case "SIGV4_VERIFY": configuration.verifySignatures
+            default: configuration.batchedSends
+            }
+            #expect(read == value, "\(name)=\(text)")
+        }
+        #expect(try HostConfiguration(environment: [:]).batchedSends)
+        #expect(throws: HostConfigurationError.self) { try HostConfiguration(environment: ["GATEWAY_IO_URING": "2"]) }
+    }
 }

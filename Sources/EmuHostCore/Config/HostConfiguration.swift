@@ -36,6 +36,9 @@ public struct HostConfiguration: Sendable {
     public var tickSeconds: Int = 1
     /// SIGV4_VERIFY=1 checks every request's signature.
     public var verifySignatures: Bool = false
+    /// Keep-alive answers an event-loop pass made go out with one io_uring submission where the kernel allows it
+    /// (BatchedSender); `GATEWAY_IO_URING=0` writes each through NIO instead.
+    public var batchedSends: Bool = true
     /// Every environment variable, for plugins' `config_get` (KMS_SEED_PATH, …).
     public var environment: [String: String] = [:]
 
@@ -82,13 +85,7 @@ public struct HostConfiguration: Sendable {
             }
             maxStreamedBodyBytes = value
         }
-        if let persistence = environment["PERSISTENCE"] {
-            switch persistence.lowercased() {
-            case "1", "true", "yes", "on": self.persistence = true
-            case "", "0", "false", "no", "off": self.persistence = false
-            default: throw HostConfigurationError("PERSISTENCE must be 1 or 0, got '\(persistence)'")
-            }
-        }
+        persistence = try Self.flag("PERSISTENCE", in: environment) ?? persistence
         if let dir = environment["DATA_DIR"], !dir.isEmpty { dataDirectory = dir }
         for (name, minimum) in [("IDLE_TIMEOUT_SECONDS", 1), ("MAX_CONNECTIONS", 1), ("SHUTDOWN_TIMEOUT_SECONDS", 1),
                                 ("TICK_SECONDS", 0)] {
@@ -104,12 +101,17 @@ public struct HostConfiguration: Sendable {
             default: shutdownTimeoutSeconds = value
             }
         }
-        if let verify = environment["SIGV4_VERIFY"] {
-            switch verify.lowercased() {
-            case "1", "true", "yes", "on": verifySignatures = true
-            case "", "0", "false", "no", "off": verifySignatures = false
-            default: throw HostConfigurationError("SIGV4_VERIFY must be 1 or 0, got '\(verify)'")
-            }
+        verifySignatures = try Self.flag("SIGV4_VERIFY", in: environment) ?? verifySignatures
+        batchedSends = try Self.flag("GATEWAY_IO_URING", in: environment) ?? batchedSends
+    }
+
+    /// An on/off variable: nil when unset. An empty value is off, as it always was for PERSISTENCE and SIGV4_VERIFY.
+    private static func flag(_ name: String, in environment: [String: String]) throws -> Bool? {
+        guard let text = environment[name] else { return nil }
+        switch text.lowercased() {
+        case "1", "true", "yes", "on": return true
+        case "", "0", "false", "no", "off": return false
+        default: throw HostConfigurationError("\(name) must be 1 or 0, got '\(text)'")
         }
     }
 }

@@ -1,38 +1,87 @@
 import NIOCore
 
-/// Holds back the flush of complete answers until the event loop has handled every connection that was ready
-/// together, then flushes them one after the other.
+/// Holds back keep-alive answers until the event loop has handled every connection that was ready together, then
+/// sends them all with one system call (BatchedSender), or, where that is not possible, flushes them one after
+/// the other.
 ///
-/// Each flush of an answer wakes the client that waits for it. Under load a client (an SDK's connection pool, or
-/// wrk) is often asleep in `epoll_wait` again before the host's next answer, so answering the eight requests one
-/// event loop pass found ready flushed eight times and woke it eight times, each wake-up a cross-CPU interrupt that
-/// the writing thread paid for inside `write` (a quarter of the host's CPU time per request on a two-core
-/// virtual machine). Flushed together at the end of the pass, the answers wake it once. An answer waits at most
-/// for the rest of its pass; a lone request's answer is flushed as soon as the handler returns to the loop.
+/// Each answer wakes the client that waits for it. Under load a client (an SDK's connection pool, or wrk) is often
+/// asleep in `epoll_wait` again before the host's next answer, so answering the eight requests one event loop pass
+/// found ready flushed eight times and woke it eight times, each wake-up a cross-CPU interrupt that the writing
+/// thread paid for inside `write`, and often a switch to the client when `write` returned. Sent together at the end
+/// of the pass, the answers wake it once. An answer waits at most for the rest of its pass; a lone request's answer
+/// goes out as soon as the handler returns to the loop.
 ///
 /// One per event loop, made by `GatewayServer` and handed to the handlers of the loop's connections; used only on
 /// that loop (asserted), hence `@unchecked Sendable`.
 final class FlushCoalescer: @unchecked Sendable {
     private let eventLoop: any EventLoop
-    private var pending: [ChannelHandlerContext] = []
+    /// nil when the kernel refuses io_uring or GATEWAY_IO_URING=0: every answer is flushed through NIO.
+    private let sender: BatchedSender?
+    /// Channels with answers written through NIO, to flush.
+    private var flushes: [ChannelHandlerContext] = []
+    /// Connections with answers held for the batch.
+    private var batch: [(writer: AnswerWriter, context: ChannelHandlerContext)] = []
+    private var scheduled = false
 
-    init(eventLoop: any EventLoop) {
+    init(eventLoop: any EventLoop, sender: BatchedSender?) {
         self.eventLoop = eventLoop
+        self.sender = sender
     }
 
-    /// Flushes `context`'s channel once the event loop has handled the I/O of this pass (NIO runs the tasks queued
-    /// on a loop after the events its selector returned). Call on the coalescer's event loop.
-    func flushAfterThisPass(_ context: ChannelHandlerContext) {
+    /// Whether held answers go out with one system call; false once the ring failed.
+    var batches: Bool { sender.map { !$0.isBroken } ?? false }
+
+    /// Flushes `context`'s channel at the end of the pass (NIO runs the tasks queued on a loop after the events its
+    /// selector returned).
+    func flushAtEndOfPass(_ context: ChannelHandlerContext) {
+        scheduleEndOfPass()
+        flushes.append(context)
+    }
+
+    /// Sends what `writer` holds at the end of the pass, with every other connection's.
+    func sendAtEndOfPass(_ writer: AnswerWriter, context: ChannelHandlerContext) {
+        scheduleEndOfPass()
+        batch.append((writer, context))
+    }
+
+    private func scheduleEndOfPass() {
         eventLoop.assertInEventLoop()
-        if pending.isEmpty {
-            eventLoop.assumeIsolated().execute { self.flushAll() }
-        }
-        pending.append(context)
+        guard !scheduled else { return }
+        scheduled = true
+        eventLoop.assumeIsolated().execute { self.endOfPass() }
     }
 
-    private func flushAll() {
-        let contexts = pending
-        pending.removeAll(keepingCapacity: true)
+    private func endOfPass() {
+        scheduled = false
+        let contexts = flushes
+        flushes.removeAll(keepingCapacity: true)
         for context in contexts where context.channel.isActive { context.flush() }
+        let writers = batch
+        batch.removeAll(keepingCapacity: true)
+        var start = writers.startIndex
+        while start < writers.endIndex {
+            let end = min(writers.endIndex, start + BatchedSender.batchLimit)
+            send(writers[start..<end])
+            start = end
+        }
+    }
+
+    private func send(_ writers: ArraySlice<(writer: AnswerWriter, context: ChannelHandlerContext)>) {
+        var answers: [(descriptor: Int32, bytes: ByteBuffer)] = []
+        var owners: [(writer: AnswerWriter, context: ChannelHandlerContext)] = []
+        answers.reserveCapacity(writers.count)
+        owners.reserveCapacity(writers.count)
+        for (writer, context) in writers {
+            guard let answer = writer.takeHeld(context: context) else { continue }
+            answers.append(answer)
+            owners.append((writer, context))
+        }
+        guard !answers.isEmpty else { return }
+        // A ring that failed sends nothing; NIO then writes every answer.
+        let results = sender.map { $0.isBroken ? [] : $0.send(answers) } ?? []
+        for (index, owner) in owners.enumerated() {
+            let sent = index < results.count ? results[index] : -1
+            owner.writer.batchSent(sent, of: answers[index].bytes, context: owner.context)
+        }
     }
 }

@@ -30,8 +30,9 @@ final class GatewayHandler: ChannelDuplexHandler, RemovableChannelHandler {
     private let threadPool: NIOThreadPool
     /// One thread for the host endpoints that wait for quiet (`HostEndpoints.waitsForQuiet`).
     private let quietPool: NIOThreadPool
-    /// The connection's event loop's: keep-alive answers are flushed together at the end of the loop's pass.
-    private let flushCoalescer: FlushCoalescer
+    /// Writes the answers in order; keep-alive ones go out together with the event loop's others at the end of its
+    /// pass (FlushCoalescer).
+    private let answers: AnswerWriter
     private let maxBodyBytes: Int
     private let maxStreamedBodyBytes: Int64
     private var head: HTTPRequestHead?
@@ -88,7 +89,7 @@ final class GatewayHandler: ChannelDuplexHandler, RemovableChannelHandler {
         self.router = router
         self.threadPool = threadPool
         self.quietPool = quietPool
-        self.flushCoalescer = flushCoalescer
+        answers = AnswerWriter(coalescer: flushCoalescer)
         self.maxBodyBytes = maxBodyBytes
         self.maxStreamedBodyBytes = maxStreamedBodyBytes
         self.overCapacity = overCapacity
@@ -116,8 +117,8 @@ final class GatewayHandler: ChannelDuplexHandler, RemovableChannelHandler {
             response.closeConnection = true
             send(response, for: head, context: context)
         } else {
-            // An answer written in this event loop pass may still wait for its flush (FlushCoalescer).
-            context.flush()
+            // An answer written in this event loop pass may still wait for the end of the pass (FlushCoalescer).
+            answers.flush(context: context)
             context.close(promise: nil)
         }
     }
@@ -141,7 +142,7 @@ final class GatewayHandler: ChannelDuplexHandler, RemovableChannelHandler {
     private func closeOnceWritten(context: ChannelHandlerContext) {
         closing = true
         let channel = context.channel
-        context.writeAndFlush(wrapOutboundOut(channel.allocator.buffer(capacity: 0))).whenComplete { _ in
+        answers.writeAndFlush(channel.allocator.buffer(capacity: 0), context: context).whenComplete { _ in
             channel.close(promise: nil)
         }
     }
@@ -230,8 +231,8 @@ final class GatewayHandler: ChannelDuplexHandler, RemovableChannelHandler {
                 }
             } else {
                 if expectsContinue {
-                    context.writeAndFlush(wrapOutboundOut(HTTPResponseSerializer.continueHead(
-                        version: head.version, allocator: context.channel.allocator)), promise: nil)
+                    answers.writeAndFlush(HTTPResponseSerializer.continueHead(
+                        version: head.version, allocator: context.channel.allocator), context: context)
                 }
                 if streams, let length, length > maxBodyBytes { startSpool(with: nil, context: context) }
             }
@@ -429,7 +430,7 @@ final class GatewayHandler: ChannelDuplexHandler, RemovableChannelHandler {
             if stream.length == 0 || !HTTPResponseSerializer.bodyFollows(status: Int(response.status), isHead: isHead) {
                 stream.close()
             } else {
-                context.writeAndFlush(wrapOutboundOut(bytes), promise: nil)
+                answers.writeAndFlush(bytes, context: context)
                 pump(stream, keepAlive: keepAlive, context: context)
                 return
             }
@@ -442,8 +443,7 @@ final class GatewayHandler: ChannelDuplexHandler, RemovableChannelHandler {
         responding = false
         if keepAlive {
             if let bytes {
-                context.write(wrapOutboundOut(bytes), promise: nil)
-                flushCoalescer.flushAfterThisPass(context)
+                answers.writeAtEndOfPass(bytes, context: context)
             }
             drainQueue(context: context)
             if inputClosed, !isBusy { closeOnceWritten(context: context) }
@@ -453,7 +453,7 @@ final class GatewayHandler: ChannelDuplexHandler, RemovableChannelHandler {
         queued.removeAll()
         let channel = context.channel
         guard let bytes else { return channel.close(promise: nil) }
-        context.writeAndFlush(wrapOutboundOut(bytes)).whenComplete { _ in channel.close(promise: nil) }
+        answers.writeAndFlush(bytes, context: context).whenComplete { _ in channel.close(promise: nil) }
     }
 
     /// Pulls the next piece of a streamed body on the thread pool and writes it; the piece after it is pulled only
@@ -472,7 +472,7 @@ final class GatewayHandler: ChannelDuplexHandler, RemovableChannelHandler {
                 // A client that takes nothing for IDLE_TIMEOUT_SECONDS is dropped; the failed write closes the source.
                 let channel = context.channel
                 let stall = context.eventLoop.scheduleTask(in: handler.stallTimeout) { channel.close(promise: nil) }
-                context.writeAndFlush(handler.wrapOutboundOut(piece)).whenComplete { written in
+                handler.answers.writeAndFlush(piece, context: context).whenComplete { written in
                     stall.cancel()
                     let (handler, context) = loopBound.value
                     switch written {

@@ -22,8 +22,12 @@ public final class GatewayServer: Sendable {
         threadPool = NIOThreadPool(numberOfThreads: max(4, System.coreCount * 2))
         quietPool = NIOThreadPool(numberOfThreads: 1)
         flushCoalescers = Dictionary(uniqueKeysWithValues: group.makeIterator().map { loop in
-            (ObjectIdentifier(loop), FlushCoalescer(eventLoop: loop))
+            (ObjectIdentifier(loop),
+             FlushCoalescer(eventLoop: loop, sender: runtime.configuration.batchedSends ? BatchedSender() : nil))
         })
+        if runtime.configuration.batchedSends, flushCoalescers.values.contains(where: { !$0.batches }) {
+            runtime.logger.notice("io_uring is not available here: each answer is written on its own")
+        }
     }
 
     /// Binds and starts serving; returns the bound address (the real port when GATEWAY_LISTEN asked for 0).
@@ -53,7 +57,7 @@ public final class GatewayServer: Sendable {
                     try channel.pipeline.syncOperations.addHandler(
                         GatewayHandler(router: router, threadPool: pool, quietPool: quietPool,
                                        flushCoalescer: flushCoalescers[ObjectIdentifier(channel.eventLoop)]
-                                           ?? FlushCoalescer(eventLoop: channel.eventLoop),
+                                           ?? FlushCoalescer(eventLoop: channel.eventLoop, sender: nil),
                                        maxBodyBytes: maxBody, maxStreamedBodyBytes: maxStreamed, stallTimeout: idle,
                                        overCapacity: !admitted))
                 }
