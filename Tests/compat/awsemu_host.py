@@ -10,6 +10,7 @@ sys.path), e.g. to start a second host with other settings:
 from __future__ import annotations
 
 import http.client
+import itertools
 import json
 import os
 import pathlib
@@ -185,6 +186,12 @@ def json_call(endpoint: str, target: str, body: bytes | str = b"{}", *, service:
 def read_responses(sock, count: int, methods: list[str] | None = None) -> list[tuple[int, dict[str, str], bytes]]:
     """Reads `count` HTTP responses in a row from one socket (answers to pipelined requests): status, headers with
     lower-case names, body. `methods` names each request's method where it matters (a HEAD answer has no body)."""
+    return list(itertools.islice(read_responses_lazily(sock, methods), count))
+
+
+def read_responses_lazily(sock, methods: list[str] | None = None):
+    """The HTTP responses on one socket, one at a time as they are asked for (see `read_responses`), so a test can
+    send more between two reads."""
 
     class SharedReader:
         """http.client closes the reader it was given after each body; this one ignores that, so the next
@@ -203,12 +210,10 @@ def read_responses(sock, count: int, methods: list[str] | None = None) -> list[t
             pass
 
     reader = sock.makefile("rb")
-    answers = []
-    for index in range(count):
+    for index in itertools.count():
         response = http.client.HTTPResponse(SharedReader(reader), method=methods[index] if methods else None)
         response.begin()
-        answers.append((response.status, {k.lower(): v for k, v in response.getheaders()}, response.read()))
-    return answers
+        yield response.status, {k.lower(): v for k, v in response.getheaders()}, response.read()
 
 
 def pipelined(endpoint: str, requests: list[tuple[str, str, dict[str, str], bytes]]

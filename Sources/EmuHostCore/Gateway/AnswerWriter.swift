@@ -23,17 +23,16 @@ final class AnswerWriter {
 
     /// A keep-alive answer: it goes out when the event loop has handled every connection that was ready together.
     func writeAtEndOfPass(_ bytes: ByteBuffer, context: ChannelHandlerContext) {
-        if writesInNIO == 0, coalescer.batches, socket(of: context) != nil {
-            if held == nil {
-                held = bytes
-                coalescer.sendAtEndOfPass(self, context: context)
-            } else {
-                held!.writeImmutableBuffer(bytes)
-            }
-            return
+        if held != nil {
+            // Already waiting for this pass's end: what is held goes out first, however it goes.
+            held!.writeImmutableBuffer(bytes)
+        } else if writesInNIO == 0, coalescer.batches, socket(of: context) != nil {
+            held = bytes
+            coalescer.sendAtEndOfPass(self, context: context)
+        } else {
+            writeThroughNIO(bytes, context: context, promise: nil)
+            coalescer.flushAtEndOfPass(context)
         }
-        writeThroughNIO(bytes, context: context, promise: nil)
-        coalescer.flushAtEndOfPass(context)
     }
 
     /// Writes `bytes` and flushes now, behind everything this connection was given before.
@@ -52,11 +51,17 @@ final class AnswerWriter {
         context.flush()
     }
 
-    /// What the batch should send for this connection (nil: nothing, or the connection is gone).
+    /// What the batch should send for this connection: nil when it holds nothing, when the connection is gone, or
+    /// when what it holds is larger than a batch takes (BatchedSender.largestAnswer), which NIO then writes.
     func takeHeld(context: ChannelHandlerContext) -> (descriptor: Int32, bytes: ByteBuffer)? {
         guard let bytes = held else { return nil }
         held = nil
         guard context.channel.isActive, let descriptor = socket(of: context) else { return nil }
+        guard bytes.readableBytes <= BatchedSender.largestAnswer else {
+            writeThroughNIO(bytes, context: context, promise: nil)
+            context.flush()
+            return nil
+        }
         return (descriptor, bytes)
     }
 

@@ -14,6 +14,13 @@ import NIOCore
 final class BatchedSender {
     /// Submission queue entries: a pass with more answers than this sends them in several batches.
     static let batchLimit = 63
+    /// Larger answers (S3 objects, big pipelined runs) are written through NIO: copying them here gains nothing, and
+    /// the copy would keep its memory.
+    static let largestAnswer = 64 * 1024
+    /// The copy's buffer starts at this size and goes back to it after a batch that needed more than
+    /// `retainedScratchBytes`.
+    private static let initialScratchBytes = 16 * 1024
+    private static let retainedScratchBytes = 256 * 1024
 
     private let ring: UnsafeMutablePointer<io_uring>
     /// The answers' bytes, copied next to each other: the ring needs their addresses all at once.
@@ -33,7 +40,7 @@ final class BatchedSender {
             ring.deallocate()
             return nil
         }
-        scratch = .allocate(byteCount: 16 * 1024, alignment: 16)
+        scratch = .allocate(byteCount: Self.initialScratchBytes, alignment: 16)
     }
 
     deinit {
@@ -43,7 +50,8 @@ final class BatchedSender {
     }
 
     /// Sends each `(descriptor, bytes)` pair; returns, in the same order, how many bytes of each went out, or a
-    /// negative errno when none did. At most `batchLimit` pairs.
+    /// negative errno when none did. At most `batchLimit` pairs (of any size; FlushCoalescer keeps them within
+    /// `largestAnswer`).
     func send(_ answers: [(descriptor: Int32, bytes: ByteBuffer)]) -> [Int32] {
         precondition(answers.count <= Self.batchLimit, "a batch larger than the ring")
         let total = answers.reduce(0) { $0 + $1.bytes.readableBytes }
@@ -69,6 +77,10 @@ final class BatchedSender {
         results.append(contentsOf: repeatElement(-ECANCELED, count: answers.count))
         let status = emu_uring_send_batch(ring, descriptors, addresses, lengths, &results, UInt32(answers.count))
         if status != 0 { isBroken = true }
+        if scratch.count > Self.retainedScratchBytes {
+            scratch.deallocate()
+            scratch = .allocate(byteCount: Self.initialScratchBytes, alignment: 16)
+        }
         return results
     }
 }

@@ -22,6 +22,9 @@ final class FlushCoalescer: @unchecked Sendable {
     /// Connections with answers held for the batch.
     private var batch: [(writer: AnswerWriter, context: ChannelHandlerContext)] = []
     private var scheduled = false
+    /// One batch's answers and their writers, kept between passes so a pass allocates nothing for them.
+    private var answers: [(descriptor: Int32, bytes: ByteBuffer)] = []
+    private var owners: [(writer: AnswerWriter, context: ChannelHandlerContext)] = []
 
     init(eventLoop: any EventLoop, sender: BatchedSender?) {
         self.eventLoop = eventLoop
@@ -67,10 +70,8 @@ final class FlushCoalescer: @unchecked Sendable {
     }
 
     private func send(_ writers: ArraySlice<(writer: AnswerWriter, context: ChannelHandlerContext)>) {
-        var answers: [(descriptor: Int32, bytes: ByteBuffer)] = []
-        var owners: [(writer: AnswerWriter, context: ChannelHandlerContext)] = []
-        answers.reserveCapacity(writers.count)
-        owners.reserveCapacity(writers.count)
+        answers.removeAll(keepingCapacity: true)
+        owners.removeAll(keepingCapacity: true)
         for (writer, context) in writers {
             guard let answer = writer.takeHeld(context: context) else { continue }
             answers.append(answer)
@@ -83,5 +84,8 @@ final class FlushCoalescer: @unchecked Sendable {
             let sent = index < results.count ? results[index] : -1
             owner.writer.batchSent(sent, of: answers[index].bytes, context: owner.context)
         }
+        // Neither the answers' bytes nor the connections outlive the pass.
+        answers.removeAll(keepingCapacity: true)
+        owners.removeAll(keepingCapacity: true)
     }
 }
