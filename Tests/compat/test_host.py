@@ -200,8 +200,9 @@ def test_a_client_that_reads_slowly_gets_every_answer_in_order(request, which):
 
     host = request.getfixturevalue(which)
     # Each connection gets 2,000 answers of 3 KB (6 MB: more than a socket's send buffer, at most 4 MB, and the
-    # client's small receive buffer take), asked for ten at a time so that one pass's answers stay small enough
-    # for a batch: the batch that meets the full socket is sent in part, and NIO writes the rest.
+    # client's small receive buffer take). Two connections ask for ten at a time, so one pass's answers fit a batch,
+    # and the batch that meets the full socket is sent in part, NIO writing the rest; the other two ask for fifty at
+    # a time, whose answers are more than a batch takes (64 KiB) and go through NIO.
     padding = "x" * 3000
     count = 2000
 
@@ -225,15 +226,18 @@ def test_a_client_that_reads_slowly_gets_every_answer_in_order(request, which):
             sockets.append(sock)
         for round_ in range(2):
             numbers = {index: [round_ * 100000 + index * 10000 + n for n in range(count)] for index in range(4)}
-            # The client reads five answers for every ten requests it sends: room opens in a socket that NIO still
-            # has bytes for while new answers are made, and none of them may overtake those bytes.
+            # In the second half the client reads half as many answers as it sends requests: room opens in a socket
+            # that NIO still has bytes for while new answers are made, and none of them may overtake those.
             readers = {index: read_responses_lazily(sock) for index, sock in enumerate(sockets)}
             taken = {index: [] for index in range(4)}
             for start in range(0, count, 10):
                 for index, sock in enumerate(sockets):
-                    sock.sendall(b"".join(echo(n) for n in numbers[index][start:start + 10]))
+                    if index % 2 == 1 and start % 50 != 0:
+                        continue
+                    group = 10 if index % 2 == 0 else 50
+                    sock.sendall(b"".join(echo(n) for n in numbers[index][start:start + group]))
                     if start >= count // 2:
-                        taken[index] += [next(readers[index]) for _ in range(5)]
+                        taken[index] += [next(readers[index]) for _ in range(group // 2)]
                 time.sleep(0.001)
             for index in range(4):
                 taken[index] += [next(readers[index]) for _ in range(count - len(taken[index]))]

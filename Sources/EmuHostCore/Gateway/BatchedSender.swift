@@ -13,7 +13,7 @@ import NIOCore
 /// the caller writes it through NIO, which waits for the socket to drain. Used only on its event loop's thread.
 final class BatchedSender {
     /// Submission queue entries: a pass with more answers than this sends them in several batches.
-    static let batchLimit = 63
+    static let batchLimit = Int(EMU_URING_BATCH_LIMIT)
     /// Larger answers (S3 objects, big pipelined runs) are written through NIO: copying them here gains nothing, and
     /// the copy would keep its memory.
     static let largestAnswer = 64 * 1024
@@ -29,14 +29,15 @@ final class BatchedSender {
     private var addresses: [UnsafeRawPointer?] = []
     private var lengths: [UInt32] = []
     private var results: [Int32] = []
-    /// The ring failed to take a batch: every later answer goes through NIO.
+    /// The ring failed to take a batch: every later answer goes through NIO, and the ring and the copy are never
+    /// touched again (a send of the failed batch may, in theory, still read the copy).
     private(set) var isBroken = false
 
-    /// nil when the kernel refuses io_uring (`kernel.io_uring_disabled`, or a container's seccomp profile, as
-    /// Docker's default one): the gateway then writes every answer through NIO.
+    /// nil when the kernel refuses io_uring (`kernel.io_uring_disabled`, a container's seccomp profile, as
+    /// Docker's default one, or a kernel older than 5.18): the gateway then writes every answer through NIO.
     init?() {
         ring = .allocate(capacity: 1)
-        guard io_uring_queue_init(UInt32(Self.batchLimit + 1), ring, 0) == 0 else {
+        guard emu_uring_setup(ring) == 0 else {
             ring.deallocate()
             return nil
         }
@@ -44,6 +45,8 @@ final class BatchedSender {
     }
 
     deinit {
+        // A broken ring's copy is left alone: see `isBroken`.
+        guard !isBroken else { return }
         io_uring_queue_exit(ring)
         ring.deallocate()
         scratch.deallocate()
@@ -54,6 +57,8 @@ final class BatchedSender {
     /// `largestAnswer`).
     func send(_ answers: [(descriptor: Int32, bytes: ByteBuffer)]) -> [Int32] {
         precondition(answers.count <= Self.batchLimit, "a batch larger than the ring")
+        guard !answers.isEmpty else { return [] }
+        guard !isBroken else { return Array(repeating: -ECANCELED, count: answers.count) }
         let total = answers.reduce(0) { $0 + $1.bytes.readableBytes }
         if total > scratch.count {
             scratch.deallocate()
@@ -74,9 +79,12 @@ final class BatchedSender {
             offset += length
         }
         results.removeAll(keepingCapacity: true)
-        results.append(contentsOf: repeatElement(-ECANCELED, count: answers.count))
+        results.append(contentsOf: repeatElement(0, count: answers.count))
         let status = emu_uring_send_batch(ring, descriptors, addresses, lengths, &results, UInt32(answers.count))
-        if status != 0 { isBroken = true }
+        if status != 0 {
+            isBroken = true
+            return results
+        }
         if scratch.count > Self.retainedScratchBytes {
             scratch.deallocate()
             scratch = .allocate(byteCount: Self.initialScratchBytes, alignment: 16)

@@ -21,6 +21,9 @@ final class FlushCoalescer: @unchecked Sendable {
     private var flushes: [ChannelHandlerContext] = []
     /// Connections with answers held for the batch.
     private var batch: [(writer: AnswerWriter, context: ChannelHandlerContext)] = []
+    /// The pass being ended's, swapped with the two above so that neither is copied.
+    private var flushing: [ChannelHandlerContext] = []
+    private var sending: [(writer: AnswerWriter, context: ChannelHandlerContext)] = []
     private var scheduled = false
     /// One batch's answers and their writers, kept between passes so a pass allocates nothing for them.
     private var answers: [(descriptor: Int32, bytes: ByteBuffer)] = []
@@ -56,17 +59,17 @@ final class FlushCoalescer: @unchecked Sendable {
 
     private func endOfPass() {
         scheduled = false
-        let contexts = flushes
-        flushes.removeAll(keepingCapacity: true)
-        for context in contexts where context.channel.isActive { context.flush() }
-        let writers = batch
-        batch.removeAll(keepingCapacity: true)
-        var start = writers.startIndex
-        while start < writers.endIndex {
-            let end = min(writers.endIndex, start + BatchedSender.batchLimit)
-            send(writers[start..<end])
+        swap(&flushes, &flushing)
+        for context in flushing where context.channel.isActive { context.flush() }
+        flushing.removeAll(keepingCapacity: true)
+        swap(&batch, &sending)
+        var start = sending.startIndex
+        while start < sending.endIndex {
+            let end = min(sending.endIndex, start + BatchedSender.batchLimit)
+            send(sending[start..<end])
             start = end
         }
+        sending.removeAll(keepingCapacity: true)
     }
 
     private func send(_ writers: ArraySlice<(writer: AnswerWriter, context: ChannelHandlerContext)>) {

@@ -32,7 +32,7 @@ final class GatewayHandler: ChannelDuplexHandler, RemovableChannelHandler {
     private let quietPool: NIOThreadPool
     /// Writes the answers in order; keep-alive ones go out together with the event loop's others at the end of its
     /// pass (FlushCoalescer).
-    private let answers: AnswerWriter
+    private let answerWriter: AnswerWriter
     private let maxBodyBytes: Int
     private let maxStreamedBodyBytes: Int64
     private var head: HTTPRequestHead?
@@ -89,7 +89,7 @@ final class GatewayHandler: ChannelDuplexHandler, RemovableChannelHandler {
         self.router = router
         self.threadPool = threadPool
         self.quietPool = quietPool
-        answers = AnswerWriter(coalescer: flushCoalescer)
+        answerWriter = AnswerWriter(coalescer: flushCoalescer)
         self.maxBodyBytes = maxBodyBytes
         self.maxStreamedBodyBytes = maxStreamedBodyBytes
         self.overCapacity = overCapacity
@@ -118,7 +118,7 @@ final class GatewayHandler: ChannelDuplexHandler, RemovableChannelHandler {
             send(response, for: head, context: context)
         } else {
             // An answer written in this event loop pass may still wait for the end of the pass (FlushCoalescer).
-            answers.flush(context: context)
+            answerWriter.flush(context: context)
             context.close(promise: nil)
         }
     }
@@ -142,7 +142,7 @@ final class GatewayHandler: ChannelDuplexHandler, RemovableChannelHandler {
     private func closeOnceWritten(context: ChannelHandlerContext) {
         closing = true
         let channel = context.channel
-        answers.writeAndFlush(channel.allocator.buffer(capacity: 0), context: context).whenComplete { _ in
+        answerWriter.writeAndFlush(channel.allocator.buffer(capacity: 0), context: context).whenComplete { _ in
             channel.close(promise: nil)
         }
     }
@@ -231,7 +231,7 @@ final class GatewayHandler: ChannelDuplexHandler, RemovableChannelHandler {
                 }
             } else {
                 if expectsContinue {
-                    answers.writeAndFlush(HTTPResponseSerializer.continueHead(
+                    answerWriter.writeAndFlush(HTTPResponseSerializer.continueHead(
                         version: head.version, allocator: context.channel.allocator), context: context)
                 }
                 if streams, let length, length > maxBodyBytes { startSpool(with: nil, context: context) }
@@ -430,7 +430,7 @@ final class GatewayHandler: ChannelDuplexHandler, RemovableChannelHandler {
             if stream.length == 0 || !HTTPResponseSerializer.bodyFollows(status: Int(response.status), isHead: isHead) {
                 stream.close()
             } else {
-                answers.writeAndFlush(bytes, context: context)
+                answerWriter.writeAndFlush(bytes, context: context)
                 pump(stream, keepAlive: keepAlive, context: context)
                 return
             }
@@ -443,7 +443,7 @@ final class GatewayHandler: ChannelDuplexHandler, RemovableChannelHandler {
         responding = false
         if keepAlive {
             if let bytes {
-                answers.writeAtEndOfPass(bytes, context: context)
+                answerWriter.writeAtEndOfPass(bytes, context: context)
             }
             drainQueue(context: context)
             if inputClosed, !isBusy { closeOnceWritten(context: context) }
@@ -453,7 +453,7 @@ final class GatewayHandler: ChannelDuplexHandler, RemovableChannelHandler {
         queued.removeAll()
         let channel = context.channel
         guard let bytes else { return channel.close(promise: nil) }
-        answers.writeAndFlush(bytes, context: context).whenComplete { _ in channel.close(promise: nil) }
+        answerWriter.writeAndFlush(bytes, context: context).whenComplete { _ in channel.close(promise: nil) }
     }
 
     /// Pulls the next piece of a streamed body on the thread pool and writes it; the piece after it is pulled only
@@ -472,7 +472,7 @@ final class GatewayHandler: ChannelDuplexHandler, RemovableChannelHandler {
                 // A client that takes nothing for IDLE_TIMEOUT_SECONDS is dropped; the failed write closes the source.
                 let channel = context.channel
                 let stall = context.eventLoop.scheduleTask(in: handler.stallTimeout) { channel.close(promise: nil) }
-                handler.answers.writeAndFlush(piece, context: context).whenComplete { written in
+                handler.answerWriter.writeAndFlush(piece, context: context).whenComplete { written in
                     stall.cancel()
                     let (handler, context) = loopBound.value
                     switch written {

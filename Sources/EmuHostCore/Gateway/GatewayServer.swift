@@ -25,8 +25,10 @@ public final class GatewayServer: Sendable {
             (ObjectIdentifier(loop),
              FlushCoalescer(eventLoop: loop, sender: runtime.configuration.batchedSends ? BatchedSender() : nil))
         })
-        if runtime.configuration.batchedSends, flushCoalescers.values.contains(where: { !$0.batches }) {
-            runtime.logger.notice("io_uring is not available here: each answer is written on its own")
+        let batching = flushCoalescers.values.filter(\.batches).count
+        if runtime.configuration.batchedSends, batching < flushCoalescers.count {
+            runtime.logger.notice(
+                "io_uring is not available to \(flushCoalescers.count - batching) of \(flushCoalescers.count) event loops: their answers are written one by one")
         }
     }
 
