@@ -252,6 +252,49 @@ def test_a_client_that_reads_slowly_gets_every_answer_in_order(request, which):
             sock.close()
 
 
+@pytest.mark.parametrize("which", ["awsemu", "host_without_io_uring"])
+def test_a_client_that_does_not_read_its_answers_is_not_read_either(request, which):
+    """A client that pipelines 150 MB of requests and reads nothing makes the host stop reading once the answers
+    back up, instead of holding them all in memory; the host's memory stays flat, and every answer still comes, in
+    order, once the client reads."""
+    import socket
+    import threading
+    import time
+
+    host = request.getfixturevalue(which)
+    body = json.dumps({"pad": "x" * 60000}).encode()
+    echo = (b"POST / HTTP/1.1\r\nHost: x\r\nX-Amz-Target: EchoService.Echo\r\n"
+            b"Content-Type: application/x-amz-json-1.1\r\nContent-Length: %d\r\n\r\n%s" % (len(body), body))
+    count = 2500
+
+    def rss_kb() -> int:
+        with open(f"/proc/{host.process.pid}/status") as status:
+            return next(int(line.split()[1]) for line in status if line.startswith("VmRSS:"))
+
+    before = rss_kb()
+    sock = socket.socket()
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+    sock.settimeout(30)
+    sock.connect((host.host, host.port))
+    sent = threading.Event()
+    sender = threading.Thread(target=lambda: (sock.sendall(echo * count), sent.set()), daemon=True)
+    try:
+        sender.start()
+        time.sleep(2)
+        # Without backpressure the host would have read all of it by now and hold the answers.
+        assert not sent.is_set()
+        grown_mb = (rss_kb() - before) / 1024
+        assert grown_mb < 48, f"the host grew by {grown_mb:.0f} MB for a client that reads nothing"
+        answers = read_responses_lazily(sock)
+        for index in range(count):
+            status, _, answer = next(answers)
+            assert status == 200 and answer == body, index
+        sender.join(10)
+        assert sent.is_set()
+    finally:
+        sock.close()
+
+
 @pytest.mark.parametrize("target, body", [("EchoService.Echo", b'{"n":1}'), ("EchoService.Stall", b"1")])
 def test_a_client_that_shuts_its_side_after_a_request_gets_the_answer(awsemu, target, body):
     """A client may shut down its sending side once its request is out (HTTP/1.0 habits, `nc -N`): the answer

@@ -44,6 +44,8 @@ final class GatewayHandler: ChannelDuplexHandler, RemovableChannelHandler {
     private var spool: Spool?
     /// A `read` held back while the spool is behind; issued when it catches up.
     private var heldRead = false
+    /// NIO holds more of this connection's answers than its high watermark (64 KiB): the client is not taking them.
+    private var outputBacklogged = false
     /// The host already serves MAX_CONNECTIONS connections: every request here gets a 503.
     private let overCapacity: Bool
 
@@ -147,8 +149,8 @@ final class GatewayHandler: ChannelDuplexHandler, RemovableChannelHandler {
         }
     }
 
-    /// Backpressure: while a spool write is behind by a whole piece, or pipelined requests wait their turn, the
-    /// socket is not read.
+    /// Backpressure: while a spool write is behind by a whole piece, pipelined requests wait their turn, or the
+    /// client leaves its answers untaken, the socket is not read.
     func read(context: ChannelHandlerContext) {
         if mustHoldReads {
             heldRead = true
@@ -158,7 +160,7 @@ final class GatewayHandler: ChannelDuplexHandler, RemovableChannelHandler {
     }
 
     private var mustHoldReads: Bool {
-        if !queued.isEmpty { return true }
+        if !queued.isEmpty || outputBacklogged { return true }
         guard let spool else { return false }
         return spool.writing && spool.pending.readableBytes >= Self.spoolPieceBytes
     }
@@ -168,6 +170,15 @@ final class GatewayHandler: ChannelDuplexHandler, RemovableChannelHandler {
         guard heldRead, !mustHoldReads else { return }
         heldRead = false
         context.read()
+    }
+
+    /// A client that pipelines requests without reading the answers is not read from while its answers pile up in
+    /// NIO: it would otherwise make the host hold every answer in memory (300 MB for 300 MB of requests). Reading
+    /// resumes once NIO's queue drains below its low watermark.
+    func channelWritabilityChanged(context: ChannelHandlerContext) {
+        outputBacklogged = !context.channel.isWritable
+        resumeReading(context: context)
+        context.fireChannelWritabilityChanged()
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
