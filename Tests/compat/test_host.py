@@ -252,20 +252,43 @@ def test_a_client_that_reads_slowly_gets_every_answer_in_order(request, which):
             sock.close()
 
 
+def _large_echo() -> tuple[bytes, bytes]:
+    """A 60 KB Echo body and the request that carries it."""
+    body = json.dumps({"pad": "x" * 60000}).encode()
+    return body, (b"POST / HTTP/1.1\r\nHost: x\r\nX-Amz-Target: EchoService.Echo\r\n"
+                  b"Content-Type: application/x-amz-json-1.1\r\nContent-Length: %d\r\n\r\n%s" % (len(body), body))
+
+
+def _pipeline_without_reading(sock, request: bytes, count: int):
+    """Sends `count` copies of `request` from a thread, reading nothing; returns the thread and a list that gets
+    the error that stopped it, if any."""
+    import threading
+
+    failures = []
+
+    def send_all():
+        try:
+            for _ in range(count):
+                sock.sendall(request)
+        except OSError as error:
+            failures.append(error)
+
+    sender = threading.Thread(target=send_all, daemon=True)
+    sender.start()
+    return sender, failures
+
+
 @pytest.mark.parametrize("which", ["awsemu", "host_without_io_uring"])
 def test_a_client_that_does_not_read_its_answers_is_not_read_either(request, which):
-    """A client that pipelines 150 MB of requests and reads nothing makes the host stop reading once the answers
+    """A client that pipelines 72 MB of requests and reads nothing makes the host stop reading once the answers
     back up, instead of holding them all in memory; the host's memory stays flat, and every answer still comes, in
     order, once the client reads."""
     import socket
-    import threading
     import time
 
     host = request.getfixturevalue(which)
-    body = json.dumps({"pad": "x" * 60000}).encode()
-    echo = (b"POST / HTTP/1.1\r\nHost: x\r\nX-Amz-Target: EchoService.Echo\r\n"
-            b"Content-Type: application/x-amz-json-1.1\r\nContent-Length: %d\r\n\r\n%s" % (len(body), body))
-    count = 2500
+    body, echo = _large_echo()
+    count = 1200
 
     def rss_kb() -> int:
         with open(f"/proc/{host.process.pid}/status") as status:
@@ -276,13 +299,11 @@ def test_a_client_that_does_not_read_its_answers_is_not_read_either(request, whi
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
     sock.settimeout(30)
     sock.connect((host.host, host.port))
-    sent = threading.Event()
-    sender = threading.Thread(target=lambda: (sock.sendall(echo * count), sent.set()), daemon=True)
     try:
-        sender.start()
+        sender, failures = _pipeline_without_reading(sock, echo, count)
         time.sleep(2)
         # Without backpressure the host would have read all of it by now and hold the answers.
-        assert not sent.is_set()
+        assert sender.is_alive()
         grown_mb = (rss_kb() - before) / 1024
         assert grown_mb < 48, f"the host grew by {grown_mb:.0f} MB for a client that reads nothing"
         answers = read_responses_lazily(sock)
@@ -290,9 +311,62 @@ def test_a_client_that_does_not_read_its_answers_is_not_read_either(request, whi
             status, _, answer = next(answers)
             assert status == 200 and answer == body, index
         sender.join(10)
-        assert sent.is_set()
+        assert not failures and not sender.is_alive()
     finally:
         sock.close()
+
+
+def test_a_backlogged_client_that_shuts_its_side_gets_the_close_at_once(awsemu):
+    """A client that pipelines more than it reads and shuts its sending side before reading gets the answers the
+    host made and then the end of the connection at once, not after the idle timeout because its reads were held
+    back when it shut its side."""
+    import socket
+
+    body = b'{"NumberOfBytes":1024}'
+    generate = (b"POST / HTTP/1.1\r\nHost: x\r\nX-Amz-Target: TrentService.GenerateRandom\r\n"
+                b"Content-Type: application/x-amz-json-1.1\r\n"
+                b"Authorization: AWS4-HMAC-SHA256 Credential=test/20260101/us-east-1/kms/aws4_request, "
+                b"SignedHeaders=host, Signature=0\r\nContent-Length: %d\r\n\r\n%s" % (len(body), body))
+    with socket.socket() as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+        sock.settimeout(10)
+        sock.connect((awsemu.host, awsemu.port))
+        # 2.6 MB of requests, which the sockets' buffers take whole, for 14 MB of answers, which they do not: the
+        # host holds its reads back while the client has not read yet.
+        sock.sendall(generate * 10000)
+        sock.shutdown(socket.SHUT_WR)
+        received = bytearray()
+        # Answers, then the close, well within the 10 s timeout (the idle timeout is 120 s).
+        while chunk := sock.recv(1 << 20):
+            received += chunk
+    answers = received.count(b"HTTP/1.1 ")
+    assert answers >= 1 and received.count(b"HTTP/1.1 200 OK\r\n") == answers
+
+
+def test_a_client_that_never_takes_its_answers_is_closed_at_the_idle_timeout():
+    """A client that pipelines more than its socket takes and never reads is not read from; after IDLE_TIMEOUT_SECONDS
+    the host closes its connection instead of holding it and its answers for ever."""
+    import socket
+    import time
+
+    body, echo = _large_echo()
+    with AwsemuHost({"IDLE_TIMEOUT_SECONDS": "1", "SERVICES": "echo"}) as host, socket.socket() as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+        sock.settimeout(10)
+        sock.connect((host.host, host.port))
+        sender, failures = _pipeline_without_reading(sock, echo, 1000)
+        time.sleep(3)
+        # What reached the client before the close, then its end (or a reset), well before 10 s.
+        received = 0
+        try:
+            while chunk := sock.recv(1 << 20):
+                received += len(chunk)
+        except ConnectionResetError:
+            pass
+        assert received < 1000 * len(body)
+        sender.join(10)
+        assert failures  # the sender met the closed connection
+        assert json_call(host.url, "EchoService.Echo", b'{"n":1}').body == b'{"n":1}'
 
 
 @pytest.mark.parametrize("target, body", [("EchoService.Echo", b'{"n":1}'), ("EchoService.Stall", b"1")])

@@ -98,7 +98,9 @@ final class GatewayHandler: ChannelDuplexHandler, RemovableChannelHandler {
     }
 
     /// A connection that sent nothing for IDLE_TIMEOUT_SECONDS: mid-request (a slow client) it is answered
-    /// 408 in AWS's shape; between requests it is simply closed, as keep-alive servers do.
+    /// 408 in AWS's shape; between requests it is simply closed, as keep-alive servers do. One whose client has not
+    /// taken its answers for as long (so it is not read from: `outputBacklogged`) is closed at once, since a 408
+    /// would only queue behind the answers it does not take.
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
         if let event = event as? ChannelEvent, event == .inputClosed {
             inputClosedByClient(context: context)
@@ -110,7 +112,11 @@ final class GatewayHandler: ChannelDuplexHandler, RemovableChannelHandler {
         }
         // Not the client's silence: a handler is running, the spool is behind, or the answer is on its way.
         if isBusy { return }
-        if let head {
+        if outputBacklogged {
+            closing = true
+            queued.removeAll()
+            context.close(promise: nil)
+        } else if let head {
             self.head = nil
             spool = nil
             var response = GatewayResponse.awsError(
@@ -125,10 +131,12 @@ final class GatewayHandler: ChannelDuplexHandler, RemovableChannelHandler {
         }
     }
 
-    /// A request is being handled or answered: its body is still going to disk, a handler runs, or the answer is
-    /// being written.
+    /// A request is being handled or answered: its body is still going to disk, a handler runs, the answer is being
+    /// written, or pipelined requests wait for it. A read held back because the client leaves its answers untaken
+    /// is not work of the host's: such a connection still ends at the idle timeout, or when the client shuts its
+    /// side.
     private var isBusy: Bool {
-        responding || closing || heldRead || spool?.writing == true || spool?.ended == true
+        responding || closing || !queued.isEmpty || spool?.writing == true || spool?.ended == true
     }
 
     /// The client shut its side (or went away; a server cannot tell the two apart until it writes). What it
