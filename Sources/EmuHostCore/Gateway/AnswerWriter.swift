@@ -1,5 +1,4 @@
 import NIOCore
-import NIOPosix
 
 /// Writes one connection's answers in the order they were made: keep-alive answers at the end of the event
 /// loop's pass, with the other connections' (FlushCoalescer), everything else through NIO at once.
@@ -10,15 +9,23 @@ import NIOPosix
 /// Used only on the connection's event loop.
 final class AnswerWriter {
     private let coalescer: FlushCoalescer
-    /// The connection's socket, looked up on its first answer; nil when the channel does not expose one.
-    private var descriptor: Int32??
+    /// The connection's socket (`socket(of:)`); nil when answers never go out in a batch.
+    private let descriptor: Int32?
     /// Answers waiting for the end of the pass, to go out in the batch.
     private var held: ByteBuffer?
-    /// Writes given to NIO and not yet done, counted only while batches are possible at all.
+    /// Writes given to NIO and not yet done, counted only where batches are possible at all.
     private var writesInNIO = 0
 
-    init(coalescer: FlushCoalescer) {
+    init(coalescer: FlushCoalescer, descriptor: Int32?) {
         self.coalescer = coalescer
+        self.descriptor = descriptor
+    }
+
+    /// The socket behind `channel`, for a batch to send to; nil when its event loop does not batch, or the channel
+    /// does not expose a socket. Looked up once per connection, as it is added.
+    static func socket(of channel: any Channel, coalescer: FlushCoalescer) -> Int32? {
+        guard coalescer.batches else { return nil }
+        return try? channel.pipeline.syncOperations.withUnsafeTransportIfAvailable(of: NIOBSDSocket.Handle.self) { $0 }
     }
 
     /// A keep-alive answer: it goes out when the event loop has handled every connection that was ready together.
@@ -26,7 +33,7 @@ final class AnswerWriter {
         if held != nil {
             // Already waiting for this pass's end: what is held goes out first, however it goes.
             held!.writeImmutableBuffer(bytes)
-        } else if writesInNIO == 0, coalescer.batches, socket(of: context) != nil {
+        } else if writesInNIO == 0, descriptor != nil, coalescer.batches {
             held = bytes
             coalescer.sendAtEndOfPass(self, context: context)
         } else {
@@ -56,7 +63,7 @@ final class AnswerWriter {
     func takeHeld(context: ChannelHandlerContext) -> (descriptor: Int32, bytes: ByteBuffer)? {
         guard let bytes = held else { return nil }
         held = nil
-        guard context.channel.isActive, let descriptor = socket(of: context) else { return nil }
+        guard context.channel.isActive, let descriptor else { return nil }
         guard bytes.readableBytes <= BatchedSender.largestAnswer else {
             writeThroughNIO(bytes, context: context, promise: nil)
             context.flush()
@@ -83,18 +90,10 @@ final class AnswerWriter {
 
     private func writeThroughNIO(_ bytes: ByteBuffer, context: ChannelHandlerContext,
                                  promise: EventLoopPromise<Void>?) {
-        guard coalescer.batches else { return context.write(NIOAny(bytes), promise: promise) }
+        guard descriptor != nil else { return context.write(NIOAny(bytes), promise: promise) }
         let written = promise ?? context.eventLoop.makePromise(of: Void.self)
         writesInNIO += 1
         written.futureResult.assumeIsolated().whenComplete { _ in self.writesInNIO -= 1 }
         context.write(NIOAny(bytes), promise: written)
-    }
-
-    private func socket(of context: ChannelHandlerContext) -> Int32? {
-        if let descriptor { return descriptor }
-        let found: Int32? = try? context.pipeline.syncOperations.withUnsafeTransportIfAvailable(
-            of: NIOBSDSocket.Handle.self) { $0 }
-        descriptor = .some(found)
-        return found
     }
 }

@@ -80,12 +80,11 @@ final class FlushCoalescer: @unchecked Sendable {
             answers.append(answer)
             owners.append((writer, context))
         }
-        guard !answers.isEmpty else { return }
-        // A ring that failed sends nothing; NIO then writes every answer.
-        let results = sender.map { $0.isBroken ? [] : $0.send(answers) } ?? []
+        guard !answers.isEmpty, let sender else { return }
+        // A ring that failed sends nothing (-ECANCELED each); NIO then writes every answer.
+        let results = sender.send(answers)
         for (index, owner) in owners.enumerated() {
-            let sent = index < results.count ? results[index] : -1
-            owner.writer.batchSent(sent, of: answers[index].bytes, context: owner.context)
+            owner.writer.batchSent(results[index], of: answers[index].bytes, context: owner.context)
         }
         // Neither the answers' bytes nor the connections outlive the pass.
         answers.removeAll(keepingCapacity: true)

@@ -83,7 +83,7 @@ final class GatewayHandler: ChannelDuplexHandler, RemovableChannelHandler {
     /// connection closes.
     private var inputClosed = false
 
-    init(router: RequestRouter, threadPool: NIOThreadPool, quietPool: NIOThreadPool, flushCoalescer: FlushCoalescer,
+    init(router: RequestRouter, threadPool: NIOThreadPool, quietPool: NIOThreadPool, answerWriter: AnswerWriter,
          maxBodyBytes: Int, maxStreamedBodyBytes: Int64, stallTimeout: TimeAmount = .seconds(120),
          overCapacity: Bool = false)
     {
@@ -91,7 +91,7 @@ final class GatewayHandler: ChannelDuplexHandler, RemovableChannelHandler {
         self.router = router
         self.threadPool = threadPool
         self.quietPool = quietPool
-        answerWriter = AnswerWriter(coalescer: flushCoalescer)
+        self.answerWriter = answerWriter
         self.maxBodyBytes = maxBodyBytes
         self.maxStreamedBodyBytes = maxStreamedBodyBytes
         self.overCapacity = overCapacity
@@ -114,7 +114,6 @@ final class GatewayHandler: ChannelDuplexHandler, RemovableChannelHandler {
         if isBusy { return }
         if outputBacklogged {
             closing = true
-            queued.removeAll()
             context.close(promise: nil)
         } else if let head {
             self.head = nil

@@ -56,10 +56,12 @@ public final class GatewayServer: Sendable {
                     // requests in order itself (HTTPResponseSerializer says why).
                     try channel.pipeline.syncOperations.addHandler(
                         ByteToMessageHandler(HTTPRequestDecoder(leftOverBytesStrategy: .dropBytes)))
+                    let coalescer = flushCoalescers[ObjectIdentifier(channel.eventLoop)]
+                        ?? FlushCoalescer(eventLoop: channel.eventLoop, sender: nil)
+                    let writer = AnswerWriter(coalescer: coalescer,
+                                              descriptor: AnswerWriter.socket(of: channel, coalescer: coalescer))
                     try channel.pipeline.syncOperations.addHandler(
-                        GatewayHandler(router: router, threadPool: pool, quietPool: quietPool,
-                                       flushCoalescer: flushCoalescers[ObjectIdentifier(channel.eventLoop)]
-                                           ?? FlushCoalescer(eventLoop: channel.eventLoop, sender: nil),
+                        GatewayHandler(router: router, threadPool: pool, quietPool: quietPool, answerWriter: writer,
                                        maxBodyBytes: maxBody, maxStreamedBodyBytes: maxStreamed, stallTimeout: idle,
                                        overCapacity: !admitted))
                 }
