@@ -28,7 +28,7 @@ final class GatewayHandler: ChannelDuplexHandler, RemovableChannelHandler {
 
     private let router: RequestRouter
     private let threadPool: NIOThreadPool
-    /// One thread for the host endpoints that wait for quiet (`HostEndpoints.waitsForQuiet`).
+    /// One thread for the host endpoints that wait for quiet (`HostEndpoints.Endpoint.waitsForQuiet`).
     private let quietPool: NIOThreadPool
     /// Writes the answers in order; keep-alive ones go out together with the event loop's others at the end of its
     /// pass (FlushCoalescer).
@@ -393,7 +393,8 @@ final class GatewayHandler: ChannelDuplexHandler, RemovableChannelHandler {
                 gate?.leave()
             } else {
                 let loopBound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
-                let pool = HostEndpoints.waitsForQuiet(method: request.method, path: request.path) ? quietPool : threadPool
+                let waits = HostEndpoints.Endpoint(method: request.method, path: request.path)?.waitsForQuiet == true
+                let pool = waits ? quietPool : threadPool
                 pool.runIfActive(eventLoop: context.eventLoop, { work(true) }).whenComplete { result in
                     let (handler, context) = loopBound.value
                     switch result {

@@ -16,16 +16,33 @@ struct HostEndpoints {
         path.hasPrefix("/_emu/") || path.hasPrefix("/_localstack/") || path.hasPrefix("/moto-api/")
     }
 
-    /// The endpoints that wait until no plugin request is in flight (`HostRuntime.whileQuiet`): reset, import,
-    /// export. They run on a thread of their own, not on the pool plugin requests run on: several waiting there at
-    /// once (test workers resetting one host in parallel) could take every pool thread, and a request that had
-    /// passed the gate but not yet reached a thread would then never finish, so the wait could never end.
-    static func waitsForQuiet(method: String, path: String) -> Bool {
-        switch (method, path) {
-        case ("POST", "/_emu/state/reset"), ("POST", "/_localstack/state/reset"), ("POST", "/moto-api/reset"),
-            ("POST", "/_emu/state/import"), ("GET", "/_emu/state/export"):
-            true
-        default: false
+    /// The host's endpoints, each under every method and path it answers to.
+    enum Endpoint {
+        case health, localStackHealth, reset, clock, advanceClock, export, `import`
+
+        init?(method: String, path: String) {
+            switch (method, path) {
+            case ("GET", "/_emu/health"), ("HEAD", "/_emu/health"): self = .health
+            case ("GET", "/_localstack/health"), ("HEAD", "/_localstack/health"): self = .localStackHealth
+            case ("POST", "/_emu/state/reset"), ("POST", "/_localstack/state/reset"), ("POST", "/moto-api/reset"):
+                self = .reset
+            case ("GET", "/_emu/clock"): self = .clock
+            case ("POST", "/_emu/clock"): self = .advanceClock
+            case ("GET", "/_emu/state/export"): self = .export
+            case ("POST", "/_emu/state/import"): self = .import
+            default: return nil
+            }
+        }
+
+        /// Waits until no plugin request is in flight (`HostRuntime.whileQuiet`), on a thread of its own rather
+        /// than on the pool plugin requests run on: several waiting there at once (test workers resetting one host
+        /// in parallel) could take every pool thread, and a request that had passed the gate but not yet reached a
+        /// thread would then never finish, so the wait could never end.
+        var waitsForQuiet: Bool {
+            switch self {
+            case .reset, .export, .import: true
+            case .health, .localStackHealth, .clock, .advanceClock: false
+            }
         }
     }
 
@@ -60,29 +77,29 @@ struct HostEndpoints {
     }
 
     func handle(_ request: HTTPRequestData) -> GatewayResponse {
-        switch (request.method, request.path) {
-        case ("GET", "/_emu/health"), ("HEAD", "/_emu/health"):
+        switch Endpoint(method: request.method, path: request.path) {
+        case .health:
             return .json(health())
-        case ("GET", "/_localstack/health"), ("HEAD", "/_localstack/health"):
+        case .localStackHealth:
             var services: [String: String] = [:]
             for service in runtime.registry.allServices { services[service.id] = "running" }
             return .json(LocalStackHealth(services: services, edition: "community", version: Self.version))
-        case ("POST", "/_emu/state/reset"), ("POST", "/_localstack/state/reset"), ("POST", "/moto-api/reset"):
+        case .reset:
             do {
                 try runtime.resetAll()
                 return .json(["status": "ok"])
             } catch {
                 return .json(["__type": "ServiceUnavailableException", "message": "\(error)"], status: 503)
             }
-        case ("GET", "/_emu/clock"):
+        case .clock:
             return .json(["nowMilliseconds": runtime.clock.nowMilliseconds(), "offsetMilliseconds": runtime.clock.offset])
-        case ("POST", "/_emu/clock"):
+        case .advanceClock:
             return advanceClock(request)
-        case ("GET", "/_emu/state/export"):
+        case .export:
             return exportState()
-        case ("POST", "/_emu/state/import"):
+        case .import:
             return importState(request)
-        default:
+        case nil:
             return .json(["__type": "NotFoundException", "message": "No host endpoint \(request.method) \(request.path)"],
                          status: 404)
         }
