@@ -130,15 +130,19 @@ def test_keep_alive(awsemu):
         conn.close()
 
 
+def echo_request(body: bytes) -> bytes:
+    """A raw EchoService.Echo request with `body`, for tests that write to the socket themselves."""
+    return (b"POST / HTTP/1.1\r\nHost: x\r\nX-Amz-Target: EchoService.Echo\r\n"
+            b"Content-Type: application/x-amz-json-1.1\r\nContent-Length: %d\r\n\r\n%s" % (len(body), body))
+
+
 def test_pipelined_requests_are_answered_in_order(awsemu):
     """Requests sent back to back before any answer (HTTP/1.1 pipelining) are answered one by one, in order, on the
     same connection; a malformed request behind them is answered 400 last, and then the connection closes."""
     import socket
 
     def echo(n):
-        body = b'{"n":%d}' % n
-        return (b"POST / HTTP/1.1\r\nHost: x\r\nX-Amz-Target: EchoService.Echo\r\n"
-                b"Content-Type: application/x-amz-json-1.1\r\nContent-Length: %d\r\n\r\n%s" % (len(body), body))
+        return echo_request(b'{"n":%d}' % n)
 
     requests = [echo(1), b"GET /_emu/health HTTP/1.1\r\nHost: x\r\n\r\n", echo(2),
                 b"POST / HTTP/1.1\r\nHost: x\r\nX-Amz-Target: EchoService.Nope\r\nContent-Length: 2\r\n\r\n{}"]
@@ -162,9 +166,7 @@ def test_requests_ready_together_on_many_connections_each_get_their_answer(awsem
     import socket
 
     def echo(n):
-        body = b'{"n":%d}' % n
-        return (b"POST / HTTP/1.1\r\nHost: x\r\nX-Amz-Target: EchoService.Echo\r\n"
-                b"Content-Type: application/x-amz-json-1.1\r\nContent-Length: %d\r\n\r\n%s" % (len(body), body))
+        return echo_request(b'{"n":%d}' % n)
 
     sockets = [socket.create_connection((awsemu.host, awsemu.port), timeout=10) for _ in range(48)]
     try:
@@ -207,9 +209,7 @@ def test_a_client_that_reads_slowly_gets_every_answer_in_order(request, which):
     count = 2000
 
     def echo(n):
-        body = json.dumps({"n": n, "pad": padding}).encode()
-        return (b"POST / HTTP/1.1\r\nHost: x\r\nX-Amz-Target: EchoService.Echo\r\n"
-                b"Content-Type: application/x-amz-json-1.1\r\nContent-Length: %d\r\n\r\n%s" % (len(body), body))
+        return echo_request(json.dumps({"n": n, "pad": padding}).encode())
 
     def check(sock, numbers):
         answers = read_responses(sock, len(numbers))
@@ -255,8 +255,7 @@ def test_a_client_that_reads_slowly_gets_every_answer_in_order(request, which):
 def _large_echo() -> tuple[bytes, bytes]:
     """A 60 KB Echo body and the request that carries it."""
     body = json.dumps({"pad": "x" * 60000}).encode()
-    return body, (b"POST / HTTP/1.1\r\nHost: x\r\nX-Amz-Target: EchoService.Echo\r\n"
-                  b"Content-Type: application/x-amz-json-1.1\r\nContent-Length: %d\r\n\r\n%s" % (len(body), body))
+    return body, echo_request(body)
 
 
 def _pipeline_without_reading(sock, request: bytes, count: int):
